@@ -1,0 +1,181 @@
+//! `flight`: decode, encode and inspect React Server Functions bodies.
+//!
+//! ```text
+//! flight decode-reply [--content-type CT] [FILE]
+//! flight encode-reply [--content-type-file PATH] [--temporary-references] [FILE]
+//! flight decode-action --content-type CT [FILE]
+//! flight inspect [--content-type CT] [FILE]
+//! ```
+//!
+//! Input is FILE or stdin; output goes to stdout. On bad input the exit code
+//! is 1 and stderr has one line, `error: <kind>: <message>`.
+
+use std::io::{Read, Write};
+use std::process::ExitCode;
+
+use bytes::Bytes;
+use flight_codec::reply::{self, DecodeOptions, EncodeOptions};
+use flight_codec::{notation, Error};
+
+const USAGE: &str = "usage:
+  flight decode-reply [--content-type CT] [FILE]
+  flight encode-reply [--content-type-file PATH] [--temporary-references] [FILE]
+  flight decode-action --content-type CT [FILE]
+  flight inspect [--content-type CT] [FILE]";
+
+struct Args {
+    command: String,
+    content_type: Option<String>,
+    content_type_file: Option<String>,
+    temporary_references: bool,
+    file: Option<String>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut it = std::env::args().skip(1);
+    let command = it.next().ok_or("missing command")?;
+    let mut args = Args {
+        command,
+        content_type: None,
+        content_type_file: None,
+        temporary_references: false,
+        file: None,
+    };
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--content-type" => {
+                args.content_type = Some(it.next().ok_or("--content-type needs a value")?)
+            }
+            "--content-type-file" => {
+                args.content_type_file = Some(it.next().ok_or("--content-type-file needs a value")?)
+            }
+            "--temporary-references" => args.temporary_references = true,
+            "-h" | "--help" => return Err(String::new()),
+            f if !f.starts_with("--") && args.file.is_none() => args.file = Some(f.to_string()),
+            other => return Err(format!("unexpected argument `{other}`")),
+        }
+    }
+    Ok(args)
+}
+
+fn read_input(file: &Option<String>) -> std::io::Result<Vec<u8>> {
+    match file {
+        Some(path) => std::fs::read(path),
+        None => {
+            let mut buf = Vec::new();
+            std::io::stdin().read_to_end(&mut buf)?;
+            Ok(buf)
+        }
+    }
+}
+
+fn fail(e: &Error) -> ExitCode {
+    eprintln!("error: {}: {}", e.kind().name(), e);
+    ExitCode::from(1)
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(msg) => {
+            if !msg.is_empty() {
+                eprintln!("error: usage: {msg}");
+            }
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    let input = match read_input(&args.file) {
+        Ok(b) => Bytes::from(b),
+        Err(e) => {
+            eprintln!("error: io: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match args.command.as_str() {
+        "decode-reply" => decode_reply(&args, input),
+        "encode-reply" => encode_reply(&args, input),
+        "decode-action" => decode_action(&args, input),
+        "inspect" => inspect(&args, input),
+        other => {
+            eprintln!("error: usage: unknown command `{other}`\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(out) => {
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(&out);
+            let _ = stdout.flush();
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+fn decode_options() -> DecodeOptions {
+    // Temporary references are accepted, as Next.js accepts them.
+    let mut opts = DecodeOptions::default();
+    opts.temporary_references = true;
+    opts
+}
+
+fn decode_reply(args: &Args, input: Bytes) -> Result<Vec<u8>, Error> {
+    let ct = args
+        .content_type
+        .as_deref()
+        .unwrap_or("text/plain;charset=UTF-8");
+    let g = reply::decode_body(ct, input, &decode_options())?;
+    let mut out = notation::to_string(&g).into_bytes();
+    out.push(b'\n');
+    Ok(out)
+}
+
+fn encode_reply(args: &Args, input: Bytes) -> Result<Vec<u8>, Error> {
+    let g = notation::from_bytes(input)?;
+    let mut opts = EncodeOptions::default();
+    opts.temporary_references = args.temporary_references;
+    let body = reply::encode(&g, &opts)?;
+    if let Some(path) = &args.content_type_file {
+        if let Err(e) = std::fs::write(path, body.content_type()) {
+            return Err(Error::new(flight_codec::ErrorKind::Notation {
+                message: format!("cannot write {path}: {e}"),
+            }));
+        }
+    }
+    Ok(body.to_bytes())
+}
+
+fn decode_action(args: &Args, input: Bytes) -> Result<Vec<u8>, Error> {
+    let ct = args.content_type.as_deref().unwrap_or("");
+    let action = reply::decode_action_body(ct, input, &decode_options())?;
+    let mut out = match action {
+        Some(a) => a.to_notation(),
+        None => "null".to_string(),
+    }
+    .into_bytes();
+    out.push(b'\n');
+    Ok(out)
+}
+
+fn inspect(args: &Args, input: Bytes) -> Result<Vec<u8>, Error> {
+    let ct = args
+        .content_type
+        .clone()
+        .unwrap_or_else(|| sniff_content_type(&input));
+    let g = reply::decode_body(&ct, input, &decode_options())?;
+    Ok(flight_codec::inspect::tree(&g).into_bytes())
+}
+
+/// Guesses a multipart body from its first line (`--boundary`).
+fn sniff_content_type(input: &[u8]) -> String {
+    if input.starts_with(b"--") {
+        let line_end = input
+            .iter()
+            .position(|&b| b == b'\r' || b == b'\n')
+            .unwrap_or(input.len());
+        let boundary = String::from_utf8_lossy(&input[2..line_end]).into_owned();
+        return format!("multipart/form-data; boundary={boundary}");
+    }
+    "text/plain;charset=UTF-8".to_string()
+}

@@ -1,0 +1,171 @@
+//! A readable tree of a decoded value, for people debugging captured bodies.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+use crate::value::{FormEntry, Graph, Node, PromiseState, StreamEnd, Value};
+
+/// Renders `g` as an indented tree, one value per line. A node reached a
+/// second time (shared, or a cycle) is shown as `→ #<id>`.
+///
+/// ```
+/// let g = flight_codec::reply::decode_str(r#"{"a":[1,"$n2"]}"#, &Default::default())?;
+/// let text = flight_codec::inspect::tree(&g);
+/// assert!(text.contains("bigint 2"));
+/// # Ok::<(), flight_codec::Error>(())
+/// ```
+pub fn tree(g: &Graph) -> String {
+    let mut out = String::new();
+    let mut seen = HashSet::new();
+    let mut stack: Vec<(usize, String, Value)> = vec![(0, "root".into(), g.root().clone())];
+    while let Some((depth, label, v)) = stack.pop() {
+        let pad = "  ".repeat(depth);
+        let mut kids: Vec<(String, Value)> = Vec::new();
+        let desc = match &v {
+            Value::Undefined => "undefined".to_string(),
+            Value::Null => "null".to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Number(n) => format!("number {}", crate::json::number_to_js_string(*n)),
+            Value::String(s) => format!("string {s:?}"),
+            Value::BigInt(b) => format!("bigint {b}"),
+            Value::Date(d) => format!("date {d}"),
+            Value::Symbol(s) => format!("symbol {s:?}"),
+            Value::Node(id) if !seen.insert(*id) => format!("→ #{}", id.index()),
+            Value::Node(id) => {
+                let n = g.node(*id);
+                let tag = format!("#{}", id.index());
+                match n {
+                    Node::Array(items) => {
+                        kids = items
+                            .iter()
+                            .enumerate()
+                            .map(|(i, v)| (i.to_string(), v.clone()))
+                            .collect();
+                        format!("array {tag} ({} items)", items.len())
+                    }
+                    Node::Object(pairs) => {
+                        kids = pairs
+                            .iter()
+                            .map(|(k, v)| (format!("{k:?}"), v.clone()))
+                            .collect();
+                        format!("object {tag} ({} keys)", pairs.len())
+                    }
+                    Node::Map(entries) => {
+                        for (i, (k, v)) in entries.iter().enumerate() {
+                            kids.push((format!("key {i}"), k.clone()));
+                            kids.push((format!("value {i}"), v.clone()));
+                        }
+                        format!("Map {tag} ({} entries)", entries.len())
+                    }
+                    Node::Set(items) | Node::Iterator(items) => {
+                        kids = items
+                            .iter()
+                            .enumerate()
+                            .map(|(i, v)| (i.to_string(), v.clone()))
+                            .collect();
+                        format!(
+                            "{} {tag} ({} items)",
+                            if matches!(n, Node::Set(_)) {
+                                "Set"
+                            } else {
+                                "Iterator"
+                            },
+                            items.len()
+                        )
+                    }
+                    Node::ArrayBuffer(b) => format!("ArrayBuffer {tag} ({} bytes)", b.len()),
+                    Node::TypedArray { kind, bytes } => {
+                        format!("{} {tag} ({} bytes)", kind.name(), bytes.len())
+                    }
+                    Node::Blob(b) => match &b.name {
+                        Some(name) => format!(
+                            "File {tag} {name:?} type {:?} ({} bytes)",
+                            b.content_type,
+                            b.bytes.len()
+                        ),
+                        None => format!(
+                            "Blob {tag} type {:?} ({} bytes)",
+                            b.content_type,
+                            b.bytes.len()
+                        ),
+                    },
+                    Node::FormData(entries) => {
+                        let mut s = format!("FormData {tag} ({} entries)", entries.len());
+                        for (k, e) in entries {
+                            match e {
+                                FormEntry::Text(t) => {
+                                    write!(s, "\n{pad}  {k:?}: {t:?}").unwrap_or(())
+                                }
+                                FormEntry::File(f) => write!(
+                                    s,
+                                    "\n{pad}  {k:?}: file {:?} ({} bytes)",
+                                    f.name.clone().unwrap_or_default(),
+                                    f.bytes.len()
+                                )
+                                .unwrap_or(()),
+                            }
+                        }
+                        s
+                    }
+                    Node::ServerReference { id: fid, bound } => {
+                        kids = bound
+                            .iter()
+                            .flatten()
+                            .enumerate()
+                            .map(|(i, v)| (format!("bound {i}"), v.clone()))
+                            .collect();
+                        format!(
+                            "server reference {tag} {fid:?}{}",
+                            if bound.is_some() { "" } else { " (unbound)" }
+                        )
+                    }
+                    Node::TemporaryReference(p) => format!("temporary reference {tag} {p:?}"),
+                    Node::Promise(state) => match state {
+                        PromiseState::Pending => format!("promise {tag} pending"),
+                        PromiseState::Fulfilled(v) => {
+                            kids.push(("fulfilled".into(), v.clone()));
+                            format!("promise {tag}")
+                        }
+                        PromiseState::Rejected(v) => {
+                            kids.push(("rejected".into(), v.clone()));
+                            format!("promise {tag}")
+                        }
+                    },
+                    Node::Stream(s) => {
+                        kids = s
+                            .items
+                            .iter()
+                            .enumerate()
+                            .map(|(i, v)| (i.to_string(), v.clone()))
+                            .collect();
+                        if let StreamEnd::Closed(r) | StreamEnd::Errored(r) = &s.end {
+                            kids.push(("end".into(), r.clone()));
+                        }
+                        format!("{:?} stream {tag} ({} items)", s.kind, s.items.len())
+                    }
+                    Node::Error { message, .. } => format!("Error {tag} {message:?}"),
+                    Node::Instance(name) => format!("instance {tag} {name:?}"),
+                    Node::UnregisteredSymbol(d) => format!("Symbol({d:?}) {tag}"),
+                    Node::Function(name) => format!("function {tag} {name:?}"),
+                    Node::Element {
+                        element_type,
+                        key,
+                        props,
+                    } => {
+                        kids = vec![
+                            ("type".into(), element_type.clone()),
+                            ("key".into(), key.clone()),
+                            ("props".into(), props.clone()),
+                        ];
+                        format!("element {tag}")
+                    }
+                }
+            }
+        };
+        let _ = writeln!(out, "{pad}{label}: {desc}");
+        for (l, v) in kids.into_iter().rev() {
+            stack.push((depth + 1, l, v));
+        }
+    }
+    out
+}

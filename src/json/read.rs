@@ -1,0 +1,970 @@
+//! A pull reader for JSON text that accepts exactly what `JSON.parse` accepts.
+//!
+//! The reader is iterative (an explicit stack of one bit per open container),
+//! runs in time linear in the input, allocates only for strings that contain
+//! escapes and for nesting deeper than 64 levels, and never panics.
+
+use std::fmt;
+
+use bytes::Bytes;
+
+use crate::value::string::push_surrogate;
+use crate::value::JsString;
+
+/// The nesting limit used by [`Reader::new`].
+///
+/// `JSON.parse` has no fixed limit; this one keeps the recursive code that
+/// usually consumes the tokens (building and dropping trees) within the
+/// stack. Use [`Reader::with_max_depth`] for another limit.
+pub const DEFAULT_MAX_DEPTH: usize = 1000;
+
+/// One token of JSON text.
+///
+/// Containers are bracketed by `Begin`/`End` tokens; inside an object, every
+/// value is preceded by its [`Token::Key`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Token {
+    /// `[`
+    BeginArray,
+    /// `]`
+    EndArray,
+    /// `{`
+    BeginObject,
+    /// `}`
+    EndObject,
+    /// An object member's name (the string before the `:`).
+    Key(JsString),
+    /// A string value.
+    String(JsString),
+    /// A number, rounded to the nearest `f64` as `JSON.parse` does: `1e400` is
+    /// infinity and `-0` is negative zero.
+    Number(f64),
+    /// `true` or `false`.
+    Bool(bool),
+    /// `null`.
+    Null,
+}
+
+/// What went wrong in a [`JsonError`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JsonErrorKind {
+    /// The input ended before the value was complete (this includes empty
+    /// input and unterminated strings and containers).
+    UnexpectedEnd,
+    /// A character that does not belong in a literal (`true`, `false`,
+    /// `null`), such as the `x` in `trux`.
+    UnexpectedChar {
+        /// The offending character (U+FFFD if the input is not UTF-8 there).
+        found: char,
+    },
+    /// A value was expected but the character cannot start one (`]` after a
+    /// `,`, a `+`, a `.`, a `'`, …).
+    ExpectedValue,
+    /// A malformed number: a leading zero followed by a digit, or a `-`, `.`
+    /// or exponent not followed by a digit.
+    InvalidNumber,
+    /// A backslash followed by anything but `" \ / b f n r t u`, or `\u`
+    /// followed by something other than four hex digits.
+    InvalidEscape,
+    /// An unescaped control character (below U+0020) inside a string.
+    ControlCharacter,
+    /// Bytes inside a string that are not UTF-8.
+    InvalidUtf8,
+    /// An object key not followed by `:`.
+    ExpectedColon,
+    /// An array element not followed by `,` or `]`.
+    ExpectedCommaOrBracket,
+    /// An object member not followed by `,` or `}`.
+    ExpectedCommaOrBrace,
+    /// Something other than a string where an object key belongs (including
+    /// the `}` of a trailing comma).
+    KeyMustBeString,
+    /// Something other than whitespace after the top-level value.
+    TrailingCharacters,
+    /// More containers open at once than the reader's limit.
+    DepthLimit {
+        /// The limit that was exceeded.
+        limit: usize,
+    },
+}
+
+/// A syntax error in JSON text: its kind and the byte offset where it was
+/// found.
+///
+/// ```
+/// use bytes::Bytes;
+/// use flight_codec::json::{JsonErrorKind, Reader};
+///
+/// let src = Bytes::from_static(b"[1 2]");
+/// let mut r = Reader::new(&src);
+/// r.next().unwrap(); // [
+/// r.next().unwrap(); // 1
+/// let err = r.next().unwrap_err();
+/// assert_eq!(err.kind, JsonErrorKind::ExpectedCommaOrBracket);
+/// assert_eq!(err.offset, 3);
+/// assert_eq!(err.to_string(), "expected `,` or `]` at byte 3");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JsonError {
+    /// What went wrong.
+    pub kind: JsonErrorKind,
+    /// Byte offset in the input of the offending byte (the input's length when
+    /// it ended too early).
+    pub offset: usize,
+}
+
+impl JsonError {
+    fn new(kind: JsonErrorKind, offset: usize) -> Self {
+        JsonError { kind, offset }
+    }
+}
+
+impl fmt::Display for JsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            JsonErrorKind::UnexpectedEnd => f.write_str("unexpected end of JSON input")?,
+            JsonErrorKind::UnexpectedChar { found } => {
+                write!(f, "unexpected character `{}`", found.escape_debug())?
+            }
+            JsonErrorKind::ExpectedValue => f.write_str("expected value")?,
+            JsonErrorKind::InvalidNumber => f.write_str("invalid number")?,
+            JsonErrorKind::InvalidEscape => f.write_str("invalid escape in string")?,
+            JsonErrorKind::ControlCharacter => f.write_str("control character in string")?,
+            JsonErrorKind::InvalidUtf8 => f.write_str("invalid UTF-8 in string")?,
+            JsonErrorKind::ExpectedColon => f.write_str("expected `:`")?,
+            JsonErrorKind::ExpectedCommaOrBracket => f.write_str("expected `,` or `]`")?,
+            JsonErrorKind::ExpectedCommaOrBrace => f.write_str("expected `,` or `}`")?,
+            JsonErrorKind::KeyMustBeString => f.write_str("key must be a string")?,
+            JsonErrorKind::TrailingCharacters => f.write_str("trailing characters")?,
+            JsonErrorKind::DepthLimit { limit } => write!(f, "nesting deeper than {limit}")?,
+        }
+        write!(f, " at byte {}", self.offset)
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// A value must come next (top level, after `,` in an array, after `:`).
+    Value,
+    /// Just after `[`: a value or `]`.
+    ArrayFirst,
+    /// Just after `{`: a key or `}`.
+    ObjectFirst,
+    /// After a key: `:` then a value.
+    Colon,
+    /// After a complete value: `,` or the closing bracket, or the end of input
+    /// at the top level.
+    AfterValue,
+    /// The document is complete.
+    Done,
+    /// An error was returned; it is returned again.
+    Failed,
+}
+
+/// A pull reader over JSON text, yielding one [`Token`] per call to
+/// [`Reader::next`].
+///
+/// It accepts exactly the grammar `JSON.parse` accepts (RFC 8259): only
+/// space, tab, line feed and carriage return as whitespace, no trailing
+/// commas, no leading zeros, no comments. Strings are returned as
+/// [`JsString`]s: a string without escapes is a zero-copy slice of the input,
+/// and `\uXXXX` escapes of lone surrogates are kept as lone surrogates.
+/// Duplicate keys are passed through as they come.
+///
+/// The reader does not recurse, so nesting depth is bounded only by the limit
+/// given to [`Reader::with_max_depth`]. Once it has returned an error it keeps
+/// returning that error.
+///
+/// ```
+/// use bytes::Bytes;
+/// use flight_codec::json::{Reader, Token};
+///
+/// let src = Bytes::from_static(br#"{"a": [1, "x\ud800"]}"#);
+/// let mut r = Reader::new(&src);
+/// let mut tokens = Vec::new();
+/// while let Some(t) = r.next()? {
+///     tokens.push(t);
+/// }
+/// assert_eq!(tokens.len(), 7);
+/// assert_eq!(tokens[1], Token::Key("a".into()));
+/// assert_eq!(tokens[3], Token::Number(1.0));
+/// let Token::String(s) = &tokens[4] else { panic!() };
+/// assert_eq!(s.encode_utf16().collect::<Vec<_>>(), [0x78, 0xd800]);
+/// # Ok::<(), flight_codec::json::JsonError>(())
+/// ```
+#[derive(Debug)]
+pub struct Reader<'a> {
+    src: &'a Bytes,
+    pos: usize,
+    state: State,
+    depth: usize,
+    max_depth: usize,
+    /// One bit per open container, set for objects: levels 0..64 here …
+    kinds: u64,
+    /// … and deeper levels here, 64 per word.
+    deeper: Vec<u64>,
+    /// Reused buffer for decoding strings with escapes.
+    scratch: Vec<u8>,
+    error: Option<JsonError>,
+}
+
+impl<'a> Reader<'a> {
+    /// A reader over `src` with the nesting limit [`DEFAULT_MAX_DEPTH`].
+    ///
+    /// `src` should be UTF-8; strings that are not are reported as
+    /// [`JsonErrorKind::InvalidUtf8`], and any other non-ASCII byte outside a
+    /// string is a syntax error anyway.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use flight_codec::json::{Reader, Token};
+    /// let src = Bytes::from_static(b" true ");
+    /// let mut r = Reader::new(&src);
+    /// assert_eq!(r.next(), Ok(Some(Token::Bool(true))));
+    /// assert_eq!(r.next(), Ok(None));
+    /// ```
+    pub fn new(src: &'a Bytes) -> Self {
+        Self::with_max_depth(src, DEFAULT_MAX_DEPTH)
+    }
+
+    /// A reader over `src` that allows at most `max_depth` containers open at
+    /// once; one more is [`JsonErrorKind::DepthLimit`]. `usize::MAX` means no
+    /// limit.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use flight_codec::json::Reader;
+    /// let src = Bytes::from_static(b"[[]]");
+    /// let mut r = Reader::with_max_depth(&src, 1);
+    /// r.next().unwrap();
+    /// assert_eq!(r.next().unwrap_err().to_string(), "nesting deeper than 1 at byte 1");
+    /// ```
+    pub fn with_max_depth(src: &'a Bytes, max_depth: usize) -> Self {
+        Reader {
+            src,
+            pos: 0,
+            state: State::Value,
+            depth: 0,
+            max_depth,
+            kinds: 0,
+            deeper: Vec::new(),
+            scratch: Vec::new(),
+            error: None,
+        }
+    }
+
+    /// The byte offset of the next unread byte.
+    pub fn offset(&self) -> usize {
+        self.pos
+    }
+
+    /// The number of containers currently open.
+    pub fn depth(&self) -> usize {
+        self.depth
+    }
+
+    /// The next token, or `Ok(None)` once the single top-level value and any
+    /// whitespace after it have been read.
+    ///
+    /// # Errors
+    /// Any syntax error, including empty input, unterminated containers and
+    /// anything but whitespace after the top-level value. After an error,
+    /// every further call returns the same error.
+    #[allow(clippy::should_implement_trait)]
+    pub fn next(&mut self) -> Result<Option<Token>, JsonError> {
+        self.step()
+    }
+
+    /// Records `e` as the reader's final answer and returns it.
+    #[cold]
+    fn fail<T>(&mut self, e: JsonError) -> Result<T, JsonError> {
+        self.state = State::Failed;
+        self.error = Some(e.clone());
+        Err(e)
+    }
+
+    #[cold]
+    fn err<T>(&mut self, kind: JsonErrorKind, offset: usize) -> Result<T, JsonError> {
+        self.fail(JsonError::new(kind, offset))
+    }
+
+    #[cold]
+    fn end<T>(&mut self) -> Result<T, JsonError> {
+        self.err(JsonErrorKind::UnexpectedEnd, self.src.len())
+    }
+
+    #[inline]
+    fn skip_ws(&mut self) -> Option<u8> {
+        let src: &[u8] = self.src;
+        while let Some(&b) = src.get(self.pos) {
+            match b {
+                b' ' | b'\n' | b'\r' | b'\t' => self.pos += 1,
+                _ => return Some(b),
+            }
+        }
+        None
+    }
+
+    #[inline(always)]
+    fn step(&mut self) -> Result<Option<Token>, JsonError> {
+        match self.state {
+            State::Value => {
+                let b = self.skip_ws();
+                self.value(b)
+            }
+            State::AfterValue => self.after_value(),
+            State::ArrayFirst => match self.skip_ws() {
+                Some(b']') => {
+                    self.pos += 1;
+                    self.pop();
+                    Ok(Some(Token::EndArray))
+                }
+                b => self.value(b),
+            },
+            State::ObjectFirst => match self.skip_ws() {
+                Some(b'}') => {
+                    self.pos += 1;
+                    self.pop();
+                    Ok(Some(Token::EndObject))
+                }
+                b => self.key(b),
+            },
+            State::Colon => match self.skip_ws() {
+                Some(b':') => {
+                    self.pos += 1;
+                    let b = self.skip_ws();
+                    self.value(b)
+                }
+                Some(_) => self.err(JsonErrorKind::ExpectedColon, self.pos),
+                None => self.end(),
+            },
+            State::Done => Ok(None),
+            State::Failed => match &self.error {
+                Some(e) => Err(e.clone()),
+                None => Ok(None),
+            },
+        }
+    }
+
+    #[inline(always)]
+    fn after_value(&mut self) -> Result<Option<Token>, JsonError> {
+        let b = self.skip_ws();
+        let Some(top) = self.depth.checked_sub(1) else {
+            return match b {
+                None => {
+                    self.state = State::Done;
+                    Ok(None)
+                }
+                Some(_) => self.err(JsonErrorKind::TrailingCharacters, self.pos),
+            };
+        };
+        let in_object = self.is_object(top);
+        match b {
+            Some(b',') => {
+                self.pos += 1;
+                let b = self.skip_ws();
+                if in_object {
+                    self.key(b)
+                } else {
+                    self.value(b)
+                }
+            }
+            Some(b']') if !in_object => {
+                self.pos += 1;
+                self.pop();
+                Ok(Some(Token::EndArray))
+            }
+            Some(b'}') if in_object => {
+                self.pos += 1;
+                self.pop();
+                Ok(Some(Token::EndObject))
+            }
+            Some(_) if in_object => self.err(JsonErrorKind::ExpectedCommaOrBrace, self.pos),
+            Some(_) => self.err(JsonErrorKind::ExpectedCommaOrBracket, self.pos),
+            None => self.end(),
+        }
+    }
+
+    /// Reads a value starting at `self.pos` (whitespace already skipped;
+    /// `b` is the byte there).
+    #[inline(always)]
+    fn value(&mut self, b: Option<u8>) -> Result<Option<Token>, JsonError> {
+        let token = match b {
+            Some(b'"') => Token::String(self.string()?),
+            Some(b'-' | b'0'..=b'9') => Token::Number(self.number()?),
+            Some(b'[') => {
+                self.push(false)?;
+                self.state = State::ArrayFirst;
+                return Ok(Some(Token::BeginArray));
+            }
+            Some(b'{') => {
+                self.push(true)?;
+                self.state = State::ObjectFirst;
+                return Ok(Some(Token::BeginObject));
+            }
+            Some(b't') => {
+                self.literal(b"true")?;
+                Token::Bool(true)
+            }
+            Some(b'f') => {
+                self.literal(b"false")?;
+                Token::Bool(false)
+            }
+            Some(b'n') => {
+                self.literal(b"null")?;
+                Token::Null
+            }
+            Some(_) => return self.err(JsonErrorKind::ExpectedValue, self.pos),
+            None => return self.end(),
+        };
+        self.state = State::AfterValue;
+        Ok(Some(token))
+    }
+
+    #[inline(always)]
+    fn key(&mut self, b: Option<u8>) -> Result<Option<Token>, JsonError> {
+        match b {
+            Some(b'"') => {
+                let s = self.string()?;
+                self.state = State::Colon;
+                Ok(Some(Token::Key(s)))
+            }
+            Some(_) => self.err(JsonErrorKind::KeyMustBeString, self.pos),
+            None => self.end(),
+        }
+    }
+
+    fn push(&mut self, object: bool) -> Result<(), JsonError> {
+        if self.depth >= self.max_depth {
+            return self.err(
+                JsonErrorKind::DepthLimit {
+                    limit: self.max_depth,
+                },
+                self.pos,
+            );
+        }
+        let d = self.depth;
+        let word = if d < 64 {
+            &mut self.kinds
+        } else {
+            let i = d / 64 - 1;
+            if i == self.deeper.len() {
+                self.deeper.push(0);
+            }
+            match self.deeper.get_mut(i) {
+                Some(w) => w,
+                None => return self.err(JsonErrorKind::DepthLimit { limit: d }, self.pos),
+            }
+        };
+        let bit = 1u64 << (d % 64);
+        if object {
+            *word |= bit;
+        } else {
+            *word &= !bit;
+        }
+        self.depth += 1;
+        self.pos += 1;
+        Ok(())
+    }
+
+    fn pop(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+        self.state = State::AfterValue;
+    }
+
+    fn is_object(&self, level: usize) -> bool {
+        let word = if level < 64 {
+            self.kinds
+        } else {
+            self.deeper.get(level / 64 - 1).copied().unwrap_or(0)
+        };
+        (word >> (level % 64)) & 1 == 1
+    }
+
+    #[inline(never)]
+    fn literal(&mut self, lit: &'static [u8]) -> Result<(), JsonError> {
+        let src: &[u8] = self.src;
+        for (k, &want) in lit.iter().enumerate() {
+            let at = self.pos + k;
+            match src.get(at) {
+                Some(&b) if b == want => {}
+                Some(_) => {
+                    let found = char_at(src, at);
+                    return self.err(JsonErrorKind::UnexpectedChar { found }, at);
+                }
+                None => return self.end(),
+            }
+        }
+        self.pos += lit.len();
+        Ok(())
+    }
+
+    /// Reads a number starting at `self.pos` (a `-` or a digit).
+    fn number(&mut self) -> Result<f64, JsonError> {
+        let src: &[u8] = self.src;
+        let start = self.pos;
+        let mut i = start;
+        let negative = src.get(i) == Some(&b'-');
+        if negative {
+            i += 1;
+        }
+        // The digits, accumulated as an integer; exact while there are at
+        // most 19 of them (wrapping after that, and then unused).
+        let mut mantissa: u64 = 0;
+        let int_start = i;
+        match src.get(i) {
+            Some(b'0') => {
+                i += 1;
+                if let Some(b'0'..=b'9') = src.get(i) {
+                    return self.err(JsonErrorKind::InvalidNumber, i);
+                }
+            }
+            Some(b'1'..=b'9') => i = digits(src, i, &mut mantissa),
+            Some(_) => return self.err(JsonErrorKind::InvalidNumber, i),
+            None => return self.end(),
+        }
+        let mut count = i - int_start;
+        let mut exponent: i64 = 0;
+        if src.get(i) == Some(&b'.') {
+            i += 1;
+            let frac_start = i;
+            i = digits(src, i, &mut mantissa);
+            if i == frac_start {
+                return match src.get(i) {
+                    Some(_) => self.err(JsonErrorKind::InvalidNumber, i),
+                    None => self.end(),
+                };
+            }
+            count += i - frac_start;
+            exponent = -((i - frac_start) as i64);
+        }
+        if let Some(b'e' | b'E') = src.get(i) {
+            i += 1;
+            let exp_negative = match src.get(i) {
+                Some(b'-') => {
+                    i += 1;
+                    true
+                }
+                Some(b'+') => {
+                    i += 1;
+                    false
+                }
+                _ => false,
+            };
+            let exp_start = i;
+            let mut e: i64 = 0;
+            while let Some(&d @ b'0'..=b'9') = src.get(i) {
+                // Saturates far beyond the range of f64.
+                if e < 1 << 40 {
+                    e = e * 10 + i64::from(d - b'0');
+                }
+                i += 1;
+            }
+            if i == exp_start {
+                return match src.get(i) {
+                    Some(_) => self.err(JsonErrorKind::InvalidNumber, i),
+                    None => self.end(),
+                };
+            }
+            exponent += if exp_negative { -e } else { e };
+        }
+        self.pos = i;
+
+        // Clinger's fast path: an exactly representable mantissa times or
+        // divided by an exactly representable power of ten is correctly
+        // rounded by a single IEEE operation.
+        if count <= 19 && mantissa <= MAX_EXACT {
+            let m = mantissa as f64;
+            let v = if exponent == 0 || mantissa == 0 {
+                Some(m)
+            } else if (1..=22).contains(&exponent) {
+                Some(m * POW10[exponent as usize])
+            } else if (-22..0).contains(&exponent) {
+                Some(m / POW10[(-exponent) as usize])
+            } else if (23..=22 + 15).contains(&exponent) {
+                // Move the excess power of ten into the mantissa if it stays
+                // exact: 123e30 = 123000000000e22.
+                POW10_INT
+                    .get((exponent - 22) as usize)
+                    .and_then(|p| mantissa.checked_mul(*p))
+                    .filter(|m| *m <= MAX_EXACT)
+                    .map(|m| m as f64 * 1e22)
+            } else {
+                None
+            };
+            if let Some(v) = v {
+                return Ok(if negative { -v } else { v });
+            }
+        }
+        // Rust's parser is correctly rounded, saturates to infinity and zero,
+        // and accepts every JSON number.
+        let text = src.get(start..i).unwrap_or_default();
+        match std::str::from_utf8(text)
+            .ok()
+            .and_then(|t| t.parse::<f64>().ok())
+        {
+            Some(v) => Ok(v),
+            None => self.err(JsonErrorKind::InvalidNumber, start),
+        }
+    }
+
+    /// Reads a string starting at `self.pos` (the opening quote).
+    #[inline(always)]
+    fn string(&mut self) -> Result<JsString, JsonError> {
+        let src: &[u8] = self.src;
+        let start = self.pos + 1;
+        let mut high = 0u8;
+        let end = scan_string(src, start, &mut high);
+        if src.get(end) == Some(&b'"') && high & 0x80 == 0 {
+            // The common case: ASCII text without escapes, sliced zero-copy.
+            self.pos = end + 1;
+            return Ok(JsString::from_wtf8_unchecked(self.src.slice(start..end)));
+        }
+        self.string_slow(start, end, high)
+    }
+
+    /// The rest of [`Reader::string`]: `src[start..end]` is text without
+    /// escapes that may need UTF-8 validation, and `src[end]` is whatever
+    /// stopped the scan.
+    #[inline(never)]
+    fn string_slow(&mut self, start: usize, end: usize, high: u8) -> Result<JsString, JsonError> {
+        let src: &[u8] = self.src;
+        if let Err(e) = check_utf8(src, start, end, high) {
+            return self.fail(e);
+        }
+        match src.get(end) {
+            Some(b'"') => {
+                self.pos = end + 1;
+                Ok(JsString::from_wtf8_unchecked(self.src.slice(start..end)))
+            }
+            Some(b'\\') => {
+                let mut out = std::mem::take(&mut self.scratch);
+                out.clear();
+                let result = self.unescape(&mut out, start, end);
+                self.scratch = out;
+                match result {
+                    Ok(s) => Ok(s),
+                    // Errors from the helpers have not been recorded yet.
+                    Err(e) => self.fail(e),
+                }
+            }
+            Some(_) => self.err(JsonErrorKind::ControlCharacter, end),
+            None => self.end(),
+        }
+    }
+
+    /// Decodes a string with escapes into `out`: `src[start..i]` is checked
+    /// text and `src[i]` is a backslash.
+    fn unescape(
+        &mut self,
+        out: &mut Vec<u8>,
+        start: usize,
+        mut i: usize,
+    ) -> Result<JsString, JsonError> {
+        let src: &[u8] = self.src;
+        out.extend_from_slice(src.get(start..i).unwrap_or_default());
+        loop {
+            // src[i] is a backslash.
+            i += 1;
+            let Some(&e) = src.get(i) else {
+                return self.end();
+            };
+            match e {
+                b'"' | b'\\' | b'/' => out.push(e),
+                b'b' => out.push(0x08),
+                b'f' => out.push(0x0c),
+                b'n' => out.push(b'\n'),
+                b'r' => out.push(b'\r'),
+                b't' => out.push(b'\t'),
+                b'u' => {
+                    let unit = hex4(src, i + 1)?;
+                    i += 4;
+                    if (0xd800..0xdc00).contains(&unit)
+                        && src.get(i + 1) == Some(&b'\\')
+                        && src.get(i + 2) == Some(&b'u')
+                    {
+                        let low = hex4(src, i + 3)?;
+                        if (0xdc00..0xe000).contains(&low) {
+                            let cp = 0x10000
+                                + ((u32::from(unit) - 0xd800) << 10)
+                                + (u32::from(low) - 0xdc00);
+                            push_char(out, cp);
+                            i += 6;
+                        } else {
+                            push_surrogate(out, unit);
+                        }
+                    } else if (0xd800..0xe000).contains(&unit) {
+                        push_surrogate(out, unit);
+                    } else {
+                        push_char(out, u32::from(unit));
+                    }
+                }
+                _ => return self.err(JsonErrorKind::InvalidEscape, i),
+            }
+            i += 1;
+            let run = i;
+            let mut high = 0u8;
+            i = scan_string(src, run, &mut high);
+            check_utf8(src, run, i, high)?;
+            out.extend_from_slice(src.get(run..i).unwrap_or_default());
+            match src.get(i) {
+                Some(b'"') => {
+                    self.pos = i + 1;
+                    return Ok(JsString::from_wtf8_unchecked(Bytes::copy_from_slice(out)));
+                }
+                Some(b'\\') => {}
+                Some(_) => return self.err(JsonErrorKind::ControlCharacter, i),
+                None => return self.end(),
+            }
+        }
+    }
+}
+
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// 2^53: integers up to here are exact in an f64.
+const MAX_EXACT: u64 = 1 << 53;
+
+const POW10_INT: [u64; 16] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+    1_000_000_000,
+    10_000_000_000,
+    100_000_000_000,
+    1_000_000_000_000,
+    10_000_000_000_000,
+    100_000_000_000_000,
+    1_000_000_000_000_000,
+];
+
+/// Reads decimal digits from `src[i..]` into `mantissa` (wrapping), and
+/// returns the index after them.
+#[inline(always)]
+fn digits(src: &[u8], mut i: usize, mantissa: &mut u64) -> usize {
+    while let Some(&b) = src.get(i) {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        *mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(d));
+        i += 1;
+    }
+    i
+}
+
+fn push_char(out: &mut Vec<u8>, cp: u32) {
+    let c = char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER);
+    let mut buf = [0u8; 4];
+    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+}
+
+/// Four hex digits at `src[at..]`.
+fn hex4(src: &[u8], at: usize) -> Result<u16, JsonError> {
+    let mut v: u16 = 0;
+    for k in 0..4 {
+        let d = match src.get(at + k) {
+            Some(&b @ b'0'..=b'9') => b - b'0',
+            Some(&b @ b'a'..=b'f') => b - b'a' + 10,
+            Some(&b @ b'A'..=b'F') => b - b'A' + 10,
+            Some(_) => return Err(JsonError::new(JsonErrorKind::InvalidEscape, at + k)),
+            None => return Err(JsonError::new(JsonErrorKind::UnexpectedEnd, src.len())),
+        };
+        v = (v << 4) | u16::from(d);
+    }
+    Ok(v)
+}
+
+/// Checks that `src[start..end]` is UTF-8 if any byte has its high bit set.
+#[inline]
+fn check_utf8(src: &[u8], start: usize, end: usize, high: u8) -> Result<(), JsonError> {
+    if high & 0x80 == 0 {
+        return Ok(());
+    }
+    match std::str::from_utf8(src.get(start..end).unwrap_or_default()) {
+        Ok(_) => Ok(()),
+        Err(e) => Err(JsonError::new(
+            JsonErrorKind::InvalidUtf8,
+            start + e.valid_up_to(),
+        )),
+    }
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Nonzero if some byte of `w` is zero.
+#[inline(always)]
+fn has_zero(w: u64) -> u64 {
+    w.wrapping_sub(ONES) & !w & HIGHS
+}
+
+/// Nonzero if some byte of `w` is below 0x20.
+#[inline(always)]
+fn has_control(w: u64) -> u64 {
+    w.wrapping_sub(ONES * 0x20) & !w & HIGHS
+}
+
+/// The index of the first `"`, `\` or control character at or after `i`
+/// (or `src.len()`), OR-ing every byte passed over into `high`.
+#[inline]
+fn scan_string(src: &[u8], mut i: usize, high: &mut u8) -> usize {
+    let mut acc = 0u64;
+    while let Some(chunk) = src.get(i..i + 8) {
+        let Ok(bytes) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let w = u64::from_le_bytes(bytes);
+        if has_zero(w ^ (ONES * u64::from(b'"')))
+            | has_zero(w ^ (ONES * u64::from(b'\\')))
+            | has_control(w)
+            != 0
+        {
+            break;
+        }
+        acc |= w;
+        i += 8;
+    }
+    if acc & HIGHS != 0 {
+        *high |= 0x80;
+    }
+    while let Some(&b) = src.get(i) {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            break;
+        }
+        *high |= b;
+        i += 1;
+    }
+    i
+}
+
+/// The character starting at `src[at]`, or U+FFFD if there is none.
+fn char_at(src: &[u8], at: usize) -> char {
+    let len = match src.get(at) {
+        Some(0x00..=0x7f) => 1,
+        Some(0xc0..=0xdf) => 2,
+        Some(0xe0..=0xef) => 3,
+        _ => 4,
+    };
+    let end = (at + len).min(src.len());
+    src.get(at..end)
+        .and_then(|s| std::str::from_utf8(s).ok())
+        .and_then(|s| s.chars().next())
+        .unwrap_or(char::REPLACEMENT_CHARACTER)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tokens(src: &str) -> Result<Vec<Token>, JsonError> {
+        let src = Bytes::copy_from_slice(src.as_bytes());
+        let mut r = Reader::new(&src);
+        let mut out = Vec::new();
+        while let Some(t) = r.next()? {
+            out.push(t);
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn unescaped_strings_share_the_input() {
+        let src = Bytes::from_static(br#"["abc", "d\"e"]"#);
+        let mut r = Reader::new(&src);
+        r.next().unwrap();
+        let Some(Token::String(s)) = r.next().unwrap() else {
+            panic!()
+        };
+        assert_eq!(s, "abc");
+        let b = s.into_bytes();
+        assert_eq!(b.as_ptr(), src[2..].as_ptr());
+        let Some(Token::String(s)) = r.next().unwrap() else {
+            panic!()
+        };
+        assert_eq!(s, "d\"e");
+    }
+
+    #[test]
+    fn scanner_finds_specials_in_every_lane() {
+        for len in 0..40 {
+            for special in [b'"', b'\\', 0x00, 0x1f] {
+                let mut v = vec![b'a'; len];
+                v.push(special);
+                v.extend_from_slice(b"zzzzzzzzzzzz");
+                let mut high = 0;
+                assert_eq!(scan_string(&v, 0, &mut high), len);
+                assert_eq!(high & 0x80, 0);
+            }
+            let mut v = vec![b'a'; len];
+            v.extend_from_slice("é".as_bytes());
+            let mut high = 0;
+            assert_eq!(scan_string(&v, 0, &mut high), len + 2);
+            assert_eq!(high & 0x80, 0x80);
+        }
+        // 0x20 and DEL are not special.
+        let mut high = 0;
+        assert_eq!(
+            scan_string(b"          \x7f\x7f\x7f\x7f\x7f\x7f", 0, &mut high),
+            16
+        );
+    }
+
+    #[test]
+    fn depth_bits_survive_deep_mixed_nesting() {
+        let mut doc = String::new();
+        for i in 0..300 {
+            doc.push_str(if i % 3 == 0 { "{\"k\":" } else { "[" });
+        }
+        doc.push('1');
+        for i in (0..300).rev() {
+            doc.push(if i % 3 == 0 { '}' } else { ']' });
+        }
+        let t = tokens(&doc).unwrap();
+        assert_eq!(t.len(), 300 * 2 + 100 + 1);
+    }
+
+    #[test]
+    fn errors_are_sticky() {
+        let src = Bytes::from_static(b"[1,]");
+        let mut r = Reader::new(&src);
+        r.next().unwrap();
+        r.next().unwrap();
+        let e = r.next().unwrap_err();
+        assert_eq!(e.to_string(), "expected value at byte 3");
+        assert_eq!(r.next().unwrap_err(), e);
+    }
+
+    #[test]
+    fn invalid_utf8_in_strings_is_an_error() {
+        let src = Bytes::from_static(b"[\"ab\xff\"]");
+        let mut r = Reader::new(&src);
+        r.next().unwrap();
+        assert_eq!(
+            r.next().unwrap_err().to_string(),
+            "invalid UTF-8 in string at byte 4"
+        );
+        let src = Bytes::from_static(b"\"\\n\xed\xa0\x80\"");
+        assert_eq!(
+            Reader::new(&src).next().unwrap_err().kind,
+            JsonErrorKind::InvalidUtf8
+        );
+        let src = Bytes::from_static(b"\xff");
+        let e = Reader::new(&src).next().unwrap_err();
+        assert_eq!(e.to_string(), "expected value at byte 0");
+        let src = Bytes::from_static(b"t\xff");
+        let e = Reader::new(&src).next().unwrap_err();
+        assert_eq!(e.kind, JsonErrorKind::UnexpectedChar { found: '\u{fffd}' });
+    }
+}

@@ -1,0 +1,14 @@
+//! flight-codec: React Server Functions wire formats for Rust.
+#![forbid(unsafe_code)]
+
+mod error;
+pub mod inspect;
+pub mod json;
+mod limits;
+pub mod multipart;
+pub mod notation;
+pub mod reply;
+pub mod value;
+
+pub use error::{Category, Error, ErrorKind, Position, Result};
+pub use limits::{LimitKind, Limits};

@@ -1,0 +1,603 @@
+//! The parsing state machine, the push parser and the one-shot parser.
+
+use super::{is_tchar, validate_boundary, MultipartError, MultipartLimits, Part};
+use bytes::{Buf, Bytes, BytesMut};
+use std::collections::VecDeque;
+use std::ops::Range;
+
+/// A part's parsed headers.
+struct Head {
+    name: String,
+    filename: Option<String>,
+    content_type: Option<String>,
+}
+
+/// A completed part: headers and the absolute byte range of its body.
+struct Event {
+    head: Head,
+    body: Range<usize>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum State {
+    /// Matching `--B` at the start of the body.
+    Opening,
+    /// After a boundary: CRLF (a part follows) or `--` (the end).
+    AfterBoundary,
+    /// In a part's header section.
+    Headers,
+    /// In a part's body.
+    Body,
+    /// After `--B--`: at most one CRLF.
+    Epilogue,
+}
+
+/// Header fields collected for the current part.
+#[derive(Default)]
+struct HeadBuilder {
+    disposition: Option<(String, Option<String>)>,
+    content_type: Option<String>,
+    transfer_encoding: bool,
+}
+
+/// The byte-level state machine shared by [`MultipartParser`] and [`parse`].
+///
+/// It scans absolute offsets `pos..` of the input; the caller hands it a
+/// window `data` holding absolute bytes `base..base + data.len()`, with
+/// `base <= keep_from()`. Every byte is examined once (KMP for the boundary),
+/// so the work is linear whatever the chunking.
+struct Machine {
+    /// The boundary without the leading dashes.
+    boundary: Box<[u8]>,
+    /// KMP failure function of `boundary`.
+    fail: Box<[usize]>,
+    limits: MultipartLimits,
+    state: State,
+    /// Next absolute offset to examine.
+    pos: usize,
+    /// Per state: start of the two bytes after a boundary (AfterBoundary),
+    /// start of the header section (Headers), start of the body (Body),
+    /// first byte after `--B--` (Epilogue).
+    mark: usize,
+    /// Start of the current header line.
+    line_start: usize,
+    /// Whether the previous header byte was CR.
+    after_cr: bool,
+    /// Bytes of `boundary` matched so far (KMP state).
+    matched: usize,
+    parts: usize,
+    head: HeadBuilder,
+    /// Headers of the part whose body is being scanned.
+    body_head: Option<Head>,
+}
+
+impl Machine {
+    fn new(boundary: &str, limits: MultipartLimits) -> Result<Self, MultipartError> {
+        validate_boundary(boundary, limits.max_boundary_len)?;
+        let b = boundary.as_bytes();
+        let mut fail = vec![0usize; b.len()];
+        let mut k = 0;
+        for i in 1..b.len() {
+            while k > 0 && b[i] != b[k] {
+                k = fail[k - 1];
+            }
+            if b[i] == b[k] {
+                k += 1;
+            }
+            fail[i] = k;
+        }
+        Ok(Machine {
+            boundary: b.into(),
+            fail: fail.into(),
+            limits,
+            state: State::Opening,
+            pos: 0,
+            mark: 0,
+            line_start: 0,
+            after_cr: false,
+            matched: 0,
+            parts: 0,
+            head: HeadBuilder::default(),
+            body_head: None,
+        })
+    }
+
+    /// The earliest absolute offset the machine may still read.
+    fn keep_from(&self) -> usize {
+        match self.state {
+            State::Headers => self.line_start,
+            State::Body | State::AfterBoundary => self.mark,
+            _ => self.pos,
+        }
+    }
+
+    /// Advances the KMP automaton by one byte; true on a full match.
+    fn kmp(&mut self, b: u8) -> bool {
+        let pat = &self.boundary;
+        let mut k = self.matched;
+        while k > 0 && pat[k] != b {
+            k = self.fail[k - 1];
+        }
+        if pat[k] == b {
+            k += 1;
+        }
+        if k == pat.len() {
+            self.matched = 0;
+            true
+        } else {
+            self.matched = k;
+            false
+        }
+    }
+
+    /// Scans every byte of `data` not yet examined, pushing completed parts.
+    fn run(
+        &mut self,
+        data: &[u8],
+        base: usize,
+        events: &mut Vec<Event>,
+    ) -> Result<(), MultipartError> {
+        debug_assert!(base <= self.keep_from());
+        let end = base + data.len();
+        let at = |i: usize| data[i - base];
+        while self.pos < end {
+            match self.state {
+                State::Opening => {
+                    let n = self.boundary.len() + 2;
+                    while self.pos < end && self.pos < n {
+                        let want = if self.pos < 2 {
+                            b'-'
+                        } else {
+                            self.boundary[self.pos - 2]
+                        };
+                        if at(self.pos) != want {
+                            return Err(MultipartError::ExpectedBoundary { offset: self.pos });
+                        }
+                        self.pos += 1;
+                    }
+                    if self.pos == n {
+                        self.state = State::AfterBoundary;
+                        self.mark = n;
+                    }
+                }
+                State::AfterBoundary => {
+                    let first = at(self.mark);
+                    if first != b'\r' && first != b'-' {
+                        return Err(MultipartError::MalformedBoundaryLine { offset: self.mark });
+                    }
+                    if self.pos == self.mark {
+                        self.pos += 1;
+                        continue;
+                    }
+                    let second = at(self.mark + 1);
+                    self.pos += 1;
+                    match (first, second) {
+                        (b'\r', b'\n') => {
+                            self.parts += 1;
+                            if self.parts > self.limits.max_parts {
+                                return Err(MultipartError::TooManyParts {
+                                    limit: self.limits.max_parts,
+                                });
+                            }
+                            self.state = State::Headers;
+                            self.mark = self.pos;
+                            self.line_start = self.pos;
+                            self.after_cr = false;
+                            self.matched = 0;
+                            self.head = HeadBuilder::default();
+                        }
+                        (b'-', b'-') => {
+                            self.state = State::Epilogue;
+                            self.mark = self.pos;
+                        }
+                        _ => {
+                            return Err(MultipartError::MalformedBoundaryLine { offset: self.mark })
+                        }
+                    }
+                }
+                State::Headers => {
+                    while self.pos < end {
+                        let i = self.pos;
+                        if i - self.mark >= self.limits.max_header_bytes {
+                            return Err(MultipartError::HeaderTooLarge {
+                                offset: self.mark,
+                                limit: self.limits.max_header_bytes,
+                            });
+                        }
+                        let b = at(i);
+                        if self.kmp(b) {
+                            return Err(MultipartError::BoundaryInPart {
+                                offset: i + 1 - self.boundary.len(),
+                            });
+                        }
+                        self.pos += 1;
+                        if self.after_cr {
+                            if b != b'\n' {
+                                return Err(MultipartError::MalformedHeader { offset: i - 1 });
+                            }
+                            self.after_cr = false;
+                            let line_start = self.line_start;
+                            let line = &data[line_start - base..i - 1 - base];
+                            self.line_start = self.pos;
+                            if line.is_empty() {
+                                let head = self.finish_head()?;
+                                self.body_head = Some(head);
+                                self.state = State::Body;
+                                self.mark = self.pos;
+                                self.matched = 0;
+                                break;
+                            }
+                            self.header_line(line, line_start)?;
+                        } else if b == b'\r' {
+                            self.after_cr = true;
+                        } else if b == b'\n' {
+                            return Err(MultipartError::MalformedHeader { offset: i });
+                        }
+                    }
+                }
+                State::Body => {
+                    while self.pos < end {
+                        if self.matched == 0 {
+                            // Skip straight to the next candidate first byte.
+                            let first = self.boundary[0];
+                            match data[self.pos - base..].iter().position(|&b| b == first) {
+                                Some(p) => self.pos += p,
+                                None => {
+                                    self.pos = end;
+                                    break;
+                                }
+                            }
+                        }
+                        let b = at(self.pos);
+                        self.pos += 1;
+                        if self.kmp(b) {
+                            let start = self.pos - self.boundary.len();
+                            if start < self.mark + 4
+                                || &data[start - 4 - base..start - base] != b"\r\n--"
+                            {
+                                return Err(MultipartError::BoundaryInPart { offset: start });
+                            }
+                            let head = self.body_head.take().expect("body state has a head");
+                            events.push(Event {
+                                head,
+                                body: self.mark..start - 4,
+                            });
+                            self.state = State::AfterBoundary;
+                            self.mark = self.pos;
+                            break;
+                        }
+                    }
+                }
+                State::Epilogue => {
+                    let ok = match self.pos - self.mark {
+                        0 => at(self.pos) == b'\r',
+                        1 => at(self.pos) == b'\n',
+                        _ => false,
+                    };
+                    if !ok {
+                        return Err(MultipartError::TrailingData { offset: self.pos });
+                    }
+                    self.pos += 1;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the body ended cleanly after everything was scanned.
+    fn finish(&self) -> Result<(), MultipartError> {
+        match self.state {
+            State::Epilogue if self.pos - self.mark != 1 => Ok(()),
+            _ => Err(MultipartError::Truncated { offset: self.pos }),
+        }
+    }
+
+    /// Validates the collected headers at the end of a header section.
+    fn finish_head(&mut self) -> Result<Head, MultipartError> {
+        let head = std::mem::take(&mut self.head);
+        let (name, filename) = head
+            .disposition
+            .ok_or(MultipartError::MissingContentDisposition { offset: self.mark })?;
+        Ok(Head {
+            name,
+            filename,
+            content_type: head.content_type,
+        })
+    }
+
+    /// Parses one header line (without its CRLF) starting at absolute `at`.
+    fn header_line(&mut self, line: &[u8], at: usize) -> Result<(), MultipartError> {
+        let colon = line.iter().position(|&b| b == b':');
+        let colon = match colon {
+            Some(c) if c > 0 && line[..c].iter().all(|&b| is_tchar(b)) => c,
+            _ => return Err(MultipartError::MalformedHeader { offset: at }),
+        };
+        let name = &line[..colon];
+        let mut v = colon + 1;
+        while v < line.len() && (line[v] == b' ' || line[v] == b'\t') {
+            v += 1;
+        }
+        let value = &line[v..];
+        let value_at = at + v;
+        if name.eq_ignore_ascii_case(b"content-disposition") {
+            if self.head.disposition.is_some() {
+                return Err(MultipartError::DuplicateHeader { offset: at });
+            }
+            self.head.disposition = Some(parse_disposition(value, value_at)?);
+        } else if name.eq_ignore_ascii_case(b"content-type") {
+            if self.head.content_type.is_some() {
+                return Err(MultipartError::DuplicateHeader { offset: at });
+            }
+            let value = trim_end_ows(value);
+            if let Some(p) = value.iter().position(|&b| !(0x20..=0x7e).contains(&b)) {
+                return Err(MultipartError::MalformedHeader {
+                    offset: value_at + p,
+                });
+            }
+            // All bytes are printable ASCII, so this is valid UTF-8.
+            let ct = String::from_utf8_lossy(value).to_ascii_lowercase();
+            self.head.content_type = Some(ct);
+        } else if name.eq_ignore_ascii_case(b"content-transfer-encoding") {
+            if self.head.transfer_encoding {
+                return Err(MultipartError::DuplicateHeader { offset: at });
+            }
+            self.head.transfer_encoding = true;
+            let value = trim_end_ows(value);
+            let identity = [&b"7bit"[..], b"8bit", b"binary"];
+            if !identity.iter().any(|id| value.eq_ignore_ascii_case(id)) {
+                return Err(MultipartError::UnsupportedTransferEncoding { offset: at });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn trim_end_ows(mut v: &[u8]) -> &[u8] {
+    while let [rest @ .., b' ' | b'\t'] = v {
+        v = rest;
+    }
+    v
+}
+
+/// Parses `form-data; name="…"` with an optional `; filename="…"`.
+fn parse_disposition(v: &[u8], at: usize) -> Result<(String, Option<String>), MultipartError> {
+    let type_end = v.iter().position(|&b| b == b';').unwrap_or(v.len());
+    if &v[..type_end] != b"form-data" {
+        return Err(MultipartError::NotFormData { offset: at });
+    }
+    const NAME: &[u8] = b"; name=\"";
+    const FILENAME: &[u8] = b"; filename=\"";
+    let mut i = type_end;
+    if !v[i..].starts_with(NAME) {
+        return Err(MultipartError::MissingName { offset: at + i });
+    }
+    i += NAME.len();
+    let name = quoted(v, &mut i, at)?;
+    let mut filename = None;
+    if v[i..].starts_with(FILENAME) {
+        i += FILENAME.len();
+        filename = Some(quoted(v, &mut i, at)?);
+    }
+    if i != v.len() {
+        return Err(MultipartError::MalformedHeader { offset: at + i });
+    }
+    Ok((name, filename))
+}
+
+/// Reads a quoted name from `v[*i..]` (just past the opening quote) and
+/// decodes it like undici: UTF-8, then `%0A`, `%0D` (any case) and `%22`.
+fn quoted(v: &[u8], i: &mut usize, at: usize) -> Result<String, MultipartError> {
+    let start = *i;
+    let len =
+        v[start..]
+            .iter()
+            .position(|&b| b == b'"')
+            .ok_or(MultipartError::MalformedHeader {
+                offset: at + v.len(),
+            })?;
+    *i = start + len + 1;
+    let raw =
+        std::str::from_utf8(&v[start..start + len]).map_err(|e| MultipartError::InvalidUtf8 {
+            offset: at + start + e.valid_up_to(),
+        })?;
+    if !raw.contains('%') {
+        return Ok(raw.to_owned());
+    }
+    let bytes = raw.as_bytes();
+    let mut out = String::with_capacity(raw.len());
+    let mut last = 0;
+    let mut j = 0;
+    while j + 2 < bytes.len() {
+        let decoded = match (bytes[j], bytes[j + 1], bytes[j + 2]) {
+            (b'%', b'0', b'A' | b'a') => Some('\n'),
+            (b'%', b'0', b'D' | b'd') => Some('\r'),
+            (b'%', b'2', b'2') => Some('"'),
+            _ => None,
+        };
+        match decoded {
+            Some(c) => {
+                out.push_str(&raw[last..j]);
+                out.push(c);
+                j += 3;
+                last = j;
+            }
+            None => j += 1,
+        }
+    }
+    out.push_str(&raw[last..]);
+    Ok(out)
+}
+
+fn make_part(head: Head, body: Bytes) -> Part {
+    Part {
+        name: head.name,
+        filename: head.filename,
+        content_type: head.content_type,
+        body,
+    }
+}
+
+/// Incremental `multipart/form-data` parser: feed chunks as they arrive,
+/// drain completed parts, then call [`finish`](Self::finish).
+///
+/// Each input byte is copied once into an internal buffer and part bodies
+/// are split off it without another copy. After an error every later
+/// [`feed`](Self::feed) and [`finish`](Self::finish) returns that error;
+/// parts completed before it can still be drained.
+///
+/// ```
+/// use flight_codec::multipart::{MultipartLimits, MultipartParser};
+///
+/// let body = b"--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nhello\r\n--b--\r\n";
+/// let mut parser = MultipartParser::new("b", MultipartLimits::default())?;
+/// for chunk in body.chunks(7) {
+///     parser.feed(chunk)?;
+/// }
+/// parser.finish()?;
+/// let part = parser.next_part().unwrap();
+/// assert_eq!((part.name.as_str(), &part.body[..]), ("a", &b"hello"[..]));
+/// assert!(parser.next_part().is_none());
+/// # Ok::<(), flight_codec::multipart::MultipartError>(())
+/// ```
+pub struct MultipartParser {
+    machine: Machine,
+    /// Unconsumed input: absolute bytes `base..base + buf.len()`.
+    buf: BytesMut,
+    base: usize,
+    total: usize,
+    events: Vec<Event>,
+    parts: VecDeque<Part>,
+    error: Option<MultipartError>,
+}
+
+impl std::fmt::Debug for MultipartParser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MultipartParser")
+            .field("state", &self.machine.state)
+            .field("bytes_fed", &self.total)
+            .field("parts_ready", &self.parts.len())
+            .field("error", &self.error)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MultipartParser {
+    /// Creates a parser for `boundary` (without the leading `--`).
+    ///
+    /// Fails with [`MultipartError::InvalidBoundary`] unless the boundary is
+    /// 1..=`limits.max_boundary_len` RFC 2046 bchars, does not end in a space
+    /// and is not made only of dashes.
+    ///
+    /// ```
+    /// use flight_codec::multipart::{MultipartError, MultipartLimits, MultipartParser};
+    ///
+    /// assert!(MultipartParser::new("----formdata-undici-012345678901", MultipartLimits::default()).is_ok());
+    /// assert_eq!(MultipartParser::new("a{b", MultipartLimits::default()).unwrap_err(), MultipartError::InvalidBoundary);
+    /// ```
+    pub fn new(boundary: &str, limits: MultipartLimits) -> Result<Self, MultipartError> {
+        Ok(MultipartParser {
+            machine: Machine::new(boundary, limits)?,
+            buf: BytesMut::new(),
+            base: 0,
+            total: 0,
+            events: Vec::new(),
+            parts: VecDeque::new(),
+            error: None,
+        })
+    }
+
+    /// Parses the next chunk of the body.
+    ///
+    /// Parts completed by this chunk become available from
+    /// [`next_part`](Self::next_part).
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<(), MultipartError> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        let limit = self.machine.limits.max_total_bytes;
+        let room = limit - self.total;
+        let take = &chunk[..chunk.len().min(room)];
+        self.buf.extend_from_slice(take);
+        self.total += take.len();
+        self.events.clear();
+        let mut result = self.machine.run(&self.buf, self.base, &mut self.events);
+        for Event { head, body } in self.events.drain(..) {
+            self.buf.advance(body.start - self.base);
+            let bytes = self.buf.split_to(body.end - body.start).freeze();
+            self.base = body.end;
+            self.parts.push_back(make_part(head, bytes));
+        }
+        if result.is_ok() {
+            let keep = self.machine.keep_from();
+            self.buf.advance(keep - self.base);
+            self.base = keep;
+            if take.len() < chunk.len() {
+                result = Err(MultipartError::BodyTooLarge { limit });
+            }
+        }
+        if let Err(e) = &result {
+            self.error = Some(e.clone());
+            self.buf = BytesMut::new();
+        }
+        result
+    }
+
+    /// Returns the next completed part, in body order.
+    pub fn next_part(&mut self) -> Option<Part> {
+        self.parts.pop_front()
+    }
+
+    /// Ends the body: fails with [`MultipartError::Truncated`] unless the
+    /// closing boundary (and at most one CRLF after it) was seen.
+    pub fn finish(&mut self) -> Result<(), MultipartError> {
+        if let Some(e) = &self.error {
+            return Err(e.clone());
+        }
+        let result = self.machine.finish();
+        if let Err(e) = &result {
+            self.error = Some(e.clone());
+        }
+        result
+    }
+}
+
+/// Parses a whole body; part bodies are slices of `body` (no copy).
+///
+/// `boundary` is the value of the content type's `boundary` parameter (see
+/// [`boundary_from_content_type`](super::boundary_from_content_type)).
+/// Gives the same parts and errors as feeding `body` to a
+/// [`MultipartParser`] in any chunks.
+///
+/// ```
+/// use bytes::Bytes;
+/// use flight_codec::multipart::{parse, MultipartLimits};
+///
+/// let body = Bytes::from_static(
+///     b"--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n\
+///       --b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n2\r\n--b--\r\n",
+/// );
+/// let parts = parse(&body, "b", &MultipartLimits::default())?;
+/// let values: Vec<&[u8]> = parts.iter().map(|p| &p.body[..]).collect();
+/// assert_eq!(values, [b"1", b"2"]);
+/// # Ok::<(), flight_codec::multipart::MultipartError>(())
+/// ```
+pub fn parse(
+    body: &Bytes,
+    boundary: &str,
+    limits: &MultipartLimits,
+) -> Result<Vec<Part>, MultipartError> {
+    let mut machine = Machine::new(boundary, *limits)?;
+    let allowed = body.len().min(limits.max_total_bytes);
+    let mut events = Vec::new();
+    machine.run(&body[..allowed], 0, &mut events)?;
+    if allowed < body.len() {
+        return Err(MultipartError::BodyTooLarge {
+            limit: limits.max_total_bytes,
+        });
+    }
+    machine.finish()?;
+    Ok(events
+        .into_iter()
+        .map(|e| make_part(e.head, body.slice(e.body)))
+        .collect())
+}

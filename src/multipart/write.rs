@@ -1,0 +1,234 @@
+//! Serializing entries exactly as undici's `FormData` body encoder does.
+
+use std::borrow::Cow;
+
+/// One entry to serialize, borrowed from the caller.
+///
+/// ```
+/// use flight_codec::multipart::{self, EntryRef};
+///
+/// let entries = [
+///     EntryRef::Text { name: "0", value: "[\"$B1\"]" },
+///     EntryRef::File { name: "1", filename: "blob", content_type: "", data: b"\x00\x01" },
+/// ];
+/// let mut body = Vec::new();
+/// multipart::write(&entries, "B", &mut body);
+/// assert_eq!(
+///     body,
+///     b"--B\r\nContent-Disposition: form-data; name=\"0\"\r\n\r\n[\"$B1\"]\r\n\
+///       --B\r\nContent-Disposition: form-data; name=\"1\"; filename=\"blob\"\r\n\
+///       Content-Type: application/octet-stream\r\n\r\n\x00\x01\r\n--B--\r\n"
+/// );
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntryRef<'a> {
+    /// A string entry (`formData.append(name, value)`).
+    Text {
+        /// The field name.
+        name: &'a str,
+        /// The value; its line breaks are written as CRLF.
+        value: &'a str,
+    },
+    /// A file entry (`formData.append(name, blob, filename)`).
+    File {
+        /// The field name.
+        name: &'a str,
+        /// The filename; empty omits the `filename` parameter, as undici does.
+        filename: &'a str,
+        /// The `Blob` type; normalised like the `Blob` constructor, empty
+        /// (or invalid) becomes `application/octet-stream`.
+        content_type: &'a str,
+        /// The file's bytes, written untouched.
+        data: &'a [u8],
+    },
+}
+
+/// Appends `s` with every line break (CRLF, CR, LF) written as `crlf`.
+fn push_normalized(out: &mut Vec<u8>, s: &str, crlf: &[u8], quote: Option<&[u8]>) {
+    let b = s.as_bytes();
+    let mut i = 0;
+    let mut last = 0;
+    while i < b.len() {
+        let (skip, rep): (usize, &[u8]) = match (b[i], quote) {
+            (b'\r', _) if b.get(i + 1) == Some(&b'\n') => (2, crlf),
+            (b'\r' | b'\n', _) => (1, crlf),
+            (b'"', Some(q)) => (1, q),
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        out.extend_from_slice(&b[last..i]);
+        out.extend_from_slice(rep);
+        i += skip;
+        last = i;
+    }
+    out.extend_from_slice(&b[last..]);
+}
+
+/// Appends a name: line breaks normalised to CRLF, then `"`, CR and LF escaped.
+fn push_name(out: &mut Vec<u8>, name: &str) {
+    push_normalized(out, name, b"%0D%0A", Some(b"%22"));
+}
+
+/// Appends a filename: `"`, CR and LF escaped, line breaks not normalised.
+fn push_filename(out: &mut Vec<u8>, filename: &str) {
+    for &c in filename.as_bytes() {
+        match c {
+            b'"' => out.extend_from_slice(b"%22"),
+            b'\r' => out.extend_from_slice(b"%0D"),
+            b'\n' => out.extend_from_slice(b"%0A"),
+            _ => out.push(c),
+        }
+    }
+}
+
+/// The `Content-Type` undici writes for a file: the `Blob` type normalised
+/// (empty if any char is outside U+0020..=U+007E, else ASCII-lowercased),
+/// or `application/octet-stream` when that is empty.
+fn file_type(content_type: &str) -> Cow<'_, str> {
+    if content_type.is_empty() || !content_type.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
+        Cow::Borrowed("application/octet-stream")
+    } else if content_type.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(content_type.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(content_type)
+    }
+}
+
+/// Serializes `entries` into `out` exactly as undici does for a `FormData`
+/// body (`new Response(formData)`), with `boundary` as the boundary.
+///
+/// `boundary` is not checked: use [`choose_boundary`] so that it occurs in
+/// no entry.
+///
+/// ```
+/// use flight_codec::multipart::{write, EntryRef};
+///
+/// let mut out = Vec::new();
+/// write(&[EntryRef::Text { name: "a\"b", value: "x\ny" }], "B", &mut out);
+/// assert_eq!(out, b"--B\r\nContent-Disposition: form-data; name=\"a%22b\"\r\n\r\nx\r\ny\r\n--B--\r\n");
+/// ```
+pub fn write(entries: &[EntryRef<'_>], boundary: &str, out: &mut Vec<u8>) {
+    for entry in entries {
+        out.extend_from_slice(b"--");
+        out.extend_from_slice(boundary.as_bytes());
+        out.extend_from_slice(b"\r\nContent-Disposition: form-data; name=\"");
+        match *entry {
+            EntryRef::Text { name, value } => {
+                push_name(out, name);
+                out.extend_from_slice(b"\"\r\n\r\n");
+                push_normalized(out, value, b"\r\n", None);
+            }
+            EntryRef::File {
+                name,
+                filename,
+                content_type,
+                data,
+            } => {
+                push_name(out, name);
+                out.push(b'"');
+                if !filename.is_empty() {
+                    out.extend_from_slice(b"; filename=\"");
+                    push_filename(out, filename);
+                    out.push(b'"');
+                }
+                out.extend_from_slice(b"\r\nContent-Type: ");
+                out.extend_from_slice(file_type(content_type).as_bytes());
+                out.extend_from_slice(b"\r\n\r\n");
+                out.extend_from_slice(data);
+            }
+        }
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"--");
+    out.extend_from_slice(boundary.as_bytes());
+    out.extend_from_slice(b"--\r\n");
+}
+
+/// The `Content-Type` header value for a body written with `boundary`.
+///
+/// ```
+/// assert_eq!(flight_codec::multipart::content_type("xyz"), "multipart/form-data; boundary=xyz");
+/// ```
+pub fn content_type(boundary: &str) -> String {
+    format!("multipart/form-data; boundary={boundary}")
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+    }
+    h
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.len() >= needle.len() && haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// Picks a boundary shaped like undici's (`----formdata-flight-0` and 11
+/// digits) that occurs in none of `entries`.
+///
+/// The digits are derived from the entries (so the choice is
+/// deterministic) and re-drawn while the candidate occurs in any name,
+/// value, filename, content type or data. Because the boundary has no `%`,
+/// `"`, CR, LF or uppercase letter, escaping and line-break normalisation
+/// cannot create an occurrence that the raw text lacks.
+///
+/// ```
+/// use flight_codec::multipart::{choose_boundary, EntryRef};
+///
+/// let entries = [EntryRef::Text { name: "0", value: "x" }];
+/// let b = choose_boundary(&entries);
+/// assert!(b.starts_with("----formdata-flight-0") && b.len() == 32);
+/// assert_eq!(b, choose_boundary(&entries));
+/// ```
+pub fn choose_boundary(entries: &[EntryRef<'_>]) -> String {
+    let mut h = FNV_OFFSET;
+    for entry in entries {
+        let fields: [&[u8]; 4] = match *entry {
+            EntryRef::Text { name, value } => [b"t", name.as_bytes(), value.as_bytes(), b""],
+            EntryRef::File {
+                name,
+                filename,
+                content_type,
+                data,
+            } => {
+                h = fnv(h, filename.as_bytes());
+                h = fnv(h, &(filename.len() as u64).to_le_bytes());
+                [b"f", name.as_bytes(), content_type.as_bytes(), data]
+            }
+        };
+        for field in fields {
+            h = fnv(h, field);
+            h = fnv(h, &(field.len() as u64).to_le_bytes());
+        }
+    }
+    loop {
+        let candidate = format!("----formdata-flight-0{:011}", h % 100_000_000_000);
+        let needle = candidate.as_bytes();
+        let clash = entries.iter().any(|entry| match *entry {
+            EntryRef::Text { name, value } => {
+                contains(name.as_bytes(), needle) || contains(value.as_bytes(), needle)
+            }
+            EntryRef::File {
+                name,
+                filename,
+                content_type,
+                data,
+            } => {
+                contains(name.as_bytes(), needle)
+                    || contains(filename.as_bytes(), needle)
+                    || contains(file_type(content_type).as_bytes(), needle)
+                    || contains(data, needle)
+            }
+        });
+        if !clash {
+            return candidate;
+        }
+        h = fnv(h, needle);
+    }
+}

@@ -1,0 +1,358 @@
+//! Graph → value notation.
+
+use std::collections::HashMap;
+
+use base64::Engine as _;
+
+use crate::json::{write_number, write_str, write_str_slice};
+use crate::value::{
+    Blob, FormEntry, Graph, Node, NodeId, PromiseState, StreamEnd, StreamKind, Value,
+};
+
+const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+
+/// The values directly inside a node, in notation order.
+fn children(node: &Node) -> Vec<Value> {
+    match node {
+        Node::Array(v) | Node::Set(v) | Node::Iterator(v) => v.clone(),
+        Node::Object(pairs) => pairs.iter().map(|(_, v)| v.clone()).collect(),
+        Node::Map(entries) => entries
+            .iter()
+            .flat_map(|(k, v)| [k.clone(), v.clone()])
+            .collect(),
+        Node::ServerReference { bound, .. } => bound.clone().unwrap_or_default(),
+        Node::Promise(PromiseState::Fulfilled(v) | PromiseState::Rejected(v)) => vec![v.clone()],
+        Node::Stream(s) => {
+            let mut v = s.items.clone();
+            if matches!(
+                s.kind,
+                StreamKind::AsyncIterable | StreamKind::AsyncIterator
+            ) {
+                if let StreamEnd::Closed(r) = &s.end {
+                    v.push(r.clone());
+                }
+            }
+            v
+        }
+        Node::Element {
+            element_type,
+            key,
+            props,
+        } => vec![element_type.clone(), key.clone(), props.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// Names nodes reached more than once: `n1`, `n2`, … in depth-first
+/// pre-order of first appearance.
+fn name_shared(g: &Graph) -> HashMap<NodeId, String> {
+    let mut seen: HashMap<NodeId, u32> = HashMap::new();
+    let mut order: Vec<NodeId> = Vec::new();
+    let mut stack = vec![g.root().clone()];
+    while let Some(v) = stack.pop() {
+        let Value::Node(id) = v else { continue };
+        let count = seen.entry(id).or_insert(0);
+        *count += 1;
+        if *count == 1 {
+            order.push(id);
+            let kids = children(g.node(id));
+            stack.extend(kids.into_iter().rev());
+        }
+    }
+    let mut names = HashMap::new();
+    for id in order {
+        if seen[&id] > 1 {
+            let n = names.len() + 1;
+            names.insert(id, format!("n{n}"));
+        }
+    }
+    names
+}
+
+enum Task {
+    Value(Value),
+    Raw(&'static str),
+    Owned(Vec<u8>),
+}
+
+fn b64(out: &mut Vec<u8>, bytes: &[u8]) {
+    write_str_slice(out, &B64.encode(bytes));
+}
+
+fn blob_body(out: &mut Vec<u8>, b: &Blob) {
+    match &b.name {
+        Some(name) => {
+            out.extend_from_slice(b"{\"file\":{\"name\":");
+            write_str(out, name);
+            out.push(b',');
+        }
+        None => out.extend_from_slice(b"{\"blob\":{"),
+    }
+    out.extend_from_slice(b"\"type\":");
+    write_str(out, &b.content_type);
+    out.extend_from_slice(b",\"base64\":");
+    b64(out, &b.bytes);
+    out.extend_from_slice(b"}}");
+}
+
+/// Writes `g` as value notation (compact JSON).
+///
+/// ```
+/// use flight_codec::value::{Graph, Node, Value};
+/// let mut g = Graph::new();
+/// let o = g.add(Node::Object(vec![("a".into(), Value::Number(-0.0))]));
+/// let root = g.add(Node::Array(vec![Value::Node(o), Value::Node(o), Value::Undefined]));
+/// g.set_root(Value::Node(root));
+/// assert_eq!(flight_codec::notation::to_string(&g),
+///     r#"{"array":[{"node":["n1",{"object":[["a",{"number":"-0"}]]}]},{"ref":"n1"},{"undefined":null}]}"#);
+/// ```
+pub fn to_string(g: &Graph) -> String {
+    let names = name_shared(g);
+    let mut written: HashMap<NodeId, ()> = HashMap::new();
+    let mut out = Vec::new();
+    let mut stack = vec![Task::Value(g.root().clone())];
+    while let Some(task) = stack.pop() {
+        let v = match task {
+            Task::Raw(s) => {
+                out.extend_from_slice(s.as_bytes());
+                continue;
+            }
+            Task::Owned(b) => {
+                out.extend_from_slice(&b);
+                continue;
+            }
+            Task::Value(v) => v,
+        };
+        match v {
+            Value::Undefined => out.extend_from_slice(b"{\"undefined\":null}"),
+            Value::Null => out.extend_from_slice(b"null"),
+            Value::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
+            Value::Number(n) => {
+                if n.is_nan() {
+                    out.extend_from_slice(b"{\"number\":\"NaN\"}");
+                } else if n == f64::INFINITY {
+                    out.extend_from_slice(b"{\"number\":\"Infinity\"}");
+                } else if n == f64::NEG_INFINITY {
+                    out.extend_from_slice(b"{\"number\":\"-Infinity\"}");
+                } else if n == 0.0 && n.is_sign_negative() {
+                    out.extend_from_slice(b"{\"number\":\"-0\"}");
+                } else {
+                    write_number(&mut out, n);
+                }
+            }
+            Value::String(s) => write_str(&mut out, &s),
+            Value::BigInt(b) => {
+                out.extend_from_slice(b"{\"bigint\":");
+                write_str_slice(&mut out, b.as_str());
+                out.push(b'}');
+            }
+            Value::Date(d) => {
+                out.extend_from_slice(b"{\"date\":");
+                match d.to_iso_string() {
+                    Some(s) => write_str_slice(&mut out, &s),
+                    None => out.extend_from_slice(b"null"),
+                }
+                out.push(b'}');
+            }
+            Value::Symbol(s) => {
+                out.extend_from_slice(b"{\"symbol\":");
+                write_str(&mut out, &s);
+                out.push(b'}');
+            }
+            Value::Node(id) => {
+                if let Some(name) = names.get(&id) {
+                    if written.insert(id, ()).is_some() {
+                        out.extend_from_slice(b"{\"ref\":");
+                        write_str_slice(&mut out, name);
+                        out.push(b'}');
+                        continue;
+                    }
+                    out.extend_from_slice(b"{\"node\":[");
+                    write_str_slice(&mut out, name);
+                    out.push(b',');
+                    stack.push(Task::Raw("]}"));
+                }
+                write_node(&mut out, &mut stack, g.node(id));
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Pushes `items` separated by `sep` (in reverse, for the stack).
+fn push_list(stack: &mut Vec<Task>, items: Vec<Value>) {
+    let n = items.len();
+    for (i, v) in items.into_iter().enumerate().rev() {
+        stack.push(Task::Value(v));
+        if i > 0 && i < n {
+            stack.push(Task::Raw(","));
+        }
+    }
+}
+
+fn write_node(out: &mut Vec<u8>, stack: &mut Vec<Task>, node: &Node) {
+    match node {
+        Node::Array(items) | Node::Set(items) | Node::Iterator(items) => {
+            let kind: &[u8] = match node {
+                Node::Array(_) => b"{\"array\":[",
+                Node::Set(_) => b"{\"set\":[",
+                _ => b"{\"iterator\":[",
+            };
+            out.extend_from_slice(kind);
+            stack.push(Task::Raw("]}"));
+            push_list(stack, items.clone());
+        }
+        Node::Object(pairs) => {
+            out.extend_from_slice(b"{\"object\":[");
+            stack.push(Task::Raw("]}"));
+            for (i, (k, v)) in pairs.iter().enumerate().rev() {
+                stack.push(Task::Raw("]"));
+                stack.push(Task::Value(v.clone()));
+                let mut key = Vec::new();
+                if i > 0 {
+                    key.push(b',');
+                }
+                key.push(b'[');
+                write_str(&mut key, k);
+                key.push(b',');
+                stack.push(Task::Owned(key));
+            }
+        }
+        Node::Map(entries) => {
+            out.extend_from_slice(b"{\"map\":[");
+            stack.push(Task::Raw("]}"));
+            for (i, (k, v)) in entries.iter().enumerate().rev() {
+                stack.push(Task::Raw("]"));
+                stack.push(Task::Value(v.clone()));
+                stack.push(Task::Raw(","));
+                stack.push(Task::Value(k.clone()));
+                stack.push(Task::Raw(if i > 0 { ",[" } else { "[" }));
+            }
+        }
+        Node::ArrayBuffer(bytes) => {
+            out.extend_from_slice(b"{\"arrayBuffer\":");
+            b64(out, bytes);
+            out.push(b'}');
+        }
+        Node::TypedArray { kind, bytes } => {
+            out.extend_from_slice(b"{\"typedArray\":{\"kind\":");
+            write_str_slice(out, kind.name());
+            out.extend_from_slice(b",\"base64\":");
+            b64(out, bytes);
+            out.extend_from_slice(b"}}");
+        }
+        Node::Blob(b) => blob_body(out, b),
+        Node::FormData(entries) => {
+            out.extend_from_slice(b"{\"formData\":[");
+            for (i, (k, e)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                out.push(b'[');
+                write_str(out, k);
+                out.push(b',');
+                match e {
+                    FormEntry::Text(t) => write_str(out, t),
+                    FormEntry::File(f) => blob_body(out, f),
+                }
+                out.push(b']');
+            }
+            out.extend_from_slice(b"]}");
+        }
+        Node::ServerReference { id, bound } => {
+            out.extend_from_slice(b"{\"serverReference\":{\"id\":");
+            write_str(out, id);
+            out.extend_from_slice(b",\"bound\":");
+            match bound {
+                None => out.extend_from_slice(b"null}}"),
+                Some(args) => {
+                    out.push(b'[');
+                    stack.push(Task::Raw("]}}"));
+                    push_list(stack, args.clone());
+                }
+            }
+        }
+        Node::TemporaryReference(id) => {
+            out.extend_from_slice(b"{\"temporaryReference\":");
+            write_str(out, id);
+            out.push(b'}');
+        }
+        Node::Promise(state) => match state {
+            PromiseState::Pending => out.extend_from_slice(b"{\"promise\":\"pending\"}"),
+            PromiseState::Fulfilled(v) | PromiseState::Rejected(v) => {
+                out.extend_from_slice(if matches!(state, PromiseState::Fulfilled(_)) {
+                    b"{\"promise\":{\"fulfilled\":"
+                } else {
+                    b"{\"promise\":{\"rejected\":"
+                });
+                stack.push(Task::Raw("}}"));
+                stack.push(Task::Value(v.clone()));
+            }
+        },
+        Node::Stream(s) => {
+            let (open, close): (&[u8], &'static str) = match s.kind {
+                StreamKind::Readable => (b"{\"readableStream\":[", "]}"),
+                StreamKind::Bytes => (b"{\"byteStream\":[", "]}"),
+                StreamKind::AsyncIterable => (b"{\"asyncIterable\":{\"items\":[", "}}"),
+                StreamKind::AsyncIterator => (b"{\"asyncIterator\":{\"items\":[", "}}"),
+            };
+            out.extend_from_slice(open);
+            match s.kind {
+                StreamKind::Readable | StreamKind::Bytes => {
+                    stack.push(Task::Raw(close));
+                    push_list(stack, s.items.clone());
+                }
+                _ => {
+                    stack.push(Task::Raw(close));
+                    let ret = match &s.end {
+                        StreamEnd::Closed(v) => v.clone(),
+                        _ => Value::Undefined,
+                    };
+                    stack.push(Task::Value(ret));
+                    stack.push(Task::Raw("],\"return\":"));
+                    push_list(stack, s.items.clone());
+                }
+            }
+        }
+        Node::Error { message, digest } => {
+            out.extend_from_slice(b"{\"error\":{\"message\":");
+            write_str(out, message);
+            if let Some(d) = digest {
+                out.extend_from_slice(b",\"digest\":");
+                write_str(out, d);
+            }
+            out.extend_from_slice(b"}}");
+        }
+        Node::Instance(name) => {
+            out.extend_from_slice(b"{\"instance\":");
+            match name {
+                Some(n) => write_str(out, n),
+                None => out.extend_from_slice(b"null"),
+            }
+            out.push(b'}');
+        }
+        Node::UnregisteredSymbol(d) => {
+            out.extend_from_slice(b"{\"unregisteredSymbol\":");
+            write_str(out, d);
+            out.push(b'}');
+        }
+        Node::Function(name) => {
+            out.extend_from_slice(b"{\"function\":");
+            write_str(out, name);
+            out.push(b'}');
+        }
+        Node::Element {
+            element_type,
+            key,
+            props,
+        } => {
+            out.extend_from_slice(b"{\"element\":{\"type\":");
+            stack.push(Task::Raw("}}"));
+            stack.push(Task::Value(props.clone()));
+            stack.push(Task::Raw(",\"props\":"));
+            stack.push(Task::Value(key.clone()));
+            stack.push(Task::Raw(",\"key\":"));
+            stack.push(Task::Value(element_type.clone()));
+        }
+    }
+}

@@ -1,0 +1,860 @@
+//! The reply encoder: value graph → what `encodeReply` produces.
+//!
+//! This follows React 19.3.1's `processReply`/`resolveToJSON` step by step:
+//! one part counter shared by everything outlined, path references to the
+//! first position of every object written, outlined parts appended before the
+//! root and settled promises and stream chunks after it, in the order their
+//! microtasks would run. The walk is iterative, so any depth is fine.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::rc::Rc;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::json::{write_number, write_str, write_str_slice};
+use crate::value::{
+    Blob, FormEntry, Graph, JsString, Node, NodeId, PromiseState, StreamEnd, StreamKind, Value,
+};
+
+/// Options for [`encode`].
+///
+/// ```
+/// let mut opts = flight_codec::reply::EncodeOptions::default();
+/// opts.temporary_references = true;
+/// assert!(opts.temporary_references);
+/// ```
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct EncodeOptions {
+    /// Write values React can only pass by reference (class instances,
+    /// null-prototype objects, functions, symbols, React elements) as `$T`,
+    /// as `encodeReply` does when given a `TemporaryReferenceSet`. Without
+    /// it they are rejected with React's error message.
+    pub temporary_references: bool,
+}
+
+/// An encoded reply body.
+///
+/// ```
+/// use flight_codec::reply::Body;
+/// let b = Body::Text("[1]".into());
+/// assert_eq!(b.content_type(), "text/plain;charset=UTF-8");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub enum Body {
+    /// A string body, sent as `text/plain;charset=UTF-8`.
+    Text(String),
+    /// FormData entries in order, sent as `multipart/form-data`.
+    Form(Vec<(String, FormEntry)>),
+}
+
+impl Body {
+    /// The string body, if this is one.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Body::Text(s) => Some(s),
+            Body::Form(_) => None,
+        }
+    }
+
+    /// The FormData entries, if this is a form body.
+    pub fn entries(&self) -> Option<&[(String, FormEntry)]> {
+        match self {
+            Body::Form(e) => Some(e),
+            Body::Text(_) => None,
+        }
+    }
+
+    /// The content type `fetch` would send (a fresh boundary for forms).
+    pub fn content_type(&self) -> String {
+        match self {
+            Body::Text(_) => "text/plain;charset=UTF-8".to_string(),
+            Body::Form(_) => crate::multipart::content_type(&self.boundary()),
+        }
+    }
+
+    /// The boundary [`to_bytes`](Self::to_bytes) uses: deterministic, and
+    /// absent from every entry.
+    pub fn boundary(&self) -> String {
+        match self {
+            Body::Text(_) => String::new(),
+            Body::Form(entries) => crate::multipart::choose_boundary(&entry_refs(entries)),
+        }
+    }
+
+    /// The bytes on the wire: the string, or the multipart body as undici
+    /// writes it (with [`boundary`](Self::boundary)).
+    ///
+    /// ```
+    /// use flight_codec::reply::Body;
+    /// assert_eq!(Body::Text("1".into()).to_bytes(), b"1");
+    /// ```
+    pub fn to_bytes(&self) -> Vec<u8> {
+        match self {
+            Body::Text(s) => s.as_bytes().to_vec(),
+            Body::Form(entries) => {
+                let refs = entry_refs(entries);
+                let boundary = crate::multipart::choose_boundary(&refs);
+                let mut out = Vec::new();
+                crate::multipart::write(&refs, &boundary, &mut out);
+                out
+            }
+        }
+    }
+}
+
+fn entry_refs(entries: &[(String, FormEntry)]) -> Vec<crate::multipart::EntryRef<'_>> {
+    entries
+        .iter()
+        .map(|(name, e)| match e {
+            FormEntry::Text(t) => crate::multipart::EntryRef::Text {
+                name,
+                value: t.as_str().unwrap_or("\u{fffd}"),
+            },
+            FormEntry::File(f) => crate::multipart::EntryRef::File {
+                name,
+                filename: f.name.as_ref().and_then(|n| n.as_str()).unwrap_or("blob"),
+                content_type: f.content_type.as_str().unwrap_or(""),
+                data: &f.bytes,
+            },
+        })
+        .collect()
+}
+
+/// Encodes a value as `encodeReply` would.
+///
+/// # Errors
+/// [`ErrorKind::Unsupported`] with React's message for values React rejects
+/// (and for rejected promises, with the rejection's message);
+/// [`ErrorKind::Pending`] if a promise is pending or a stream is open.
+///
+/// ```
+/// use flight_codec::value::{Graph, Node, Value};
+/// let mut g = Graph::new();
+/// let m = g.add(Node::Map(vec![(Value::Number(1.0), "a".into())]));
+/// g.set_root(Value::Node(m));
+/// let body = flight_codec::reply::encode(&g, &Default::default())?;
+/// let names: Vec<&str> = body.entries().unwrap().iter().map(|(n, _)| n.as_str()).collect();
+/// assert_eq!(names, ["1", "0"]);
+/// # Ok::<(), flight_codec::Error>(())
+/// ```
+pub fn encode(g: &Graph, opts: &EncodeOptions) -> Result<Body> {
+    let mut enc = Encoder {
+        g,
+        opts,
+        next_id: 1,
+        written: HashMap::new(),
+        entries: Vec::new(),
+        has_form: false,
+        tasks: VecDeque::new(),
+        model_root: None,
+        pathless: HashSet::new(),
+    };
+    let root = enc.serialize_model(Item::V(g.root().clone()), 0)?;
+    if !enc.has_form {
+        return Ok(Body::Text(root));
+    }
+    enc.entries
+        .push(("0".to_string(), FormEntry::Text(root.into())));
+    while let Some(task) = enc.tasks.pop_front() {
+        enc.run_task(task)?;
+    }
+    Ok(Body::Form(enc.entries))
+}
+
+/// A value to write, or a fresh array React builds on the fly
+/// (`Array.from(map)` and its entry pairs, `Array.from(set)`, bound args).
+#[derive(Clone)]
+enum Item {
+    V(Value),
+    List(Vec<Item>),
+}
+
+enum Task {
+    /// A settled promise's `then` callback: write its part.
+    Promise { id: u32, value: Value },
+    /// A bound-arguments promise.
+    Bound { id: u32, args: Vec<Value> },
+    /// The next read of a value stream or async iterator.
+    Read { node: NodeId, id: u32, index: usize },
+    /// The next 1024-byte BYOB read of a byte stream.
+    ReadBytes {
+        node: NodeId,
+        id: u32,
+        chunk: usize,
+        offset: usize,
+        buffer: Vec<u8>,
+    },
+}
+
+enum Frame {
+    List {
+        items: Vec<Item>,
+        i: usize,
+        path: Option<Rc<str>>,
+    },
+    Array {
+        node: NodeId,
+        i: usize,
+        path: Option<Rc<str>>,
+    },
+    Object {
+        node: NodeId,
+        i: usize,
+        path: Option<Rc<str>>,
+    },
+}
+
+enum Key<'a> {
+    Index(usize),
+    Name(&'a JsString),
+}
+
+impl Key<'_> {
+    fn has_colon(&self) -> bool {
+        match self {
+            Key::Index(_) => false,
+            Key::Name(k) => k.as_wtf8().contains(&b':'),
+        }
+    }
+
+    fn append_to(&self, parent: &str) -> Rc<str> {
+        match self {
+            Key::Index(i) => format!("{parent}:{i}").into(),
+            Key::Name(k) => format!("{parent}:{}", k.to_string_lossy()).into(),
+        }
+    }
+}
+
+const MSG_INSTANCE: &str = "Only plain objects, and a few built-ins, can be passed to Server Functions. Classes or null prototypes are not supported.";
+const MSG_FUNCTION: &str = "Client Functions cannot be passed directly to Server Functions. Only Functions passed from the Server can be passed back again.";
+const MSG_SYMBOL: &str = "Symbols cannot be passed to a Server Function without a temporary reference set. Pass a TemporaryReferenceSet to the options.";
+const MSG_ELEMENT: &str = "React Element cannot be passed to Server Functions from the Client without a temporary reference set. Pass a TemporaryReferenceSet to the options.";
+
+fn unsupported(message: &str) -> Error {
+    Error::new(ErrorKind::Unsupported {
+        message: message.to_string(),
+    })
+}
+
+struct Encoder<'g> {
+    g: &'g Graph,
+    opts: &'g EncodeOptions,
+    next_id: u32,
+    written: HashMap<NodeId, Rc<str>>,
+    entries: Vec<(String, FormEntry)>,
+    has_form: bool,
+    tasks: VecDeque<Task>,
+    model_root: Option<NodeId>,
+    /// Objects being written that have no path (under a key with `:`), to
+    /// detect cycles through them as `JSON.stringify` does.
+    pathless: HashSet<NodeId>,
+}
+
+/// What writing one value did.
+enum Step {
+    Done,
+    Push(Frame),
+}
+
+impl Encoder<'_> {
+    fn alloc(&mut self) -> u32 {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.has_form = true;
+        id
+    }
+
+    fn append(&mut self, name: String, entry: FormEntry) {
+        self.has_form = true;
+        self.entries.push((name, entry));
+    }
+
+    fn append_blob(&mut self, id: u32, blob: Blob) {
+        let file = Blob {
+            name: Some(blob.name.unwrap_or_else(|| JsString::from_static("blob"))),
+            ..blob
+        };
+        self.append(id.to_string(), FormEntry::File(file));
+    }
+
+    /// `serializeModel(model, id)`: records the model as `$<id>` and writes its JSON.
+    fn serialize_model(&mut self, model: Item, id: u32) -> Result<String> {
+        self.serialize(model, Some(id))
+    }
+
+    /// `JSON.stringify(model, resolveToJSON)`, after `serializeModel`'s
+    /// bookkeeping when `id` is given (stream chunks have none).
+    fn serialize(&mut self, model: Item, id: Option<u32>) -> Result<String> {
+        let path: Option<Rc<str>> = id.map(|id| format!("${id:x}").into());
+        match (&model, &path) {
+            (Item::V(Value::Node(n)), Some(p)) => {
+                self.written.insert(*n, p.clone());
+                self.model_root = Some(*n);
+            }
+            _ => self.model_root = None,
+        }
+        let mut out = Vec::new();
+        let mut stack: Vec<Frame> = Vec::new();
+        // The root's holder is JSON.stringify's wrapper object, which has no path;
+        // fresh root lists are recorded as `$<id>` by serializeModel.
+        match model {
+            Item::V(v) => {
+                if let Step::Push(f) =
+                    self.write_value(&mut out, None, Key::Name(&JsString::new()), &v)?
+                {
+                    stack.push(f);
+                }
+            }
+            Item::List(items) => {
+                out.push(b'[');
+                stack.push(Frame::List { items, i: 0, path });
+            }
+        }
+        while let Some(frame) = stack.last_mut() {
+            let next = match frame {
+                Frame::List { items, i, path } => {
+                    if *i < items.len() {
+                        let item = std::mem::replace(&mut items[*i], Item::V(Value::Undefined));
+                        let (idx, path) = (*i, path.clone());
+                        *i += 1;
+                        if idx > 0 {
+                            out.push(b',');
+                        }
+                        match item {
+                            Item::V(v) => {
+                                self.write_value(&mut out, path.as_deref(), Key::Index(idx), &v)?
+                            }
+                            Item::List(inner) => {
+                                out.push(b'[');
+                                let p = path.as_deref().map(|p| Key::Index(idx).append_to(p));
+                                Step::Push(Frame::List {
+                                    items: inner,
+                                    i: 0,
+                                    path: p,
+                                })
+                            }
+                        }
+                    } else {
+                        out.push(b']');
+                        stack.pop();
+                        continue;
+                    }
+                }
+                Frame::Array { node, i, path } => {
+                    let Node::Array(items) = self.g.node(*node) else {
+                        unreachable_frame()
+                    };
+                    if *i < items.len() {
+                        let (idx, path) = (*i, path.clone());
+                        *i += 1;
+                        if idx > 0 {
+                            out.push(b',');
+                        }
+                        let v = &items[idx];
+                        self.write_value(&mut out, path.as_deref(), Key::Index(idx), v)?
+                    } else {
+                        out.push(b']');
+                        let node = *node;
+                        self.pathless.remove(&node);
+                        stack.pop();
+                        continue;
+                    }
+                }
+                Frame::Object { node, i, path } => {
+                    let Node::Object(pairs) = self.g.node(*node) else {
+                        unreachable_frame()
+                    };
+                    if *i < pairs.len() {
+                        let (idx, path) = (*i, path.clone());
+                        *i += 1;
+                        if idx > 0 {
+                            out.push(b',');
+                        }
+                        let (k, v) = &pairs[idx];
+                        write_str(&mut out, k);
+                        out.push(b':');
+                        self.write_value(&mut out, path.as_deref(), Key::Name(k), v)?
+                    } else {
+                        out.push(b'}');
+                        let node = *node;
+                        self.pathless.remove(&node);
+                        stack.pop();
+                        continue;
+                    }
+                }
+            };
+            if let Step::Push(f) = next {
+                stack.push(f);
+            }
+        }
+        // Output is built from JSON writers, which emit UTF-8.
+        String::from_utf8(out).map_err(|_| {
+            Error::new(ErrorKind::Internal {
+                what: "encoder wrote invalid UTF-8",
+            })
+        })
+    }
+
+    /// `resolveToJSON(key, value)` for one value whose holder has `parent` as
+    /// its recorded path.
+    fn write_value(
+        &mut self,
+        out: &mut Vec<u8>,
+        parent: Option<&str>,
+        key: Key<'_>,
+        v: &Value,
+    ) -> Result<Step> {
+        match v {
+            Value::Undefined => write_str_slice(out, "$undefined"),
+            Value::Null => out.extend_from_slice(b"null"),
+            Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+            Value::Number(n) => write_js_number(out, *n),
+            Value::String(s) => write_escaped(out, s),
+            Value::BigInt(b) => write_str_slice(out, &format!("$n{}", b.as_str())),
+            Value::Date(d) => match d.to_iso_string() {
+                Some(iso) => write_str_slice(out, &format!("$D{iso}")),
+                None => out.extend_from_slice(b"null"),
+            },
+            Value::Symbol(_) => self.temp_or(out, parent, &key, MSG_SYMBOL)?,
+            Value::Node(id) => return self.write_node(out, parent, key, *id),
+        }
+        Ok(Step::Done)
+    }
+
+    /// Functions and symbols: `$T` when temporary references are on and the
+    /// position has a path; otherwise React's error.
+    fn temp_or(
+        &mut self,
+        out: &mut Vec<u8>,
+        parent: Option<&str>,
+        key: &Key<'_>,
+        message: &str,
+    ) -> Result<()> {
+        if self.opts.temporary_references && !key.has_colon() && parent.is_some() {
+            write_str_slice(out, "$T");
+            Ok(())
+        } else {
+            Err(unsupported(message))
+        }
+    }
+
+    fn write_node(
+        &mut self,
+        out: &mut Vec<u8>,
+        parent: Option<&str>,
+        key: Key<'_>,
+        id: NodeId,
+    ) -> Result<Step> {
+        let node = self.g.node(id);
+        // Non-objects first: functions and symbols never get a path.
+        match node {
+            Node::ServerReference { id: fn_id, bound } => {
+                if let Some(r) = self.written.get(&id) {
+                    write_str_slice(out, r);
+                    return Ok(Step::Done);
+                }
+                let bound_json = match bound {
+                    Some(args) => {
+                        let pid = self.alloc();
+                        self.tasks.push_back(Task::Bound {
+                            id: pid,
+                            args: args.clone(),
+                        });
+                        format!("\"$@{pid:x}\"")
+                    }
+                    None => "null".to_string(),
+                };
+                let mut meta = b"{\"id\":".to_vec();
+                write_escaped(&mut meta, fn_id);
+                meta.extend_from_slice(b",\"bound\":");
+                meta.extend_from_slice(bound_json.as_bytes());
+                meta.push(b'}');
+                let mid = self.alloc();
+                let meta = String::from_utf8(meta).map_err(|_| {
+                    Error::new(ErrorKind::Internal {
+                        what: "encoder wrote invalid UTF-8",
+                    })
+                })?;
+                self.append(mid.to_string(), FormEntry::Text(meta.into()));
+                let r: Rc<str> = format!("$h{mid:x}").into();
+                write_str_slice(out, &r);
+                self.written.insert(id, r);
+                return Ok(Step::Done);
+            }
+            Node::Function(_) | Node::UnregisteredSymbol(_) => {
+                let msg = if matches!(node, Node::Function(_)) {
+                    MSG_FUNCTION
+                } else {
+                    MSG_SYMBOL
+                };
+                self.temp_or(out, parent, &key, msg)?;
+                return Ok(Step::Done);
+            }
+            Node::Element { .. } => {
+                if self.opts.temporary_references
+                    && ((!key.has_colon() && parent.is_some()) || self.model_root == Some(id))
+                {
+                    if self.model_root == Some(id) {
+                        self.model_root = None;
+                    }
+                    write_str_slice(out, "$T");
+                    return Ok(Step::Done);
+                }
+                return Err(unsupported(MSG_ELEMENT));
+            }
+            _ => {}
+        }
+        // Promises: deduplicated by their `$@` id, never by path.
+        if let Node::Promise(state) = node {
+            if let Some(r) = self.written.get(&id) {
+                if self.model_root == Some(id) {
+                    self.model_root = None;
+                } else {
+                    write_str_slice(out, r);
+                    return Ok(Step::Done);
+                }
+            }
+            let pid = self.alloc();
+            let r: Rc<str> = format!("$@{pid:x}").into();
+            self.written.insert(id, r.clone());
+            match state {
+                PromiseState::Fulfilled(v) => self.tasks.push_back(Task::Promise {
+                    id: pid,
+                    value: v.clone(),
+                }),
+                PromiseState::Rejected(reason) => return Err(self.rejection(reason)),
+                PromiseState::Pending => return Err(ErrorKind::Pending.into()),
+            }
+            write_str_slice(out, &r);
+            return Ok(Step::Done);
+        }
+        // Every other object: a reference if written before, else record its path.
+        let mut path = None;
+        match self.written.get(&id) {
+            Some(r) if self.model_root != Some(id) => {
+                write_str_slice(out, r);
+                return Ok(Step::Done);
+            }
+            Some(r) => {
+                self.model_root = None;
+                path = Some(r.clone());
+            }
+            None => {
+                if let (false, Some(p)) = (key.has_colon(), parent) {
+                    let r = key.append_to(p);
+                    self.written.insert(id, r.clone());
+                    path = Some(r);
+                }
+            }
+        }
+        match node {
+            Node::Array(_) | Node::Object(_) => {
+                if path.is_none() && !self.pathless.insert(id) {
+                    return Err(unsupported("Converting circular structure to JSON"));
+                }
+                if matches!(node, Node::Array(_)) {
+                    out.push(b'[');
+                    Ok(Step::Push(Frame::Array {
+                        node: id,
+                        i: 0,
+                        path,
+                    }))
+                } else {
+                    out.push(b'{');
+                    Ok(Step::Push(Frame::Object {
+                        node: id,
+                        i: 0,
+                        path,
+                    }))
+                }
+            }
+            Node::FormData(entries) => {
+                let fid = self.alloc();
+                for (k, e) in entries {
+                    let name = format!("_{fid}_{}", k.to_string_lossy());
+                    let e = match e {
+                        FormEntry::Text(t) => {
+                            FormEntry::Text(t.to_string_lossy().into_owned().into())
+                        }
+                        FormEntry::File(f) => FormEntry::File(Blob {
+                            name: Some(
+                                f.name
+                                    .clone()
+                                    .unwrap_or_else(|| JsString::from_static("blob")),
+                            ),
+                            ..f.clone()
+                        }),
+                    };
+                    self.append(name, e);
+                }
+                write_str_slice(out, &format!("$K{fid:x}"));
+                Ok(Step::Done)
+            }
+            Node::Map(entries) => {
+                let mid = self.alloc();
+                let list = entries
+                    .iter()
+                    .map(|(k, v)| Item::List(vec![Item::V(k.clone()), Item::V(v.clone())]))
+                    .collect();
+                self.outline(out, mid, Item::List(list), "$Q")
+            }
+            Node::Set(items) => {
+                let sid = self.alloc();
+                self.outline(
+                    out,
+                    sid,
+                    Item::List(items.iter().cloned().map(Item::V).collect()),
+                    "$W",
+                )
+            }
+            Node::ArrayBuffer(bytes) => {
+                let bid = self.alloc();
+                self.append_blob(
+                    bid,
+                    Blob {
+                        name: None,
+                        content_type: JsString::new(),
+                        bytes: bytes.clone(),
+                    },
+                );
+                write_str_slice(out, &format!("$A{bid:x}"));
+                Ok(Step::Done)
+            }
+            Node::TypedArray { kind, bytes } => {
+                let bid = self.alloc();
+                self.append_blob(
+                    bid,
+                    Blob {
+                        name: None,
+                        content_type: JsString::new(),
+                        bytes: bytes.clone(),
+                    },
+                );
+                write_str_slice(out, &format!("${}{bid:x}", kind.tag() as char));
+                Ok(Step::Done)
+            }
+            Node::Blob(blob) => {
+                let bid = self.alloc();
+                self.append_blob(bid, blob.clone());
+                write_str_slice(out, &format!("$B{bid:x}"));
+                Ok(Step::Done)
+            }
+            Node::Iterator(items) => {
+                let iid = self.alloc();
+                self.outline(
+                    out,
+                    iid,
+                    Item::List(items.iter().cloned().map(Item::V).collect()),
+                    "$i",
+                )
+            }
+            Node::Stream(s) => {
+                let sid = self.alloc();
+                if s.kind == StreamKind::Bytes {
+                    self.tasks.push_back(Task::ReadBytes {
+                        node: id,
+                        id: sid,
+                        chunk: 0,
+                        offset: 0,
+                        buffer: Vec::new(),
+                    });
+                } else {
+                    self.tasks.push_back(Task::Read {
+                        node: id,
+                        id: sid,
+                        index: 0,
+                    });
+                }
+                write_str_slice(out, &format!("${}{sid:x}", s.kind.tag() as char));
+                Ok(Step::Done)
+            }
+            Node::Instance(_) | Node::Error { .. } | Node::TemporaryReference(_) => {
+                if self.opts.temporary_references {
+                    write_str_slice(out, "$T");
+                    Ok(Step::Done)
+                } else {
+                    Err(unsupported(MSG_INSTANCE))
+                }
+            }
+            Node::Promise(_)
+            | Node::ServerReference { .. }
+            | Node::Function(_)
+            | Node::UnregisteredSymbol(_)
+            | Node::Element { .. } => unreachable_frame(),
+        }
+    }
+
+    /// Writes a nested part (`serializeModel` inside `resolveToJSON`) and the tag pointing at it.
+    fn outline(&mut self, out: &mut Vec<u8>, id: u32, model: Item, tag: &str) -> Result<Step> {
+        let saved_root = self.model_root;
+        let json = self.serialize_model(model, id)?;
+        self.model_root = saved_root;
+        self.append(id.to_string(), FormEntry::Text(json.into()));
+        write_str_slice(out, &format!("{tag}{id:x}"));
+        Ok(Step::Done)
+    }
+
+    fn rejection(&self, reason: &Value) -> Error {
+        let message = match reason {
+            Value::String(s) => s.to_string_lossy().into_owned(),
+            Value::Node(n) => match self.g.node(*n) {
+                Node::Error { message, .. } => message.to_string_lossy().into_owned(),
+                _ => "rejected".to_string(),
+            },
+            _ => "rejected".to_string(),
+        };
+        unsupported(&message)
+    }
+
+    fn run_task(&mut self, task: Task) -> Result<()> {
+        match task {
+            Task::Promise { id, value } => {
+                let json = match value.as_node().and_then(|n| self.written.get(&n)) {
+                    Some(r) => {
+                        let mut out = Vec::new();
+                        write_str_slice(&mut out, r);
+                        String::from_utf8(out).unwrap_or_default()
+                    }
+                    None => self.serialize_model(Item::V(value), id)?,
+                };
+                self.append(id.to_string(), FormEntry::Text(json.into()));
+            }
+            Task::Bound { id, args } => {
+                let json =
+                    self.serialize_model(Item::List(args.into_iter().map(Item::V).collect()), id)?;
+                self.append(id.to_string(), FormEntry::Text(json.into()));
+            }
+            Task::Read { node, id, index } => {
+                let Node::Stream(s) = self.g.node(node) else {
+                    return Ok(());
+                };
+                let name = format!("S{id}");
+                if index < s.items.len() {
+                    let item = s.items[index].clone();
+                    let json = self.serialize(Item::V(item), None)?;
+                    self.append(name, FormEntry::Text(json.into()));
+                    self.tasks.push_back(Task::Read {
+                        node,
+                        id,
+                        index: index + 1,
+                    });
+                } else {
+                    match &s.end {
+                        StreamEnd::Closed(ret) => {
+                            let text = match ret {
+                                Value::Undefined => "C".to_string(),
+                                v if s.kind == StreamKind::AsyncIterator
+                                    || s.kind == StreamKind::AsyncIterable =>
+                                {
+                                    format!("C{}", self.serialize(Item::V(v.clone()), None)?)
+                                }
+                                _ => "C".to_string(),
+                            };
+                            self.append(name, FormEntry::Text(text.into()));
+                        }
+                        StreamEnd::Errored(reason) => return Err(self.rejection(reason)),
+                        StreamEnd::Open => return Err(ErrorKind::Pending.into()),
+                    }
+                }
+            }
+            Task::ReadBytes {
+                node,
+                id,
+                chunk,
+                offset,
+                mut buffer,
+            } => {
+                let Node::Stream(s) = self.g.node(node) else {
+                    return Ok(());
+                };
+                let chunk_bytes =
+                    s.items
+                        .get(chunk)
+                        .map(|v| match v.as_node().map(|n| self.g.node(n)) {
+                            Some(Node::TypedArray { bytes, .. })
+                            | Some(Node::ArrayBuffer(bytes)) => Ok(bytes.clone()),
+                            _ => Err(unsupported(
+                                "The stream is not in a state that permits enqueue",
+                            )),
+                        });
+                match chunk_bytes {
+                    Some(bytes) => {
+                        let bytes = bytes?;
+                        let take = (bytes.len() - offset).min(1024);
+                        buffer.extend_from_slice(&bytes[offset..offset + take]);
+                        let (chunk, offset) = if offset + take >= bytes.len() {
+                            (chunk + 1, 0)
+                        } else {
+                            (chunk, offset + take)
+                        };
+                        self.tasks.push_back(Task::ReadBytes {
+                            node,
+                            id,
+                            chunk,
+                            offset,
+                            buffer,
+                        });
+                    }
+                    None => match &s.end {
+                        StreamEnd::Closed(_) => {
+                            let bid = self.alloc();
+                            self.append_blob(
+                                bid,
+                                Blob {
+                                    name: None,
+                                    content_type: JsString::new(),
+                                    bytes: buffer.into(),
+                                },
+                            );
+                            self.append(
+                                format!("S{id}"),
+                                FormEntry::Text(format!("\"$o{bid:x}\"").into()),
+                            );
+                            self.append(
+                                format!("S{id}"),
+                                FormEntry::Text(JsString::from_static("C")),
+                            );
+                        }
+                        StreamEnd::Errored(reason) => return Err(self.rejection(reason)),
+                        StreamEnd::Open => return Err(ErrorKind::Pending.into()),
+                    },
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `serializeNumber`: special numbers become tags.
+fn write_js_number(out: &mut Vec<u8>, n: f64) {
+    if n.is_finite() {
+        if n == 0.0 && n.is_sign_negative() {
+            write_str_slice(out, "$-0");
+        } else {
+            write_number(out, n);
+        }
+    } else if n.is_nan() {
+        write_str_slice(out, "$NaN");
+    } else if n > 0.0 {
+        write_str_slice(out, "$Infinity");
+    } else {
+        write_str_slice(out, "$-Infinity");
+    }
+}
+
+/// A string, with one more `$` if it starts with `$`.
+fn write_escaped(out: &mut Vec<u8>, s: &JsString) {
+    if s.starts_with("$") {
+        let mut v = Vec::with_capacity(s.len() + 1);
+        v.push(b'$');
+        v.extend_from_slice(s.as_wtf8());
+        write_str(out, &JsString::from_wtf8_unchecked(v.into()));
+    } else {
+        write_str(out, s);
+    }
+}
+
+#[cold]
+fn unreachable_frame() -> ! {
+    unreachable!("frames are only pushed for the node kinds they walk")
+}

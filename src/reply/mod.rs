@@ -1,0 +1,251 @@
+//! The reply direction: server-function arguments, client → server.
+//!
+//! React's client serialises the arguments of a server-function call with
+//! `encodeReply`: a JSON string when nothing needs outlining, otherwise a
+//! `FormData` (sent as `multipart/form-data`) whose field `"0"` is the root
+//! JSON and whose other fields are outlined parts. The server rebuilds the
+//! arguments with `decodeReply`. This module does both, exactly as React
+//! 19.3.1 does, except where `spec/reply.md` documents a stricter choice.
+//!
+//! ```
+//! use flight_codec::reply::{self, DecodeOptions};
+//! use flight_codec::value::{Node, Value};
+//!
+//! let g = reply::decode_str(r#"["$n10",{"a":"$D1970-01-01T00:00:00.005Z"},"$$x"]"#, &DecodeOptions::default())?;
+//! let Value::Node(root) = g.root() else { panic!() };
+//! let Node::Array(items) = g.node(*root) else { panic!() };
+//! assert_eq!(items[2].as_string().unwrap(), "$x");
+//!
+//! // and back
+//! let body = reply::encode(&g, &Default::default())?;
+//! assert_eq!(body.as_text().unwrap(), r#"["$n10",{"a":"$D1970-01-01T00:00:00.005Z"},"$$x"]"#);
+//! # Ok::<(), flight_codec::Error>(())
+//! ```
+
+mod action;
+mod backing;
+mod decode;
+mod encode;
+
+use bytes::Bytes;
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::limits::Limits;
+use crate::multipart::{self, MultipartLimits, MultipartParser, Part};
+use crate::value::{Blob, FormEntry, Graph, JsString};
+
+pub use action::{
+    decode_action, decode_action_body, decode_form_state, encode_form_action, Action, FormState,
+};
+pub use encode::{encode, Body, EncodeOptions};
+
+/// Options for the reply decoder.
+///
+/// ```
+/// let mut opts = flight_codec::reply::DecodeOptions::default();
+/// opts.temporary_references = true;
+/// opts.limits.max_depth = 64;
+/// ```
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct DecodeOptions {
+    /// The limits (on by default).
+    pub limits: Limits,
+    /// Accept `$T` temporary references, as `decodeReply` does when given a
+    /// `temporaryReferences` set. Off by default: `$T` is then an error.
+    pub temporary_references: bool,
+}
+
+/// Decodes a string body (what `encodeReply` returns when it returns a string).
+///
+/// # Errors
+/// Any syntax, reference or limit error; see [`ErrorKind`].
+///
+/// ```
+/// let g = flight_codec::reply::decode_str("[1,2]", &Default::default())?;
+/// assert_eq!(g.len(), 1);
+/// # Ok::<(), flight_codec::Error>(())
+/// ```
+pub fn decode_str(body: &str, opts: &DecodeOptions) -> Result<Graph> {
+    decode_text(Bytes::copy_from_slice(body.as_bytes()), opts)
+}
+
+/// Decodes a string body given as bytes, without copying it.
+///
+/// # Errors
+/// [`ErrorKind::InvalidUtf8`] if the body is not UTF-8, and everything
+/// [`decode_str`] returns.
+///
+/// ```
+/// let g = flight_codec::reply::decode_text(bytes::Bytes::from_static(b"\"hi\""), &Default::default())?;
+/// assert_eq!(g.root().as_string().unwrap(), "hi");
+/// # Ok::<(), flight_codec::Error>(())
+/// ```
+pub fn decode_text(body: Bytes, opts: &DecodeOptions) -> Result<Graph> {
+    let text =
+        JsString::from_utf8(body).map_err(|_| Error::new(ErrorKind::InvalidUtf8).at_part(0))?;
+    decode_form(
+        vec![(JsString::from_static("0"), FormEntry::Text(text))],
+        opts,
+    )
+}
+
+/// Decodes a body given as FormData entries, in order.
+///
+/// # Errors
+/// Everything [`decode_str`] returns, plus [`ErrorKind::DuplicatePart`].
+///
+/// ```
+/// use flight_codec::value::{FormEntry, JsString};
+/// let entries = vec![
+///     (JsString::from("1"), FormEntry::Text("[[1,\"a\"]]".into())),
+///     (JsString::from("0"), FormEntry::Text("\"$Q1\"".into())),
+/// ];
+/// let g = flight_codec::reply::decode_form(entries, &Default::default())?;
+/// assert!(matches!(g.root(), flight_codec::value::Value::Node(_)));
+/// # Ok::<(), flight_codec::Error>(())
+/// ```
+pub fn decode_form(entries: Vec<(JsString, FormEntry)>, opts: &DecodeOptions) -> Result<Graph> {
+    let backing = backing::Backing::new(entries, "", &opts.limits)?;
+    decode::Decoder::new(backing, opts).run()
+}
+
+/// Decodes a whole `multipart/form-data` body without copying its parts.
+///
+/// # Errors
+/// [`ErrorKind::Multipart`] for a malformed body, and everything
+/// [`decode_form`] returns.
+///
+/// ```
+/// let body = bytes::Bytes::from_static(b"--XX\r\nContent-Disposition: form-data; name=\"0\"\r\n\r\n[1]\r\n--XX--\r\n");
+/// let g = flight_codec::reply::decode_multipart(&body, "XX", &Default::default())?;
+/// assert_eq!(g.len(), 1);
+/// # Ok::<(), flight_codec::Error>(())
+/// ```
+pub fn decode_multipart(body: &Bytes, boundary: &str, opts: &DecodeOptions) -> Result<Graph> {
+    let parts = multipart::parse(body, boundary, &multipart_limits(&opts.limits))
+        .map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
+    decode_form(
+        parts
+            .into_iter()
+            .map(part_to_entry)
+            .collect::<Result<_>>()?,
+        opts,
+    )
+}
+
+/// Decodes a body by content type: `multipart/form-data; boundary=…`, or
+/// anything else as a string body.
+///
+/// # Errors
+/// As [`decode_multipart`] or [`decode_text`].
+///
+/// ```
+/// let g = flight_codec::reply::decode_body("text/plain;charset=UTF-8", bytes::Bytes::from_static(b"1"), &Default::default())?;
+/// assert!(matches!(g.root(), flight_codec::value::Value::Number(_)));
+/// # Ok::<(), flight_codec::Error>(())
+/// ```
+pub fn decode_body(content_type: &str, body: Bytes, opts: &DecodeOptions) -> Result<Graph> {
+    if content_type
+        .trim_start()
+        .to_ascii_lowercase()
+        .starts_with("multipart/")
+    {
+        let boundary = multipart::boundary_from_content_type(content_type)
+            .map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
+        decode_multipart(&body, &boundary, opts)
+    } else {
+        decode_text(body, opts)
+    }
+}
+
+pub(crate) fn multipart_limits(limits: &Limits) -> MultipartLimits {
+    MultipartLimits {
+        max_parts: limits.max_parts,
+        max_total_bytes: limits.max_total_bytes,
+        ..MultipartLimits::default()
+    }
+}
+
+/// A multipart part as a FormData entry; text parts must be UTF-8.
+pub(crate) fn part_to_entry(p: Part) -> Result<(JsString, FormEntry)> {
+    let entry = match p.filename {
+        Some(name) => FormEntry::File(Blob {
+            name: Some(name.into()),
+            content_type: p.content_type.unwrap_or_default().into(),
+            bytes: p.body,
+        }),
+        None => FormEntry::Text(
+            JsString::from_utf8(p.body).map_err(|_| Error::new(ErrorKind::InvalidUtf8))?,
+        ),
+    };
+    Ok((JsString::from(p.name), entry))
+}
+
+/// A push decoder for `multipart/form-data` bodies arriving in chunks.
+///
+/// Feed chunks of any size as they arrive, then call [`finish`](Self::finish).
+/// Memory stays proportional to the body; nothing is allocated from a length
+/// the body declares.
+///
+/// ```
+/// use flight_codec::reply::MultipartDecoder;
+/// let body = b"--XX\r\nContent-Disposition: form-data; name=\"0\"\r\n\r\n\"hi\"\r\n--XX--\r\n";
+/// let mut dec = MultipartDecoder::new("XX", Default::default())?;
+/// for chunk in body.chunks(3) {
+///     dec.feed(chunk)?;
+/// }
+/// let g = dec.finish()?;
+/// assert_eq!(g.root().as_string().unwrap(), "hi");
+/// # Ok::<(), flight_codec::Error>(())
+/// ```
+pub struct MultipartDecoder {
+    parser: MultipartParser,
+    entries: Vec<(JsString, FormEntry)>,
+    opts: DecodeOptions,
+}
+
+impl MultipartDecoder {
+    /// A decoder for a body with this boundary.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Multipart`] if the boundary is not valid.
+    pub fn new(boundary: &str, opts: DecodeOptions) -> Result<Self> {
+        let parser = MultipartParser::new(boundary, multipart_limits(&opts.limits))
+            .map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
+        Ok(MultipartDecoder {
+            parser,
+            entries: Vec::new(),
+            opts,
+        })
+    }
+
+    /// Feeds the next chunk.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Multipart`] as soon as the body is malformed or over a limit.
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<()> {
+        self.parser
+            .feed(chunk)
+            .map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
+        while let Some(p) = self.parser.next_part() {
+            self.entries.push(part_to_entry(p)?);
+        }
+        Ok(())
+    }
+
+    /// Ends the body and decodes it.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Multipart`] if the body was truncated, and everything
+    /// [`decode_form`] returns.
+    pub fn finish(mut self) -> Result<Graph> {
+        self.parser
+            .finish()
+            .map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
+        while let Some(p) = self.parser.next_part() {
+            self.entries.push(part_to_entry(p)?);
+        }
+        decode_form(self.entries, &self.opts)
+    }
+}

@@ -1,0 +1,70 @@
+//! [`BigInt`]: a JavaScript bigint as canonical decimal text.
+
+use std::fmt;
+
+/// A JavaScript bigint, held as its canonical decimal text (`-12`, `0`).
+///
+/// The crate never does arithmetic on bigints; it only carries them, so the
+/// decimal text is the whole value. Construction checks the text.
+///
+/// ```
+/// use flight_codec::value::BigInt;
+/// assert_eq!(BigInt::parse("-0012").unwrap().as_str(), "-12");
+/// assert_eq!(BigInt::parse("-0").unwrap().as_str(), "0");
+/// assert!(BigInt::parse("1e3").is_none());
+/// assert_eq!(BigInt::from(7i64).as_str(), "7");
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct BigInt(Box<str>);
+
+impl BigInt {
+    /// Parses `-?[0-9]+` (leading zeros allowed, as `BigInt("007")` allows)
+    /// into canonical form. Anything else, including an empty string, a `+`
+    /// sign, whitespace or `0x` prefixes, gives `None`.
+    pub fn parse(s: &str) -> Option<Self> {
+        let (neg, digits) = match s.strip_prefix('-') {
+            Some(d) => (true, d),
+            None => (false, s),
+        };
+        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let trimmed = digits.trim_start_matches('0');
+        let canonical = if trimmed.is_empty() {
+            "0".to_string()
+        } else if neg {
+            format!("-{trimmed}")
+        } else {
+            trimmed.to_string()
+        };
+        Some(BigInt(canonical.into_boxed_str()))
+    }
+
+    /// The canonical decimal text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Number of decimal digits, not counting the sign.
+    pub fn digits(&self) -> usize {
+        self.0.trim_start_matches('-').len()
+    }
+}
+
+impl From<i64> for BigInt {
+    fn from(v: i64) -> Self {
+        BigInt(v.to_string().into_boxed_str())
+    }
+}
+
+impl fmt::Display for BigInt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for BigInt {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}n", self.0)
+    }
+}

@@ -1,0 +1,243 @@
+//! [`Date`]: a JavaScript time value and its ISO form.
+
+use std::fmt;
+
+/// A JavaScript `Date`: milliseconds since the epoch, or NaN for an invalid date.
+///
+/// Formatting follows `Date.prototype.toISOString` exactly, including the
+/// six-digit signed years outside 0000–9999.
+///
+/// ```
+/// use flight_codec::value::Date;
+/// let d = Date::from_millis(5.0);
+/// assert_eq!(d.to_iso_string().unwrap(), "1970-01-01T00:00:00.005Z");
+/// assert_eq!(Date::parse_iso("+010000-01-01T00:00:00.000Z").unwrap().to_iso_string().unwrap(),
+///            "+010000-01-01T00:00:00.000Z");
+/// assert!(Date::invalid().to_iso_string().is_none());
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Date(f64);
+
+/// The largest time value a `Date` can hold (±100,000,000 days).
+const MAX_TIME: f64 = 8.64e15;
+
+impl Date {
+    /// A date from a time value; values that are not finite integers within
+    /// ±8.64e15 give an invalid date, as `new Date(ms)` does (`TimeClip`).
+    pub fn from_millis(ms: f64) -> Self {
+        if !ms.is_finite() || ms.abs() > MAX_TIME {
+            Date(f64::NAN)
+        } else {
+            Date(ms.trunc() + 0.0)
+        }
+    }
+
+    /// An invalid date (`new Date(NaN)`).
+    pub fn invalid() -> Self {
+        Date(f64::NAN)
+    }
+
+    /// The time value (NaN when invalid).
+    pub fn millis(self) -> f64 {
+        self.0
+    }
+
+    /// `true` unless this is an invalid date.
+    pub fn is_valid(self) -> bool {
+        !self.0.is_nan()
+    }
+
+    /// `toISOString()`, or `None` for an invalid date (where JavaScript throws
+    /// and `toJSON` returns `null`).
+    pub fn to_iso_string(self) -> Option<String> {
+        if !self.is_valid() {
+            return None;
+        }
+        let ms = self.0 as i64;
+        let days = ms.div_euclid(86_400_000);
+        let rem = ms.rem_euclid(86_400_000);
+        let (y, m, d) = civil_from_days(days);
+        let (h, mi, s, milli) = (
+            rem / 3_600_000,
+            rem / 60_000 % 60,
+            rem / 1000 % 60,
+            rem % 1000,
+        );
+        let year = if (0..=9999).contains(&y) {
+            format!("{y:04}")
+        } else if y < 0 {
+            format!("-{:06}", -y)
+        } else {
+            format!("+{y:06}")
+        };
+        Some(format!(
+            "{year}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}Z"
+        ))
+    }
+
+    /// Parses exactly the form `toISOString` produces. Returns `None` for any
+    /// other text (including other forms `Date.parse` would accept).
+    pub fn parse_iso(s: &str) -> Option<Self> {
+        let b = s.as_bytes();
+        let (year, rest) = match b.first()? {
+            b'+' | b'-' => {
+                let y = digits(b.get(1..7)?)? as i64;
+                if b[0] == b'-' && y == 0 {
+                    return None;
+                }
+                (if b[0] == b'-' { -y } else { y }, &b[7..])
+            }
+            _ => (digits(b.get(0..4)?)? as i64, &b[4..]),
+        };
+        if rest.len() != 20 {
+            return None;
+        }
+        let sep = |i: usize, c: u8| rest[i] == c;
+        if !(sep(0, b'-')
+            && sep(3, b'-')
+            && sep(6, b'T')
+            && sep(9, b':')
+            && sep(12, b':')
+            && sep(15, b'.')
+            && sep(19, b'Z'))
+        {
+            return None;
+        }
+        let month = digits(&rest[1..3])? as i64;
+        let day = digits(&rest[4..6])? as i64;
+        let hour = digits(&rest[7..9])? as i64;
+        let min = digits(&rest[10..12])? as i64;
+        let sec = digits(&rest[13..15])? as i64;
+        let milli = digits(&rest[16..19])? as i64;
+        if !(1..=12).contains(&month)
+            || day < 1
+            || day > days_in_month(year, month)
+            || hour > 23
+            || min > 59
+            || sec > 59
+        {
+            return None;
+        }
+        let days = days_from_civil(year, month, day);
+        let ms = days as f64 * 86_400_000.0
+            + (hour * 3_600_000 + min * 60_000 + sec * 1000 + milli) as f64;
+        let d = Date::from_millis(ms);
+        // Only the canonical spelling is accepted (`-000000` and out-of-range years are not).
+        (d.to_iso_string().as_deref() == Some(s)).then_some(d)
+    }
+}
+
+impl PartialEq for Date {
+    /// Two dates are equal when their time values are, and all invalid dates are equal.
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0 || (self.0.is_nan() && other.0.is_nan())
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.to_iso_string() {
+            Some(s) => f.write_str(&s),
+            None => f.write_str("Invalid Date"),
+        }
+    }
+}
+
+fn digits(b: &[u8]) -> Option<u32> {
+    let mut v = 0u32;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + (c - b'0') as u32;
+    }
+    Some(v)
+}
+
+fn is_leap(y: i64) -> bool {
+    y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if is_leap(y) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_round_trips_across_the_range() {
+        for ms in [
+            0.0,
+            -1.0,
+            1_700_000_000_123.0,
+            -62_198_755_200_000.0,
+            253_402_300_800_000.0,
+            8.64e15,
+            -8.64e15,
+            -62_167_219_200_000.0,
+        ] {
+            let d = Date::from_millis(ms);
+            let s = d.to_iso_string().unwrap();
+            assert_eq!(Date::parse_iso(&s), Some(d), "{s}");
+        }
+        assert_eq!(
+            Date::from_millis(-1.0).to_iso_string().unwrap(),
+            "1969-12-31T23:59:59.999Z"
+        );
+        assert_eq!(
+            Date::from_millis(8.64e15).to_iso_string().unwrap(),
+            "+275760-09-13T00:00:00.000Z"
+        );
+        assert_eq!(
+            Date::from_millis(-62_198_755_200_000.0)
+                .to_iso_string()
+                .unwrap(),
+            "-000001-01-01T00:00:00.000Z"
+        );
+    }
+
+    #[test]
+    fn parse_rejects_non_canonical_text() {
+        for s in [
+            "2024-02-30T00:00:00.000Z",
+            "2024-01-01",
+            "2024-01-01T00:00:00Z",
+            "-000000-01-01T00:00:00.000Z",
+            "+002024-01-01T00:00:00.000Z",
+            "Jan 1 2000",
+            "",
+        ] {
+            assert!(Date::parse_iso(s).is_none(), "{s}");
+        }
+    }
+}

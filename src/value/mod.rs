@@ -1,0 +1,546 @@
+//! The JavaScript value model.
+//!
+//! A decoded or to-be-encoded value is a [`Graph`]: an arena of [`Node`]s
+//! (everything that has identity in JavaScript: arrays, objects, maps, binary
+//! data, promises, …) plus a root [`Value`]. A [`Value`] is either an inline
+//! primitive or a [`NodeId`] pointing into the arena, so the same object
+//! reached twice, and cycles, are simply the same id twice. Nothing is ever
+//! copied to express sharing, and dropping or printing a graph never
+//! recurses.
+//!
+//! ```
+//! use flight_codec::value::{Graph, Node, Value};
+//!
+//! let mut g = Graph::new();
+//! let shared = g.add(Node::Object(vec![("s".into(), Value::Number(1.0))]));
+//! let root = g.add(Node::Array(vec![Value::Node(shared), Value::Node(shared)]));
+//! g.set_root(Value::Node(root));
+//! assert_eq!(g.len(), 2);
+//! ```
+
+pub mod bigint;
+pub mod date;
+pub(crate) mod logical;
+pub mod string;
+
+use bytes::Bytes;
+
+pub use bigint::BigInt;
+pub use date::Date;
+pub use string::JsString;
+
+/// Index of a [`Node`] in a [`Graph`].
+///
+/// ```
+/// let mut g = flight_codec::value::Graph::new();
+/// let id = g.add(flight_codec::value::Node::Array(vec![]));
+/// assert_eq!(id.index(), 0);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub(crate) u32);
+
+impl NodeId {
+    /// The position of the node in [`Graph::nodes`].
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A JavaScript value: a primitive, or a reference to a node with identity.
+///
+/// ```
+/// use flight_codec::value::Value;
+/// assert!(Value::Number(-0.0).is_negative_zero());
+/// ```
+#[derive(Clone, Debug)]
+pub enum Value {
+    /// `undefined`.
+    Undefined,
+    /// `null`.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// A number; NaN, ±Infinity and -0 are kept apart.
+    Number(f64),
+    /// A string (may hold lone surrogates).
+    String(JsString),
+    /// A bigint.
+    BigInt(BigInt),
+    /// A `Date` (a time value; NaN for an invalid date). Dates have no identity
+    /// on this wire: React writes each occurrence as its own `$D` string.
+    Date(Date),
+    /// A registered symbol, `Symbol.for(key)`.
+    Symbol(JsString),
+    /// A value with identity, stored in the graph.
+    Node(NodeId),
+}
+
+impl Value {
+    /// `true` for the number `-0`.
+    pub fn is_negative_zero(&self) -> bool {
+        matches!(self, Value::Number(n) if *n == 0.0 && n.is_sign_negative())
+    }
+
+    /// The node id, if this value is a node.
+    ///
+    /// ```
+    /// assert_eq!(flight_codec::value::Value::Null.as_node(), None);
+    /// ```
+    pub fn as_node(&self) -> Option<NodeId> {
+        match self {
+            Value::Node(id) => Some(*id),
+            _ => None,
+        }
+    }
+
+    /// The string, if this value is a string.
+    ///
+    /// ```
+    /// use flight_codec::value::Value;
+    /// assert_eq!(Value::String("a".into()).as_string().unwrap(), "a");
+    /// ```
+    pub fn as_string(&self) -> Option<&JsString> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::String(s.into())
+    }
+}
+
+impl From<f64> for Value {
+    fn from(n: f64) -> Self {
+        Value::Number(n)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+
+/// The element type of a typed array, or `DataView`.
+///
+/// ```
+/// use flight_codec::value::TypedArrayKind;
+/// assert_eq!(TypedArrayKind::Float64Array.element_size(), 8);
+/// assert_eq!(TypedArrayKind::from_name("DataView"), Some(TypedArrayKind::DataView));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TypedArrayKind {
+    /// `Int8Array` (`$O`).
+    Int8Array,
+    /// `Uint8Array` (`$o`).
+    Uint8Array,
+    /// `Uint8ClampedArray` (`$U`).
+    Uint8ClampedArray,
+    /// `Int16Array` (`$S`).
+    Int16Array,
+    /// `Uint16Array` (`$s`).
+    Uint16Array,
+    /// `Int32Array` (`$L`).
+    Int32Array,
+    /// `Uint32Array` (`$l`).
+    Uint32Array,
+    /// `Float32Array` (`$G`).
+    Float32Array,
+    /// `Float64Array` (`$g`).
+    Float64Array,
+    /// `BigInt64Array` (`$M`).
+    BigInt64Array,
+    /// `BigUint64Array` (`$m`).
+    BigUint64Array,
+    /// `DataView` (`$V`).
+    DataView,
+}
+
+impl TypedArrayKind {
+    /// Every kind, in tag-table order.
+    pub const ALL: [TypedArrayKind; 12] = [
+        TypedArrayKind::Int8Array,
+        TypedArrayKind::Uint8Array,
+        TypedArrayKind::Uint8ClampedArray,
+        TypedArrayKind::Int16Array,
+        TypedArrayKind::Uint16Array,
+        TypedArrayKind::Int32Array,
+        TypedArrayKind::Uint32Array,
+        TypedArrayKind::Float32Array,
+        TypedArrayKind::Float64Array,
+        TypedArrayKind::BigInt64Array,
+        TypedArrayKind::BigUint64Array,
+        TypedArrayKind::DataView,
+    ];
+
+    /// Bytes per element (1 for `DataView`).
+    pub fn element_size(self) -> usize {
+        use TypedArrayKind::*;
+        match self {
+            Int8Array | Uint8Array | Uint8ClampedArray | DataView => 1,
+            Int16Array | Uint16Array => 2,
+            Int32Array | Uint32Array | Float32Array => 4,
+            Float64Array | BigInt64Array | BigUint64Array => 8,
+        }
+    }
+
+    /// The JavaScript constructor name.
+    pub fn name(self) -> &'static str {
+        use TypedArrayKind::*;
+        match self {
+            Int8Array => "Int8Array",
+            Uint8Array => "Uint8Array",
+            Uint8ClampedArray => "Uint8ClampedArray",
+            Int16Array => "Int16Array",
+            Uint16Array => "Uint16Array",
+            Int32Array => "Int32Array",
+            Uint32Array => "Uint32Array",
+            Float32Array => "Float32Array",
+            Float64Array => "Float64Array",
+            BigInt64Array => "BigInt64Array",
+            BigUint64Array => "BigUint64Array",
+            DataView => "DataView",
+        }
+    }
+
+    /// Looks a kind up by constructor name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The wire tag character (`o` for `Uint8Array`, …).
+    pub fn tag(self) -> u8 {
+        use TypedArrayKind::*;
+        match self {
+            Int8Array => b'O',
+            Uint8Array => b'o',
+            Uint8ClampedArray => b'U',
+            Int16Array => b'S',
+            Uint16Array => b's',
+            Int32Array => b'L',
+            Uint32Array => b'l',
+            Float32Array => b'G',
+            Float64Array => b'g',
+            BigInt64Array => b'M',
+            BigUint64Array => b'm',
+            DataView => b'V',
+        }
+    }
+
+    /// The kind for a wire tag character.
+    pub fn from_tag(tag: u8) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.tag() == tag)
+    }
+}
+
+/// A `Blob`, or a `File` when it has a name.
+///
+/// ```
+/// use flight_codec::value::Blob;
+/// let f = Blob::file("a.txt", "text/plain", &b"hi"[..]);
+/// assert_eq!(f.name.as_ref().unwrap(), "a.txt");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Blob {
+    /// The file name; `None` for a plain `Blob`.
+    pub name: Option<JsString>,
+    /// The MIME type (`""` when none).
+    pub content_type: JsString,
+    /// The contents.
+    pub bytes: Bytes,
+}
+
+impl Blob {
+    /// A plain blob.
+    pub fn new(content_type: &str, bytes: impl Into<Bytes>) -> Self {
+        Blob {
+            name: None,
+            content_type: content_type.into(),
+            bytes: bytes.into(),
+        }
+    }
+
+    /// A file.
+    pub fn file(name: &str, content_type: &str, bytes: impl Into<Bytes>) -> Self {
+        Blob {
+            name: Some(name.into()),
+            content_type: content_type.into(),
+            bytes: bytes.into(),
+        }
+    }
+}
+
+/// One entry of a `FormData`.
+///
+/// ```
+/// use flight_codec::value::FormEntry;
+/// let e = FormEntry::Text("v".into());
+/// assert!(matches!(e, FormEntry::Text(_)));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub enum FormEntry {
+    /// A text value.
+    Text(JsString),
+    /// A file value (a `Blob` appended to a `FormData` becomes a `File`).
+    File(Blob),
+}
+
+/// The state of a promise.
+///
+/// ```
+/// use flight_codec::value::{PromiseState, Value};
+/// let p = PromiseState::Fulfilled(Value::Null);
+/// assert!(!matches!(p, PromiseState::Pending));
+/// ```
+#[derive(Clone, Debug)]
+pub enum PromiseState {
+    /// Not settled yet (only in values a host builds for encoding).
+    Pending,
+    /// Fulfilled with a value (never itself a promise).
+    Fulfilled(Value),
+    /// Rejected with a reason.
+    Rejected(Value),
+}
+
+/// What kind of stream a [`Stream`] node is.
+///
+/// ```
+/// use flight_codec::value::StreamKind;
+/// assert_eq!(StreamKind::Bytes.tag(), b'r');
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StreamKind {
+    /// A `ReadableStream` of values (`$R`).
+    Readable,
+    /// A byte `ReadableStream` (`$r`); items are `Uint8Array` nodes.
+    Bytes,
+    /// An async iterable that is not its own iterator (`$X`).
+    AsyncIterable,
+    /// An async iterator that is its own iterator, e.g. an async generator (`$x`).
+    AsyncIterator,
+}
+
+impl StreamKind {
+    /// The reply tag character.
+    pub fn tag(self) -> u8 {
+        match self {
+            StreamKind::Readable => b'R',
+            StreamKind::Bytes => b'r',
+            StreamKind::AsyncIterable => b'X',
+            StreamKind::AsyncIterator => b'x',
+        }
+    }
+}
+
+/// How a stream ended.
+///
+/// ```
+/// use flight_codec::value::{StreamEnd, Value};
+/// let end = StreamEnd::Closed(Value::Undefined);
+/// assert!(matches!(end, StreamEnd::Closed(_)));
+/// ```
+#[derive(Clone, Debug)]
+pub enum StreamEnd {
+    /// Still open (only in values a host builds for encoding).
+    Open,
+    /// Closed; the value is an async iterator's return value (`undefined` otherwise).
+    Closed(Value),
+    /// Errored with a reason.
+    Errored(Value),
+}
+
+/// A stream or async iterable with the items it produced.
+///
+/// ```
+/// use flight_codec::value::{Stream, StreamEnd, StreamKind, Value};
+/// let s = Stream { kind: StreamKind::Readable, items: vec![Value::Null], end: StreamEnd::Closed(Value::Undefined) };
+/// assert_eq!(s.items.len(), 1);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Stream {
+    /// The kind of stream.
+    pub kind: StreamKind,
+    /// The chunks, in order.
+    pub items: Vec<Value>,
+    /// How it ended.
+    pub end: StreamEnd,
+}
+
+/// A value with identity.
+///
+/// The last group of variants (`Instance`, `UnregisteredSymbol`, `Function`,
+/// `Element`) are values a host may hand to the encoder that React refuses
+/// to pass (or passes only as temporary references); the decoder never
+/// produces them.
+#[derive(Clone, Debug)]
+pub enum Node {
+    /// An array; holes are `undefined`.
+    Array(Vec<Value>),
+    /// A plain object: own string keys in JavaScript property order.
+    Object(Vec<(JsString, Value)>),
+    /// A `Map`, entries in insertion order.
+    Map(Vec<(Value, Value)>),
+    /// A `Set`, items in insertion order.
+    Set(Vec<Value>),
+    /// An `ArrayBuffer`.
+    ArrayBuffer(Bytes),
+    /// A typed array or `DataView` over exactly `bytes`.
+    TypedArray {
+        /// The element type.
+        kind: TypedArrayKind,
+        /// The view's bytes (little-endian elements).
+        bytes: Bytes,
+    },
+    /// A `Blob` or `File`.
+    Blob(Blob),
+    /// A `FormData`, entries in order.
+    FormData(Vec<(JsString, FormEntry)>),
+    /// A server function reference.
+    ServerReference {
+        /// The server function id (`"module#export"`).
+        id: JsString,
+        /// Bound arguments, or `None` for an unbound reference.
+        bound: Option<Vec<Value>>,
+    },
+    /// An opaque temporary reference, named by its path id (`"0:key"`).
+    TemporaryReference(JsString),
+    /// A promise.
+    Promise(PromiseState),
+    /// A synchronous iterator that is its own iterator (`$i`).
+    Iterator(Vec<Value>),
+    /// A stream or async iterable.
+    Stream(Stream),
+    /// An `Error` (a rejection reason).
+    Error {
+        /// The message.
+        message: JsString,
+        /// The digest, if any.
+        digest: Option<JsString>,
+    },
+    /// An instance of a class with this name, or a null-prototype object (`None`).
+    Instance(Option<JsString>),
+    /// A symbol not created by `Symbol.for`, with its description.
+    UnregisteredSymbol(JsString),
+    /// A plain (client) function with this name.
+    Function(JsString),
+    /// A React element.
+    Element {
+        /// The element type (usually a string such as `"div"`).
+        element_type: Value,
+        /// The key (a string or `null`).
+        key: Value,
+        /// The props (usually an object node).
+        props: Value,
+    },
+}
+
+/// A value graph: an arena of nodes plus a root value.
+///
+/// ```
+/// use flight_codec::value::{Graph, Node, Value};
+/// let mut g = Graph::new();
+/// let a = g.add(Node::Array(vec![]));
+/// // a cycle: the array contains itself
+/// if let Node::Array(items) = g.node_mut(a) { items.push(Value::Node(a)); }
+/// g.set_root(Value::Node(a));
+/// assert!(matches!(g.node(a), Node::Array(v) if v.len() == 1));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Graph {
+    nodes: Vec<Node>,
+    root: Value,
+}
+
+impl Default for Graph {
+    fn default() -> Self {
+        Graph::new()
+    }
+}
+
+impl Graph {
+    /// An empty graph whose root is `undefined`.
+    pub fn new() -> Self {
+        Graph {
+            nodes: Vec::new(),
+            root: Value::Undefined,
+        }
+    }
+
+    /// A graph holding just a primitive root.
+    ///
+    /// ```
+    /// let g = flight_codec::value::Graph::from_value(1.0.into());
+    /// assert!(matches!(g.root(), flight_codec::value::Value::Number(_)));
+    /// ```
+    pub fn from_value(root: Value) -> Self {
+        Graph {
+            nodes: Vec::new(),
+            root,
+        }
+    }
+
+    /// Adds a node and returns its id.
+    ///
+    /// # Panics
+    /// Panics if the graph already holds `u32::MAX` nodes.
+    pub fn add(&mut self, node: Node) -> NodeId {
+        let id = NodeId(u32::try_from(self.nodes.len()).expect("graph node count overflows u32"));
+        self.nodes.push(node);
+        id
+    }
+
+    /// Adds a node and returns it as a value.
+    pub fn add_value(&mut self, node: Node) -> Value {
+        Value::Node(self.add(node))
+    }
+
+    /// The node with this id.
+    ///
+    /// # Panics
+    /// Panics if `id` does not belong to this graph.
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.nodes[id.index()]
+    }
+
+    /// The node with this id, mutably.
+    ///
+    /// # Panics
+    /// Panics if `id` does not belong to this graph.
+    pub fn node_mut(&mut self, id: NodeId) -> &mut Node {
+        &mut self.nodes[id.index()]
+    }
+
+    /// The node with this id, if it exists.
+    pub fn get(&self, id: NodeId) -> Option<&Node> {
+        self.nodes.get(id.index())
+    }
+
+    /// All nodes (including any not reachable from the root).
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+
+    /// Number of nodes.
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// `true` if the graph has no nodes.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// The root value.
+    pub fn root(&self) -> &Value {
+        &self.root
+    }
+
+    /// Replaces the root value.
+    pub fn set_root(&mut self, root: Value) {
+        self.root = root;
+    }
+}

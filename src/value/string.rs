@@ -1,0 +1,371 @@
+//! [`JsString`]: a JavaScript string that can hold lone surrogates.
+
+use std::borrow::Cow;
+use std::fmt;
+
+use bytes::Bytes;
+
+/// A JavaScript string value.
+///
+/// JavaScript strings are sequences of UTF-16 code units and may contain lone
+/// surrogates (`"\ud800"`), which React sends and `JSON.parse` accepts. Rust's
+/// `String` cannot hold them, so a `JsString` stores its text as
+/// [WTF-8](https://simonsapin.github.io/wtf-8/): UTF-8 where a lone surrogate is
+/// written as its 3-byte generalized UTF-8 form, and a surrogate pair is always
+/// written as the 4-byte form of the character it stands for. A string without
+/// lone surrogates is therefore plain UTF-8 ([`JsString::as_str`]).
+///
+/// The bytes live in a [`Bytes`], so strings sliced out of a decoded body share
+/// its buffer instead of being copied, and cloning is cheap.
+///
+/// Equality, ordering and hashing compare the WTF-8 bytes, so two strings are
+/// equal exactly when they are the same sequence of UTF-16 code units. The
+/// ordering is that of code points, which differs from JavaScript's UTF-16
+/// ordering for characters above U+FFFF.
+///
+/// ```
+/// use flight_codec::value::JsString;
+///
+/// let s = JsString::from_utf16(&[0x61, 0xd800]);
+/// assert_eq!(s.as_str(), None); // holds a lone surrogate
+/// assert_eq!(s.len_utf16(), 2);
+/// assert_eq!(s.to_string_lossy(), "a\u{fffd}");
+/// assert_eq!(JsString::from("é"), "é");
+/// ```
+#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct JsString(Bytes);
+
+impl JsString {
+    /// The empty string.
+    ///
+    /// ```
+    /// assert!(flight_codec::value::JsString::new().is_empty());
+    /// ```
+    pub const fn new() -> Self {
+        JsString(Bytes::new())
+    }
+
+    /// A string borrowed from static text, without allocating.
+    ///
+    /// ```
+    /// let s = flight_codec::value::JsString::from_static("hi");
+    /// assert_eq!(s, "hi");
+    /// ```
+    pub const fn from_static(s: &'static str) -> Self {
+        JsString(Bytes::from_static(s.as_bytes()))
+    }
+
+    /// Takes UTF-8 bytes without copying them.
+    ///
+    /// # Errors
+    /// Returns the UTF-8 error if `bytes` is not valid UTF-8.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use flight_codec::value::JsString;
+    /// assert!(JsString::from_utf8(Bytes::from_static(b"ok")).is_ok());
+    /// assert!(JsString::from_utf8(Bytes::from_static(b"\xff")).is_err());
+    /// ```
+    pub fn from_utf8(bytes: Bytes) -> Result<Self, std::str::Utf8Error> {
+        std::str::from_utf8(&bytes)?;
+        Ok(JsString(bytes))
+    }
+
+    /// Takes bytes the caller has already checked to be well-formed WTF-8
+    /// (valid UTF-8 is always well-formed WTF-8).
+    pub(crate) fn from_wtf8_unchecked(bytes: Bytes) -> Self {
+        debug_assert!(is_well_formed_wtf8(&bytes));
+        JsString(bytes)
+    }
+
+    /// Builds a string from UTF-16 code units; lone surrogates are kept.
+    ///
+    /// ```
+    /// use flight_codec::value::JsString;
+    /// let s = JsString::from_utf16(&[0xd83d, 0xde00]);
+    /// assert_eq!(s, "😀");
+    /// ```
+    pub fn from_utf16(units: &[u16]) -> Self {
+        let mut out = Vec::with_capacity(units.len());
+        for c in char::decode_utf16(units.iter().copied()) {
+            match c {
+                Ok(c) => {
+                    let mut buf = [0u8; 4];
+                    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+                }
+                Err(e) => push_surrogate(&mut out, e.unpaired_surrogate()),
+            }
+        }
+        JsString(Bytes::from(out))
+    }
+
+    /// The text as `&str`, or `None` if it contains a lone surrogate.
+    ///
+    /// ```
+    /// use flight_codec::value::JsString;
+    /// assert_eq!(JsString::from("abc").as_str(), Some("abc"));
+    /// ```
+    pub fn as_str(&self) -> Option<&str> {
+        std::str::from_utf8(&self.0).ok()
+    }
+
+    /// The text with every lone surrogate replaced by U+FFFD, as the platform
+    /// does when a JavaScript string becomes a `USVString` (for example a
+    /// FormData entry).
+    ///
+    /// ```
+    /// use flight_codec::value::JsString;
+    /// assert_eq!(JsString::from_utf16(&[0xdc00]).to_string_lossy(), "\u{fffd}");
+    /// ```
+    pub fn to_string_lossy(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.0).into_owned().into()
+    }
+
+    /// The WTF-8 bytes.
+    ///
+    /// ```
+    /// use flight_codec::value::JsString;
+    /// assert_eq!(JsString::from("a").as_wtf8(), b"a");
+    /// ```
+    pub fn as_wtf8(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// The WTF-8 bytes as a shared buffer.
+    ///
+    /// ```
+    /// use flight_codec::value::JsString;
+    /// assert_eq!(&JsString::from("a").into_bytes()[..], b"a");
+    /// ```
+    pub fn into_bytes(self) -> Bytes {
+        self.0
+    }
+
+    /// `true` for the empty string.
+    ///
+    /// ```
+    /// assert!(!flight_codec::value::JsString::from("a").is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Length in WTF-8 bytes.
+    ///
+    /// ```
+    /// assert_eq!(flight_codec::value::JsString::from("é").len(), 2);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Length in UTF-16 code units: JavaScript's `string.length`.
+    ///
+    /// ```
+    /// assert_eq!(flight_codec::value::JsString::from("😀é").len_utf16(), 3);
+    /// ```
+    pub fn len_utf16(&self) -> usize {
+        // Every 4-byte sequence is two units; every other sequence is one.
+        let mut n = 0;
+        for &b in self.0.iter() {
+            if b & 0xc0 != 0x80 {
+                n += if b >= 0xf0 { 2 } else { 1 };
+            }
+        }
+        n
+    }
+
+    /// The UTF-16 code units.
+    ///
+    /// ```
+    /// use flight_codec::value::JsString;
+    /// let units: Vec<u16> = JsString::from("a😀").encode_utf16().collect();
+    /// assert_eq!(units, [0x61, 0xd83d, 0xde00]);
+    /// ```
+    pub fn encode_utf16(&self) -> impl Iterator<Item = u16> + '_ {
+        CodePoints { bytes: &self.0 }.flat_map(|cp| {
+            let (a, b) = if cp >= 0x10000 {
+                let v = cp - 0x10000;
+                (0xd800 | (v >> 10) as u16, Some(0xdc00 | (v & 0x3ff) as u16))
+            } else {
+                (cp as u16, None)
+            };
+            std::iter::once(a).chain(b)
+        })
+    }
+
+    /// The code points (lone surrogates included, as values in
+    /// `0xD800..=0xDFFF`).
+    pub(crate) fn code_points(&self) -> impl Iterator<Item = u32> + '_ {
+        CodePoints { bytes: &self.0 }
+    }
+
+    /// `true` if the string starts with `prefix`.
+    ///
+    /// ```
+    /// assert!(flight_codec::value::JsString::from("$a").starts_with("$"));
+    /// ```
+    pub fn starts_with(&self, prefix: &str) -> bool {
+        self.0.starts_with(prefix.as_bytes())
+    }
+
+    /// The rest of the string after an ASCII prefix, sharing the buffer.
+    pub(crate) fn strip_ascii_prefix(&self, n: usize) -> JsString {
+        debug_assert!(self.0[..n].is_ascii());
+        JsString(self.0.slice(n..))
+    }
+}
+
+/// Writes a lone surrogate in generalized UTF-8.
+pub(crate) fn push_surrogate(out: &mut Vec<u8>, s: u16) {
+    out.push(0xe0 | (s >> 12) as u8);
+    out.push(0x80 | ((s >> 6) & 0x3f) as u8);
+    out.push(0x80 | (s & 0x3f) as u8);
+}
+
+/// Checks well-formed WTF-8: UTF-8 that may also hold lone surrogates, but
+/// never a high surrogate followed directly by a low one.
+pub(crate) fn is_well_formed_wtf8(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    let mut prev_high = false;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let len = match b {
+            0x00..=0x7f => 1,
+            0xc2..=0xdf => 2,
+            0xe0..=0xef => 3,
+            0xf0..=0xf4 => 4,
+            _ => return false,
+        };
+        if i + len > bytes.len() || !bytes[i + 1..i + len].iter().all(|c| c & 0xc0 == 0x80) {
+            return false;
+        }
+        let cp = decode_at(bytes, i, len);
+        let ok = match len {
+            2 => cp >= 0x80,
+            3 => cp >= 0x800,
+            4 => (0x10000..=0x10ffff).contains(&cp),
+            _ => true,
+        };
+        if !ok {
+            return false;
+        }
+        let is_high = (0xd800..0xdc00).contains(&cp);
+        let is_low = (0xdc00..0xe000).contains(&cp);
+        if prev_high && is_low {
+            return false;
+        }
+        prev_high = is_high;
+        i += len;
+    }
+    true
+}
+
+fn decode_at(bytes: &[u8], i: usize, len: usize) -> u32 {
+    let b = bytes[i] as u32;
+    match len {
+        1 => b,
+        2 => ((b & 0x1f) << 6) | (bytes[i + 1] as u32 & 0x3f),
+        3 => {
+            ((b & 0x0f) << 12) | ((bytes[i + 1] as u32 & 0x3f) << 6) | (bytes[i + 2] as u32 & 0x3f)
+        }
+        _ => {
+            ((b & 0x07) << 18)
+                | ((bytes[i + 1] as u32 & 0x3f) << 12)
+                | ((bytes[i + 2] as u32 & 0x3f) << 6)
+                | (bytes[i + 3] as u32 & 0x3f)
+        }
+    }
+}
+
+struct CodePoints<'a> {
+    bytes: &'a [u8],
+}
+
+impl Iterator for CodePoints<'_> {
+    type Item = u32;
+    fn next(&mut self) -> Option<u32> {
+        let b = *self.bytes.first()?;
+        let len = match b {
+            0x00..=0x7f => 1,
+            0xc0..=0xdf => 2,
+            0xe0..=0xef => 3,
+            _ => 4,
+        }
+        .min(self.bytes.len());
+        let cp = decode_at(self.bytes, 0, len);
+        self.bytes = &self.bytes[len..];
+        Some(cp)
+    }
+}
+
+impl From<&str> for JsString {
+    fn from(s: &str) -> Self {
+        JsString(Bytes::copy_from_slice(s.as_bytes()))
+    }
+}
+
+impl From<String> for JsString {
+    fn from(s: String) -> Self {
+        JsString(Bytes::from(s.into_bytes()))
+    }
+}
+
+impl PartialEq<str> for JsString {
+    fn eq(&self, other: &str) -> bool {
+        &self.0[..] == other.as_bytes()
+    }
+}
+
+impl PartialEq<&str> for JsString {
+    fn eq(&self, other: &&str) -> bool {
+        &self.0[..] == other.as_bytes()
+    }
+}
+
+impl fmt::Display for JsString {
+    /// Writes the text, with lone surrogates replaced by U+FFFD.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_string_lossy())
+    }
+}
+
+impl fmt::Debug for JsString {
+    /// Writes the text quoted, with lone surrogates as `\u{d800}`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("\"")?;
+        for cp in self.code_points() {
+            match char::from_u32(cp) {
+                Some(c) => write!(f, "{}", c.escape_debug())?,
+                None => write!(f, "\\u{{{cp:x}}}")?,
+            }
+        }
+        f.write_str("\"")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn surrogates_round_trip_through_utf16() {
+        let units = [0xd800, 0x41, 0xdc00, 0xd83d, 0xde00, 0xdbff];
+        let s = JsString::from_utf16(&units);
+        assert!(is_well_formed_wtf8(s.as_wtf8()));
+        assert_eq!(s.encode_utf16().collect::<Vec<_>>(), units);
+        assert_eq!(s.len_utf16(), units.len());
+        assert_eq!(format!("{s:?}"), "\"\\u{d800}A\\u{dc00}😀\\u{dbff}\"");
+    }
+
+    #[test]
+    fn wtf8_check_rejects_split_pairs_and_bad_utf8() {
+        let mut v = Vec::new();
+        push_surrogate(&mut v, 0xd800);
+        push_surrogate(&mut v, 0xdc00);
+        assert!(!is_well_formed_wtf8(&v));
+        assert!(!is_well_formed_wtf8(b"\xc0\x80"));
+        assert!(!is_well_formed_wtf8(b"\xe2\x82"));
+        assert!(is_well_formed_wtf8("é漢😀".as_bytes()));
+    }
+}
