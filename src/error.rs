@@ -245,11 +245,7 @@ impl ErrorKind {
             | InvalidBigInt
             | InvalidDate
             | Notation { .. } => Category::Syntax,
-            MissingPart { .. }
-            | InvalidStream {
-                reason: "never closed",
-                ..
-            } => Category::Incomplete,
+            MissingPart { .. } | InvalidStream { reason: "never closed", .. } => Category::Incomplete,
             LimitExceeded { .. } => Category::Limit,
             Unsupported { .. } | Pending => Category::Unsupported,
             _ => Category::Data,
@@ -276,22 +272,17 @@ impl fmt::Display for ErrorKind {
             }
             InvalidInitializer { what } => write!(f, "invalid {what} initializer"),
             AlreadyInitialized { what, id } => write!(f, "part {id} already used as a {what}"),
-            MisalignedTypedArray { kind, len } => write!(
-                f,
-                "byte length {len} of {kind} is not a multiple of its element size"
-            ),
+            MisalignedTypedArray { kind, len } => {
+                write!(f, "byte length {len} of {kind} is not a multiple of its element size")
+            }
             InvalidBigInt => f.write_str("invalid bigint"),
             InvalidDate => f.write_str("invalid date"),
             CyclicPromise => f.write_str("cyclic promise chain"),
             RootRejected => f.write_str("the root promise was rejected"),
             InvalidStream { id, reason } => write!(f, "stream {id} {reason}"),
             InvalidServerReference { reason } => write!(f, "invalid server reference: {reason}"),
-            TemporaryReferencesDisabled => {
-                f.write_str("temporary reference without temporary references enabled")
-            }
-            TemporaryReferenceWithoutPath => {
-                f.write_str("temporary reference at a position without a path")
-            }
+            TemporaryReferencesDisabled => f.write_str("temporary reference without temporary references enabled"),
+            TemporaryReferenceWithoutPath => f.write_str("temporary reference at a position without a path"),
             LimitExceeded { limit, max } => write!(f, "limit `{}` of {max} exceeded", limit.name()),
             Unsupported { message } => f.write_str(message),
             Pending => f.write_str("value holds a pending promise or open stream"),
@@ -305,10 +296,7 @@ impl fmt::Display for ErrorKind {
 impl Error {
     /// An error of this kind with no position.
     pub fn new(kind: ErrorKind) -> Self {
-        Error(Box::new(ErrorImpl {
-            kind,
-            position: Position::default(),
-        }))
+        Error(Box::new(ErrorImpl { kind, position: Position::default() }))
     }
 
     pub(crate) fn at_part(mut self, part: u32) -> Self {
@@ -360,10 +348,7 @@ impl fmt::Display for Error {
         if let Some(path) = &p.path {
             write!(f, " at `{path}`")?;
         }
-        if let (Some(b), false) = (
-            p.byte,
-            matches!(self.0.kind, ErrorKind::Json(_) | ErrorKind::Multipart(_)),
-        ) {
+        if let (Some(b), false) = (p.byte, matches!(self.0.kind, ErrorKind::Json(_) | ErrorKind::Multipart(_))) {
             write!(f, " at byte {b}")?;
         }
         if let Some(part) = p.part {
@@ -375,10 +360,7 @@ impl fmt::Display for Error {
 
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Error")
-            .field("kind", &self.0.kind)
-            .field("position", &self.0.position)
-            .finish()
+        f.debug_struct("Error").field("kind", &self.0.kind).field("position", &self.0.position).finish()
     }
 }
 

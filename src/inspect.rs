@@ -36,18 +36,11 @@ pub fn tree(g: &Graph) -> String {
                 let tag = format!("#{}", id.index());
                 match n {
                     Node::Array(items) => {
-                        kids = items
-                            .iter()
-                            .enumerate()
-                            .map(|(i, v)| (i.to_string(), v.clone()))
-                            .collect();
+                        kids = items.iter().enumerate().map(|(i, v)| (i.to_string(), v.clone())).collect();
                         format!("array {tag} ({} items)", items.len())
                     }
                     Node::Object(pairs) => {
-                        kids = pairs
-                            .iter()
-                            .map(|(k, v)| (format!("{k:?}"), v.clone()))
-                            .collect();
+                        kids = pairs.iter().map(|(k, v)| (format!("{k:?}"), v.clone())).collect();
                         format!("object {tag} ({} keys)", pairs.len())
                     }
                     Node::Map(entries) => {
@@ -58,18 +51,10 @@ pub fn tree(g: &Graph) -> String {
                         format!("Map {tag} ({} entries)", entries.len())
                     }
                     Node::Set(items) | Node::Iterator(items) => {
-                        kids = items
-                            .iter()
-                            .enumerate()
-                            .map(|(i, v)| (i.to_string(), v.clone()))
-                            .collect();
+                        kids = items.iter().enumerate().map(|(i, v)| (i.to_string(), v.clone())).collect();
                         format!(
                             "{} {tag} ({} items)",
-                            if matches!(n, Node::Set(_)) {
-                                "Set"
-                            } else {
-                                "Iterator"
-                            },
+                            if matches!(n, Node::Set(_)) { "Set" } else { "Iterator" },
                             items.len()
                         )
                     }
@@ -78,24 +63,16 @@ pub fn tree(g: &Graph) -> String {
                         format!("{} {tag} ({} bytes)", kind.name(), bytes.len())
                     }
                     Node::Blob(b) => match &b.name {
-                        Some(name) => format!(
-                            "File {tag} {name:?} type {:?} ({} bytes)",
-                            b.content_type,
-                            b.bytes.len()
-                        ),
-                        None => format!(
-                            "Blob {tag} type {:?} ({} bytes)",
-                            b.content_type,
-                            b.bytes.len()
-                        ),
+                        Some(name) => {
+                            format!("File {tag} {name:?} type {:?} ({} bytes)", b.content_type, b.bytes.len())
+                        }
+                        None => format!("Blob {tag} type {:?} ({} bytes)", b.content_type, b.bytes.len()),
                     },
                     Node::FormData(entries) => {
                         let mut s = format!("FormData {tag} ({} entries)", entries.len());
                         for (k, e) in entries {
                             match e {
-                                FormEntry::Text(t) => {
-                                    write!(s, "\n{pad}  {k:?}: {t:?}").unwrap_or(())
-                                }
+                                FormEntry::Text(t) => write!(s, "\n{pad}  {k:?}: {t:?}").unwrap_or(()),
                                 FormEntry::File(f) => write!(
                                     s,
                                     "\n{pad}  {k:?}: file {:?} ({} bytes)",
@@ -114,10 +91,7 @@ pub fn tree(g: &Graph) -> String {
                             .enumerate()
                             .map(|(i, v)| (format!("bound {i}"), v.clone()))
                             .collect();
-                        format!(
-                            "server reference {tag} {fid:?}{}",
-                            if bound.is_some() { "" } else { " (unbound)" }
-                        )
+                        format!("server reference {tag} {fid:?}{}", if bound.is_some() { "" } else { " (unbound)" })
                     }
                     Node::TemporaryReference(p) => format!("temporary reference {tag} {p:?}"),
                     Node::Promise(state) => match state {
@@ -132,12 +106,7 @@ pub fn tree(g: &Graph) -> String {
                         }
                     },
                     Node::Stream(s) => {
-                        kids = s
-                            .items
-                            .iter()
-                            .enumerate()
-                            .map(|(i, v)| (i.to_string(), v.clone()))
-                            .collect();
+                        kids = s.items.iter().enumerate().map(|(i, v)| (i.to_string(), v.clone())).collect();
                         if let StreamEnd::Closed(r) | StreamEnd::Errored(r) = &s.end {
                             kids.push(("end".into(), r.clone()));
                         }
@@ -147,11 +116,7 @@ pub fn tree(g: &Graph) -> String {
                     Node::Instance(name) => format!("instance {tag} {name:?}"),
                     Node::UnregisteredSymbol(d) => format!("Symbol({d:?}) {tag}"),
                     Node::Function(name) => format!("function {tag} {name:?}"),
-                    Node::Element {
-                        element_type,
-                        key,
-                        props,
-                    } => {
+                    Node::Element { element_type, key, props } => {
                         kids = vec![
                             ("type".into(), element_type.clone()),
                             ("key".into(), key.clone()),

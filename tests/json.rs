@@ -4,8 +4,8 @@
 
 use bytes::Bytes;
 use flight_codec::json::{
-    number_to_js_string, write_number, write_str, write_str_slice, JsonError, JsonErrorKind,
-    Reader, Token, DEFAULT_MAX_DEPTH,
+    number_to_js_string, write_number, write_str, write_str_slice, JsonError, JsonErrorKind, Reader, Token,
+    DEFAULT_MAX_DEPTH,
 };
 use flight_codec::value::JsString;
 use proptest::prelude::*;
@@ -112,16 +112,33 @@ fn number_edge_cases() {
     assert_eq!(parse_number("-0").to_bits(), (-0.0f64).to_bits());
     assert_eq!(parse_number("0.1e1"), 1.0);
     assert_eq!(parse_number("1e0001"), 10.0);
-    assert_eq!(
-        parse_number("123456789012345678901234567890"),
-        1.2345678901234568e29
-    );
-    assert_eq!(
-        parse_number(&format!("1e{}", "9".repeat(100))),
-        f64::INFINITY
-    );
+    assert_eq!(parse_number("123456789012345678901234567890"), 1.2345678901234568e29);
+    assert_eq!(parse_number(&format!("1e{}", "9".repeat(100))), f64::INFINITY);
     assert_eq!(parse_number(&format!("0.{}1", "0".repeat(10_000))), 0.0);
     assert_eq!(parse_number(&"7".repeat(10_000)), f64::INFINITY);
+    // A fraction longer than any exponent clamp still counts every digit.
+    let long = format!("0.{}1e1048580", "0".repeat(2_000_000));
+    assert_eq!(parse_number(&long), 0.0);
+    assert_eq!(parse_number("123e30"), 1.23e32);
+    assert_eq!(parse_number("9007199254740992e15"), 9.007199254740992e30);
+    assert_eq!(parse_number("9007199254740993e15"), 9.007199254740993e30);
+}
+
+/// Long mantissas divided by large powers of ten: the quotient is rounded
+/// with a sticky bit, which matters often enough to show up here.
+#[test]
+fn divided_mantissas_round_correctly() {
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    for _ in 0..40_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let m = (1 << 53) + x % (10_000_000_000_000_000_000 - (1 << 53));
+        let k = 15 + (x >> 60) % 8;
+        let text = format!("{m}e-{k}");
+        let expect: f64 = text.parse().unwrap();
+        assert_eq!(parse_number(&text).to_bits(), expect.to_bits(), "{text}");
+    }
 }
 
 #[test]
@@ -156,10 +173,7 @@ fn parse_units(field: &str) -> Vec<u16> {
     if field.is_empty() {
         return Vec::new();
     }
-    field
-        .split(',')
-        .map(|u| u16::from_str_radix(u, 16).unwrap())
-        .collect()
+    field.split(',').map(|u| u16::from_str_radix(u, 16).unwrap()).collect()
 }
 
 #[test]
@@ -187,12 +201,7 @@ fn write_str_matches_node_and_parses_back() {
 #[test]
 fn escapes_decode_like_json_parse() {
     // An escaped pair is one 4-byte character, in either case of hex.
-    for text in [
-        r#""\ud83d\ude00""#,
-        r#""\uD83D\uDE00""#,
-        r#""\uD83d\ude00""#,
-        "\"😀\"",
-    ] {
+    for text in [r#""\ud83d\ude00""#, r#""\uD83D\uDE00""#, r#""\uD83d\ude00""#, "\"😀\""] {
         assert_eq!(parse_string(text).as_wtf8(), "😀".as_bytes(), "{text}");
     }
     let units = |text: &str| parse_string(text).encode_utf16().collect::<Vec<_>>();
@@ -202,19 +211,10 @@ fn escapes_decode_like_json_parse() {
     assert_eq!(units(r#""\ud800\u0041\udc00""#), [0xd800, 0x41, 0xdc00]);
     assert_eq!(units(r#""\ud800a\udc00""#), [0xd800, 0x61, 0xdc00]);
     assert_eq!(units(r#""\ud800\n""#), [0xd800, 0x0a]);
-    assert_eq!(
-        parse_string(r#""\ud800\udbff\udfff""#).as_wtf8(),
-        b"\xed\xa0\x80\xf4\x8f\xbf\xbf"
-    );
-    assert_eq!(
-        parse_string(r#""a\"b\\c\/d\be\ff\ng\rh\ti""#),
-        "a\"b\\c/d\x08e\x0cf\ng\rh\ti"
-    );
+    assert_eq!(parse_string(r#""\ud800\udbff\udfff""#).as_wtf8(), b"\xed\xa0\x80\xf4\x8f\xbf\xbf");
+    assert_eq!(parse_string(r#""a\"b\\c\/d\be\ff\ng\rh\ti""#), "a\"b\\c/d\x08e\x0cf\ng\rh\ti");
     assert_eq!(parse_string(r#""\u0000\u00e9\u00E9\u6f22""#), "\0éé漢");
-    assert_eq!(
-        parse_string("\"é漢😀\u{2028}\u{7f}\""),
-        "é漢😀\u{2028}\u{7f}"
-    );
+    assert_eq!(parse_string("\"é漢😀\u{2028}\u{7f}\""), "é漢😀\u{2028}\u{7f}");
     assert_eq!(parse_string(r#""""#), "");
     assert_eq!(parse_string(r#""\"""#), "\"");
 }
@@ -224,13 +224,9 @@ fn unescaped_strings_are_zero_copy() {
     let src = Bytes::from_static(br#"{"key": "a long enough value with no escapes", "e": "x\ny"}"#);
     let mut r = Reader::new(&src);
     assert_eq!(r.next(), Ok(Some(Token::BeginObject)));
-    let Ok(Some(Token::Key(k))) = r.next() else {
-        panic!()
-    };
+    let Ok(Some(Token::Key(k))) = r.next() else { panic!() };
     assert_eq!(k.into_bytes().as_ptr(), src[2..].as_ptr());
-    let Ok(Some(Token::String(v))) = r.next() else {
-        panic!()
-    };
+    let Ok(Some(Token::String(v))) = r.next() else { panic!() };
     assert_eq!(v, "a long enough value with no escapes");
     assert_eq!(v.into_bytes().as_ptr(), src[9..].as_ptr());
     assert_eq!(r.next(), Ok(Some(Token::Key("e".into()))));
@@ -270,6 +266,53 @@ proptest! {
         let n = f64::from_bits(bits);
         prop_assume!(n.is_finite() && n != 0.0);
         prop_assert_eq!(parse_number(&stringify_number(n)).to_bits(), bits);
+    }
+
+    /// Rust's parser is correctly rounded, as `JSON.parse` is; this covers
+    /// the reader's fast paths near their edges.
+    #[test]
+    fn numbers_match_a_correctly_rounded_parser(
+        negative in any::<bool>(),
+        digits in "[1-9][0-9]{0,24}",
+        point in 0usize..26,
+        exp in prop_oneof![Just(None), (-60i32..60).prop_map(Some), (-400i32..400).prop_map(Some)],
+    ) {
+        let mut text = String::from(if negative { "-" } else { "" });
+        if point > 0 && point < digits.len() {
+            text.push_str(&digits[..point]);
+            text.push('.');
+            text.push_str(&digits[point..]);
+        } else if point >= digits.len() {
+            text.push_str("0.");
+            text.push_str(&digits);
+        } else {
+            text.push_str(&digits);
+        }
+        if let Some(e) = exp {
+            text.push_str(&format!("e{e}"));
+        }
+        let expect: f64 = text.parse().unwrap();
+        prop_assert_eq!(parse_number(&text).to_bits(), expect.to_bits(), "{}", text);
+    }
+
+    /// Up to 19 digits with exponents around the range the reader computes
+    /// without the slow path.
+    #[test]
+    fn short_mantissas_match_a_correctly_rounded_parser(
+        m in prop_oneof![any::<u64>(), 0u64..1 << 54, (1u64 << 53)..(1u64 << 60)],
+        digits in 1u32..20,
+        e in -30i64..45,
+        frac in 0usize..20,
+    ) {
+        let m = m % 10u64.pow(digits.min(19));
+        let int = m.to_string();
+        let text = if frac > 0 && frac < int.len() {
+            format!("{}.{}e{e}", &int[..int.len() - frac], &int[int.len() - frac..])
+        } else {
+            format!("{int}e{e}")
+        };
+        let expect: f64 = text.parse().unwrap();
+        prop_assert_eq!(parse_number(&text).to_bits(), expect.to_bits(), "{}", text);
     }
 
     #[test]
@@ -322,8 +365,7 @@ fn grammar_table_matches_json_parse() {
 #[test]
 fn tokens_of_a_document() {
     use Token::*;
-    let t =
-        tokens(r#" {"a": [1, -2.5e3, "s", true, false, null, {}, []], "a": {"b": {}}} "#).unwrap();
+    let t = tokens(r#" {"a": [1, -2.5e3, "s", true, false, null, {}, []], "a": {"b": {}}} "#).unwrap();
     assert_eq!(
         t,
         [
@@ -355,48 +397,24 @@ fn tokens_of_a_document() {
 #[test]
 fn error_kinds_and_messages() {
     let e = tokens("[1,]").unwrap_err();
-    assert_eq!(
-        e,
-        JsonError {
-            kind: JsonErrorKind::ExpectedValue,
-            offset: 3
-        }
-    );
+    assert_eq!(e, JsonError { kind: JsonErrorKind::ExpectedValue, offset: 3 });
     assert_eq!(error(""), "unexpected end of JSON input at byte 0");
     assert_eq!(error("[1,2"), "unexpected end of JSON input at byte 4");
     assert_eq!(error("[1,2 3"), "expected `,` or `]` at byte 5");
     assert_eq!(error("123 x"), "trailing characters at byte 4");
     assert_eq!(error("nulé"), "unexpected character `é` at byte 3");
     assert_eq!(error("t\n"), "unexpected character `\\n` at byte 1");
-    assert_eq!(
-        tokens("nulé").unwrap_err().kind,
-        JsonErrorKind::UnexpectedChar { found: 'é' }
-    );
-    assert_eq!(
-        error("[\"a\u{1}\"]"),
-        "control character in string at byte 3"
-    );
+    assert_eq!(tokens("nulé").unwrap_err().kind, JsonErrorKind::UnexpectedChar { found: 'é' });
+    assert_eq!(error("[\"a\u{1}\"]"), "control character in string at byte 3");
     assert_eq!(error(r#"["\q"]"#), "invalid escape in string at byte 3");
     assert_eq!(error("{\"a\":1 x"), "expected `,` or `}` at byte 7");
     assert_eq!(error("{\"a\" x"), "expected `:` at byte 5");
     assert_eq!(error("{x"), "key must be a string at byte 1");
     assert_eq!(error("-x"), "invalid number at byte 1");
-    assert_eq!(
-        tokens_with(b"[\"ok\xc3\"]", 8).unwrap_err().to_string(),
-        "invalid UTF-8 in string at byte 4"
-    );
-    assert_eq!(
-        tokens_with(b"[\"\\n\xed\xa0\x80\"]", 8).unwrap_err().kind,
-        JsonErrorKind::InvalidUtf8
-    );
-    assert_eq!(
-        tokens_with(b"\xff", 8).unwrap_err().to_string(),
-        "expected value at byte 0"
-    );
-    assert_eq!(
-        tokens_with(&[b'['; 129], 128).unwrap_err().to_string(),
-        "nesting deeper than 128 at byte 128"
-    );
+    assert_eq!(tokens_with(b"[\"ok\xc3\"]", 8).unwrap_err().to_string(), "invalid UTF-8 in string at byte 4");
+    assert_eq!(tokens_with(b"[\"\\n\xed\xa0\x80\"]", 8).unwrap_err().kind, JsonErrorKind::InvalidUtf8);
+    assert_eq!(tokens_with(b"\xff", 8).unwrap_err().to_string(), "expected value at byte 0");
+    assert_eq!(tokens_with(&[b'['; 129], 128).unwrap_err().to_string(), "nesting deeper than 128 at byte 128");
     let e: Box<dyn std::error::Error> = Box::new(e);
     assert_eq!(e.to_string(), "expected value at byte 3");
 }
@@ -425,7 +443,7 @@ fn errors_repeat_and_offsets_advance() {
 fn a_million_nested_arrays_do_not_overflow_the_stack() {
     const N: usize = 1_000_000;
     let mut doc = vec![b'['; N];
-    doc.extend(std::iter::repeat(b']').take(N));
+    doc.extend(std::iter::repeat_n(b']', N));
     let src = Bytes::from(doc);
     let mut r = Reader::with_max_depth(&src, usize::MAX);
     let mut count = 0usize;
@@ -446,12 +464,7 @@ fn a_million_nested_arrays_do_not_overflow_the_stack() {
     };
     assert_eq!(
         err,
-        JsonError {
-            kind: JsonErrorKind::DepthLimit {
-                limit: DEFAULT_MAX_DEPTH
-            },
-            offset: DEFAULT_MAX_DEPTH
-        }
+        JsonError { kind: JsonErrorKind::DepthLimit { limit: DEFAULT_MAX_DEPTH }, offset: DEFAULT_MAX_DEPTH }
     );
 }
 
@@ -460,17 +473,11 @@ fn the_depth_limit_is_exact() {
     for limit in [0, 1, 2, 63, 64, 65, 127, 128, 129, 200, 1000] {
         for (open, close) in [("[", "]"), ("{\"k\":", "}")] {
             let nested = |n: usize| format!("{}0{}", open.repeat(n), close.repeat(n));
-            assert!(
-                tokens_with(nested(limit).as_bytes(), limit).is_ok(),
-                "{limit}"
-            );
+            assert!(tokens_with(nested(limit).as_bytes(), limit).is_ok(), "{limit}");
             let e = tokens_with(nested(limit + 1).as_bytes(), limit).unwrap_err();
             assert_eq!(e.kind, JsonErrorKind::DepthLimit { limit });
             assert_eq!(e.offset, limit * open.len());
-            assert_eq!(
-                e.to_string(),
-                format!("nesting deeper than {limit} at byte {}", limit * open.len())
-            );
+            assert_eq!(e.to_string(), format!("nesting deeper than {limit} at byte {}", limit * open.len()));
         }
     }
     // Depth counts open containers, not values: siblings do not add up.

@@ -11,7 +11,7 @@
 //
 // Nothing here is an expected output: every result is computed by running React.
 import { Client, React } from '../lib/react.mjs';
-import { bodyOf } from '../lib/oracle.mjs';
+import { bodyOf, clientEnv } from '../lib/oracle.mjs';
 
 // ---------------------------------------------------------------------------
 // notation helpers
@@ -754,7 +754,12 @@ add({
 add({
   name: 'server-ref-bound-twice',
   description: '.bind(null,1).bind(null,2): bound arguments are concatenated',
-  build: () => Client.createServerReference('mod#echo').bind(null, 1).bind(null, 2),
+  build: () => {
+    const fn = Client.createServerReference('mod#echo').bind(null, 1).bind(null, 2);
+    // register it so the value notation names it as a server reference
+    clientEnv().onServerReference(fn, 'mod#echo', [1, 2]);
+    return fn;
+  },
 });
 add({
   name: 'server-ref-bound-undefined',

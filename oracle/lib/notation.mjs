@@ -320,7 +320,8 @@ function withTimeout(thenable, ms) {
   return new Promise((resolve) => {
     const t = setTimeout(() => resolve({ status: 'timeout' }), ms);
     try {
-      thenable.then(
+      // like `await`: a thenable fulfilled with another thenable is followed (flattened)
+      new Promise((res, rej) => thenable.then(res, rej)).then(
         (value) => {
           clearTimeout(t);
           resolve({ status: 'fulfilled', value });

@@ -34,18 +34,11 @@ struct Args {
 fn parse_args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     let command = it.next().ok_or("missing command")?;
-    let mut args = Args {
-        command,
-        content_type: None,
-        content_type_file: None,
-        temporary_references: false,
-        file: None,
-    };
+    let mut args =
+        Args { command, content_type: None, content_type_file: None, temporary_references: false, file: None };
     while let Some(a) = it.next() {
         match a.as_str() {
-            "--content-type" => {
-                args.content_type = Some(it.next().ok_or("--content-type needs a value")?)
-            }
+            "--content-type" => args.content_type = Some(it.next().ok_or("--content-type needs a value")?),
             "--content-type-file" => {
                 args.content_type_file = Some(it.next().ok_or("--content-type-file needs a value")?)
             }
@@ -121,10 +114,7 @@ fn decode_options() -> DecodeOptions {
 }
 
 fn decode_reply(args: &Args, input: Bytes) -> Result<Vec<u8>, Error> {
-    let ct = args
-        .content_type
-        .as_deref()
-        .unwrap_or("text/plain;charset=UTF-8");
+    let ct = args.content_type.as_deref().unwrap_or("text/plain;charset=UTF-8");
     let g = reply::decode_body(ct, input, &decode_options())?;
     let mut out = notation::to_string(&g).into_bytes();
     out.push(b'\n');
@@ -138,9 +128,7 @@ fn encode_reply(args: &Args, input: Bytes) -> Result<Vec<u8>, Error> {
     let body = reply::encode(&g, &opts)?;
     if let Some(path) = &args.content_type_file {
         if let Err(e) = std::fs::write(path, body.content_type()) {
-            return Err(Error::new(flight_codec::ErrorKind::Notation {
-                message: format!("cannot write {path}: {e}"),
-            }));
+            return Err(Error::new(flight_codec::ErrorKind::Notation { message: format!("cannot write {path}: {e}") }));
         }
     }
     Ok(body.to_bytes())
@@ -159,10 +147,7 @@ fn decode_action(args: &Args, input: Bytes) -> Result<Vec<u8>, Error> {
 }
 
 fn inspect(args: &Args, input: Bytes) -> Result<Vec<u8>, Error> {
-    let ct = args
-        .content_type
-        .clone()
-        .unwrap_or_else(|| sniff_content_type(&input));
+    let ct = args.content_type.clone().unwrap_or_else(|| sniff_content_type(&input));
     let g = reply::decode_body(&ct, input, &decode_options())?;
     Ok(flight_codec::inspect::tree(&g).into_bytes())
 }
@@ -170,10 +155,7 @@ fn inspect(args: &Args, input: Bytes) -> Result<Vec<u8>, Error> {
 /// Guesses a multipart body from its first line (`--boundary`).
 fn sniff_content_type(input: &[u8]) -> String {
     if input.starts_with(b"--") {
-        let line_end = input
-            .iter()
-            .position(|&b| b == b'\r' || b == b'\n')
-            .unwrap_or(input.len());
+        let line_end = input.iter().position(|&b| b == b'\r' || b == b'\n').unwrap_or(input.len());
         let boundary = String::from_utf8_lossy(&input[2..line_end]).into_owned();
         return format!("multipart/form-data; boundary={boundary}");
     }

@@ -1,8 +1,10 @@
 //! A pull reader for JSON text that accepts exactly what `JSON.parse` accepts.
 //!
 //! The reader is iterative (an explicit stack of one bit per open container),
-//! runs in time linear in the input, allocates only for strings that contain
-//! escapes and for nesting deeper than 64 levels, and never panics.
+//! runs in time linear in the input, and never panics. It allocates only for
+//! strings that contain escapes (decoded in a reused scratch buffer, then
+//! copied once into a buffer of their exact size) and for nesting deeper than
+//! 64 levels (one word per 64 levels actually open).
 
 use std::fmt;
 
@@ -124,9 +126,7 @@ impl fmt::Display for JsonError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.kind {
             JsonErrorKind::UnexpectedEnd => f.write_str("unexpected end of JSON input")?,
-            JsonErrorKind::UnexpectedChar { found } => {
-                write!(f, "unexpected character `{}`", found.escape_debug())?
-            }
+            JsonErrorKind::UnexpectedChar { found } => write!(f, "unexpected character `{}`", found.escape_debug())?,
             JsonErrorKind::ExpectedValue => f.write_str("expected value")?,
             JsonErrorKind::InvalidNumber => f.write_str("invalid number")?,
             JsonErrorKind::InvalidEscape => f.write_str("invalid escape in string")?,
@@ -439,12 +439,7 @@ impl<'a> Reader<'a> {
 
     fn push(&mut self, object: bool) -> Result<(), JsonError> {
         if self.depth >= self.max_depth {
-            return self.err(
-                JsonErrorKind::DepthLimit {
-                    limit: self.max_depth,
-                },
-                self.pos,
-            );
+            return self.err(JsonErrorKind::DepthLimit { limit: self.max_depth }, self.pos);
         }
         let d = self.depth;
         let word = if d < 64 {
@@ -476,11 +471,7 @@ impl<'a> Reader<'a> {
     }
 
     fn is_object(&self, level: usize) -> bool {
-        let word = if level < 64 {
-            self.kinds
-        } else {
-            self.deeper.get(level / 64 - 1).copied().unwrap_or(0)
-        };
+        let word = if level < 64 { self.kinds } else { self.deeper.get(level / 64 - 1).copied().unwrap_or(0) };
         (word >> (level % 64)) & 1 == 1
     }
 
@@ -573,39 +564,15 @@ impl<'a> Reader<'a> {
         }
         self.pos = i;
 
-        // Clinger's fast path: an exactly representable mantissa times or
-        // divided by an exactly representable power of ten is correctly
-        // rounded by a single IEEE operation.
-        if count <= 19 && mantissa <= MAX_EXACT {
-            let m = mantissa as f64;
-            let v = if exponent == 0 || mantissa == 0 {
-                Some(m)
-            } else if (1..=22).contains(&exponent) {
-                Some(m * POW10[exponent as usize])
-            } else if (-22..0).contains(&exponent) {
-                Some(m / POW10[(-exponent) as usize])
-            } else if (23..=22 + 15).contains(&exponent) {
-                // Move the excess power of ten into the mantissa if it stays
-                // exact: 123e30 = 123000000000e22.
-                POW10_INT
-                    .get((exponent - 22) as usize)
-                    .and_then(|p| mantissa.checked_mul(*p))
-                    .filter(|m| *m <= MAX_EXACT)
-                    .map(|m| m as f64 * 1e22)
-            } else {
-                None
-            };
-            if let Some(v) = v {
+        if count <= 19 {
+            if let Some(v) = decimal_to_f64(mantissa, exponent) {
                 return Ok(if negative { -v } else { v });
             }
         }
         // Rust's parser is correctly rounded, saturates to infinity and zero,
         // and accepts every JSON number.
         let text = src.get(start..i).unwrap_or_default();
-        match std::str::from_utf8(text)
-            .ok()
-            .and_then(|t| t.parse::<f64>().ok())
-        {
+        match std::str::from_utf8(text).ok().and_then(|t| t.parse::<f64>().ok()) {
             Some(v) => Ok(v),
             None => self.err(JsonErrorKind::InvalidNumber, start),
         }
@@ -658,12 +625,7 @@ impl<'a> Reader<'a> {
 
     /// Decodes a string with escapes into `out`: `src[start..i]` is checked
     /// text and `src[i]` is a backslash.
-    fn unescape(
-        &mut self,
-        out: &mut Vec<u8>,
-        start: usize,
-        mut i: usize,
-    ) -> Result<JsString, JsonError> {
+    fn unescape(&mut self, out: &mut Vec<u8>, start: usize, mut i: usize) -> Result<JsString, JsonError> {
         let src: &[u8] = self.src;
         out.extend_from_slice(src.get(start..i).unwrap_or_default());
         loop {
@@ -688,9 +650,7 @@ impl<'a> Reader<'a> {
                     {
                         let low = hex4(src, i + 3)?;
                         if (0xdc00..0xe000).contains(&low) {
-                            let cp = 0x10000
-                                + ((u32::from(unit) - 0xd800) << 10)
-                                + (u32::from(low) - 0xdc00);
+                            let cp = 0x10000 + ((u32::from(unit) - 0xd800) << 10) + (u32::from(low) - 0xdc00);
                             push_char(out, cp);
                             i += 6;
                         } else {
@@ -724,31 +684,55 @@ impl<'a> Reader<'a> {
 }
 
 const POW10: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+    1e21, 1e22,
 ];
 
 /// 2^53: integers up to here are exact in an f64.
 const MAX_EXACT: u64 = 1 << 53;
 
-const POW10_INT: [u64; 16] = [
-    1,
-    10,
-    100,
-    1_000,
-    10_000,
-    100_000,
-    1_000_000,
-    10_000_000,
-    100_000_000,
-    1_000_000_000,
-    10_000_000_000,
-    100_000_000_000,
-    1_000_000_000_000,
-    10_000_000_000_000,
-    100_000_000_000_000,
-    1_000_000_000_000_000,
-];
+/// 10^0 ..= 10^38, every power of ten that fits in a `u128`.
+const POW10_U128: [u128; 39] = {
+    let mut table = [1u128; 39];
+    let mut i = 1;
+    while i < table.len() {
+        table[i] = table[i - 1] * 10;
+        i += 1;
+    }
+    table
+};
+
+/// `mantissa * 10^exponent` correctly rounded, for the common cases that
+/// need no big-number arithmetic; `None` for the rest.
+#[inline]
+fn decimal_to_f64(mantissa: u64, exponent: i64) -> Option<f64> {
+    if mantissa == 0 {
+        return Some(0.0);
+    }
+    if mantissa <= MAX_EXACT && (-22..=22).contains(&exponent) {
+        // Clinger's fast path: an exact mantissa times or divided by an
+        // exact power of ten, rounded once by the IEEE operation.
+        let m = mantissa as f64;
+        return Some(if exponent >= 0 { m * POW10[exponent as usize] } else { m / POW10[(-exponent) as usize] });
+    }
+    if exponent >= 0 {
+        // The product is an exact integer if it fits in 128 bits, and the
+        // conversion rounds it once (to nearest, ties to even).
+        let p = POW10_U128.get(usize::try_from(exponent).ok()?)?;
+        return Some(u128::from(mantissa).checked_mul(*p)? as f64);
+    }
+    // mantissa / 10^k with k <= 21: scale the mantissa up to bit 127 and
+    // divide. The quotient then has at least 57 bits, so folding a nonzero
+    // remainder into its lowest bit (a sticky bit) makes the one rounding of
+    // the conversion equal to rounding the exact quotient. Scaling back down
+    // by 2^-shift is exact: the result is far from the subnormal range.
+    let k = usize::try_from(-exponent).ok().filter(|k| *k <= 21)?;
+    let divisor = POW10_U128[k];
+    let shift = 64 + mantissa.leading_zeros();
+    let n = u128::from(mantissa) << shift;
+    let q = (n / divisor) | u128::from(n % divisor != 0);
+    Some(q as f64 * f64::from_bits(u64::from(1023 - shift) << 52))
+}
 
 /// Reads decimal digits from `src[i..]` into `mantissa` (wrapping), and
 /// returns the index after them.
@@ -795,10 +779,7 @@ fn check_utf8(src: &[u8], start: usize, end: usize, high: u8) -> Result<(), Json
     }
     match std::str::from_utf8(src.get(start..end).unwrap_or_default()) {
         Ok(_) => Ok(()),
-        Err(e) => Err(JsonError::new(
-            JsonErrorKind::InvalidUtf8,
-            start + e.valid_up_to(),
-        )),
+        Err(e) => Err(JsonError::new(JsonErrorKind::InvalidUtf8, start + e.valid_up_to())),
     }
 }
 
@@ -827,11 +808,7 @@ fn scan_string(src: &[u8], mut i: usize, high: &mut u8) -> usize {
             break;
         };
         let w = u64::from_le_bytes(bytes);
-        if has_zero(w ^ (ONES * u64::from(b'"')))
-            | has_zero(w ^ (ONES * u64::from(b'\\')))
-            | has_control(w)
-            != 0
-        {
+        if has_zero(w ^ (ONES * u64::from(b'"'))) | has_zero(w ^ (ONES * u64::from(b'\\'))) | has_control(w) != 0 {
             break;
         }
         acc |= w;
@@ -884,15 +861,11 @@ mod tests {
         let src = Bytes::from_static(br#"["abc", "d\"e"]"#);
         let mut r = Reader::new(&src);
         r.next().unwrap();
-        let Some(Token::String(s)) = r.next().unwrap() else {
-            panic!()
-        };
+        let Some(Token::String(s)) = r.next().unwrap() else { panic!() };
         assert_eq!(s, "abc");
         let b = s.into_bytes();
         assert_eq!(b.as_ptr(), src[2..].as_ptr());
-        let Some(Token::String(s)) = r.next().unwrap() else {
-            panic!()
-        };
+        let Some(Token::String(s)) = r.next().unwrap() else { panic!() };
         assert_eq!(s, "d\"e");
     }
 
@@ -915,10 +888,7 @@ mod tests {
         }
         // 0x20 and DEL are not special.
         let mut high = 0;
-        assert_eq!(
-            scan_string(b"          \x7f\x7f\x7f\x7f\x7f\x7f", 0, &mut high),
-            16
-        );
+        assert_eq!(scan_string(b"          \x7f\x7f\x7f\x7f\x7f\x7f", 0, &mut high), 16);
     }
 
     #[test]
@@ -944,6 +914,21 @@ mod tests {
         let e = r.next().unwrap_err();
         assert_eq!(e.to_string(), "expected value at byte 3");
         assert_eq!(r.next().unwrap_err(), e);
+        // Errors raised by the string helpers are recorded too.
+        for (src, msg) in [
+            (&b"[\"a\\u12x4\"]"[..], "invalid escape in string at byte 7"),
+            (b"[\"\xff\"]", "invalid UTF-8 in string at byte 2"),
+            (b"[\"\\n\xff\"]", "invalid UTF-8 in string at byte 4"),
+            (b"[\"\\ud800\\u12", "unexpected end of JSON input at byte 12"),
+        ] {
+            let src = Bytes::copy_from_slice(src);
+            let mut r = Reader::new(&src);
+            r.next().unwrap();
+            let e = r.next().unwrap_err();
+            assert_eq!(e.to_string(), msg);
+            assert_eq!(r.next().unwrap_err(), e);
+            assert_eq!(r.next().unwrap_err(), e);
+        }
     }
 
     #[test]
@@ -951,15 +936,9 @@ mod tests {
         let src = Bytes::from_static(b"[\"ab\xff\"]");
         let mut r = Reader::new(&src);
         r.next().unwrap();
-        assert_eq!(
-            r.next().unwrap_err().to_string(),
-            "invalid UTF-8 in string at byte 4"
-        );
+        assert_eq!(r.next().unwrap_err().to_string(), "invalid UTF-8 in string at byte 4");
         let src = Bytes::from_static(b"\"\\n\xed\xa0\x80\"");
-        assert_eq!(
-            Reader::new(&src).next().unwrap_err().kind,
-            JsonErrorKind::InvalidUtf8
-        );
+        assert_eq!(Reader::new(&src).next().unwrap_err().kind, JsonErrorKind::InvalidUtf8);
         let src = Bytes::from_static(b"\xff");
         let e = Reader::new(&src).next().unwrap_err();
         assert_eq!(e.to_string(), "expected value at byte 0");

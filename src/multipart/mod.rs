@@ -12,7 +12,7 @@
 //! * [`MultipartParser`] is the push parser for bodies that arrive in chunks.
 //! * [`boundary_from_content_type`] extracts the boundary from the request's
 //!   `Content-Type` header.
-//! * [`write`], [`content_type`] and [`choose_boundary`] serialize entries
+//! * [`write()`], [`content_type`] and [`choose_boundary`] serialize entries
 //!   exactly as undici's `FormData` body encoder does (only the boundary differs).
 //!
 //! ```
@@ -57,7 +57,8 @@
 //! - missing close delimiter or empty body: [`MultipartError::Truncated`] — undici fails too.
 //! - whitespace after a boundary (RFC 2046 transport padding): rejected — undici rejects it too.
 //! - line endings: CRLF only; a bare CR or LF in headers is rejected — undici rejects LF-only bodies but has a quirk accepting some bare LFs after `name="…"`.
-//! - the boundary string inside a part (header or body) other than as the `\r\n--B` delimiter is rejected — undici fails as well (it searches the bare boundary string), RFC parsers would accept it in a body.
+//! - the boundary string inside a part body other than as the `\r\n--B` delimiter is rejected — undici fails as well (it searches the bare boundary string), RFC parsers would accept it.
+//! - `--B` anywhere in a header section (e.g. a line that looks like a delimiter) is rejected — undici does not look for it there.
 //! - header names: case-insensitive tokens — same; whitespace before the colon or at the start of a line (obs-fold) is rejected — undici trims it.
 //! - header values: optional spaces/tabs after the colon skipped — same; unknown headers ignored — same.
 //! - `Content-Disposition`: exactly `form-data; name="…"` optionally followed by `; filename="…"`, case-sensitive — same; missing header → error — same; a duplicate is rejected — undici keeps the last.
@@ -232,7 +233,8 @@ pub enum MultipartError {
         /// First invalid byte.
         offset: usize,
     },
-    /// The boundary string appears inside a part, not as a delimiter.
+    /// The boundary appears inside a part: `--` and the boundary in a header
+    /// section, or the bare boundary in a body other than as the delimiter.
     BoundaryInPart {
         /// Start of the boundary string.
         offset: usize,
@@ -274,15 +276,10 @@ impl fmt::Display for MultipartError {
             NotMultipartFormData => f.write_str("content type is not multipart/form-data"),
             MalformedContentType => f.write_str("malformed multipart/form-data content type"),
             MissingBoundary => f.write_str("multipart/form-data content type has no boundary"),
-            DuplicateBoundary => {
-                f.write_str("multipart/form-data content type has more than one boundary")
-            }
+            DuplicateBoundary => f.write_str("multipart/form-data content type has more than one boundary"),
             InvalidBoundary => f.write_str("invalid multipart boundary"),
             ExpectedBoundary { offset } => {
-                write!(
-                    f,
-                    "multipart body does not start with the boundary at byte {offset}"
-                )
+                write!(f, "multipart body does not start with the boundary at byte {offset}")
             }
             MalformedBoundaryLine { offset } => {
                 write!(f, "malformed multipart boundary line at byte {offset}")
@@ -302,26 +299,17 @@ impl fmt::Display for MultipartError {
             InvalidUtf8 { offset } => write!(f, "invalid utf-8 in part header at byte {offset}"),
             BoundaryInPart { offset } => write!(f, "boundary inside a part at byte {offset}"),
             HeaderTooLarge { offset, limit } => {
-                write!(
-                    f,
-                    "part headers at byte {offset} exceed the limit of {limit} bytes"
-                )
+                write!(f, "part headers at byte {offset} exceed the limit of {limit} bytes")
             }
             TooManyParts { limit } => write!(f, "multipart body has more than {limit} parts"),
             BodyTooLarge { limit } => {
                 write!(f, "multipart body exceeds the limit of {limit} bytes")
             }
             TrailingData { offset } => {
-                write!(
-                    f,
-                    "unexpected data after the closing boundary at byte {offset}"
-                )
+                write!(f, "unexpected data after the closing boundary at byte {offset}")
             }
             Truncated { offset } => {
-                write!(
-                    f,
-                    "multipart body ended before the closing boundary at byte {offset}"
-                )
+                write!(f, "multipart body ended before the closing boundary at byte {offset}")
             }
         }
     }
@@ -384,10 +372,7 @@ pub fn boundary_from_content_type(ct: &str) -> Result<String, MultipartError> {
     if i == s.len() {
         return Err(MissingContentType);
     }
-    let essence_end = s[i..]
-        .iter()
-        .position(|&b| b == b';')
-        .map_or(s.len(), |p| i + p);
+    let essence_end = s[i..].iter().position(|&b| b == b';').map_or(s.len(), |p| i + p);
     let mut essence = &s[i..essence_end];
     while let [rest @ .., last] = essence {
         if !is_ows(*last) {

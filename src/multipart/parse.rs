@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 use std::ops::Range;
 
 /// A part's parsed headers.
+#[derive(Default)]
 struct Head {
     name: String,
     filename: Option<String>,
@@ -44,13 +45,14 @@ struct HeadBuilder {
 ///
 /// It scans absolute offsets `pos..` of the input; the caller hands it a
 /// window `data` holding absolute bytes `base..base + data.len()`, with
-/// `base <= keep_from()`. Every byte is examined once (KMP for the boundary),
-/// so the work is linear whatever the chunking.
+/// `base <= keep_from()`. Every byte is scanned once, by KMP automata that
+/// take amortised constant time per byte, so the work is linear whatever
+/// the chunking.
 struct Machine {
-    /// The boundary without the leading dashes.
-    boundary: Box<[u8]>,
-    /// KMP failure function of `boundary`.
-    fail: Box<[usize]>,
+    /// The boundary without the leading dashes, searched for in bodies.
+    boundary: Pattern,
+    /// `--` and the boundary, searched for in header sections.
+    dashed: Pattern,
     limits: MultipartLimits,
     state: State,
     /// Next absolute offset to examine.
@@ -63,32 +65,20 @@ struct Machine {
     line_start: usize,
     /// Whether the previous header byte was CR.
     after_cr: bool,
-    /// Bytes of `boundary` matched so far (KMP state).
+    /// Bytes of the current state's pattern matched so far (KMP state).
     matched: usize,
     parts: usize,
     head: HeadBuilder,
     /// Headers of the part whose body is being scanned.
-    body_head: Option<Head>,
+    body_head: Head,
 }
 
 impl Machine {
     fn new(boundary: &str, limits: MultipartLimits) -> Result<Self, MultipartError> {
         validate_boundary(boundary, limits.max_boundary_len)?;
-        let b = boundary.as_bytes();
-        let mut fail = vec![0usize; b.len()];
-        let mut k = 0;
-        for i in 1..b.len() {
-            while k > 0 && b[i] != b[k] {
-                k = fail[k - 1];
-            }
-            if b[i] == b[k] {
-                k += 1;
-            }
-            fail[i] = k;
-        }
         Ok(Machine {
-            boundary: b.into(),
-            fail: fail.into(),
+            boundary: Pattern::new(boundary.as_bytes().to_vec()),
+            dashed: Pattern::new([b"--", boundary.as_bytes()].concat()),
             limits,
             state: State::Opening,
             pos: 0,
@@ -98,7 +88,7 @@ impl Machine {
             matched: 0,
             parts: 0,
             head: HeadBuilder::default(),
-            body_head: None,
+            body_head: Head::default(),
         })
     }
 
@@ -111,46 +101,17 @@ impl Machine {
         }
     }
 
-    /// Advances the KMP automaton by one byte; true on a full match.
-    fn kmp(&mut self, b: u8) -> bool {
-        let pat = &self.boundary;
-        let mut k = self.matched;
-        while k > 0 && pat[k] != b {
-            k = self.fail[k - 1];
-        }
-        if pat[k] == b {
-            k += 1;
-        }
-        if k == pat.len() {
-            self.matched = 0;
-            true
-        } else {
-            self.matched = k;
-            false
-        }
-    }
-
     /// Scans every byte of `data` not yet examined, pushing completed parts.
-    fn run(
-        &mut self,
-        data: &[u8],
-        base: usize,
-        events: &mut Vec<Event>,
-    ) -> Result<(), MultipartError> {
+    fn run(&mut self, data: &[u8], base: usize, events: &mut Vec<Event>) -> Result<(), MultipartError> {
         debug_assert!(base <= self.keep_from());
         let end = base + data.len();
         let at = |i: usize| data[i - base];
         while self.pos < end {
             match self.state {
                 State::Opening => {
-                    let n = self.boundary.len() + 2;
+                    let n = self.dashed.bytes.len();
                     while self.pos < end && self.pos < n {
-                        let want = if self.pos < 2 {
-                            b'-'
-                        } else {
-                            self.boundary[self.pos - 2]
-                        };
-                        if at(self.pos) != want {
+                        if at(self.pos) != self.dashed.bytes[self.pos] {
                             return Err(MultipartError::ExpectedBoundary { offset: self.pos });
                         }
                         self.pos += 1;
@@ -175,9 +136,7 @@ impl Machine {
                         (b'\r', b'\n') => {
                             self.parts += 1;
                             if self.parts > self.limits.max_parts {
-                                return Err(MultipartError::TooManyParts {
-                                    limit: self.limits.max_parts,
-                                });
+                                return Err(MultipartError::TooManyParts { limit: self.limits.max_parts });
                             }
                             self.state = State::Headers;
                             self.mark = self.pos;
@@ -190,9 +149,7 @@ impl Machine {
                             self.state = State::Epilogue;
                             self.mark = self.pos;
                         }
-                        _ => {
-                            return Err(MultipartError::MalformedBoundaryLine { offset: self.mark })
-                        }
+                        _ => return Err(MultipartError::MalformedBoundaryLine { offset: self.mark }),
                     }
                 }
                 State::Headers => {
@@ -205,10 +162,8 @@ impl Machine {
                             });
                         }
                         let b = at(i);
-                        if self.kmp(b) {
-                            return Err(MultipartError::BoundaryInPart {
-                                offset: i + 1 - self.boundary.len(),
-                            });
+                        if self.dashed.step(&mut self.matched, b) {
+                            return Err(MultipartError::BoundaryInPart { offset: i + 1 - self.dashed.bytes.len() });
                         }
                         self.pos += 1;
                         if self.after_cr {
@@ -221,7 +176,7 @@ impl Machine {
                             self.line_start = self.pos;
                             if line.is_empty() {
                                 let head = self.finish_head()?;
-                                self.body_head = Some(head);
+                                self.body_head = head;
                                 self.state = State::Body;
                                 self.mark = self.pos;
                                 self.matched = 0;
@@ -239,7 +194,7 @@ impl Machine {
                     while self.pos < end {
                         if self.matched == 0 {
                             // Skip straight to the next candidate first byte.
-                            let first = self.boundary[0];
+                            let first = self.boundary.bytes[0];
                             match data[self.pos - base..].iter().position(|&b| b == first) {
                                 Some(p) => self.pos += p,
                                 None => {
@@ -250,18 +205,13 @@ impl Machine {
                         }
                         let b = at(self.pos);
                         self.pos += 1;
-                        if self.kmp(b) {
-                            let start = self.pos - self.boundary.len();
-                            if start < self.mark + 4
-                                || &data[start - 4 - base..start - base] != b"\r\n--"
-                            {
+                        if self.boundary.step(&mut self.matched, b) {
+                            let start = self.pos - self.boundary.bytes.len();
+                            if start < self.mark + 4 || &data[start - 4 - base..start - base] != b"\r\n--" {
                                 return Err(MultipartError::BoundaryInPart { offset: start });
                             }
-                            let head = self.body_head.take().expect("body state has a head");
-                            events.push(Event {
-                                head,
-                                body: self.mark..start - 4,
-                            });
+                            let head = std::mem::take(&mut self.body_head);
+                            events.push(Event { head, body: self.mark..start - 4 });
                             self.state = State::AfterBoundary;
                             self.mark = self.pos;
                             break;
@@ -295,14 +245,9 @@ impl Machine {
     /// Validates the collected headers at the end of a header section.
     fn finish_head(&mut self) -> Result<Head, MultipartError> {
         let head = std::mem::take(&mut self.head);
-        let (name, filename) = head
-            .disposition
-            .ok_or(MultipartError::MissingContentDisposition { offset: self.mark })?;
-        Ok(Head {
-            name,
-            filename,
-            content_type: head.content_type,
-        })
+        let (name, filename) =
+            head.disposition.ok_or(MultipartError::MissingContentDisposition { offset: self.mark })?;
+        Ok(Head { name, filename, content_type: head.content_type })
     }
 
     /// Parses one header line (without its CRLF) starting at absolute `at`.
@@ -330,9 +275,7 @@ impl Machine {
             }
             let value = trim_end_ows(value);
             if let Some(p) = value.iter().position(|&b| !(0x20..=0x7e).contains(&b)) {
-                return Err(MultipartError::MalformedHeader {
-                    offset: value_at + p,
-                });
+                return Err(MultipartError::MalformedHeader { offset: value_at + p });
             }
             // All bytes are printable ASCII, so this is valid UTF-8.
             let ct = String::from_utf8_lossy(value).to_ascii_lowercase();
@@ -349,6 +292,49 @@ impl Machine {
             }
         }
         Ok(())
+    }
+}
+
+/// A byte string to search for with the KMP automaton.
+struct Pattern {
+    bytes: Box<[u8]>,
+    /// KMP failure function: longest proper border of `bytes[..=i]`.
+    fail: Box<[usize]>,
+}
+
+impl Pattern {
+    fn new(bytes: Vec<u8>) -> Self {
+        let mut fail = vec![0usize; bytes.len()];
+        let mut k = 0;
+        for i in 1..bytes.len() {
+            while k > 0 && bytes[i] != bytes[k] {
+                k = fail[k - 1];
+            }
+            if bytes[i] == bytes[k] {
+                k += 1;
+            }
+            fail[i] = k;
+        }
+        Pattern { bytes: bytes.into(), fail: fail.into() }
+    }
+
+    /// Advances the automaton state `matched` by one byte; true on a full
+    /// match (`matched` then restarts at 0).
+    fn step(&self, matched: &mut usize, b: u8) -> bool {
+        let mut k = *matched;
+        while k > 0 && self.bytes[k] != b {
+            k = self.fail[k - 1];
+        }
+        if self.bytes[k] == b {
+            k += 1;
+        }
+        if k == self.bytes.len() {
+            *matched = 0;
+            true
+        } else {
+            *matched = k;
+            false
+        }
     }
 }
 
@@ -389,17 +375,10 @@ fn parse_disposition(v: &[u8], at: usize) -> Result<(String, Option<String>), Mu
 fn quoted(v: &[u8], i: &mut usize, at: usize) -> Result<String, MultipartError> {
     let start = *i;
     let len =
-        v[start..]
-            .iter()
-            .position(|&b| b == b'"')
-            .ok_or(MultipartError::MalformedHeader {
-                offset: at + v.len(),
-            })?;
+        v[start..].iter().position(|&b| b == b'"').ok_or(MultipartError::MalformedHeader { offset: at + v.len() })?;
     *i = start + len + 1;
-    let raw =
-        std::str::from_utf8(&v[start..start + len]).map_err(|e| MultipartError::InvalidUtf8 {
-            offset: at + start + e.valid_up_to(),
-        })?;
+    let raw = std::str::from_utf8(&v[start..start + len])
+        .map_err(|e| MultipartError::InvalidUtf8 { offset: at + start + e.valid_up_to() })?;
     if !raw.contains('%') {
         return Ok(raw.to_owned());
     }
@@ -429,12 +408,7 @@ fn quoted(v: &[u8], i: &mut usize, at: usize) -> Result<String, MultipartError> 
 }
 
 fn make_part(head: Head, body: Bytes) -> Part {
-    Part {
-        name: head.name,
-        filename: head.filename,
-        content_type: head.content_type,
-        body,
-    }
+    Part { name: head.name, filename: head.filename, content_type: head.content_type, body }
 }
 
 /// Incremental `multipart/form-data` parser: feed chunks as they arrive,
@@ -581,23 +555,14 @@ impl MultipartParser {
 /// assert_eq!(values, [b"1", b"2"]);
 /// # Ok::<(), flight_codec::multipart::MultipartError>(())
 /// ```
-pub fn parse(
-    body: &Bytes,
-    boundary: &str,
-    limits: &MultipartLimits,
-) -> Result<Vec<Part>, MultipartError> {
+pub fn parse(body: &Bytes, boundary: &str, limits: &MultipartLimits) -> Result<Vec<Part>, MultipartError> {
     let mut machine = Machine::new(boundary, *limits)?;
     let allowed = body.len().min(limits.max_total_bytes);
     let mut events = Vec::new();
     machine.run(&body[..allowed], 0, &mut events)?;
     if allowed < body.len() {
-        return Err(MultipartError::BodyTooLarge {
-            limit: limits.max_total_bytes,
-        });
+        return Err(MultipartError::BodyTooLarge { limit: limits.max_total_bytes });
     }
     machine.finish()?;
-    Ok(events
-        .into_iter()
-        .map(|e| make_part(e.head, body.slice(e.body)))
-        .collect())
+    Ok(events.into_iter().map(|e| make_part(e.head, body.slice(e.body))).collect())
 }

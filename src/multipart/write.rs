@@ -120,12 +120,7 @@ pub fn write(entries: &[EntryRef<'_>], boundary: &str, out: &mut Vec<u8>) {
                 out.extend_from_slice(b"\"\r\n\r\n");
                 push_normalized(out, value, b"\r\n", None);
             }
-            EntryRef::File {
-                name,
-                filename,
-                content_type,
-                data,
-            } => {
+            EntryRef::File { name, filename, content_type, data } => {
                 push_name(out, name);
                 out.push(b'"');
                 if !filename.is_empty() {
@@ -191,12 +186,7 @@ pub fn choose_boundary(entries: &[EntryRef<'_>]) -> String {
     for entry in entries {
         let fields: [&[u8]; 4] = match *entry {
             EntryRef::Text { name, value } => [b"t", name.as_bytes(), value.as_bytes(), b""],
-            EntryRef::File {
-                name,
-                filename,
-                content_type,
-                data,
-            } => {
+            EntryRef::File { name, filename, content_type, data } => {
                 h = fnv(h, filename.as_bytes());
                 h = fnv(h, &(filename.len() as u64).to_le_bytes());
                 [b"f", name.as_bytes(), content_type.as_bytes(), data]
@@ -207,19 +197,20 @@ pub fn choose_boundary(entries: &[EntryRef<'_>]) -> String {
             h = fnv(h, &(field.len() as u64).to_le_bytes());
         }
     }
+    pick(h, entries)
+}
+
+/// Draws candidates from `h` until one occurs in none of `entries`.
+///
+/// Terminates: each rejected candidate is a distinct substring of the
+/// entries (or a repeat, which the hash chain makes vanishingly unlikely).
+fn pick(mut h: u64, entries: &[EntryRef<'_>]) -> String {
     loop {
         let candidate = format!("----formdata-flight-0{:011}", h % 100_000_000_000);
         let needle = candidate.as_bytes();
         let clash = entries.iter().any(|entry| match *entry {
-            EntryRef::Text { name, value } => {
-                contains(name.as_bytes(), needle) || contains(value.as_bytes(), needle)
-            }
-            EntryRef::File {
-                name,
-                filename,
-                content_type,
-                data,
-            } => {
+            EntryRef::Text { name, value } => contains(name.as_bytes(), needle) || contains(value.as_bytes(), needle),
+            EntryRef::File { name, filename, content_type, data } => {
                 contains(name.as_bytes(), needle)
                     || contains(filename.as_bytes(), needle)
                     || contains(file_type(content_type).as_bytes(), needle)
@@ -230,5 +221,34 @@ pub fn choose_boundary(entries: &[EntryRef<'_>]) -> String {
             return candidate;
         }
         h = fnv(h, needle);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pick_redraws_when_the_candidate_occurs() {
+        let first = pick(1, &[]);
+        let data = format!("x{first}y");
+        let second = pick(1, &[EntryRef::Text { name: "a", value: &data }]);
+        assert_ne!(first, second);
+        // Every field is checked, including the normalised content type.
+        let upper = first.to_ascii_uppercase();
+        let third = pick(
+            1,
+            &[
+                EntryRef::Text { name: "a", value: &data },
+                EntryRef::File { name: "", filename: "", content_type: &upper, data: second.as_bytes() },
+            ],
+        );
+        assert!(third != first && third != second);
+        for field in [&first, &second] {
+            let entries = [EntryRef::File { name: field, filename: "", content_type: "", data: b"" }];
+            assert_ne!(pick(1, &entries), **field);
+            let entries = [EntryRef::File { name: "", filename: field, content_type: "", data: b"" }];
+            assert_ne!(pick(1, &entries), **field);
+        }
     }
 }

@@ -8,8 +8,8 @@ use bytes::Bytes;
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::{Reader, Token};
 use crate::value::{
-    BigInt, Blob, Date, FormEntry, Graph, JsString, Node, NodeId, PromiseState, Stream, StreamEnd,
-    StreamKind, TypedArrayKind, Value,
+    BigInt, Blob, Date, FormEntry, Graph, JsString, Node, NodeId, PromiseState, Stream, StreamEnd, StreamKind,
+    TypedArrayKind, Value,
 };
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -25,9 +25,7 @@ enum J {
 }
 
 fn bad(message: impl Into<String>) -> Error {
-    Error::new(ErrorKind::Notation {
-        message: message.into(),
-    })
+    Error::new(ErrorKind::Notation { message: message.into() })
 }
 
 fn parse_tree(text: &Bytes) -> Result<(Vec<J>, usize)> {
@@ -100,11 +98,7 @@ pub fn from_str(text: &str) -> Result<Graph> {
 pub fn from_bytes(text: Bytes) -> Result<Graph> {
     std::str::from_utf8(&text).map_err(|_| bad("not UTF-8"))?;
     let (tree, root) = parse_tree(&text)?;
-    let mut b = Builder {
-        tree: &tree,
-        g: Graph::new(),
-        names: HashMap::new(),
-    };
+    let mut b = Builder { tree: &tree, g: Graph::new(), names: HashMap::new() };
     let v = b.value(root)?;
     b.g.set_root(v);
     Ok(b.g)
@@ -135,6 +129,8 @@ enum Kind {
     ServerRef(JsString, bool),
     Promise(bool),
     Stream(StreamKind, bool),
+    /// A stream that ended with an error (last child) or is still open.
+    StreamEnded(StreamKind, bool),
     Element,
 }
 
@@ -155,11 +151,9 @@ impl Builder<'_> {
 
     fn field(&self, i: usize, key: &str) -> Result<usize> {
         match &self.tree[i] {
-            J::Obj(pairs) => pairs
-                .iter()
-                .find(|(k, _)| *k == key)
-                .map(|(_, v)| *v)
-                .ok_or_else(|| bad(format!("missing `{key}`"))),
+            J::Obj(pairs) => {
+                pairs.iter().find(|(k, _)| *k == key).map(|(_, v)| *v).ok_or_else(|| bad(format!("missing `{key}`")))
+            }
             _ => Err(bad("expected an object")),
         }
     }
@@ -167,17 +161,11 @@ impl Builder<'_> {
     fn bytes_of(&self, i: usize) -> Result<Bytes> {
         let s = self.str_of(i)?;
         let text = s.as_str().ok_or_else(|| bad("invalid base64"))?;
-        B64.decode(text)
-            .map(Bytes::from)
-            .map_err(|_| bad("invalid base64"))
+        B64.decode(text).map(Bytes::from).map_err(|_| bad("invalid base64"))
     }
 
     fn blob(&self, kind: &str, body: usize) -> Result<Blob> {
-        let name = if kind == "file" {
-            Some(self.str_of(self.field(body, "name")?)?.clone())
-        } else {
-            None
-        };
+        let name = if kind == "file" { Some(self.str_of(self.field(body, "name")?)?.clone()) } else { None };
         Ok(Blob {
             name,
             content_type: self.str_of(self.field(body, "type")?)?.clone(),
@@ -238,12 +226,7 @@ impl Builder<'_> {
         let node = self.alloc(name, Node::Array(Vec::new()));
         let mut todo = children;
         todo.reverse();
-        Start::Pending(Pending {
-            node,
-            kind,
-            todo,
-            done: Vec::new(),
-        })
+        Start::Pending(Pending { node, kind, todo, done: Vec::new() })
     }
 
     fn start(&mut self, i: usize, name: &mut Option<JsString>) -> Result<Start> {
@@ -273,27 +256,18 @@ impl Builder<'_> {
                 scalar(Value::Number(n))
             }
             "bigint" => scalar(Value::BigInt(
-                self.str_of(body)?
-                    .as_str()
-                    .and_then(BigInt::parse)
-                    .ok_or_else(|| bad("invalid bigint"))?,
+                self.str_of(body)?.as_str().and_then(BigInt::parse).ok_or_else(|| bad("invalid bigint"))?,
             )),
             "symbol" => scalar(Value::Symbol(self.str_of(body)?.clone())),
             "date" => match &self.tree[body] {
                 J::Null => scalar(Value::Date(Date::invalid())),
                 _ => scalar(Value::Date(
-                    self.str_of(body)?
-                        .as_str()
-                        .and_then(Date::parse_iso)
-                        .ok_or_else(|| bad("invalid date"))?,
+                    self.str_of(body)?.as_str().and_then(Date::parse_iso).ok_or_else(|| bad("invalid date"))?,
                 )),
             },
             "ref" => {
                 let n = self.str_of(body)?;
-                let id = self
-                    .names
-                    .get(n)
-                    .ok_or_else(|| bad(format!("unknown node name {n:?}")))?;
+                let id = self.names.get(n).ok_or_else(|| bad(format!("unknown node name {n:?}")))?;
                 scalar(Value::Node(*id))
             }
             "node" => {
@@ -333,25 +307,17 @@ impl Builder<'_> {
             }
             "arrayBuffer" => {
                 let b = self.bytes_of(body)?;
-                Ok(Start::Value(Value::Node(
-                    self.alloc(name, Node::ArrayBuffer(b)),
-                )))
+                Ok(Start::Value(Value::Node(self.alloc(name, Node::ArrayBuffer(b)))))
             }
             "typedArray" => {
                 let k = self.str_of(self.field(body, "kind")?)?;
-                let kind = k
-                    .as_str()
-                    .and_then(TypedArrayKind::from_name)
-                    .ok_or_else(|| bad("unknown typed array kind"))?;
+                let kind =
+                    k.as_str().and_then(TypedArrayKind::from_name).ok_or_else(|| bad("unknown typed array kind"))?;
                 let bytes = self.bytes_of(self.field(body, "base64")?)?;
                 if bytes.len() % kind.element_size() != 0 {
-                    return Err(bad(
-                        "typed array length is not a multiple of its element size",
-                    ));
+                    return Err(bad("typed array length is not a multiple of its element size"));
                 }
-                Ok(Start::Value(Value::Node(
-                    self.alloc(name, Node::TypedArray { kind, bytes }),
-                )))
+                Ok(Start::Value(Value::Node(self.alloc(name, Node::TypedArray { kind, bytes }))))
             }
             "blob" | "file" => {
                 let b = self.blob(&kind, body)?;
@@ -374,73 +340,47 @@ impl Builder<'_> {
                     };
                     entries.push((key, entry));
                 }
-                Ok(Start::Value(Value::Node(
-                    self.alloc(name, Node::FormData(entries)),
-                )))
+                Ok(Start::Value(Value::Node(self.alloc(name, Node::FormData(entries)))))
             }
             "serverReference" => {
                 let id = self.str_of(self.field(body, "id")?)?.clone();
                 let b = self.field(body, "bound")?;
                 match &self.tree[b] {
                     J::Null => Ok(self.pending(name, Kind::ServerRef(id, false), Vec::new())),
-                    _ => {
-                        Ok(self.pending(name, Kind::ServerRef(id, true), self.arr_of(b)?.to_vec()))
-                    }
+                    _ => Ok(self.pending(name, Kind::ServerRef(id, true), self.arr_of(b)?.to_vec())),
                 }
             }
             "temporaryReference" => {
                 let id = self.str_of(body)?.clone();
-                Ok(Start::Value(Value::Node(
-                    self.alloc(name, Node::TemporaryReference(id)),
-                )))
+                Ok(Start::Value(Value::Node(self.alloc(name, Node::TemporaryReference(id)))))
             }
             "promise" => {
                 if let J::Str(s) = &self.tree[body] {
                     if *s == "pending" {
-                        return Ok(Start::Value(Value::Node(
-                            self.alloc(name, Node::Promise(PromiseState::Pending)),
-                        )));
+                        return Ok(Start::Value(Value::Node(self.alloc(name, Node::Promise(PromiseState::Pending)))));
                     }
                 }
                 match self.field(body, "fulfilled") {
                     Ok(v) => Ok(self.pending(name, Kind::Promise(true), vec![v])),
-                    Err(_) => Ok(self.pending(
-                        name,
-                        Kind::Promise(false),
-                        vec![self.field(body, "rejected")?],
-                    )),
+                    Err(_) => Ok(self.pending(name, Kind::Promise(false), vec![self.field(body, "rejected")?])),
                 }
             }
-            "readableStream" => Ok(self.pending(
-                name,
-                Kind::Stream(StreamKind::Readable, false),
-                self.arr_of(body)?.to_vec(),
-            )),
+            "readableStream" => {
+                Ok(self.pending(name, Kind::Stream(StreamKind::Readable, false), self.arr_of(body)?.to_vec()))
+            }
             "byteStream" => {
                 let mut items = Vec::new();
                 for c in self.arr_of(body)?.to_vec() {
                     let bytes = self.bytes_of(c)?;
-                    items.push(Value::Node(self.g.add(Node::TypedArray {
-                        kind: TypedArrayKind::Uint8Array,
-                        bytes,
-                    })));
+                    items.push(Value::Node(self.g.add(Node::TypedArray { kind: TypedArrayKind::Uint8Array, bytes })));
                 }
                 let end = StreamEnd::Closed(Value::Undefined);
-                Ok(Start::Value(Value::Node(self.alloc(
-                    name,
-                    Node::Stream(Stream {
-                        kind: StreamKind::Bytes,
-                        items,
-                        end,
-                    }),
-                ))))
+                Ok(Start::Value(Value::Node(
+                    self.alloc(name, Node::Stream(Stream { kind: StreamKind::Bytes, items, end })),
+                )))
             }
             "asyncIterable" | "asyncIterator" => {
-                let sk = if kind == "asyncIterable" {
-                    StreamKind::AsyncIterable
-                } else {
-                    StreamKind::AsyncIterator
-                };
+                let sk = if kind == "asyncIterable" { StreamKind::AsyncIterable } else { StreamKind::AsyncIterator };
                 let mut kids = self.arr_of(self.field(body, "items")?)?.to_vec();
                 let has_return = self.field(body, "return").is_ok();
                 if has_return {
@@ -448,43 +388,47 @@ impl Builder<'_> {
                 }
                 Ok(self.pending(name, Kind::Stream(sk, has_return), kids))
             }
+            "errored" | "unclosed" => {
+                let k = self.str_of(self.field(body, "kind")?)?;
+                let sk = match k.as_str() {
+                    Some("readableStream") => StreamKind::Readable,
+                    Some("byteStream") => StreamKind::Bytes,
+                    Some("asyncIterable") => StreamKind::AsyncIterable,
+                    Some("asyncIterator") => StreamKind::AsyncIterator,
+                    _ => return Err(bad("unknown stream kind")),
+                };
+                let errored = kind == "errored";
+                let mut kids = self.arr_of(self.field(body, "items")?)?.to_vec();
+                if errored {
+                    kids.push(self.field(body, "error")?);
+                }
+                Ok(self.pending(name, Kind::StreamEnded(sk, errored), kids))
+            }
             "error" => {
                 let message = self.str_of(self.field(body, "message")?)?.clone();
                 let digest = match self.field(body, "digest") {
                     Ok(d) => Some(self.str_of(d)?.clone()),
                     Err(_) => None,
                 };
-                Ok(Start::Value(Value::Node(
-                    self.alloc(name, Node::Error { message, digest }),
-                )))
+                Ok(Start::Value(Value::Node(self.alloc(name, Node::Error { message, digest }))))
             }
             "instance" => {
                 let n = match &self.tree[body] {
                     J::Null => None,
                     _ => Some(self.str_of(body)?.clone()),
                 };
-                Ok(Start::Value(Value::Node(
-                    self.alloc(name, Node::Instance(n)),
-                )))
+                Ok(Start::Value(Value::Node(self.alloc(name, Node::Instance(n)))))
             }
             "unregisteredSymbol" => {
                 let d = self.str_of(body)?.clone();
-                Ok(Start::Value(Value::Node(
-                    self.alloc(name, Node::UnregisteredSymbol(d)),
-                )))
+                Ok(Start::Value(Value::Node(self.alloc(name, Node::UnregisteredSymbol(d)))))
             }
             "function" => {
                 let d = self.str_of(body)?.clone();
-                Ok(Start::Value(Value::Node(
-                    self.alloc(name, Node::Function(d)),
-                )))
+                Ok(Start::Value(Value::Node(self.alloc(name, Node::Function(d)))))
             }
             "element" => {
-                let kids = vec![
-                    self.field(body, "type")?,
-                    self.field(body, "key")?,
-                    self.field(body, "props")?,
-                ];
+                let kids = vec![self.field(body, "type")?, self.field(body, "key")?, self.field(body, "props")?];
                 Ok(self.pending(name, Kind::Element, kids))
             }
             other => Err(bad(format!("unknown kind `{other}`"))),
@@ -495,40 +439,46 @@ impl Builder<'_> {
         let mut done = p.done;
         let node = match p.kind {
             Kind::Array => Node::Array(done),
-            Kind::Set => Node::Set(done),
+            Kind::Set => Node::Set(crate::value::js_set(done)),
             Kind::Iterator => Node::Iterator(done),
-            Kind::Object(keys) => Node::Object(keys.into_iter().zip(done).collect()),
+            Kind::Object(keys) => Node::Object(crate::value::js_object(keys.into_iter().zip(done).collect())),
             Kind::Map => {
                 let mut entries = Vec::with_capacity(done.len() / 2);
                 let mut it = done.into_iter();
                 while let (Some(k), Some(v)) = (it.next(), it.next()) {
                     entries.push((k, v));
                 }
-                Node::Map(entries)
+                Node::Map(crate::value::js_map(entries))
             }
-            Kind::ServerRef(id, has_bound) => Node::ServerReference {
-                id,
-                bound: has_bound.then_some(done),
-            },
+            Kind::ServerRef(id, has_bound) => Node::ServerReference { id, bound: has_bound.then_some(done) },
             Kind::Promise(ok) => {
                 let v = done.pop().unwrap_or(Value::Undefined);
-                Node::Promise(if ok {
-                    PromiseState::Fulfilled(v)
-                } else {
-                    PromiseState::Rejected(v)
-                })
+                Node::Promise(if ok { PromiseState::Fulfilled(v) } else { PromiseState::Rejected(v) })
             }
             Kind::Stream(kind, has_return) => {
-                let ret = if has_return {
-                    done.pop().unwrap_or(Value::Undefined)
-                } else {
-                    Value::Undefined
-                };
-                Node::Stream(Stream {
-                    kind,
-                    items: done,
-                    end: StreamEnd::Closed(ret),
-                })
+                let ret = if has_return { done.pop().unwrap_or(Value::Undefined) } else { Value::Undefined };
+                Node::Stream(Stream { kind, items: done, end: StreamEnd::Closed(ret) })
+            }
+            Kind::StreamEnded(kind, errored) => {
+                let end =
+                    if errored { StreamEnd::Errored(done.pop().unwrap_or(Value::Undefined)) } else { StreamEnd::Open };
+                if kind == StreamKind::Bytes {
+                    // Byte chunks are base64 strings in notation.
+                    let mut items = Vec::new();
+                    for v in done {
+                        let bytes = match &v {
+                            Value::String(s) => {
+                                B64.decode(s.as_str().unwrap_or_default()).map_err(|_| bad("invalid base64"))?
+                            }
+                            _ => return Err(bad("byteStream chunks are base64 strings")),
+                        };
+                        items.push(Value::Node(
+                            self.g.add(Node::TypedArray { kind: TypedArrayKind::Uint8Array, bytes: bytes.into() }),
+                        ));
+                    }
+                    done = items;
+                }
+                Node::Stream(Stream { kind, items: done, end })
             }
             Kind::Element => {
                 let mut it = done.into_iter();
@@ -537,11 +487,7 @@ impl Builder<'_> {
                     it.next().unwrap_or(Value::Null),
                     it.next().unwrap_or(Value::Null),
                 );
-                Node::Element {
-                    element_type: t,
-                    key: k,
-                    props: p,
-                }
+                Node::Element { element_type: t, key: k, props: p }
             }
         };
         *self.g.node_mut(p.node) = node;

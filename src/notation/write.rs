@@ -5,9 +5,7 @@ use std::collections::HashMap;
 use base64::Engine as _;
 
 use crate::json::{write_number, write_str, write_str_slice};
-use crate::value::{
-    Blob, FormEntry, Graph, Node, NodeId, PromiseState, StreamEnd, StreamKind, Value,
-};
+use crate::value::{Blob, FormEntry, Graph, Node, NodeId, PromiseState, StreamEnd, StreamKind, Value};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
@@ -16,29 +14,19 @@ fn children(node: &Node) -> Vec<Value> {
     match node {
         Node::Array(v) | Node::Set(v) | Node::Iterator(v) => v.clone(),
         Node::Object(pairs) => pairs.iter().map(|(_, v)| v.clone()).collect(),
-        Node::Map(entries) => entries
-            .iter()
-            .flat_map(|(k, v)| [k.clone(), v.clone()])
-            .collect(),
+        Node::Map(entries) => entries.iter().flat_map(|(k, v)| [k.clone(), v.clone()]).collect(),
         Node::ServerReference { bound, .. } => bound.clone().unwrap_or_default(),
         Node::Promise(PromiseState::Fulfilled(v) | PromiseState::Rejected(v)) => vec![v.clone()],
         Node::Stream(s) => {
             let mut v = s.items.clone();
-            if matches!(
-                s.kind,
-                StreamKind::AsyncIterable | StreamKind::AsyncIterator
-            ) {
+            if matches!(s.kind, StreamKind::AsyncIterable | StreamKind::AsyncIterator) {
                 if let StreamEnd::Closed(r) = &s.end {
                     v.push(r.clone());
                 }
             }
             v
         }
-        Node::Element {
-            element_type,
-            key,
-            props,
-        } => vec![element_type.clone(), key.clone(), props.clone()],
+        Node::Element { element_type, key, props } => vec![element_type.clone(), key.clone(), props.clone()],
         _ => Vec::new(),
     }
 }
@@ -73,6 +61,8 @@ enum Task {
     Value(Value),
     Raw(&'static str),
     Owned(Vec<u8>),
+    /// A byte-stream chunk: written as base64 of the typed array's bytes.
+    ByteChunk(Value),
 }
 
 fn b64(out: &mut Vec<u8>, bytes: &[u8]) {
@@ -119,6 +109,13 @@ pub fn to_string(g: &Graph) -> String {
             }
             Task::Owned(b) => {
                 out.extend_from_slice(&b);
+                continue;
+            }
+            Task::ByteChunk(v) => {
+                match v.as_node().map(|n| g.node(n)) {
+                    Some(Node::TypedArray { bytes, .. } | Node::ArrayBuffer(bytes)) => b64(&mut out, bytes),
+                    _ => stack.push(Task::Value(v)),
+                }
                 continue;
             }
             Task::Value(v) => v,
@@ -289,6 +286,26 @@ fn write_node(out: &mut Vec<u8>, stack: &mut Vec<Task>, node: &Node) {
                 stack.push(Task::Value(v.clone()));
             }
         },
+        Node::Stream(s) if !matches!(s.end, StreamEnd::Closed(_)) => {
+            let kind = match s.kind {
+                StreamKind::Readable => "readableStream",
+                StreamKind::Bytes => "byteStream",
+                StreamKind::AsyncIterable => "asyncIterable",
+                StreamKind::AsyncIterator => "asyncIterator",
+            };
+            let errored = matches!(s.end, StreamEnd::Errored(_));
+            out.extend_from_slice(if errored { b"{\"errored\":{\"kind\":" } else { b"{\"unclosed\":{\"kind\":" });
+            write_str_slice(out, kind);
+            out.extend_from_slice(b",\"items\":[");
+            if let StreamEnd::Errored(e) = &s.end {
+                stack.push(Task::Raw("}}"));
+                stack.push(Task::Value(e.clone()));
+                stack.push(Task::Raw("],\"error\":"));
+            } else {
+                stack.push(Task::Raw("]}}"));
+            }
+            push_stream_items(stack, s);
+        }
         Node::Stream(s) => {
             let (open, close): (&[u8], &'static str) = match s.kind {
                 StreamKind::Readable => (b"{\"readableStream\":[", "]}"),
@@ -300,7 +317,7 @@ fn write_node(out: &mut Vec<u8>, stack: &mut Vec<Task>, node: &Node) {
             match s.kind {
                 StreamKind::Readable | StreamKind::Bytes => {
                     stack.push(Task::Raw(close));
-                    push_list(stack, s.items.clone());
+                    push_stream_items(stack, s);
                 }
                 _ => {
                     stack.push(Task::Raw(close));
@@ -341,11 +358,7 @@ fn write_node(out: &mut Vec<u8>, stack: &mut Vec<Task>, node: &Node) {
             write_str(out, name);
             out.push(b'}');
         }
-        Node::Element {
-            element_type,
-            key,
-            props,
-        } => {
+        Node::Element { element_type, key, props } => {
             out.extend_from_slice(b"{\"element\":{\"type\":");
             stack.push(Task::Raw("}}"));
             stack.push(Task::Value(props.clone()));
@@ -353,6 +366,21 @@ fn write_node(out: &mut Vec<u8>, stack: &mut Vec<Task>, node: &Node) {
             stack.push(Task::Value(key.clone()));
             stack.push(Task::Raw(",\"key\":"));
             stack.push(Task::Value(element_type.clone()));
+        }
+    }
+}
+
+/// Stream items; a byte stream's chunks are base64 strings.
+fn push_stream_items(stack: &mut Vec<Task>, s: &crate::value::Stream) {
+    if s.kind != StreamKind::Bytes {
+        push_list(stack, s.items.clone());
+        return;
+    }
+    let n = s.items.len();
+    for (i, v) in s.items.iter().enumerate().rev() {
+        stack.push(Task::ByteChunk(v.clone()));
+        if i > 0 && i < n {
+            stack.push(Task::Raw(","));
         }
     }
 }

@@ -41,28 +41,17 @@ impl Action {
     /// `{"id":…,"bound":[…] or null,"formData":…}` with values in notation.
     pub fn to_notation(&self) -> String {
         let mut g = self.graph.clone();
-        let bound = self
-            .bound
-            .as_ref()
-            .map(|b| g.add_value(Node::Array(b.clone())));
-        let root = g.add_value(Node::Array(vec![
-            bound.unwrap_or(Value::Null),
-            Value::Node(self.form_data),
-        ]));
+        let bound = self.bound.as_ref().map(|b| g.add_value(Node::Array(b.clone())));
+        let root = g.add_value(Node::Array(vec![bound.unwrap_or(Value::Null), Value::Node(self.form_data)]));
         g.set_root(root);
         // `{"array":[<bound>,<formData>]}`: split the two values back out.
         let text = crate::notation::to_string(&g);
         let inner = &text["{\"array\":[".len()..text.len() - 2];
         let (bound_text, form_text) = split_top_level(inner);
-        let bound_text = bound_text
-            .strip_prefix("{\"array\":")
-            .and_then(|b| b.strip_suffix('}'))
-            .unwrap_or(bound_text);
+        let bound_text = bound_text.strip_prefix("{\"array\":").and_then(|b| b.strip_suffix('}')).unwrap_or(bound_text);
         let mut out = b"{\"id\":".to_vec();
         crate::json::write_str(&mut out, &self.id);
-        out.extend_from_slice(
-            format!(",\"bound\":{bound_text},\"formData\":{form_text}}}").as_bytes(),
-        );
+        out.extend_from_slice(format!(",\"bound\":{bound_text},\"formData\":{form_text}}}").as_bytes());
         String::from_utf8(out).unwrap_or_default()
     }
 }
@@ -141,34 +130,19 @@ fn bound_meta(
 /// # Errors
 /// Any reply decoding error in the `$ACTION_<P>:` parts, and
 /// [`ErrorKind::InvalidServerReference`] for malformed metadata.
-pub fn decode_action(
-    entries: Vec<(JsString, FormEntry)>,
-    opts: &DecodeOptions,
-) -> Result<Option<Action>> {
+pub fn decode_action(entries: Vec<(JsString, FormEntry)>, opts: &DecodeOptions) -> Result<Option<Action>> {
     let Some(key) = action_key(&entries, true) else {
         return Ok(None);
     };
-    let form: Vec<(JsString, FormEntry)> = entries
-        .iter()
-        .filter(|(n, _)| !n.starts_with("$ACTION_"))
-        .cloned()
-        .collect();
+    let form: Vec<(JsString, FormEntry)> =
+        entries.iter().filter(|(n, _)| !n.starts_with("$ACTION_")).cloned().collect();
     let (mut graph, id, bound) = if key.starts_with("$ACTION_REF_") {
         bound_meta(entries, &key, opts)?
     } else {
-        (
-            Graph::new(),
-            key.strip_ascii_prefix("$ACTION_ID_".len()),
-            None,
-        )
+        (Graph::new(), key.strip_ascii_prefix("$ACTION_ID_".len()), None)
     };
     let form_data = graph.add(Node::FormData(form));
-    Ok(Some(Action {
-        graph,
-        id,
-        bound,
-        form_data,
-    }))
+    Ok(Some(Action { graph, id, bound, form_data }))
 }
 
 /// `decodeAction` on a raw body with its content type.
@@ -176,22 +150,12 @@ pub fn decode_action(
 /// # Errors
 /// [`ErrorKind::Multipart`] for a malformed body or a non-multipart content
 /// type, and everything [`decode_action`] returns.
-pub fn decode_action_body(
-    content_type: &str,
-    body: Bytes,
-    opts: &DecodeOptions,
-) -> Result<Option<Action>> {
-    let boundary = multipart::boundary_from_content_type(content_type)
-        .map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
+pub fn decode_action_body(content_type: &str, body: Bytes, opts: &DecodeOptions) -> Result<Option<Action>> {
+    let boundary =
+        multipart::boundary_from_content_type(content_type).map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
     let parts = multipart::parse(&body, &boundary, &super::multipart_limits(&opts.limits))
         .map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
-    decode_action(
-        parts
-            .into_iter()
-            .map(part_to_entry)
-            .collect::<Result<_>>()?,
-        opts,
-    )
+    decode_action(parts.into_iter().map(part_to_entry).collect::<Result<_>>()?, opts)
 }
 
 /// `decodeFormState`: the state key of a `useActionState` form post, or
@@ -200,17 +164,11 @@ pub fn decode_action_body(
 ///
 /// # Errors
 /// As [`decode_action`].
-pub fn decode_form_state(
-    entries: Vec<(JsString, FormEntry)>,
-    opts: &DecodeOptions,
-) -> Result<Option<FormState>> {
-    let key_path = entries
-        .iter()
-        .find(|(n, _)| *n == "$ACTION_KEY")
-        .and_then(|(_, e)| match e {
-            FormEntry::Text(t) => Some(t.clone()),
-            FormEntry::File(_) => None,
-        });
+pub fn decode_form_state(entries: Vec<(JsString, FormEntry)>, opts: &DecodeOptions) -> Result<Option<FormState>> {
+    let key_path = entries.iter().find(|(n, _)| *n == "$ACTION_KEY").and_then(|(_, e)| match e {
+        FormEntry::Text(t) => Some(t.clone()),
+        FormEntry::File(_) => None,
+    });
     let Some(key_path) = key_path else {
         return Ok(None);
     };
@@ -218,11 +176,7 @@ pub fn decode_form_state(
         return Ok(None);
     };
     let (_, reference_id, bound) = bound_meta(entries, &key, opts)?;
-    Ok(bound.map(|b| FormState {
-        key_path,
-        reference_id,
-        bound_count: b.len(),
-    }))
+    Ok(bound.map(|b| FormState { key_path, reference_id, bound_count: b.len() }))
 }
 
 /// The fields React DOM renders (and the browser posts) for
@@ -244,22 +198,13 @@ pub fn decode_form_state(
 /// assert_eq!(names, ["$ACTION_REF_1", "$ACTION_1:0", "$ACTION_1:1"]);
 /// # Ok::<(), flight_codec::Error>(())
 /// ```
-pub fn encode_form_action(
-    g: &Graph,
-    reference: NodeId,
-    identifier_prefix: &str,
-) -> Result<Vec<(String, FormEntry)>> {
+pub fn encode_form_action(g: &Graph, reference: NodeId, identifier_prefix: &str) -> Result<Vec<(String, FormEntry)>> {
     let Node::ServerReference { id, bound } = g.node(reference) else {
-        return Err(Error::new(ErrorKind::Unsupported {
-            message: "not a server reference".into(),
-        }));
+        return Err(Error::new(ErrorKind::Unsupported { message: "not a server reference".into() }));
     };
     let empty = || FormEntry::Text(JsString::new());
     let Some(args) = bound else {
-        return Ok(vec![(
-            format!("$ACTION_ID_{}", id.to_string_lossy()),
-            empty(),
-        )]);
+        return Ok(vec![(format!("$ACTION_ID_{}", id.to_string_lossy()), empty())]);
     };
     // encodeFormData({id, bound}): a plain object whose `bound` is a settled promise.
     let mut meta = g.clone();
@@ -276,10 +221,6 @@ pub fn encode_form_action(
         super::Body::Text(t) => vec![("0".to_string(), FormEntry::Text(t.into()))],
     };
     let mut out = vec![(format!("$ACTION_REF_{identifier_prefix}"), empty())];
-    out.extend(
-        entries
-            .into_iter()
-            .map(|(k, v)| (format!("$ACTION_{identifier_prefix}:{k}"), v)),
-    );
+    out.extend(entries.into_iter().map(|(k, v)| (format!("$ACTION_{identifier_prefix}:{k}"), v)));
     Ok(out)
 }

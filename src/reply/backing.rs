@@ -32,11 +32,7 @@ pub(crate) struct Backing {
 
 /// Parses a canonical decimal `u32` (no sign, no leading zeros).
 pub(crate) fn parse_decimal(s: &[u8]) -> Option<u32> {
-    if s.is_empty()
-        || s.len() > 10
-        || (s.len() > 1 && s[0] == b'0')
-        || !s.iter().all(u8::is_ascii_digit)
-    {
+    if s.is_empty() || s.len() > 10 || (s.len() > 1 && s[0] == b'0') || !s.iter().all(u8::is_ascii_digit) {
         return None;
     }
     std::str::from_utf8(s).ok()?.parse().ok()
@@ -54,17 +50,9 @@ impl Backing {
     /// Sorts `entries`. Entries whose names do not start with `prefix`, or
     /// whose ids are not canonical decimal, are ignored, as React ignores
     /// fields it never looks up.
-    pub(crate) fn new(
-        entries: Vec<(JsString, FormEntry)>,
-        prefix: &str,
-        limits: &Limits,
-    ) -> Result<Self> {
+    pub(crate) fn new(entries: Vec<(JsString, FormEntry)>, prefix: &str, limits: &Limits) -> Result<Self> {
         if entries.len() > limits.max_parts {
-            return Err(ErrorKind::LimitExceeded {
-                limit: LimitKind::Parts,
-                max: limits.max_parts as u64,
-            }
-            .into());
+            return Err(ErrorKind::LimitExceeded { limit: LimitKind::Parts, max: limits.max_parts as u64 }.into());
         }
         let mut b = Backing::default();
         for (name, entry) in entries {
@@ -100,15 +88,9 @@ impl Backing {
                         continue;
                     };
                     match entry {
-                        FormEntry::Text(t) => {
-                            b.streams.entry(id).or_default().push(text_bytes(&t)?)
-                        }
+                        FormEntry::Text(t) => b.streams.entry(id).or_default().push(text_bytes(&t)?),
                         FormEntry::File(_) => {
-                            return Err(ErrorKind::PartType {
-                                id,
-                                expected: "a text stream row",
-                            }
-                            .into())
+                            return Err(ErrorKind::PartType { id, expected: "a text stream row" }.into())
                         }
                     }
                 }
@@ -121,9 +103,7 @@ impl Backing {
                         FormEntry::File(f) => PartEntry::Blob(f),
                     };
                     if b.parts.insert(id, part).is_some() {
-                        return Err(Error::new(ErrorKind::DuplicatePart {
-                            name: name.to_string_lossy().into_owned(),
-                        }));
+                        return Err(Error::new(ErrorKind::DuplicatePart { name: name.to_string_lossy().into_owned() }));
                     }
                 }
             }

@@ -20,8 +20,7 @@ use crate::error::{excerpt, Error, ErrorKind, Result};
 use crate::json::{Reader, Token};
 use crate::limits::LimitKind;
 use crate::value::{
-    BigInt, Date, Graph, JsString, Node, NodeId, PromiseState, Stream, StreamEnd, StreamKind,
-    TypedArrayKind, Value,
+    BigInt, Date, Graph, JsString, Node, NodeId, PromiseState, Stream, StreamEnd, StreamKind, TypedArrayKind, Value,
 };
 
 /// Where a resolved value goes.
@@ -113,6 +112,8 @@ pub(crate) struct Decoder<'o> {
     consumed_streams: HashSet<u32>,
     consumed_forms: HashSet<u32>,
     blobs: HashMap<u32, NodeId>,
+    promise_nodes: HashMap<u32, NodeId>,
+    server_ref_nodes: HashMap<u32, NodeId>,
     undefined_in: Vec<NodeId>,
     key_index: HashMap<NodeId, HashMap<JsString, u32>>,
     shared: bool,
@@ -158,6 +159,8 @@ impl<'o> Decoder<'o> {
             consumed_streams: HashSet::new(),
             consumed_forms: HashSet::new(),
             blobs: HashMap::new(),
+            promise_nodes: HashMap::new(),
+            server_ref_nodes: HashMap::new(),
             undefined_in: Vec::new(),
             key_index: HashMap::new(),
             shared: false,
@@ -190,13 +193,7 @@ impl<'o> Decoder<'o> {
     fn parse_part(&mut self, id: u32) -> Result<()> {
         let text = match self.backing.parts.get(&id) {
             Some(PartEntry::Text(t)) => t.clone(),
-            Some(PartEntry::Blob(_)) => {
-                return Err(ErrorKind::PartType {
-                    id,
-                    expected: "a text part",
-                }
-                .into())
-            }
+            Some(PartEntry::Blob(_)) => return Err(ErrorKind::PartType { id, expected: "a text part" }.into()),
             None => return Err(ErrorKind::MissingPart { id }.into()),
         };
         let v = self.parse_json(&text, Slot::Root(id), Some(id))?;
@@ -208,21 +205,13 @@ impl<'o> Decoder<'o> {
 
     fn parse_stream(&mut self, node: NodeId, id: u32) -> Result<()> {
         let Some(rows) = self.backing.streams.remove(&id) else {
-            return Err(ErrorKind::InvalidStream {
-                id,
-                reason: "never closed",
-            }
-            .into());
+            return Err(ErrorKind::InvalidStream { id, reason: "never closed" }.into());
         };
         let mut items = Vec::new();
         let mut end = None;
         for row in rows {
             if end.is_some() {
-                return Err(ErrorKind::InvalidStream {
-                    id,
-                    reason: "has rows after it was closed",
-                }
-                .into());
+                return Err(ErrorKind::InvalidStream { id, reason: "has rows after it was closed" }.into());
             }
             if row.first() == Some(&b'C') {
                 let ret = if row.len() == 1 {
@@ -238,11 +227,7 @@ impl<'o> Decoder<'o> {
             }
         }
         let Some(end) = end else {
-            return Err(ErrorKind::InvalidStream {
-                id,
-                reason: "never closed",
-            }
-            .into());
+            return Err(ErrorKind::InvalidStream { id, reason: "never closed" }.into());
         };
         if let Node::Stream(s) = self.g.node_mut(node) {
             s.items = items;
@@ -274,28 +259,16 @@ impl<'o> Decoder<'o> {
             let produced = match tok {
                 Token::BeginArray => {
                     let node = self.g.add(Node::Array(Vec::new()));
-                    stack.push(Frame::Array {
-                        node,
-                        items: Vec::new(),
-                    });
+                    stack.push(Frame::Array { node, items: Vec::new() });
                     continue;
                 }
                 Token::BeginObject => {
                     let node = self.g.add(Node::Object(Vec::new()));
-                    stack.push(Frame::Object {
-                        node,
-                        pairs: Vec::new(),
-                        key: None,
-                        holes: Vec::new(),
-                        messy: false,
-                    });
+                    stack.push(Frame::Object { node, pairs: Vec::new(), key: None, holes: Vec::new(), messy: false });
                     continue;
                 }
                 Token::Key(k) => {
-                    if let Some(Frame::Object {
-                        key, messy, pairs, ..
-                    }) = stack.last_mut()
-                    {
+                    if let Some(Frame::Object { key, messy, pairs, .. }) = stack.last_mut() {
                         // Objects that may need reordering or deduplication take the slow path.
                         if !*messy
                             && (k.as_wtf8().first().is_some_and(u8::is_ascii_digit)
@@ -317,14 +290,7 @@ impl<'o> Decoder<'o> {
                     Parsed::Value(Value::Node(node))
                 }
                 Token::EndObject => {
-                    let Some(Frame::Object {
-                        node,
-                        pairs,
-                        holes,
-                        messy,
-                        ..
-                    }) = stack.pop()
-                    else {
+                    let Some(Frame::Object { node, pairs, holes, messy, .. }) = stack.pop() else {
                         return Err(reader_contract());
                     };
                     self.close_object(node, pairs, holes, messy);
@@ -344,11 +310,7 @@ impl<'o> Decoder<'o> {
             // Place the value.
             match stack.last_mut() {
                 None => {
-                    if reader
-                        .next()
-                        .map_err(|e| Error::new(ErrorKind::Json(e)))?
-                        .is_some()
-                    {
+                    if reader.next().map_err(|e| Error::new(ErrorKind::Json(e)))?.is_some() {
                         return Err(reader_contract());
                     }
                     return Ok(match produced {
@@ -369,13 +331,7 @@ impl<'o> Decoder<'o> {
                         }
                     }
                 }
-                Some(Frame::Object {
-                    node,
-                    pairs,
-                    key,
-                    holes,
-                    messy,
-                }) => {
+                Some(Frame::Object { node, pairs, key, holes, messy }) => {
                     let k = key.take().unwrap_or_default();
                     if matches!(produced, Parsed::Value(Value::Undefined)) {
                         *messy = true;
@@ -386,11 +342,7 @@ impl<'o> Decoder<'o> {
                         Parsed::Value(v) => {
                             let v = match v {
                                 Value::Node(id)
-                                    if under_then
-                                        && matches!(
-                                            self.g.node(id),
-                                            Node::ServerReference { .. }
-                                        ) =>
+                                    if under_then && matches!(self.g.node(id), Node::ServerReference { .. }) =>
                                 {
                                     Value::Null
                                 }
@@ -400,13 +352,7 @@ impl<'o> Decoder<'o> {
                         }
                         Parsed::Ref { part, text, segs } => {
                             pairs.push((k, Value::Undefined));
-                            let h = self.add_hole(
-                                part,
-                                text,
-                                segs,
-                                Slot::Item(*node, idx as u32),
-                                under_then,
-                            );
+                            let h = self.add_hole(part, text, segs, Slot::Item(*node, idx as u32), under_then);
                             holes.push((idx, h));
                         }
                     }
@@ -415,25 +361,9 @@ impl<'o> Decoder<'o> {
         }
     }
 
-    fn add_hole(
-        &mut self,
-        part: u32,
-        text: JsString,
-        segs: Vec<(u32, u32)>,
-        slot: Slot,
-        under_then: bool,
-    ) -> usize {
+    fn add_hole(&mut self, part: u32, text: JsString, segs: Vec<(u32, u32)>, slot: Slot, under_then: bool) -> usize {
         let h = self.holes.len();
-        self.holes.push(Hole {
-            part,
-            text,
-            segs,
-            slot,
-            under_then,
-            state: HoleState::Pending,
-            cur: None,
-            pos: 0,
-        });
+        self.holes.push(Hole { part, text, segs, slot, under_then, state: HoleState::Pending, cur: None, pos: 0 });
         self.hole_at.insert(slot, h);
         self.shared = true;
         h
@@ -443,13 +373,7 @@ impl<'o> Decoder<'o> {
     /// first, ascending; a repeated key keeps its first position and its last
     /// value; `__proto__` keys and `undefined` values are dropped (React
     /// deletes them).
-    fn close_object(
-        &mut self,
-        node: NodeId,
-        pairs: Vec<(JsString, Value)>,
-        holes: Vec<(usize, usize)>,
-        messy: bool,
-    ) {
+    fn close_object(&mut self, node: NodeId, pairs: Vec<(JsString, Value)>, holes: Vec<(usize, usize)>, messy: bool) {
         if !messy {
             *self.g.node_mut(node) = Node::Object(pairs);
             return;
@@ -482,8 +406,7 @@ impl<'o> Decoder<'o> {
         }
         out.retain(|(_, v, h)| h.is_some() || !matches!(v, Value::Undefined));
         // Array-index keys first, ascending (stable for the rest).
-        let index_of =
-            |k: &JsString| -> Option<u32> { parse_decimal(k.as_wtf8()).filter(|&n| n != u32::MAX) };
+        let index_of = |k: &JsString| -> Option<u32> { parse_decimal(k.as_wtf8()).filter(|&n| n != u32::MAX) };
         if out.iter().any(|(k, _, _)| index_of(k).is_some()) {
             out.sort_by_key(|(k, _, _)| match index_of(k) {
                 Some(n) => (0u8, n),
@@ -516,9 +439,7 @@ impl<'o> Decoder<'o> {
         for f in stack {
             path.push(b':');
             match f {
-                Frame::Array { items, .. } => {
-                    path.extend_from_slice(items.len().to_string().as_bytes())
-                }
+                Frame::Array { items, .. } => path.extend_from_slice(items.len().to_string().as_bytes()),
                 Frame::Object { key, .. } => {
                     let k = key.as_ref().map(|k| k.as_wtf8()).unwrap_or_default();
                     if k.contains(&b':') {
@@ -537,10 +458,8 @@ impl<'o> Decoder<'o> {
         let Some(&tag) = b.get(1) else {
             return Err(unknown());
         };
-        let id = |from: usize| {
-            parse_hex(&b[from..])
-                .ok_or_else(|| Error::new(ErrorKind::InvalidId { text: err_text(&s) }))
-        };
+        let id =
+            |from: usize| parse_hex(&b[from..]).ok_or_else(|| Error::new(ErrorKind::InvalidId { text: err_text(&s) }));
         let v = match tag {
             b'$' => Value::String(s.strip_ascii_prefix(1)),
             b'0'..=b'9' | b'a'..=b'f' => {
@@ -573,27 +492,33 @@ impl<'o> Decoder<'o> {
                     }
                     None => t.len(),
                 };
-                let part = parse_hex(&t[..head_end])
-                    .ok_or_else(|| Error::new(ErrorKind::InvalidId { text: err_text(&s) }))?;
+                let part =
+                    parse_hex(&t[..head_end]).ok_or_else(|| Error::new(ErrorKind::InvalidId { text: err_text(&s) }))?;
                 self.enqueue(part);
                 return Ok(Parsed::Ref { part, text, segs });
             }
-            b'@' => {
+            b'@' | b'h' => {
+                // One node per part: `$@1` twice is one promise, `$h1` twice one function.
                 let p = id(2)?;
-                let node = self.g.add(Node::Promise(PromiseState::Pending));
-                self.promises.push((node, p));
-                self.enqueue(p);
-                Value::Node(node)
-            }
-            b'h' => {
-                let p = id(2)?;
-                let node = self.g.add(Node::ServerReference {
-                    id: JsString::new(),
-                    bound: None,
-                });
-                self.server_refs.push((node, p));
-                self.enqueue(p);
-                Value::Node(node)
+                let cached = if tag == b'@' { self.promise_nodes.get(&p) } else { self.server_ref_nodes.get(&p) };
+                if let Some(&node) = cached {
+                    self.shared = true;
+                    Value::Node(node)
+                } else {
+                    let node = if tag == b'@' {
+                        let node = self.g.add(Node::Promise(PromiseState::Pending));
+                        self.promises.push((node, p));
+                        self.promise_nodes.insert(p, node);
+                        node
+                    } else {
+                        let node = self.g.add(Node::ServerReference { id: JsString::new(), bound: None });
+                        self.server_refs.push((node, p));
+                        self.server_ref_nodes.insert(p, node);
+                        node
+                    };
+                    self.enqueue(p);
+                    Value::Node(node)
+                }
             }
             b'Q' | b'W' | b'i' => {
                 let p = id(2)?;
@@ -610,11 +535,7 @@ impl<'o> Decoder<'o> {
             b'K' => {
                 let p = id(2)?;
                 if !self.consumed_forms.insert(p) {
-                    return Err(ErrorKind::AlreadyInitialized {
-                        what: "FormData",
-                        id: p,
-                    }
-                    .into());
+                    return Err(ErrorKind::AlreadyInitialized { what: "FormData", id: p }.into());
                 }
                 let entries = self.backing.form.remove(&p).unwrap_or_default();
                 self.g.add_value(Node::FormData(entries))
@@ -628,11 +549,7 @@ impl<'o> Decoder<'o> {
                     let blob = match self.backing.parts.get(&p) {
                         Some(PartEntry::Blob(b)) => b.clone(),
                         Some(PartEntry::Text(_)) => {
-                            return Err(ErrorKind::PartType {
-                                id: p,
-                                expected: "a Blob",
-                            }
-                            .into())
+                            return Err(ErrorKind::PartType { id: p, expected: "a Blob" }.into())
                         }
                         None => return Err(ErrorKind::MissingPart { id: p }.into()),
                     };
@@ -641,25 +558,14 @@ impl<'o> Decoder<'o> {
                     Value::Node(node)
                 }
             }
-            b'A' | b'O' | b'o' | b'U' | b'S' | b's' | b'L' | b'l' | b'G' | b'g' | b'M' | b'm'
-            | b'V' => {
+            b'A' | b'O' | b'o' | b'U' | b'S' | b's' | b'L' | b'l' | b'G' | b'g' | b'M' | b'm' | b'V' => {
                 let p = id(2)?;
                 if !self.consumed_binary.insert(p) {
-                    return Err(ErrorKind::AlreadyInitialized {
-                        what: "typed array",
-                        id: p,
-                    }
-                    .into());
+                    return Err(ErrorKind::AlreadyInitialized { what: "typed array", id: p }.into());
                 }
                 let bytes = match self.backing.parts.get(&p) {
                     Some(PartEntry::Blob(b)) => b.bytes.clone(),
-                    Some(PartEntry::Text(_)) => {
-                        return Err(ErrorKind::PartType {
-                            id: p,
-                            expected: "a Blob",
-                        }
-                        .into())
-                    }
+                    Some(PartEntry::Text(_)) => return Err(ErrorKind::PartType { id: p, expected: "a Blob" }.into()),
                     None => return Err(ErrorKind::MissingPart { id: p }.into()),
                 };
                 if tag == b'A' {
@@ -667,11 +573,7 @@ impl<'o> Decoder<'o> {
                 } else {
                     let kind = TypedArrayKind::from_tag(tag).ok_or_else(unknown)?;
                     if bytes.len() % kind.element_size() != 0 {
-                        return Err(ErrorKind::MisalignedTypedArray {
-                            kind: kind.name(),
-                            len: bytes.len(),
-                        }
-                        .into());
+                        return Err(ErrorKind::MisalignedTypedArray { kind: kind.name(), len: bytes.len() }.into());
                     }
                     self.g.add_value(Node::TypedArray { kind, bytes })
                 }
@@ -679,11 +581,7 @@ impl<'o> Decoder<'o> {
             b'R' | b'r' | b'X' | b'x' => {
                 let p = id(2)?;
                 if !self.consumed_streams.insert(p) {
-                    return Err(ErrorKind::AlreadyInitialized {
-                        what: "stream",
-                        id: p,
-                    }
-                    .into());
+                    return Err(ErrorKind::AlreadyInitialized { what: "stream", id: p }.into());
                 }
                 let kind = match tag {
                     b'R' => StreamKind::Readable,
@@ -691,11 +589,7 @@ impl<'o> Decoder<'o> {
                     b'X' => StreamKind::AsyncIterable,
                     _ => StreamKind::AsyncIterator,
                 };
-                let node = self.g.add(Node::Stream(Stream {
-                    kind,
-                    items: Vec::new(),
-                    end: StreamEnd::Open,
-                }));
+                let node = self.g.add(Node::Stream(Stream { kind, items: Vec::new(), end: StreamEnd::Open }));
                 if kind == StreamKind::Bytes {
                     self.byte_streams.push((node, p));
                 }
@@ -710,10 +604,7 @@ impl<'o> Decoder<'o> {
                 self.g.add_value(Node::TemporaryReference(path))
             }
             b'D' => {
-                let text = std::str::from_utf8(&b[2..])
-                    .ok()
-                    .and_then(Date::parse_iso)
-                    .ok_or(ErrorKind::InvalidDate)?;
+                let text = std::str::from_utf8(&b[2..]).ok().and_then(Date::parse_iso).ok_or(ErrorKind::InvalidDate)?;
                 Value::Date(text)
             }
             b'n' => {
@@ -725,10 +616,7 @@ impl<'o> Decoder<'o> {
                     }
                     .into());
                 }
-                let n = std::str::from_utf8(digits)
-                    .ok()
-                    .and_then(BigInt::parse)
-                    .ok_or(ErrorKind::InvalidBigInt)?;
+                let n = std::str::from_utf8(digits).ok().and_then(BigInt::parse).ok_or(ErrorKind::InvalidBigInt)?;
                 Value::BigInt(n)
             }
             _ => match b {
@@ -755,10 +643,7 @@ impl<'o> Decoder<'o> {
                 _ => Value::Undefined,
             },
             Slot::StreamReturn(node) => match self.g.node(node) {
-                Node::Stream(Stream {
-                    end: StreamEnd::Closed(v),
-                    ..
-                }) => v.clone(),
+                Node::Stream(Stream { end: StreamEnd::Closed(v), .. }) => v.clone(),
                 _ => Value::Undefined,
             },
         }
@@ -805,20 +690,15 @@ impl<'o> Decoder<'o> {
                 let idx = if pairs.len() <= 16 {
                     pairs.iter().position(|(k, _)| k.as_wtf8() == key)? as u32
                 } else {
-                    let index = self.key_index.entry(node).or_insert_with(|| {
-                        pairs
-                            .iter()
-                            .enumerate()
-                            .map(|(i, (k, _))| (k.clone(), i as u32))
-                            .collect()
-                    });
+                    let index = self
+                        .key_index
+                        .entry(node)
+                        .or_insert_with(|| pairs.iter().enumerate().map(|(i, (k, _))| (k.clone(), i as u32)).collect());
                     *index.get(&JsString::from_wtf8_unchecked(Bytes::copy_from_slice(key)))?
                 };
                 let slot = Slot::Item(node, idx);
                 // A key whose value is `undefined` was deleted.
-                if matches!(pairs[idx as usize].1, Value::Undefined)
-                    && !self.hole_at.contains_key(&slot)
-                {
+                if matches!(pairs[idx as usize].1, Value::Undefined) && !self.hole_at.contains_key(&slot) {
                     return None;
                 }
                 Some(slot)
@@ -842,10 +722,7 @@ impl<'o> Decoder<'o> {
                         continue 'outer;
                     }
                     if !self.roots.contains_key(&self.holes[h].part) {
-                        return Err(ErrorKind::MissingPart {
-                            id: self.holes[h].part,
-                        }
-                        .into());
+                        return Err(ErrorKind::MissingPart { id: self.holes[h].part }.into());
                     }
                     self.holes[h].cur = Some(self.slot_value(root));
                 }
@@ -855,9 +732,7 @@ impl<'o> Decoder<'o> {
                     let key = &text.as_wtf8()[a as usize..b as usize];
                     let cur = self.holes[h].cur.clone().unwrap_or(Value::Undefined);
                     let slot = self.child_slot(&cur, key).ok_or_else(|| {
-                        Error::new(ErrorKind::InvalidReference {
-                            reference: format!("${}", err_text(&text)),
-                        })
+                        Error::new(ErrorKind::InvalidReference { reference: format!("${}", err_text(&text)) })
                     })?;
                     if !self.push_dep(&mut stack, slot, h)? {
                         continue 'outer;
@@ -894,10 +769,9 @@ impl<'o> Decoder<'o> {
                 stack.push(dep);
                 Ok(false)
             }
-            HoleState::Waiting => Err(ErrorKind::CircularReference {
-                reference: format!("${}", err_text(&self.holes[from].text)),
+            HoleState::Waiting => {
+                Err(ErrorKind::CircularReference { reference: format!("${}", err_text(&self.holes[from].text)) }.into())
             }
-            .into()),
             HoleState::Done | HoleState::Dead => Ok(true),
         }
     }
@@ -924,11 +798,7 @@ impl<'o> Decoder<'o> {
             let mut on_chain: HashSet<NodeId> = HashSet::from([start]);
             let value = loop {
                 let p = *chain.last().unwrap_or(&start);
-                let v = source
-                    .get(&p)
-                    .and_then(|part| self.roots.get(part))
-                    .cloned()
-                    .unwrap_or(Value::Undefined);
+                let v = source.get(&p).and_then(|part| self.roots.get(part)).cloned().unwrap_or(Value::Undefined);
                 match v {
                     Value::Node(q) if source.contains_key(&q) => {
                         if let Some(v) = done.get(&q) {
@@ -938,11 +808,9 @@ impl<'o> Decoder<'o> {
                             return Err(ErrorKind::CyclicPromise.into());
                         }
                         if chain.len() >= max {
-                            return Err(ErrorKind::LimitExceeded {
-                                limit: LimitKind::PromiseChain,
-                                max: max as u64,
-                            }
-                            .into());
+                            return Err(
+                                ErrorKind::LimitExceeded { limit: LimitKind::PromiseChain, max: max as u64 }.into()
+                            );
                         }
                         chain.push(q);
                     }
@@ -986,15 +854,13 @@ impl<'o> Decoder<'o> {
                             return Err(bad());
                         };
                         match self.g.node(pair) {
-                            Node::Array(kv) if kv.len() == 2 => {
-                                entries.push((kv[0].clone(), kv[1].clone()))
-                            }
+                            Node::Array(kv) if kv.len() == 2 => entries.push((kv[0].clone(), kv[1].clone())),
                             _ => return Err(bad()),
                         }
                     }
-                    Node::Map(entries)
+                    Node::Map(crate::value::js_map(entries))
                 }
-                InitKind::Set => Node::Set(items),
+                InitKind::Set => Node::Set(crate::value::js_set(items)),
                 InitKind::Iterator => Node::Iterator(items),
             };
             *self.g.node_mut(node) = filled;
@@ -1026,8 +892,7 @@ impl<'o> Decoder<'o> {
         let bound = match get("bound") {
             Some(Value::Null) => None,
             Some(Value::Node(p)) => match self.g.node(*p) {
-                Node::Promise(PromiseState::Fulfilled(Value::Node(arr))) => match self.g.node(*arr)
-                {
+                Node::Promise(PromiseState::Fulfilled(Value::Node(arr))) => match self.g.node(*arr) {
                     Node::Array(items) => {
                         if items.len() > self.opts.limits.max_bound_args {
                             return Err(ErrorKind::LimitExceeded {
@@ -1048,19 +913,24 @@ impl<'o> Decoder<'o> {
         Ok((id.clone(), bound))
     }
 
-    fn check_byte_streams(&self) -> Result<()> {
-        for &(node, id) in &self.byte_streams {
-            if let Node::Stream(s) = self.g.node(node) {
-                for item in &s.items {
-                    let ok = matches!(item, Value::Node(n) if matches!(self.g.node(*n), Node::TypedArray { .. }));
-                    if !ok {
-                        return Err(ErrorKind::InvalidStream {
-                            id,
-                            reason: "has a chunk that is not binary",
+    /// Byte-stream chunks must be binary; empty chunks are dropped (a byte
+    /// stream cannot enqueue a zero-length view).
+    fn check_byte_streams(&mut self) -> Result<()> {
+        for (node, id) in std::mem::take(&mut self.byte_streams) {
+            let Node::Stream(s) = self.g.node(node) else { continue };
+            let mut kept = Vec::with_capacity(s.items.len());
+            for item in &s.items {
+                match item.as_node().map(|n| self.g.node(n)) {
+                    Some(Node::TypedArray { bytes, .. }) => {
+                        if !bytes.is_empty() {
+                            kept.push(item.clone());
                         }
-                        .into());
                     }
+                    _ => return Err(ErrorKind::InvalidStream { id, reason: "has a chunk that is not binary" }.into()),
                 }
+            }
+            if let Node::Stream(s) = self.g.node_mut(node) {
+                s.items = kept;
             }
         }
         Ok(())
@@ -1076,11 +946,7 @@ impl<'o> Decoder<'o> {
         }
         let size = crate::value::logical::logical_size(&self.g, max);
         if size > max {
-            return Err(ErrorKind::LimitExceeded {
-                limit: LimitKind::LogicalSize,
-                max,
-            }
-            .into());
+            return Err(ErrorKind::LimitExceeded { limit: LimitKind::LogicalSize, max }.into());
         }
         Ok(())
     }
@@ -1113,7 +979,5 @@ impl<'o> Decoder<'o> {
 /// The JSON reader broke its contract (balanced tokens, one root value).
 #[cold]
 fn reader_contract() -> Error {
-    Error::new(ErrorKind::Internal {
-        what: "unbalanced JSON tokens",
-    })
+    Error::new(ErrorKind::Internal { what: "unbalanced JSON tokens" })
 }

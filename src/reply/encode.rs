@@ -11,9 +11,7 @@ use std::rc::Rc;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::{write_number, write_str, write_str_slice};
-use crate::value::{
-    Blob, FormEntry, Graph, JsString, Node, NodeId, PromiseState, StreamEnd, StreamKind, Value,
-};
+use crate::value::{Blob, FormEntry, Graph, JsString, Node, NodeId, PromiseState, StreamEnd, StreamKind, Value};
 
 /// Options for [`encode`].
 ///
@@ -106,10 +104,7 @@ fn entry_refs(entries: &[(String, FormEntry)]) -> Vec<crate::multipart::EntryRef
     entries
         .iter()
         .map(|(name, e)| match e {
-            FormEntry::Text(t) => crate::multipart::EntryRef::Text {
-                name,
-                value: t.as_str().unwrap_or("\u{fffd}"),
-            },
+            FormEntry::Text(t) => crate::multipart::EntryRef::Text { name, value: t.as_str().unwrap_or("\u{fffd}") },
             FormEntry::File(f) => crate::multipart::EntryRef::File {
                 name,
                 filename: f.name.as_ref().and_then(|n| n.as_str()).unwrap_or("blob"),
@@ -153,8 +148,7 @@ pub fn encode(g: &Graph, opts: &EncodeOptions) -> Result<Body> {
     if !enc.has_form {
         return Ok(Body::Text(root));
     }
-    enc.entries
-        .push(("0".to_string(), FormEntry::Text(root.into())));
+    enc.entries.push(("0".to_string(), FormEntry::Text(root.into())));
     while let Some(task) = enc.tasks.pop_front() {
         enc.run_task(task)?;
     }
@@ -170,6 +164,8 @@ enum Item {
 }
 
 enum Task {
+    /// One microtask turn of delay before running the inner task.
+    Wait(Box<Task>),
     /// A settled promise's `then` callback: write its part.
     Promise { id: u32, value: Value },
     /// A bound-arguments promise.
@@ -177,13 +173,7 @@ enum Task {
     /// The next read of a value stream or async iterator.
     Read { node: NodeId, id: u32, index: usize },
     /// The next 1024-byte BYOB read of a byte stream.
-    ReadBytes {
-        node: NodeId,
-        id: u32,
-        chunk: usize,
-        offset: usize,
-        buffer: Vec<u8>,
-    },
+    ReadBytes { node: NodeId, id: u32, chunk: usize, offset: usize, buffer: Vec<u8> },
 }
 
 enum Frame {
@@ -201,6 +191,8 @@ enum Frame {
         node: NodeId,
         i: usize,
         path: Option<Rc<str>>,
+        /// JavaScript property order, when the pairs are not already in it.
+        order: Option<Vec<usize>>,
     },
 }
 
@@ -231,9 +223,7 @@ const MSG_SYMBOL: &str = "Symbols cannot be passed to a Server Function without 
 const MSG_ELEMENT: &str = "React Element cannot be passed to Server Functions from the Client without a temporary reference set. Pass a TemporaryReferenceSet to the options.";
 
 fn unsupported(message: &str) -> Error {
-    Error::new(ErrorKind::Unsupported {
-        message: message.to_string(),
-    })
+    Error::new(ErrorKind::Unsupported { message: message.to_string() })
 }
 
 struct Encoder<'g> {
@@ -270,10 +260,7 @@ impl Encoder<'_> {
     }
 
     fn append_blob(&mut self, id: u32, blob: Blob) {
-        let file = Blob {
-            name: Some(blob.name.unwrap_or_else(|| JsString::from_static("blob"))),
-            ..blob
-        };
+        let file = Blob { name: Some(blob.name.unwrap_or_else(|| JsString::from_static("blob"))), ..blob };
         self.append(id.to_string(), FormEntry::File(file));
     }
 
@@ -287,7 +274,12 @@ impl Encoder<'_> {
     fn serialize(&mut self, model: Item, id: Option<u32>) -> Result<String> {
         let path: Option<Rc<str>> = id.map(|id| format!("${id:x}").into());
         match (&model, &path) {
-            (Item::V(Value::Node(n)), Some(p)) => {
+            (Item::V(Value::Node(n)), Some(p))
+                if !matches!(
+                    self.g.node(*n),
+                    Node::ServerReference { .. } | Node::Function(_) | Node::UnregisteredSymbol(_)
+                ) =>
+            {
                 self.written.insert(*n, p.clone());
                 self.model_root = Some(*n);
             }
@@ -299,9 +291,7 @@ impl Encoder<'_> {
         // fresh root lists are recorded as `$<id>` by serializeModel.
         match model {
             Item::V(v) => {
-                if let Step::Push(f) =
-                    self.write_value(&mut out, None, Key::Name(&JsString::new()), &v)?
-                {
+                if let Step::Push(f) = self.write_value(&mut out, None, Key::Name(&JsString::new()), &v)? {
                     stack.push(f);
                 }
             }
@@ -321,17 +311,11 @@ impl Encoder<'_> {
                             out.push(b',');
                         }
                         match item {
-                            Item::V(v) => {
-                                self.write_value(&mut out, path.as_deref(), Key::Index(idx), &v)?
-                            }
+                            Item::V(v) => self.write_value(&mut out, path.as_deref(), Key::Index(idx), &v)?,
                             Item::List(inner) => {
                                 out.push(b'[');
                                 let p = path.as_deref().map(|p| Key::Index(idx).append_to(p));
-                                Step::Push(Frame::List {
-                                    items: inner,
-                                    i: 0,
-                                    path: p,
-                                })
+                                Step::Push(Frame::List { items: inner, i: 0, path: p })
                             }
                         }
                     } else {
@@ -341,9 +325,7 @@ impl Encoder<'_> {
                     }
                 }
                 Frame::Array { node, i, path } => {
-                    let Node::Array(items) = self.g.node(*node) else {
-                        unreachable_frame()
-                    };
+                    let Node::Array(items) = self.g.node(*node) else { unreachable_frame() };
                     if *i < items.len() {
                         let (idx, path) = (*i, path.clone());
                         *i += 1;
@@ -360,17 +342,15 @@ impl Encoder<'_> {
                         continue;
                     }
                 }
-                Frame::Object { node, i, path } => {
-                    let Node::Object(pairs) = self.g.node(*node) else {
-                        unreachable_frame()
-                    };
+                Frame::Object { node, i, path, order } => {
+                    let Node::Object(pairs) = self.g.node(*node) else { unreachable_frame() };
                     if *i < pairs.len() {
                         let (idx, path) = (*i, path.clone());
                         *i += 1;
                         if idx > 0 {
                             out.push(b',');
                         }
-                        let (k, v) = &pairs[idx];
+                        let (k, v) = &pairs[order.as_ref().map_or(idx, |o| o[idx])];
                         write_str(&mut out, k);
                         out.push(b':');
                         self.write_value(&mut out, path.as_deref(), Key::Name(k), v)?
@@ -388,22 +368,12 @@ impl Encoder<'_> {
             }
         }
         // Output is built from JSON writers, which emit UTF-8.
-        String::from_utf8(out).map_err(|_| {
-            Error::new(ErrorKind::Internal {
-                what: "encoder wrote invalid UTF-8",
-            })
-        })
+        String::from_utf8(out).map_err(|_| Error::new(ErrorKind::Internal { what: "encoder wrote invalid UTF-8" }))
     }
 
     /// `resolveToJSON(key, value)` for one value whose holder has `parent` as
     /// its recorded path.
-    fn write_value(
-        &mut self,
-        out: &mut Vec<u8>,
-        parent: Option<&str>,
-        key: Key<'_>,
-        v: &Value,
-    ) -> Result<Step> {
+    fn write_value(&mut self, out: &mut Vec<u8>, parent: Option<&str>, key: Key<'_>, v: &Value) -> Result<Step> {
         match v {
             Value::Undefined => write_str_slice(out, "$undefined"),
             Value::Null => out.extend_from_slice(b"null"),
@@ -423,13 +393,7 @@ impl Encoder<'_> {
 
     /// Functions and symbols: `$T` when temporary references are on and the
     /// position has a path; otherwise React's error.
-    fn temp_or(
-        &mut self,
-        out: &mut Vec<u8>,
-        parent: Option<&str>,
-        key: &Key<'_>,
-        message: &str,
-    ) -> Result<()> {
+    fn temp_or(&mut self, out: &mut Vec<u8>, parent: Option<&str>, key: &Key<'_>, message: &str) -> Result<()> {
         if self.opts.temporary_references && !key.has_colon() && parent.is_some() {
             write_str_slice(out, "$T");
             Ok(())
@@ -438,13 +402,7 @@ impl Encoder<'_> {
         }
     }
 
-    fn write_node(
-        &mut self,
-        out: &mut Vec<u8>,
-        parent: Option<&str>,
-        key: Key<'_>,
-        id: NodeId,
-    ) -> Result<Step> {
+    fn write_node(&mut self, out: &mut Vec<u8>, parent: Option<&str>, key: Key<'_>, id: NodeId) -> Result<Step> {
         let node = self.g.node(id);
         // Non-objects first: functions and symbols never get a path.
         match node {
@@ -456,10 +414,7 @@ impl Encoder<'_> {
                 let bound_json = match bound {
                     Some(args) => {
                         let pid = self.alloc();
-                        self.tasks.push_back(Task::Bound {
-                            id: pid,
-                            args: args.clone(),
-                        });
+                        self.tasks.push_back(Task::Bound { id: pid, args: args.clone() });
                         format!("\"$@{pid:x}\"")
                     }
                     None => "null".to_string(),
@@ -470,11 +425,8 @@ impl Encoder<'_> {
                 meta.extend_from_slice(bound_json.as_bytes());
                 meta.push(b'}');
                 let mid = self.alloc();
-                let meta = String::from_utf8(meta).map_err(|_| {
-                    Error::new(ErrorKind::Internal {
-                        what: "encoder wrote invalid UTF-8",
-                    })
-                })?;
+                let meta = String::from_utf8(meta)
+                    .map_err(|_| Error::new(ErrorKind::Internal { what: "encoder wrote invalid UTF-8" }))?;
                 self.append(mid.to_string(), FormEntry::Text(meta.into()));
                 let r: Rc<str> = format!("$h{mid:x}").into();
                 write_str_slice(out, &r);
@@ -482,11 +434,7 @@ impl Encoder<'_> {
                 return Ok(Step::Done);
             }
             Node::Function(_) | Node::UnregisteredSymbol(_) => {
-                let msg = if matches!(node, Node::Function(_)) {
-                    MSG_FUNCTION
-                } else {
-                    MSG_SYMBOL
-                };
+                let msg = if matches!(node, Node::Function(_)) { MSG_FUNCTION } else { MSG_SYMBOL };
                 self.temp_or(out, parent, &key, msg)?;
                 return Ok(Step::Done);
             }
@@ -518,10 +466,7 @@ impl Encoder<'_> {
             let r: Rc<str> = format!("$@{pid:x}").into();
             self.written.insert(id, r.clone());
             match state {
-                PromiseState::Fulfilled(v) => self.tasks.push_back(Task::Promise {
-                    id: pid,
-                    value: v.clone(),
-                }),
+                PromiseState::Fulfilled(v) => self.tasks.push_back(Task::Promise { id: pid, value: v.clone() }),
                 PromiseState::Rejected(reason) => return Err(self.rejection(reason)),
                 PromiseState::Pending => return Err(ErrorKind::Pending.into()),
             }
@@ -554,18 +499,14 @@ impl Encoder<'_> {
                 }
                 if matches!(node, Node::Array(_)) {
                     out.push(b'[');
-                    Ok(Step::Push(Frame::Array {
-                        node: id,
-                        i: 0,
-                        path,
-                    }))
+                    Ok(Step::Push(Frame::Array { node: id, i: 0, path }))
                 } else {
                     out.push(b'{');
-                    Ok(Step::Push(Frame::Object {
-                        node: id,
-                        i: 0,
-                        path,
-                    }))
+                    let order = match node {
+                        Node::Object(pairs) => crate::value::property_order(pairs.iter().map(|(k, _)| k.as_wtf8())),
+                        _ => None,
+                    };
+                    Ok(Step::Push(Frame::Object { node: id, i: 0, path, order }))
                 }
             }
             Node::FormData(entries) => {
@@ -573,15 +514,9 @@ impl Encoder<'_> {
                 for (k, e) in entries {
                     let name = format!("_{fid}_{}", k.to_string_lossy());
                     let e = match e {
-                        FormEntry::Text(t) => {
-                            FormEntry::Text(t.to_string_lossy().into_owned().into())
-                        }
+                        FormEntry::Text(t) => FormEntry::Text(t.to_string_lossy().into_owned().into()),
                         FormEntry::File(f) => FormEntry::File(Blob {
-                            name: Some(
-                                f.name
-                                    .clone()
-                                    .unwrap_or_else(|| JsString::from_static("blob")),
-                            ),
+                            name: Some(f.name.clone().unwrap_or_else(|| JsString::from_static("blob"))),
                             ..f.clone()
                         }),
                     };
@@ -592,44 +527,23 @@ impl Encoder<'_> {
             }
             Node::Map(entries) => {
                 let mid = self.alloc();
-                let list = entries
-                    .iter()
-                    .map(|(k, v)| Item::List(vec![Item::V(k.clone()), Item::V(v.clone())]))
-                    .collect();
+                let list =
+                    entries.iter().map(|(k, v)| Item::List(vec![Item::V(k.clone()), Item::V(v.clone())])).collect();
                 self.outline(out, mid, Item::List(list), "$Q")
             }
             Node::Set(items) => {
                 let sid = self.alloc();
-                self.outline(
-                    out,
-                    sid,
-                    Item::List(items.iter().cloned().map(Item::V).collect()),
-                    "$W",
-                )
+                self.outline(out, sid, Item::List(items.iter().cloned().map(Item::V).collect()), "$W")
             }
             Node::ArrayBuffer(bytes) => {
                 let bid = self.alloc();
-                self.append_blob(
-                    bid,
-                    Blob {
-                        name: None,
-                        content_type: JsString::new(),
-                        bytes: bytes.clone(),
-                    },
-                );
+                self.append_blob(bid, Blob { name: None, content_type: JsString::new(), bytes: bytes.clone() });
                 write_str_slice(out, &format!("$A{bid:x}"));
                 Ok(Step::Done)
             }
             Node::TypedArray { kind, bytes } => {
                 let bid = self.alloc();
-                self.append_blob(
-                    bid,
-                    Blob {
-                        name: None,
-                        content_type: JsString::new(),
-                        bytes: bytes.clone(),
-                    },
-                );
+                self.append_blob(bid, Blob { name: None, content_type: JsString::new(), bytes: bytes.clone() });
                 write_str_slice(out, &format!("${}{bid:x}", kind.tag() as char));
                 Ok(Step::Done)
             }
@@ -641,12 +555,7 @@ impl Encoder<'_> {
             }
             Node::Iterator(items) => {
                 let iid = self.alloc();
-                self.outline(
-                    out,
-                    iid,
-                    Item::List(items.iter().cloned().map(Item::V).collect()),
-                    "$i",
-                )
+                self.outline(out, iid, Item::List(items.iter().cloned().map(Item::V).collect()), "$i")
             }
             Node::Stream(s) => {
                 let sid = self.alloc();
@@ -659,11 +568,7 @@ impl Encoder<'_> {
                         buffer: Vec::new(),
                     });
                 } else {
-                    self.tasks.push_back(Task::Read {
-                        node: id,
-                        id: sid,
-                        index: 0,
-                    });
+                    self.tasks.push_back(Task::Read { node: id, id: sid, index: 0 });
                 }
                 write_str_slice(out, &format!("${}{sid:x}", s.kind.tag() as char));
                 Ok(Step::Done)
@@ -694,6 +599,23 @@ impl Encoder<'_> {
         Ok(Step::Done)
     }
 
+    /// A promise resolved with a promise adopts its state (JavaScript flattens).
+    fn flatten(&self, mut value: Value) -> Result<Value> {
+        let mut hops = 0usize;
+        while let Some(Node::Promise(state)) = value.as_node().map(|n| self.g.node(n)) {
+            hops += 1;
+            if hops > self.g.len() {
+                return Err(unsupported("Chaining cycle detected for promise #<Promise>"));
+            }
+            value = match state {
+                PromiseState::Fulfilled(v) => v.clone(),
+                PromiseState::Rejected(r) => return Err(self.rejection(r)),
+                PromiseState::Pending => return Err(ErrorKind::Pending.into()),
+            };
+        }
+        Ok(value)
+    }
+
     fn rejection(&self, reason: &Value) -> Error {
         let message = match reason {
             Value::String(s) => s.to_string_lossy().into_owned(),
@@ -708,7 +630,19 @@ impl Encoder<'_> {
 
     fn run_task(&mut self, task: Task) -> Result<()> {
         match task {
+            Task::Wait(inner) => self.tasks.push_back(*inner),
             Task::Promise { id, value } => {
+                // A promise resolved with another promise adopts it, which
+                // takes two more microtask turns than a plain value.
+                if let Some(Node::Promise(state)) = value.as_node().map(|n| self.g.node(n)) {
+                    let inner = match state {
+                        PromiseState::Fulfilled(v) => v.clone(),
+                        _ => self.flatten(value)?,
+                    };
+                    self.tasks.push_back(Task::Wait(Box::new(Task::Promise { id, value: inner })));
+                    return Ok(());
+                }
+                let value = self.flatten(value)?;
                 let json = match value.as_node().and_then(|n| self.written.get(&n)) {
                     Some(r) => {
                         let mut out = Vec::new();
@@ -720,8 +654,7 @@ impl Encoder<'_> {
                 self.append(id.to_string(), FormEntry::Text(json.into()));
             }
             Task::Bound { id, args } => {
-                let json =
-                    self.serialize_model(Item::List(args.into_iter().map(Item::V).collect()), id)?;
+                let json = self.serialize_model(Item::List(args.into_iter().map(Item::V).collect()), id)?;
                 self.append(id.to_string(), FormEntry::Text(json.into()));
             }
             Task::Read { node, id, index } => {
@@ -733,19 +666,13 @@ impl Encoder<'_> {
                     let item = s.items[index].clone();
                     let json = self.serialize(Item::V(item), None)?;
                     self.append(name, FormEntry::Text(json.into()));
-                    self.tasks.push_back(Task::Read {
-                        node,
-                        id,
-                        index: index + 1,
-                    });
+                    self.tasks.push_back(Task::Read { node, id, index: index + 1 });
                 } else {
                     match &s.end {
                         StreamEnd::Closed(ret) => {
                             let text = match ret {
                                 Value::Undefined => "C".to_string(),
-                                v if s.kind == StreamKind::AsyncIterator
-                                    || s.kind == StreamKind::AsyncIterable =>
-                                {
+                                v if s.kind == StreamKind::AsyncIterator || s.kind == StreamKind::AsyncIterable => {
                                     format!("C{}", self.serialize(Item::V(v.clone()), None)?)
                                 }
                                 _ => "C".to_string(),
@@ -757,63 +684,32 @@ impl Encoder<'_> {
                     }
                 }
             }
-            Task::ReadBytes {
-                node,
-                id,
-                chunk,
-                offset,
-                mut buffer,
-            } => {
+            Task::ReadBytes { node, id, chunk, offset, mut buffer } => {
                 let Node::Stream(s) = self.g.node(node) else {
                     return Ok(());
                 };
-                let chunk_bytes =
-                    s.items
-                        .get(chunk)
-                        .map(|v| match v.as_node().map(|n| self.g.node(n)) {
-                            Some(Node::TypedArray { bytes, .. })
-                            | Some(Node::ArrayBuffer(bytes)) => Ok(bytes.clone()),
-                            _ => Err(unsupported(
-                                "The stream is not in a state that permits enqueue",
-                            )),
-                        });
+                let chunk_bytes = s.items.get(chunk).map(|v| match v.as_node().map(|n| self.g.node(n)) {
+                    Some(Node::TypedArray { bytes, .. }) | Some(Node::ArrayBuffer(bytes)) => Ok(bytes.clone()),
+                    _ => Err(unsupported("The stream is not in a state that permits enqueue")),
+                });
                 match chunk_bytes {
                     Some(bytes) => {
                         let bytes = bytes?;
                         let take = (bytes.len() - offset).min(1024);
                         buffer.extend_from_slice(&bytes[offset..offset + take]);
-                        let (chunk, offset) = if offset + take >= bytes.len() {
-                            (chunk + 1, 0)
-                        } else {
-                            (chunk, offset + take)
-                        };
-                        self.tasks.push_back(Task::ReadBytes {
-                            node,
-                            id,
-                            chunk,
-                            offset,
-                            buffer,
-                        });
+                        let (chunk, offset) =
+                            if offset + take >= bytes.len() { (chunk + 1, 0) } else { (chunk, offset + take) };
+                        self.tasks.push_back(Task::ReadBytes { node, id, chunk, offset, buffer });
                     }
                     None => match &s.end {
                         StreamEnd::Closed(_) => {
                             let bid = self.alloc();
                             self.append_blob(
                                 bid,
-                                Blob {
-                                    name: None,
-                                    content_type: JsString::new(),
-                                    bytes: buffer.into(),
-                                },
+                                Blob { name: None, content_type: JsString::new(), bytes: buffer.into() },
                             );
-                            self.append(
-                                format!("S{id}"),
-                                FormEntry::Text(format!("\"$o{bid:x}\"").into()),
-                            );
-                            self.append(
-                                format!("S{id}"),
-                                FormEntry::Text(JsString::from_static("C")),
-                            );
+                            self.append(format!("S{id}"), FormEntry::Text(format!("\"$o{bid:x}\"").into()));
+                            self.append(format!("S{id}"), FormEntry::Text(JsString::from_static("C")));
                         }
                         StreamEnd::Errored(reason) => return Err(self.rejection(reason)),
                         StreamEnd::Open => return Err(ErrorKind::Pending.into()),

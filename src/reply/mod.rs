@@ -34,9 +34,7 @@ use crate::limits::Limits;
 use crate::multipart::{self, MultipartLimits, MultipartParser, Part};
 use crate::value::{Blob, FormEntry, Graph, JsString};
 
-pub use action::{
-    decode_action, decode_action_body, decode_form_state, encode_form_action, Action, FormState,
-};
+pub use action::{decode_action, decode_action_body, decode_form_state, encode_form_action, Action, FormState};
 pub use encode::{encode, Body, EncodeOptions};
 
 /// Options for the reply decoder.
@@ -82,12 +80,8 @@ pub fn decode_str(body: &str, opts: &DecodeOptions) -> Result<Graph> {
 /// # Ok::<(), flight_codec::Error>(())
 /// ```
 pub fn decode_text(body: Bytes, opts: &DecodeOptions) -> Result<Graph> {
-    let text =
-        JsString::from_utf8(body).map_err(|_| Error::new(ErrorKind::InvalidUtf8).at_part(0))?;
-    decode_form(
-        vec![(JsString::from_static("0"), FormEntry::Text(text))],
-        opts,
-    )
+    let text = JsString::from_utf8(body).map_err(|_| Error::new(ErrorKind::InvalidUtf8).at_part(0))?;
+    decode_form(vec![(JsString::from_static("0"), FormEntry::Text(text))], opts)
 }
 
 /// Decodes a body given as FormData entries, in order.
@@ -125,13 +119,7 @@ pub fn decode_form(entries: Vec<(JsString, FormEntry)>, opts: &DecodeOptions) ->
 pub fn decode_multipart(body: &Bytes, boundary: &str, opts: &DecodeOptions) -> Result<Graph> {
     let parts = multipart::parse(body, boundary, &multipart_limits(&opts.limits))
         .map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
-    decode_form(
-        parts
-            .into_iter()
-            .map(part_to_entry)
-            .collect::<Result<_>>()?,
-        opts,
-    )
+    decode_form(parts.into_iter().map(part_to_entry).collect::<Result<_>>()?, opts)
 }
 
 /// Decodes a body by content type: `multipart/form-data; boundary=…`, or
@@ -146,13 +134,9 @@ pub fn decode_multipart(body: &Bytes, boundary: &str, opts: &DecodeOptions) -> R
 /// # Ok::<(), flight_codec::Error>(())
 /// ```
 pub fn decode_body(content_type: &str, body: Bytes, opts: &DecodeOptions) -> Result<Graph> {
-    if content_type
-        .trim_start()
-        .to_ascii_lowercase()
-        .starts_with("multipart/")
-    {
-        let boundary = multipart::boundary_from_content_type(content_type)
-            .map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
+    if content_type.trim_start().to_ascii_lowercase().starts_with("multipart/") {
+        let boundary =
+            multipart::boundary_from_content_type(content_type).map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
         decode_multipart(&body, &boundary, opts)
     } else {
         decode_text(body, opts)
@@ -175,9 +159,7 @@ pub(crate) fn part_to_entry(p: Part) -> Result<(JsString, FormEntry)> {
             content_type: p.content_type.unwrap_or_default().into(),
             bytes: p.body,
         }),
-        None => FormEntry::Text(
-            JsString::from_utf8(p.body).map_err(|_| Error::new(ErrorKind::InvalidUtf8))?,
-        ),
+        None => FormEntry::Text(JsString::from_utf8(p.body).map_err(|_| Error::new(ErrorKind::InvalidUtf8))?),
     };
     Ok((JsString::from(p.name), entry))
 }
@@ -213,11 +195,7 @@ impl MultipartDecoder {
     pub fn new(boundary: &str, opts: DecodeOptions) -> Result<Self> {
         let parser = MultipartParser::new(boundary, multipart_limits(&opts.limits))
             .map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
-        Ok(MultipartDecoder {
-            parser,
-            entries: Vec::new(),
-            opts,
-        })
+        Ok(MultipartDecoder { parser, entries: Vec::new(), opts })
     }
 
     /// Feeds the next chunk.
@@ -225,9 +203,7 @@ impl MultipartDecoder {
     /// # Errors
     /// [`ErrorKind::Multipart`] as soon as the body is malformed or over a limit.
     pub fn feed(&mut self, chunk: &[u8]) -> Result<()> {
-        self.parser
-            .feed(chunk)
-            .map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
+        self.parser.feed(chunk).map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
         while let Some(p) = self.parser.next_part() {
             self.entries.push(part_to_entry(p)?);
         }
@@ -240,9 +216,7 @@ impl MultipartDecoder {
     /// [`ErrorKind::Multipart`] if the body was truncated, and everything
     /// [`decode_form`] returns.
     pub fn finish(mut self) -> Result<Graph> {
-        self.parser
-            .finish()
-            .map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
+        self.parser.finish().map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
         while let Some(p) = self.parser.next_part() {
             self.entries.push(part_to_entry(p)?);
         }

@@ -57,12 +57,7 @@ impl Date {
         let days = ms.div_euclid(86_400_000);
         let rem = ms.rem_euclid(86_400_000);
         let (y, m, d) = civil_from_days(days);
-        let (h, mi, s, milli) = (
-            rem / 3_600_000,
-            rem / 60_000 % 60,
-            rem / 1000 % 60,
-            rem % 1000,
-        );
+        let (h, mi, s, milli) = (rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000);
         let year = if (0..=9999).contains(&y) {
             format!("{y:04}")
         } else if y < 0 {
@@ -70,9 +65,7 @@ impl Date {
         } else {
             format!("+{y:06}")
         };
-        Some(format!(
-            "{year}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}Z"
-        ))
+        Some(format!("{year}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}Z"))
     }
 
     /// Parses exactly the form `toISOString` produces. Returns `None` for any
@@ -119,8 +112,7 @@ impl Date {
             return None;
         }
         let days = days_from_civil(year, month, day);
-        let ms = days as f64 * 86_400_000.0
-            + (hour * 3_600_000 + min * 60_000 + sec * 1000 + milli) as f64;
+        let ms = days as f64 * 86_400_000.0 + (hour * 3_600_000 + min * 60_000 + sec * 1000 + milli) as f64;
         let d = Date::from_millis(ms);
         // Only the canonical spelling is accepted (`-000000` and out-of-range years are not).
         (d.to_iso_string().as_deref() == Some(s)).then_some(d)
@@ -210,20 +202,9 @@ mod tests {
             let s = d.to_iso_string().unwrap();
             assert_eq!(Date::parse_iso(&s), Some(d), "{s}");
         }
-        assert_eq!(
-            Date::from_millis(-1.0).to_iso_string().unwrap(),
-            "1969-12-31T23:59:59.999Z"
-        );
-        assert_eq!(
-            Date::from_millis(8.64e15).to_iso_string().unwrap(),
-            "+275760-09-13T00:00:00.000Z"
-        );
-        assert_eq!(
-            Date::from_millis(-62_198_755_200_000.0)
-                .to_iso_string()
-                .unwrap(),
-            "-000001-01-01T00:00:00.000Z"
-        );
+        assert_eq!(Date::from_millis(-1.0).to_iso_string().unwrap(), "1969-12-31T23:59:59.999Z");
+        assert_eq!(Date::from_millis(8.64e15).to_iso_string().unwrap(), "+275760-09-13T00:00:00.000Z");
+        assert_eq!(Date::from_millis(-62_198_755_200_000.0).to_iso_string().unwrap(), "-000001-01-01T00:00:00.000Z");
     }
 
     #[test]

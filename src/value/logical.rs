@@ -58,17 +58,11 @@ fn children(node: &Node, out: &mut Vec<Value>) -> u64 {
             }
             1 + s.items.len() as u64
         }
-        Node::Element {
-            element_type,
-            key,
-            props,
-        } => {
+        Node::Element { element_type, key, props } => {
             out.extend([element_type.clone(), key.clone(), props.clone()]);
             1
         }
-        Node::TemporaryReference(s) | Node::UnregisteredSymbol(s) | Node::Function(s) => {
-            1 + s.len() as u64
-        }
+        Node::TemporaryReference(s) | Node::UnregisteredSymbol(s) | Node::Function(s) => 1 + s.len() as u64,
         Node::Error { message, .. } => 1 + message.len() as u64,
         Node::Promise(PromiseState::Pending) | Node::Instance(_) => 1,
     }
@@ -84,10 +78,7 @@ pub(crate) fn logical_size(g: &Graph, cap: u64) -> u64 {
     let mut memo = vec![UNSEEN; g.len()];
     // (node, children, next child, accumulated size)
     let mut stack: Vec<(usize, Vec<Value>, usize, u64)> = Vec::new();
-    let size_of = |v: &Value,
-                   memo: &mut Vec<u64>,
-                   stack: &mut Vec<(usize, Vec<Value>, usize, u64)>|
-     -> Option<u64> {
+    let size_of = |v: &Value, memo: &mut Vec<u64>, stack: &mut Vec<(usize, Vec<Value>, usize, u64)>| -> Option<u64> {
         match v {
             Value::Node(id) => match memo[id.index()] {
                 UNSEEN => {

@@ -257,20 +257,12 @@ pub struct Blob {
 impl Blob {
     /// A plain blob.
     pub fn new(content_type: &str, bytes: impl Into<Bytes>) -> Self {
-        Blob {
-            name: None,
-            content_type: content_type.into(),
-            bytes: bytes.into(),
-        }
+        Blob { name: None, content_type: content_type.into(), bytes: bytes.into() }
     }
 
     /// A file.
     pub fn file(name: &str, content_type: &str, bytes: impl Into<Bytes>) -> Self {
-        Blob {
-            name: Some(name.into()),
-            content_type: content_type.into(),
-            bytes: bytes.into(),
-        }
+        Blob { name: Some(name.into()), content_type: content_type.into(), bytes: bytes.into() }
     }
 }
 
@@ -464,10 +456,7 @@ impl Default for Graph {
 impl Graph {
     /// An empty graph whose root is `undefined`.
     pub fn new() -> Self {
-        Graph {
-            nodes: Vec::new(),
-            root: Value::Undefined,
-        }
+        Graph { nodes: Vec::new(), root: Value::Undefined }
     }
 
     /// A graph holding just a primitive root.
@@ -477,10 +466,7 @@ impl Graph {
     /// assert!(matches!(g.root(), flight_codec::value::Value::Number(_)));
     /// ```
     pub fn from_value(root: Value) -> Self {
-        Graph {
-            nodes: Vec::new(),
-            root,
-        }
+        Graph { nodes: Vec::new(), root }
     }
 
     /// Adds a node and returns its id.
@@ -543,4 +529,123 @@ impl Graph {
     pub fn set_root(&mut self, root: Value) {
         self.root = root;
     }
+}
+
+/// The array index a property key stands for (`"0"`…`"4294967294"`, canonical
+/// decimal), which JavaScript orders before every other key.
+pub(crate) fn array_index(key: &[u8]) -> Option<u32> {
+    if key.is_empty() || key.len() > 10 || (key.len() > 1 && key[0] == b'0') || !key.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n: u64 = std::str::from_utf8(key).ok()?.parse().ok()?;
+    (n < u32::MAX as u64).then_some(n as u32)
+}
+
+/// The order JavaScript enumerates these keys in: array indices first,
+/// ascending, then the rest in insertion order. `None` when that is the
+/// order they are already in.
+pub(crate) fn property_order(keys: impl Iterator<Item = impl AsRef<[u8]>> + Clone) -> Option<Vec<usize>> {
+    if !keys.clone().any(|k| array_index(k.as_ref()).is_some()) {
+        return None;
+    }
+    let mut order: Vec<(u8, u32, usize)> = keys
+        .enumerate()
+        .map(|(i, k)| match array_index(k.as_ref()) {
+            Some(n) => (0, n, i),
+            None => (1, 0, i),
+        })
+        .collect();
+    order.sort_unstable();
+    let order: Vec<usize> = order.into_iter().map(|(_, _, i)| i).collect();
+    (!order.iter().enumerate().all(|(i, &j)| i == j)).then_some(order)
+}
+
+/// Puts object pairs in JavaScript property order; a repeated key keeps its
+/// first position and its last value, as in `JSON.parse`.
+pub(crate) fn js_object(pairs: Vec<(JsString, Value)>) -> Vec<(JsString, Value)> {
+    let mut out: Vec<(JsString, Value)> = Vec::with_capacity(pairs.len());
+    let mut seen: std::collections::HashMap<JsString, usize> = std::collections::HashMap::new();
+    for (k, v) in pairs {
+        match seen.get(&k) {
+            Some(&i) => out[i].1 = v,
+            None => {
+                seen.insert(k.clone(), out.len());
+                out.push((k, v));
+            }
+        }
+    }
+    match property_order(out.iter().map(|(k, _)| k.as_wtf8())) {
+        None => out,
+        Some(order) => {
+            let mut slots: Vec<Option<(JsString, Value)>> = out.into_iter().map(Some).collect();
+            order.into_iter().filter_map(|i| slots[i].take()).collect()
+        }
+    }
+}
+
+/// A hashable stand-in for `SameValueZero` equality: primitives by value
+/// (NaN equals NaN, 0 equals -0), nodes by identity. Dates have none: each
+/// `Date` is its own object, so two are never the same key.
+#[derive(PartialEq, Eq, Hash)]
+enum KeyOf {
+    Undefined,
+    Null,
+    Bool(bool),
+    Number(u64),
+    String(JsString),
+    BigInt(BigInt),
+    Symbol(JsString),
+    Node(NodeId),
+}
+
+fn key_of(v: &Value) -> Option<KeyOf> {
+    Some(match v {
+        Value::Undefined => KeyOf::Undefined,
+        Value::Null => KeyOf::Null,
+        Value::Bool(b) => KeyOf::Bool(*b),
+        Value::Number(n) if n.is_nan() => KeyOf::Number(f64::NAN.to_bits()),
+        Value::Number(n) => KeyOf::Number((n + 0.0).to_bits()),
+        Value::String(s) => KeyOf::String(s.clone()),
+        Value::BigInt(b) => KeyOf::BigInt(b.clone()),
+        Value::Symbol(s) => KeyOf::Symbol(s.clone()),
+        Value::Node(id) => KeyOf::Node(*id),
+        Value::Date(_) => return None,
+    })
+}
+
+/// A key as a `Set`/`Map` stores it: `-0` becomes `+0`.
+fn normalize_key(v: Value) -> Value {
+    match v {
+        // -0 + 0 is +0; every other number is unchanged.
+        Value::Number(n) => Value::Number(n + 0.0),
+        v => v,
+    }
+}
+
+/// The items of `new Set(items)`: duplicates (by `SameValueZero`) dropped,
+/// `-0` stored as `+0`. Linear time.
+pub(crate) fn js_set(items: Vec<Value>) -> Vec<Value> {
+    let mut seen = std::collections::HashSet::with_capacity(items.len());
+    items.into_iter().map(normalize_key).filter(|v| key_of(v).is_none_or(|k| seen.insert(k))).collect()
+}
+
+/// The entries of `new Map(entries)`: a repeated key keeps its first position
+/// and its last value, `-0` becomes `+0`. Linear time.
+pub(crate) fn js_map(entries: Vec<(Value, Value)>) -> Vec<(Value, Value)> {
+    let mut at: std::collections::HashMap<KeyOf, usize> = std::collections::HashMap::with_capacity(entries.len());
+    let mut out: Vec<(Value, Value)> = Vec::with_capacity(entries.len());
+    for (k, v) in entries {
+        let k = normalize_key(k);
+        match key_of(&k) {
+            Some(key) => match at.get(&key) {
+                Some(&i) => out[i].1 = v,
+                None => {
+                    at.insert(key, out.len());
+                    out.push((k, v));
+                }
+            },
+            None => out.push((k, v)),
+        }
+    }
+    out
 }

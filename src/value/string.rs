@@ -118,7 +118,10 @@ impl JsString {
     /// assert_eq!(JsString::from_utf16(&[0xdc00]).to_string_lossy(), "\u{fffd}");
     /// ```
     pub fn to_string_lossy(&self) -> Cow<'_, str> {
-        String::from_utf8_lossy(&self.0).into_owned().into()
+        match std::str::from_utf8(&self.0) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => Cow::Owned(self.code_points().map(|cp| char::from_u32(cp).unwrap_or('\u{fffd}')).collect()),
+        }
     }
 
     /// The WTF-8 bytes.
@@ -266,9 +269,7 @@ fn decode_at(bytes: &[u8], i: usize, len: usize) -> u32 {
     match len {
         1 => b,
         2 => ((b & 0x1f) << 6) | (bytes[i + 1] as u32 & 0x3f),
-        3 => {
-            ((b & 0x0f) << 12) | ((bytes[i + 1] as u32 & 0x3f) << 6) | (bytes[i + 2] as u32 & 0x3f)
-        }
+        3 => ((b & 0x0f) << 12) | ((bytes[i + 1] as u32 & 0x3f) << 6) | (bytes[i + 2] as u32 & 0x3f),
         _ => {
             ((b & 0x07) << 18)
                 | ((bytes[i + 1] as u32 & 0x3f) << 12)

@@ -1,0 +1,326 @@
+//! Live differential test against real React 19.3.1, in both directions.
+//!
+//! For 1,000 seeded random values (`FLIGHT_DIFF_CASES` to change, `FLIGHT_DIFF_SEED`
+//! for another seed):
+//! - React encodes the value; our encoding must be the same bytes (string
+//!   body, or FormData names, values and order) and our decoding of React's
+//!   body must equal React's own decoding;
+//! - React decodes *our* body; the result must equal our decoding of it.
+//!
+//! Needs Node and `oracle/node_modules` (`cd oracle && npm ci`). Under
+//! `CI=true` a missing Node or oracle is a failure, never a skip.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+use bytes::Bytes;
+use common::{entries_from_json, entries_to_json, Json, Rng};
+use flight_codec::reply::{self, Body, DecodeOptions, EncodeOptions};
+use flight_codec::{json::write_str, notation, value::JsString};
+
+struct Oracle {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Oracle {
+    fn start() -> Option<Oracle> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("oracle");
+        let strict =
+            std::env::var("CI").is_ok_and(|v| v == "true") || std::env::var_os("FLIGHT_REQUIRE_NODE").is_some();
+        if !dir.join("node_modules/react-server-dom-webpack").exists() {
+            assert!(!strict, "oracle/node_modules is missing: run `cd oracle && npm ci`");
+            eprintln!("SKIPPED: oracle/node_modules is missing (run `cd oracle && npm ci`)");
+            return None;
+        }
+        let child = Command::new("node")
+            .args(["--conditions", "react-server", "reply-server.mjs"])
+            .current_dir(&dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn();
+        let mut child = match child {
+            Ok(c) => c,
+            Err(e) => {
+                assert!(!strict, "cannot start node: {e}");
+                eprintln!("SKIPPED: cannot start node: {e}");
+                return None;
+            }
+        };
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut o = Oracle { child, stdin, stdout };
+        let v = o.ask(r#"{"op":"version"}"#);
+        assert_eq!(v.get("react").map(|r| r.text()).as_deref(), Some("19.3.1"));
+        Some(o)
+    }
+
+    fn ask(&mut self, request: &str) -> Json {
+        self.stdin.write_all(request.as_bytes()).unwrap();
+        self.stdin.write_all(b"\n").unwrap();
+        self.stdin.flush().unwrap();
+        let mut line = String::new();
+        self.stdout.read_line(&mut line).unwrap();
+        assert!(!line.is_empty(), "oracle exited");
+        Json::parse(line.as_bytes())
+    }
+}
+
+impl Drop for Oracle {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn js_str(s: &str) -> String {
+    let mut out = Vec::new();
+    write_str(&mut out, &JsString::from(s));
+    String::from_utf8(out).unwrap()
+}
+
+/// Random values in notation. Shared nodes are referenced only after they
+/// are complete (no cycles through Maps or Sets, which React 19.3.1 decodes
+/// as `null`), typed arrays are never shared (React's `null` quirk), and
+/// there is no FormData (React loses FormData parts with id ≥ 10); the
+/// vectors cover those.
+struct Gen {
+    rng: Rng,
+    named: Vec<String>,
+    next_name: usize,
+    server_ids: usize,
+}
+
+impl Gen {
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[self.rng.below(xs.len() as u64) as usize]
+    }
+
+    fn string(&mut self) -> String {
+        let parts = ["a", "$", "$$", "@", "é", "漢", "😀", "\u{2028}", "\"", "\\", "\n", ":", "0", "Z", " "];
+        let n = self.rng.below(6);
+        let mut s = String::new();
+        for _ in 0..n {
+            s.push_str(self.pick(&parts));
+        }
+        if self.rng.below(20) == 0 {
+            // a lone surrogate
+            return format!("\"{}\\ud800\"", &js_str(&s)[1..js_str(&s).len() - 1]);
+        }
+        js_str(&s)
+    }
+
+    fn scalar(&mut self) -> String {
+        match self.rng.below(14) {
+            0 => "null".into(),
+            1 => "true".into(),
+            2 => r#"{"undefined":null}"#.into(),
+            3 => self
+                .pick(&[
+                    r#"{"number":"NaN"}"#,
+                    r#"{"number":"-0"}"#,
+                    r#"{"number":"Infinity"}"#,
+                    r#"{"number":"-Infinity"}"#,
+                ])
+                .into(),
+            4 => {
+                let mut out = Vec::new();
+                let n = f64::from_bits(self.rng.next());
+                let n = if n.is_finite() && n != 0.0 { n } else { 1.5 };
+                flight_codec::json::write_number(&mut out, n);
+                String::from_utf8(out).unwrap()
+            }
+            5 => (self.rng.below(2000) as i64 - 1000).to_string(),
+            6 => format!(r#"{{"bigint":"{}"}}"#, self.rng.next() as i64),
+            7 => format!(
+                r#"{{"date":"{}"}}"#,
+                flight_codec::value::Date::from_millis((self.rng.below(1 << 44) as f64) - 8e12)
+                    .to_iso_string()
+                    .unwrap()
+            ),
+            8 => r#"{"date":null}"#.into(),
+            _ => self.string(),
+        }
+    }
+
+    fn named(&mut self, body: String) -> String {
+        if self.rng.below(4) == 0 {
+            self.next_name += 1;
+            let name = format!("n{}", self.next_name);
+            self.named.push(name.clone());
+            format!(r#"{{"node":["{name}",{body}]}}"#)
+        } else {
+            body
+        }
+    }
+
+    fn value(&mut self, depth: u32) -> String {
+        if !self.named.is_empty() && self.rng.below(10) == 0 {
+            let i = self.rng.below(self.named.len() as u64) as usize;
+            return format!(r#"{{"ref":"{}"}}"#, self.named[i]);
+        }
+        if depth == 0 || self.rng.below(3) == 0 {
+            return self.scalar();
+        }
+        let n = self.rng.below(4);
+        let items = |g: &mut Gen| (0..n).map(|_| g.value(depth - 1)).collect::<Vec<_>>().join(",");
+        match self.rng.below(12) {
+            0..=2 => {
+                let b = format!(r#"{{"array":[{}]}}"#, items(self));
+                self.named(b)
+            }
+            3..=5 => {
+                let keys = ["a", "b", "1", "0", "10", "$k", "x:y", "__proto__x", "é", ""];
+                let mut used = std::collections::HashSet::new();
+                let mut pairs = Vec::new();
+                for _ in 0..n {
+                    let k = self.pick(&keys);
+                    if used.insert(k) {
+                        let v = self.value(depth - 1);
+                        pairs.push(format!("[{},{v}]", js_str(k)));
+                    }
+                }
+                let b = format!(r#"{{"object":[{}]}}"#, pairs.join(","));
+                self.named(b)
+            }
+            6 => {
+                let entries = (0..n)
+                    .map(|_| format!("[{},{}]", self.value(depth - 1), self.value(depth - 1)))
+                    .collect::<Vec<_>>()
+                    .join(",");
+                let b = format!(r#"{{"map":[{entries}]}}"#);
+                self.named(b)
+            }
+            7 => {
+                let b = format!(r#"{{"set":[{}]}}"#, items(self));
+                self.named(b)
+            }
+            8 => {
+                let kinds = ["Int8Array", "Uint8Array", "Int16Array", "Float64Array", "DataView", "BigUint64Array"];
+                let kind = self.pick(&kinds);
+                let size = flight_codec::value::TypedArrayKind::from_name(kind).unwrap().element_size();
+                let bytes: Vec<u8> = (0..size * self.rng.below(5) as usize).map(|_| self.rng.next() as u8).collect();
+                format!(
+                    r#"{{"typedArray":{{"kind":"{kind}","base64":"{}"}}}}"#,
+                    base64::Engine::encode(&common::B64, bytes)
+                )
+            }
+            9 => {
+                self.server_ids += 1;
+                let bound = if self.rng.below(2) == 0 { "null".to_string() } else { format!("[{}]", items(self)) };
+                format!(r#"{{"serverReference":{{"id":"mod{}#fn","bound":{bound}}}}}"#, self.server_ids)
+            }
+            10 => format!(r#"{{"promise":{{"fulfilled":{}}}}}"#, self.value(depth - 1)),
+            _ => format!(
+                r#"{{"file":{{"name":"f.txt","type":"text/plain","base64":"{}"}}}}"#,
+                base64::Engine::encode(&common::B64, self.string())
+            ),
+        }
+    }
+}
+
+fn body_json(b: &Body) -> String {
+    match b {
+        Body::Text(t) => format!(r#"{{"string":{}}}"#, js_str(t)),
+        Body::Form(e) => format!(r#"{{"formData":{}}}"#, entries_to_json(e)),
+    }
+}
+
+#[test]
+fn differential_against_react() {
+    let Some(mut oracle) = Oracle::start() else { return };
+    let cases: usize = std::env::var("FLIGHT_DIFF_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let seed: u64 =
+        std::env::var("FLIGHT_DIFF_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x9e37_79b9_7f4a_7c15);
+    let mut g = Gen { rng: Rng(seed), named: Vec::new(), next_name: 0, server_ids: 0 };
+    let mut failures = Vec::new();
+    let mut react_hangs = 0;
+    let mut react_nulls = 0;
+    let opts = DecodeOptions::default();
+    for case in 0..cases {
+        g.named.clear();
+        g.next_name = 0;
+        let value = g.value(4);
+        let graph = notation::from_str(&value).unwrap_or_else(|e| panic!("generated bad notation {value}: {e}"));
+        // React encodes; our encoding must be identical.
+        let react = oracle.ask(&format!(r#"{{"op":"encode","value":{value},"temporaryReferences":false}}"#));
+        let ours = reply::encode(&graph, &EncodeOptions::default());
+        let react_body = match (react.get("ok"), react.get("body")) {
+            (Some(Json::Bool(true)), Some(b)) => b.compact(),
+            _ => {
+                failures.push(format!("case {case}: React failed to encode {value}: {}", react.compact()));
+                continue;
+            }
+        };
+        let ours = match ours {
+            Ok(b) => b,
+            Err(e) => {
+                failures.push(format!("case {case}: we failed to encode {value}: {e}"));
+                continue;
+            }
+        };
+        let ours_body = body_json(&ours);
+        if ours_body != react_body {
+            failures
+                .push(format!("case {case}: encodings differ for {value}\n  React {react_body}\n  ours  {ours_body}"));
+            continue;
+        }
+        // Both decode the body; React decodes our bytes (identical to its own here).
+        let body = Json::parse(react_body.as_bytes());
+        let our_decode = match body.get("string") {
+            Some(s) => reply::decode_text(Bytes::from(s.str().as_wtf8().to_vec()), &opts),
+            None => reply::decode_form(entries_from_json(body.get("formData").unwrap()), &opts),
+        }
+        .map(|g| notation::to_string(&g));
+        let react_decode = oracle.ask(&format!(r#"{{"op":"decode","body":{ours_body},"temporaryReferences":false}}"#));
+        match (react_decode.get("value"), &our_decode) {
+            (Some(v), Ok(o)) if v.compact() == *o => {}
+            // React's own decoder never settles on some bodies its encoder
+            // writes (a path reference into a bound-arguments part); we decode them.
+            (Some(v), Ok(_)) if v.compact() == r#"{"promise":"pending"}"# => react_hangs += 1,
+            // React 19.3.1 fills a path reference to a value still being
+            // initialised (a Map, Set or typed array) with `null`; we keep
+            // the shared node. Equal once shared references are nulled out.
+            (Some(v), Ok(o)) if strip_refs(&v.compact()) == strip_refs(o) => react_nulls += 1,
+            (v, o) => failures.push(format!(
+                "case {case}: decodings differ for {value}\n  React {}\n  ours  {:?}",
+                v.map(|v| v.compact()).unwrap_or_else(|| react_decode.compact()),
+                o.as_ref().map_err(|e| e.to_string())
+            )),
+        }
+        // And through the multipart bytes we would send.
+        if let Body::Form(_) = ours {
+            let bytes = Bytes::from(ours.to_bytes());
+            let via = reply::decode_body(&ours.content_type(), bytes, &opts).map(|g| notation::to_string(&g));
+            let direct =
+                our_decode.as_ref().ok().map(|g| g.replace("\"type\":\"\"", "\"type\":\"application/octet-stream\""));
+            if via.as_ref().ok() != direct.as_ref() {
+                failures.push(format!("case {case}: our multipart bytes decode differently for {value}"));
+            }
+        }
+        if failures.len() > 20 {
+            break;
+        }
+    }
+    eprintln!("differential: {cases} random values, seed {seed:#x}, {} failures, React hung on {react_hangs}, React nulled shared references in {react_nulls}", failures.len());
+    assert!(react_hangs * 50 < cases, "React hung on {react_hangs} of {cases} values: the generator is off");
+    assert!(failures.is_empty(), "{} differences:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Notation with `node` wrappers removed and every `ref` replaced by `null`.
+fn strip_refs(text: &str) -> String {
+    fn strip(v: &Json) -> Json {
+        match v {
+            Json::Obj(p) if p.len() == 1 && p[0].0 == "ref" => Json::Null,
+            Json::Obj(p) if p.len() == 1 && p[0].0 == "node" => strip(&p[0].1.arr()[1]),
+            Json::Obj(p) => Json::Obj(p.iter().map(|(k, v)| (k.clone(), strip(v))).collect()),
+            Json::Arr(a) => Json::Arr(a.iter().map(strip).collect()),
+            other => other.clone(),
+        }
+    }
+    strip(&Json::parse(text.as_bytes())).compact()
+}
