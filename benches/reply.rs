@@ -1,5 +1,6 @@
 //! First reply benchmarks: decode and encode bodies of about 200 B, 150 KB and 8 MB.
 //! (The performance issue adds the full payload set and the React comparison.)
+#![allow(missing_docs)] // criterion_group! generates an undocumented public function
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use flight_codec::reply::{self, DecodeOptions, EncodeOptions};

@@ -117,6 +117,8 @@ pub(crate) struct Decoder<'o> {
     undefined_in: Vec<NodeId>,
     key_index: HashMap<NodeId, HashMap<JsString, u32>>,
     shared: bool,
+    /// Logical size charged so far (the whole size when nothing is shared).
+    logical: u64,
 }
 
 /// Parses canonical lowercase hex within `u32`.
@@ -164,6 +166,7 @@ impl<'o> Decoder<'o> {
             undefined_in: Vec::new(),
             key_index: HashMap::new(),
             shared: false,
+            logical: 0,
         }
     }
 
@@ -286,6 +289,7 @@ impl<'o> Decoder<'o> {
                     let Some(Frame::Array { node, items }) = stack.pop() else {
                         return Err(reader_contract());
                     };
+                    self.charge(1 + items.len() as u64)?;
                     *self.g.node_mut(node) = Node::Array(items);
                     Parsed::Value(Value::Node(node))
                 }
@@ -293,10 +297,12 @@ impl<'o> Decoder<'o> {
                     let Some(Frame::Object { node, pairs, holes, messy, .. }) = stack.pop() else {
                         return Err(reader_contract());
                     };
+                    self.charge(1 + pairs.iter().map(|(k, _)| 1 + k.len() as u64).sum::<u64>())?;
                     self.close_object(node, pairs, holes, messy);
                     Parsed::Value(Value::Node(node))
                 }
                 Token::String(s) => {
+                    self.charge(s.len() as u64)?;
                     if s.as_wtf8().first() == Some(&b'$') {
                         self.parse_tagged(s, &stack, part)?
                     } else {
@@ -553,6 +559,7 @@ impl<'o> Decoder<'o> {
                         }
                         None => return Err(ErrorKind::MissingPart { id: p }.into()),
                     };
+                    self.charge(1 + blob.bytes.len() as u64)?;
                     let node = self.g.add(Node::Blob(blob));
                     self.blobs.insert(p, node);
                     Value::Node(node)
@@ -568,6 +575,7 @@ impl<'o> Decoder<'o> {
                     Some(PartEntry::Text(_)) => return Err(ErrorKind::PartType { id: p, expected: "a Blob" }.into()),
                     None => return Err(ErrorKind::MissingPart { id: p }.into()),
                 };
+                self.charge(1 + bytes.len() as u64)?;
                 if tag == b'A' {
                     self.g.add_value(Node::ArrayBuffer(bytes))
                 } else {
@@ -939,6 +947,19 @@ impl<'o> Decoder<'o> {
     /// The logical size of the root: its size with every shared reference
     /// expanded, a cycle counted once. Computed only when something is
     /// shared; otherwise it is bounded by the body size.
+    /// Charges logical size as values are parsed: with nothing shared, this
+    /// running total is the logical size of everything decoded.
+    fn charge(&mut self, units: u64) -> Result<()> {
+        self.logical = self.logical.saturating_add(units);
+        let max = self.opts.limits.max_logical_size;
+        if self.logical > max {
+            return Err(ErrorKind::LimitExceeded { limit: LimitKind::LogicalSize, max }.into());
+        }
+        Ok(())
+    }
+
+    /// With shared references, the logical size can be far larger than what
+    /// was parsed: size the graph as a DAG (memoized, linear).
     fn check_logical_size(&self) -> Result<()> {
         let max = self.opts.limits.max_logical_size;
         if !self.shared {
