@@ -983,7 +983,10 @@ impl<'o> Decoder<'o> {
         self.enqueue(0);
         while let Some(w) = self.work.pop() {
             match w {
-                Work::Part(id) => self.parse_part(id).map_err(|e| e.at_part(id))?,
+                Work::Part(id) => self.parse_part(id).map_err(|e| match e.kind() {
+                    ErrorKind::MissingPart { .. } => e,
+                    _ => e.at_part(id),
+                })?,
                 Work::Stream(node, id) => self.parse_stream(node, id)?,
             }
         }

@@ -1,0 +1,126 @@
+//! The `flight` CLI: outputs, exit codes and error lines.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn flight(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_flight"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runs flight");
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+#[test]
+fn decode_reply_string_body() {
+    let o = flight(&["decode-reply"], br#"{"a":"$n1","b":"$0:c","c":[1,"$undefined"]}"#);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "{\"object\":[[\"a\",{\"bigint\":\"1\"}],[\"b\",{\"node\":[\"n1\",{\"array\":[1,{\"undefined\":null}]}]}],[\"c\",{\"ref\":\"n1\"}]]}\n"
+    );
+}
+
+#[test]
+fn decode_reply_accepts_temporary_references() {
+    let o = flight(&["decode-reply"], br#"{"x":"$T"}"#);
+    assert_eq!(stdout(&o), "{\"object\":[[\"x\",{\"temporaryReference\":\"0:x\"}]]}\n");
+}
+
+#[test]
+fn decode_reply_multipart_from_file() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("spec/examples");
+    let ct = std::fs::read_to_string(dir.join("bound-ref.content-type")).unwrap();
+    let o = flight(&["decode-reply", "--content-type", &ct, dir.join("bound-ref.multipart").to_str().unwrap()], b"");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), "{\"serverReference\":{\"id\":\"mod#echo\",\"bound\":[1,\"a\",true,null]}}\n");
+}
+
+#[test]
+fn decode_reply_errors_are_one_line() {
+    let o = flight(&["decode-reply"], b"{bad");
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stderr(&o), "error: json: invalid JSON: key must be a string at byte 1 in part 0\n");
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn encode_reply_string_and_form() {
+    let ct = std::env::temp_dir().join(format!("flight-ct-{}", std::process::id()));
+    let o = flight(
+        &["encode-reply", "--content-type-file", ct.to_str().unwrap()],
+        br#"{"array":[1,{"number":"-0"},"$x"]}"#,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o), r#"[1,"$-0","$$x"]"#);
+    assert_eq!(std::fs::read_to_string(&ct).unwrap(), "text/plain;charset=UTF-8");
+
+    let o = flight(&["encode-reply", "--content-type-file", ct.to_str().unwrap()], br#"{"set":[1]}"#);
+    let content_type = std::fs::read_to_string(&ct).unwrap();
+    let boundary = content_type.strip_prefix("multipart/form-data; boundary=").expect("multipart");
+    assert_eq!(
+        stdout(&o),
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"1\"\r\n\r\n[1]\r\n--{boundary}\r\nContent-Disposition: form-data; name=\"0\"\r\n\r\n\"$W1\"\r\n--{boundary}--\r\n")
+    );
+    // and it decodes back
+    let back = flight(&["decode-reply", "--content-type", &content_type], &o.stdout);
+    assert_eq!(stdout(&back), "{\"set\":[1]}\n");
+    let _ = std::fs::remove_file(ct);
+}
+
+#[test]
+fn encode_reply_rejects_like_react_unless_temporary_references() {
+    let v = br#"{"object":[["i",{"instance":"Foo"}]]}"#;
+    let o = flight(&["encode-reply"], v);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "error: unsupported: Only plain objects, and a few built-ins, can be passed to Server Functions. Classes or null prototypes are not supported.\n"
+    );
+    let o = flight(&["encode-reply", "--temporary-references"], v);
+    assert!(o.status.success());
+    assert_eq!(stdout(&o), r#"{"i":"$T"}"#);
+}
+
+#[test]
+fn decode_action_prints_id_bound_and_form_data() {
+    let body = b"--B\r\nContent-Disposition: form-data; name=\"$ACTION_REF_1\"\r\n\r\n\r\n--B\r\nContent-Disposition: form-data; name=\"$ACTION_1:0\"\r\n\r\n{\"id\":\"mod#echo\",\"bound\":\"$@1\"}\r\n--B\r\nContent-Disposition: form-data; name=\"$ACTION_1:1\"\r\n\r\n[\"x\",2]\r\n--B\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nhello\r\n--B--\r\n";
+    let o = flight(&["decode-action", "--content-type", "multipart/form-data; boundary=B"], body);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "{\"id\":\"mod#echo\",\"bound\":[\"x\",2],\"formData\":{\"formData\":[[\"title\",\"hello\"]]}}\n"
+    );
+    let o = flight(&["decode-action", "--content-type", "multipart/form-data; boundary=B"], b"--B--\r\n");
+    assert_eq!(stdout(&o), "null\n");
+}
+
+#[test]
+fn inspect_sniffs_multipart_and_prints_a_tree() {
+    let body = b"--B\r\nContent-Disposition: form-data; name=\"1\"\r\n\r\n[[1,\"a\"]]\r\n--B\r\nContent-Disposition: form-data; name=\"0\"\r\n\r\n{\"m\":\"$Q1\"}\r\n--B--\r\n";
+    let o = flight(&["inspect"], body);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "root: object #0 (1 keys)\n  \"m\": Map #1 (1 entries)\n    key 0: number 1\n    value 0: string \"a\"\n"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let o = flight(&["frobnicate"], b"");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).starts_with("error: usage: unknown command `frobnicate`"));
+}

@@ -1,0 +1,173 @@
+//! Every decoder limit: accepted at the limit, rejected one past it, with a
+//! typed error; and the defaults accept what React accepts for legitimate data.
+
+use flight_codec::reply::{self, DecodeOptions};
+use flight_codec::value::{FormEntry, JsString, Node, Value};
+use flight_codec::{ErrorKind, LimitKind, Limits};
+
+fn opts(f: impl FnOnce(&mut Limits)) -> DecodeOptions {
+    let mut o = DecodeOptions::default();
+    f(&mut o.limits);
+    o
+}
+
+fn limit_of(r: Result<flight_codec::value::Graph, flight_codec::Error>) -> Option<LimitKind> {
+    match r {
+        Ok(_) => None,
+        Err(e) => match e.kind() {
+            ErrorKind::LimitExceeded { limit, .. } => Some(*limit),
+            other => panic!("expected a limit error, got {other:?}: {e}"),
+        },
+    }
+}
+
+fn nested(depth: usize) -> String {
+    format!("{}{}", "[".repeat(depth), "]".repeat(depth))
+}
+
+fn text_entries(parts: &[(&str, String)]) -> Vec<(JsString, FormEntry)> {
+    parts.iter().map(|(n, t)| (JsString::from(*n), FormEntry::Text(t.as_str().into()))).collect()
+}
+
+#[test]
+fn depth() {
+    let o = opts(|l| l.max_depth = 50);
+    assert_eq!(limit_of(reply::decode_str(&nested(50), &o)), None);
+    assert_eq!(limit_of(reply::decode_str(&nested(51), &o)), Some(LimitKind::Depth));
+    let objects = format!("{}1{}", r#"{"a":"#.repeat(51), "}".repeat(51));
+    assert_eq!(limit_of(reply::decode_str(&objects, &o)), Some(LimitKind::Depth));
+}
+
+#[test]
+fn depth_error_message() {
+    let o = opts(|l| l.max_depth = 3);
+    let e = reply::decode_str("[[[[]]]]", &o).unwrap_err();
+    assert_eq!(e.to_string(), "limit `max_depth` of 3 exceeded at byte 3 in part 0");
+}
+
+#[test]
+fn defaults_accept_1000_levels_and_a_million_without_overflowing() {
+    assert!(reply::decode_str(&nested(1000), &DecodeOptions::default()).is_ok());
+    // A million levels is a typed error, not a stack overflow; and with the
+    // limit lifted it decodes (the decoder does not recurse).
+    assert_eq!(limit_of(reply::decode_str(&nested(1_000_000), &DecodeOptions::default())), Some(LimitKind::Depth));
+    let g = reply::decode_str(&nested(1_000_000), &opts(|l| l.max_depth = usize::MAX)).unwrap();
+    assert_eq!(g.len(), 1_000_000);
+    // Printing and dropping it does not recurse either.
+    assert!(flight_codec::notation::to_string(&g).len() > 10_000_000);
+}
+
+#[test]
+fn defaults_accept_a_10mb_array_of_long_strings() {
+    // React's own arraySizeLimit rejects this; our logical budget does not.
+    let s = "x".repeat(100_000);
+    let body = format!("[{}]", vec![format!("\"{s}\""); 100].join(","));
+    assert!(body.len() > 10_000_000);
+    let g = reply::decode_str(&body, &DecodeOptions::default()).unwrap();
+    let Value::Node(root) = g.root() else { panic!() };
+    assert!(matches!(g.node(*root), Node::Array(items) if items.len() == 100));
+}
+
+#[test]
+fn parts() {
+    let mut parts: Vec<(&str, String)> = vec![("0", "1".into())];
+    parts.extend((0..9).map(|_| ("junk", "x".to_string())));
+    let o = opts(|l| l.max_parts = 10);
+    assert_eq!(limit_of(reply::decode_form(text_entries(&parts), &o)), None);
+    parts.push(("junk", "x".into()));
+    assert_eq!(limit_of(reply::decode_form(text_entries(&parts), &o)), Some(LimitKind::Parts));
+}
+
+#[test]
+fn total_bytes() {
+    // A string body is the entry `"0"` (1 byte of name) plus the text.
+    let o = opts(|l| l.max_total_bytes = 11);
+    assert_eq!(limit_of(reply::decode_str("\"12345678\"", &o)), None);
+    assert_eq!(limit_of(reply::decode_str("\"123456789\"", &o)), Some(LimitKind::TotalBytes));
+}
+
+#[test]
+fn logical_size_without_sharing() {
+    // `["ab"]`: the string's 2 bytes plus the array's 1 + 1 slots.
+    let o = |max| opts(|l| l.max_logical_size = max);
+    assert_eq!(limit_of(reply::decode_str(r#"["ab"]"#, &o(4))), None);
+    assert_eq!(limit_of(reply::decode_str(r#"["ab"]"#, &o(3))), Some(LimitKind::LogicalSize));
+}
+
+#[test]
+fn logical_size_charges_shared_references() {
+    // `[s, "$0:0"]`: the 10-byte string counted once per reference.
+    let body = r#"["0123456789","$0:0"]"#;
+    let o = |max| opts(|l| l.max_logical_size = max);
+    assert_eq!(limit_of(reply::decode_str(body, &o(23))), None);
+    assert_eq!(limit_of(reply::decode_str(body, &o(22))), Some(LimitKind::LogicalSize));
+}
+
+#[test]
+fn reference_bombs_are_rejected_in_linear_memory() {
+    // Part k = [$k-1, $k-1]: 2^60 leaves through 60 parts of a few bytes each.
+    for leaf in ["{\"a\":1}", "[1,2,3]", "\"xxxxxxxxxxxxxxxxxxxxxxxxxxxx\"", "\"$n123456789012345678901234567890\""] {
+        let mut parts = vec![("1".to_string(), leaf.to_string())];
+        for k in 2..=60u32 {
+            parts.push((k.to_string(), format!("[\"${:x}\",\"${:x}\"]", k - 1, k - 1)));
+        }
+        parts.push(("0".to_string(), format!("\"${:x}\"", 60)));
+        let entries =
+            parts.iter().map(|(n, t)| (JsString::from(n.as_str()), FormEntry::Text(t.as_str().into()))).collect();
+        assert_eq!(
+            limit_of(reply::decode_form(entries, &DecodeOptions::default())),
+            Some(LimitKind::LogicalSize),
+            "{leaf}"
+        );
+    }
+}
+
+#[test]
+fn bigint_digits() {
+    // Counted as React counts: the characters after `$n`, sign included.
+    let ok = format!("\"$n-{}\"", "9".repeat(299));
+    let over = format!("\"$n-{}\"", "9".repeat(300));
+    assert_eq!(limit_of(reply::decode_str(&ok, &DecodeOptions::default())), None);
+    assert_eq!(limit_of(reply::decode_str(&over, &DecodeOptions::default())), Some(LimitKind::BigIntDigits));
+}
+
+fn bound_body(n: usize) -> Vec<(JsString, FormEntry)> {
+    let args = vec!["1"; n].join(",");
+    text_entries(&[("1", format!("[{args}]")), ("2", r#"{"id":"m#f","bound":"$@1"}"#.into()), ("0", "\"$h2\"".into())])
+}
+
+#[test]
+fn bound_args() {
+    assert_eq!(limit_of(reply::decode_form(bound_body(1000), &DecodeOptions::default())), None);
+    assert_eq!(limit_of(reply::decode_form(bound_body(1001), &DecodeOptions::default())), Some(LimitKind::BoundArgs));
+}
+
+fn chain(k: u32) -> Vec<(JsString, FormEntry)> {
+    // 0 = "$@1", 1 = "$@2", …, k = "v": k promises resolving to promises.
+    let mut parts: Vec<(String, String)> = (0..k).map(|i| (i.to_string(), format!("\"$@{:x}\"", i + 1))).collect();
+    parts.push((k.to_string(), "\"v\"".into()));
+    parts.iter().map(|(n, t)| (JsString::from(n.as_str()), FormEntry::Text(t.as_str().into()))).collect()
+}
+
+#[test]
+fn promise_chain() {
+    let o = opts(|l| l.max_promise_chain = 5);
+    let g = reply::decode_form(chain(5), &o).unwrap();
+    assert_eq!(g.root().as_string().unwrap(), "v");
+    assert_eq!(limit_of(reply::decode_form(chain(6), &o)), Some(LimitKind::PromiseChain));
+}
+
+#[test]
+fn path_segments() {
+    let o = opts(|l| l.max_path_segments = 4);
+    let body = |n: usize| format!(r#"[{{"a":{{"a":{{"a":{{"a":{{"a":1}}}}}}}}}},"$0:0{}"]"#, ":a".repeat(n - 1));
+    assert_eq!(limit_of(reply::decode_str(&body(4), &o)), None);
+    assert_eq!(limit_of(reply::decode_str(&body(5), &o)), Some(LimitKind::PathSegments));
+}
+
+#[test]
+fn unbounded_is_explicit() {
+    let l = Limits::unbounded();
+    assert_eq!(l.max_depth, usize::MAX);
+    assert_ne!(Limits::default(), l);
+}
