@@ -14,10 +14,13 @@ fn err_of(parts: &[(&str, &str)]) -> (String, String, Category) {
     (e.kind().name().to_string(), e.to_string(), e.category())
 }
 
+/// (form entries, error kind name, message, category)
+type Case = (&'static [(&'static str, &'static str)], &'static str, &'static str, Category);
+
 #[test]
 fn decode_error_messages() {
     use Category::*;
-    let cases: &[(&[(&str, &str)], &str, &str, Category)] = &[
+    let cases: &[Case] = &[
         (&[("0", "{bad")], "json", "invalid JSON: key must be a string at byte 1 in part 0", Syntax),
         (&[("0", "")], "json", "invalid JSON: unexpected end of JSON input at byte 0 in part 0", Syntax),
         (&[("0", "\"$Z1\"")], "unknown-tag", "unknown tag in `$Z1` in part 0", Syntax),
