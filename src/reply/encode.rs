@@ -133,26 +133,28 @@ fn entry_refs(entries: &[(String, FormEntry)]) -> Vec<crate::multipart::EntryRef
 /// # Ok::<(), flight_codec::Error>(())
 /// ```
 pub fn encode(g: &Graph, opts: &EncodeOptions) -> Result<Body> {
-    let mut enc = Encoder {
-        g,
-        opts,
-        next_id: 1,
-        written: HashMap::new(),
-        entries: Vec::new(),
-        has_form: false,
-        tasks: VecDeque::new(),
-        model_root: None,
-        pathless: HashSet::new(),
-    };
+    let mut st = State { next_id: 1, ..State::default() };
+    let text = start(g, opts, &mut st)?;
+    if let Some(text) = text {
+        return Ok(Body::Text(text));
+    }
+    if !st.parked.is_empty() {
+        return Err(ErrorKind::Pending.into());
+    }
+    Ok(Body::Form(st.entries))
+}
+
+/// The synchronous pass, then every task that can run. Returns the string
+/// body when nothing was outlined.
+fn start(g: &Graph, opts: &EncodeOptions, st: &mut State) -> Result<Option<String>> {
+    let mut enc = Encoder { g, opts, st };
     let root = enc.serialize_model(Item::V(g.root().clone()), 0)?;
-    if !enc.has_form {
-        return Ok(Body::Text(root));
+    if !enc.st.has_form {
+        return Ok(Some(root));
     }
-    enc.entries.push(("0".to_string(), FormEntry::Text(root.into())));
-    while let Some(task) = enc.tasks.pop_front() {
-        enc.run_task(task)?;
-    }
-    Ok(Body::Form(enc.entries))
+    enc.st.entries.push(("0".to_string(), FormEntry::Text(root.into())));
+    enc.drain()?;
+    Ok(None)
 }
 
 /// A value to write, or a fresh array React builds on the fly
@@ -226,18 +228,29 @@ fn unsupported(message: &str) -> Error {
     Error::new(ErrorKind::Unsupported { message: message.to_string() })
 }
 
-struct Encoder<'g> {
-    g: &'g Graph,
-    opts: &'g EncodeOptions,
+/// Everything `processReply` keeps between steps.
+#[derive(Default)]
+struct State {
     next_id: u32,
     written: HashMap<NodeId, Rc<str>>,
     entries: Vec<(String, FormEntry)>,
     has_form: bool,
     tasks: VecDeque<Task>,
+    /// Tasks waiting for a pending promise or an open stream (by node).
+    parked: HashMap<NodeId, Vec<Task>>,
+    /// Parked nodes in the order they were first waited for.
+    park_order: Vec<NodeId>,
     model_root: Option<NodeId>,
     /// Objects being written that have no path (under a key with `:`), to
     /// detect cycles through them as `JSON.stringify` does.
     pathless: HashSet<NodeId>,
+}
+
+/// One step of the encoder over a graph it borrows.
+struct Encoder<'g, 's> {
+    g: &'g Graph,
+    opts: &'g EncodeOptions,
+    st: &'s mut State,
 }
 
 /// What writing one value did.
@@ -246,17 +259,17 @@ enum Step {
     Push(Frame),
 }
 
-impl Encoder<'_> {
+impl Encoder<'_, '_> {
     fn alloc(&mut self) -> u32 {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.has_form = true;
+        let id = self.st.next_id;
+        self.st.next_id += 1;
+        self.st.has_form = true;
         id
     }
 
     fn append(&mut self, name: String, entry: FormEntry) {
-        self.has_form = true;
-        self.entries.push((name, entry));
+        self.st.has_form = true;
+        self.st.entries.push((name, entry));
     }
 
     fn append_blob(&mut self, id: u32, blob: Blob) {
@@ -280,10 +293,10 @@ impl Encoder<'_> {
                     Node::ServerReference { .. } | Node::Function(_) | Node::UnregisteredSymbol(_)
                 ) =>
             {
-                self.written.insert(*n, p.clone());
-                self.model_root = Some(*n);
+                self.st.written.insert(*n, p.clone());
+                self.st.model_root = Some(*n);
             }
-            _ => self.model_root = None,
+            _ => self.st.model_root = None,
         }
         let mut out = Vec::new();
         let mut stack: Vec<Frame> = Vec::new();
@@ -337,7 +350,7 @@ impl Encoder<'_> {
                     } else {
                         out.push(b']');
                         let node = *node;
-                        self.pathless.remove(&node);
+                        self.st.pathless.remove(&node);
                         stack.pop();
                         continue;
                     }
@@ -357,7 +370,7 @@ impl Encoder<'_> {
                     } else {
                         out.push(b'}');
                         let node = *node;
-                        self.pathless.remove(&node);
+                        self.st.pathless.remove(&node);
                         stack.pop();
                         continue;
                     }
@@ -407,14 +420,14 @@ impl Encoder<'_> {
         // Non-objects first: functions and symbols never get a path.
         match node {
             Node::ServerReference { id: fn_id, bound } => {
-                if let Some(r) = self.written.get(&id) {
+                if let Some(r) = self.st.written.get(&id) {
                     write_str_slice(out, r);
                     return Ok(Step::Done);
                 }
                 let bound_json = match bound {
                     Some(args) => {
                         let pid = self.alloc();
-                        self.tasks.push_back(Task::Bound { id: pid, args: args.clone() });
+                        self.st.tasks.push_back(Task::Bound { id: pid, args: args.clone() });
                         format!("\"$@{pid:x}\"")
                     }
                     None => "null".to_string(),
@@ -430,7 +443,7 @@ impl Encoder<'_> {
                 self.append(mid.to_string(), FormEntry::Text(meta.into()));
                 let r: Rc<str> = format!("$h{mid:x}").into();
                 write_str_slice(out, &r);
-                self.written.insert(id, r);
+                self.st.written.insert(id, r);
                 return Ok(Step::Done);
             }
             Node::Function(_) | Node::UnregisteredSymbol(_) => {
@@ -440,10 +453,10 @@ impl Encoder<'_> {
             }
             Node::Element { .. } => {
                 if self.opts.temporary_references
-                    && ((!key.has_colon() && parent.is_some()) || self.model_root == Some(id))
+                    && ((!key.has_colon() && parent.is_some()) || self.st.model_root == Some(id))
                 {
-                    if self.model_root == Some(id) {
-                        self.model_root = None;
+                    if self.st.model_root == Some(id) {
+                        self.st.model_root = None;
                     }
                     write_str_slice(out, "$T");
                     return Ok(Step::Done);
@@ -454,9 +467,9 @@ impl Encoder<'_> {
         }
         // Promises: deduplicated by their `$@` id, never by path.
         if let Node::Promise(state) = node {
-            if let Some(r) = self.written.get(&id) {
-                if self.model_root == Some(id) {
-                    self.model_root = None;
+            if let Some(r) = self.st.written.get(&id) {
+                if self.st.model_root == Some(id) {
+                    self.st.model_root = None;
                 } else {
                     write_str_slice(out, r);
                     return Ok(Step::Done);
@@ -464,37 +477,38 @@ impl Encoder<'_> {
             }
             let pid = self.alloc();
             let r: Rc<str> = format!("$@{pid:x}").into();
-            self.written.insert(id, r.clone());
+            self.st.written.insert(id, r.clone());
             match state {
-                PromiseState::Fulfilled(v) => self.tasks.push_back(Task::Promise { id: pid, value: v.clone() }),
+                PromiseState::Fulfilled(v) => self.st.tasks.push_back(Task::Promise { id: pid, value: v.clone() }),
                 PromiseState::Rejected(reason) => return Err(self.rejection(reason)),
-                PromiseState::Pending => return Err(ErrorKind::Pending.into()),
+                // Its `then` callback runs once the host settles it.
+                PromiseState::Pending => self.park(id, Task::Promise { id: pid, value: Value::Node(id) }),
             }
             write_str_slice(out, &r);
             return Ok(Step::Done);
         }
         // Every other object: a reference if written before, else record its path.
         let mut path = None;
-        match self.written.get(&id) {
-            Some(r) if self.model_root != Some(id) => {
+        match self.st.written.get(&id) {
+            Some(r) if self.st.model_root != Some(id) => {
                 write_str_slice(out, r);
                 return Ok(Step::Done);
             }
             Some(r) => {
-                self.model_root = None;
+                self.st.model_root = None;
                 path = Some(r.clone());
             }
             None => {
                 if let (false, Some(p)) = (key.has_colon(), parent) {
                     let r = key.append_to(p);
-                    self.written.insert(id, r.clone());
+                    self.st.written.insert(id, r.clone());
                     path = Some(r);
                 }
             }
         }
         match node {
             Node::Array(_) | Node::Object(_) => {
-                if path.is_none() && !self.pathless.insert(id) {
+                if path.is_none() && !self.st.pathless.insert(id) {
                     return Err(unsupported("Converting circular structure to JSON"));
                 }
                 if matches!(node, Node::Array(_)) {
@@ -560,7 +574,7 @@ impl Encoder<'_> {
             Node::Stream(s) => {
                 let sid = self.alloc();
                 if s.kind == StreamKind::Bytes {
-                    self.tasks.push_back(Task::ReadBytes {
+                    self.st.tasks.push_back(Task::ReadBytes {
                         node: id,
                         id: sid,
                         chunk: 0,
@@ -568,7 +582,7 @@ impl Encoder<'_> {
                         buffer: Vec::new(),
                     });
                 } else {
-                    self.tasks.push_back(Task::Read { node: id, id: sid, index: 0 });
+                    self.st.tasks.push_back(Task::Read { node: id, id: sid, index: 0 });
                 }
                 write_str_slice(out, &format!("${}{sid:x}", s.kind.tag() as char));
                 Ok(Step::Done)
@@ -591,9 +605,9 @@ impl Encoder<'_> {
 
     /// Writes a nested part (`serializeModel` inside `resolveToJSON`) and the tag pointing at it.
     fn outline(&mut self, out: &mut Vec<u8>, id: u32, model: Item, tag: &str) -> Result<Step> {
-        let saved_root = self.model_root;
+        let saved_root = self.st.model_root;
         let json = self.serialize_model(model, id)?;
-        self.model_root = saved_root;
+        self.st.model_root = saved_root;
         self.append(id.to_string(), FormEntry::Text(json.into()));
         write_str_slice(out, &format!("{tag}{id:x}"));
         Ok(Step::Done)
@@ -628,22 +642,48 @@ impl Encoder<'_> {
         unsupported(&message)
     }
 
+    /// Runs queued tasks (microtasks) until none is runnable.
+    fn drain(&mut self) -> Result<()> {
+        while let Some(task) = self.st.tasks.pop_front() {
+            self.run_task(task)?;
+        }
+        Ok(())
+    }
+
+    /// Parks a task until `node` (a promise or stream) changes.
+    fn park(&mut self, node: NodeId, task: Task) {
+        let tasks = self.st.parked.entry(node).or_default();
+        if tasks.is_empty() {
+            self.st.park_order.push(node);
+        }
+        tasks.push(task);
+    }
+
     fn run_task(&mut self, task: Task) -> Result<()> {
         match task {
-            Task::Wait(inner) => self.tasks.push_back(*inner),
+            Task::Wait(inner) => self.st.tasks.push_back(*inner),
             Task::Promise { id, value } => {
                 // A promise resolved with another promise adopts it, which
                 // takes two more microtask turns than a plain value.
-                if let Some(Node::Promise(state)) = value.as_node().map(|n| self.g.node(n)) {
+                if let Some((node, Node::Promise(state))) = value.as_node().map(|n| (n, self.g.node(n))) {
                     let inner = match state {
                         PromiseState::Fulfilled(v) => v.clone(),
-                        _ => self.flatten(value)?,
+                        PromiseState::Rejected(reason) => return Err(self.rejection(reason)),
+                        PromiseState::Pending => {
+                            self.park(node, Task::Promise { id, value });
+                            return Ok(());
+                        }
                     };
-                    self.tasks.push_back(Task::Wait(Box::new(Task::Promise { id, value: inner })));
+                    // A parked promise that was settled is the promise itself: no adoption delay.
+                    if self.st.written.get(&node).is_some_and(|r| **r == *format!("$@{id:x}")) {
+                        self.st.tasks.push_back(Task::Promise { id, value: inner });
+                    } else {
+                        self.st.tasks.push_back(Task::Wait(Box::new(Task::Promise { id, value: inner })));
+                    }
                     return Ok(());
                 }
                 let value = self.flatten(value)?;
-                let json = match value.as_node().and_then(|n| self.written.get(&n)) {
+                let json = match value.as_node().and_then(|n| self.st.written.get(&n)) {
                     Some(r) => {
                         let mut out = Vec::new();
                         write_str_slice(&mut out, r);
@@ -666,7 +706,7 @@ impl Encoder<'_> {
                     let item = s.items[index].clone();
                     let json = self.serialize(Item::V(item), None)?;
                     self.append(name, FormEntry::Text(json.into()));
-                    self.tasks.push_back(Task::Read { node, id, index: index + 1 });
+                    self.st.tasks.push_back(Task::Read { node, id, index: index + 1 });
                 } else {
                     match &s.end {
                         StreamEnd::Closed(ret) => {
@@ -680,7 +720,7 @@ impl Encoder<'_> {
                             self.append(name, FormEntry::Text(text.into()));
                         }
                         StreamEnd::Errored(reason) => return Err(self.rejection(reason)),
-                        StreamEnd::Open => return Err(ErrorKind::Pending.into()),
+                        StreamEnd::Open => self.park(node, Task::Read { node, id, index }),
                     }
                 }
             }
@@ -699,7 +739,7 @@ impl Encoder<'_> {
                         buffer.extend_from_slice(&bytes[offset..offset + take]);
                         let (chunk, offset) =
                             if offset + take >= bytes.len() { (chunk + 1, 0) } else { (chunk, offset + take) };
-                        self.tasks.push_back(Task::ReadBytes { node, id, chunk, offset, buffer });
+                        self.st.tasks.push_back(Task::ReadBytes { node, id, chunk, offset, buffer });
                     }
                     None => match &s.end {
                         StreamEnd::Closed(_) => {
@@ -712,7 +752,7 @@ impl Encoder<'_> {
                             self.append(format!("S{id}"), FormEntry::Text(JsString::from_static("C")));
                         }
                         StreamEnd::Errored(reason) => return Err(self.rejection(reason)),
-                        StreamEnd::Open => return Err(ErrorKind::Pending.into()),
+                        StreamEnd::Open => self.park(node, Task::ReadBytes { node, id, chunk, offset, buffer }),
                     },
                 }
             }
@@ -753,4 +793,150 @@ fn write_escaped(out: &mut Vec<u8>, s: &JsString) {
 #[cold]
 fn unreachable_frame() -> ! {
     unreachable!("frames are only pushed for the node kinds they walk")
+}
+
+/// A sans-IO reply encoder for values with promises and streams that settle
+/// later, as `encodeReply` waits for them.
+///
+/// Build the value with pending promises ([`PromiseState::Pending`]) or open
+/// streams ([`StreamEnd::Open`]), then report what happens to them with
+/// [`resolve`](Self::resolve), [`reject`](Self::reject), [`push`](Self::push)
+/// and [`close`](Self::close). FormData entries become available in order as
+/// soon as they are final ([`poll_entry`](Self::poll_entry)); the body is
+/// complete once nothing is pending ([`is_complete`](Self::is_complete),
+/// [`finish`](Self::finish)). Nothing here blocks or touches I/O.
+///
+/// ```
+/// use flight_codec::reply::ReplyEncoder;
+/// use flight_codec::value::{Graph, Node, PromiseState, Value};
+///
+/// let mut g = Graph::new();
+/// let p = g.add(Node::Promise(PromiseState::Pending));
+/// let root = g.add_value(Node::Object(vec![("p".into(), Value::Node(p))]));
+/// g.set_root(root);
+///
+/// let mut enc = ReplyEncoder::new(g, Default::default())?;
+/// assert_eq!(enc.poll_entry().unwrap().0, "0"); // the root can go out right away
+/// assert!(!enc.is_complete());
+/// enc.resolve(p, "later".into())?;
+/// let (name, _) = enc.poll_entry().unwrap();
+/// assert_eq!(name, "1");
+/// assert!(enc.is_complete());
+/// # Ok::<(), flight_codec::Error>(())
+/// ```
+pub struct ReplyEncoder {
+    graph: Graph,
+    opts: EncodeOptions,
+    st: State,
+    text: Option<String>,
+    sent: usize,
+}
+
+impl ReplyEncoder {
+    /// Runs the synchronous pass and everything already settled.
+    ///
+    /// # Errors
+    /// As [`encode`], except that pending values are waited for.
+    pub fn new(graph: Graph, opts: EncodeOptions) -> Result<Self> {
+        let mut st = State { next_id: 1, ..State::default() };
+        let text = start(&graph, &opts, &mut st)?;
+        Ok(ReplyEncoder { graph, opts, st, text, sent: 0 })
+    }
+
+    /// The graph, for reading.
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    /// The graph, for adding the nodes of values that settle later.
+    /// Change pending promises and open streams only through this type's
+    /// methods.
+    pub fn graph_mut(&mut self) -> &mut Graph {
+        &mut self.graph
+    }
+
+    fn wake(&mut self, node: NodeId) -> Result<()> {
+        if let Some(tasks) = self.st.parked.remove(&node) {
+            self.st.tasks.extend(tasks);
+            self.st.park_order.retain(|n| *n != node);
+        }
+        Encoder { g: &self.graph, opts: &self.opts, st: &mut self.st }.drain()
+    }
+
+    /// Fulfills a pending promise.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unsupported`] if the value cannot be encoded.
+    pub fn resolve(&mut self, promise: NodeId, value: Value) -> Result<()> {
+        *self.graph.node_mut(promise) = Node::Promise(PromiseState::Fulfilled(value));
+        self.wake(promise)
+    }
+
+    /// Rejects a pending promise: like `encodeReply`, the whole encoding
+    /// fails with the reason.
+    ///
+    /// # Errors
+    /// Always, with the rejection's message.
+    pub fn reject(&mut self, promise: NodeId, reason: Value) -> Result<()> {
+        *self.graph.node_mut(promise) = Node::Promise(PromiseState::Rejected(reason));
+        self.wake(promise)
+    }
+
+    /// Adds an item (a chunk) to an open stream.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unsupported`] if `stream` is not a stream or the item cannot be encoded.
+    pub fn push(&mut self, stream: NodeId, item: Value) -> Result<()> {
+        match self.graph.node_mut(stream) {
+            Node::Stream(s) => s.items.push(item),
+            _ => return Err(unsupported("not a stream")),
+        }
+        self.wake(stream)
+    }
+
+    /// Closes an open stream; `ret` is an async iterator's return value
+    /// (`undefined` otherwise).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unsupported`] if `stream` is not a stream or `ret` cannot be encoded.
+    pub fn close(&mut self, stream: NodeId, ret: Value) -> Result<()> {
+        match self.graph.node_mut(stream) {
+            Node::Stream(s) => s.end = StreamEnd::Closed(ret),
+            _ => return Err(unsupported("not a stream")),
+        }
+        self.wake(stream)
+    }
+
+    /// The pending promises and open streams the body is waiting for, in the
+    /// order the encoder first waited for them.
+    pub fn waiting(&self) -> Vec<NodeId> {
+        let mut seen = HashSet::new();
+        self.st.park_order.iter().copied().filter(|n| self.st.parked.contains_key(n) && seen.insert(*n)).collect()
+    }
+
+    /// The next FormData entry that is final, in body order.
+    pub fn poll_entry(&mut self) -> Option<(String, FormEntry)> {
+        let e = self.st.entries.get(self.sent)?.clone();
+        self.sent += 1;
+        Some(e)
+    }
+
+    /// `true` once nothing is pending: the body is complete.
+    pub fn is_complete(&self) -> bool {
+        self.st.parked.is_empty() && self.st.tasks.is_empty()
+    }
+
+    /// The whole body.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Pending`] if something is still pending.
+    pub fn finish(self) -> Result<Body> {
+        if let Some(text) = self.text {
+            return Ok(Body::Text(text));
+        }
+        if !self.is_complete() {
+            return Err(ErrorKind::Pending.into());
+        }
+        Ok(Body::Form(self.st.entries))
+    }
 }

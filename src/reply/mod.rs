@@ -35,7 +35,7 @@ use crate::multipart::{self, MultipartLimits, MultipartParser, Part};
 use crate::value::{Blob, FormEntry, Graph, JsString};
 
 pub use action::{decode_action, decode_action_body, decode_form_state, encode_form_action, Action, FormState};
-pub use encode::{encode, Body, EncodeOptions};
+pub use encode::{encode, Body, EncodeOptions, ReplyEncoder};
 
 /// Options for the reply decoder.
 ///

@@ -510,6 +510,17 @@ impl Graph {
         &self.nodes
     }
 
+    /// The ids of all nodes, in the order they were added.
+    ///
+    /// ```
+    /// let mut g = flight_codec::value::Graph::new();
+    /// let a = g.add(flight_codec::value::Node::Array(vec![]));
+    /// assert_eq!(g.ids().collect::<Vec<_>>(), [a]);
+    /// ```
+    pub fn ids(&self) -> impl Iterator<Item = NodeId> {
+        (0..self.nodes.len() as u32).map(NodeId)
+    }
+
     /// Number of nodes.
     pub fn len(&self) -> usize {
         self.nodes.len()
