@@ -24,7 +24,8 @@ fn pending_values_settled_later_match_react() {
         // Promise-of-promise adoption timing is a one-shot-only detail, and a
         // synchronous thenable has no notation (see reply-deviations.json).
         if !(text.contains("\"promise\"") || text.contains("Stream\"") || text.contains("asyncIter"))
-            || name.contains("promise-of-promise") || name == "promise-thenable"
+            || name.contains("promise-of-promise")
+            || name == "promise-thenable"
         {
             continue;
         }
@@ -49,7 +50,8 @@ fn pending_values_settled_later_match_react() {
             }
         }
         let mut opts = EncodeOptions::default();
-        opts.temporary_references = matches!(v.get("options").and_then(|o| o.get("temporaryReferences")), Some(common::Json::Bool(true)));
+        opts.temporary_references =
+            matches!(v.get("options").and_then(|o| o.get("temporaryReferences")), Some(common::Json::Bool(true)));
         let mut enc = match ReplyEncoder::new(g, opts) {
             Ok(e) => e,
             Err(e) => panic!("{name}: {e}"),

@@ -238,6 +238,8 @@ struct State {
     tasks: VecDeque<Task>,
     /// Tasks waiting for a pending promise or an open stream (by node).
     parked: HashMap<NodeId, Vec<Task>>,
+    /// ReadableStreams a reader was taken from.
+    locked: HashSet<NodeId>,
     /// Parked nodes in the order they were first waited for.
     park_order: Vec<NodeId>,
     model_root: Option<NodeId>,
@@ -572,6 +574,11 @@ impl Encoder<'_, '_> {
                 self.outline(out, iid, Item::List(items.iter().cloned().map(Item::V).collect()), "$i")
             }
             Node::Stream(s) => {
+                // Reading a ReadableStream locks it: a second read (the same
+                // stream written again where it has no path) fails as in JavaScript.
+                if matches!(s.kind, StreamKind::Readable | StreamKind::Bytes) && !self.st.locked.insert(id) {
+                    return Err(unsupported("Invalid state: ReadableStream is locked"));
+                }
                 let sid = self.alloc();
                 if s.kind == StreamKind::Bytes {
                     self.st.tasks.push_back(Task::ReadBytes {
