@@ -304,6 +304,11 @@ impl Error {
         self
     }
 
+    pub(crate) fn at_path(mut self, path: String) -> Self {
+        self.0.position.path.get_or_insert(path);
+        self
+    }
+
     pub(crate) fn at_byte(mut self, byte: usize) -> Self {
         self.0.position.byte.get_or_insert(byte);
         self

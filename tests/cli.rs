@@ -87,7 +87,7 @@ fn encode_reply_rejects_like_react_unless_temporary_references() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         stderr(&o),
-        "error: unsupported: Only plain objects, and a few built-ins, can be passed to Server Functions. Classes or null prototypes are not supported.\n"
+        "error: unsupported: Only plain objects, and a few built-ins, can be passed to Server Functions. Classes or null prototypes are not supported. at `0:i`\n"
     );
     let o = flight(&["encode-reply", "--temporary-references"], v);
     assert!(o.status.success());

@@ -125,9 +125,22 @@ fn encode_error_messages_are_reacts() {
     for (value, message) in cases {
         let g = notation::from_str(value).unwrap();
         let e = reply::encode(&g, &EncodeOptions::default()).unwrap_err();
-        assert_eq!(e.to_string(), message, "{value}");
+        assert_eq!(e.kind().to_string(), message, "{value}");
         assert_eq!(e.category(), Category::Unsupported);
     }
+    // The error names the path to the value (React's development build shows it).
+    let g = notation::from_str(
+        r#"{"object":[["a",{"array":[1,{"map":[["k",{"object":[["deep",{"function":"f"}]]}]]}]}]]}"#,
+    )
+    .unwrap();
+    let e = reply::encode(&g, &EncodeOptions::default()).unwrap_err();
+    assert_eq!(e.position().path.as_deref(), Some("1:0:1:deep"));
+    assert_eq!(
+        e.to_string(),
+        "Client Functions cannot be passed directly to Server Functions. Only Functions passed from the Server can be passed back again. at `1:0:1:deep`"
+    );
+    let g = notation::from_str(r#"{"object":[["i",{"instance":"Foo"}]]}"#).unwrap();
+    assert_eq!(reply::encode(&g, &EncodeOptions::default()).unwrap_err().position().path.as_deref(), Some("0:i"));
     let g = notation::from_str(r#"{"promise":"pending"}"#).unwrap();
     assert_eq!(
         reply::encode(&g, &EncodeOptions::default()).unwrap_err().to_string(),

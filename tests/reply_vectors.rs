@@ -157,11 +157,11 @@ fn reply_vectors() {
             let g = notation::from_str(&value.compact()).unwrap_or_else(|e| panic!("{name}: bad notation: {e}"));
             match (reply::encode(&g, &eopts), v.get("encodeError"), v.get("body")) {
                 (Err(e), Some(msg), _) => {
-                    if e.to_string() != msg.text() {
+                    if e.kind().to_string() != msg.text() {
                         failures.push(format!(
                             "{name} (encode): React rejected with {:?}, we with {:?}",
                             msg.text(),
-                            e.to_string()
+                            e.kind().to_string()
                         ));
                     }
                 }

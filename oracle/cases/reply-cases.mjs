@@ -937,6 +937,17 @@ add({
   value: aiterator([U], '$done'),
 });
 add({
+  name: 'stream-async-iterator-yields-promise',
+  description: 'an async generator awaits the promises it yields (and returns)',
+  jsNormalises: true,
+  value: aiterator([{ promise: { fulfilled: 1 } }, 2, { promise: { fulfilled: obj(['p', 3]) } }], { promise: { fulfilled: 'r' } }),
+});
+add({
+  name: 'stream-readable-promise-chunk',
+  description: 'a ReadableStream does not await a promise chunk: it is written as $@',
+  value: { readableStream: [{ promise: { fulfilled: 1 } }, 2] },
+});
+add({
   name: 'stream-chunk-refs-root',
   description: 'a stream chunk that is an object already written in the root',
   value: obj(['o', node('n1', obj(['v', 1]))], ['s', { readableStream: [ref('n1'), obj(['again', ref('n1')])] }]),

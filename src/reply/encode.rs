@@ -306,7 +306,8 @@ impl Encoder<'_, '_> {
         // fresh root lists are recorded as `$<id>` by serializeModel.
         match model {
             Item::V(v) => {
-                if let Step::Push(f) = self.write_value(&mut out, None, Key::Name(&JsString::new()), &v)? {
+                let step = self.write_value(&mut out, None, Key::Name(&JsString::new()), &v);
+                if let Step::Push(f) = step.map_err(|e| self.locate(e, id, &stack))? {
                     stack.push(f);
                 }
             }
@@ -326,11 +327,11 @@ impl Encoder<'_, '_> {
                             out.push(b',');
                         }
                         match item {
-                            Item::V(v) => self.write_value(&mut out, path.as_deref(), Key::Index(idx), &v)?,
+                            Item::V(v) => self.write_value(&mut out, path.as_deref(), Key::Index(idx), &v),
                             Item::List(inner) => {
                                 out.push(b'[');
                                 let p = path.as_deref().map(|p| Key::Index(idx).append_to(p));
-                                Step::Push(Frame::List { items: inner, i: 0, path: p })
+                                Ok(Step::Push(Frame::List { items: inner, i: 0, path: p }))
                             }
                         }
                     } else {
@@ -348,7 +349,7 @@ impl Encoder<'_, '_> {
                             out.push(b',');
                         }
                         let v = &items[idx];
-                        self.write_value(&mut out, path.as_deref(), Key::Index(idx), v)?
+                        self.write_value(&mut out, path.as_deref(), Key::Index(idx), v)
                     } else {
                         out.push(b']');
                         let node = *node;
@@ -368,7 +369,7 @@ impl Encoder<'_, '_> {
                         let (k, v) = &pairs[order.as_ref().map_or(idx, |o| o[idx])];
                         write_str(&mut out, k);
                         out.push(b':');
-                        self.write_value(&mut out, path.as_deref(), Key::Name(k), v)?
+                        self.write_value(&mut out, path.as_deref(), Key::Name(k), v)
                     } else {
                         out.push(b'}');
                         let node = *node;
@@ -378,12 +379,34 @@ impl Encoder<'_, '_> {
                     }
                 }
             };
-            if let Step::Push(f) = next {
+            if let Step::Push(f) = next.map_err(|e| self.locate(e, id, &stack))? {
                 stack.push(f);
             }
         }
         // Output is built from JSON writers, which emit UTF-8.
         String::from_utf8(out).map_err(|_| Error::new(ErrorKind::Internal { what: "encoder wrote invalid UTF-8" }))
+    }
+
+    /// Adds the path of the value being written (`0:a:1`, as React writes
+    /// paths; `chunk` for a stream chunk) to an error.
+    fn locate(&self, e: Error, id: Option<u32>, stack: &[Frame]) -> Error {
+        let mut path = match id {
+            Some(id) => format!("{id:x}"),
+            None => "chunk".to_string(),
+        };
+        for f in stack {
+            path.push(':');
+            match f {
+                Frame::List { i, .. } | Frame::Array { i, .. } => path.push_str(&i.saturating_sub(1).to_string()),
+                Frame::Object { node, i, order, .. } => {
+                    if let Node::Object(pairs) = self.g.node(*node) {
+                        let at = order.as_ref().map_or(i.saturating_sub(1), |o| o[i.saturating_sub(1)]);
+                        path.push_str(&pairs[at].0.to_string_lossy());
+                    }
+                }
+            }
+        }
+        e.at_path(path)
     }
 
     /// `resolveToJSON(key, value)` for one value whose holder has `parent` as
@@ -710,14 +733,34 @@ impl Encoder<'_, '_> {
                 };
                 let name = format!("S{id}");
                 if index < s.items.len() {
-                    let item = s.items[index].clone();
+                    let mut item = s.items[index].clone();
+                    // An async generator awaits what it yields.
+                    if matches!(s.kind, StreamKind::AsyncIterable | StreamKind::AsyncIterator) {
+                        if let Some((p, Node::Promise(PromiseState::Pending))) =
+                            item.as_node().map(|n| (n, self.g.node(n)))
+                        {
+                            self.park(p, Task::Read { node, id, index });
+                            return Ok(());
+                        }
+                        item = self.flatten(item)?;
+                    }
                     let json = self.serialize(Item::V(item), None)?;
                     self.append(name, FormEntry::Text(json.into()));
                     self.st.tasks.push_back(Task::Read { node, id, index: index + 1 });
                 } else {
                     match &s.end {
                         StreamEnd::Closed(ret) => {
-                            let text = match ret {
+                            let mut ret = ret.clone();
+                            if matches!(s.kind, StreamKind::AsyncIterable | StreamKind::AsyncIterator) {
+                                if let Some((p, Node::Promise(PromiseState::Pending))) =
+                                    ret.as_node().map(|n| (n, self.g.node(n)))
+                                {
+                                    self.park(p, Task::Read { node, id, index });
+                                    return Ok(());
+                                }
+                                ret = self.flatten(ret)?;
+                            }
+                            let text = match &ret {
                                 Value::Undefined => "C".to_string(),
                                 v if s.kind == StreamKind::AsyncIterator || s.kind == StreamKind::AsyncIterable => {
                                     format!("C{}", self.serialize(Item::V(v.clone()), None)?)
