@@ -314,6 +314,45 @@ fn check_action(name: &str, v: &Json, action: &Json, dev: Option<&Deviation>, fa
             g.as_ref().map_err(|e| e.to_string())
         )),
     }
+    // The client side: the fields React DOM renders for `<form action={ref}>`,
+    // rebuilt from the decoded reference, must be the `$ACTION_` fields React wrote.
+    if let (Some(Json::Obj(d)), None) = (v.get("decodedAction"), dev) {
+        let bound = d.iter().find(|(k, _)| *k == "bound").map(|(_, b)| b);
+        let refs: Vec<&Json> = action
+            .get("formData")
+            .unwrap()
+            .arr()
+            .iter()
+            .filter(|e| e.arr()[0].text().starts_with("$ACTION_REF_"))
+            .collect();
+        if let (Some(Json::Arr(args)), [r]) = (bound, refs.as_slice()) {
+            let prefix = r.arr()[0].text()["$ACTION_REF_".len()..].to_string();
+            let id = d.iter().find(|(k, _)| *k == "id").unwrap().1.compact();
+            let note = format!(
+                r#"{{"serverReference":{{"id":{id},"bound":[{}]}}}}"#,
+                args.iter().map(|a| a.compact()).collect::<Vec<_>>().join(",")
+            );
+            let g = notation::from_str(&note).unwrap();
+            let node = g.root().as_node().unwrap();
+            let ours = reply::encode_form_action(&g, node, &prefix).map(|f| entries_to_json(&f));
+            let theirs: Vec<Json> = action
+                .get("formData")
+                .unwrap()
+                .arr()
+                .iter()
+                .filter(|e| {
+                    let n = e.arr()[0].text();
+                    n.starts_with("$ACTION_REF_") || n.starts_with(&format!("$ACTION_{prefix}:"))
+                })
+                .cloned()
+                .collect();
+            let theirs = Json::Arr(theirs).compact();
+            match ours {
+                Ok(o) if o == theirs => {}
+                other => failures.push(format!("{name} (encode_form_action): React {theirs}\n   ours {other:?}")),
+            }
+        }
+    }
     if let Some(fs) = v.get("formState") {
         let ours = reply::decode_form_state(entries, &opts);
         let want = fs.compact();
