@@ -70,18 +70,30 @@ enum InitKind {
     Iterator,
 }
 
+/// An open container. Its children live on shared scratch stacks (`vals`,
+/// `pairs`, `obj_holes`) from `start` on, so each container costs one
+/// exact-size allocation when it closes.
 enum Frame {
     Array {
         node: NodeId,
-        items: Vec<Value>,
+        start: usize,
     },
     Object {
         node: NodeId,
-        pairs: Vec<(JsString, Value)>,
+        start: usize,
         key: Option<JsString>,
-        holes: Vec<(usize, usize)>,
+        holes_start: usize,
         messy: bool,
     },
+}
+
+/// The scratch stacks of one `parse_json` call (kept between calls).
+#[derive(Default)]
+struct Scratch {
+    vals: Vec<Value>,
+    pairs: Vec<(JsString, Value)>,
+    /// Holes inside open objects: (index in the object, hole).
+    obj_holes: Vec<(usize, usize)>,
 }
 
 /// What a tagged string decodes to.
@@ -119,6 +131,7 @@ pub(crate) struct Decoder<'o> {
     shared: bool,
     /// Logical size charged so far (the whole size when nothing is shared).
     logical: u64,
+    scratch: Scratch,
 }
 
 /// Parses canonical lowercase hex within `u32`.
@@ -167,6 +180,7 @@ impl<'o> Decoder<'o> {
             key_index: HashMap::new(),
             shared: false,
             logical: 0,
+            scratch: Scratch::default(),
         }
     }
 
@@ -242,6 +256,16 @@ impl<'o> Decoder<'o> {
     /// Parses one JSON text into the graph. Returns the root value, or
     /// `None` when the root is a hole (registered at `slot`).
     fn parse_json(&mut self, text: &Bytes, slot: Slot, part: Option<u32>) -> Result<Option<Value>> {
+        let mut sc = std::mem::take(&mut self.scratch);
+        sc.vals.clear();
+        sc.pairs.clear();
+        sc.obj_holes.clear();
+        let r = self.parse_json_with(text, slot, part, &mut sc);
+        self.scratch = sc;
+        r
+    }
+
+    fn parse_json_with(&mut self, text: &Bytes, slot: Slot, part: Option<u32>, sc: &mut Scratch) -> Result<Option<Value>> {
         let mut reader = Reader::with_max_depth(text, self.opts.limits.max_depth);
         let mut stack: Vec<Frame> = Vec::new();
         loop {
@@ -262,16 +286,23 @@ impl<'o> Decoder<'o> {
             let produced = match tok {
                 Token::BeginArray => {
                     let node = self.g.add(Node::Array(Vec::new()));
-                    stack.push(Frame::Array { node, items: Vec::new() });
+                    stack.push(Frame::Array { node, start: sc.vals.len() });
                     continue;
                 }
                 Token::BeginObject => {
                     let node = self.g.add(Node::Object(Vec::new()));
-                    stack.push(Frame::Object { node, pairs: Vec::new(), key: None, holes: Vec::new(), messy: false });
+                    stack.push(Frame::Object {
+                        node,
+                        start: sc.pairs.len(),
+                        key: None,
+                        holes_start: sc.obj_holes.len(),
+                        messy: false,
+                    });
                     continue;
                 }
                 Token::Key(k) => {
-                    if let Some(Frame::Object { key, messy, pairs, .. }) = stack.last_mut() {
+                    if let Some(Frame::Object { key, messy, start, .. }) = stack.last_mut() {
+                        let pairs = &sc.pairs[*start..];
                         // Objects that may need reordering or deduplication take the slow path.
                         if !*messy
                             && (k.as_wtf8().first().is_some_and(u8::is_ascii_digit)
@@ -286,17 +317,20 @@ impl<'o> Decoder<'o> {
                     continue;
                 }
                 Token::EndArray => {
-                    let Some(Frame::Array { node, items }) = stack.pop() else {
+                    let Some(Frame::Array { node, start }) = stack.pop() else {
                         return Err(reader_contract());
                     };
+                    let items: Vec<Value> = sc.vals.drain(start..).collect();
                     self.charge(1 + items.len() as u64)?;
                     *self.g.node_mut(node) = Node::Array(items);
                     Parsed::Value(Value::Node(node))
                 }
                 Token::EndObject => {
-                    let Some(Frame::Object { node, pairs, holes, messy, .. }) = stack.pop() else {
+                    let Some(Frame::Object { node, start, holes_start, messy, .. }) = stack.pop() else {
                         return Err(reader_contract());
                     };
+                    let pairs: Vec<(JsString, Value)> = sc.pairs.drain(start..).collect();
+                    let holes: Vec<(usize, usize)> = sc.obj_holes.drain(holes_start..).collect();
                     self.charge(1 + pairs.iter().map(|(k, _)| 1 + k.len() as u64).sum::<u64>())?;
                     self.close_object(node, pairs, holes, messy);
                     Parsed::Value(Value::Node(node))
@@ -304,7 +338,7 @@ impl<'o> Decoder<'o> {
                 Token::String(s) => {
                     self.charge(s.len() as u64)?;
                     if s.as_wtf8().first() == Some(&b'$') {
-                        self.parse_tagged(s, &stack, part)?
+                        self.parse_tagged(s, &stack, sc, part)?
                     } else {
                         Parsed::Value(Value::String(s))
                     }
@@ -327,22 +361,22 @@ impl<'o> Decoder<'o> {
                         }
                     });
                 }
-                Some(Frame::Array { node, items }) => {
-                    let at = Slot::Item(*node, items.len() as u32);
+                Some(Frame::Array { node, start }) => {
+                    let at = Slot::Item(*node, (sc.vals.len() - *start) as u32);
                     match produced {
-                        Parsed::Value(v) => items.push(v),
+                        Parsed::Value(v) => sc.vals.push(v),
                         Parsed::Ref { part, text, segs } => {
-                            items.push(Value::Undefined);
+                            sc.vals.push(Value::Undefined);
                             self.add_hole(part, text, segs, at, false);
                         }
                     }
                 }
-                Some(Frame::Object { node, pairs, key, holes, messy }) => {
+                Some(Frame::Object { node, start, key, messy, .. }) => {
                     let k = key.take().unwrap_or_default();
                     if matches!(produced, Parsed::Value(Value::Undefined)) {
                         *messy = true;
                     }
-                    let idx = pairs.len();
+                    let idx = sc.pairs.len() - *start;
                     let under_then = k == "then";
                     match produced {
                         Parsed::Value(v) => {
@@ -354,12 +388,12 @@ impl<'o> Decoder<'o> {
                                 }
                                 v => v,
                             };
-                            pairs.push((k, v));
+                            sc.pairs.push((k, v));
                         }
                         Parsed::Ref { part, text, segs } => {
-                            pairs.push((k, Value::Undefined));
+                            sc.pairs.push((k, Value::Undefined));
                             let h = self.add_hole(part, text, segs, Slot::Item(*node, idx as u32), under_then);
-                            holes.push((idx, h));
+                            sc.obj_holes.push((idx, h));
                         }
                     }
                 }
@@ -439,13 +473,23 @@ impl<'o> Decoder<'o> {
     }
 
     /// The temporary-reference path of the position being parsed.
-    fn temp_path(&self, stack: &[Frame], part: Option<u32>) -> Result<JsString> {
+    fn temp_path(&self, stack: &[Frame], sc: &Scratch, part: Option<u32>) -> Result<JsString> {
         let part = part.ok_or(ErrorKind::TemporaryReferenceWithoutPath)?;
         let mut path = format!("{part:x}").into_bytes();
-        for f in stack {
+        for (i, f) in stack.iter().enumerate() {
             path.push(b':');
             match f {
-                Frame::Array { items, .. } => path.extend_from_slice(items.len().to_string().as_bytes()),
+                Frame::Array { start, .. } => {
+                    // Items so far: up to where the next array frame starts, or all.
+                    let end = stack[i + 1..]
+                        .iter()
+                        .find_map(|f| match f {
+                            Frame::Array { start, .. } => Some(*start),
+                            Frame::Object { .. } => None,
+                        })
+                        .unwrap_or(sc.vals.len());
+                    path.extend_from_slice((end - start).to_string().as_bytes())
+                }
                 Frame::Object { key, .. } => {
                     let k = key.as_ref().map(|k| k.as_wtf8()).unwrap_or_default();
                     if k.contains(&b':') {
@@ -458,7 +502,7 @@ impl<'o> Decoder<'o> {
         Ok(JsString::from_wtf8_unchecked(Bytes::from(path)))
     }
 
-    fn parse_tagged(&mut self, s: JsString, stack: &[Frame], part: Option<u32>) -> Result<Parsed> {
+    fn parse_tagged(&mut self, s: JsString, stack: &[Frame], sc: &Scratch, part: Option<u32>) -> Result<Parsed> {
         let b = s.as_wtf8();
         let unknown = || Error::new(ErrorKind::UnknownTag { text: err_text(&s) });
         let Some(&tag) = b.get(1) else {
@@ -608,7 +652,7 @@ impl<'o> Decoder<'o> {
                 if !self.opts.temporary_references {
                     return Err(ErrorKind::TemporaryReferencesDisabled.into());
                 }
-                let path = self.temp_path(stack, part)?;
+                let path = self.temp_path(stack, sc, part)?;
                 self.g.add_value(Node::TemporaryReference(path))
             }
             b'D' => {

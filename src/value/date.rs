@@ -24,6 +24,12 @@ const MAX_TIME: f64 = 8.64e15;
 impl Date {
     /// A date from a time value; values that are not finite integers within
     /// ±8.64e15 give an invalid date, as `new Date(ms)` does (`TimeClip`).
+    ///
+    /// ```
+    /// use flight_codec::value::Date;
+    /// assert_eq!(Date::from_millis(1.9).millis(), 1.0);
+    /// assert!(!Date::from_millis(9e15).is_valid());
+    /// ```
     pub fn from_millis(ms: f64) -> Self {
         if !ms.is_finite() || ms.abs() > MAX_TIME {
             Date(f64::NAN)
@@ -33,22 +39,45 @@ impl Date {
     }
 
     /// An invalid date (`new Date(NaN)`).
+    ///
+    /// ```
+    /// use flight_codec::value::Date;
+    /// assert!(Date::invalid().millis().is_nan());
+    /// assert_eq!(Date::invalid(), Date::from_millis(f64::INFINITY));
+    /// ```
     pub fn invalid() -> Self {
         Date(f64::NAN)
     }
 
     /// The time value (NaN when invalid).
+    ///
+    /// ```
+    /// use flight_codec::value::Date;
+    /// assert_eq!(Date::parse_iso("1970-01-01T00:00:01.000Z").unwrap().millis(), 1000.0);
+    /// ```
     pub fn millis(self) -> f64 {
         self.0
     }
 
     /// `true` unless this is an invalid date.
+    ///
+    /// ```
+    /// use flight_codec::value::Date;
+    /// assert!(Date::from_millis(0.0).is_valid());
+    /// assert!(!Date::from_millis(f64::NAN).is_valid());
+    /// ```
     pub fn is_valid(self) -> bool {
         !self.0.is_nan()
     }
 
     /// `toISOString()`, or `None` for an invalid date (where JavaScript throws
     /// and `toJSON` returns `null`).
+    ///
+    /// ```
+    /// use flight_codec::value::Date;
+    /// assert_eq!(Date::from_millis(-1.0).to_iso_string().as_deref(), Some("1969-12-31T23:59:59.999Z"));
+    /// assert_eq!(Date::invalid().to_iso_string(), None);
+    /// ```
     pub fn to_iso_string(self) -> Option<String> {
         if !self.is_valid() {
             return None;
@@ -70,15 +99,24 @@ impl Date {
 
     /// Parses exactly the form `toISOString` produces. Returns `None` for any
     /// other text (including other forms `Date.parse` would accept).
+    ///
+    /// ```
+    /// use flight_codec::value::Date;
+    /// assert_eq!(Date::parse_iso("2024-02-29T12:00:00.000Z").unwrap().millis(), 1_709_208_000_000.0);
+    /// assert!(Date::parse_iso("2024-02-29").is_none());
+    /// assert!(Date::parse_iso("2023-02-29T12:00:00.000Z").is_none());
+    /// ```
     pub fn parse_iso(s: &str) -> Option<Self> {
         let b = s.as_bytes();
         let (year, rest) = match b.first()? {
             b'+' | b'-' => {
                 let y = digits(b.get(1..7)?)? as i64;
-                if b[0] == b'-' && y == 0 {
+                let y = if b[0] == b'-' { -y } else { y };
+                // Six-digit years are only written outside 0000–9999 (so never `-000000`).
+                if (0..=9999).contains(&y) {
                     return None;
                 }
-                (if b[0] == b'-' { -y } else { y }, &b[7..])
+                (y, &b[7..])
             }
             _ => (digits(b.get(0..4)?)? as i64, &b[4..]),
         };
@@ -113,9 +151,9 @@ impl Date {
         }
         let days = days_from_civil(year, month, day);
         let ms = days as f64 * 86_400_000.0 + (hour * 3_600_000 + min * 60_000 + sec * 1000 + milli) as f64;
+        // Out of range (beyond ±8.64e15 ms) is not a date `toISOString` can write.
         let d = Date::from_millis(ms);
-        // Only the canonical spelling is accepted (`-000000` and out-of-range years are not).
-        (d.to_iso_string().as_deref() == Some(s)).then_some(d)
+        d.is_valid().then_some(d)
     }
 }
 
@@ -220,5 +258,32 @@ mod tests {
         ] {
             assert!(Date::parse_iso(s).is_none(), "{s}");
         }
+    }
+}
+
+#[cfg(test)]
+mod canonical {
+    use super::Date;
+
+    /// `parse_iso` accepts exactly what `to_iso_string` writes.
+    #[test]
+    fn parse_accepts_exactly_the_canonical_form() {
+        let mut x: u64 = 0x1234_5678_9abc_def1;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let ms = (x % 17_280_000_000_000_001) as f64 - 8.64e15;
+            let d = Date::from_millis(ms);
+            let s = d.to_iso_string().unwrap();
+            assert_eq!(Date::parse_iso(&s), Some(d), "{s}");
+            // Flip a digit of the year form: `+00xxxx` / 4-digit vs 6-digit spellings.
+            if let Some(rest) = s.strip_prefix('+') {
+                assert_eq!(Date::parse_iso(rest), None);
+            }
+        }
+        assert_eq!(Date::parse_iso("+275760-09-13T00:00:00.001Z"), None);
+        assert_eq!(Date::parse_iso("-271821-04-19T23:59:59.999Z"), None);
+        assert!(Date::parse_iso("-271821-04-20T00:00:00.000Z").is_some());
     }
 }
