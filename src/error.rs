@@ -64,6 +64,13 @@ pub enum Category {
 ///
 /// Each variant has a stable short name ([`ErrorKind::name`]) and a message
 /// (its `Display`); both are part of the API and tested verbatim.
+///
+/// ```
+/// use flight_codec::{Category, ErrorKind};
+/// let kind = ErrorKind::MissingPart { id: 3 };
+/// assert_eq!(kind.to_string(), "missing part 3");
+/// assert_eq!(kind.category(), Category::Incomplete);
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum ErrorKind {
@@ -233,6 +240,12 @@ impl ErrorKind {
     }
 
     /// The category of this kind.
+    ///
+    /// ```
+    /// use flight_codec::{Category, ErrorKind};
+    /// assert_eq!(ErrorKind::InvalidDate.category(), Category::Syntax);
+    /// assert_eq!(ErrorKind::Pending.category(), Category::Unsupported);
+    /// ```
     pub fn category(&self) -> Category {
         use ErrorKind::*;
         match self {
@@ -295,6 +308,13 @@ impl fmt::Display for ErrorKind {
 
 impl Error {
     /// An error of this kind with no position.
+    ///
+    /// ```
+    /// use flight_codec::{Error, ErrorKind, Position};
+    /// let err = Error::new(ErrorKind::InvalidBigInt);
+    /// assert_eq!(err.to_string(), "invalid bigint");
+    /// assert_eq!(err.position(), &Position::default());
+    /// ```
     pub fn new(kind: ErrorKind) -> Self {
         Error(Box::new(ErrorImpl { kind, position: Position::default() }))
     }
@@ -315,26 +335,57 @@ impl Error {
     }
 
     /// What went wrong.
+    ///
+    /// ```
+    /// use flight_codec::{Error, ErrorKind};
+    /// let err = Error::new(ErrorKind::MissingPart { id: 2 });
+    /// assert_eq!(err.kind(), &ErrorKind::MissingPart { id: 2 });
+    /// ```
     pub fn kind(&self) -> &ErrorKind {
         &self.0.kind
     }
 
     /// The kind, by value.
+    ///
+    /// ```
+    /// use flight_codec::{Error, ErrorKind};
+    /// let err = Error::new(ErrorKind::CyclicPromise);
+    /// assert_eq!(err.into_kind(), ErrorKind::CyclicPromise);
+    /// ```
     pub fn into_kind(self) -> ErrorKind {
         self.0.kind
     }
 
     /// Where it went wrong.
+    ///
+    /// ```
+    /// let err = flight_codec::reply::decode_str("[1,", &Default::default()).unwrap_err();
+    /// assert_eq!(err.position().part, Some(0));
+    /// assert_eq!(flight_codec::Error::new(flight_codec::ErrorKind::InvalidDate).position().part, None);
+    /// ```
     pub fn position(&self) -> &Position {
         &self.0.position
     }
 
     /// The coarse category.
+    ///
+    /// ```
+    /// use flight_codec::{reply, Category};
+    /// let err = reply::decode_str("\"$Q5\"", &Default::default()).unwrap_err();
+    /// assert_eq!(err.category(), Category::Incomplete);
+    /// ```
     pub fn category(&self) -> Category {
         self.0.kind.category()
     }
 
     /// `true` for [`Category::Limit`].
+    ///
+    /// ```
+    /// let mut opts = flight_codec::reply::DecodeOptions::default();
+    /// opts.limits.max_depth = 1;
+    /// let err = flight_codec::reply::decode_str("[[1]]", &opts).unwrap_err();
+    /// assert!(err.is_limit());
+    /// ```
     pub fn is_limit(&self) -> bool {
         self.category() == Category::Limit
     }
@@ -383,4 +434,12 @@ pub(crate) fn excerpt(s: &[u8]) -> String {
 }
 
 /// The crate's result type.
+///
+/// ```
+/// fn parse(text: &str) -> flight_codec::Result<flight_codec::value::Graph> {
+///     flight_codec::notation::from_str(text)
+/// }
+/// assert!(parse("1").is_ok());
+/// assert!(parse("{").is_err());
+/// ```
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -102,6 +102,10 @@ pub enum LimitKind {
 
 impl LimitKind {
     /// The field name in [`Limits`].
+    ///
+    /// ```
+    /// assert_eq!(flight_codec::LimitKind::BigIntDigits.name(), "max_bigint_digits");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             LimitKind::Depth => "max_depth",

@@ -18,12 +18,33 @@ use crate::value::JsString;
 /// `JSON.parse` has no fixed limit; this one keeps the recursive code that
 /// usually consumes the tokens (building and dropping trees) within the
 /// stack. Use [`Reader::with_max_depth`] for another limit.
+///
+/// ```
+/// use flight_codec::json::{JsonErrorKind, Reader, DEFAULT_MAX_DEPTH};
+/// let src = bytes::Bytes::from("[".repeat(DEFAULT_MAX_DEPTH + 1));
+/// let mut r = Reader::new(&src);
+/// for _ in 0..DEFAULT_MAX_DEPTH {
+///     r.next()?;
+/// }
+/// assert_eq!(r.next().unwrap_err().kind, JsonErrorKind::DepthLimit { limit: DEFAULT_MAX_DEPTH });
+/// # Ok::<(), flight_codec::json::JsonError>(())
+/// ```
 pub const DEFAULT_MAX_DEPTH: usize = 1000;
 
 /// One token of JSON text.
 ///
 /// Containers are bracketed by `Begin`/`End` tokens; inside an object, every
 /// value is preceded by its [`Token::Key`].
+///
+/// ```
+/// use flight_codec::json::{Reader, Token};
+/// let src = bytes::Bytes::from_static(br#"{"k":null}"#);
+/// let mut r = Reader::new(&src);
+/// assert_eq!(r.next()?, Some(Token::BeginObject));
+/// assert_eq!(r.next()?, Some(Token::Key("k".into())));
+/// assert_eq!(r.next()?, Some(Token::Null));
+/// # Ok::<(), flight_codec::json::JsonError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum Token {
     /// `[`
@@ -48,6 +69,13 @@ pub enum Token {
 }
 
 /// What went wrong in a [`JsonError`].
+///
+/// ```
+/// use flight_codec::json::{JsonErrorKind, Reader};
+/// let src = bytes::Bytes::from_static(b"tru");
+/// let err = Reader::new(&src).next().unwrap_err();
+/// assert_eq!(err.kind, JsonErrorKind::UnexpectedEnd);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum JsonErrorKind {
@@ -257,11 +285,29 @@ impl<'a> Reader<'a> {
     }
 
     /// The byte offset of the next unread byte.
+    ///
+    /// ```
+    /// let src = bytes::Bytes::from_static(b"[1, 2]");
+    /// let mut r = flight_codec::json::Reader::new(&src);
+    /// r.next()?;
+    /// r.next()?;
+    /// assert_eq!(r.offset(), 2);
+    /// # Ok::<(), flight_codec::json::JsonError>(())
+    /// ```
     pub fn offset(&self) -> usize {
         self.pos
     }
 
     /// The number of containers currently open.
+    ///
+    /// ```
+    /// let src = bytes::Bytes::from_static(b"[[]]");
+    /// let mut r = flight_codec::json::Reader::new(&src);
+    /// r.next()?;
+    /// r.next()?;
+    /// assert_eq!(r.depth(), 2);
+    /// # Ok::<(), flight_codec::json::JsonError>(())
+    /// ```
     pub fn depth(&self) -> usize {
         self.depth
     }
@@ -273,6 +319,16 @@ impl<'a> Reader<'a> {
     /// Any syntax error, including empty input, unterminated containers and
     /// anything but whitespace after the top-level value. After an error,
     /// every further call returns the same error.
+    ///
+    /// ```
+    /// use flight_codec::json::{Reader, Token};
+    /// let src = bytes::Bytes::from_static(b"[] x");
+    /// let mut r = Reader::new(&src);
+    /// assert_eq!(r.next()?, Some(Token::BeginArray));
+    /// assert_eq!(r.next()?, Some(Token::EndArray));
+    /// assert_eq!(r.next().unwrap_err().to_string(), "trailing characters at byte 3");
+    /// # Ok::<(), flight_codec::json::JsonError>(())
+    /// ```
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<Option<Token>, JsonError> {
         self.step()

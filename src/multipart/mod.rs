@@ -355,6 +355,11 @@ fn is_ows(b: u8) -> bool {
 /// must be made of RFC 2046 bchars; its length is checked later against
 /// [`MultipartLimits::max_boundary_len`] by [`MultipartParser::new`] and [`parse`].
 ///
+/// # Errors
+/// [`MultipartError::MissingContentType`], [`MultipartError::NotMultipartFormData`],
+/// [`MultipartError::MalformedContentType`], [`MultipartError::MissingBoundary`],
+/// [`MultipartError::DuplicateBoundary`] or [`MultipartError::InvalidBoundary`].
+///
 /// ```
 /// use flight_codec::multipart::{boundary_from_content_type, MultipartError};
 ///

@@ -458,7 +458,8 @@ impl std::fmt::Debug for MultipartParser {
 impl MultipartParser {
     /// Creates a parser for `boundary` (without the leading `--`).
     ///
-    /// Fails with [`MultipartError::InvalidBoundary`] unless the boundary is
+    /// # Errors
+    /// [`MultipartError::InvalidBoundary`] unless the boundary is
     /// 1..=`limits.max_boundary_len` RFC 2046 bchars, does not end in a space
     /// and is not made only of dashes.
     ///
@@ -484,6 +485,18 @@ impl MultipartParser {
     ///
     /// Parts completed by this chunk become available from
     /// [`next_part`](Self::next_part).
+    ///
+    /// # Errors
+    /// Any [`MultipartError`] the body has so far, including
+    /// [`MultipartError::BodyTooLarge`]; after one, every call returns it again.
+    ///
+    /// ```
+    /// use flight_codec::multipart::{MultipartLimits, MultipartParser};
+    /// let mut parser = MultipartParser::new("b", MultipartLimits::default())?;
+    /// parser.feed(b"--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b")?;
+    /// assert_eq!(parser.next_part().unwrap().name, "a");
+    /// # Ok::<(), flight_codec::multipart::MultipartError>(())
+    /// ```
     pub fn feed(&mut self, chunk: &[u8]) -> Result<(), MultipartError> {
         if let Some(e) = &self.error {
             return Err(e.clone());
@@ -517,12 +530,33 @@ impl MultipartParser {
     }
 
     /// Returns the next completed part, in body order.
+    ///
+    /// ```
+    /// use flight_codec::multipart::{MultipartLimits, MultipartParser};
+    /// let mut parser = MultipartParser::new("b", MultipartLimits::default())?;
+    /// assert!(parser.next_part().is_none());
+    /// parser.feed(b"--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b--")?;
+    /// assert_eq!(&parser.next_part().unwrap().body[..], b"1");
+    /// # Ok::<(), flight_codec::multipart::MultipartError>(())
+    /// ```
     pub fn next_part(&mut self) -> Option<Part> {
         self.parts.pop_front()
     }
 
     /// Ends the body: fails with [`MultipartError::Truncated`] unless the
     /// closing boundary (and at most one CRLF after it) was seen.
+    ///
+    /// # Errors
+    /// [`MultipartError::Truncated`], or the error an earlier
+    /// [`feed`](Self::feed) returned.
+    ///
+    /// ```
+    /// use flight_codec::multipart::{MultipartError, MultipartLimits, MultipartParser};
+    /// let mut parser = MultipartParser::new("b", MultipartLimits::default())?;
+    /// parser.feed(b"--b\r\n")?;
+    /// assert!(matches!(parser.finish(), Err(MultipartError::Truncated { .. })));
+    /// # Ok::<(), flight_codec::multipart::MultipartError>(())
+    /// ```
     pub fn finish(&mut self) -> Result<(), MultipartError> {
         if let Some(e) = &self.error {
             return Err(e.clone());
@@ -541,6 +575,10 @@ impl MultipartParser {
 /// [`boundary_from_content_type`](super::boundary_from_content_type)).
 /// Gives the same parts and errors as feeding `body` to a
 /// [`MultipartParser`] in any chunks.
+///
+/// # Errors
+/// The first [`MultipartError`] in the body, including
+/// [`MultipartError::BodyTooLarge`] and [`MultipartError::Truncated`].
 ///
 /// ```
 /// use bytes::Bytes;

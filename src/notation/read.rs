@@ -95,6 +95,13 @@ pub fn from_str(text: &str) -> Result<Graph> {
 ///
 /// # Errors
 /// As [`from_str`].
+///
+/// ```
+/// let g = flight_codec::notation::from_bytes(bytes::Bytes::from_static(br#"{"bigint":"5"}"#))?;
+/// assert_eq!(flight_codec::notation::to_string(&g), r#"{"bigint":"5"}"#);
+/// assert!(flight_codec::notation::from_bytes(bytes::Bytes::from_static(b"\"\xff\"")).is_err());
+/// # Ok::<(), flight_codec::Error>(())
+/// ```
 pub fn from_bytes(text: Bytes) -> Result<Graph> {
     std::str::from_utf8(&text).map_err(|_| bad("not UTF-8"))?;
     let (tree, root) = parse_tree(&text)?;

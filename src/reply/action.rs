@@ -39,6 +39,14 @@ pub struct Action {
 
 impl Action {
     /// `{"id":…,"bound":[…] or null,"formData":…}` with values in notation.
+    ///
+    /// ```
+    /// use flight_codec::value::{FormEntry, JsString};
+    /// let fields = vec![(JsString::from("$ACTION_ID_m#f"), FormEntry::Text("".into()))];
+    /// let action = flight_codec::reply::decode_action(fields, &Default::default())?.unwrap();
+    /// assert_eq!(action.to_notation(), r#"{"id":"m#f","bound":null,"formData":{"formData":[]}}"#);
+    /// # Ok::<(), flight_codec::Error>(())
+    /// ```
     pub fn to_notation(&self) -> String {
         let mut g = self.graph.clone();
         let bound = self.bound.as_ref().map(|b| g.add_value(Node::Array(b.clone())));
@@ -130,6 +138,18 @@ fn bound_meta(
 /// # Errors
 /// Any reply decoding error in the `$ACTION_<P>:` parts, and
 /// [`ErrorKind::InvalidServerReference`] for malformed metadata.
+///
+/// ```
+/// use flight_codec::value::{Graph, JsString, Node};
+/// let mut g = Graph::new();
+/// let r = g.add(Node::ServerReference { id: "m#f".into(), bound: Some(vec![1.0.into()]) });
+/// let mut fields: Vec<_> = flight_codec::reply::encode_form_action(&g, r, "1")?.into_iter().map(|(n, e)| (JsString::from(n), e)).collect();
+/// fields.push((JsString::from("title"), flight_codec::value::FormEntry::Text("hi".into())));
+/// let action = flight_codec::reply::decode_action(fields, &Default::default())?.unwrap();
+/// assert_eq!(action.id, "m#f");
+/// assert_eq!(action.bound.unwrap().len(), 1);
+/// # Ok::<(), flight_codec::Error>(())
+/// ```
 pub fn decode_action(entries: Vec<(JsString, FormEntry)>, opts: &DecodeOptions) -> Result<Option<Action>> {
     let Some(key) = action_key(&entries, true) else {
         return Ok(None);
@@ -150,6 +170,13 @@ pub fn decode_action(entries: Vec<(JsString, FormEntry)>, opts: &DecodeOptions) 
 /// # Errors
 /// [`ErrorKind::Multipart`] for a malformed body or a non-multipart content
 /// type, and everything [`decode_action`] returns.
+///
+/// ```
+/// let body = bytes::Bytes::from_static(b"--b\r\nContent-Disposition: form-data; name=\"$ACTION_ID_m#f\"\r\n\r\n\r\n--b--\r\n");
+/// let action = flight_codec::reply::decode_action_body("multipart/form-data; boundary=b", body, &Default::default())?;
+/// assert_eq!(action.unwrap().id, "m#f");
+/// # Ok::<(), flight_codec::Error>(())
+/// ```
 pub fn decode_action_body(content_type: &str, body: Bytes, opts: &DecodeOptions) -> Result<Option<Action>> {
     let boundary =
         multipart::boundary_from_content_type(content_type).map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
@@ -164,6 +191,17 @@ pub fn decode_action_body(content_type: &str, body: Bytes, opts: &DecodeOptions)
 ///
 /// # Errors
 /// As [`decode_action`].
+///
+/// ```
+/// use flight_codec::value::{Graph, JsString, Node};
+/// let mut g = Graph::new();
+/// let r = g.add(Node::ServerReference { id: "m#f".into(), bound: Some(vec![1.0.into()]) });
+/// let mut fields: Vec<_> = flight_codec::reply::encode_form_action(&g, r, "1")?.into_iter().map(|(n, e)| (JsString::from(n), e)).collect();
+/// fields.push((JsString::from("$ACTION_KEY"), flight_codec::value::FormEntry::Text("k1".into())));
+/// let state = flight_codec::reply::decode_form_state(fields, &Default::default())?.unwrap();
+/// assert_eq!((state.key_path, state.reference_id, state.bound_count), ("k1".into(), "m#f".into(), 1));
+/// # Ok::<(), flight_codec::Error>(())
+/// ```
 pub fn decode_form_state(entries: Vec<(JsString, FormEntry)>, opts: &DecodeOptions) -> Result<Option<FormState>> {
     let key_path = entries.iter().find(|(n, _)| *n == "$ACTION_KEY").and_then(|(_, e)| match e {
         FormEntry::Text(t) => Some(t.clone()),

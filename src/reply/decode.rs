@@ -74,17 +74,8 @@ enum InitKind {
 /// `pairs`, `obj_holes`) from `start` on, so each container costs one
 /// exact-size allocation when it closes.
 enum Frame {
-    Array {
-        node: NodeId,
-        start: usize,
-    },
-    Object {
-        node: NodeId,
-        start: usize,
-        key: Option<JsString>,
-        holes_start: usize,
-        messy: bool,
-    },
+    Array { node: NodeId, start: usize },
+    Object { node: NodeId, start: usize, key: Option<JsString>, holes_start: usize, messy: bool },
 }
 
 /// The scratch stacks of one `parse_json` call (kept between calls).
@@ -265,7 +256,13 @@ impl<'o> Decoder<'o> {
         r
     }
 
-    fn parse_json_with(&mut self, text: &Bytes, slot: Slot, part: Option<u32>, sc: &mut Scratch) -> Result<Option<Value>> {
+    fn parse_json_with(
+        &mut self,
+        text: &Bytes,
+        slot: Slot,
+        part: Option<u32>,
+        sc: &mut Scratch,
+    ) -> Result<Option<Value>> {
         let mut reader = Reader::with_max_depth(text, self.opts.limits.max_depth);
         let mut stack: Vec<Frame> = Vec::new();
         loop {

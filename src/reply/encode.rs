@@ -47,6 +47,12 @@ pub enum Body {
 
 impl Body {
     /// The string body, if this is one.
+    ///
+    /// ```
+    /// use flight_codec::reply::Body;
+    /// assert_eq!(Body::Text("1".into()).as_text(), Some("1"));
+    /// assert_eq!(Body::Form(vec![]).as_text(), None);
+    /// ```
     pub fn as_text(&self) -> Option<&str> {
         match self {
             Body::Text(s) => Some(s),
@@ -55,6 +61,13 @@ impl Body {
     }
 
     /// The FormData entries, if this is a form body.
+    ///
+    /// ```
+    /// use flight_codec::{reply::Body, value::FormEntry};
+    /// let b = Body::Form(vec![("0".into(), FormEntry::Text("1".into()))]);
+    /// assert_eq!(b.entries().unwrap()[0].0, "0");
+    /// assert!(Body::Text("1".into()).entries().is_none());
+    /// ```
     pub fn entries(&self) -> Option<&[(String, FormEntry)]> {
         match self {
             Body::Form(e) => Some(e),
@@ -63,6 +76,12 @@ impl Body {
     }
 
     /// The content type `fetch` would send (a fresh boundary for forms).
+    ///
+    /// ```
+    /// use flight_codec::{reply::Body, value::FormEntry};
+    /// let b = Body::Form(vec![("0".into(), FormEntry::Text("1".into()))]);
+    /// assert_eq!(b.content_type(), format!("multipart/form-data; boundary={}", b.boundary()));
+    /// ```
     pub fn content_type(&self) -> String {
         match self {
             Body::Text(_) => "text/plain;charset=UTF-8".to_string(),
@@ -72,6 +91,13 @@ impl Body {
 
     /// The boundary [`to_bytes`](Self::to_bytes) uses: deterministic, and
     /// absent from every entry.
+    ///
+    /// ```
+    /// use flight_codec::{reply::Body, value::FormEntry};
+    /// let b = Body::Form(vec![("0".into(), FormEntry::Text("1".into()))]);
+    /// assert!(b.to_bytes().starts_with(format!("--{}\r\n", b.boundary()).as_bytes()));
+    /// assert_eq!(Body::Text("1".into()).boundary(), "");
+    /// ```
     pub fn boundary(&self) -> String {
         match self {
             Body::Text(_) => String::new(),
@@ -887,6 +913,14 @@ impl ReplyEncoder {
     ///
     /// # Errors
     /// As [`encode`], except that pending values are waited for.
+    ///
+    /// ```
+    /// use flight_codec::{reply::ReplyEncoder, value::Graph};
+    /// let enc = ReplyEncoder::new(Graph::from_value(1.0.into()), Default::default())?;
+    /// assert!(enc.is_complete());
+    /// assert_eq!(enc.finish()?.as_text(), Some("1"));
+    /// # Ok::<(), flight_codec::Error>(())
+    /// ```
     pub fn new(graph: Graph, opts: EncodeOptions) -> Result<Self> {
         let mut st = State { next_id: 1, ..State::default() };
         let text = start(&graph, &opts, &mut st)?;
@@ -894,6 +928,13 @@ impl ReplyEncoder {
     }
 
     /// The graph, for reading.
+    ///
+    /// ```
+    /// use flight_codec::{reply::ReplyEncoder, value::Graph};
+    /// let enc = ReplyEncoder::new(Graph::from_value("a".into()), Default::default())?;
+    /// assert_eq!(enc.graph().root().as_string().unwrap(), "a");
+    /// # Ok::<(), flight_codec::Error>(())
+    /// ```
     pub fn graph(&self) -> &Graph {
         &self.graph
     }
@@ -901,6 +942,19 @@ impl ReplyEncoder {
     /// The graph, for adding the nodes of values that settle later.
     /// Change pending promises and open streams only through this type's
     /// methods.
+    ///
+    /// ```
+    /// use flight_codec::reply::ReplyEncoder;
+    /// use flight_codec::value::{Graph, Node, PromiseState, Value};
+    /// let mut g = Graph::new();
+    /// let p = g.add(Node::Promise(PromiseState::Pending));
+    /// g.set_root(Value::Node(p));
+    /// let mut enc = ReplyEncoder::new(g, Default::default())?;
+    /// let arr = enc.graph_mut().add_value(Node::Array(vec![]));
+    /// enc.resolve(p, arr)?;
+    /// assert!(enc.is_complete());
+    /// # Ok::<(), flight_codec::Error>(())
+    /// ```
     pub fn graph_mut(&mut self) -> &mut Graph {
         &mut self.graph
     }
@@ -917,6 +971,19 @@ impl ReplyEncoder {
     ///
     /// # Errors
     /// [`ErrorKind::Unsupported`] if the value cannot be encoded.
+    ///
+    /// ```
+    /// use flight_codec::reply::ReplyEncoder;
+    /// use flight_codec::value::{Graph, Node, PromiseState, Value};
+    /// let mut g = Graph::new();
+    /// let p = g.add(Node::Promise(PromiseState::Pending));
+    /// g.set_root(Value::Node(p));
+    /// let mut enc = ReplyEncoder::new(g, Default::default())?;
+    /// enc.resolve(p, 2.0.into())?;
+    /// let names: Vec<String> = enc.finish()?.entries().unwrap().iter().map(|(n, _)| n.clone()).collect();
+    /// assert_eq!(names, ["0", "1"]);
+    /// # Ok::<(), flight_codec::Error>(())
+    /// ```
     pub fn resolve(&mut self, promise: NodeId, value: Value) -> Result<()> {
         *self.graph.node_mut(promise) = Node::Promise(PromiseState::Fulfilled(value));
         self.wake(promise)
@@ -927,6 +994,18 @@ impl ReplyEncoder {
     ///
     /// # Errors
     /// Always, with the rejection's message.
+    ///
+    /// ```
+    /// use flight_codec::reply::ReplyEncoder;
+    /// use flight_codec::value::{Graph, Node, PromiseState, Value};
+    /// let mut g = Graph::new();
+    /// let p = g.add(Node::Promise(PromiseState::Pending));
+    /// g.set_root(Value::Node(p));
+    /// let mut enc = ReplyEncoder::new(g, Default::default())?;
+    /// let err = enc.reject(p, "boom".into()).unwrap_err();
+    /// assert_eq!(err.kind().name(), "unsupported");
+    /// # Ok::<(), flight_codec::Error>(())
+    /// ```
     pub fn reject(&mut self, promise: NodeId, reason: Value) -> Result<()> {
         *self.graph.node_mut(promise) = Node::Promise(PromiseState::Rejected(reason));
         self.wake(promise)
@@ -936,6 +1015,18 @@ impl ReplyEncoder {
     ///
     /// # Errors
     /// [`ErrorKind::Unsupported`] if `stream` is not a stream or the item cannot be encoded.
+    ///
+    /// ```
+    /// use flight_codec::reply::ReplyEncoder;
+    /// use flight_codec::value::{Graph, Node, Stream, StreamEnd, StreamKind, Value};
+    /// let mut g = Graph::new();
+    /// let s = g.add(Node::Stream(Stream { kind: StreamKind::Readable, items: vec![], end: StreamEnd::Open }));
+    /// g.set_root(Value::Node(s));
+    /// let mut enc = ReplyEncoder::new(g, Default::default())?;
+    /// enc.push(s, 1.0.into())?;
+    /// assert!(!enc.is_complete());
+    /// # Ok::<(), flight_codec::Error>(())
+    /// ```
     pub fn push(&mut self, stream: NodeId, item: Value) -> Result<()> {
         match self.graph.node_mut(stream) {
             Node::Stream(s) => s.items.push(item),
@@ -949,6 +1040,18 @@ impl ReplyEncoder {
     ///
     /// # Errors
     /// [`ErrorKind::Unsupported`] if `stream` is not a stream or `ret` cannot be encoded.
+    ///
+    /// ```
+    /// use flight_codec::reply::ReplyEncoder;
+    /// use flight_codec::value::{Graph, Node, Stream, StreamEnd, StreamKind, Value};
+    /// let mut g = Graph::new();
+    /// let s = g.add(Node::Stream(Stream { kind: StreamKind::Readable, items: vec![], end: StreamEnd::Open }));
+    /// g.set_root(Value::Node(s));
+    /// let mut enc = ReplyEncoder::new(g, Default::default())?;
+    /// enc.close(s, Value::Undefined)?;
+    /// assert!(enc.is_complete());
+    /// # Ok::<(), flight_codec::Error>(())
+    /// ```
     pub fn close(&mut self, stream: NodeId, ret: Value) -> Result<()> {
         match self.graph.node_mut(stream) {
             Node::Stream(s) => s.end = StreamEnd::Closed(ret),
@@ -959,12 +1062,37 @@ impl ReplyEncoder {
 
     /// The pending promises and open streams the body is waiting for, in the
     /// order the encoder first waited for them.
+    ///
+    /// ```
+    /// use flight_codec::reply::ReplyEncoder;
+    /// use flight_codec::value::{Graph, Node, PromiseState, Value};
+    /// let mut g = Graph::new();
+    /// let p = g.add(Node::Promise(PromiseState::Pending));
+    /// g.set_root(Value::Node(p));
+    /// let mut enc = ReplyEncoder::new(g, Default::default())?;
+    /// assert_eq!(enc.waiting(), [p]);
+    /// enc.resolve(p, Value::Null)?;
+    /// assert!(enc.waiting().is_empty());
+    /// # Ok::<(), flight_codec::Error>(())
+    /// ```
     pub fn waiting(&self) -> Vec<NodeId> {
         let mut seen = HashSet::new();
         self.st.park_order.iter().copied().filter(|n| self.st.parked.contains_key(n) && seen.insert(*n)).collect()
     }
 
     /// The next FormData entry that is final, in body order.
+    ///
+    /// ```
+    /// use flight_codec::reply::ReplyEncoder;
+    /// use flight_codec::value::{Graph, Node, PromiseState, Value};
+    /// let mut g = Graph::new();
+    /// let p = g.add(Node::Promise(PromiseState::Pending));
+    /// g.set_root(Value::Node(p));
+    /// let mut enc = ReplyEncoder::new(g, Default::default())?;
+    /// assert_eq!(enc.poll_entry().unwrap().0, "0");
+    /// assert!(enc.poll_entry().is_none());
+    /// # Ok::<(), flight_codec::Error>(())
+    /// ```
     pub fn poll_entry(&mut self) -> Option<(String, FormEntry)> {
         let e = self.st.entries.get(self.sent)?.clone();
         self.sent += 1;
@@ -972,6 +1100,19 @@ impl ReplyEncoder {
     }
 
     /// `true` once nothing is pending: the body is complete.
+    ///
+    /// ```
+    /// use flight_codec::reply::ReplyEncoder;
+    /// use flight_codec::value::{Graph, Node, PromiseState, Value};
+    /// let mut g = Graph::new();
+    /// let p = g.add(Node::Promise(PromiseState::Pending));
+    /// g.set_root(Value::Node(p));
+    /// let mut enc = ReplyEncoder::new(g, Default::default())?;
+    /// assert!(!enc.is_complete());
+    /// enc.resolve(p, Value::Null)?;
+    /// assert!(enc.is_complete());
+    /// # Ok::<(), flight_codec::Error>(())
+    /// ```
     pub fn is_complete(&self) -> bool {
         self.st.parked.is_empty() && self.st.tasks.is_empty()
     }
@@ -980,6 +1121,17 @@ impl ReplyEncoder {
     ///
     /// # Errors
     /// [`ErrorKind::Pending`] if something is still pending.
+    ///
+    /// ```
+    /// use flight_codec::reply::ReplyEncoder;
+    /// use flight_codec::value::{Graph, Node, PromiseState, Value};
+    /// let mut g = Graph::new();
+    /// let p = g.add(Node::Promise(PromiseState::Pending));
+    /// g.set_root(Value::Node(p));
+    /// let enc = ReplyEncoder::new(g, Default::default())?;
+    /// assert_eq!(enc.finish().unwrap_err().kind(), &flight_codec::ErrorKind::Pending);
+    /// # Ok::<(), flight_codec::Error>(())
+    /// ```
     pub fn finish(self) -> Result<Body> {
         if let Some(text) = self.text {
             return Ok(Body::Text(text));

@@ -192,6 +192,13 @@ impl MultipartDecoder {
     ///
     /// # Errors
     /// [`ErrorKind::Multipart`] if the boundary is not valid.
+    ///
+    /// ```
+    /// use flight_codec::reply::MultipartDecoder;
+    /// assert!(MultipartDecoder::new("XX", Default::default()).is_ok());
+    /// let err = MultipartDecoder::new("a{b", Default::default()).err().unwrap();
+    /// assert_eq!(err.kind().name(), "multipart");
+    /// ```
     pub fn new(boundary: &str, opts: DecodeOptions) -> Result<Self> {
         let parser = MultipartParser::new(boundary, multipart_limits(&opts.limits))
             .map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
@@ -202,6 +209,13 @@ impl MultipartDecoder {
     ///
     /// # Errors
     /// [`ErrorKind::Multipart`] as soon as the body is malformed or over a limit.
+    ///
+    /// ```
+    /// let mut dec = flight_codec::reply::MultipartDecoder::new("XX", Default::default())?;
+    /// dec.feed(b"--XX\r\n")?;
+    /// assert!(dec.feed(b"garbage\r\n\r\n").is_err());
+    /// # Ok::<(), flight_codec::Error>(())
+    /// ```
     pub fn feed(&mut self, chunk: &[u8]) -> Result<()> {
         self.parser.feed(chunk).map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
         while let Some(p) = self.parser.next_part() {
@@ -215,6 +229,14 @@ impl MultipartDecoder {
     /// # Errors
     /// [`ErrorKind::Multipart`] if the body was truncated, and everything
     /// [`decode_form`] returns.
+    ///
+    /// ```
+    /// let mut dec = flight_codec::reply::MultipartDecoder::new("XX", Default::default())?;
+    /// dec.feed(b"--XX\r\nContent-Disposition: form-data; name=\"0\"\r\n\r\n1")?;
+    /// let err = dec.finish().unwrap_err();
+    /// assert_eq!(err.kind().name(), "multipart");
+    /// # Ok::<(), flight_codec::Error>(())
+    /// ```
     pub fn finish(mut self) -> Result<Graph> {
         self.parser.finish().map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
         while let Some(p) = self.parser.next_part() {

@@ -21,6 +21,13 @@ impl BigInt {
     /// Parses `-?[0-9]+` (leading zeros allowed, as `BigInt("007")` allows)
     /// into canonical form. Anything else, including an empty string, a `+`
     /// sign, whitespace or `0x` prefixes, gives `None`.
+    ///
+    /// ```
+    /// use flight_codec::value::BigInt;
+    /// assert_eq!(BigInt::parse("007").unwrap().as_str(), "7");
+    /// assert!(BigInt::parse("+1").is_none());
+    /// assert!(BigInt::parse("").is_none());
+    /// ```
     pub fn parse(s: &str) -> Option<Self> {
         let (neg, digits) = match s.strip_prefix('-') {
             Some(d) => (true, d),
@@ -41,11 +48,19 @@ impl BigInt {
     }
 
     /// The canonical decimal text.
+    ///
+    /// ```
+    /// assert_eq!(flight_codec::value::BigInt::from(-5i64).as_str(), "-5");
+    /// ```
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
     /// Number of decimal digits, not counting the sign.
+    ///
+    /// ```
+    /// assert_eq!(flight_codec::value::BigInt::parse("-120").unwrap().digits(), 3);
+    /// ```
     pub fn digits(&self) -> usize {
         self.0.trim_start_matches('-').len()
     }

@@ -41,6 +41,14 @@ pub struct NodeId(pub(crate) u32);
 
 impl NodeId {
     /// The position of the node in [`Graph::nodes`].
+    ///
+    /// ```
+    /// use flight_codec::value::{Graph, Node};
+    /// let mut g = Graph::new();
+    /// g.add(Node::Array(vec![]));
+    /// let second = g.add(Node::Set(vec![]));
+    /// assert_eq!(second.index(), 1);
+    /// ```
     pub fn index(self) -> usize {
         self.0 as usize
     }
@@ -77,6 +85,12 @@ pub enum Value {
 
 impl Value {
     /// `true` for the number `-0`.
+    ///
+    /// ```
+    /// use flight_codec::value::Value;
+    /// assert!(Value::Number(-0.0).is_negative_zero());
+    /// assert!(!Value::Number(0.0).is_negative_zero());
+    /// ```
     pub fn is_negative_zero(&self) -> bool {
         matches!(self, Value::Number(n) if *n == 0.0 && n.is_sign_negative())
     }
@@ -162,6 +176,12 @@ pub enum TypedArrayKind {
 
 impl TypedArrayKind {
     /// Every kind, in tag-table order.
+    ///
+    /// ```
+    /// use flight_codec::value::TypedArrayKind;
+    /// assert_eq!(TypedArrayKind::ALL.len(), 12);
+    /// assert_eq!(TypedArrayKind::ALL[1], TypedArrayKind::Uint8Array);
+    /// ```
     pub const ALL: [TypedArrayKind; 12] = [
         TypedArrayKind::Int8Array,
         TypedArrayKind::Uint8Array,
@@ -178,6 +198,12 @@ impl TypedArrayKind {
     ];
 
     /// Bytes per element (1 for `DataView`).
+    ///
+    /// ```
+    /// use flight_codec::value::TypedArrayKind;
+    /// assert_eq!(TypedArrayKind::Int16Array.element_size(), 2);
+    /// assert_eq!(TypedArrayKind::DataView.element_size(), 1);
+    /// ```
     pub fn element_size(self) -> usize {
         use TypedArrayKind::*;
         match self {
@@ -189,6 +215,11 @@ impl TypedArrayKind {
     }
 
     /// The JavaScript constructor name.
+    ///
+    /// ```
+    /// use flight_codec::value::TypedArrayKind;
+    /// assert_eq!(TypedArrayKind::BigInt64Array.name(), "BigInt64Array");
+    /// ```
     pub fn name(self) -> &'static str {
         use TypedArrayKind::*;
         match self {
@@ -208,11 +239,23 @@ impl TypedArrayKind {
     }
 
     /// Looks a kind up by constructor name.
+    ///
+    /// ```
+    /// use flight_codec::value::TypedArrayKind;
+    /// assert_eq!(TypedArrayKind::from_name("Uint8ClampedArray"), Some(TypedArrayKind::Uint8ClampedArray));
+    /// assert_eq!(TypedArrayKind::from_name("Array"), None);
+    /// ```
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.name() == name)
     }
 
     /// The wire tag character (`o` for `Uint8Array`, …).
+    ///
+    /// ```
+    /// use flight_codec::value::TypedArrayKind;
+    /// assert_eq!(TypedArrayKind::Uint8Array.tag(), b'o');
+    /// assert_eq!(TypedArrayKind::Int8Array.tag(), b'O');
+    /// ```
     pub fn tag(self) -> u8 {
         use TypedArrayKind::*;
         match self {
@@ -232,6 +275,12 @@ impl TypedArrayKind {
     }
 
     /// The kind for a wire tag character.
+    ///
+    /// ```
+    /// use flight_codec::value::TypedArrayKind;
+    /// assert_eq!(TypedArrayKind::from_tag(b'g'), Some(TypedArrayKind::Float64Array));
+    /// assert_eq!(TypedArrayKind::from_tag(b'z'), None);
+    /// ```
     pub fn from_tag(tag: u8) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.tag() == tag)
     }
@@ -256,11 +305,25 @@ pub struct Blob {
 
 impl Blob {
     /// A plain blob.
+    ///
+    /// ```
+    /// use flight_codec::value::Blob;
+    /// let b = Blob::new("text/plain", &b"hi"[..]);
+    /// assert!(b.name.is_none());
+    /// assert_eq!(&b.bytes[..], b"hi");
+    /// ```
     pub fn new(content_type: &str, bytes: impl Into<Bytes>) -> Self {
         Blob { name: None, content_type: content_type.into(), bytes: bytes.into() }
     }
 
     /// A file.
+    ///
+    /// ```
+    /// use flight_codec::value::Blob;
+    /// let f = Blob::file("a.txt", "text/plain", &b"hi"[..]);
+    /// assert_eq!(f.content_type, "text/plain");
+    /// assert_eq!(f.name.unwrap(), "a.txt");
+    /// ```
     pub fn file(name: &str, content_type: &str, bytes: impl Into<Bytes>) -> Self {
         Blob { name: Some(name.into()), content_type: content_type.into(), bytes: bytes.into() }
     }
@@ -318,6 +381,12 @@ pub enum StreamKind {
 
 impl StreamKind {
     /// The reply tag character.
+    ///
+    /// ```
+    /// use flight_codec::value::StreamKind;
+    /// assert_eq!(StreamKind::Readable.tag(), b'R');
+    /// assert_eq!(StreamKind::AsyncIterator.tag(), b'x');
+    /// ```
     pub fn tag(self) -> u8 {
         match self {
             StreamKind::Readable => b'R',
@@ -368,6 +437,13 @@ pub struct Stream {
 /// `Element`) are values a host may hand to the encoder that React refuses
 /// to pass (or passes only as temporary references); the decoder never
 /// produces them.
+///
+/// ```
+/// use flight_codec::value::{Graph, Node, Value};
+/// let mut g = Graph::new();
+/// let set = g.add(Node::Set(vec![Value::Number(1.0)]));
+/// assert!(matches!(g.node(set), Node::Set(items) if items.len() == 1));
+/// ```
 #[derive(Clone, Debug)]
 pub enum Node {
     /// An array; holes are `undefined`.
@@ -455,6 +531,13 @@ impl Default for Graph {
 
 impl Graph {
     /// An empty graph whose root is `undefined`.
+    ///
+    /// ```
+    /// use flight_codec::value::{Graph, Value};
+    /// let g = Graph::new();
+    /// assert!(g.is_empty());
+    /// assert!(matches!(g.root(), Value::Undefined));
+    /// ```
     pub fn new() -> Self {
         Graph { nodes: Vec::new(), root: Value::Undefined }
     }
@@ -473,6 +556,15 @@ impl Graph {
     ///
     /// # Panics
     /// Panics if the graph already holds `u32::MAX` nodes.
+    ///
+    /// ```
+    /// use flight_codec::value::{Graph, Node};
+    /// let mut g = Graph::new();
+    /// let a = g.add(Node::Array(vec![]));
+    /// let b = g.add(Node::Array(vec![]));
+    /// assert_ne!(a, b);
+    /// assert_eq!(g.len(), 2);
+    /// ```
     pub fn add(&mut self, node: Node) -> NodeId {
         let id = NodeId(u32::try_from(self.nodes.len()).expect("graph node count overflows u32"));
         self.nodes.push(node);
@@ -480,6 +572,13 @@ impl Graph {
     }
 
     /// Adds a node and returns it as a value.
+    ///
+    /// ```
+    /// use flight_codec::value::{Graph, Node};
+    /// let mut g = Graph::new();
+    /// let v = g.add_value(Node::Array(vec![]));
+    /// assert_eq!(v.as_node().map(|id| id.index()), Some(0));
+    /// ```
     pub fn add_value(&mut self, node: Node) -> Value {
         Value::Node(self.add(node))
     }
@@ -488,6 +587,13 @@ impl Graph {
     ///
     /// # Panics
     /// Panics if `id` does not belong to this graph.
+    ///
+    /// ```
+    /// use flight_codec::value::{Graph, Node};
+    /// let mut g = Graph::new();
+    /// let id = g.add(Node::ArrayBuffer(bytes::Bytes::from_static(b"ab")));
+    /// assert!(matches!(g.node(id), Node::ArrayBuffer(b) if b.len() == 2));
+    /// ```
     pub fn node(&self, id: NodeId) -> &Node {
         &self.nodes[id.index()]
     }
@@ -496,16 +602,39 @@ impl Graph {
     ///
     /// # Panics
     /// Panics if `id` does not belong to this graph.
+    ///
+    /// ```
+    /// use flight_codec::value::{Graph, Node, Value};
+    /// let mut g = Graph::new();
+    /// let id = g.add(Node::Set(vec![]));
+    /// *g.node_mut(id) = Node::Set(vec![Value::Null]);
+    /// assert!(matches!(g.node(id), Node::Set(items) if items.len() == 1));
+    /// ```
     pub fn node_mut(&mut self, id: NodeId) -> &mut Node {
         &mut self.nodes[id.index()]
     }
 
     /// The node with this id, if it exists.
+    ///
+    /// ```
+    /// use flight_codec::value::{Graph, Node};
+    /// let mut g = Graph::new();
+    /// let id = g.add(Node::Array(vec![]));
+    /// assert!(g.get(id).is_some());
+    /// assert!(Graph::new().get(id).is_none());
+    /// ```
     pub fn get(&self, id: NodeId) -> Option<&Node> {
         self.nodes.get(id.index())
     }
 
     /// All nodes (including any not reachable from the root).
+    ///
+    /// ```
+    /// use flight_codec::value::{Graph, Node};
+    /// let mut g = Graph::new();
+    /// g.add(Node::Map(vec![]));
+    /// assert!(matches!(g.nodes(), [Node::Map(_)]));
+    /// ```
     pub fn nodes(&self) -> &[Node] {
         &self.nodes
     }
@@ -522,21 +651,49 @@ impl Graph {
     }
 
     /// Number of nodes.
+    ///
+    /// ```
+    /// use flight_codec::value::{Graph, Node};
+    /// let mut g = Graph::new();
+    /// g.add(Node::Array(vec![]));
+    /// assert_eq!(g.len(), 1);
+    /// ```
     pub fn len(&self) -> usize {
         self.nodes.len()
     }
 
     /// `true` if the graph has no nodes.
+    ///
+    /// ```
+    /// use flight_codec::value::{Graph, Node};
+    /// let mut g = Graph::new();
+    /// assert!(g.is_empty());
+    /// g.add(Node::Array(vec![]));
+    /// assert!(!g.is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.nodes.is_empty()
     }
 
     /// The root value.
+    ///
+    /// ```
+    /// use flight_codec::value::{Graph, Value};
+    /// let g = Graph::from_value(Value::Bool(true));
+    /// assert!(matches!(g.root(), Value::Bool(true)));
+    /// ```
     pub fn root(&self) -> &Value {
         &self.root
     }
 
     /// Replaces the root value.
+    ///
+    /// ```
+    /// use flight_codec::value::{Graph, Value};
+    /// let mut g = Graph::new();
+    /// g.set_root(Value::Null);
+    /// assert!(matches!(g.root(), Value::Null));
+    /// ```
     pub fn set_root(&mut self, root: Value) {
         self.root = root;
     }
