@@ -66,3 +66,28 @@ fn truncated_and_mutated_vectors_never_panic() {
     }
     assert!(bodies > 300, "only {bodies} bodies");
 }
+
+#[test]
+fn deep_chains_of_parts_decode_and_reencode_without_recursion() {
+    use flight_codec::value::{FormEntry, JsString};
+    // 50,000 Maps, each the only value of the one before: every Map is its own part.
+    let n = 50_000u32;
+    let mut entries: Vec<(JsString, FormEntry)> = (1..n)
+        .map(|i| (JsString::from(i.to_string()), FormEntry::Text(format!("[[\"k\",\"$Q{:x}\"]]", i + 1).into())))
+        .collect();
+    entries.push((JsString::from(n.to_string()), FormEntry::Text("[]".into())));
+    entries.push((JsString::from("0"), FormEntry::Text("\"$Q1\"".into())));
+    let g = reply::decode_form(entries, &DecodeOptions::default()).unwrap();
+    let body = reply::encode(&g, &Default::default()).unwrap();
+    let parts = body.entries().unwrap();
+    assert_eq!(parts.len(), n as usize + 1);
+    // Nested parts are appended before the parts that contain them, as React does.
+    assert_eq!(parts[0].0, n.to_string());
+    assert_eq!(parts[n as usize].1, FormEntry::Text("\"$Q1\"".into()));
+    let again = reply::decode_form(
+        parts.iter().map(|(k, v)| (JsString::from(k.as_str()), v.clone())).collect(),
+        &DecodeOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(flight_codec::notation::to_string(&again), flight_codec::notation::to_string(&g));
+}

@@ -277,7 +277,8 @@ impl<'o> Decoder<'o> {
                         })
                         .at_byte(reader.offset()));
                     }
-                    return Err(Error::new(ErrorKind::Json(e)));
+                    let at = e.offset;
+                    return Err(Error::new(ErrorKind::Json(e)).at_byte(at));
                 }
             };
             let produced = match tok {

@@ -222,6 +222,13 @@ enum Frame {
         /// JavaScript property order, when the pairs are not already in it.
         order: Option<Vec<usize>>,
     },
+    /// Below the root frame of a nested part: when it is reached, the part is
+    /// complete. `root` is the enclosing part's model root, restored then.
+    Part {
+        id: u32,
+        tag: &'static str,
+        root: Option<NodeId>,
+    },
 }
 
 enum Key<'a> {
@@ -285,6 +292,13 @@ struct Encoder<'g, 's> {
 enum Step {
     Done,
     Push(Frame),
+    /// Start a nested part (`serializeModel` inside `resolveToJSON`): write
+    /// `model` as part `id`, then `tag` + hex id in place of the value.
+    Outline {
+        id: u32,
+        model: Vec<Item>,
+        tag: &'static str,
+    },
 }
 
 impl Encoder<'_, '_> {
@@ -326,23 +340,25 @@ impl Encoder<'_, '_> {
             }
             _ => self.st.model_root = None,
         }
-        let mut out = Vec::new();
+        // One output buffer per part being written; nested parts are frames
+        // on the same explicit stack, so nothing here recurses.
+        let mut outs: Vec<Vec<u8>> = vec![Vec::new()];
         let mut stack: Vec<Frame> = Vec::new();
         // The root's holder is JSON.stringify's wrapper object, which has no path;
         // fresh root lists are recorded as `$<id>` by serializeModel.
-        match model {
+        let first = match model {
             Item::V(v) => {
-                let step = self.write_value(&mut out, None, Key::Name(&JsString::new()), &v);
-                if let Step::Push(f) = step.map_err(|e| self.locate(e, id, &stack))? {
-                    stack.push(f);
-                }
+                let out = outs.last_mut().expect("one buffer");
+                self.write_value(out, None, Key::Name(&JsString::new()), &v)
             }
             Item::List(items) => {
-                out.push(b'[');
-                stack.push(Frame::List { items, i: 0, path });
+                outs[0].push(b'[');
+                Ok(Step::Push(Frame::List { items, i: 0, path }))
             }
-        }
+        };
+        self.step(first, id, &mut stack, &mut outs)?;
         while let Some(frame) = stack.last_mut() {
+            let out = outs.last_mut().expect("a buffer per open part");
             let next = match frame {
                 Frame::List { items, i, path } => {
                     if *i < items.len() {
@@ -353,7 +369,7 @@ impl Encoder<'_, '_> {
                             out.push(b',');
                         }
                         match item {
-                            Item::V(v) => self.write_value(&mut out, path.as_deref(), Key::Index(idx), &v),
+                            Item::V(v) => self.write_value(out, path.as_deref(), Key::Index(idx), &v),
                             Item::List(inner) => {
                                 out.push(b'[');
                                 let p = path.as_deref().map(|p| Key::Index(idx).append_to(p));
@@ -375,7 +391,7 @@ impl Encoder<'_, '_> {
                             out.push(b',');
                         }
                         let v = &items[idx];
-                        self.write_value(&mut out, path.as_deref(), Key::Index(idx), v)
+                        self.write_value(out, path.as_deref(), Key::Index(idx), v)
                     } else {
                         out.push(b']');
                         let node = *node;
@@ -393,9 +409,9 @@ impl Encoder<'_, '_> {
                             out.push(b',');
                         }
                         let (k, v) = &pairs[order.as_ref().map_or(idx, |o| o[idx])];
-                        write_str(&mut out, k);
+                        write_str(out, k);
                         out.push(b':');
-                        self.write_value(&mut out, path.as_deref(), Key::Name(k), v)
+                        self.write_value(out, path.as_deref(), Key::Name(k), v)
                     } else {
                         out.push(b'}');
                         let node = *node;
@@ -404,18 +420,60 @@ impl Encoder<'_, '_> {
                         continue;
                     }
                 }
+                Frame::Part { id: part, tag, root } => {
+                    // The nested part is complete: append it, then its tag in the enclosing part.
+                    let (part, tag, root) = (*part, *tag, *root);
+                    stack.pop();
+                    let json = outs.pop().expect("the nested part's buffer");
+                    let json = String::from_utf8(json)
+                        .map_err(|_| Error::new(ErrorKind::Internal { what: "encoder wrote invalid UTF-8" }))?;
+                    self.st.model_root = root;
+                    self.append(part.to_string(), FormEntry::Text(json.into()));
+                    write_str_slice(outs.last_mut().expect("the enclosing buffer"), &format!("{tag}{part:x}"));
+                    continue;
+                }
             };
-            if let Step::Push(f) = next.map_err(|e| self.locate(e, id, &stack))? {
-                stack.push(f);
-            }
+            self.step(next, id, &mut stack, &mut outs)?;
         }
         // Output is built from JSON writers, which emit UTF-8.
+        let out = outs.pop().unwrap_or_default();
         String::from_utf8(out).map_err(|_| Error::new(ErrorKind::Internal { what: "encoder wrote invalid UTF-8" }))
+    }
+
+    /// Acts on what writing one value asked for: a container frame to push,
+    /// or a nested part to start.
+    fn step(
+        &mut self,
+        step: Result<Step>,
+        id: Option<u32>,
+        stack: &mut Vec<Frame>,
+        outs: &mut Vec<Vec<u8>>,
+    ) -> Result<()> {
+        match step.map_err(|e| self.locate(e, id, stack))? {
+            Step::Done => {}
+            Step::Push(f) => stack.push(f),
+            Step::Outline { id: part, model, tag } => {
+                // serializeModel(Array.from(x), part): the fresh list is the model root `$<part>`.
+                stack.push(Frame::Part { id: part, tag, root: self.st.model_root });
+                self.st.model_root = None;
+                outs.push(vec![b'[']);
+                stack.push(Frame::List { items: model, i: 0, path: Some(format!("${part:x}").into()) });
+            }
+        }
+        Ok(())
     }
 
     /// Adds the path of the value being written (`0:a:1`, as React writes
     /// paths; `chunk` for a stream chunk) to an error.
     fn locate(&self, e: Error, id: Option<u32>, stack: &[Frame]) -> Error {
+        // Paths start at the innermost part being written.
+        let (id, stack) = match stack.iter().rposition(|f| matches!(f, Frame::Part { .. })) {
+            Some(at) => match &stack[at] {
+                Frame::Part { id, .. } => (Some(*id), &stack[at + 1..]),
+                _ => (id, stack),
+            },
+            None => (id, stack),
+        };
         let mut path = match id {
             Some(id) => format!("{id:x}"),
             None => "chunk".to_string(),
@@ -424,6 +482,7 @@ impl Encoder<'_, '_> {
             path.push(':');
             match f {
                 Frame::List { i, .. } | Frame::Array { i, .. } => path.push_str(&i.saturating_sub(1).to_string()),
+                Frame::Part { .. } => {}
                 Frame::Object { node, i, order, .. } => {
                     if let Node::Object(pairs) = self.g.node(*node) {
                         let at = order.as_ref().map_or(i.saturating_sub(1), |o| o[i.saturating_sub(1)]);
@@ -659,14 +718,10 @@ impl Encoder<'_, '_> {
         }
     }
 
-    /// Writes a nested part (`serializeModel` inside `resolveToJSON`) and the tag pointing at it.
-    fn outline(&mut self, out: &mut Vec<u8>, id: u32, model: Item, tag: &str) -> Result<Step> {
-        let saved_root = self.st.model_root;
-        let json = self.serialize_model(model, id)?;
-        self.st.model_root = saved_root;
-        self.append(id.to_string(), FormEntry::Text(json.into()));
-        write_str_slice(out, &format!("{tag}{id:x}"));
-        Ok(Step::Done)
+    /// A nested part (`serializeModel` inside `resolveToJSON`) and the tag pointing at it.
+    fn outline(&mut self, _out: &mut [u8], id: u32, model: Item, tag: &'static str) -> Result<Step> {
+        let Item::List(model) = model else { unreachable_frame() };
+        Ok(Step::Outline { id, model, tag })
     }
 
     /// A promise resolved with a promise adopts its state (JavaScript flattens).
