@@ -724,6 +724,20 @@ impl Encoder<'_, '_> {
         Ok(Step::Outline { id, model, tag })
     }
 
+    /// What an async generator sees of a value it yields or returns: it awaits
+    /// promises. `None` when the promise is pending (`task` is parked on it).
+    /// Other streams take values as they are.
+    fn awaited(&mut self, kind: StreamKind, v: Value, task: Task) -> Result<Option<Value>> {
+        if !matches!(kind, StreamKind::AsyncIterable | StreamKind::AsyncIterator) {
+            return Ok(Some(v));
+        }
+        if let Some((p, Node::Promise(PromiseState::Pending))) = v.as_node().map(|n| (n, self.g.node(n))) {
+            self.park(p, task);
+            return Ok(None);
+        }
+        self.flatten(v).map(Some)
+    }
+
     /// A promise resolved with a promise adopts its state (JavaScript flattens).
     fn flatten(&self, mut value: Value) -> Result<Value> {
         let mut hops = 0usize;
@@ -814,33 +828,19 @@ impl Encoder<'_, '_> {
                 };
                 let name = format!("S{id}");
                 if index < s.items.len() {
-                    let mut item = s.items[index].clone();
-                    // An async generator awaits what it yields.
-                    if matches!(s.kind, StreamKind::AsyncIterable | StreamKind::AsyncIterator) {
-                        if let Some((p, Node::Promise(PromiseState::Pending))) =
-                            item.as_node().map(|n| (n, self.g.node(n)))
-                        {
-                            self.park(p, Task::Read { node, id, index });
-                            return Ok(());
-                        }
-                        item = self.flatten(item)?;
-                    }
+                    let Some(item) = self.awaited(s.kind, s.items[index].clone(), Task::Read { node, id, index })?
+                    else {
+                        return Ok(());
+                    };
                     let json = self.serialize(Item::V(item), None)?;
                     self.append(name, FormEntry::Text(json.into()));
                     self.st.tasks.push_back(Task::Read { node, id, index: index + 1 });
                 } else {
                     match &s.end {
                         StreamEnd::Closed(ret) => {
-                            let mut ret = ret.clone();
-                            if matches!(s.kind, StreamKind::AsyncIterable | StreamKind::AsyncIterator) {
-                                if let Some((p, Node::Promise(PromiseState::Pending))) =
-                                    ret.as_node().map(|n| (n, self.g.node(n)))
-                                {
-                                    self.park(p, Task::Read { node, id, index });
-                                    return Ok(());
-                                }
-                                ret = self.flatten(ret)?;
-                            }
+                            let Some(ret) = self.awaited(s.kind, ret.clone(), Task::Read { node, id, index })? else {
+                                return Ok(());
+                            };
                             let text = match &ret {
                                 Value::Undefined => "C".to_string(),
                                 v if s.kind == StreamKind::AsyncIterator || s.kind == StreamKind::AsyncIterable => {
