@@ -159,3 +159,15 @@ fn notation_errors() {
         assert_eq!(notation::from_str(text).unwrap_err().to_string(), message);
     }
 }
+
+#[test]
+fn non_ascii_action_prefixes_and_form_keys() {
+    let fields = vec![
+        (JsString::from("$ACTION_REF_é"), FormEntry::Text("".into())),
+        (JsString::from("$ACTION_é:0"), FormEntry::Text(r#"{"id":"m#f","bound":"$@1"}"#.into())),
+        (JsString::from("$ACTION_é:1"), FormEntry::Text(r#"["$K2"]"#.into())),
+        (JsString::from("$ACTION_é:_2_ключ"), FormEntry::Text("v".into())),
+    ];
+    let a = reply::decode_action(fields, &DecodeOptions::default()).unwrap().unwrap();
+    assert_eq!(a.to_notation(), r#"{"id":"m#f","bound":[{"formData":[["ключ","v"]]}],"formData":{"formData":[]}}"#);
+}

@@ -159,7 +159,7 @@ pub fn decode_action(entries: Vec<(JsString, FormEntry)>, opts: &DecodeOptions) 
     let (mut graph, id, bound) = if key.starts_with("$ACTION_REF_") {
         bound_meta(entries, &key, opts)?
     } else {
-        (Graph::new(), key.strip_ascii_prefix("$ACTION_ID_".len()), None)
+        (Graph::new(), key.skip_bytes("$ACTION_ID_".len()), None)
     };
     let form_data = graph.add(Node::FormData(form));
     Ok(Some(Action { graph, id, bound, form_data }))

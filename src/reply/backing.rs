@@ -80,7 +80,7 @@ impl Backing {
                     let Some(id) = parse_decimal(&rest[..us]) else {
                         continue;
                     };
-                    let key = name.strip_ascii_prefix(prefix.len() + 1 + us + 1);
+                    let key = name.skip_bytes(prefix.len() + 1 + us + 1);
                     b.form.entry(id).or_default().push((key, entry));
                 }
                 Some(b'S') => {

@@ -509,9 +509,9 @@ impl<'o> Decoder<'o> {
         let id =
             |from: usize| parse_hex(&b[from..]).ok_or_else(|| Error::new(ErrorKind::InvalidId { text: err_text(&s) }));
         let v = match tag {
-            b'$' => Value::String(s.strip_ascii_prefix(1)),
+            b'$' => Value::String(s.skip_bytes(1)),
             b'0'..=b'9' | b'a'..=b'f' => {
-                let text = s.strip_ascii_prefix(1);
+                let text = s.skip_bytes(1);
                 let t = text.as_wtf8();
                 let mut segs = Vec::new();
                 let mut start = 0usize;

@@ -212,10 +212,15 @@ impl JsString {
         self.0.starts_with(prefix.as_bytes())
     }
 
-    /// The rest of the string after an ASCII prefix, sharing the buffer.
-    pub(crate) fn strip_ascii_prefix(&self, n: usize) -> JsString {
-        debug_assert!(self.0[..n].is_ascii());
-        JsString(self.0.slice(n..))
+    /// The rest of the string after its first `n` bytes, sharing the buffer.
+    /// `n` must be at a character boundary (callers strip a prefix they
+    /// matched), or the whole string is returned.
+    pub(crate) fn skip_bytes(&self, n: usize) -> JsString {
+        match self.0.get(n) {
+            None if n == self.0.len() => JsString::new(),
+            Some(b) if b & 0xc0 != 0x80 => JsString(self.0.slice(n..)),
+            _ => self.clone(),
+        }
     }
 }
 
