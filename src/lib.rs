@@ -8,6 +8,7 @@ mod limits;
 pub mod multipart;
 pub mod notation;
 pub mod reply;
+pub mod response;
 pub mod value;
 
 pub use error::{Category, Error, ErrorKind, Position, Result};
