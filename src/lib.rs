@@ -5,6 +5,7 @@ mod error;
 pub mod inspect;
 pub mod json;
 mod limits;
+mod model;
 pub mod multipart;
 pub mod notation;
 pub mod reply;

@@ -7,6 +7,7 @@ use bytes::Bytes;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::{LimitKind, Limits};
+use crate::model::parse_decimal;
 use crate::value::{Blob, FormEntry, JsString};
 
 /// A model or blob part.
@@ -28,14 +29,6 @@ pub(crate) struct Backing {
     pub form: HashMap<u32, Vec<(JsString, FormEntry)>>,
     /// Bytes of all entries.
     pub total_bytes: usize,
-}
-
-/// Parses a canonical decimal `u32` (no sign, no leading zeros).
-pub(crate) fn parse_decimal(s: &[u8]) -> Option<u32> {
-    if s.is_empty() || s.len() > 10 || (s.len() > 1 && s[0] == b'0') || !s.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    std::str::from_utf8(s).ok()?.parse().ok()
 }
 
 fn text_bytes(s: &JsString) -> Result<Bytes> {

@@ -1,62 +1,26 @@
 //! The reply decoder: backing store → value graph.
 //!
 //! Decoding runs in three steps, none of them recursive:
-//! 1. parse every reachable part's JSON straight into graph nodes, leaving a
-//!    *hole* for each reference (`$1`, `$0:a:b`) and a placeholder node for
-//!    each outlined value (`$@`, `$Q`, `$W`, `$i`, `$h`, streams);
-//! 2. resolve holes by walking paths (resumable walks on an explicit stack,
-//!    so chains and cycles cost linear time and never recurse);
+//! 1. parse every reachable part's JSON straight into graph nodes
+//!    ([`crate::model::Builder`]), with the reply's meaning of each `$`-string
+//!    ([`Reply`]'s [`Tags`]): a *hole* for each reference (`$1`, `$0:a:b`) and a
+//!    placeholder node for each outlined value (`$@`, `$Q`, `$W`, `$i`, `$h`,
+//!    streams);
+//! 2. resolve holes by walking paths (in the builder);
 //! 3. fill placeholders: promises (flattened, cycle-checked), Maps, Sets,
 //!    iterators (consume-once), server references, then check the logical
 //!    size of the result.
 
 use std::collections::{HashMap, HashSet};
 
-use bytes::Bytes;
-
-use super::backing::{parse_decimal, Backing, PartEntry};
+use super::backing::{Backing, PartEntry};
 use super::DecodeOptions;
-use crate::error::{excerpt, Error, ErrorKind, Result};
-use crate::json::{Reader, Token};
+use crate::error::{Error, ErrorKind, Result};
 use crate::limits::LimitKind;
+use crate::model::{err_text, parse_hex, Builder, Parsed, Pos, Slot, Tags};
 use crate::value::{
     BigInt, Date, Graph, JsString, Node, NodeId, PromiseState, Stream, StreamEnd, StreamKind, TypedArrayKind, Value,
 };
-
-/// Where a resolved value goes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum Slot {
-    /// The root value of a part.
-    Root(u32),
-    /// Item `idx` of an array, object (value of pair `idx`) or stream.
-    Item(NodeId, u32),
-    /// The return value of a closed stream.
-    StreamReturn(NodeId),
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum HoleState {
-    Pending,
-    Waiting,
-    Done,
-    Dead,
-}
-
-/// An unresolved reference `$<part>:<seg>:<seg>…`.
-struct Hole {
-    part: u32,
-    /// The reference text after `$` (for segments and error messages).
-    text: JsString,
-    /// Byte ranges of the path segments in `text`.
-    segs: Vec<(u32, u32)>,
-    slot: Slot,
-    /// The slot is an object value under the key `then`.
-    under_then: bool,
-    state: HoleState,
-    /// Resumable walk state: the value reached and the next segment.
-    cur: Option<Value>,
-    pos: usize,
-}
 
 enum Work {
     Part(u32),
@@ -70,43 +34,18 @@ enum InitKind {
     Iterator,
 }
 
-/// An open container. Its children live on shared scratch stacks (`vals`,
-/// `pairs`, `obj_holes`) from `start` on, so each container costs one
-/// exact-size allocation when it closes.
-enum Frame {
-    Array { node: NodeId, start: usize },
-    Object { node: NodeId, start: usize, key: Option<JsString>, holes_start: usize, messy: bool },
-}
-
-/// The scratch stacks of one `parse_json` call (kept between calls).
-#[derive(Default)]
-struct Scratch {
-    vals: Vec<Value>,
-    pairs: Vec<(JsString, Value)>,
-    /// Holes inside open objects: (index in the object, hole).
-    obj_holes: Vec<(usize, usize)>,
-}
-
-/// What a tagged string decodes to.
-enum Parsed {
-    Value(Value),
-    /// A reference to resolve later.
-    Ref {
-        part: u32,
-        text: JsString,
-        segs: Vec<(u32, u32)>,
-    },
-}
-
 pub(crate) struct Decoder<'o> {
+    b: Builder,
+    r: Reply<'o>,
+}
+
+/// The reply direction's state: what `$`-strings mean here and what they
+/// left to do once every part is parsed.
+struct Reply<'o> {
     opts: &'o DecodeOptions,
     backing: Backing,
-    g: Graph,
-    roots: HashMap<u32, Value>,
     queued: HashSet<u32>,
     work: Vec<Work>,
-    holes: Vec<Hole>,
-    hole_at: HashMap<Slot, usize>,
     promises: Vec<(NodeId, u32)>,
     inits: Vec<(NodeId, u32, InitKind)>,
     server_refs: Vec<(NodeId, u32)>,
@@ -117,46 +56,15 @@ pub(crate) struct Decoder<'o> {
     blobs: HashMap<u32, NodeId>,
     promise_nodes: HashMap<u32, NodeId>,
     server_ref_nodes: HashMap<u32, NodeId>,
-    undefined_in: Vec<NodeId>,
-    key_index: HashMap<NodeId, HashMap<JsString, u32>>,
-    shared: bool,
-    /// Logical size charged so far (the whole size when nothing is shared).
-    logical: u64,
-    scratch: Scratch,
-}
-
-/// Parses canonical lowercase hex within `u32`.
-pub(crate) fn parse_hex(s: &[u8]) -> Option<u32> {
-    if s.is_empty() || s.len() > 8 || (s.len() > 1 && s[0] == b'0') {
-        return None;
-    }
-    let mut v: u32 = 0;
-    for &c in s {
-        let d = match c {
-            b'0'..=b'9' => c - b'0',
-            b'a'..=b'f' => c - b'a' + 10,
-            _ => return None,
-        };
-        v = (v << 4) | d as u32;
-    }
-    Some(v)
-}
-
-fn err_text(s: &JsString) -> String {
-    excerpt(s.as_wtf8())
 }
 
 impl<'o> Decoder<'o> {
     pub(crate) fn new(backing: Backing, opts: &'o DecodeOptions) -> Self {
-        Decoder {
+        let r = Reply {
             opts,
             backing,
-            g: Graph::new(),
-            roots: HashMap::new(),
             queued: HashSet::new(),
             work: Vec::new(),
-            holes: Vec::new(),
-            hole_at: HashMap::new(),
             promises: Vec::new(),
             inits: Vec::new(),
             server_refs: Vec::new(),
@@ -167,52 +75,42 @@ impl<'o> Decoder<'o> {
             blobs: HashMap::new(),
             promise_nodes: HashMap::new(),
             server_ref_nodes: HashMap::new(),
-            undefined_in: Vec::new(),
-            key_index: HashMap::new(),
-            shared: false,
-            logical: 0,
-            scratch: Scratch::default(),
-        }
+        };
+        Decoder { b: Builder::new(opts.limits.clone()), r }
     }
 
     /// Decodes part 0 and everything it reaches.
     pub(crate) fn run(self) -> Result<Graph> {
         let mut this = self.run_parts()?;
-        let mut root = this.roots.get(&0).cloned().unwrap_or(Value::Undefined);
+        let mut root = this.b.roots.get(&0).cloned().unwrap_or(Value::Undefined);
         if let Value::Node(id) = root {
-            if let Node::Promise(state) = this.g.node(id) {
+            if let Node::Promise(state) = this.b.g.node(id) {
                 root = match state {
                     PromiseState::Fulfilled(v) => v.clone(),
                     _ => return Err(ErrorKind::RootRejected.into()),
                 };
             }
         }
-        this.g.set_root(root);
-        this.check_logical_size()?;
-        Ok(this.g)
-    }
-
-    fn enqueue(&mut self, id: u32) {
-        if self.queued.insert(id) {
-            self.work.push(Work::Part(id));
-        }
+        this.b.g.set_root(root);
+        this.b.check_logical_size()?;
+        Ok(this.b.g)
     }
 
     fn parse_part(&mut self, id: u32) -> Result<()> {
-        let text = match self.backing.parts.get(&id) {
+        let text = match self.r.backing.parts.get(&id) {
             Some(PartEntry::Text(t)) => t.clone(),
             Some(PartEntry::Blob(_)) => return Err(ErrorKind::PartType { id, expected: "a text part" }.into()),
             None => return Err(ErrorKind::MissingPart { id }.into()),
         };
-        let v = self.parse_json(&text, Slot::Root(id), Some(id))?;
+        let v = self.b.parse_json(&text, Slot::Root(id), Some(id), &mut self.r)?;
         if let Some(v) = v {
-            self.roots.insert(id, v);
+            self.b.roots.insert(id, v);
         }
         Ok(())
     }
 
     fn parse_stream(&mut self, node: NodeId, id: u32) -> Result<()> {
-        let Some(rows) = self.backing.streams.remove(&id) else {
+        let Some(rows) = self.r.backing.streams.remove(&id) else {
             return Err(ErrorKind::InvalidStream { id, reason: "never closed" }.into());
         };
         let mut items = Vec::new();
@@ -225,622 +123,34 @@ impl<'o> Decoder<'o> {
                 let ret = if row.len() == 1 {
                     Some(Value::Undefined)
                 } else {
-                    self.parse_json(&row.slice(1..), Slot::StreamReturn(node), None)?
+                    self.b.parse_json(&row.slice(1..), Slot::StreamReturn(node), None, &mut self.r)?
                 };
                 end = Some(ret.unwrap_or(Value::Undefined));
             } else {
                 let slot = Slot::Item(node, items.len() as u32);
-                let v = self.parse_json(&row, slot, None)?;
+                let v = self.b.parse_json(&row, slot, None, &mut self.r)?;
                 items.push(v.unwrap_or(Value::Undefined));
             }
         }
         let Some(end) = end else {
             return Err(ErrorKind::InvalidStream { id, reason: "never closed" }.into());
         };
-        if let Node::Stream(s) = self.g.node_mut(node) {
+        if let Node::Stream(s) = self.b.g.node_mut(node) {
             s.items = items;
             s.end = StreamEnd::Closed(end);
         }
         Ok(())
     }
 
-    /// Parses one JSON text into the graph. Returns the root value, or
-    /// `None` when the root is a hole (registered at `slot`).
-    fn parse_json(&mut self, text: &Bytes, slot: Slot, part: Option<u32>) -> Result<Option<Value>> {
-        let mut sc = std::mem::take(&mut self.scratch);
-        sc.vals.clear();
-        sc.pairs.clear();
-        sc.obj_holes.clear();
-        let r = self.parse_json_with(text, slot, part, &mut sc);
-        self.scratch = sc;
-        r
-    }
-
-    fn parse_json_with(
-        &mut self,
-        text: &Bytes,
-        slot: Slot,
-        part: Option<u32>,
-        sc: &mut Scratch,
-    ) -> Result<Option<Value>> {
-        let mut reader = Reader::with_max_depth(text, self.opts.limits.max_depth);
-        let mut stack: Vec<Frame> = Vec::new();
-        loop {
-            let tok = match reader.next() {
-                Ok(Some(t)) => t,
-                Ok(None) => return Err(reader_contract()),
-                Err(e) => {
-                    if matches!(e.kind, crate::json::JsonErrorKind::DepthLimit { .. }) {
-                        return Err(Error::new(ErrorKind::LimitExceeded {
-                            limit: LimitKind::Depth,
-                            max: self.opts.limits.max_depth as u64,
-                        })
-                        .at_byte(reader.offset()));
-                    }
-                    let at = e.offset;
-                    return Err(Error::new(ErrorKind::Json(e)).at_byte(at));
-                }
-            };
-            let produced = match tok {
-                Token::BeginArray => {
-                    let node = self.g.add(Node::Array(Vec::new()));
-                    stack.push(Frame::Array { node, start: sc.vals.len() });
-                    continue;
-                }
-                Token::BeginObject => {
-                    let node = self.g.add(Node::Object(Vec::new()));
-                    stack.push(Frame::Object {
-                        node,
-                        start: sc.pairs.len(),
-                        key: None,
-                        holes_start: sc.obj_holes.len(),
-                        messy: false,
-                    });
-                    continue;
-                }
-                Token::Key(k) => {
-                    if let Some(Frame::Object { key, messy, start, .. }) = stack.last_mut() {
-                        let pairs = &sc.pairs[*start..];
-                        // Objects that may need reordering or deduplication take the slow path.
-                        if !*messy
-                            && (k.as_wtf8().first().is_some_and(u8::is_ascii_digit)
-                                || k == "__proto__"
-                                || pairs.len() >= 16
-                                || pairs.iter().any(|(p, _)| *p == k))
-                        {
-                            *messy = true;
-                        }
-                        *key = Some(k);
-                    }
-                    continue;
-                }
-                Token::EndArray => {
-                    let Some(Frame::Array { node, start }) = stack.pop() else {
-                        return Err(reader_contract());
-                    };
-                    let items: Vec<Value> = sc.vals.drain(start..).collect();
-                    self.charge(1 + items.len() as u64)?;
-                    *self.g.node_mut(node) = Node::Array(items);
-                    Parsed::Value(Value::Node(node))
-                }
-                Token::EndObject => {
-                    let Some(Frame::Object { node, start, holes_start, messy, .. }) = stack.pop() else {
-                        return Err(reader_contract());
-                    };
-                    let pairs: Vec<(JsString, Value)> = sc.pairs.drain(start..).collect();
-                    let holes: Vec<(usize, usize)> = sc.obj_holes.drain(holes_start..).collect();
-                    self.charge(1 + pairs.iter().map(|(k, _)| 1 + k.len() as u64).sum::<u64>())?;
-                    self.close_object(node, pairs, holes, messy);
-                    Parsed::Value(Value::Node(node))
-                }
-                Token::String(s) => {
-                    self.charge(s.len() as u64)?;
-                    if s.as_wtf8().first() == Some(&b'$') {
-                        self.parse_tagged(s, &stack, sc, part)?
-                    } else {
-                        Parsed::Value(Value::String(s))
-                    }
-                }
-                Token::Number(n) => Parsed::Value(Value::Number(n)),
-                Token::Bool(b) => Parsed::Value(Value::Bool(b)),
-                Token::Null => Parsed::Value(Value::Null),
-            };
-            // Place the value.
-            match stack.last_mut() {
-                None => {
-                    if reader.next().map_err(|e| Error::new(ErrorKind::Json(e)))?.is_some() {
-                        return Err(reader_contract());
-                    }
-                    return Ok(match produced {
-                        Parsed::Value(v) => Some(v),
-                        Parsed::Ref { part, text, segs } => {
-                            self.add_hole(part, text, segs, slot, false);
-                            None
-                        }
-                    });
-                }
-                Some(Frame::Array { node, start }) => {
-                    let at = Slot::Item(*node, (sc.vals.len() - *start) as u32);
-                    match produced {
-                        Parsed::Value(v) => sc.vals.push(v),
-                        Parsed::Ref { part, text, segs } => {
-                            sc.vals.push(Value::Undefined);
-                            self.add_hole(part, text, segs, at, false);
-                        }
-                    }
-                }
-                Some(Frame::Object { node, start, key, messy, .. }) => {
-                    let k = key.take().unwrap_or_default();
-                    if matches!(produced, Parsed::Value(Value::Undefined)) {
-                        *messy = true;
-                    }
-                    let idx = sc.pairs.len() - *start;
-                    let under_then = k == "then";
-                    match produced {
-                        Parsed::Value(v) => {
-                            let v = match v {
-                                Value::Node(id)
-                                    if under_then && matches!(self.g.node(id), Node::ServerReference { .. }) =>
-                                {
-                                    Value::Null
-                                }
-                                v => v,
-                            };
-                            sc.pairs.push((k, v));
-                        }
-                        Parsed::Ref { part, text, segs } => {
-                            sc.pairs.push((k, Value::Undefined));
-                            let h = self.add_hole(part, text, segs, Slot::Item(*node, idx as u32), under_then);
-                            sc.obj_holes.push((idx, h));
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    fn add_hole(&mut self, part: u32, text: JsString, segs: Vec<(u32, u32)>, slot: Slot, under_then: bool) -> usize {
-        let h = self.holes.len();
-        self.holes.push(Hole { part, text, segs, slot, under_then, state: HoleState::Pending, cur: None, pos: 0 });
-        self.hole_at.insert(slot, h);
-        self.shared = true;
-        h
-    }
-
-    /// Stores an object's pairs in JavaScript property order: array-index keys
-    /// first, ascending; a repeated key keeps its first position and its last
-    /// value; `__proto__` keys and `undefined` values are dropped (React
-    /// deletes them).
-    fn close_object(&mut self, node: NodeId, pairs: Vec<(JsString, Value)>, holes: Vec<(usize, usize)>, messy: bool) {
-        if !messy {
-            *self.g.node_mut(node) = Node::Object(pairs);
-            return;
-        }
-        let hole_of: HashMap<usize, usize> = holes.iter().copied().collect();
-        // Last value wins; first position kept.
-        let mut first: HashMap<JsString, usize> = HashMap::with_capacity(pairs.len());
-        let mut out: Vec<(JsString, Value, Option<usize>)> = Vec::with_capacity(pairs.len());
-        for (i, (k, v)) in pairs.into_iter().enumerate() {
-            if k == "__proto__" {
-                if let Some(h) = hole_of.get(&i) {
-                    self.kill_hole(*h);
-                }
-                continue;
-            }
-            let hole = hole_of.get(&i).copied();
-            match first.get(&k) {
-                Some(&at) => {
-                    if let Some(old) = out[at].2.take() {
-                        self.kill_hole(old);
-                    }
-                    out[at].1 = v;
-                    out[at].2 = hole;
-                }
-                None => {
-                    first.insert(k.clone(), out.len());
-                    out.push((k, v, hole));
-                }
-            }
-        }
-        out.retain(|(_, v, h)| h.is_some() || !matches!(v, Value::Undefined));
-        // Array-index keys first, ascending (stable for the rest).
-        let index_of = |k: &JsString| -> Option<u32> { parse_decimal(k.as_wtf8()).filter(|&n| n != u32::MAX) };
-        if out.iter().any(|(k, _, _)| index_of(k).is_some()) {
-            out.sort_by_key(|(k, _, _)| match index_of(k) {
-                Some(n) => (0u8, n),
-                None => (1u8, 0),
-            });
-        }
-        let mut final_pairs = Vec::with_capacity(out.len());
-        for (i, (k, v, h)) in out.into_iter().enumerate() {
-            if let Some(h) = h {
-                let old = self.holes[h].slot;
-                self.hole_at.remove(&old);
-                let new = Slot::Item(node, i as u32);
-                self.holes[h].slot = new;
-                self.hole_at.insert(new, h);
-            }
-            final_pairs.push((k, v));
-        }
-        *self.g.node_mut(node) = Node::Object(final_pairs);
-    }
-
-    fn kill_hole(&mut self, h: usize) {
-        self.hole_at.remove(&self.holes[h].slot);
-        self.holes[h].state = HoleState::Dead;
-    }
-
-    /// The temporary-reference path of the position being parsed.
-    fn temp_path(&self, stack: &[Frame], sc: &Scratch, part: Option<u32>) -> Result<JsString> {
-        let part = part.ok_or(ErrorKind::TemporaryReferenceWithoutPath)?;
-        let mut path = format!("{part:x}").into_bytes();
-        for (i, f) in stack.iter().enumerate() {
-            path.push(b':');
-            match f {
-                Frame::Array { start, .. } => {
-                    // Items so far: up to where the next array frame starts, or all.
-                    let end = stack[i + 1..]
-                        .iter()
-                        .find_map(|f| match f {
-                            Frame::Array { start, .. } => Some(*start),
-                            Frame::Object { .. } => None,
-                        })
-                        .unwrap_or(sc.vals.len());
-                    path.extend_from_slice((end - start).to_string().as_bytes())
-                }
-                Frame::Object { key, .. } => {
-                    let k = key.as_ref().map(|k| k.as_wtf8()).unwrap_or_default();
-                    if k.contains(&b':') {
-                        return Err(ErrorKind::TemporaryReferenceWithoutPath.into());
-                    }
-                    path.extend_from_slice(k);
-                }
-            }
-        }
-        Ok(JsString::from_wtf8_unchecked(Bytes::from(path)))
-    }
-
-    fn parse_tagged(&mut self, s: JsString, stack: &[Frame], sc: &Scratch, part: Option<u32>) -> Result<Parsed> {
-        let b = s.as_wtf8();
-        let unknown = || Error::new(ErrorKind::UnknownTag { text: err_text(&s) });
-        let Some(&tag) = b.get(1) else {
-            return Err(unknown());
-        };
-        let id =
-            |from: usize| parse_hex(&b[from..]).ok_or_else(|| Error::new(ErrorKind::InvalidId { text: err_text(&s) }));
-        let v = match tag {
-            b'$' => Value::String(s.skip_bytes(1)),
-            b'0'..=b'9' | b'a'..=b'f' => {
-                let text = s.skip_bytes(1);
-                let t = text.as_wtf8();
-                let mut segs = Vec::new();
-                let mut start = 0usize;
-                let mut head = None;
-                for (i, &c) in t.iter().enumerate() {
-                    if c == b':' {
-                        if head.is_none() {
-                            head = Some(i);
-                        } else {
-                            segs.push((start as u32, i as u32));
-                        }
-                        start = i + 1;
-                        if segs.len() >= self.opts.limits.max_path_segments {
-                            return Err(ErrorKind::LimitExceeded {
-                                limit: LimitKind::PathSegments,
-                                max: self.opts.limits.max_path_segments as u64,
-                            }
-                            .into());
-                        }
-                    }
-                }
-                let head_end = match head {
-                    Some(h) => {
-                        segs.push((start as u32, t.len() as u32));
-                        h
-                    }
-                    None => t.len(),
-                };
-                let part =
-                    parse_hex(&t[..head_end]).ok_or_else(|| Error::new(ErrorKind::InvalidId { text: err_text(&s) }))?;
-                self.enqueue(part);
-                return Ok(Parsed::Ref { part, text, segs });
-            }
-            b'@' | b'h' => {
-                // One node per part: `$@1` twice is one promise, `$h1` twice one function.
-                let p = id(2)?;
-                let cached = if tag == b'@' { self.promise_nodes.get(&p) } else { self.server_ref_nodes.get(&p) };
-                if let Some(&node) = cached {
-                    self.shared = true;
-                    Value::Node(node)
-                } else {
-                    let node = if tag == b'@' {
-                        let node = self.g.add(Node::Promise(PromiseState::Pending));
-                        self.promises.push((node, p));
-                        self.promise_nodes.insert(p, node);
-                        node
-                    } else {
-                        let node = self.g.add(Node::ServerReference { id: JsString::new(), bound: None });
-                        self.server_refs.push((node, p));
-                        self.server_ref_nodes.insert(p, node);
-                        node
-                    };
-                    self.enqueue(p);
-                    Value::Node(node)
-                }
-            }
-            b'Q' | b'W' | b'i' => {
-                let p = id(2)?;
-                let (node, kind) = match tag {
-                    b'Q' => (Node::Map(Vec::new()), InitKind::Map),
-                    b'W' => (Node::Set(Vec::new()), InitKind::Set),
-                    _ => (Node::Iterator(Vec::new()), InitKind::Iterator),
-                };
-                let node = self.g.add(node);
-                self.inits.push((node, p, kind));
-                self.enqueue(p);
-                Value::Node(node)
-            }
-            b'K' => {
-                let p = id(2)?;
-                if !self.consumed_forms.insert(p) {
-                    return Err(ErrorKind::AlreadyInitialized { what: "FormData", id: p }.into());
-                }
-                let entries = self.backing.form.remove(&p).unwrap_or_default();
-                self.g.add_value(Node::FormData(entries))
-            }
-            b'B' => {
-                let p = id(2)?;
-                if let Some(&node) = self.blobs.get(&p) {
-                    self.shared = true;
-                    Value::Node(node)
-                } else {
-                    let blob = match self.backing.parts.get(&p) {
-                        Some(PartEntry::Blob(b)) => b.clone(),
-                        Some(PartEntry::Text(_)) => {
-                            return Err(ErrorKind::PartType { id: p, expected: "a Blob" }.into())
-                        }
-                        None => return Err(ErrorKind::MissingPart { id: p }.into()),
-                    };
-                    self.charge(1 + blob.bytes.len() as u64)?;
-                    let node = self.g.add(Node::Blob(blob));
-                    self.blobs.insert(p, node);
-                    Value::Node(node)
-                }
-            }
-            b'A' | b'O' | b'o' | b'U' | b'S' | b's' | b'L' | b'l' | b'G' | b'g' | b'M' | b'm' | b'V' => {
-                let p = id(2)?;
-                if !self.consumed_binary.insert(p) {
-                    return Err(ErrorKind::AlreadyInitialized { what: "typed array", id: p }.into());
-                }
-                let bytes = match self.backing.parts.get(&p) {
-                    Some(PartEntry::Blob(b)) => b.bytes.clone(),
-                    Some(PartEntry::Text(_)) => return Err(ErrorKind::PartType { id: p, expected: "a Blob" }.into()),
-                    None => return Err(ErrorKind::MissingPart { id: p }.into()),
-                };
-                self.charge(1 + bytes.len() as u64)?;
-                if tag == b'A' {
-                    self.g.add_value(Node::ArrayBuffer(bytes))
-                } else {
-                    let kind = TypedArrayKind::from_tag(tag).ok_or_else(unknown)?;
-                    if bytes.len() % kind.element_size() != 0 {
-                        return Err(ErrorKind::MisalignedTypedArray { kind: kind.name(), len: bytes.len() }.into());
-                    }
-                    self.g.add_value(Node::TypedArray { kind, bytes })
-                }
-            }
-            b'R' | b'r' | b'X' | b'x' => {
-                let p = id(2)?;
-                if !self.consumed_streams.insert(p) {
-                    return Err(ErrorKind::AlreadyInitialized { what: "stream", id: p }.into());
-                }
-                let kind = match tag {
-                    b'R' => StreamKind::Readable,
-                    b'r' => StreamKind::Bytes,
-                    b'X' => StreamKind::AsyncIterable,
-                    _ => StreamKind::AsyncIterator,
-                };
-                let node = self.g.add(Node::Stream(Stream { kind, items: Vec::new(), end: StreamEnd::Open }));
-                if kind == StreamKind::Bytes {
-                    self.byte_streams.push((node, p));
-                }
-                self.work.push(Work::Stream(node, p));
-                Value::Node(node)
-            }
-            b'T' if b.len() == 2 => {
-                if !self.opts.temporary_references {
-                    return Err(ErrorKind::TemporaryReferencesDisabled.into());
-                }
-                let path = self.temp_path(stack, sc, part)?;
-                self.g.add_value(Node::TemporaryReference(path))
-            }
-            b'D' => {
-                let text = std::str::from_utf8(&b[2..]).ok().and_then(Date::parse_iso).ok_or(ErrorKind::InvalidDate)?;
-                Value::Date(text)
-            }
-            b'n' => {
-                let digits = &b[2..];
-                if digits.len() > self.opts.limits.max_bigint_digits {
-                    return Err(ErrorKind::LimitExceeded {
-                        limit: LimitKind::BigIntDigits,
-                        max: self.opts.limits.max_bigint_digits as u64,
-                    }
-                    .into());
-                }
-                let n = std::str::from_utf8(digits).ok().and_then(BigInt::parse).ok_or(ErrorKind::InvalidBigInt)?;
-                Value::BigInt(n)
-            }
-            _ => match b {
-                b"$undefined" => Value::Undefined,
-                b"$NaN" => Value::Number(f64::NAN),
-                b"$Infinity" => Value::Number(f64::INFINITY),
-                b"$-Infinity" => Value::Number(f64::NEG_INFINITY),
-                b"$-0" => Value::Number(-0.0),
-                _ => return Err(unknown()),
-            },
-        };
-        Ok(Parsed::Value(v))
-    }
-
     // ---- step 2: holes -------------------------------------------------
-
-    fn slot_value(&self, slot: Slot) -> Value {
-        match slot {
-            Slot::Root(p) => self.roots.get(&p).cloned().unwrap_or(Value::Undefined),
-            Slot::Item(node, i) => match self.g.node(node) {
-                Node::Array(v) => v[i as usize].clone(),
-                Node::Object(v) => v[i as usize].1.clone(),
-                Node::Stream(s) => s.items[i as usize].clone(),
-                _ => Value::Undefined,
-            },
-            Slot::StreamReturn(node) => match self.g.node(node) {
-                Node::Stream(Stream { end: StreamEnd::Closed(v), .. }) => v.clone(),
-                _ => Value::Undefined,
-            },
-        }
-    }
-
-    fn set_slot(&mut self, slot: Slot, v: Value) {
-        match slot {
-            Slot::Root(p) => {
-                self.roots.insert(p, v);
-            }
-            Slot::Item(node, i) => {
-                let is_undef = matches!(v, Value::Undefined);
-                match self.g.node_mut(node) {
-                    Node::Array(items) => items[i as usize] = v,
-                    Node::Object(pairs) => {
-                        pairs[i as usize].1 = v;
-                        if is_undef {
-                            self.undefined_in.push(node);
-                        }
-                    }
-                    Node::Stream(s) => s.items[i as usize] = v,
-                    _ => {}
-                }
-            }
-            Slot::StreamReturn(node) => {
-                if let Node::Stream(s) = self.g.node_mut(node) {
-                    s.end = StreamEnd::Closed(v);
-                }
-            }
-        }
-    }
-
-    /// The slot of `key` inside `value`, for a path walk.
-    fn child_slot(&mut self, value: &Value, key: &[u8]) -> Option<Slot> {
-        let Value::Node(node) = *value else {
-            return None;
-        };
-        match self.g.node(node) {
-            Node::Array(items) => {
-                let i = parse_decimal(key)?;
-                ((i as usize) < items.len()).then_some(Slot::Item(node, i))
-            }
-            Node::Object(pairs) => {
-                let idx = if pairs.len() <= 16 {
-                    pairs.iter().position(|(k, _)| k.as_wtf8() == key)? as u32
-                } else {
-                    let index = self
-                        .key_index
-                        .entry(node)
-                        .or_insert_with(|| pairs.iter().enumerate().map(|(i, (k, _))| (k.clone(), i as u32)).collect());
-                    *index.get(&JsString::from_wtf8_unchecked(Bytes::copy_from_slice(key)))?
-                };
-                let slot = Slot::Item(node, idx);
-                // A key whose value is `undefined` was deleted.
-                if matches!(pairs[idx as usize].1, Value::Undefined) && !self.hole_at.contains_key(&slot) {
-                    return None;
-                }
-                Some(slot)
-            }
-            _ => None,
-        }
-    }
-
-    fn resolve_holes(&mut self) -> Result<()> {
-        for start in 0..self.holes.len() {
-            if self.holes[start].state != HoleState::Pending {
-                continue;
-            }
-            let mut stack = vec![start];
-            self.holes[start].state = HoleState::Waiting;
-            'outer: while let Some(&h) = stack.last() {
-                // Find the starting value.
-                if self.holes[h].cur.is_none() {
-                    let root = Slot::Root(self.holes[h].part);
-                    if !self.push_dep(&mut stack, root, h)? {
-                        continue 'outer;
-                    }
-                    if !self.roots.contains_key(&self.holes[h].part) {
-                        return Err(ErrorKind::MissingPart { id: self.holes[h].part }.into());
-                    }
-                    self.holes[h].cur = Some(self.slot_value(root));
-                }
-                while self.holes[h].pos < self.holes[h].segs.len() {
-                    let (a, b) = self.holes[h].segs[self.holes[h].pos];
-                    let text = self.holes[h].text.clone();
-                    let key = &text.as_wtf8()[a as usize..b as usize];
-                    let cur = self.holes[h].cur.clone().unwrap_or(Value::Undefined);
-                    let slot = self.child_slot(&cur, key).ok_or_else(|| {
-                        Error::new(ErrorKind::InvalidReference { reference: format!("${}", err_text(&text)) })
-                    })?;
-                    if !self.push_dep(&mut stack, slot, h)? {
-                        continue 'outer;
-                    }
-                    self.holes[h].cur = Some(self.slot_value(slot));
-                    self.holes[h].pos += 1;
-                }
-                let mut v = self.holes[h].cur.take().unwrap_or(Value::Undefined);
-                if self.holes[h].under_then {
-                    if let Value::Node(id) = v {
-                        if matches!(self.g.node(id), Node::ServerReference { .. }) {
-                            v = Value::Null;
-                        }
-                    }
-                }
-                let slot = self.holes[h].slot;
-                self.hole_at.remove(&slot);
-                self.set_slot(slot, v);
-                self.holes[h].state = HoleState::Done;
-                stack.pop();
-            }
-        }
-        Ok(())
-    }
-
-    /// If `slot` is an unresolved hole, schedules it and returns `false`.
-    fn push_dep(&mut self, stack: &mut Vec<usize>, slot: Slot, from: usize) -> Result<bool> {
-        let Some(&dep) = self.hole_at.get(&slot) else {
-            return Ok(true);
-        };
-        match self.holes[dep].state {
-            HoleState::Pending => {
-                self.holes[dep].state = HoleState::Waiting;
-                stack.push(dep);
-                Ok(false)
-            }
-            HoleState::Waiting => {
-                Err(ErrorKind::CircularReference { reference: format!("${}", err_text(&self.holes[from].text)) }.into())
-            }
-            HoleState::Done | HoleState::Dead => Ok(true),
-        }
-    }
-
-    fn drop_undefined(&mut self) {
-        for node in std::mem::take(&mut self.undefined_in) {
-            if let Node::Object(pairs) = self.g.node_mut(node) {
-                pairs.retain(|(_, v)| !matches!(v, Value::Undefined));
-            }
-        }
-    }
 
     // ---- step 3: placeholders ------------------------------------------
 
     fn settle_promises(&mut self) -> Result<()> {
-        let source: HashMap<NodeId, u32> = self.promises.iter().copied().collect();
+        let source: HashMap<NodeId, u32> = self.r.promises.iter().copied().collect();
         let mut done: HashMap<NodeId, Value> = HashMap::new();
-        let max = self.opts.limits.max_promise_chain;
-        for &(start, _) in &self.promises {
+        let max = self.r.opts.limits.max_promise_chain;
+        for &(start, _) in &self.r.promises {
             if done.contains_key(&start) {
                 continue;
             }
@@ -848,7 +158,7 @@ impl<'o> Decoder<'o> {
             let mut on_chain: HashSet<NodeId> = HashSet::from([start]);
             let value = loop {
                 let p = *chain.last().unwrap_or(&start);
-                let v = source.get(&p).and_then(|part| self.roots.get(part)).cloned().unwrap_or(Value::Undefined);
+                let v = source.get(&p).and_then(|part| self.b.roots.get(part)).cloned().unwrap_or(Value::Undefined);
                 match v {
                     Value::Node(q) if source.contains_key(&q) => {
                         if let Some(v) = done.get(&q) {
@@ -872,24 +182,24 @@ impl<'o> Decoder<'o> {
             }
         }
         for (p, v) in done {
-            *self.g.node_mut(p) = Node::Promise(PromiseState::Fulfilled(v));
+            *self.b.g.node_mut(p) = Node::Promise(PromiseState::Fulfilled(v));
         }
         Ok(())
     }
 
     fn fill_initializers(&mut self) -> Result<()> {
         let mut consumed: HashSet<NodeId> = HashSet::new();
-        for (node, part, kind) in std::mem::take(&mut self.inits) {
+        for (node, part, kind) in std::mem::take(&mut self.r.inits) {
             let what = match kind {
                 InitKind::Map => "Map",
                 InitKind::Set => "Set",
                 InitKind::Iterator => "Iterator",
             };
             let bad = || Error::new(ErrorKind::InvalidInitializer { what }).at_part(part);
-            let Some(Value::Node(arr)) = self.roots.get(&part).cloned() else {
+            let Some(Value::Node(arr)) = self.b.roots.get(&part).cloned() else {
                 return Err(bad());
             };
-            let Node::Array(items) = self.g.node(arr) else {
+            let Node::Array(items) = self.b.g.node(arr) else {
                 return Err(bad());
             };
             if !consumed.insert(arr) {
@@ -903,7 +213,7 @@ impl<'o> Decoder<'o> {
                         let Value::Node(pair) = item else {
                             return Err(bad());
                         };
-                        match self.g.node(pair) {
+                        match self.b.g.node(pair) {
                             Node::Array(kv) if kv.len() == 2 => entries.push((kv[0].clone(), kv[1].clone())),
                             _ => return Err(bad()),
                         }
@@ -913,15 +223,15 @@ impl<'o> Decoder<'o> {
                 InitKind::Set => Node::Set(crate::value::js_set(items)),
                 InitKind::Iterator => Node::Iterator(items),
             };
-            *self.g.node_mut(node) = filled;
+            *self.b.g.node_mut(node) = filled;
         }
         Ok(())
     }
 
     fn fill_server_refs(&mut self) -> Result<()> {
-        for (node, part) in std::mem::take(&mut self.server_refs) {
+        for (node, part) in std::mem::take(&mut self.r.server_refs) {
             let (id, bound) = self.server_ref_meta(part).map_err(|e| e.at_part(part))?;
-            *self.g.node_mut(node) = Node::ServerReference { id, bound };
+            *self.b.g.node_mut(node) = Node::ServerReference { id, bound };
         }
         Ok(())
     }
@@ -929,10 +239,10 @@ impl<'o> Decoder<'o> {
     /// Reads `{"id": string, "bound": null | promise of an array}`.
     pub(crate) fn server_ref_meta(&self, part: u32) -> Result<(JsString, Option<Vec<Value>>)> {
         let bad = |reason| Error::new(ErrorKind::InvalidServerReference { reason });
-        let Some(Value::Node(obj)) = self.roots.get(&part) else {
+        let Some(Value::Node(obj)) = self.b.roots.get(&part) else {
             return Err(bad("metadata is not an object"));
         };
-        let Node::Object(pairs) = self.g.node(*obj) else {
+        let Node::Object(pairs) = self.b.g.node(*obj) else {
             return Err(bad("metadata is not an object"));
         };
         let get = |k: &str| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| v);
@@ -941,13 +251,13 @@ impl<'o> Decoder<'o> {
         };
         let bound = match get("bound") {
             Some(Value::Null) => None,
-            Some(Value::Node(p)) => match self.g.node(*p) {
-                Node::Promise(PromiseState::Fulfilled(Value::Node(arr))) => match self.g.node(*arr) {
+            Some(Value::Node(p)) => match self.b.g.node(*p) {
+                Node::Promise(PromiseState::Fulfilled(Value::Node(arr))) => match self.b.g.node(*arr) {
                     Node::Array(items) => {
-                        if items.len() > self.opts.limits.max_bound_args {
+                        if items.len() > self.r.opts.limits.max_bound_args {
                             return Err(ErrorKind::LimitExceeded {
                                 limit: LimitKind::BoundArgs,
-                                max: self.opts.limits.max_bound_args as u64,
+                                max: self.r.opts.limits.max_bound_args as u64,
                             }
                             .into());
                         }
@@ -966,11 +276,11 @@ impl<'o> Decoder<'o> {
     /// Byte-stream chunks must be binary; empty chunks are dropped (a byte
     /// stream cannot enqueue a zero-length view).
     fn check_byte_streams(&mut self) -> Result<()> {
-        for (node, id) in std::mem::take(&mut self.byte_streams) {
-            let Node::Stream(s) = self.g.node(node) else { continue };
+        for (node, id) in std::mem::take(&mut self.r.byte_streams) {
+            let Node::Stream(s) = self.b.g.node(node) else { continue };
             let mut kept = Vec::with_capacity(s.items.len());
             for item in &s.items {
-                match item.as_node().map(|n| self.g.node(n)) {
+                match item.as_node().map(|n| self.b.g.node(n)) {
                     Some(Node::TypedArray { bytes, .. }) => {
                         if !bytes.is_empty() {
                             kept.push(item.clone());
@@ -979,51 +289,23 @@ impl<'o> Decoder<'o> {
                     _ => return Err(ErrorKind::InvalidStream { id, reason: "has a chunk that is not binary" }.into()),
                 }
             }
-            if let Node::Stream(s) = self.g.node_mut(node) {
+            if let Node::Stream(s) = self.b.g.node_mut(node) {
                 s.items = kept;
             }
         }
         Ok(())
     }
 
-    /// The logical size of the root: its size with every shared reference
-    /// expanded, a cycle counted once. Computed only when something is
-    /// shared; otherwise it is bounded by the body size.
-    /// Charges logical size as values are parsed: with nothing shared, this
-    /// running total is the logical size of everything decoded.
-    fn charge(&mut self, units: u64) -> Result<()> {
-        self.logical = self.logical.saturating_add(units);
-        let max = self.opts.limits.max_logical_size;
-        if self.logical > max {
-            return Err(ErrorKind::LimitExceeded { limit: LimitKind::LogicalSize, max }.into());
-        }
-        Ok(())
-    }
-
-    /// With shared references, the logical size can be far larger than what
-    /// was parsed: size the graph as a DAG (memoized, linear).
-    fn check_logical_size(&self) -> Result<()> {
-        let max = self.opts.limits.max_logical_size;
-        if !self.shared {
-            return Ok(());
-        }
-        let size = crate::value::logical::logical_size(&self.g, max);
-        if size > max {
-            return Err(ErrorKind::LimitExceeded { limit: LimitKind::LogicalSize, max }.into());
-        }
-        Ok(())
-    }
-
     /// The graph, once decoding is done (for `decode_action`).
     pub(crate) fn into_graph(self) -> Graph {
-        self.g
+        self.b.g
     }
 
     /// Parses part 0 and what it reaches, resolves everything, and returns
     /// the decoder for reading part values (used by `decode_action`).
     pub(crate) fn run_parts(mut self) -> Result<Self> {
-        self.enqueue(0);
-        while let Some(w) = self.work.pop() {
+        self.r.enqueue(0);
+        while let Some(w) = self.r.work.pop() {
             match w {
                 Work::Part(id) => self.parse_part(id).map_err(|e| match e.kind() {
                     ErrorKind::MissingPart { .. } => e,
@@ -1032,8 +314,8 @@ impl<'o> Decoder<'o> {
                 Work::Stream(node, id) => self.parse_stream(node, id)?,
             }
         }
-        self.resolve_holes()?;
-        self.drop_undefined();
+        self.b.resolve_holes()?;
+        self.b.drop_undefined();
         self.settle_promises()?;
         self.fill_initializers()?;
         self.fill_server_refs()?;
@@ -1042,8 +324,193 @@ impl<'o> Decoder<'o> {
     }
 }
 
-/// The JSON reader broke its contract (balanced tokens, one root value).
-#[cold]
-fn reader_contract() -> Error {
-    Error::new(ErrorKind::Internal { what: "unbalanced JSON tokens" })
+impl Reply<'_> {
+    fn enqueue(&mut self, id: u32) {
+        if self.queued.insert(id) {
+            self.work.push(Work::Part(id));
+        }
+    }
+}
+
+impl Tags for Reply<'_> {
+    fn tagged(&mut self, bl: &mut Builder, s: JsString, pos: &Pos<'_>) -> Result<Parsed> {
+        let b = s.as_wtf8();
+        let unknown = || Error::new(ErrorKind::UnknownTag { text: err_text(&s) });
+        let Some(&tag) = b.get(1) else {
+            return Err(unknown());
+        };
+        let id =
+            |from: usize| parse_hex(&b[from..]).ok_or_else(|| Error::new(ErrorKind::InvalidId { text: err_text(&s) }));
+        let v = match tag {
+            b'$' => Value::String(s.skip_bytes(1)),
+            b'0'..=b'9' | b'a'..=b'f' => {
+                let text = s.skip_bytes(1);
+                let t = text.as_wtf8();
+                let mut segs = Vec::new();
+                let mut start = 0usize;
+                let mut head = None;
+                for (i, &c) in t.iter().enumerate() {
+                    if c == b':' {
+                        if head.is_none() {
+                            head = Some(i);
+                        } else {
+                            segs.push((start as u32, i as u32));
+                        }
+                        start = i + 1;
+                        if segs.len() >= bl.limits.max_path_segments {
+                            return Err(ErrorKind::LimitExceeded {
+                                limit: LimitKind::PathSegments,
+                                max: bl.limits.max_path_segments as u64,
+                            }
+                            .into());
+                        }
+                    }
+                }
+                let head_end = match head {
+                    Some(h) => {
+                        segs.push((start as u32, t.len() as u32));
+                        h
+                    }
+                    None => t.len(),
+                };
+                let part =
+                    parse_hex(&t[..head_end]).ok_or_else(|| Error::new(ErrorKind::InvalidId { text: err_text(&s) }))?;
+                self.enqueue(part);
+                return Ok(Parsed::Ref { part, text, segs });
+            }
+            b'@' | b'h' => {
+                // One node per part: `$@1` twice is one promise, `$h1` twice one function.
+                let p = id(2)?;
+                let cached = if tag == b'@' { self.promise_nodes.get(&p) } else { self.server_ref_nodes.get(&p) };
+                if let Some(&node) = cached {
+                    bl.shared = true;
+                    Value::Node(node)
+                } else {
+                    let node = if tag == b'@' {
+                        let node = bl.g.add(Node::Promise(PromiseState::Pending));
+                        self.promises.push((node, p));
+                        self.promise_nodes.insert(p, node);
+                        node
+                    } else {
+                        let node = bl.g.add(Node::ServerReference { id: JsString::new(), bound: None });
+                        self.server_refs.push((node, p));
+                        self.server_ref_nodes.insert(p, node);
+                        node
+                    };
+                    self.enqueue(p);
+                    Value::Node(node)
+                }
+            }
+            b'Q' | b'W' | b'i' => {
+                let p = id(2)?;
+                let (node, kind) = match tag {
+                    b'Q' => (Node::Map(Vec::new()), InitKind::Map),
+                    b'W' => (Node::Set(Vec::new()), InitKind::Set),
+                    _ => (Node::Iterator(Vec::new()), InitKind::Iterator),
+                };
+                let node = bl.g.add(node);
+                self.inits.push((node, p, kind));
+                self.enqueue(p);
+                Value::Node(node)
+            }
+            b'K' => {
+                let p = id(2)?;
+                if !self.consumed_forms.insert(p) {
+                    return Err(ErrorKind::AlreadyInitialized { what: "FormData", id: p }.into());
+                }
+                let entries = self.backing.form.remove(&p).unwrap_or_default();
+                bl.g.add_value(Node::FormData(entries))
+            }
+            b'B' => {
+                let p = id(2)?;
+                if let Some(&node) = self.blobs.get(&p) {
+                    bl.shared = true;
+                    Value::Node(node)
+                } else {
+                    let blob = match self.backing.parts.get(&p) {
+                        Some(PartEntry::Blob(b)) => b.clone(),
+                        Some(PartEntry::Text(_)) => {
+                            return Err(ErrorKind::PartType { id: p, expected: "a Blob" }.into())
+                        }
+                        None => return Err(ErrorKind::MissingPart { id: p }.into()),
+                    };
+                    bl.charge(1 + blob.bytes.len() as u64)?;
+                    let node = bl.g.add(Node::Blob(blob));
+                    self.blobs.insert(p, node);
+                    Value::Node(node)
+                }
+            }
+            b'A' | b'O' | b'o' | b'U' | b'S' | b's' | b'L' | b'l' | b'G' | b'g' | b'M' | b'm' | b'V' => {
+                let p = id(2)?;
+                if !self.consumed_binary.insert(p) {
+                    return Err(ErrorKind::AlreadyInitialized { what: "typed array", id: p }.into());
+                }
+                let bytes = match self.backing.parts.get(&p) {
+                    Some(PartEntry::Blob(b)) => b.bytes.clone(),
+                    Some(PartEntry::Text(_)) => return Err(ErrorKind::PartType { id: p, expected: "a Blob" }.into()),
+                    None => return Err(ErrorKind::MissingPart { id: p }.into()),
+                };
+                bl.charge(1 + bytes.len() as u64)?;
+                if tag == b'A' {
+                    bl.g.add_value(Node::ArrayBuffer(bytes))
+                } else {
+                    let kind = TypedArrayKind::from_tag(tag).ok_or_else(unknown)?;
+                    if bytes.len() % kind.element_size() != 0 {
+                        return Err(ErrorKind::MisalignedTypedArray { kind: kind.name(), len: bytes.len() }.into());
+                    }
+                    bl.g.add_value(Node::TypedArray { kind, bytes })
+                }
+            }
+            b'R' | b'r' | b'X' | b'x' => {
+                let p = id(2)?;
+                if !self.consumed_streams.insert(p) {
+                    return Err(ErrorKind::AlreadyInitialized { what: "stream", id: p }.into());
+                }
+                let kind = match tag {
+                    b'R' => StreamKind::Readable,
+                    b'r' => StreamKind::Bytes,
+                    b'X' => StreamKind::AsyncIterable,
+                    _ => StreamKind::AsyncIterator,
+                };
+                let node = bl.g.add(Node::Stream(Stream { kind, items: Vec::new(), end: StreamEnd::Open }));
+                if kind == StreamKind::Bytes {
+                    self.byte_streams.push((node, p));
+                }
+                self.work.push(Work::Stream(node, p));
+                Value::Node(node)
+            }
+            b'T' if b.len() == 2 => {
+                if !self.opts.temporary_references {
+                    return Err(ErrorKind::TemporaryReferencesDisabled.into());
+                }
+                let path = pos.temp_path()?;
+                bl.g.add_value(Node::TemporaryReference(path))
+            }
+            b'D' => {
+                let text = std::str::from_utf8(&b[2..]).ok().and_then(Date::parse_iso).ok_or(ErrorKind::InvalidDate)?;
+                Value::Date(text)
+            }
+            b'n' => {
+                let digits = &b[2..];
+                if digits.len() > bl.limits.max_bigint_digits {
+                    return Err(ErrorKind::LimitExceeded {
+                        limit: LimitKind::BigIntDigits,
+                        max: bl.limits.max_bigint_digits as u64,
+                    }
+                    .into());
+                }
+                let n = std::str::from_utf8(digits).ok().and_then(BigInt::parse).ok_or(ErrorKind::InvalidBigInt)?;
+                Value::BigInt(n)
+            }
+            _ => match b {
+                b"$undefined" => Value::Undefined,
+                b"$NaN" => Value::Number(f64::NAN),
+                b"$Infinity" => Value::Number(f64::INFINITY),
+                b"$-Infinity" => Value::Number(f64::NEG_INFINITY),
+                b"$-0" => Value::Number(-0.0),
+                _ => return Err(unknown()),
+            },
+        };
+        Ok(Parsed::Value(v))
+    }
 }

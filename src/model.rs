@@ -1,0 +1,622 @@
+//! The model layer shared by both directions: JSON text → graph nodes, with
+//! references resolved afterwards.
+//!
+//! A [`Builder`] parses JSON straight into graph nodes. What a `$`-string
+//! means is the direction's business ([`Tags`]); the builder leaves a *hole*
+//! for every reference to another part or row, and [`Builder::resolve_holes`]
+//! fills them by walking paths: resumable walks on an explicit stack, so
+//! chains and cycles cost linear time and nothing recurses.
+
+use std::collections::HashMap;
+
+use bytes::Bytes;
+
+use crate::error::{excerpt, Error, ErrorKind, Result};
+use crate::json::{Reader, Token};
+use crate::limits::{LimitKind, Limits};
+use crate::value::{Graph, JsString, Node, NodeId, Stream, StreamEnd, Value};
+
+/// Where a resolved value goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Slot {
+    /// The root value of a part.
+    Root(u32),
+    /// Item `idx` of an array, object (value of pair `idx`) or stream.
+    Item(NodeId, u32),
+    /// The return value of a closed stream.
+    StreamReturn(NodeId),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum HoleState {
+    Pending,
+    Waiting,
+    Done,
+    Dead,
+}
+
+/// An unresolved reference `$<part>:<seg>:<seg>…`.
+struct Hole {
+    part: u32,
+    /// The reference text after `$` (for segments and error messages).
+    text: JsString,
+    /// Byte ranges of the path segments in `text`.
+    segs: Vec<(u32, u32)>,
+    slot: Slot,
+    /// The slot is an object value under the key `then`.
+    under_then: bool,
+    state: HoleState,
+    /// Resumable walk state: the value reached and the next segment.
+    cur: Option<Value>,
+    pos: usize,
+}
+
+/// An open container. Its children live on shared scratch stacks (`vals`,
+/// `pairs`, `obj_holes`) from `start` on, so each container costs one
+/// exact-size allocation when it closes.
+pub(crate) enum Frame {
+    Array { node: NodeId, start: usize },
+    Object { node: NodeId, start: usize, key: Option<JsString>, holes_start: usize, messy: bool },
+}
+
+/// The scratch stacks of one `parse_json` call (kept between calls).
+#[derive(Default)]
+pub(crate) struct Scratch {
+    vals: Vec<Value>,
+    pairs: Vec<(JsString, Value)>,
+    /// Holes inside open objects: (index in the object, hole).
+    obj_holes: Vec<(usize, usize)>,
+}
+
+/// What a tagged string decodes to.
+pub(crate) enum Parsed {
+    Value(Value),
+    /// A reference to resolve later.
+    Ref {
+        part: u32,
+        text: JsString,
+        segs: Vec<(u32, u32)>,
+    },
+}
+
+/// Parses canonical lowercase hex within `u32`.
+pub(crate) fn parse_hex(s: &[u8]) -> Option<u32> {
+    if s.is_empty() || s.len() > 8 || (s.len() > 1 && s[0] == b'0') {
+        return None;
+    }
+    let mut v: u32 = 0;
+    for &c in s {
+        let d = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'f' => c - b'a' + 10,
+            _ => return None,
+        };
+        v = (v << 4) | d as u32;
+    }
+    Some(v)
+}
+
+pub(crate) fn err_text(s: &JsString) -> String {
+    excerpt(s.as_wtf8())
+}
+
+/// The JSON reader broke its contract (balanced tokens, one root value).
+#[cold]
+pub(crate) fn reader_contract() -> Error {
+    Error::new(ErrorKind::Internal { what: "unbalanced JSON tokens" })
+}
+
+/// Parses a canonical decimal `u32` (no sign, no leading zeros).
+pub(crate) fn parse_decimal(s: &[u8]) -> Option<u32> {
+    if s.is_empty() || s.len() > 10 || (s.len() > 1 && s[0] == b'0') || !s.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(s).ok()?.parse().ok()
+}
+
+/// Where a `$`-string stands, for the direction's tag parser.
+pub(crate) struct Pos<'a> {
+    stack: &'a [Frame],
+    sc: &'a Scratch,
+    /// The part or row being parsed (`None` for stream rows, which have no path).
+    pub(crate) part: Option<u32>,
+}
+
+impl Pos<'_> {
+    /// The temporary-reference path of the position being parsed.
+    pub(crate) fn temp_path(&self) -> Result<JsString> {
+        let (stack, sc, part) = (self.stack, self.sc, self.part);
+        let part = part.ok_or(ErrorKind::TemporaryReferenceWithoutPath)?;
+        let mut path = format!("{part:x}").into_bytes();
+        for (i, f) in stack.iter().enumerate() {
+            path.push(b':');
+            match f {
+                Frame::Array { start, .. } => {
+                    // Items so far: up to where the next array frame starts, or all.
+                    let end = stack[i + 1..]
+                        .iter()
+                        .find_map(|f| match f {
+                            Frame::Array { start, .. } => Some(*start),
+                            Frame::Object { .. } => None,
+                        })
+                        .unwrap_or(sc.vals.len());
+                    path.extend_from_slice((end - start).to_string().as_bytes())
+                }
+                Frame::Object { key, .. } => {
+                    let k = key.as_ref().map(|k| k.as_wtf8()).unwrap_or_default();
+                    if k.contains(&b':') {
+                        return Err(ErrorKind::TemporaryReferenceWithoutPath.into());
+                    }
+                    path.extend_from_slice(k);
+                }
+            }
+        }
+        Ok(JsString::from_wtf8_unchecked(Bytes::from(path)))
+    }
+}
+
+/// What `$`-strings mean: the reply and the response each implement it.
+pub(crate) trait Tags {
+    /// Decodes a string that starts with `$`.
+    fn tagged(&mut self, b: &mut Builder, s: JsString, pos: &Pos<'_>) -> Result<Parsed>;
+
+    /// Called when an array closes (the response turns `["$", …]` into an element).
+    fn array_closed(&mut self, _b: &mut Builder, _node: NodeId) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// The graph under construction, with its unresolved references.
+pub(crate) struct Builder {
+    pub(crate) g: Graph,
+    /// The value of each part (or row) parsed so far.
+    pub(crate) roots: HashMap<u32, Value>,
+    holes: Vec<Hole>,
+    hole_at: HashMap<Slot, usize>,
+    undefined_in: Vec<NodeId>,
+    key_index: HashMap<NodeId, HashMap<JsString, u32>>,
+    /// Something is reached twice (a reference, a reused blob or promise):
+    /// the logical size must be measured on the graph.
+    pub(crate) shared: bool,
+    /// Logical size charged so far (the whole size when nothing is shared).
+    logical: u64,
+    scratch: Scratch,
+    pub(crate) limits: Limits,
+}
+
+impl Builder {
+    pub(crate) fn new(limits: Limits) -> Self {
+        Builder {
+            g: Graph::new(),
+            roots: HashMap::new(),
+            holes: Vec::new(),
+            hole_at: HashMap::new(),
+            undefined_in: Vec::new(),
+            key_index: HashMap::new(),
+            shared: false,
+            logical: 0,
+            scratch: Scratch::default(),
+            limits,
+        }
+    }
+
+    /// Parses one JSON text into the graph. Returns the root value, or
+    /// `None` when the root is a hole (registered at `slot`).
+    pub(crate) fn parse_json(
+        &mut self,
+        text: &Bytes,
+        slot: Slot,
+        part: Option<u32>,
+        tags: &mut dyn Tags,
+    ) -> Result<Option<Value>> {
+        let mut sc = std::mem::take(&mut self.scratch);
+        sc.vals.clear();
+        sc.pairs.clear();
+        sc.obj_holes.clear();
+        let r = self.parse_json_with(text, slot, part, &mut sc, tags);
+        self.scratch = sc;
+        r
+    }
+
+    fn parse_json_with(
+        &mut self,
+        text: &Bytes,
+        slot: Slot,
+        part: Option<u32>,
+        sc: &mut Scratch,
+        tags: &mut dyn Tags,
+    ) -> Result<Option<Value>> {
+        let mut reader = Reader::with_max_depth(text, self.limits.max_depth);
+        let mut stack: Vec<Frame> = Vec::new();
+        loop {
+            let tok = match reader.next() {
+                Ok(Some(t)) => t,
+                Ok(None) => return Err(reader_contract()),
+                Err(e) => {
+                    if matches!(e.kind, crate::json::JsonErrorKind::DepthLimit { .. }) {
+                        return Err(Error::new(ErrorKind::LimitExceeded {
+                            limit: LimitKind::Depth,
+                            max: self.limits.max_depth as u64,
+                        })
+                        .at_byte(reader.offset()));
+                    }
+                    let at = e.offset;
+                    return Err(Error::new(ErrorKind::Json(e)).at_byte(at));
+                }
+            };
+            let produced = match tok {
+                Token::BeginArray => {
+                    let node = self.g.add(Node::Array(Vec::new()));
+                    stack.push(Frame::Array { node, start: sc.vals.len() });
+                    continue;
+                }
+                Token::BeginObject => {
+                    let node = self.g.add(Node::Object(Vec::new()));
+                    stack.push(Frame::Object {
+                        node,
+                        start: sc.pairs.len(),
+                        key: None,
+                        holes_start: sc.obj_holes.len(),
+                        messy: false,
+                    });
+                    continue;
+                }
+                Token::Key(k) => {
+                    if let Some(Frame::Object { key, messy, start, .. }) = stack.last_mut() {
+                        let pairs = &sc.pairs[*start..];
+                        // Objects that may need reordering or deduplication take the slow path.
+                        if !*messy
+                            && (k.as_wtf8().first().is_some_and(u8::is_ascii_digit)
+                                || k == "__proto__"
+                                || pairs.len() >= 16
+                                || pairs.iter().any(|(p, _)| *p == k))
+                        {
+                            *messy = true;
+                        }
+                        *key = Some(k);
+                    }
+                    continue;
+                }
+                Token::EndArray => {
+                    let Some(Frame::Array { node, start }) = stack.pop() else {
+                        return Err(reader_contract());
+                    };
+                    let items: Vec<Value> = sc.vals.drain(start..).collect();
+                    self.charge(1 + items.len() as u64)?;
+                    *self.g.node_mut(node) = Node::Array(items);
+                    tags.array_closed(self, node)?;
+                    Parsed::Value(Value::Node(node))
+                }
+                Token::EndObject => {
+                    let Some(Frame::Object { node, start, holes_start, messy, .. }) = stack.pop() else {
+                        return Err(reader_contract());
+                    };
+                    let pairs: Vec<(JsString, Value)> = sc.pairs.drain(start..).collect();
+                    let holes: Vec<(usize, usize)> = sc.obj_holes.drain(holes_start..).collect();
+                    self.charge(1 + pairs.iter().map(|(k, _)| 1 + k.len() as u64).sum::<u64>())?;
+                    self.close_object(node, pairs, holes, messy);
+                    Parsed::Value(Value::Node(node))
+                }
+                Token::String(s) => {
+                    self.charge(s.len() as u64)?;
+                    if s.as_wtf8().first() == Some(&b'$') {
+                        tags.tagged(self, s, &Pos { stack: &stack, sc, part })?
+                    } else {
+                        Parsed::Value(Value::String(s))
+                    }
+                }
+                Token::Number(n) => Parsed::Value(Value::Number(n)),
+                Token::Bool(b) => Parsed::Value(Value::Bool(b)),
+                Token::Null => Parsed::Value(Value::Null),
+            };
+            // Place the value.
+            match stack.last_mut() {
+                None => {
+                    if reader.next().map_err(|e| Error::new(ErrorKind::Json(e)))?.is_some() {
+                        return Err(reader_contract());
+                    }
+                    return Ok(match produced {
+                        Parsed::Value(v) => Some(v),
+                        Parsed::Ref { part, text, segs } => {
+                            self.add_hole(part, text, segs, slot, false);
+                            None
+                        }
+                    });
+                }
+                Some(Frame::Array { node, start }) => {
+                    let at = Slot::Item(*node, (sc.vals.len() - *start) as u32);
+                    match produced {
+                        Parsed::Value(v) => sc.vals.push(v),
+                        Parsed::Ref { part, text, segs } => {
+                            sc.vals.push(Value::Undefined);
+                            self.add_hole(part, text, segs, at, false);
+                        }
+                    }
+                }
+                Some(Frame::Object { node, start, key, messy, .. }) => {
+                    let k = key.take().unwrap_or_default();
+                    if matches!(produced, Parsed::Value(Value::Undefined)) {
+                        *messy = true;
+                    }
+                    let idx = sc.pairs.len() - *start;
+                    let under_then = k == "then";
+                    match produced {
+                        Parsed::Value(v) => {
+                            let v = match v {
+                                Value::Node(id)
+                                    if under_then && matches!(self.g.node(id), Node::ServerReference { .. }) =>
+                                {
+                                    Value::Null
+                                }
+                                v => v,
+                            };
+                            sc.pairs.push((k, v));
+                        }
+                        Parsed::Ref { part, text, segs } => {
+                            sc.pairs.push((k, Value::Undefined));
+                            let h = self.add_hole(part, text, segs, Slot::Item(*node, idx as u32), under_then);
+                            sc.obj_holes.push((idx, h));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    pub(crate) fn add_hole(
+        &mut self,
+        part: u32,
+        text: JsString,
+        segs: Vec<(u32, u32)>,
+        slot: Slot,
+        under_then: bool,
+    ) -> usize {
+        let h = self.holes.len();
+        self.holes.push(Hole { part, text, segs, slot, under_then, state: HoleState::Pending, cur: None, pos: 0 });
+        self.hole_at.insert(slot, h);
+        self.shared = true;
+        h
+    }
+
+    /// Stores an object's pairs in JavaScript property order: array-index keys
+    /// first, ascending; a repeated key keeps its first position and its last
+    /// value; `__proto__` keys and `undefined` values are dropped (React
+    /// deletes them).
+    fn close_object(&mut self, node: NodeId, pairs: Vec<(JsString, Value)>, holes: Vec<(usize, usize)>, messy: bool) {
+        if !messy {
+            *self.g.node_mut(node) = Node::Object(pairs);
+            return;
+        }
+        let hole_of: HashMap<usize, usize> = holes.iter().copied().collect();
+        // Last value wins; first position kept.
+        let mut first: HashMap<JsString, usize> = HashMap::with_capacity(pairs.len());
+        let mut out: Vec<(JsString, Value, Option<usize>)> = Vec::with_capacity(pairs.len());
+        for (i, (k, v)) in pairs.into_iter().enumerate() {
+            if k == "__proto__" {
+                if let Some(h) = hole_of.get(&i) {
+                    self.kill_hole(*h);
+                }
+                continue;
+            }
+            let hole = hole_of.get(&i).copied();
+            match first.get(&k) {
+                Some(&at) => {
+                    if let Some(old) = out[at].2.take() {
+                        self.kill_hole(old);
+                    }
+                    out[at].1 = v;
+                    out[at].2 = hole;
+                }
+                None => {
+                    first.insert(k.clone(), out.len());
+                    out.push((k, v, hole));
+                }
+            }
+        }
+        out.retain(|(_, v, h)| h.is_some() || !matches!(v, Value::Undefined));
+        // Array-index keys first, ascending (stable for the rest).
+        let index_of = |k: &JsString| -> Option<u32> { parse_decimal(k.as_wtf8()).filter(|&n| n != u32::MAX) };
+        if out.iter().any(|(k, _, _)| index_of(k).is_some()) {
+            out.sort_by_key(|(k, _, _)| match index_of(k) {
+                Some(n) => (0u8, n),
+                None => (1u8, 0),
+            });
+        }
+        let mut final_pairs = Vec::with_capacity(out.len());
+        for (i, (k, v, h)) in out.into_iter().enumerate() {
+            if let Some(h) = h {
+                let old = self.holes[h].slot;
+                self.hole_at.remove(&old);
+                let new = Slot::Item(node, i as u32);
+                self.holes[h].slot = new;
+                self.hole_at.insert(new, h);
+            }
+            final_pairs.push((k, v));
+        }
+        *self.g.node_mut(node) = Node::Object(final_pairs);
+    }
+
+    fn kill_hole(&mut self, h: usize) {
+        self.hole_at.remove(&self.holes[h].slot);
+        self.holes[h].state = HoleState::Dead;
+    }
+
+    pub(crate) fn slot_value(&self, slot: Slot) -> Value {
+        match slot {
+            Slot::Root(p) => self.roots.get(&p).cloned().unwrap_or(Value::Undefined),
+            Slot::Item(node, i) => match self.g.node(node) {
+                Node::Array(v) => v[i as usize].clone(),
+                Node::Object(v) => v[i as usize].1.clone(),
+                Node::Stream(s) => s.items[i as usize].clone(),
+                _ => Value::Undefined,
+            },
+            Slot::StreamReturn(node) => match self.g.node(node) {
+                Node::Stream(Stream { end: StreamEnd::Closed(v), .. }) => v.clone(),
+                _ => Value::Undefined,
+            },
+        }
+    }
+
+    pub(crate) fn set_slot(&mut self, slot: Slot, v: Value) {
+        match slot {
+            Slot::Root(p) => {
+                self.roots.insert(p, v);
+            }
+            Slot::Item(node, i) => {
+                let is_undef = matches!(v, Value::Undefined);
+                match self.g.node_mut(node) {
+                    Node::Array(items) => items[i as usize] = v,
+                    Node::Object(pairs) => {
+                        pairs[i as usize].1 = v;
+                        if is_undef {
+                            self.undefined_in.push(node);
+                        }
+                    }
+                    Node::Stream(s) => s.items[i as usize] = v,
+                    _ => {}
+                }
+            }
+            Slot::StreamReturn(node) => {
+                if let Node::Stream(s) = self.g.node_mut(node) {
+                    s.end = StreamEnd::Closed(v);
+                }
+            }
+        }
+    }
+
+    /// The slot of `key` inside `value`, for a path walk.
+    fn child_slot(&mut self, value: &Value, key: &[u8]) -> Option<Slot> {
+        let Value::Node(node) = *value else {
+            return None;
+        };
+        match self.g.node(node) {
+            Node::Array(items) => {
+                let i = parse_decimal(key)?;
+                ((i as usize) < items.len()).then_some(Slot::Item(node, i))
+            }
+            Node::Object(pairs) => {
+                let idx = if pairs.len() <= 16 {
+                    pairs.iter().position(|(k, _)| k.as_wtf8() == key)? as u32
+                } else {
+                    let index = self
+                        .key_index
+                        .entry(node)
+                        .or_insert_with(|| pairs.iter().enumerate().map(|(i, (k, _))| (k.clone(), i as u32)).collect());
+                    *index.get(&JsString::from_wtf8_unchecked(Bytes::copy_from_slice(key)))?
+                };
+                let slot = Slot::Item(node, idx);
+                // A key whose value is `undefined` was deleted.
+                if matches!(pairs[idx as usize].1, Value::Undefined) && !self.hole_at.contains_key(&slot) {
+                    return None;
+                }
+                Some(slot)
+            }
+            _ => None,
+        }
+    }
+
+    pub(crate) fn resolve_holes(&mut self) -> Result<()> {
+        for start in 0..self.holes.len() {
+            if self.holes[start].state != HoleState::Pending {
+                continue;
+            }
+            let mut stack = vec![start];
+            self.holes[start].state = HoleState::Waiting;
+            'outer: while let Some(&h) = stack.last() {
+                // Find the starting value.
+                if self.holes[h].cur.is_none() {
+                    let root = Slot::Root(self.holes[h].part);
+                    if !self.push_dep(&mut stack, root, h)? {
+                        continue 'outer;
+                    }
+                    if !self.roots.contains_key(&self.holes[h].part) {
+                        return Err(ErrorKind::MissingPart { id: self.holes[h].part }.into());
+                    }
+                    self.holes[h].cur = Some(self.slot_value(root));
+                }
+                while self.holes[h].pos < self.holes[h].segs.len() {
+                    let (a, b) = self.holes[h].segs[self.holes[h].pos];
+                    let text = self.holes[h].text.clone();
+                    let key = &text.as_wtf8()[a as usize..b as usize];
+                    let cur = self.holes[h].cur.clone().unwrap_or(Value::Undefined);
+                    let slot = self.child_slot(&cur, key).ok_or_else(|| {
+                        Error::new(ErrorKind::InvalidReference { reference: format!("${}", err_text(&text)) })
+                    })?;
+                    if !self.push_dep(&mut stack, slot, h)? {
+                        continue 'outer;
+                    }
+                    self.holes[h].cur = Some(self.slot_value(slot));
+                    self.holes[h].pos += 1;
+                }
+                let mut v = self.holes[h].cur.take().unwrap_or(Value::Undefined);
+                if self.holes[h].under_then {
+                    if let Value::Node(id) = v {
+                        if matches!(self.g.node(id), Node::ServerReference { .. }) {
+                            v = Value::Null;
+                        }
+                    }
+                }
+                let slot = self.holes[h].slot;
+                self.hole_at.remove(&slot);
+                self.set_slot(slot, v);
+                self.holes[h].state = HoleState::Done;
+                stack.pop();
+            }
+        }
+        Ok(())
+    }
+
+    /// If `slot` is an unresolved hole, schedules it and returns `false`.
+    fn push_dep(&mut self, stack: &mut Vec<usize>, slot: Slot, from: usize) -> Result<bool> {
+        let Some(&dep) = self.hole_at.get(&slot) else {
+            return Ok(true);
+        };
+        match self.holes[dep].state {
+            HoleState::Pending => {
+                self.holes[dep].state = HoleState::Waiting;
+                stack.push(dep);
+                Ok(false)
+            }
+            HoleState::Waiting => {
+                Err(ErrorKind::CircularReference { reference: format!("${}", err_text(&self.holes[from].text)) }.into())
+            }
+            HoleState::Done | HoleState::Dead => Ok(true),
+        }
+    }
+
+    pub(crate) fn drop_undefined(&mut self) {
+        for node in std::mem::take(&mut self.undefined_in) {
+            if let Node::Object(pairs) = self.g.node_mut(node) {
+                pairs.retain(|(_, v)| !matches!(v, Value::Undefined));
+            }
+        }
+    }
+
+    /// The logical size of the root: its size with every shared reference
+    /// expanded, a cycle counted once. Computed only when something is
+    /// shared; otherwise it is bounded by the body size.
+    /// Charges logical size as values are parsed: with nothing shared, this
+    /// running total is the logical size of everything decoded.
+    pub(crate) fn charge(&mut self, units: u64) -> Result<()> {
+        self.logical = self.logical.saturating_add(units);
+        let max = self.limits.max_logical_size;
+        if self.logical > max {
+            return Err(ErrorKind::LimitExceeded { limit: LimitKind::LogicalSize, max }.into());
+        }
+        Ok(())
+    }
+
+    /// With shared references, the logical size can be far larger than what
+    /// was parsed: size the graph as a DAG (memoized, linear).
+    pub(crate) fn check_logical_size(&self) -> Result<()> {
+        let max = self.limits.max_logical_size;
+        if !self.shared {
+            return Ok(());
+        }
+        let size = crate::value::logical::logical_size(&self.g, max);
+        if size > max {
+            return Err(ErrorKind::LimitExceeded { limit: LimitKind::LogicalSize, max }.into());
+        }
+        Ok(())
+    }
+}
