@@ -116,6 +116,7 @@ pub fn tree(g: &Graph) -> String {
                     Node::Instance(name) => format!("instance {tag} {name:?}"),
                     Node::UnregisteredSymbol(d) => format!("Symbol({d:?}) {tag}"),
                     Node::Function(name) => format!("function {tag} {name:?}"),
+                    Node::ClientReference { id: module, name } => format!("client reference {tag} {module:?} {name:?}"),
                     Node::Element { element_type, key, props } => {
                         kids = vec![
                             ("type".into(), element_type.clone()),

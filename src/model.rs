@@ -7,14 +7,14 @@
 //! fills them by walking paths: resumable walks on an explicit stack, so
 //! chains and cycles cost linear time and nothing recurses.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use bytes::Bytes;
 
 use crate::error::{excerpt, Error, ErrorKind, Result};
 use crate::json::{Reader, Token};
 use crate::limits::{LimitKind, Limits};
-use crate::value::{Graph, JsString, Node, NodeId, Stream, StreamEnd, Value};
+use crate::value::{BigInt, Date, Graph, JsString, Node, NodeId, PromiseState, Stream, StreamEnd, Value};
 
 /// Where a resolved value goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -112,6 +112,48 @@ pub(crate) fn parse_decimal(s: &[u8]) -> Option<u32> {
         return None;
     }
     std::str::from_utf8(s).ok()?.parse().ok()
+}
+
+/// The scalar tags both directions share: `$D` dates, `$n` bigints, and the
+/// exact `$undefined`, `$NaN`, `$Infinity`, `$-Infinity`, `$-0`. `None` for
+/// any other string.
+pub(crate) fn scalar_tag(limits: &Limits, b: &[u8]) -> Option<Result<Value>> {
+    Some(match b.get(1)? {
+        b'D' => std::str::from_utf8(&b[2..])
+            .ok()
+            .and_then(Date::parse_iso)
+            .map(Value::Date)
+            .ok_or_else(|| ErrorKind::InvalidDate.into()),
+        b'n' => {
+            let digits = &b[2..];
+            if digits.len() > limits.max_bigint_digits {
+                Err(ErrorKind::LimitExceeded { limit: LimitKind::BigIntDigits, max: limits.max_bigint_digits as u64 }
+                    .into())
+            } else {
+                std::str::from_utf8(digits)
+                    .ok()
+                    .and_then(BigInt::parse)
+                    .map(Value::BigInt)
+                    .ok_or_else(|| ErrorKind::InvalidBigInt.into())
+            }
+        }
+        _ => Ok(match b {
+            b"$undefined" => Value::Undefined,
+            b"$NaN" => Value::Number(f64::NAN),
+            b"$Infinity" => Value::Number(f64::INFINITY),
+            b"$-Infinity" => Value::Number(f64::NEG_INFINITY),
+            b"$-0" => Value::Number(-0.0),
+            _ => return None,
+        }),
+    })
+}
+
+/// What a Map, Set or iterator placeholder is built as.
+#[derive(Clone, Copy)]
+pub(crate) enum InitKind {
+    Map,
+    Set,
+    Iterator,
 }
 
 /// Where a `$`-string stands, for the direction's tag parser.
@@ -618,5 +660,135 @@ impl Builder {
             return Err(ErrorKind::LimitExceeded { limit: LimitKind::LogicalSize, max }.into());
         }
         Ok(())
+    }
+
+    /// Settles promise placeholders from the parts they name. A promise of a
+    /// promise adopts it (cycle-checked, at most `max_promise_chain` hops); a
+    /// part in `rejected` (an error row) rejects with its value.
+    pub(crate) fn settle_promises(&mut self, promises: &[(NodeId, u32)], rejected: &HashSet<u32>) -> Result<()> {
+        let source: HashMap<NodeId, u32> = promises.iter().copied().collect();
+        let mut done: HashMap<NodeId, (Value, bool)> = HashMap::new();
+        let max = self.limits.max_promise_chain;
+        for &(start, _) in promises {
+            if done.contains_key(&start) {
+                continue;
+            }
+            let mut chain = vec![start];
+            let mut on_chain: HashSet<NodeId> = HashSet::from([start]);
+            let value = loop {
+                let p = *chain.last().unwrap_or(&start);
+                let part = source.get(&p).copied();
+                let v = part.and_then(|part| self.roots.get(&part)).cloned().unwrap_or(Value::Undefined);
+                if part.is_some_and(|part| rejected.contains(&part)) {
+                    break (v, true);
+                }
+                match v {
+                    Value::Node(q) if source.contains_key(&q) => {
+                        if let Some(v) = done.get(&q) {
+                            break v.clone();
+                        }
+                        if !on_chain.insert(q) {
+                            return Err(ErrorKind::CyclicPromise.into());
+                        }
+                        if chain.len() >= max {
+                            return Err(
+                                ErrorKind::LimitExceeded { limit: LimitKind::PromiseChain, max: max as u64 }.into()
+                            );
+                        }
+                        chain.push(q);
+                    }
+                    v => break (v, false),
+                }
+            };
+            for p in chain {
+                done.insert(p, value.clone());
+            }
+        }
+        for (p, (v, is_rejected)) in done {
+            let state = if is_rejected { PromiseState::Rejected(v) } else { PromiseState::Fulfilled(v) };
+            *self.g.node_mut(p) = Node::Promise(state);
+        }
+        Ok(())
+    }
+
+    /// Fills Map, Set and iterator placeholders from the arrays their parts
+    /// hold. With `consume_once`, an array can back one value only (the reply
+    /// direction, as React 19.3.1).
+    pub(crate) fn fill_initializers(&mut self, inits: Vec<(NodeId, u32, InitKind)>, consume_once: bool) -> Result<()> {
+        let mut consumed: HashSet<NodeId> = HashSet::new();
+        for (node, part, kind) in inits {
+            let what = match kind {
+                InitKind::Map => "Map",
+                InitKind::Set => "Set",
+                InitKind::Iterator => "Iterator",
+            };
+            let bad = || Error::new(ErrorKind::InvalidInitializer { what }).at_part(part);
+            let Some(Value::Node(arr)) = self.roots.get(&part).cloned() else {
+                return Err(bad());
+            };
+            let Node::Array(items) = self.g.node(arr) else {
+                return Err(bad());
+            };
+            if consume_once && !consumed.insert(arr) {
+                return Err(ErrorKind::AlreadyInitialized { what, id: part }.into());
+            }
+            let items = items.clone();
+            let filled = match kind {
+                InitKind::Map => {
+                    let mut entries = Vec::with_capacity(items.len());
+                    for item in items {
+                        let Value::Node(pair) = item else {
+                            return Err(bad());
+                        };
+                        match self.g.node(pair) {
+                            Node::Array(kv) if kv.len() == 2 => entries.push((kv[0].clone(), kv[1].clone())),
+                            _ => return Err(bad()),
+                        }
+                    }
+                    Node::Map(crate::value::js_map(entries))
+                }
+                InitKind::Set => Node::Set(crate::value::js_set(items)),
+                InitKind::Iterator => Node::Iterator(items),
+            };
+            *self.g.node_mut(node) = filled;
+        }
+        Ok(())
+    }
+
+    /// Reads server-reference metadata `{"id": string, "bound": null | promise of an array}`.
+    pub(crate) fn server_ref_meta(&self, meta: Option<&Value>) -> Result<(JsString, Option<Vec<Value>>)> {
+        let bad = |reason| Error::new(ErrorKind::InvalidServerReference { reason });
+        let Some(Value::Node(obj)) = meta else {
+            return Err(bad("metadata is not an object"));
+        };
+        let Node::Object(pairs) = self.g.node(*obj) else {
+            return Err(bad("metadata is not an object"));
+        };
+        let get = |k: &str| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| v);
+        let Some(Value::String(id)) = get("id") else {
+            return Err(bad("`id` is not a string"));
+        };
+        let bound = match get("bound") {
+            Some(Value::Null) => None,
+            Some(Value::Node(p)) => match self.g.node(*p) {
+                Node::Promise(PromiseState::Fulfilled(Value::Node(arr))) => match self.g.node(*arr) {
+                    Node::Array(items) => {
+                        if items.len() > self.limits.max_bound_args {
+                            return Err(ErrorKind::LimitExceeded {
+                                limit: LimitKind::BoundArgs,
+                                max: self.limits.max_bound_args as u64,
+                            }
+                            .into());
+                        }
+                        Some(items.clone())
+                    }
+                    _ => return Err(bad("`bound` is not an array")),
+                },
+                Node::Promise(_) => return Err(bad("`bound` is not an array")),
+                _ => return Err(bad("`bound` is not null or a promise")),
+            },
+            _ => return Err(bad("`bound` is not null or a promise")),
+        };
+        Ok((id.clone(), bound))
     }
 }

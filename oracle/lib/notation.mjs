@@ -711,3 +711,8 @@ export async function toNotation(value, options = {}) {
 export function notationEqual(a, b) {
   return JSON.stringify(a) === JSON.stringify(b);
 }
+
+// The settling / writing session behind toNotation, and its await-with-timeout helper,
+// exported so that lib/response.mjs can subclass it for response-only kinds
+// (lazy, clientReference) without changing toNotation itself.
+export { Session as NotationSession, withTimeout };

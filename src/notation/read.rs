@@ -430,6 +430,11 @@ impl Builder<'_> {
                 let d = self.str_of(body)?.clone();
                 Ok(Start::Value(Value::Node(self.alloc(name, Node::UnregisteredSymbol(d)))))
             }
+            "clientReference" => {
+                let id = self.str_of(self.field(body, "id")?)?.clone();
+                let n = self.str_of(self.field(body, "name")?)?.clone();
+                Ok(Start::Value(Value::Node(self.alloc(name, Node::ClientReference { id, name: n }))))
+            }
             "function" => {
                 let d = self.str_of(body)?.clone();
                 Ok(Start::Value(Value::Node(self.alloc(name, Node::Function(d)))))

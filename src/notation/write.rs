@@ -353,6 +353,13 @@ fn write_node(out: &mut Vec<u8>, stack: &mut Vec<Task>, node: &Node) {
             write_str(out, d);
             out.push(b'}');
         }
+        Node::ClientReference { id, name } => {
+            out.extend_from_slice(b"{\"clientReference\":{\"id\":");
+            write_str(out, id);
+            out.extend_from_slice(b",\"name\":");
+            write_str(out, name);
+            out.extend_from_slice(b"}}");
+        }
         Node::Function(name) => {
             out.extend_from_slice(b"{\"function\":");
             write_str(out, name);

@@ -17,21 +17,12 @@ use super::backing::{Backing, PartEntry};
 use super::DecodeOptions;
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::LimitKind;
-use crate::model::{err_text, parse_hex, Builder, Parsed, Pos, Slot, Tags};
-use crate::value::{
-    BigInt, Date, Graph, JsString, Node, NodeId, PromiseState, Stream, StreamEnd, StreamKind, TypedArrayKind, Value,
-};
+use crate::model::{err_text, parse_hex, Builder, InitKind, Parsed, Pos, Slot, Tags};
+use crate::value::{Graph, JsString, Node, NodeId, PromiseState, Stream, StreamEnd, StreamKind, TypedArrayKind, Value};
 
 enum Work {
     Part(u32),
     Stream(NodeId, u32),
-}
-
-#[derive(Clone, Copy)]
-enum InitKind {
-    Map,
-    Set,
-    Iterator,
 }
 
 pub(crate) struct Decoder<'o> {
@@ -147,85 +138,16 @@ impl<'o> Decoder<'o> {
     // ---- step 3: placeholders ------------------------------------------
 
     fn settle_promises(&mut self) -> Result<()> {
-        let source: HashMap<NodeId, u32> = self.r.promises.iter().copied().collect();
-        let mut done: HashMap<NodeId, Value> = HashMap::new();
-        let max = self.r.opts.limits.max_promise_chain;
-        for &(start, _) in &self.r.promises {
-            if done.contains_key(&start) {
-                continue;
-            }
-            let mut chain = vec![start];
-            let mut on_chain: HashSet<NodeId> = HashSet::from([start]);
-            let value = loop {
-                let p = *chain.last().unwrap_or(&start);
-                let v = source.get(&p).and_then(|part| self.b.roots.get(part)).cloned().unwrap_or(Value::Undefined);
-                match v {
-                    Value::Node(q) if source.contains_key(&q) => {
-                        if let Some(v) = done.get(&q) {
-                            break v.clone();
-                        }
-                        if !on_chain.insert(q) {
-                            return Err(ErrorKind::CyclicPromise.into());
-                        }
-                        if chain.len() >= max {
-                            return Err(
-                                ErrorKind::LimitExceeded { limit: LimitKind::PromiseChain, max: max as u64 }.into()
-                            );
-                        }
-                        chain.push(q);
-                    }
-                    v => break v,
-                }
-            };
-            for p in chain {
-                done.insert(p, value.clone());
-            }
-        }
-        for (p, v) in done {
-            *self.b.g.node_mut(p) = Node::Promise(PromiseState::Fulfilled(v));
-        }
-        Ok(())
+        self.b.settle_promises(&self.r.promises, &HashSet::new())
     }
 
     fn fill_initializers(&mut self) -> Result<()> {
-        let mut consumed: HashSet<NodeId> = HashSet::new();
-        for (node, part, kind) in std::mem::take(&mut self.r.inits) {
-            let what = match kind {
-                InitKind::Map => "Map",
-                InitKind::Set => "Set",
-                InitKind::Iterator => "Iterator",
-            };
-            let bad = || Error::new(ErrorKind::InvalidInitializer { what }).at_part(part);
-            let Some(Value::Node(arr)) = self.b.roots.get(&part).cloned() else {
-                return Err(bad());
-            };
-            let Node::Array(items) = self.b.g.node(arr) else {
-                return Err(bad());
-            };
-            if !consumed.insert(arr) {
-                return Err(ErrorKind::AlreadyInitialized { what, id: part }.into());
-            }
-            let items = items.clone();
-            let filled = match kind {
-                InitKind::Map => {
-                    let mut entries = Vec::with_capacity(items.len());
-                    for item in items {
-                        let Value::Node(pair) = item else {
-                            return Err(bad());
-                        };
-                        match self.b.g.node(pair) {
-                            Node::Array(kv) if kv.len() == 2 => entries.push((kv[0].clone(), kv[1].clone())),
-                            _ => return Err(bad()),
-                        }
-                    }
-                    Node::Map(crate::value::js_map(entries))
-                }
-                InitKind::Set => Node::Set(crate::value::js_set(items)),
-                InitKind::Iterator => Node::Iterator(items),
-            };
-            *self.b.g.node_mut(node) = filled;
-        }
-        Ok(())
+        self.b.fill_initializers(std::mem::take(&mut self.r.inits), true)
+    }
+
+    /// Reads part `part` as `{"id": string, "bound": null | promise of an array}`.
+    pub(crate) fn server_ref_meta(&self, part: u32) -> Result<(JsString, Option<Vec<Value>>)> {
+        self.b.server_ref_meta(self.b.roots.get(&part))
     }
 
     fn fill_server_refs(&mut self) -> Result<()> {
@@ -234,43 +156,6 @@ impl<'o> Decoder<'o> {
             *self.b.g.node_mut(node) = Node::ServerReference { id, bound };
         }
         Ok(())
-    }
-
-    /// Reads `{"id": string, "bound": null | promise of an array}`.
-    pub(crate) fn server_ref_meta(&self, part: u32) -> Result<(JsString, Option<Vec<Value>>)> {
-        let bad = |reason| Error::new(ErrorKind::InvalidServerReference { reason });
-        let Some(Value::Node(obj)) = self.b.roots.get(&part) else {
-            return Err(bad("metadata is not an object"));
-        };
-        let Node::Object(pairs) = self.b.g.node(*obj) else {
-            return Err(bad("metadata is not an object"));
-        };
-        let get = |k: &str| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| v);
-        let Some(Value::String(id)) = get("id") else {
-            return Err(bad("`id` is not a string"));
-        };
-        let bound = match get("bound") {
-            Some(Value::Null) => None,
-            Some(Value::Node(p)) => match self.b.g.node(*p) {
-                Node::Promise(PromiseState::Fulfilled(Value::Node(arr))) => match self.b.g.node(*arr) {
-                    Node::Array(items) => {
-                        if items.len() > self.r.opts.limits.max_bound_args {
-                            return Err(ErrorKind::LimitExceeded {
-                                limit: LimitKind::BoundArgs,
-                                max: self.r.opts.limits.max_bound_args as u64,
-                            }
-                            .into());
-                        }
-                        Some(items.clone())
-                    }
-                    _ => return Err(bad("`bound` is not an array")),
-                },
-                Node::Promise(_) => return Err(bad("`bound` is not an array")),
-                _ => return Err(bad("`bound` is not null or a promise")),
-            },
-            _ => return Err(bad("`bound` is not null or a promise")),
-        };
-        Ok((id.clone(), bound))
     }
 
     /// Byte-stream chunks must be binary; empty chunks are dropped (a byte
@@ -486,29 +371,9 @@ impl Tags for Reply<'_> {
                 let path = pos.temp_path()?;
                 bl.g.add_value(Node::TemporaryReference(path))
             }
-            b'D' => {
-                let text = std::str::from_utf8(&b[2..]).ok().and_then(Date::parse_iso).ok_or(ErrorKind::InvalidDate)?;
-                Value::Date(text)
-            }
-            b'n' => {
-                let digits = &b[2..];
-                if digits.len() > bl.limits.max_bigint_digits {
-                    return Err(ErrorKind::LimitExceeded {
-                        limit: LimitKind::BigIntDigits,
-                        max: bl.limits.max_bigint_digits as u64,
-                    }
-                    .into());
-                }
-                let n = std::str::from_utf8(digits).ok().and_then(BigInt::parse).ok_or(ErrorKind::InvalidBigInt)?;
-                Value::BigInt(n)
-            }
-            _ => match b {
-                b"$undefined" => Value::Undefined,
-                b"$NaN" => Value::Number(f64::NAN),
-                b"$Infinity" => Value::Number(f64::INFINITY),
-                b"$-Infinity" => Value::Number(f64::NEG_INFINITY),
-                b"$-0" => Value::Number(-0.0),
-                _ => return Err(unknown()),
+            _ => match crate::model::scalar_tag(&bl.limits, b) {
+                Some(v) => v?,
+                None => return Err(unknown()),
             },
         };
         Ok(Parsed::Value(v))

@@ -332,7 +332,10 @@ impl Encoder<'_, '_> {
             (Item::V(Value::Node(n)), Some(p))
                 if !matches!(
                     self.g.node(*n),
-                    Node::ServerReference { .. } | Node::Function(_) | Node::UnregisteredSymbol(_)
+                    Node::ServerReference { .. }
+                        | Node::Function(_)
+                        | Node::ClientReference { .. }
+                        | Node::UnregisteredSymbol(_)
                 ) =>
             {
                 self.st.written.insert(*n, p.clone());
@@ -556,8 +559,8 @@ impl Encoder<'_, '_> {
                 self.st.written.insert(id, r);
                 return Ok(Step::Done);
             }
-            Node::Function(_) | Node::UnregisteredSymbol(_) => {
-                let msg = if matches!(node, Node::Function(_)) { MSG_FUNCTION } else { MSG_SYMBOL };
+            Node::Function(_) | Node::ClientReference { .. } | Node::UnregisteredSymbol(_) => {
+                let msg = if matches!(node, Node::UnregisteredSymbol(_)) { MSG_SYMBOL } else { MSG_FUNCTION };
                 self.temp_or(out, parent, &key, msg)?;
                 return Ok(Step::Done);
             }
@@ -713,6 +716,7 @@ impl Encoder<'_, '_> {
             Node::Promise(_)
             | Node::ServerReference { .. }
             | Node::Function(_)
+            | Node::ClientReference { .. }
             | Node::UnregisteredSymbol(_)
             | Node::Element { .. } => unreachable_frame(),
         }

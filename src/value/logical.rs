@@ -63,6 +63,7 @@ fn children(node: &Node, out: &mut Vec<Value>) -> u64 {
             1
         }
         Node::TemporaryReference(s) | Node::UnregisteredSymbol(s) | Node::Function(s) => 1 + s.len() as u64,
+        Node::ClientReference { id, name } => 1 + id.len() as u64 + name.len() as u64,
         Node::Error { message, .. } => 1 + message.len() as u64,
         Node::Promise(PromiseState::Pending) | Node::Instance(_) => 1,
     }

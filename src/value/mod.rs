@@ -482,6 +482,14 @@ pub enum Node {
     Iterator(Vec<Value>),
     /// A stream or async iterable.
     Stream(Stream),
+    /// A client reference: a module export the client loads (`I` rows in a
+    /// response). In a reply it is a client function: React refuses it.
+    ClientReference {
+        /// The module id.
+        id: JsString,
+        /// The export name.
+        name: JsString,
+    },
     /// An `Error` (a rejection reason).
     Error {
         /// The message.
