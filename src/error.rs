@@ -192,6 +192,22 @@ pub enum ErrorKind {
         /// What is wrong.
         reason: &'static str,
     },
+    /// A malformed response stream (framing).
+    Frame(crate::response::rows::FrameError),
+    /// A response row that does not fit the stream.
+    InvalidRow {
+        /// The row id.
+        id: u32,
+        /// What is wrong.
+        reason: &'static str,
+    },
+    /// A response row that is referenced but never arrived.
+    MissingRow {
+        /// The row id.
+        id: u32,
+    },
+    /// A React element tuple with fewer than four entries.
+    InvalidElement,
     /// A bug in this crate: an internal invariant did not hold.
     Internal {
         /// Which invariant.
@@ -235,6 +251,10 @@ impl ErrorKind {
             Pending => "pending",
             Notation { .. } => "notation",
             InvalidAction { .. } => "invalid-action",
+            Frame(_) => "frame",
+            MissingRow { .. } => "missing-row",
+            InvalidRow { .. } => "invalid-row",
+            InvalidElement => "invalid-element",
             Internal { .. } => "internal",
         }
     }
@@ -258,7 +278,9 @@ impl ErrorKind {
             | InvalidBigInt
             | InvalidDate
             | Notation { .. } => Category::Syntax,
-            MissingPart { .. } | InvalidStream { reason: "never closed", .. } => Category::Incomplete,
+            MissingPart { .. } | MissingRow { .. } | InvalidStream { reason: "never closed", .. } => {
+                Category::Incomplete
+            }
             LimitExceeded { .. } => Category::Limit,
             Unsupported { .. } | Pending => Category::Unsupported,
             _ => Category::Data,
@@ -301,6 +323,10 @@ impl fmt::Display for ErrorKind {
             Pending => f.write_str("value holds a pending promise or open stream"),
             Notation { message } => write!(f, "invalid value notation: {message}"),
             InvalidAction { reason } => write!(f, "invalid form action: {reason}"),
+            Frame(e) => write!(f, "invalid stream: {e}"),
+            MissingRow { id } => write!(f, "missing row {id:x}"),
+            InvalidRow { id, reason } => write!(f, "row {id:x} {reason}"),
+            InvalidElement => f.write_str("invalid React element"),
             Internal { what } => write!(f, "internal error: {what}"),
         }
     }
@@ -404,7 +430,9 @@ impl fmt::Display for Error {
         if let Some(path) = &p.path {
             write!(f, " at `{path}`")?;
         }
-        if let (Some(b), false) = (p.byte, matches!(self.0.kind, ErrorKind::Json(_) | ErrorKind::Multipart(_))) {
+        if let (Some(b), false) =
+            (p.byte, matches!(self.0.kind, ErrorKind::Json(_) | ErrorKind::Multipart(_) | ErrorKind::Frame(_)))
+        {
             write!(f, " at byte {b}")?;
         }
         if let Some(part) = p.part {

@@ -148,6 +148,46 @@ pub(crate) fn scalar_tag(limits: &Limits, b: &[u8]) -> Option<Result<Value>> {
     })
 }
 
+/// Splits reference text `<hex>[:seg…]` (after the tag) into the end of the
+/// id and the byte ranges of the path segments.
+pub(crate) fn split_path(t: &[u8], max_segments: usize) -> Result<(usize, Vec<(u32, u32)>)> {
+    let mut segs = Vec::new();
+    let mut start = 0usize;
+    let mut head = None;
+    for (i, &c) in t.iter().enumerate() {
+        if c == b':' {
+            if head.is_none() {
+                head = Some(i);
+            } else {
+                segs.push((start as u32, i as u32));
+            }
+            start = i + 1;
+            if segs.len() >= max_segments {
+                return Err(
+                    ErrorKind::LimitExceeded { limit: LimitKind::PathSegments, max: max_segments as u64 }.into()
+                );
+            }
+        }
+    }
+    let head_end = match head {
+        Some(h) => {
+            segs.push((start as u32, t.len() as u32));
+            h
+        }
+        None => t.len(),
+    };
+    Ok((head_end, segs))
+}
+
+/// Plain JSON: `$`-strings are just strings (import and error rows).
+pub(crate) struct PlainJson;
+
+impl Tags for PlainJson {
+    fn tagged(&mut self, _b: &mut Builder, s: JsString, _pos: &Pos<'_>) -> Result<Parsed> {
+        Ok(Parsed::Value(Value::String(s)))
+    }
+}
+
 /// What a Map, Set or iterator placeholder is built as.
 #[derive(Clone, Copy)]
 pub(crate) enum InitKind {

@@ -4,6 +4,7 @@
 //! flight decode-reply [--content-type CT] [FILE]
 //! flight encode-reply [--content-type-file PATH] [--temporary-references] [FILE]
 //! flight decode-action --content-type CT [FILE]
+//! flight decode-response [FILE]
 //! flight inspect [--content-type CT] [FILE]
 //! ```
 //!
@@ -21,6 +22,7 @@ const USAGE: &str = "usage:
   flight decode-reply [--content-type CT] [FILE]
   flight encode-reply [--content-type-file PATH] [--temporary-references] [FILE]
   flight decode-action --content-type CT [FILE]
+  flight decode-response [FILE]
   flight inspect [--content-type CT] [FILE]";
 
 struct Args {
@@ -89,6 +91,7 @@ fn main() -> ExitCode {
         "decode-reply" => decode_reply(&args, input),
         "encode-reply" => encode_reply(&args, input),
         "decode-action" => decode_action(&args, input),
+        "decode-response" => decode_response(input),
         "inspect" => inspect(&args, input),
         other => {
             eprintln!("error: usage: unknown command `{other}`\n{USAGE}");
@@ -146,10 +149,27 @@ fn decode_action(args: &Args, input: Bytes) -> Result<Vec<u8>, Error> {
     Ok(out)
 }
 
+fn decode_response(input: Bytes) -> Result<Vec<u8>, Error> {
+    let g = flight_codec::response::decode(&input, &decode_options())?;
+    let mut out = notation::to_string(&g).into_bytes();
+    out.push(b'\n');
+    Ok(out)
+}
+
 fn inspect(args: &Args, input: Bytes) -> Result<Vec<u8>, Error> {
-    let ct = args.content_type.clone().unwrap_or_else(|| sniff_content_type(&input));
-    let g = reply::decode_body(&ct, input, &decode_options())?;
+    let g = if args.content_type.is_none() && looks_like_flight(&input) {
+        flight_codec::response::decode(&input, &decode_options())?
+    } else {
+        let ct = args.content_type.clone().unwrap_or_else(|| sniff_content_type(&input));
+        reply::decode_body(&ct, input, &decode_options())?
+    };
     Ok(flight_codec::inspect::tree(&g).into_bytes())
+}
+
+/// A Flight stream starts with a row id in lowercase hex (or `:` for a global row) and `:`.
+fn looks_like_flight(input: &[u8]) -> bool {
+    let id_len = input.iter().take_while(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b)).count();
+    id_len <= 8 && input.get(id_len) == Some(&b':')
 }
 
 /// Guesses a multipart body from its first line (`--boundary`).

@@ -16,7 +16,6 @@ use std::collections::{HashMap, HashSet};
 use super::backing::{Backing, PartEntry};
 use super::DecodeOptions;
 use crate::error::{Error, ErrorKind, Result};
-use crate::limits::LimitKind;
 use crate::model::{err_text, parse_hex, Builder, InitKind, Parsed, Pos, Slot, Tags};
 use crate::value::{Graph, JsString, Node, NodeId, PromiseState, Stream, StreamEnd, StreamKind, TypedArrayKind, Value};
 
@@ -231,33 +230,7 @@ impl Tags for Reply<'_> {
             b'0'..=b'9' | b'a'..=b'f' => {
                 let text = s.skip_bytes(1);
                 let t = text.as_wtf8();
-                let mut segs = Vec::new();
-                let mut start = 0usize;
-                let mut head = None;
-                for (i, &c) in t.iter().enumerate() {
-                    if c == b':' {
-                        if head.is_none() {
-                            head = Some(i);
-                        } else {
-                            segs.push((start as u32, i as u32));
-                        }
-                        start = i + 1;
-                        if segs.len() >= bl.limits.max_path_segments {
-                            return Err(ErrorKind::LimitExceeded {
-                                limit: LimitKind::PathSegments,
-                                max: bl.limits.max_path_segments as u64,
-                            }
-                            .into());
-                        }
-                    }
-                }
-                let head_end = match head {
-                    Some(h) => {
-                        segs.push((start as u32, t.len() as u32));
-                        h
-                    }
-                    None => t.len(),
-                };
+                let (head_end, segs) = crate::model::split_path(t, bl.limits.max_path_segments)?;
                 let part =
                     parse_hex(&t[..head_end]).ok_or_else(|| Error::new(ErrorKind::InvalidId { text: err_text(&s) }))?;
                 self.enqueue(part);

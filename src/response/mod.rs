@@ -5,4 +5,7 @@
 //! being built in layers; today it has the framing layer, [`rows`], which
 //! splits a byte stream (in chunks of any size) into complete rows.
 
+mod decode;
 pub mod rows;
+
+pub use decode::decode;

@@ -1,0 +1,475 @@
+//! One-shot response decoding: a whole Flight stream → a settled value graph.
+//!
+//! Rows are framed ([`super::rows`]), sorted into a table by id (model rows,
+//! text rows, binary rows, imports, errors, and the rows of each stream),
+//! then row 0 and everything it reaches is parsed with the response's
+//! meaning of `$`-strings into the shared model builder, references are
+//! resolved, and placeholders are settled.
+//!
+//! Development-build rows (`:N`, `D`, `J`, `W`) carry debug information only
+//! and are skipped; hints (`:H`) are not part of the value and are skipped
+//! too.
+
+use std::collections::{HashMap, HashSet};
+
+use bytes::Bytes;
+
+use super::rows::{FrameLimits, RowFramer, RowTag};
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::{err_text, parse_hex, scalar_tag, Builder, InitKind, Parsed, Pos, Slot, Tags};
+use crate::reply::DecodeOptions;
+use crate::value::{
+    Blob, FormEntry, Graph, JsString, Node, NodeId, PromiseState, Stream, StreamEnd, StreamKind, TypedArrayKind, Value,
+};
+
+/// The message React's production client gives every server error.
+pub(crate) const PROD_ERROR_MESSAGE: &str = "An error occurred in the Server Components render. The specific message is omitted in production builds to avoid leaking sensitive details. A digest property is included on this error instance which may provide additional details about the nature of the error.";
+
+/// A row's content, by kind.
+enum Chunk {
+    Model(Bytes),
+    Text(JsString),
+    Binary(u8, Bytes),
+    Import(Bytes),
+    Error(Bytes),
+    Stream { kind: StreamKind, rows: Vec<StreamRow>, end: Option<Bytes> },
+}
+
+enum StreamRow {
+    Model(Bytes),
+    Text(JsString),
+    Binary(u8, Bytes),
+}
+
+fn row_error(id: u32, reason: &'static str) -> Error {
+    Error::new(ErrorKind::InvalidRow { id, reason })
+}
+
+fn text(bytes: Bytes, id: u32) -> Result<JsString> {
+    JsString::from_utf8(bytes).map_err(|_| Error::new(ErrorKind::InvalidUtf8).at_part(id))
+}
+
+/// Sorts rows into the chunk table.
+fn table(stream: &[u8], opts: &DecodeOptions) -> Result<HashMap<u32, Chunk>> {
+    let mut limits = FrameLimits::default();
+    limits.max_row_bytes = opts.limits.max_total_bytes;
+    if stream.len() > opts.limits.max_total_bytes {
+        return Err(ErrorKind::LimitExceeded {
+            limit: crate::LimitKind::TotalBytes,
+            max: opts.limits.max_total_bytes as u64,
+        }
+        .into());
+    }
+    let mut framer = RowFramer::new(limits);
+    framer.feed(stream).and_then(|_| framer.finish()).map_err(|e| Error::new(ErrorKind::Frame(e)))?;
+    let mut chunks: HashMap<u32, Chunk> = HashMap::new();
+    let mut count = 0usize;
+    while let Some(row) = framer.next_row() {
+        count += 1;
+        if count > opts.limits.max_parts {
+            return Err(
+                ErrorKind::LimitExceeded { limit: crate::LimitKind::Parts, max: opts.limits.max_parts as u64 }.into()
+            );
+        }
+        let id = row.id;
+        // Rows of an open stream.
+        if let Some(Chunk::Stream { rows, end, .. }) = chunks.get_mut(&id) {
+            if end.is_some() {
+                return Err(row_error(id, "has rows after its stream was closed"));
+            }
+            match row.tag {
+                RowTag::Tagged(b'C') => *end = Some(row.payload),
+                RowTag::Json => rows.push(StreamRow::Model(row.payload)),
+                RowTag::Binary(b'T') => rows.push(StreamRow::Text(text(row.payload, id)?)),
+                RowTag::Binary(tag) => rows.push(StreamRow::Binary(tag, row.payload)),
+                RowTag::Tagged(b'D' | b'J' | b'W' | b'N') => {}
+                RowTag::Tagged(_) => return Err(row_error(id, "is not a stream chunk")),
+            }
+            continue;
+        }
+        let chunk = match row.tag {
+            RowTag::Json if row.payload.is_empty() => return Err(row_error(id, "is halted (empty)")),
+            RowTag::Json => Chunk::Model(row.payload),
+            RowTag::Binary(b'T') => Chunk::Text(text(row.payload, id)?),
+            RowTag::Binary(b'b') => return Err(row_error(id, "is a byte-stream chunk outside a stream")),
+            RowTag::Binary(tag) => Chunk::Binary(tag, row.payload),
+            RowTag::Tagged(b'I') => Chunk::Import(row.payload),
+            RowTag::Tagged(b'E') => Chunk::Error(row.payload),
+            RowTag::Tagged(t @ (b'R' | b'r' | b'X' | b'x')) => {
+                let kind = match t {
+                    b'R' => StreamKind::Readable,
+                    b'r' => StreamKind::Bytes,
+                    b'X' => StreamKind::AsyncIterable,
+                    _ => StreamKind::AsyncIterator,
+                };
+                Chunk::Stream { kind, rows: Vec::new(), end: None }
+            }
+            // Hints and development rows are not part of the value.
+            RowTag::Tagged(b'H' | b'D' | b'J' | b'W' | b'N') => continue,
+            RowTag::Tagged(b'C') => return Err(row_error(id, "closes something that is not a stream")),
+            RowTag::Tagged(_) => return Err(row_error(id, "has an unknown tag")),
+        };
+        if chunks.insert(id, chunk).is_some() {
+            return Err(row_error(id, "appears twice"));
+        }
+    }
+    Ok(chunks)
+}
+
+/// The response's meaning of `$`-strings, and what they leave to do.
+struct Response<'o> {
+    opts: &'o DecodeOptions,
+    chunks: HashMap<u32, Chunk>,
+    queued: HashSet<u32>,
+    work: Vec<u32>,
+    /// The node standing for the element marker `"$"` in `["$", type, key, props]`.
+    marker: Option<NodeId>,
+    promises: Vec<(NodeId, u32)>,
+    promise_nodes: HashMap<u32, NodeId>,
+    inits: Vec<(NodeId, u32, InitKind)>,
+    /// FormData (`$K`) and Blob (`$B`) placeholders: (node, row, is_blob).
+    entries: Vec<(NodeId, u32, bool)>,
+    server_refs: Vec<(NodeId, u32)>,
+    server_ref_nodes: HashMap<u32, NodeId>,
+    /// Rows that are errors (`E`): a promise of one is rejected.
+    rejected: HashSet<u32>,
+    /// Arrays that are element tuples `["$", type, key, props, …]`.
+    elements: Vec<NodeId>,
+}
+
+impl Response<'_> {
+    fn enqueue(&mut self, id: u32) {
+        if self.queued.insert(id) {
+            self.work.push(id);
+        }
+    }
+}
+
+impl Tags for Response<'_> {
+    fn tagged(&mut self, bl: &mut Builder, s: JsString, pos: &Pos<'_>) -> Result<Parsed> {
+        let b = s.as_wtf8();
+        let unknown = || Error::new(ErrorKind::UnknownTag { text: err_text(&s) });
+        if b.len() == 1 {
+            // The element marker.
+            let marker = *self.marker.get_or_insert_with(|| bl.g.add(Node::Instance(None)));
+            return Ok(Parsed::Value(Value::Node(marker)));
+        }
+        let tag = b[1];
+        let id =
+            |from: usize| parse_hex(&b[from..]).ok_or_else(|| Error::new(ErrorKind::InvalidId { text: err_text(&s) }));
+        let v = match tag {
+            b'$' => Value::String(s.skip_bytes(1)),
+            b'0'..=b'9' | b'a'..=b'f' | b'L' => {
+                // `$L<id>` is a lazy reference; as a value it is what the row holds.
+                let text = s.skip_bytes(if tag == b'L' { 2 } else { 1 });
+                let t = text.as_wtf8();
+                let (head, segs) = crate::model::split_path(t, bl.limits.max_path_segments)?;
+                let part =
+                    parse_hex(&t[..head]).ok_or_else(|| Error::new(ErrorKind::InvalidId { text: err_text(&s) }))?;
+                self.enqueue(part);
+                return Ok(Parsed::Ref { part, text, segs });
+            }
+            b'@' => {
+                let p = id(2)?;
+                if let Some(&node) = self.promise_nodes.get(&p) {
+                    bl.shared = true;
+                    Value::Node(node)
+                } else {
+                    let node = bl.g.add(Node::Promise(PromiseState::Pending));
+                    self.promises.push((node, p));
+                    self.promise_nodes.insert(p, node);
+                    self.enqueue(p);
+                    Value::Node(node)
+                }
+            }
+            b'h' => {
+                let p = id(2)?;
+                if let Some(&node) = self.server_ref_nodes.get(&p) {
+                    bl.shared = true;
+                    Value::Node(node)
+                } else {
+                    let node = bl.g.add(Node::ServerReference { id: JsString::new(), bound: None });
+                    self.server_refs.push((node, p));
+                    self.server_ref_nodes.insert(p, node);
+                    self.enqueue(p);
+                    Value::Node(node)
+                }
+            }
+            b'S' => Value::Symbol(s.skip_bytes(2)),
+            b'T' => {
+                if !self.opts.temporary_references {
+                    return Err(ErrorKind::TemporaryReferencesDisabled.into());
+                }
+                bl.g.add_value(Node::TemporaryReference(s.skip_bytes(2)))
+            }
+            b'Q' | b'W' | b'i' | b'K' | b'B' => {
+                let p = id(2)?;
+                let node = bl.g.add(match tag {
+                    b'Q' => Node::Map(Vec::new()),
+                    b'W' => Node::Set(Vec::new()),
+                    b'i' => Node::Iterator(Vec::new()),
+                    b'K' => Node::FormData(Vec::new()),
+                    _ => Node::Blob(Blob::new("", Bytes::new())),
+                });
+                match tag {
+                    b'Q' => self.inits.push((node, p, InitKind::Map)),
+                    b'W' => self.inits.push((node, p, InitKind::Set)),
+                    b'i' => self.inits.push((node, p, InitKind::Iterator)),
+                    _ => self.entries.push((node, p, tag == b'B')),
+                }
+                self.enqueue(p);
+                Value::Node(node)
+            }
+            // A thrown-away value (`$w`).
+            b'w' if b.len() == 2 => Value::Undefined,
+            // An error value: production writes a bare `$Z`.
+            b'Z' if b.len() == 2 => {
+                bl.g.add_value(Node::Error { message: JsString::from_static(PROD_ERROR_MESSAGE), digest: None })
+            }
+            _ => match scalar_tag(&bl.limits, b) {
+                Some(v) => v?,
+                None => return Err(unknown()),
+            },
+        };
+        let _ = pos;
+        Ok(Parsed::Value(v))
+    }
+
+    fn array_closed(&mut self, bl: &mut Builder, node: NodeId) -> Result<()> {
+        let Some(marker) = self.marker else { return Ok(()) };
+        if let Node::Array(items) = bl.g.node(node) {
+            if items.first().is_some_and(|v| v.as_node() == Some(marker)) {
+                if items.len() < 4 {
+                    return Err(Error::new(ErrorKind::InvalidElement));
+                }
+                // Turned into an element once references inside it are resolved.
+                self.elements.push(node);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Decodes a whole response stream into its settled value.
+///
+/// Every promise must be settled and every stream closed by the end of the
+/// stream; a promise of an error row is rejected with that error.
+///
+/// # Errors
+/// [`ErrorKind::Frame`] for malformed framing, [`ErrorKind::InvalidRow`] for
+/// rows that do not fit together, [`ErrorKind::MissingRow`] for a row that
+/// is referenced but never sent, and the model errors of the reply decoder.
+///
+/// ```
+/// let g = flight_codec::response::decode(b"1:\"$Smy.sym\"\n0:{\"a\":\"$1\",\"n\":\"$n12\"}\n", &Default::default())?;
+/// assert_eq!(flight_codec::notation::to_string(&g), r#"{"object":[["a",{"symbol":"my.sym"}],["n",{"bigint":"12"}]]}"#);
+/// # Ok::<(), flight_codec::Error>(())
+/// ```
+pub fn decode(stream: &[u8], opts: &DecodeOptions) -> Result<Graph> {
+    let chunks = table(stream, opts)?;
+    let mut r = Response {
+        opts,
+        chunks,
+        queued: HashSet::new(),
+        work: Vec::new(),
+        marker: None,
+        promises: Vec::new(),
+        promise_nodes: HashMap::new(),
+        inits: Vec::new(),
+        entries: Vec::new(),
+        server_refs: Vec::new(),
+        server_ref_nodes: HashMap::new(),
+        rejected: HashSet::new(),
+        elements: Vec::new(),
+    };
+    let mut b = Builder::new(opts.limits.clone());
+    r.enqueue(0);
+    while let Some(id) = r.work.pop() {
+        parse_row(&mut b, &mut r, id).map_err(|e| match e.kind() {
+            ErrorKind::MissingRow { .. } => e,
+            _ => e.at_part(id),
+        })?;
+    }
+    b.resolve_holes()?;
+    b.drop_undefined();
+    for &node in &r.elements {
+        if let Node::Array(items) = b.g.node(node) {
+            let element =
+                Node::Element { element_type: items[1].clone(), key: items[2].clone(), props: items[3].clone() };
+            *b.g.node_mut(node) = element;
+        }
+    }
+    b.settle_promises(&r.promises, &r.rejected)?;
+    b.fill_initializers(std::mem::take(&mut r.inits), false)?;
+    fill_entries(&mut b, &r)?;
+    for (node, part) in std::mem::take(&mut r.server_refs) {
+        let (id, bound) = b.server_ref_meta(b.roots.get(&part)).map_err(|e| e.at_part(part))?;
+        *b.g.node_mut(node) = Node::ServerReference { id, bound };
+    }
+    let mut root = b.roots.get(&0).cloned().unwrap_or(Value::Undefined);
+    if r.rejected.contains(&0) {
+        return Err(ErrorKind::RootRejected.into());
+    }
+    if let Value::Node(id) = root {
+        if let Node::Promise(state) = b.g.node(id) {
+            root = match state {
+                PromiseState::Fulfilled(v) => v.clone(),
+                _ => return Err(ErrorKind::RootRejected.into()),
+            };
+        }
+    }
+    b.g.set_root(root);
+    b.check_logical_size()?;
+    Ok(b.g)
+}
+
+/// Parses row `id` into `b.roots`.
+fn parse_row(b: &mut Builder, r: &mut Response<'_>, id: u32) -> Result<()> {
+    let Some(chunk) = r.chunks.remove(&id) else {
+        return Err(ErrorKind::MissingRow { id }.into());
+    };
+    let value = match chunk {
+        Chunk::Model(json) => b.parse_json(&json, Slot::Root(id), Some(id), r)?,
+        Chunk::Text(t) => {
+            b.charge(t.len() as u64)?;
+            Some(Value::String(t))
+        }
+        Chunk::Binary(tag, bytes) => Some(binary(b, tag, bytes)?),
+        Chunk::Import(json) => Some(import(b, &json)?),
+        Chunk::Error(json) => {
+            r.rejected.insert(id);
+            Some(error_row(b, &json)?)
+        }
+        Chunk::Stream { kind, rows, end } => Some(stream(b, r, kind, rows, end, id)?),
+    };
+    if let Some(v) = value {
+        b.roots.insert(id, v);
+    }
+    Ok(())
+}
+
+/// A typed-array row (`o`, `S`, `A`, …).
+fn binary(b: &mut Builder, tag: u8, bytes: Bytes) -> Result<Value> {
+    b.charge(1 + bytes.len() as u64)?;
+    if tag == b'A' {
+        return Ok(b.g.add_value(Node::ArrayBuffer(bytes)));
+    }
+    let kind = if tag == b'b' {
+        TypedArrayKind::Uint8Array
+    } else {
+        TypedArrayKind::from_tag(tag).ok_or(ErrorKind::InvalidElement)?
+    };
+    if bytes.len() % kind.element_size() != 0 {
+        return Err(ErrorKind::MisalignedTypedArray { kind: kind.name(), len: bytes.len() }.into());
+    }
+    Ok(b.g.add_value(Node::TypedArray { kind, bytes }))
+}
+
+/// An `I` row: `[moduleId, chunks, exportName(, async)]`.
+fn import(b: &mut Builder, json: &Bytes) -> Result<Value> {
+    let mut plain = crate::model::PlainJson;
+    let v = b.parse_json(json, Slot::Root(u32::MAX), None, &mut plain)?.unwrap_or(Value::Undefined);
+    let bad = || Error::new(ErrorKind::InvalidRow { id: 0, reason: "is an import that is not [id, chunks, name]" });
+    let Value::Node(arr) = v else { return Err(bad()) };
+    let Node::Array(items) = b.g.node(arr) else { return Err(bad()) };
+    let (Some(Value::String(id)), Some(Value::String(name))) = (items.first(), items.get(2)) else { return Err(bad()) };
+    let node = Node::ClientReference { id: id.clone(), name: name.clone() };
+    Ok(b.g.add_value(node))
+}
+
+/// An `E` row: `{"digest": …}` in production (development adds the message).
+fn error_row(b: &mut Builder, json: &Bytes) -> Result<Value> {
+    let mut plain = crate::model::PlainJson;
+    let v = b.parse_json(json, Slot::Root(u32::MAX), None, &mut plain)?.unwrap_or(Value::Undefined);
+    let mut digest = None;
+    if let Value::Node(obj) = v {
+        if let Node::Object(pairs) = b.g.node(obj) {
+            digest = pairs.iter().find(|(k, _)| *k == "digest").and_then(|(_, v)| v.as_string().cloned());
+        }
+    }
+    Ok(b.g.add_value(Node::Error { message: JsString::from_static(PROD_ERROR_MESSAGE), digest }))
+}
+
+/// A stream's rows, parsed as its items.
+fn stream(
+    b: &mut Builder,
+    r: &mut Response<'_>,
+    kind: StreamKind,
+    rows: Vec<StreamRow>,
+    end: Option<Bytes>,
+    id: u32,
+) -> Result<Value> {
+    let Some(end) = end else {
+        return Err(ErrorKind::InvalidStream { id, reason: "never closed" }.into());
+    };
+    let node = b.g.add(Node::Stream(Stream { kind, items: Vec::new(), end: StreamEnd::Open }));
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let v = match row {
+            StreamRow::Model(json) => {
+                let slot = Slot::Item(node, items.len() as u32);
+                // Placeholder first so the slot exists while holes resolve.
+                b.parse_json(&json, slot, None, r)?.unwrap_or(Value::Undefined)
+            }
+            StreamRow::Text(t) => Value::String(t),
+            StreamRow::Binary(tag, bytes) => binary(b, tag, bytes)?,
+        };
+        items.push(v);
+    }
+    let ret = if end.is_empty() { None } else { b.parse_json(&end, Slot::StreamReturn(node), None, r)? };
+    if let Node::Stream(s) = b.g.node_mut(node) {
+        s.items = items;
+        s.end = StreamEnd::Closed(ret.unwrap_or(Value::Undefined));
+    }
+    Ok(Value::Node(node))
+}
+
+/// FormData (`$K`: an array of `[name, value]`) and Blob (`$B`: `[type, …parts]`).
+fn fill_entries(b: &mut Builder, r: &Response<'_>) -> Result<()> {
+    // Blobs first: a FormData's file entries are Blobs.
+    let mut order: Vec<&(NodeId, u32, bool)> = r.entries.iter().collect();
+    order.sort_by_key(|(_, _, is_blob)| !is_blob);
+    for &&(node, part, is_blob) in &order {
+        let what = if is_blob { "Blob" } else { "FormData" };
+        let bad = || Error::new(ErrorKind::InvalidInitializer { what }).at_part(part);
+        let Some(Value::Node(arr)) = b.roots.get(&part).cloned() else { return Err(bad()) };
+        let Node::Array(items) = b.g.node(arr).clone() else { return Err(bad()) };
+        let filled = if is_blob {
+            let Some(Value::String(ty)) = items.first() else { return Err(bad()) };
+            let mut bytes = Vec::new();
+            for v in &items[1..] {
+                match v.as_node().map(|n| b.g.node(n)) {
+                    Some(Node::TypedArray { bytes: part, .. } | Node::ArrayBuffer(part)) => {
+                        bytes.extend_from_slice(part)
+                    }
+                    _ => match v {
+                        Value::String(s) => bytes.extend_from_slice(s.to_string_lossy().as_bytes()),
+                        _ => return Err(bad()),
+                    },
+                }
+            }
+            Node::Blob(Blob { name: None, content_type: ty.clone(), bytes: bytes.into() })
+        } else {
+            let mut entries = Vec::with_capacity(items.len());
+            for item in items {
+                let Some(Node::Array(kv)) = item.as_node().map(|n| b.g.node(n)) else { return Err(bad()) };
+                let (Some(Value::String(k)), Some(v)) = (kv.first(), kv.get(1)) else { return Err(bad()) };
+                let entry = match v {
+                    Value::String(t) => FormEntry::Text(t.clone()),
+                    Value::Node(n) => match b.g.node(*n) {
+                        Node::Blob(blob) => FormEntry::File(Blob {
+                            name: Some(blob.name.clone().unwrap_or(JsString::from_static("blob"))),
+                            ..blob.clone()
+                        }),
+                        _ => return Err(bad()),
+                    },
+                    _ => return Err(bad()),
+                };
+                entries.push((k.clone(), entry));
+            }
+            Node::FormData(entries)
+        };
+        *b.g.node_mut(node) = filled;
+    }
+    Ok(())
+}
