@@ -94,17 +94,20 @@ pub fn tree(g: &Graph) -> String {
                         format!("server reference {tag} {fid:?}{}", if bound.is_some() { "" } else { " (unbound)" })
                     }
                     Node::TemporaryReference(p) => format!("temporary reference {tag} {p:?}"),
-                    Node::Promise(state) => match state {
-                        PromiseState::Pending => format!("promise {tag} pending"),
-                        PromiseState::Fulfilled(v) => {
-                            kids.push(("fulfilled".into(), v.clone()));
-                            format!("promise {tag}")
+                    Node::Promise(state) | Node::Lazy(state) => {
+                        let what = if matches!(n, Node::Lazy(_)) { "lazy" } else { "promise" };
+                        match state {
+                            PromiseState::Pending => format!("{what} {tag} pending"),
+                            PromiseState::Fulfilled(v) => {
+                                kids.push(("fulfilled".into(), v.clone()));
+                                format!("{what} {tag}")
+                            }
+                            PromiseState::Rejected(v) => {
+                                kids.push(("rejected".into(), v.clone()));
+                                format!("{what} {tag}")
+                            }
                         }
-                        PromiseState::Rejected(v) => {
-                            kids.push(("rejected".into(), v.clone()));
-                            format!("promise {tag}")
-                        }
-                    },
+                    }
                     Node::Stream(s) => {
                         kids = s.items.iter().enumerate().map(|(i, v)| (i.to_string(), v.clone())).collect();
                         if let StreamEnd::Closed(r) | StreamEnd::Errored(r) = &s.end {

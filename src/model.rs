@@ -202,9 +202,22 @@ pub(crate) struct Pos<'a> {
     sc: &'a Scratch,
     /// The part or row being parsed (`None` for stream rows, which have no path).
     pub(crate) part: Option<u32>,
+    /// The row being parsed, stream rows included ([`Builder::row`]).
+    pub(crate) row: u32,
 }
 
 impl Pos<'_> {
+    /// The innermost open array whose first item is `first` (the response's
+    /// element tuples start with the element marker).
+    pub(crate) fn innermost_array_starting_with(&self, first: NodeId) -> Option<NodeId> {
+        self.stack.iter().rev().find_map(|f| match f {
+            Frame::Array { node, start } => {
+                (self.sc.vals.get(*start).and_then(Value::as_node) == Some(first)).then_some(*node)
+            }
+            Frame::Object { .. } => None,
+        })
+    }
+
     /// The temporary-reference path of the position being parsed.
     pub(crate) fn temp_path(&self) -> Result<JsString> {
         let (stack, sc, part) = (self.stack, self.sc, self.part);
@@ -264,6 +277,11 @@ pub(crate) struct Builder {
     logical: u64,
     scratch: Scratch,
     pub(crate) limits: Limits,
+    /// The row being parsed (set by the direction before each parse).
+    pub(crate) row: u32,
+    /// The response's element marker: arrays starting with it are element
+    /// tuples, whose `type`, `key` and `props` paths address items 1 to 3.
+    pub(crate) element_marker: Option<NodeId>,
 }
 
 impl Builder {
@@ -279,6 +297,8 @@ impl Builder {
             logical: 0,
             scratch: Scratch::default(),
             limits,
+            row: 0,
+            element_marker: None,
         }
     }
 
@@ -382,7 +402,7 @@ impl Builder {
                 Token::String(s) => {
                     self.charge(s.len() as u64)?;
                     if s.as_wtf8().first() == Some(&b'$') {
-                        tags.tagged(self, s, &Pos { stack: &stack, sc, part })?
+                        tags.tagged(self, s, &Pos { stack: &stack, sc, part, row: self.row })?
                     } else {
                         Parsed::Value(Value::String(s))
                     }
@@ -526,12 +546,15 @@ impl Builder {
     pub(crate) fn slot_value(&self, slot: Slot) -> Value {
         match slot {
             Slot::Root(p) => self.roots.get(&p).cloned().unwrap_or(Value::Undefined),
+            // Slots are checked, not indexed: a container may have been
+            // replaced since (an errored stream drops its chunks).
             Slot::Item(node, i) => match self.g.node(node) {
-                Node::Array(v) => v[i as usize].clone(),
-                Node::Object(v) => v[i as usize].1.clone(),
-                Node::Stream(s) => s.items[i as usize].clone(),
-                _ => Value::Undefined,
-            },
+                Node::Array(v) => v.get(i as usize).cloned(),
+                Node::Object(v) => v.get(i as usize).map(|(_, v)| v.clone()),
+                Node::Stream(s) => s.items.get(i as usize).cloned(),
+                _ => None,
+            }
+            .unwrap_or(Value::Undefined),
             Slot::StreamReturn(node) => match self.g.node(node) {
                 Node::Stream(Stream { end: StreamEnd::Closed(v), .. }) => v.clone(),
                 _ => Value::Undefined,
@@ -547,14 +570,24 @@ impl Builder {
             Slot::Item(node, i) => {
                 let is_undef = matches!(v, Value::Undefined);
                 match self.g.node_mut(node) {
-                    Node::Array(items) => items[i as usize] = v,
-                    Node::Object(pairs) => {
-                        pairs[i as usize].1 = v;
-                        if is_undef {
-                            self.undefined_in.push(node);
+                    Node::Array(items) => {
+                        if let Some(item) = items.get_mut(i as usize) {
+                            *item = v;
                         }
                     }
-                    Node::Stream(s) => s.items[i as usize] = v,
+                    Node::Object(pairs) => {
+                        if let Some(pair) = pairs.get_mut(i as usize) {
+                            pair.1 = v;
+                            if is_undef {
+                                self.undefined_in.push(node);
+                            }
+                        }
+                    }
+                    Node::Stream(s) => {
+                        if let Some(item) = s.items.get_mut(i as usize) {
+                            *item = v;
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -573,6 +606,16 @@ impl Builder {
         };
         match self.g.node(node) {
             Node::Array(items) => {
+                if self.element_marker.is_some() && items.first().and_then(Value::as_node) == self.element_marker {
+                    // An element is `{type, key, props}` to a path.
+                    let i = match key {
+                        b"type" => 1,
+                        b"key" => 2,
+                        b"props" => 3,
+                        _ => return None,
+                    };
+                    return (i < items.len()).then_some(Slot::Item(node, i as u32));
+                }
                 let i = parse_decimal(key)?;
                 ((i as usize) < items.len()).then_some(Slot::Item(node, i))
             }

@@ -134,7 +134,8 @@ enum Kind {
     Set,
     Iterator,
     ServerRef(JsString, bool),
-    Promise(bool),
+    /// Fulfilled?, and whether it is a lazy rather than a promise.
+    Promise(bool, bool),
     Stream(StreamKind, bool),
     /// A stream that ended with an error (last child) or is still open.
     StreamEnded(StreamKind, bool),
@@ -361,15 +362,18 @@ impl Builder<'_> {
                 let id = self.str_of(body)?.clone();
                 Ok(Start::Value(Value::Node(self.alloc(name, Node::TemporaryReference(id)))))
             }
-            "promise" => {
+            "promise" | "lazy" => {
+                let lazy = kind == "lazy";
                 if let J::Str(s) = &self.tree[body] {
                     if *s == "pending" {
-                        return Ok(Start::Value(Value::Node(self.alloc(name, Node::Promise(PromiseState::Pending)))));
+                        let node =
+                            if lazy { Node::Lazy(PromiseState::Pending) } else { Node::Promise(PromiseState::Pending) };
+                        return Ok(Start::Value(Value::Node(self.alloc(name, node))));
                     }
                 }
                 match self.field(body, "fulfilled") {
-                    Ok(v) => Ok(self.pending(name, Kind::Promise(true), vec![v])),
-                    Err(_) => Ok(self.pending(name, Kind::Promise(false), vec![self.field(body, "rejected")?])),
+                    Ok(v) => Ok(self.pending(name, Kind::Promise(true, lazy), vec![v])),
+                    Err(_) => Ok(self.pending(name, Kind::Promise(false, lazy), vec![self.field(body, "rejected")?])),
                 }
             }
             "readableStream" => {
@@ -463,9 +467,14 @@ impl Builder<'_> {
                 Node::Map(crate::value::js_map(entries))
             }
             Kind::ServerRef(id, has_bound) => Node::ServerReference { id, bound: has_bound.then_some(done) },
-            Kind::Promise(ok) => {
+            Kind::Promise(ok, lazy) => {
                 let v = done.pop().unwrap_or(Value::Undefined);
-                Node::Promise(if ok { PromiseState::Fulfilled(v) } else { PromiseState::Rejected(v) })
+                let state = if ok { PromiseState::Fulfilled(v) } else { PromiseState::Rejected(v) };
+                if lazy {
+                    Node::Lazy(state)
+                } else {
+                    Node::Promise(state)
+                }
             }
             Kind::Stream(kind, has_return) => {
                 let ret = if has_return { done.pop().unwrap_or(Value::Undefined) } else { Value::Undefined };

@@ -16,7 +16,8 @@ fn children(node: &Node) -> Vec<Value> {
         Node::Object(pairs) => pairs.iter().map(|(_, v)| v.clone()).collect(),
         Node::Map(entries) => entries.iter().flat_map(|(k, v)| [k.clone(), v.clone()]).collect(),
         Node::ServerReference { bound, .. } => bound.clone().unwrap_or_default(),
-        Node::Promise(PromiseState::Fulfilled(v) | PromiseState::Rejected(v)) => vec![v.clone()],
+        Node::Promise(PromiseState::Fulfilled(v) | PromiseState::Rejected(v))
+        | Node::Lazy(PromiseState::Fulfilled(v) | PromiseState::Rejected(v)) => vec![v.clone()],
         Node::Stream(s) => {
             let mut v = s.items.clone();
             if matches!(s.kind, StreamKind::AsyncIterable | StreamKind::AsyncIterator) {
@@ -274,18 +275,22 @@ fn write_node(out: &mut Vec<u8>, stack: &mut Vec<Task>, node: &Node) {
             write_str(out, id);
             out.push(b'}');
         }
-        Node::Promise(state) => match state {
-            PromiseState::Pending => out.extend_from_slice(b"{\"promise\":\"pending\"}"),
-            PromiseState::Fulfilled(v) | PromiseState::Rejected(v) => {
-                out.extend_from_slice(if matches!(state, PromiseState::Fulfilled(_)) {
-                    b"{\"promise\":{\"fulfilled\":"
-                } else {
-                    b"{\"promise\":{\"rejected\":"
-                });
-                stack.push(Task::Raw("}}"));
-                stack.push(Task::Value(v.clone()));
+        Node::Promise(state) | Node::Lazy(state) => {
+            let kind: &[u8] = if matches!(node, Node::Lazy(_)) { b"{\"lazy\":" } else { b"{\"promise\":" };
+            out.extend_from_slice(kind);
+            match state {
+                PromiseState::Pending => out.extend_from_slice(b"\"pending\"}"),
+                PromiseState::Fulfilled(v) | PromiseState::Rejected(v) => {
+                    out.extend_from_slice(if matches!(state, PromiseState::Fulfilled(_)) {
+                        b"{\"fulfilled\":"
+                    } else {
+                        b"{\"rejected\":"
+                    });
+                    stack.push(Task::Raw("}}"));
+                    stack.push(Task::Value(v.clone()));
+                }
             }
-        },
+        }
         Node::Stream(s) if !matches!(s.end, StreamEnd::Closed(_)) => {
             let kind = match s.kind {
                 StreamKind::Readable => "readableStream",

@@ -705,6 +705,9 @@ impl Encoder<'_, '_> {
                 write_str_slice(out, &format!("${}{sid:x}", s.kind.tag() as char));
                 Ok(Step::Done)
             }
+            // React's encodeReply outlines a resolved lazy as a part of its own;
+            // lazies only come from responses, and are not encoded back yet.
+            Node::Lazy(_) => Err(unsupported("React.lazy values cannot be encoded yet")),
             Node::Instance(_) | Node::Error { .. } | Node::TemporaryReference(_) => {
                 if self.opts.temporary_references {
                     write_str_slice(out, "$T");

@@ -32,7 +32,20 @@ enum Chunk {
     Binary(u8, Bytes),
     Import(Bytes),
     Error(Bytes),
-    Stream { kind: StreamKind, rows: Vec<StreamRow>, end: Option<Bytes> },
+    Stream {
+        kind: StreamKind,
+        rows: Vec<StreamRow>,
+        end: Option<StreamClose>,
+    },
+    /// An empty row: a chunk that will never be filled (prerender halts,
+    /// development debug values). An error only if the value needs it.
+    Halted,
+}
+
+/// How a stream's rows end: `C` (with an optional return value) or `E`.
+enum StreamClose {
+    Closed(Bytes),
+    Errored(Bytes),
 }
 
 enum StreamRow {
@@ -78,7 +91,8 @@ fn table(stream: &[u8], opts: &DecodeOptions) -> Result<HashMap<u32, Chunk>> {
                 return Err(row_error(id, "has rows after its stream was closed"));
             }
             match row.tag {
-                RowTag::Tagged(b'C') => *end = Some(row.payload),
+                RowTag::Tagged(b'C') => *end = Some(StreamClose::Closed(row.payload)),
+                RowTag::Tagged(b'E') => *end = Some(StreamClose::Errored(row.payload)),
                 RowTag::Json => rows.push(StreamRow::Model(row.payload)),
                 RowTag::Binary(b'T') => rows.push(StreamRow::Text(text(row.payload, id)?)),
                 RowTag::Binary(tag) => rows.push(StreamRow::Binary(tag, row.payload)),
@@ -88,7 +102,7 @@ fn table(stream: &[u8], opts: &DecodeOptions) -> Result<HashMap<u32, Chunk>> {
             continue;
         }
         let chunk = match row.tag {
-            RowTag::Json if row.payload.is_empty() => return Err(row_error(id, "is halted (empty)")),
+            RowTag::Json if row.payload.is_empty() => Chunk::Halted,
             RowTag::Json => Chunk::Model(row.payload),
             RowTag::Binary(b'T') => Chunk::Text(text(row.payload, id)?),
             RowTag::Binary(b'b') => return Err(row_error(id, "is a byte-stream chunk outside a stream")),
@@ -130,11 +144,23 @@ struct Response<'o> {
     /// FormData (`$K`) and Blob (`$B`) placeholders: (node, row, is_blob).
     entries: Vec<(NodeId, u32, bool)>,
     server_refs: Vec<(NodeId, u32)>,
-    server_ref_nodes: HashMap<u32, NodeId>,
     /// Rows that are errors (`E`): a promise of one is rejected.
     rejected: HashSet<u32>,
     /// Arrays that are element tuples `["$", type, key, props, …]`.
     elements: Vec<NodeId>,
+    /// Plain references between rows: (referring row, referred row, the
+    /// element tuple around the reference).
+    deps: Vec<(u32, u32, Option<NodeId>)>,
+    /// Element tuples that refer to an errored row: they become rejected lazies.
+    failed_elements: Vec<(NodeId, Value)>,
+    /// Temporary references by id: the same id is the same object.
+    temporaries: HashMap<JsString, NodeId>,
+    /// Development error values (`$Z<id>`) and their rows.
+    error_values: Vec<(NodeId, u32)>,
+    /// Lazy wrappers (`$L`) and the rows they wrap.
+    lazies: Vec<(NodeId, u32)>,
+    /// Client references and the parsed metadata of their `I` rows.
+    imports: Vec<(NodeId, Value, u32)>,
 }
 
 impl Response<'_> {
@@ -152,6 +178,7 @@ impl Tags for Response<'_> {
         if b.len() == 1 {
             // The element marker.
             let marker = *self.marker.get_or_insert_with(|| bl.g.add(Node::Instance(None)));
+            bl.element_marker = Some(marker);
             return Ok(Parsed::Value(Value::Node(marker)));
         }
         let tag = b[1];
@@ -159,9 +186,23 @@ impl Tags for Response<'_> {
             |from: usize| parse_hex(&b[from..]).ok_or_else(|| Error::new(ErrorKind::InvalidId { text: err_text(&s) }));
         let v = match tag {
             b'$' => Value::String(s.skip_bytes(1)),
-            b'0'..=b'9' | b'a'..=b'f' | b'L' => {
-                // `$L<id>` is a lazy reference; as a value it is what the row holds.
-                let text = s.skip_bytes(if tag == b'L' { 2 } else { 1 });
+            b'L' => {
+                // Each `$L` is its own lazy wrapper around the row.
+                let p = id(2)?;
+                let node = bl.g.add(Node::Lazy(PromiseState::Pending));
+                self.lazies.push((node, p));
+                self.enqueue(p);
+                Value::Node(node)
+            }
+            b'0'..=b'9' | b'a'..=b'f' => {
+                let text = s.skip_bytes(1);
+                let head = text.as_wtf8().iter().position(|&c| c == b':').unwrap_or(text.len());
+                if let Some(to) = parse_hex(&text.as_wtf8()[..head]) {
+                    // What needs an errored row errors too: the innermost element
+                    // around the reference, else the row (or stream) it is in.
+                    let element = self.marker.and_then(|m| pos.innermost_array_starting_with(m));
+                    self.deps.push((pos.row, to, element));
+                }
                 let t = text.as_wtf8();
                 let (head, segs) = crate::model::split_path(t, bl.limits.max_path_segments)?;
                 let part =
@@ -183,24 +224,27 @@ impl Tags for Response<'_> {
                 }
             }
             b'h' => {
+                // Each `$h` is its own function on the client (unlike a reply's).
                 let p = id(2)?;
-                if let Some(&node) = self.server_ref_nodes.get(&p) {
-                    bl.shared = true;
-                    Value::Node(node)
-                } else {
-                    let node = bl.g.add(Node::ServerReference { id: JsString::new(), bound: None });
-                    self.server_refs.push((node, p));
-                    self.server_ref_nodes.insert(p, node);
-                    self.enqueue(p);
-                    Value::Node(node)
-                }
+                let node = bl.g.add(Node::ServerReference { id: JsString::new(), bound: None });
+                self.server_refs.push((node, p));
+                self.enqueue(p);
+                Value::Node(node)
             }
             b'S' => Value::Symbol(s.skip_bytes(2)),
             b'T' => {
                 if !self.opts.temporary_references {
                     return Err(ErrorKind::TemporaryReferencesDisabled.into());
                 }
-                bl.g.add_value(Node::TemporaryReference(s.skip_bytes(2)))
+                let key = s.skip_bytes(2);
+                if let Some(&node) = self.temporaries.get(&key) {
+                    bl.shared = true;
+                    Value::Node(node)
+                } else {
+                    let node = bl.g.add(Node::TemporaryReference(key.clone()));
+                    self.temporaries.insert(key, node);
+                    Value::Node(node)
+                }
             }
             b'Q' | b'W' | b'i' | b'K' | b'B' => {
                 let p = id(2)?;
@@ -225,6 +269,14 @@ impl Tags for Response<'_> {
             // An error value: production writes a bare `$Z`.
             b'Z' if b.len() == 2 => {
                 bl.g.add_value(Node::Error { message: JsString::from_static(PROD_ERROR_MESSAGE), digest: None })
+            }
+            // Development writes `$Z<id>`: a row `{name, message, stack, env}`.
+            b'Z' => {
+                let p = id(2)?;
+                let node = bl.g.add(Node::Error { message: JsString::new(), digest: None });
+                self.error_values.push((node, p));
+                self.enqueue(p);
+                Value::Node(node)
             }
             _ => match scalar_tag(&bl.limits, b) {
                 Some(v) => v?,
@@ -278,9 +330,14 @@ pub fn decode(stream: &[u8], opts: &DecodeOptions) -> Result<Graph> {
         inits: Vec::new(),
         entries: Vec::new(),
         server_refs: Vec::new(),
-        server_ref_nodes: HashMap::new(),
         rejected: HashSet::new(),
         elements: Vec::new(),
+        imports: Vec::new(),
+        lazies: Vec::new(),
+        error_values: Vec::new(),
+        deps: Vec::new(),
+        failed_elements: Vec::new(),
+        temporaries: HashMap::new(),
     };
     let mut b = Builder::new(opts.limits.clone());
     r.enqueue(0);
@@ -290,16 +347,42 @@ pub fn decode(stream: &[u8], opts: &DecodeOptions) -> Result<Graph> {
             _ => e.at_part(id),
         })?;
     }
+    propagate_errors(&mut b, &mut r);
     b.resolve_holes()?;
     b.drop_undefined();
+    for (node, meta, row) in std::mem::take(&mut r.imports) {
+        fill_import(&mut b, node, &meta, row)?;
+    }
+    for &(node, row) in &r.error_values {
+        let info = b.roots.get(&row).cloned();
+        let message = match info.and_then(|v| v.as_node()).map(|n| b.g.node(n)) {
+            Some(Node::Object(pairs)) => {
+                pairs.iter().find(|(k, _)| *k == "message").and_then(|(_, v)| v.as_string().cloned())
+            }
+            _ => None,
+        };
+        *b.g.node_mut(node) = Node::Error { message: message.unwrap_or_default(), digest: None };
+    }
     for &node in &r.elements {
-        if let Node::Array(items) = b.g.node(node) {
+        if let Node::Array(items) = b.g.node(node).clone() {
+            if items.len() < 4 {
+                continue;
+            }
             let element =
                 Node::Element { element_type: items[1].clone(), key: items[2].clone(), props: items[3].clone() };
             *b.g.node_mut(node) = element;
         }
     }
+    for (node, error) in std::mem::take(&mut r.failed_elements) {
+        *b.g.node_mut(node) = Node::Lazy(PromiseState::Rejected(error));
+    }
     b.settle_promises(&r.promises, &r.rejected)?;
+    b.settle_promises(&r.lazies, &r.rejected)?;
+    for &(node, _) in &r.lazies {
+        if let Node::Promise(state) = b.g.node(node).clone() {
+            *b.g.node_mut(node) = Node::Lazy(state);
+        }
+    }
     b.fill_initializers(std::mem::take(&mut r.inits), false)?;
     fill_entries(&mut b, &r)?;
     for (node, part) in std::mem::take(&mut r.server_refs) {
@@ -323,11 +406,52 @@ pub fn decode(stream: &[u8], opts: &DecodeOptions) -> Result<Graph> {
     Ok(b.g)
 }
 
+/// A row that refers (plainly, not through a promise or lazy) to an errored
+/// row errors with the same error, transitively, as React's client rejects
+/// such chunks.
+fn propagate_errors(b: &mut Builder, r: &mut Response<'_>) {
+    let mut referrers: HashMap<u32, Vec<(u32, Option<NodeId>)>> = HashMap::new();
+    for &(from, to, element) in &r.deps {
+        if from != to {
+            referrers.entry(to).or_default().push((from, element));
+        }
+    }
+    let mut queue: Vec<u32> = r.rejected.iter().copied().collect();
+    let mut failed_elements = HashSet::new();
+    while let Some(row) = queue.pop() {
+        let error = b.roots.get(&row).cloned().unwrap_or(Value::Undefined);
+        for &(from, element) in referrers.get(&row).map(Vec::as_slice).unwrap_or_default() {
+            if let Some(e) = element {
+                // React wraps a failed element in a rejected lazy instead.
+                if failed_elements.insert(e) {
+                    r.failed_elements.push((e, error.clone()));
+                }
+                continue;
+            }
+            // A stream whose chunk failed errors (its queued chunks are dropped, as in JavaScript).
+            if let Some(Value::Node(n)) = b.roots.get(&from) {
+                if let Node::Stream(s) = b.g.node_mut(*n) {
+                    if matches!(s.kind, StreamKind::Readable | StreamKind::Bytes) {
+                        s.items.clear();
+                    }
+                    s.end = StreamEnd::Errored(error.clone());
+                    continue;
+                }
+            }
+            if r.rejected.insert(from) {
+                b.roots.insert(from, error.clone());
+                queue.push(from);
+            }
+        }
+    }
+}
+
 /// Parses row `id` into `b.roots`.
 fn parse_row(b: &mut Builder, r: &mut Response<'_>, id: u32) -> Result<()> {
     let Some(chunk) = r.chunks.remove(&id) else {
         return Err(ErrorKind::MissingRow { id }.into());
     };
+    b.row = id;
     let value = match chunk {
         Chunk::Model(json) => b.parse_json(&json, Slot::Root(id), Some(id), r)?,
         Chunk::Text(t) => {
@@ -335,12 +459,21 @@ fn parse_row(b: &mut Builder, r: &mut Response<'_>, id: u32) -> Result<()> {
             Some(Value::String(t))
         }
         Chunk::Binary(tag, bytes) => Some(binary(b, tag, bytes)?),
-        Chunk::Import(json) => Some(import(b, &json)?),
+        Chunk::Import(json) => {
+            // The metadata may refer to other rows (React 19.3 deduplicates long
+            // module ids into their own rows), so it is parsed as a model and
+            // the reference filled in once references are resolved.
+            let node = b.g.add(Node::ClientReference { id: JsString::new(), name: JsString::new() });
+            let meta = b.parse_json(&json, Slot::Root(u32::MAX), None, r)?.unwrap_or(Value::Undefined);
+            r.imports.push((node, meta, id));
+            Some(Value::Node(node))
+        }
         Chunk::Error(json) => {
             r.rejected.insert(id);
             Some(error_row(b, &json)?)
         }
         Chunk::Stream { kind, rows, end } => Some(stream(b, r, kind, rows, end, id)?),
+        Chunk::Halted => return Err(row_error(id, "is halted (empty) but the value needs it")),
     };
     if let Some(v) = value {
         b.roots.insert(id, v);
@@ -365,29 +498,32 @@ fn binary(b: &mut Builder, tag: u8, bytes: Bytes) -> Result<Value> {
     Ok(b.g.add_value(Node::TypedArray { kind, bytes }))
 }
 
-/// An `I` row: `[moduleId, chunks, exportName(, async)]`.
-fn import(b: &mut Builder, json: &Bytes) -> Result<Value> {
-    let mut plain = crate::model::PlainJson;
-    let v = b.parse_json(json, Slot::Root(u32::MAX), None, &mut plain)?.unwrap_or(Value::Undefined);
-    let bad = || Error::new(ErrorKind::InvalidRow { id: 0, reason: "is an import that is not [id, chunks, name]" });
-    let Value::Node(arr) = v else { return Err(bad()) };
-    let Node::Array(items) = b.g.node(arr) else { return Err(bad()) };
+/// Fills a client reference from its `I` row: `[moduleId, chunks, exportName(, async)]`.
+fn fill_import(b: &mut Builder, node: NodeId, meta: &Value, row: u32) -> Result<()> {
+    let bad = || Error::new(ErrorKind::InvalidRow { id: row, reason: "is an import that is not [id, chunks, name]" });
+    let Value::Node(arr) = meta else { return Err(bad()) };
+    let Node::Array(items) = b.g.node(*arr) else { return Err(bad()) };
     let (Some(Value::String(id)), Some(Value::String(name))) = (items.first(), items.get(2)) else { return Err(bad()) };
-    let node = Node::ClientReference { id: id.clone(), name: name.clone() };
-    Ok(b.g.add_value(node))
+    *b.g.node_mut(node) = Node::ClientReference { id: id.clone(), name: name.clone() };
+    Ok(())
 }
 
-/// An `E` row: `{"digest": …}` in production (development adds the message).
+/// An `E` row: `{"digest": …}` in production; development adds the message
+/// (and a stack and owner, which are not kept).
 fn error_row(b: &mut Builder, json: &Bytes) -> Result<Value> {
     let mut plain = crate::model::PlainJson;
     let v = b.parse_json(json, Slot::Root(u32::MAX), None, &mut plain)?.unwrap_or(Value::Undefined);
-    let mut digest = None;
+    let (mut digest, mut message) = (None, None);
     if let Value::Node(obj) = v {
         if let Node::Object(pairs) = b.g.node(obj) {
-            digest = pairs.iter().find(|(k, _)| *k == "digest").and_then(|(_, v)| v.as_string().cloned());
+            let field = |k: &str| pairs.iter().find(|(key, _)| *key == k).and_then(|(_, v)| v.as_string().cloned());
+            digest = field("digest");
+            // Development builds send the message; production omits it.
+            message = field("message");
         }
     }
-    Ok(b.g.add_value(Node::Error { message: JsString::from_static(PROD_ERROR_MESSAGE), digest }))
+    let message = message.unwrap_or(JsString::from_static(PROD_ERROR_MESSAGE));
+    Ok(b.g.add_value(Node::Error { message, digest }))
 }
 
 /// A stream's rows, parsed as its items.
@@ -396,7 +532,7 @@ fn stream(
     r: &mut Response<'_>,
     kind: StreamKind,
     rows: Vec<StreamRow>,
-    end: Option<Bytes>,
+    end: Option<StreamClose>,
     id: u32,
 ) -> Result<Value> {
     let Some(end) = end else {
@@ -405,6 +541,9 @@ fn stream(
     let node = b.g.add(Node::Stream(Stream { kind, items: Vec::new(), end: StreamEnd::Open }));
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
+        if kind == StreamKind::Bytes && !matches!(row, StreamRow::Binary(..)) {
+            return Err(ErrorKind::InvalidStream { id, reason: "has a chunk that is not binary" }.into());
+        }
         let v = match row {
             StreamRow::Model(json) => {
                 let slot = Slot::Item(node, items.len() as u32);
@@ -416,10 +555,24 @@ fn stream(
         };
         items.push(v);
     }
-    let ret = if end.is_empty() { None } else { b.parse_json(&end, Slot::StreamReturn(node), None, r)? };
+    let end = match end {
+        StreamClose::Closed(ret) if ret.is_empty() => StreamEnd::Closed(Value::Undefined),
+        StreamClose::Closed(ret) => {
+            StreamEnd::Closed(b.parse_json(&ret, Slot::StreamReturn(node), None, r)?.unwrap_or(Value::Undefined))
+        }
+        StreamClose::Errored(json) => {
+            // An errored ReadableStream drops the chunks nobody read yet; React's
+            // value shows none of them, and neither does ours. (An async
+            // iterable keeps what it buffered.)
+            if matches!(kind, StreamKind::Readable | StreamKind::Bytes) {
+                items.clear();
+            }
+            StreamEnd::Errored(error_row(b, &json)?)
+        }
+    };
     if let Node::Stream(s) = b.g.node_mut(node) {
         s.items = items;
-        s.end = StreamEnd::Closed(ret.unwrap_or(Value::Undefined));
+        s.end = end;
     }
     Ok(Value::Node(node))
 }

@@ -47,7 +47,8 @@ fn children(node: &Node, out: &mut Vec<Value>) -> u64 {
             out.extend(bound.iter().flatten().cloned());
             1 + id.len() as u64 + bound.as_ref().map_or(0, |b| b.len() as u64)
         }
-        Node::Promise(PromiseState::Fulfilled(v) | PromiseState::Rejected(v)) => {
+        Node::Promise(PromiseState::Fulfilled(v) | PromiseState::Rejected(v))
+        | Node::Lazy(PromiseState::Fulfilled(v) | PromiseState::Rejected(v)) => {
             out.push(v.clone());
             1
         }
@@ -65,7 +66,7 @@ fn children(node: &Node, out: &mut Vec<Value>) -> u64 {
         Node::TemporaryReference(s) | Node::UnregisteredSymbol(s) | Node::Function(s) => 1 + s.len() as u64,
         Node::ClientReference { id, name } => 1 + id.len() as u64 + name.len() as u64,
         Node::Error { message, .. } => 1 + message.len() as u64,
-        Node::Promise(PromiseState::Pending) | Node::Instance(_) => 1,
+        Node::Promise(PromiseState::Pending) | Node::Lazy(PromiseState::Pending) | Node::Instance(_) => 1,
     }
 }
 

@@ -478,6 +478,8 @@ pub enum Node {
     TemporaryReference(JsString),
     /// A promise.
     Promise(PromiseState),
+    /// A React lazy value (`$L` in a response): the state of the row it wraps.
+    Lazy(PromiseState),
     /// A synchronous iterator that is its own iterator (`$i`).
     Iterator(Vec<Value>),
     /// A stream or async iterable.
