@@ -105,11 +105,11 @@ fn elements_client_references_and_errors() {
     );
     assert_eq!(
         ok(b"1:I[\"client-mod\",[\"chunk-a\",\"chunk-a.js\"],\"Button\"]\n0:[\"$\",\"$L1\",null,{\"label\":\"x\"}]\n"),
-        r#"{"element":{"type":{"clientReference":{"id":"client-mod","name":"Button"}},"key":null,"props":{"object":[["label","x"]]}}}"#
+        r#"{"element":{"type":{"lazy":{"fulfilled":{"clientReference":{"id":"client-mod","name":"Button"}}}},"key":null,"props":{"object":[["label","x"]]}}}"#
     );
     assert_eq!(
         ok(b"1:\"$Sreact.suspense\"\n3:\"$Sreact.fragment\"\n0:[\"$\",\"$1\",null,{\"fallback\":\"loading\",\"children\":[\"$L2\",[\"$\",\"$3\",\"f\",{\"children\":[\"a\",\"b\"]}]]}]\n2:\"slow\"\n"),
-        r#"{"element":{"type":{"symbol":"react.suspense"},"key":null,"props":{"object":[["fallback","loading"],["children",{"array":["slow",{"element":{"type":{"symbol":"react.fragment"},"key":"f","props":{"object":[["children",{"array":["a","b"]}]]}}}]}]]}}}"#
+        r#"{"element":{"type":{"symbol":"react.suspense"},"key":null,"props":{"object":[["fallback","loading"],["children",{"array":[{"lazy":{"fulfilled":"slow"}},{"element":{"type":{"symbol":"react.fragment"},"key":"f","props":{"object":[["children",{"array":["a","b"]}]]}}}]}]]}}}"#
     );
     assert_eq!(
         ok(b"0:{\"p\":\"$@1\"}\n1:E{\"digest\":\"DIGEST:nope\"}\n"),
