@@ -18,6 +18,7 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
+import { format } from 'node:util';
 import {
   base64ToBytes,
   bytesToBase64,
@@ -44,10 +45,11 @@ export const reactVersion = require(RSDW + 'package.json').version;
   }
 }
 
-// Dev React's console patching replays console calls into the stream; the harness's
-// stdout is a protocol channel, so route the stdout console methods to stderr.
-for (const m of ['log', 'info', 'debug', 'dir', 'table']) {
-  console[m] = (...args) => console.error(...args);
+// Dev React's console patching replays console calls into the stream (W rows); the
+// harness's stdout is a protocol channel, so the stdout console methods write to stderr
+// directly (not through console.error, which the dev server patches as well).
+for (const m of ['log', 'info', 'debug']) {
+  console[m] = (...args) => void process.stderr.write(format(...args) + '\n');
 }
 
 function purgeReactModules() {
@@ -600,10 +602,19 @@ class Builder {
       case 'asyncIterator':
         return this.buildAsync(k, x, name, controlled, reg);
       case 'lazy': {
-        // input: a React.lazy-shaped object whose payload is already resolved
-        const v = { $$typeof: Symbol.for('react.lazy'), _payload: null, _init: (p) => p };
+        // input: a React.lazy-shaped object that is already settled:
+        // {"lazy":{"fulfilled":v}} (init returns v) or {"lazy":{"rejected":v}} (init throws v)
+        const [lk, lv] = one(x);
+        if (lk !== 'fulfilled' && lk !== 'rejected') throw new TypeError('notation: bad lazy ' + lk);
+        const v = { $$typeof: Symbol.for('react.lazy'), _payload: null, _init: null };
         reg(v);
-        v._payload = this.read(x);
+        v._payload = this.read(lv);
+        v._init =
+          lk === 'fulfilled'
+            ? (p) => p
+            : (p) => {
+                throw p;
+              };
         return v;
       }
     }
@@ -791,6 +802,31 @@ export async function render(notation, { dev = false, schedule = [], temporaryRe
   if (tempSet) options.temporaryReferences = tempSet;
   if (dev) options.filterStackFrame = filterStackFrame;
 
+  const restoreClock = dev ? installFakeClock() : () => {};
+  try {
+    return await renderWith(F, b, value, schedule, options, ac, dev && normalise);
+  } finally {
+    restoreClock();
+  }
+}
+
+// Dev renders run under a deterministic clock: performance.timeOrigin reads 0 and
+// performance.now() returns 1, 2, 3, … (one more per call).  The dev server reads the
+// clock for the ":N" time origin and the D {"time":…} rows; with the real clock their
+// lengths vary, and since React cuts network chunks every 4096 bytes, so would the chunk
+// boundaries.  (The numbers themselves are then replaced by 0, see normaliseDevChunks.)
+function installFakeClock() {
+  const perf = globalThis.performance;
+  let tick = 0;
+  Object.defineProperty(perf, 'now', { value: () => ++tick, configurable: true, writable: true });
+  Object.defineProperty(perf, 'timeOrigin', { value: 0, configurable: true, writable: true });
+  return () => {
+    delete perf.now;
+    delete perf.timeOrigin;
+  };
+}
+
+async function renderWith(F, b, value, schedule, options, ac, normalise) {
   const stream = F.Server.renderToReadableStream(value, clientManifest, options);
   const reader = stream.getReader();
   const chunks = [];
@@ -822,7 +858,7 @@ export async function render(notation, { dev = false, schedule = [], temporaryRe
   await Promise.race([reading, new Promise((r) => (timer = setTimeout(r, IDLE_MS)))]);
   clearTimeout(timer);
   if (!closed && error === null) reader.cancel(new Error('oracle: recording stopped')).catch(() => {});
-  const out = { chunks: dev && normalise ? normaliseDevChunks(chunks) : chunks, closed };
+  const out = { chunks: normalise ? normaliseDevChunks(chunks) : chunks, closed };
   if (error !== null) out.error = { name: errorName(error), message: errorMessage(error) };
   return out;
 }
@@ -868,6 +904,40 @@ function settleOnce(thenable, ms) {
   });
 }
 
+// React's client thenables (chunks, with an own string `status`) are not settled with
+// then(): the development build's then() resolves a native wrapper promise with the
+// chunk's value, so a chunk fulfilled with itself ("0:\"$@0\"") makes V8 adopt it
+// forever (microtask spin until the heap is exhausted).  Instead, as React's own use()
+// does, read status/value/reason; a chunk in "resolved_model"/"resolved_module" state is
+// initialised with the client's own readChunk (taken from a lazy it produced); other
+// unsettled states are polled every macrotask until the timeout.
+const readChunks = new Map(); // flavour -> the client's readChunk
+let currentReadChunk = null;
+
+async function settleReactThenable(chunk, ms) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const status = chunk.status;
+    if (status === 'fulfilled') return { status: 'fulfilled', value: chunk.value };
+    if (status === 'rejected') return { status: 'rejected', reason: chunk.reason };
+    if ((status === 'resolved_model' || status === 'resolved_module') && currentReadChunk) {
+      try {
+        currentReadChunk(chunk);
+      } catch {}
+      if (chunk.status !== status) continue;
+    }
+    if (Date.now() >= deadline) return { status: 'timeout' };
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
+function settleStep(thenable, ms) {
+  if (typeof thenable.status === 'string' && Object.prototype.hasOwnProperty.call(thenable, 'status')) {
+    return settleReactThenable(thenable, ms);
+  }
+  return settleOnce(thenable, ms);
+}
+
 // Like `await` (a thenable fulfilled with a thenable is followed), but a cycle in that
 // chain (which would spin the microtask queue forever) reports {status: 'timeout'}.
 export async function safeAwait(thenable, ms) {
@@ -876,7 +946,7 @@ export async function safeAwait(thenable, ms) {
   for (;;) {
     if (seen.has(cur) || seen.size >= 1000) return { status: 'timeout', cycle: true };
     seen.add(cur);
-    const r = await settleOnce(cur, ms);
+    const r = await settleStep(cur, ms);
     if (r.status === 'fulfilled' && isThenable(r.value)) {
       cur = r.value;
       continue;
@@ -991,7 +1061,7 @@ class ResponseSession extends NotationSession {
             result = { status: 'fulfilled', value: v._init(v._payload) };
           } catch (x) {
             if (isThenable(x) && i < 100) {
-              const r = await settleOnce(x, ms);
+              const r = await settleStep(x, ms);
               if (r.status === 'timeout') {
                 result = { status: 'timeout' };
                 break;
@@ -1008,7 +1078,11 @@ class ResponseSession extends NotationSession {
       case 'serverReference': {
         const info = this.info.get(v);
         if (info.boundSource === null) info.bound = null;
-        else {
+        else if (!isThenable(info.boundSource)) {
+          // malformed streams only (an inline bound array): React uses Promise.resolve(bound)
+          if (Array.isArray(info.boundSource)) info.bound = info.boundSource;
+          else info.boundResult = { status: 'fulfilled', value: info.boundSource };
+        } else {
           const r = await safeAwait(info.boundSource, ms);
           if (r.status === 'fulfilled' && Array.isArray(r.value)) info.bound = r.value;
           else info.boundResult = r; // malformed streams only
@@ -1039,6 +1113,12 @@ class ResponseSession extends NotationSession {
         else bound = { promise: 'pending' };
         return { serverReference: { id: info.id, bound } };
       }
+      case 'element': {
+        // as the base writer, but a key that is not a string or null (malformed streams)
+        // is written as notation
+        const key = typeof v.key === 'string' || v.key === null ? v.key : w(v.key);
+        return { element: { type: w(v.type), key, props: w(v.props) } };
+      }
     }
     return super.build(v, w);
   }
@@ -1055,17 +1135,38 @@ function toBytes(c) {
   return new Uint8Array(c);
 }
 
-// -> {ok: true, value: <notation>} | {ok: false, error, errorName}
-export async function decode(chunks, { dev = false, temporaryReferences = false, close = true } = {}) {
-  const F = flavour(dev);
-  const list = chunks.map(toBytes);
+function streamOf(list, close) {
   let i = 0;
-  const stream = new ReadableStream({
+  return new ReadableStream({
     pull(c) {
       if (i < list.length) c.enqueue(list[i++]);
       else if (close) c.close();
     },
   });
+}
+
+async function readChunkOf(F) {
+  let rc = readChunks.get(F);
+  if (rc === undefined) {
+    const enc = new TextEncoder();
+    const root = F.Client.createFromReadableStream(streamOf([enc.encode('0:"$L1"\n1:null\n')], true), {
+      serverConsumerManifest,
+    });
+    const r = await settleOnce(root, 1000);
+    if (r.status !== 'fulfilled' || !r.value || r.value.$$typeof !== LAZY_TYPE) {
+      throw new Error('oracle: could not obtain the client readChunk');
+    }
+    rc = r.value._init;
+    readChunks.set(F, rc);
+  }
+  return rc;
+}
+
+// -> {ok: true, value: <notation>} | {ok: false, error, errorName}
+export async function decode(chunks, { dev = false, temporaryReferences = false, close = true } = {}) {
+  const F = flavour(dev);
+  currentReadChunk = await readChunkOf(F);
+  const stream = streamOf(chunks.map(toBytes), close);
   const options = { serverConsumerManifest, encodeFormAction };
   if (temporaryReferences) options.temporaryReferences = makeClientTempSet();
   let root;
