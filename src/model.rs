@@ -119,6 +119,8 @@ pub(crate) fn parse_decimal(s: &[u8]) -> Option<u32> {
 /// any other string.
 pub(crate) fn scalar_tag(limits: &Limits, b: &[u8]) -> Option<Result<Value>> {
     Some(match b.get(1)? {
+        // React's server writes an invalid date as `"$D" + date.toJSON()`: `$Dnull`.
+        b'D' if &b[2..] == b"null" => Ok(Value::Date(Date::invalid())),
         b'D' => std::str::from_utf8(&b[2..])
             .ok()
             .and_then(Date::parse_iso)
@@ -204,6 +206,8 @@ pub(crate) struct Pos<'a> {
     pub(crate) part: Option<u32>,
     /// The row being parsed, stream rows included ([`Builder::row`]).
     pub(crate) row: u32,
+    /// The stream chunk being parsed ([`Builder::item`]).
+    pub(crate) item: Option<usize>,
 }
 
 impl Pos<'_> {
@@ -279,6 +283,10 @@ pub(crate) struct Builder {
     pub(crate) limits: Limits,
     /// The row being parsed (set by the direction before each parse).
     pub(crate) row: u32,
+    /// The index of the stream chunk being parsed, if it is one.
+    pub(crate) item: Option<usize>,
+    /// Parts whose value is an error (responses): a reference into one is that error.
+    pub(crate) failed: HashSet<u32>,
     /// The response's element marker: arrays starting with it are element
     /// tuples, whose `type`, `key` and `props` paths address items 1 to 3.
     pub(crate) element_marker: Option<NodeId>,
@@ -298,6 +306,8 @@ impl Builder {
             scratch: Scratch::default(),
             limits,
             row: 0,
+            item: None,
+            failed: HashSet::new(),
             element_marker: None,
         }
     }
@@ -402,7 +412,7 @@ impl Builder {
                 Token::String(s) => {
                     self.charge(s.len() as u64)?;
                     if s.as_wtf8().first() == Some(&b'$') {
-                        tags.tagged(self, s, &Pos { stack: &stack, sc, part, row: self.row })?
+                        tags.tagged(self, s, &Pos { stack: &stack, sc, part, row: self.row, item: self.item })?
                     } else {
                         Parsed::Value(Value::String(s))
                     }
@@ -592,7 +602,8 @@ impl Builder {
                 }
             }
             Slot::StreamReturn(node) => {
-                if let Node::Stream(s) = self.g.node_mut(node) {
+                // A stream that errored keeps its error.
+                if let Node::Stream(s @ Stream { end: StreamEnd::Closed(_), .. }) = self.g.node_mut(node) {
                     s.end = StreamEnd::Closed(v);
                 }
             }
@@ -658,6 +669,11 @@ impl Builder {
                         return Err(ErrorKind::MissingPart { id: self.holes[h].part }.into());
                     }
                     self.holes[h].cur = Some(self.slot_value(root));
+                    if self.failed.contains(&self.holes[h].part) {
+                        // The part errored: the reference is its error, whatever the path.
+                        let n = self.holes[h].segs.len();
+                        self.holes[h].pos = n;
+                    }
                 }
                 while self.holes[h].pos < self.holes[h].segs.len() {
                     let (a, b) = self.holes[h].segs[self.holes[h].pos];

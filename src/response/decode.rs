@@ -149,8 +149,8 @@ struct Response<'o> {
     /// Arrays that are element tuples `["$", type, key, props, …]`.
     elements: Vec<NodeId>,
     /// Plain references between rows: (referring row, referred row, the
-    /// element tuple around the reference).
-    deps: Vec<(u32, u32, Option<NodeId>)>,
+    /// element tuple around the reference, the stream chunk it is in).
+    deps: Vec<Dep>,
     /// Element tuples that refer to an errored row: they become rejected lazies.
     failed_elements: Vec<(NodeId, Value)>,
     /// Temporary references by id: the same id is the same object.
@@ -201,7 +201,7 @@ impl Tags for Response<'_> {
                     // What needs an errored row errors too: the innermost element
                     // around the reference, else the row (or stream) it is in.
                     let element = self.marker.and_then(|m| pos.innermost_array_starting_with(m));
-                    self.deps.push((pos.row, to, element));
+                    self.deps.push(Dep { from: pos.row, to, element, item: pos.item });
                 }
                 let t = text.as_wtf8();
                 let (head, segs) = crate::model::split_path(t, bl.limits.max_path_segments)?;
@@ -248,6 +248,9 @@ impl Tags for Response<'_> {
             }
             b'Q' | b'W' | b'i' | b'K' | b'B' => {
                 let p = id(2)?;
+                // Built from that row: if it errored, so does what needs it.
+                let element = self.marker.and_then(|m| pos.innermost_array_starting_with(m));
+                self.deps.push(Dep { from: pos.row, to: p, element, item: pos.item });
                 let node = bl.g.add(match tag {
                     b'Q' => Node::Map(Vec::new()),
                     b'W' => Node::Set(Vec::new()),
@@ -348,6 +351,7 @@ pub fn decode(stream: &[u8], opts: &DecodeOptions) -> Result<Graph> {
         })?;
     }
     propagate_errors(&mut b, &mut r);
+    b.failed = r.rejected.clone();
     b.resolve_holes()?;
     b.drop_undefined();
     for (node, meta, row) in std::mem::take(&mut r.imports) {
@@ -383,6 +387,11 @@ pub fn decode(stream: &[u8], opts: &DecodeOptions) -> Result<Graph> {
             *b.g.node_mut(node) = Node::Lazy(state);
         }
     }
+    // Placeholders built from errored rows sit in values that errored too.
+    let rejected = r.rejected.clone();
+    r.inits.retain(|(_, p, _)| !rejected.contains(p));
+    r.entries.retain(|(_, p, _)| !rejected.contains(p));
+    r.server_refs.retain(|(_, p)| !rejected.contains(p));
     b.fill_initializers(std::mem::take(&mut r.inits), false)?;
     fill_entries(&mut b, &r)?;
     for (node, part) in std::mem::take(&mut r.server_refs) {
@@ -406,35 +415,49 @@ pub fn decode(stream: &[u8], opts: &DecodeOptions) -> Result<Graph> {
     Ok(b.g)
 }
 
+/// A reference from one row to another that is not through a promise or lazy.
+struct Dep {
+    from: u32,
+    to: u32,
+    /// The innermost element tuple around the reference.
+    element: Option<NodeId>,
+    /// The stream chunk the reference is in, for stream rows.
+    item: Option<usize>,
+}
+
 /// A row that refers (plainly, not through a promise or lazy) to an errored
 /// row errors with the same error, transitively, as React's client rejects
 /// such chunks.
 fn propagate_errors(b: &mut Builder, r: &mut Response<'_>) {
-    let mut referrers: HashMap<u32, Vec<(u32, Option<NodeId>)>> = HashMap::new();
-    for &(from, to, element) in &r.deps {
-        if from != to {
-            referrers.entry(to).or_default().push((from, element));
+    let mut referrers: HashMap<u32, Vec<&Dep>> = HashMap::new();
+    for dep in &r.deps {
+        if dep.from != dep.to {
+            referrers.entry(dep.to).or_default().push(dep);
         }
     }
     let mut queue: Vec<u32> = r.rejected.iter().copied().collect();
     let mut failed_elements = HashSet::new();
     while let Some(row) = queue.pop() {
         let error = b.roots.get(&row).cloned().unwrap_or(Value::Undefined);
-        for &(from, element) in referrers.get(&row).map(Vec::as_slice).unwrap_or_default() {
-            if let Some(e) = element {
+        for dep in referrers.get(&row).map(Vec::as_slice).unwrap_or_default() {
+            let from = dep.from;
+            if let Some(e) = dep.element {
                 // React wraps a failed element in a rejected lazy instead.
                 if failed_elements.insert(e) {
                     r.failed_elements.push((e, error.clone()));
                 }
                 continue;
             }
-            // A stream whose chunk failed errors (its queued chunks are dropped, as in JavaScript).
-            if let Some(Value::Node(n)) = b.roots.get(&from) {
+            // A stream whose chunk failed errors there: an async iterable keeps the
+            // chunks before it; a ReadableStream drops its queued chunks, as in JavaScript.
+            if let (Some(item), Some(Value::Node(n))) = (dep.item, b.roots.get(&from)) {
                 if let Node::Stream(s) = b.g.node_mut(*n) {
-                    if matches!(s.kind, StreamKind::Readable | StreamKind::Bytes) {
-                        s.items.clear();
+                    let keep = if matches!(s.kind, StreamKind::Readable | StreamKind::Bytes) { 0 } else { item };
+                    let already = matches!(s.end, StreamEnd::Errored(_));
+                    if !already || keep < s.items.len() {
+                        s.items.truncate(keep);
+                        s.end = StreamEnd::Errored(error.clone());
                     }
-                    s.end = StreamEnd::Errored(error.clone());
                     continue;
                 }
             }
@@ -541,6 +564,7 @@ fn stream(
     let node = b.g.add(Node::Stream(Stream { kind, items: Vec::new(), end: StreamEnd::Open }));
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
+        b.item = Some(items.len());
         if kind == StreamKind::Bytes && !matches!(row, StreamRow::Binary(..)) {
             return Err(ErrorKind::InvalidStream { id, reason: "has a chunk that is not binary" }.into());
         }
@@ -555,6 +579,7 @@ fn stream(
         };
         items.push(v);
     }
+    b.item = Some(items.len());
     let end = match end {
         StreamClose::Closed(ret) if ret.is_empty() => StreamEnd::Closed(Value::Undefined),
         StreamClose::Closed(ret) => {
@@ -570,6 +595,7 @@ fn stream(
             StreamEnd::Errored(error_row(b, &json)?)
         }
     };
+    b.item = None;
     if let Node::Stream(s) = b.g.node_mut(node) {
         s.items = items;
         s.end = end;

@@ -2,6 +2,8 @@
 //! surrogates survive) and vector loading.
 #![allow(dead_code)]
 
+pub mod gen;
+
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;

@@ -1,0 +1,182 @@
+//! Live differential test of response decoding against React 19.3.1.
+//!
+//! For 1,000 seeded random values (`FLIGHT_DIFF_CASES`, `FLIGHT_DIFF_SEED`),
+//! React's server renders the value (production, and every fourth value also
+//! development) and React's client decodes the stream; our decoder must give
+//! the same value, or fail where React's client fails.
+//! (The other direction, React decoding our streams, comes with the response
+//! encoder.) Under `CI=true` a missing Node or oracle is a failure.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+use base64::Engine as _;
+use common::gen::Gen;
+use common::{Json, Rng, B64};
+use flight_codec::{notation, response};
+
+struct Oracle {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Oracle {
+    fn start() -> Option<Oracle> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("oracle");
+        let strict =
+            std::env::var("CI").is_ok_and(|v| v == "true") || std::env::var_os("FLIGHT_REQUIRE_NODE").is_some();
+        if !dir.join("node_modules/react-server-dom-webpack").exists() {
+            assert!(!strict, "oracle/node_modules is missing: run `cd oracle && npm ci`");
+            eprintln!("SKIPPED: oracle/node_modules is missing (run `cd oracle && npm ci`)");
+            return None;
+        }
+        let spawned = Command::new("node")
+            .args(["--conditions", "react-server", "response-server.mjs"])
+            .current_dir(&dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn();
+        let mut child = match spawned {
+            Ok(c) => c,
+            Err(e) => {
+                assert!(!strict, "cannot start node: {e}");
+                eprintln!("SKIPPED: cannot start node: {e}");
+                return None;
+            }
+        };
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut o = Oracle { child, stdin, stdout };
+        assert_eq!(o.ask(r#"{"op":"version"}"#).get("react").map(|r| r.text()).as_deref(), Some("19.3.1"));
+        Some(o)
+    }
+
+    fn ask(&mut self, request: &str) -> Json {
+        self.stdin.write_all(request.as_bytes()).unwrap();
+        self.stdin.write_all(b"\n").unwrap();
+        self.stdin.flush().unwrap();
+        // The server may log (console replay) on stdout; answers are the JSON lines.
+        loop {
+            let mut line = String::new();
+            self.stdout.read_line(&mut line).unwrap();
+            assert!(!line.is_empty(), "oracle exited");
+            if line.starts_with('{') {
+                return Json::parse(line.as_bytes());
+            }
+        }
+    }
+}
+
+impl Drop for Oracle {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn response_decoding_matches_react() {
+    let Some(mut oracle) = Oracle::start() else { return };
+    let cases: usize = std::env::var("FLIGHT_DIFF_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
+    let seed: u64 =
+        std::env::var("FLIGHT_DIFF_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x5851_f42d_4c95_7f2d);
+    let mut g = Gen::new(Rng(seed));
+    let (mut failures, mut compared, mut both_failed, mut known, mut split_bytes) = (Vec::new(), 0, 0, 0, 0);
+    let mut late_chunks = 0;
+    for case in 0..cases {
+        let temp = case % 7 == 6;
+        g.reset(temp);
+        let value = g.value(4);
+        for dev in [false, true] {
+            if dev && case % 4 != 0 {
+                continue;
+            }
+            let rendered =
+                oracle.ask(&format!(r#"{{"op":"render","value":{value},"dev":{dev},"temporaryReferences":{temp}}}"#));
+            let Some(chunks) = rendered.get("chunks") else {
+                failures.push(format!("case {case}: React could not render {value}: {}", rendered.compact()));
+                continue;
+            };
+            let stream: Vec<u8> = chunks.arr().iter().flat_map(|c| B64.decode(c.text()).unwrap()).collect();
+            let react = oracle.ask(&format!(
+                r#"{{"op":"decodeResponse","chunks":{},"dev":{dev},"temporaryReferences":{temp}}}"#,
+                chunks.compact()
+            ));
+            let mut opts = flight_codec::reply::DecodeOptions::default();
+            opts.temporary_references = temp;
+            let ours = response::decode(&stream, &opts).map(|g| notation::to_string(&g));
+            compared += 1;
+            match (react.get("value"), &ours) {
+                (Some(v), Ok(o)) if v.compact() == *o => {}
+                // React's client delivers a byte-stream row that arrives in several
+                // network chunks as several chunks; we deliver one per row.
+                (Some(v), Ok(o)) if merge_byte_chunks(&v.compact()) == merge_byte_chunks(o) => split_bytes += 1,
+                // React's client closes a ReadableStream without the chunks whose
+                // rows arrive after the close row (a Blob chunk, say); we keep them.
+                (Some(v), Ok(o)) if stream_prefix(v, &Json::parse(o.as_bytes())) => late_chunks += 1,
+                // A server reference whose bound arguments failed to render: React
+                // keeps a function with a rejected `bound`; we reject the value.
+                (Some(v), Err(e))
+                    if v.compact().contains(r#""bound":{"promise":{"rejected""#)
+                        && e.kind().name() == "invalid-server-reference" =>
+                {
+                    known += 1
+                }
+                (None, Err(_)) => both_failed += 1,
+                // React 19.3.1 decodes a Map or Set that contains itself with `null`
+                // for the self reference (response-deviations.json: ref-map-self).
+                (Some(v), Ok(o)) if v.compact().contains("null") && o.contains("{\"ref\":") => known += 1,
+                (v, o) => failures.push(format!(
+                    "case {case} ({}): {value}\n  stream {:?}\n  React  {}\n  ours   {:?}",
+                    if dev { "dev" } else { "prod" },
+                    String::from_utf8_lossy(&stream),
+                    v.map(|v| v.compact()).unwrap_or_else(|| react.compact()),
+                    o.as_ref().map_err(|e| e.to_string())
+                )),
+            }
+        }
+        if failures.len() > 10 {
+            break;
+        }
+    }
+    eprintln!("response differential: {compared} streams ({cases} values, seed {seed:#x}), {both_failed} rejected by both, {known} known React quirks, {split_bytes} byte streams split differently, {late_chunks} streams with chunks after close, {} failures", failures.len());
+    assert!(failures.is_empty(), "{} differences:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Notation with each byte stream's chunks joined into one.
+fn merge_byte_chunks(text: &str) -> String {
+    fn merge(v: &Json) -> Json {
+        match v {
+            Json::Obj(p) if p.len() == 1 && p[0].0 == "byteStream" => {
+                let bytes: Vec<u8> = p[0].1.arr().iter().flat_map(|c| B64.decode(c.text()).unwrap()).collect();
+                Json::Obj(vec![(p[0].0.clone(), Json::Arr(vec![Json::Str(B64.encode(bytes).as_str().into())]))])
+            }
+            Json::Obj(p) => Json::Obj(p.iter().map(|(k, v)| (k.clone(), merge(v))).collect()),
+            Json::Arr(a) => Json::Arr(a.iter().map(merge).collect()),
+            other => other.clone(),
+        }
+    }
+    merge(&Json::parse(text.as_bytes())).compact()
+}
+
+/// Equal, except that a `readableStream` of React's may be a strict prefix of ours.
+fn stream_prefix(react: &Json, ours: &Json) -> bool {
+    match (react, ours) {
+        (Json::Obj(a), Json::Obj(b))
+            if a.len() == 1 && b.len() == 1 && a[0].0 == "readableStream" && b[0].0 == "readableStream" =>
+        {
+            let (x, y) = (a[0].1.arr(), b[0].1.arr());
+            x.len() < y.len() && x.iter().zip(y).all(|(x, y)| x.compact() == y.compact())
+                || x.len() == y.len() && x.iter().zip(y).all(|(x, y)| stream_prefix(x, y))
+        }
+        (Json::Obj(a), Json::Obj(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|((k, x), (l, y))| k == l && stream_prefix(x, y))
+        }
+        (Json::Arr(a), Json::Arr(b)) => a.len() == b.len() && a.iter().zip(b).all(|(x, y)| stream_prefix(x, y)),
+        (a, b) => a.compact() == b.compact(),
+    }
+}
