@@ -124,3 +124,30 @@ fn usage_errors_exit_2() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).starts_with("error: usage: unknown command `frobnicate`"));
 }
+
+#[test]
+fn decode_response_and_inspect_a_flight_stream() {
+    let stream = b"1:I[\"m\",[],\"Button\"]\n2:o3,\x01\x02\x030:[\"$\",\"$L1\",null,{\"data\":\"$2\",\"p\":\"$@3\"}]\n3:\"late\"\n";
+    let o = flight(&["decode-response"], stream);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o),
+        "{\"element\":{\"type\":{\"lazy\":{\"fulfilled\":{\"clientReference\":{\"id\":\"m\",\"name\":\"Button\"}}}},\"key\":null,\"props\":{\"object\":[[\"data\",{\"typedArray\":{\"kind\":\"Uint8Array\",\"base64\":\"AQID\"}}],[\"p\",{\"promise\":{\"fulfilled\":\"late\"}}]]}}}\n"
+    );
+    let o = flight(&["inspect"], stream);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.starts_with("rows:\n  1 I 17 bytes: [\"m\",[],\"Button\"]\n  2 o (binary) 3 bytes: 01 02 03\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "value:\nroot: element #0\n  type: lazy #2\n    fulfilled: client reference #6 \"m\" \"Button\"\n"
+        ),
+        "{text}"
+    );
+    let o = flight(&["decode-response"], b"0:\"$@0\"\n");
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stderr(&o), "error: cyclic-promise: cyclic promise chain\n");
+}

@@ -157,12 +157,34 @@ fn decode_response(input: Bytes) -> Result<Vec<u8>, Error> {
 }
 
 fn inspect(args: &Args, input: Bytes) -> Result<Vec<u8>, Error> {
-    let g = if args.content_type.is_none() && looks_like_flight(&input) {
-        flight_codec::response::decode(&input, &decode_options())?
-    } else {
-        let ct = args.content_type.clone().unwrap_or_else(|| sniff_content_type(&input));
-        reply::decode_body(&ct, input, &decode_options())?
-    };
+    if args.content_type.is_none() && looks_like_flight(&input) {
+        // A response: its rows, then the value.
+        let mut out = String::from("rows:\n");
+        let mut framer = flight_codec::response::rows::RowFramer::new(Default::default());
+        let framed = framer.feed(&input).and_then(|_| framer.finish());
+        while let Some(row) = framer.next_row() {
+            let tag = match row.tag {
+                flight_codec::response::rows::RowTag::Json => "model".to_string(),
+                flight_codec::response::rows::RowTag::Tagged(t) => format!("{}", t as char),
+                flight_codec::response::rows::RowTag::Binary(t) => format!("{} (binary)", t as char),
+            };
+            let head = &row.payload[..row.payload.len().min(60)];
+            let preview = match row.tag {
+                flight_codec::response::rows::RowTag::Binary(t) if t != b'T' => {
+                    head.iter().take(16).map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
+                }
+                _ => String::from_utf8_lossy(head).replace('\n', "\\n"),
+            };
+            out.push_str(&format!("  {:x} {tag} {} bytes: {preview}\n", row.id, row.payload.len()));
+        }
+        framed.map_err(|e| Error::new(flight_codec::ErrorKind::Frame(e)))?;
+        let g = flight_codec::response::decode(&input, &decode_options())?;
+        out.push_str("value:\n");
+        out.push_str(&flight_codec::inspect::tree(&g));
+        return Ok(out.into_bytes());
+    }
+    let ct = args.content_type.clone().unwrap_or_else(|| sniff_content_type(&input));
+    let g = reply::decode_body(&ct, input, &decode_options())?;
     Ok(flight_codec::inspect::tree(&g).into_bytes())
 }
 
