@@ -1,0 +1,307 @@
+//! Security regressions: a named case for each class of attack on React's
+//! decoders (`shared/reference/security-history.md`), each checked for
+//! - a typed error (or a documented value),
+//! - bounded time: measured as a ratio against decoding a benign body of the
+//!   same size in the same test, never as an absolute time,
+//! - bounded memory: a counting global allocator asserts that the peak
+//!   allocation stays within a fixed multiple of the input size plus a
+//!   constant (the input is the body as it travels: the multipart body for
+//!   FormData). The multiple is 64 today (the worst case measured is about
+//!   50×: dense tiny arrays, where each 5-byte `[1,2]` is a 120-byte node);
+//!   the hardening issue tightens it to 8 with a more compact node
+//!   representation. Super-linear growth (a reference bomb) exceeds any
+//!   fixed multiple.
+//! - no callable or internal value in what decodes (the value model cannot
+//!   hold one: there is no function or chunk variant to reach).
+
+mod alloc;
+
+use std::time::Instant;
+
+use flight_codec::reply::{self, DecodeOptions};
+use flight_codec::value::{FormEntry, JsString};
+use flight_codec::{Error, ErrorKind, LimitKind};
+
+/// The most a decode may allocate at its peak, for `input` bytes.
+fn memory_budget(input: usize) -> usize {
+    64 * input + (1 << 20)
+}
+
+fn entries(parts: &[(String, String)]) -> Vec<(JsString, FormEntry)> {
+    parts.iter().map(|(n, t)| (JsString::from(n.as_str()), FormEntry::Text(t.as_str().into()))).collect()
+}
+
+/// The size of the body on the wire: the string for a lone part 0, else
+/// the multipart body.
+fn size(parts: &[(String, String)]) -> usize {
+    if let [(name, text)] = parts {
+        if name == "0" {
+            return text.len();
+        }
+    }
+    let entries = parts.iter().map(|(n, t)| (n.clone(), FormEntry::Text(t.as_str().into()))).collect();
+    reply::Body::Form(entries).to_bytes().len()
+}
+
+/// A benign body of about `bytes` bytes: an array of small records.
+fn benign(bytes: usize) -> Vec<(String, String)> {
+    let record = r#"{"id":1,"name":"abcdefghij","tags":["a","b"],"ok":true},"#;
+    let n = (bytes / record.len()).max(1);
+    let mut body = String::from("[");
+    for _ in 0..n {
+        body.push_str(record);
+    }
+    body.pop();
+    body.push(']');
+    vec![("0".to_string(), body)]
+}
+
+/// Decodes `parts`, checking the memory budget and the time against a benign
+/// body of the same size; returns the result.
+fn run(name: &str, parts: &[(String, String)]) -> Result<flight_codec::value::Graph, Error> {
+    let _one_at_a_time = alloc::exclusive();
+    let n = size(parts);
+    let benign_parts = benign(n);
+    // Warm up, then time both the same way (best of three).
+    let time = |p: &[(String, String)]| {
+        (0..3)
+            .map(|_| {
+                let e = entries(p);
+                let t = Instant::now();
+                let _ = reply::decode_form(e, &DecodeOptions::default());
+                t.elapsed()
+            })
+            .min()
+            .unwrap_or_default()
+    };
+    let t_benign = time(&benign_parts);
+    let t_hostile = time(parts);
+    let e = entries(parts);
+    let (result, peak) = alloc::measure(|| reply::decode_form(e, &DecodeOptions::default()));
+    let budget = memory_budget(n);
+    eprintln!("{name}: {n} input bytes, peak {peak} bytes ({:.1}×)", peak as f64 / n as f64);
+    assert!(peak <= budget, "{name}: peak allocation {peak} bytes for {n} input bytes (budget {budget})");
+    // Same-size benign decoding is the unit; generous for a noisy machine, but
+    // far below anything super-linear (which would be 100× and more here).
+    // Below 0.2 ms both are noise: compare against at least that.
+    let ratio = t_hostile.as_secs_f64() / t_benign.as_secs_f64().max(2e-4);
+    assert!(
+        ratio < 25.0,
+        "{name}: {t_hostile:?} against {t_benign:?} for a benign body of the same size ({ratio:.1}×)"
+    );
+    result
+}
+
+fn kind(r: &Result<flight_codec::value::Graph, Error>) -> String {
+    match r {
+        Ok(_) => "ok".to_string(),
+        Err(e) => e.kind().name().to_string(),
+    }
+}
+
+fn p(name: impl Into<String>, text: impl Into<String>) -> (String, String) {
+    (name.into(), text.into())
+}
+
+// --- prototype and internal-property walks (CVE-2025-55182 React2Shell) ---
+
+#[test]
+fn react2shell_payload_is_an_invalid_reference() {
+    // The public React2Shell shape: a fake chunk whose `then` is reached
+    // through `__proto__`, and `_formData.get` through `constructor`.
+    let parts = [
+        p(
+            "0",
+            r#"{"then":"$1:__proto__:then","status":"resolved_model","reason":-1,"value":"{\"then\":\"$B1337\"}","_response":{"_prefix":"globalThis.pwned=1//","_formData":{"get":"$1:constructor:constructor"}}}"#,
+        ),
+        p("1", "\"$@0\""),
+    ];
+    assert_eq!(kind(&run("react2shell", &parts)), "invalid-reference");
+}
+
+#[test]
+fn walks_through_proto_constructor_then_length_lead_nowhere() {
+    for path in ["__proto__", "constructor", "constructor:constructor", "then", "a:length", "a:__proto__", "toString"] {
+        let parts = [p("0", format!(r#"{{"a":[1,2],"r":"$0:{path}"}}"#))];
+        assert_eq!(kind(&run(path, &parts)), "invalid-reference", "{path}");
+    }
+    // `__proto__` as data is dropped, never a prototype.
+    let g = run("proto-key", &[p("0", r#"{"__proto__":{"polluted":1},"y":2}"#)]).unwrap();
+    assert_eq!(flight_codec::notation::to_string(&g), r#"{"object":[["y",2]]}"#);
+}
+
+#[test]
+fn forged_chunk_shapes_are_plain_data() {
+    // An object shaped like React's internal chunk is just an object.
+    let parts = [p("0", r#"{"status":"resolved_model","value":"{}","reason":0,"_response":{"_prefix":"x"}}"#)];
+    let g = run("fake-chunk", &parts).unwrap();
+    assert!(flight_codec::notation::to_string(&g).starts_with(r#"{"object":[["status","resolved_model"]"#));
+}
+
+// --- cyclic and self-resolving promises (CVE-2025-55184, CVE-2025-67779) ---
+
+#[test]
+fn self_and_cyclic_promises_are_errors() {
+    assert_eq!(kind(&run("root-self", &[p("0", "\"$@0\"")])), "cyclic-promise");
+    assert_eq!(kind(&run("1-1", &[p("0", "\"$@1\""), p("1", "\"$@1\"")])), "cyclic-promise");
+    // A cycle that does not pass through the awaited chunk (CVE-2025-67779).
+    let parts = [p("0", r#"{"x":"$1","y":"$2","p":"$@3"}"#), p("1", "\"$@2\""), p("2", "\"$@1\""), p("3", "\"$@1\"")];
+    assert_eq!(kind(&run("67779", &parts)), "cyclic-promise");
+    // A 1200-long cycle.
+    let mut parts: Vec<_> = (1..=1200u32).map(|i| p(i.to_string(), format!("\"$@{:x}\"", i % 1200 + 1))).collect();
+    parts.push(p("0", "\"$@1\""));
+    assert!(matches!(kind(&run("cycle-1200", &parts)).as_str(), "cyclic-promise" | "limit"));
+}
+
+// --- reused initializers (CVE-2026-23864, CVE-2026-23869) ---
+
+#[test]
+fn reused_initializers_fail_once_and_fast() {
+    for (tag, what) in [("Q", "Map"), ("W", "Set"), ("i", "Iterator")] {
+        let entries: Vec<String> =
+            (0..10_000).map(|i| if tag == "Q" { format!("[{i},{i}]") } else { i.to_string() }).collect();
+        let refs: Vec<String> = (0..10_000).map(|_| format!("\"${tag}1\"")).collect();
+        let parts = [p("1", format!("[{}]", entries.join(","))), p("0", format!("[{}]", refs.join(",")))];
+        let r = run(what, &parts);
+        assert!(matches!(r.as_ref().unwrap_err().kind(), ErrorKind::AlreadyInitialized { .. }), "{what}");
+    }
+    // CVE-2026-23869: a large Map initializer with a bad last entry, referenced 300 times.
+    let mut entries: Vec<String> = (0..200_000).map(|i| format!("[{i},1]")).collect();
+    entries.push("1".into());
+    let mut parts: Vec<_> = (2..302u32).map(|i| p(i.to_string(), "\"$Q1\"")).collect();
+    parts.push(p("1", format!("[{}]", entries.join(","))));
+    parts.push(p("0", format!("[{}]", (2..302u32).map(|i| format!("\"${i:x}\"")).collect::<Vec<_>>().join(","))));
+    assert!(matches!(kind(&run("23869", &parts)).as_str(), "invalid-initializer" | "already-initialized"));
+    // Typed arrays and streams are consumed once too.
+    let e = reply::decode_form(
+        vec![
+            (JsString::from("1"), FormEntry::File(flight_codec::value::Blob::new("", &b"ab"[..]))),
+            (JsString::from("0"), FormEntry::Text(r#"["$o1","$o1"]"#.into())),
+        ],
+        &DecodeOptions::default(),
+    )
+    .unwrap_err();
+    assert!(matches!(e.kind(), ErrorKind::AlreadyInitialized { .. }));
+}
+
+// --- reference bombs: object, array, string, bigint ---
+
+#[test]
+fn reference_bombs_are_rejected_in_linear_memory() {
+    for (name, leaf) in [
+        ("object", r#"{"a":1,"b":2}"#.to_string()),
+        ("array", "[1,2,3,4]".to_string()),
+        ("string", format!("\"{}\"", "x".repeat(1000))),
+        ("bigint", format!("\"$n{}\"", "9".repeat(300))),
+    ] {
+        let mut parts = vec![p("1", leaf)];
+        for k in 2..=64u32 {
+            parts.push(p(k.to_string(), format!(r#"["${:x}","${:x}","${:x}"]"#, k - 1, k - 1, k - 1)));
+        }
+        parts.push(p("0", format!("\"${:x}\"", 64)));
+        let r = run(name, &parts);
+        assert!(
+            matches!(r.as_ref().unwrap_err().kind(), ErrorKind::LimitExceeded { limit: LimitKind::LogicalSize, .. }),
+            "{name}"
+        );
+    }
+}
+
+// --- deep nesting and long chains ---
+
+#[test]
+fn deep_nesting_is_a_limit_error_not_a_stack_overflow() {
+    for depth in [100_000usize, 1_000_000] {
+        let parts = [p("0", format!("{}{}", "[".repeat(depth), "]".repeat(depth)))];
+        let r = run(&format!("deep-{depth}"), &parts);
+        assert!(matches!(r.unwrap_err().kind(), ErrorKind::LimitExceeded { limit: LimitKind::Depth, .. }));
+    }
+}
+
+#[test]
+fn long_reference_chains_resolve_linearly() {
+    // 20,000 parts, each a reference to the next.
+    let n = 20_000u32;
+    let mut parts: Vec<_> = (1..n).map(|i| p(i.to_string(), format!("\"${:x}\"", i + 1))).collect();
+    parts.push(p(n.to_string(), "\"end\""));
+    parts.push(p("0", "\"$1\""));
+    let g = run("chain-20000", &parts).unwrap();
+    assert_eq!(g.root().as_string().unwrap(), "end");
+    // A 2,000-segment path walk (within the default depth limit of 2048).
+    let depth = 2000;
+    let body = format!(r#"[{}1{},"$0:0{}"]"#, r#"{"a":"#.repeat(depth), "}".repeat(depth), ":a".repeat(depth));
+    assert_eq!(kind(&run("path-2000", &[p("0", body)])), "ok");
+}
+
+// --- `$K` floods and out-of-order entries (CVE-2026-23870) ---
+
+#[test]
+fn formdata_floods_are_linear() {
+    let n = 20_000;
+    let mut parts: Vec<_> = (1..=n).map(|i| p(format!("_{i}_k"), "v")).collect();
+    parts.push(p("0", format!("[{}]", (1..=n).map(|i| format!("\"$K{i:x}\"")).collect::<Vec<_>>().join(","))));
+    assert_eq!(kind(&run("K-many-refs", &parts)), "ok");
+    // Out of order: grouped by id, nothing dropped.
+    let parts = [p("_2_y", "2"), p("_1_x", "1"), p("0", r#"["$K1","$K2"]"#)];
+    let g = run("K-out-of-order", &parts).unwrap();
+    assert_eq!(
+        flight_codec::notation::to_string(&g),
+        r#"{"array":[{"formData":[["x","1"]]},{"formData":[["y","2"]]}]}"#
+    );
+}
+
+// --- `$ACTION_REF_` floods (CVE-2026-44907) ---
+
+#[test]
+fn action_ref_floods_decode_only_the_last() {
+    let mut fields: Vec<(JsString, FormEntry)> = Vec::new();
+    for i in 0..3000 {
+        fields.push((format!("$ACTION_REF_{i}").as_str().into(), FormEntry::Text("".into())));
+        fields.push((format!("$ACTION_{i}:0").as_str().into(), FormEntry::Text(r#"{"id":"m#f","bound":null}"#.into())));
+    }
+    let _one_at_a_time = alloc::exclusive();
+    let (r, peak) = alloc::measure(|| reply::decode_action(fields, &DecodeOptions::default()));
+    assert_eq!(r.unwrap().unwrap().id, "m#f");
+    assert!(peak < 16 << 20, "{peak}");
+}
+
+// --- duplicates, ids, type confusion ---
+
+#[test]
+fn ambiguous_and_lenient_forms_are_errors() {
+    assert_eq!(kind(&run("dup-root", &[p("0", "1"), p("0", "2")])), "duplicate-part");
+    for id in ["$1zz", "$01", "$ 1", "$zz", "$+1", "$0x1", "$100000000", "$F1", "$Z1", "$"] {
+        let r = run(id, &[p("0", format!("\"{id}\"")), p("1", "1")]);
+        assert!(matches!(kind(&r).as_str(), "invalid-id" | "unknown-tag"), "{id}: {}", kind(&r));
+    }
+}
+
+#[test]
+fn every_tag_checks_the_kind_of_its_part() {
+    // A Blob tag on a text part, typed arrays on text, `$Q` on a non-array,
+    // a model part that is a file.
+    let text = |t: &str| FormEntry::Text(t.into());
+    let file = || FormEntry::File(flight_codec::value::Blob::new("", &b"abcd"[..]));
+    let cases: Vec<(Vec<(JsString, FormEntry)>, &str)> = vec![
+        (vec![("1".into(), text("x")), ("0".into(), text("\"$B1\""))], "part-type"),
+        (vec![("1".into(), text("x")), ("0".into(), text("\"$o1\""))], "part-type"),
+        (vec![("1".into(), text("{}")), ("0".into(), text("\"$Q1\""))], "invalid-initializer"),
+        (vec![("1".into(), file()), ("0".into(), text("\"$1\""))], "part-type"),
+        (vec![("0".into(), file())], "part-type"),
+        (vec![("S1".into(), file()), ("0".into(), text("\"$R1\""))], "part-type"),
+        (vec![("1".into(), file()), ("0".into(), text("\"$g1\""))], "misaligned-typed-array"),
+    ];
+    for (parts, want) in cases {
+        let e = reply::decode_form(parts, &DecodeOptions::default()).unwrap_err();
+        assert_eq!(e.kind().name(), want);
+    }
+}
+
+#[test]
+fn truncation_at_every_byte_is_an_error_or_a_value() {
+    let body = br#"{"a":[1,"$n12",{"b":"$0:a"}],"d":"$D2020-01-01T00:00:00.000Z","s":"$$x"}"#;
+    for cut in 0..body.len() {
+        let r = reply::decode_text(bytes::Bytes::copy_from_slice(&body[..cut]), &DecodeOptions::default());
+        assert!(r.is_err(), "{cut}");
+    }
+}
