@@ -12,71 +12,12 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-
 use bytes::Bytes;
 use common::gen::{js_str, Gen};
+use common::oracle::Oracle;
 use common::{entries_from_json, entries_to_json, Json, Rng};
 use flight_codec::notation;
 use flight_codec::reply::{self, Body, DecodeOptions, EncodeOptions};
-
-struct Oracle {
-    child: Child,
-    stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
-}
-
-impl Oracle {
-    fn start() -> Option<Oracle> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("oracle");
-        let strict =
-            std::env::var("CI").is_ok_and(|v| v == "true") || std::env::var_os("FLIGHT_REQUIRE_NODE").is_some();
-        if !dir.join("node_modules/react-server-dom-webpack").exists() {
-            assert!(!strict, "oracle/node_modules is missing: run `cd oracle && npm ci`");
-            eprintln!("SKIPPED: oracle/node_modules is missing (run `cd oracle && npm ci`)");
-            return None;
-        }
-        let child = Command::new("node")
-            .args(["--conditions", "react-server", "reply-server.mjs"])
-            .current_dir(&dir)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn();
-        let mut child = match child {
-            Ok(c) => c,
-            Err(e) => {
-                assert!(!strict, "cannot start node: {e}");
-                eprintln!("SKIPPED: cannot start node: {e}");
-                return None;
-            }
-        };
-        let stdin = child.stdin.take().expect("stdin");
-        let stdout = BufReader::new(child.stdout.take().expect("stdout"));
-        let mut o = Oracle { child, stdin, stdout };
-        let v = o.ask(r#"{"op":"version"}"#);
-        assert_eq!(v.get("react").map(|r| r.text()).as_deref(), Some("19.3.1"));
-        Some(o)
-    }
-
-    fn ask(&mut self, request: &str) -> Json {
-        self.stdin.write_all(request.as_bytes()).unwrap();
-        self.stdin.write_all(b"\n").unwrap();
-        self.stdin.flush().unwrap();
-        let mut line = String::new();
-        self.stdout.read_line(&mut line).unwrap();
-        assert!(!line.is_empty(), "oracle exited");
-        Json::parse(line.as_bytes())
-    }
-}
-
-impl Drop for Oracle {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn body_json(b: &Body) -> String {
     match b {
@@ -87,7 +28,7 @@ fn body_json(b: &Body) -> String {
 
 #[test]
 fn differential_against_react() {
-    let Some(mut oracle) = Oracle::start() else { return };
+    let Some(mut oracle) = Oracle::start("reply-server.mjs") else { return };
     let cases: usize = std::env::var("FLIGHT_DIFF_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
     let seed: u64 =
         std::env::var("FLIGHT_DIFF_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x9e37_79b9_7f4a_7c15);

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod gen;
+pub mod oracle;
 
 use std::path::{Path, PathBuf};
 

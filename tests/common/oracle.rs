@@ -1,0 +1,74 @@
+//! The live React oracle: a JSON-lines server from `oracle/` (one request per
+//! line, one JSON answer per line).
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+use super::Json;
+
+pub struct Oracle {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+}
+
+impl Oracle {
+    /// Starts `oracle/<script>` under `node --conditions react-server`.
+    /// Without Node or `oracle/node_modules` this is a skip, except under
+    /// `CI=true` (or `FLIGHT_REQUIRE_NODE`), where it is a failure.
+    pub fn start(script: &str) -> Option<Oracle> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("oracle");
+        let strict =
+            std::env::var("CI").is_ok_and(|v| v == "true") || std::env::var_os("FLIGHT_REQUIRE_NODE").is_some();
+        if !dir.join("node_modules/react-server-dom-webpack").exists() {
+            assert!(!strict, "oracle/node_modules is missing: run `cd oracle && npm ci`");
+            eprintln!("SKIPPED: oracle/node_modules is missing (run `cd oracle && npm ci`)");
+            return None;
+        }
+        let spawned = Command::new("node")
+            .args(["--conditions", "react-server", script])
+            .current_dir(&dir)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn();
+        let mut child = match spawned {
+            Ok(c) => c,
+            Err(e) => {
+                assert!(!strict, "cannot start node: {e}");
+                eprintln!("SKIPPED: cannot start node: {e}");
+                return None;
+            }
+        };
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let mut o = Oracle { child, stdin, stdout };
+        let v = o.ask(r#"{"op":"version"}"#);
+        assert_eq!(v.get("react").map(|r| r.text()).as_deref(), Some("19.3.1"));
+        Some(o)
+    }
+
+    /// Sends one request and reads its answer (skipping anything the server
+    /// logs that is not a JSON object, such as replayed console output).
+    pub fn ask(&mut self, request: &str) -> Json {
+        self.stdin.write_all(request.as_bytes()).unwrap();
+        self.stdin.write_all(b"\n").unwrap();
+        self.stdin.flush().unwrap();
+        loop {
+            let mut line = String::new();
+            self.stdout.read_line(&mut line).unwrap();
+            assert!(!line.is_empty(), "oracle exited");
+            if line.starts_with('{') {
+                return Json::parse(line.as_bytes());
+            }
+        }
+    }
+}
+
+impl Drop for Oracle {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
