@@ -59,6 +59,13 @@ pub enum RowTag {
 
 impl RowTag {
     /// Classifies the first byte after `:` as React 19.3.1's reader does.
+    ///
+    /// ```
+    /// use flight_codec::response::rows::RowTag;
+    /// assert_eq!(RowTag::of(b'b'), RowTag::Binary(b'b'));
+    /// assert_eq!(RowTag::of(b'x'), RowTag::Tagged(b'x'));
+    /// assert_eq!(RowTag::of(b'"'), RowTag::Json);
+    /// ```
     pub fn of(b: u8) -> RowTag {
         match b {
             b'T' | b'A' | b'O' | b'o' | b'b' | b'U' | b'S' | b's' | b'L' | b'l' | b'G' | b'g' | b'M' | b'm' | b'V' => {
@@ -217,6 +224,13 @@ fn hex(b: u8) -> Option<u32> {
 
 impl RowFramer {
     /// A framer with these limits.
+    ///
+    /// ```
+    /// let mut limits = flight_codec::response::rows::FrameLimits::default();
+    /// limits.max_row_bytes = 1024;
+    /// let f = flight_codec::response::rows::RowFramer::new(limits);
+    /// # drop(f);
+    /// ```
     pub fn new(limits: FrameLimits) -> Self {
         RowFramer {
             limits,
