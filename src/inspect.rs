@@ -84,7 +84,8 @@ pub fn tree(g: &Graph) -> String {
                         }
                         s
                     }
-                    Node::ServerReference { id: fid, bound } => {
+                    Node::ServerReference(r) => {
+                        let (fid, bound) = (&r.id, &r.bound);
                         kids = bound
                             .iter()
                             .flatten()
@@ -94,20 +95,8 @@ pub fn tree(g: &Graph) -> String {
                         format!("server reference {tag} {fid:?}{}", if bound.is_some() { "" } else { " (unbound)" })
                     }
                     Node::TemporaryReference(p) => format!("temporary reference {tag} {p:?}"),
-                    Node::Promise(state) | Node::Lazy(state) => {
-                        let what = if matches!(n, Node::Lazy(_)) { "lazy" } else { "promise" };
-                        match state {
-                            PromiseState::Pending => format!("{what} {tag} pending"),
-                            PromiseState::Fulfilled(v) => {
-                                kids.push(("fulfilled".into(), v.clone()));
-                                format!("{what} {tag}")
-                            }
-                            PromiseState::Rejected(v) => {
-                                kids.push(("rejected".into(), v.clone()));
-                                format!("{what} {tag}")
-                            }
-                        }
-                    }
+                    Node::Promise(state) => promise("promise", &tag, state, &mut kids),
+                    Node::Lazy(state) => promise("lazy", &tag, state, &mut kids),
                     Node::Stream(s) => {
                         kids = s.items.iter().enumerate().map(|(i, v)| (i.to_string(), v.clone())).collect();
                         if let StreamEnd::Closed(r) | StreamEnd::Errored(r) = &s.end {
@@ -115,16 +104,16 @@ pub fn tree(g: &Graph) -> String {
                         }
                         format!("{:?} stream {tag} ({} items)", s.kind, s.items.len())
                     }
-                    Node::Error { message, .. } => format!("Error {tag} {message:?}"),
+                    Node::Error(e) => format!("Error {tag} {:?}", e.message),
                     Node::Instance(name) => format!("instance {tag} {name:?}"),
                     Node::UnregisteredSymbol(d) => format!("Symbol({d:?}) {tag}"),
                     Node::Function(name) => format!("function {tag} {name:?}"),
-                    Node::ClientReference { id: module, name } => format!("client reference {tag} {module:?} {name:?}"),
-                    Node::Element { element_type, key, props } => {
+                    Node::ClientReference(r) => format!("client reference {tag} {:?} {:?}", r.id, r.name),
+                    Node::Element(e) => {
                         kids = vec![
-                            ("type".into(), element_type.clone()),
-                            ("key".into(), key.clone()),
-                            ("props".into(), props.clone()),
+                            ("type".into(), e.element_type.clone()),
+                            ("key".into(), e.key.clone()),
+                            ("props".into(), e.props.clone()),
                         ];
                         format!("element {tag}")
                     }
@@ -137,4 +126,19 @@ pub fn tree(g: &Graph) -> String {
         }
     }
     out
+}
+
+/// A promise's or lazy's line; its settled value becomes a child.
+fn promise(what: &str, tag: &str, state: &PromiseState, kids: &mut Vec<(String, Value)>) -> String {
+    match state {
+        PromiseState::Pending => format!("{what} {tag} pending"),
+        PromiseState::Fulfilled(v) => {
+            kids.push(("fulfilled".into(), v.clone()));
+            format!("{what} {tag}")
+        }
+        PromiseState::Rejected(v) => {
+            kids.push(("rejected".into(), v.clone()));
+            format!("{what} {tag}")
+        }
+    }
 }

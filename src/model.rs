@@ -14,7 +14,7 @@ use bytes::Bytes;
 use crate::error::{excerpt, Error, ErrorKind, Result};
 use crate::json::{Reader, Token};
 use crate::limits::{LimitKind, Limits};
-use crate::value::{BigInt, Date, Graph, JsString, Node, NodeId, PromiseState, Stream, StreamEnd, Value};
+use crate::value::{BigInt, Date, Graph, JsString, Node, NodeId, PromiseState, StreamEnd, Value};
 
 /// Where a resolved value goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -456,7 +456,7 @@ impl Builder {
                         Parsed::Value(v) => {
                             let v = match v {
                                 Value::Node(id)
-                                    if under_then && matches!(self.g.node(id), Node::ServerReference { .. }) =>
+                                    if under_then && matches!(self.g.node(id), Node::ServerReference(_)) =>
                                 {
                                     Value::Null
                                 }
@@ -566,7 +566,10 @@ impl Builder {
             }
             .unwrap_or(Value::Undefined),
             Slot::StreamReturn(node) => match self.g.node(node) {
-                Node::Stream(Stream { end: StreamEnd::Closed(v), .. }) => v.clone(),
+                Node::Stream(s) => match &s.end {
+                    StreamEnd::Closed(v) => v.clone(),
+                    _ => Value::Undefined,
+                },
                 _ => Value::Undefined,
             },
         }
@@ -603,8 +606,10 @@ impl Builder {
             }
             Slot::StreamReturn(node) => {
                 // A stream that errored keeps its error.
-                if let Node::Stream(s @ Stream { end: StreamEnd::Closed(_), .. }) = self.g.node_mut(node) {
-                    s.end = StreamEnd::Closed(v);
+                if let Node::Stream(s) = self.g.node_mut(node) {
+                    if matches!(s.end, StreamEnd::Closed(_)) {
+                        s.end = StreamEnd::Closed(v);
+                    }
                 }
             }
         }
@@ -692,7 +697,7 @@ impl Builder {
                 let mut v = self.holes[h].cur.take().unwrap_or(Value::Undefined);
                 if self.holes[h].under_then {
                     if let Value::Node(id) = v {
-                        if matches!(self.g.node(id), Node::ServerReference { .. }) {
+                        if matches!(self.g.node(id), Node::ServerReference(_)) {
                             v = Value::Null;
                         }
                     }

@@ -8,8 +8,8 @@ use bytes::Bytes;
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::{Reader, Token};
 use crate::value::{
-    BigInt, Blob, Date, FormEntry, Graph, JsString, Node, NodeId, PromiseState, Stream, StreamEnd, StreamKind,
-    TypedArrayKind, Value,
+    BigInt, Blob, ClientReference, Date, Element, FormEntry, Graph, JsError, JsString, Node, NodeId, PromiseState,
+    ServerReference, Stream, StreamEnd, StreamKind, TypedArrayKind, Value,
 };
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
@@ -329,7 +329,7 @@ impl Builder<'_> {
             }
             "blob" | "file" => {
                 let b = self.blob(&kind, body)?;
-                Ok(Start::Value(Value::Node(self.alloc(name, Node::Blob(b)))))
+                Ok(Start::Value(Value::Node(self.alloc(name, Node::Blob(Box::new(b))))))
             }
             "formData" => {
                 let mut entries = Vec::new();
@@ -366,8 +366,11 @@ impl Builder<'_> {
                 let lazy = kind == "lazy";
                 if let J::Str(s) = &self.tree[body] {
                     if *s == "pending" {
-                        let node =
-                            if lazy { Node::Lazy(PromiseState::Pending) } else { Node::Promise(PromiseState::Pending) };
+                        let node = if lazy {
+                            Node::Lazy(Box::new(PromiseState::Pending))
+                        } else {
+                            Node::Promise(PromiseState::Pending)
+                        };
                         return Ok(Start::Value(Value::Node(self.alloc(name, node))));
                     }
                 }
@@ -387,7 +390,7 @@ impl Builder<'_> {
                 }
                 let end = StreamEnd::Closed(Value::Undefined);
                 Ok(Start::Value(Value::Node(
-                    self.alloc(name, Node::Stream(Stream { kind: StreamKind::Bytes, items, end })),
+                    self.alloc(name, Node::Stream(Box::new(Stream { kind: StreamKind::Bytes, items, end }))),
                 )))
             }
             "asyncIterable" | "asyncIterator" => {
@@ -421,7 +424,7 @@ impl Builder<'_> {
                     Ok(d) => Some(self.str_of(d)?.clone()),
                     Err(_) => None,
                 };
-                Ok(Start::Value(Value::Node(self.alloc(name, Node::Error { message, digest }))))
+                Ok(Start::Value(Value::Node(self.alloc(name, Node::Error(Box::new(JsError { message, digest }))))))
             }
             "instance" => {
                 let n = match &self.tree[body] {
@@ -437,7 +440,9 @@ impl Builder<'_> {
             "clientReference" => {
                 let id = self.str_of(self.field(body, "id")?)?.clone();
                 let n = self.str_of(self.field(body, "name")?)?.clone();
-                Ok(Start::Value(Value::Node(self.alloc(name, Node::ClientReference { id, name: n }))))
+                Ok(Start::Value(Value::Node(
+                    self.alloc(name, Node::ClientReference(Box::new(ClientReference { id, name: n }))),
+                )))
             }
             "function" => {
                 let d = self.str_of(body)?.clone();
@@ -466,19 +471,21 @@ impl Builder<'_> {
                 }
                 Node::Map(crate::value::js_map(entries))
             }
-            Kind::ServerRef(id, has_bound) => Node::ServerReference { id, bound: has_bound.then_some(done) },
+            Kind::ServerRef(id, has_bound) => {
+                Node::ServerReference(Box::new(ServerReference { id, bound: has_bound.then_some(done) }))
+            }
             Kind::Promise(ok, lazy) => {
                 let v = done.pop().unwrap_or(Value::Undefined);
                 let state = if ok { PromiseState::Fulfilled(v) } else { PromiseState::Rejected(v) };
                 if lazy {
-                    Node::Lazy(state)
+                    Node::Lazy(Box::new(state))
                 } else {
                     Node::Promise(state)
                 }
             }
             Kind::Stream(kind, has_return) => {
                 let ret = if has_return { done.pop().unwrap_or(Value::Undefined) } else { Value::Undefined };
-                Node::Stream(Stream { kind, items: done, end: StreamEnd::Closed(ret) })
+                Node::Stream(Box::new(Stream { kind, items: done, end: StreamEnd::Closed(ret) }))
             }
             Kind::StreamEnded(kind, errored) => {
                 let end =
@@ -499,7 +506,7 @@ impl Builder<'_> {
                     }
                     done = items;
                 }
-                Node::Stream(Stream { kind, items: done, end })
+                Node::Stream(Box::new(Stream { kind, items: done, end }))
             }
             Kind::Element => {
                 let mut it = done.into_iter();
@@ -508,7 +515,7 @@ impl Builder<'_> {
                     it.next().unwrap_or(Value::Null),
                     it.next().unwrap_or(Value::Null),
                 );
-                Node::Element { element_type: t, key: k, props: p }
+                Node::Element(Box::new(Element { element_type: t, key: k, props: p }))
             }
         };
         *self.g.node_mut(p.node) = node;

@@ -5,7 +5,10 @@ use std::collections::HashMap;
 use base64::Engine as _;
 
 use crate::json::{write_number, write_str, write_str_slice};
-use crate::value::{Blob, FormEntry, Graph, Node, NodeId, PromiseState, StreamEnd, StreamKind, Value};
+use crate::value::{
+    Blob, ClientReference, Element, FormEntry, Graph, JsError, Node, NodeId, PromiseState, ServerReference, StreamEnd,
+    StreamKind, Value,
+};
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
@@ -15,9 +18,12 @@ fn children(node: &Node) -> Vec<Value> {
         Node::Array(v) | Node::Set(v) | Node::Iterator(v) => v.clone(),
         Node::Object(pairs) => pairs.iter().map(|(_, v)| v.clone()).collect(),
         Node::Map(entries) => entries.iter().flat_map(|(k, v)| [k.clone(), v.clone()]).collect(),
-        Node::ServerReference { bound, .. } => bound.clone().unwrap_or_default(),
-        Node::Promise(PromiseState::Fulfilled(v) | PromiseState::Rejected(v))
-        | Node::Lazy(PromiseState::Fulfilled(v) | PromiseState::Rejected(v)) => vec![v.clone()],
+        Node::ServerReference(r) => r.bound.clone().unwrap_or_default(),
+        Node::Promise(PromiseState::Fulfilled(v) | PromiseState::Rejected(v)) => vec![v.clone()],
+        Node::Lazy(state) => match &**state {
+            PromiseState::Fulfilled(v) | PromiseState::Rejected(v) => vec![v.clone()],
+            PromiseState::Pending => Vec::new(),
+        },
         Node::Stream(s) => {
             let mut v = s.items.clone();
             if matches!(s.kind, StreamKind::AsyncIterable | StreamKind::AsyncIterator) {
@@ -27,7 +33,7 @@ fn children(node: &Node) -> Vec<Value> {
             }
             v
         }
-        Node::Element { element_type, key, props } => vec![element_type.clone(), key.clone(), props.clone()],
+        Node::Element(e) => vec![e.element_type.clone(), e.key.clone(), e.props.clone()],
         _ => Vec::new(),
     }
 }
@@ -257,7 +263,8 @@ fn write_node(out: &mut Vec<u8>, stack: &mut Vec<Task>, node: &Node) {
             }
             out.extend_from_slice(b"]}");
         }
-        Node::ServerReference { id, bound } => {
+        Node::ServerReference(r) => {
+            let ServerReference { id, bound } = &**r;
             out.extend_from_slice(b"{\"serverReference\":{\"id\":");
             write_str(out, id);
             out.extend_from_slice(b",\"bound\":");
@@ -275,22 +282,8 @@ fn write_node(out: &mut Vec<u8>, stack: &mut Vec<Task>, node: &Node) {
             write_str(out, id);
             out.push(b'}');
         }
-        Node::Promise(state) | Node::Lazy(state) => {
-            let kind: &[u8] = if matches!(node, Node::Lazy(_)) { b"{\"lazy\":" } else { b"{\"promise\":" };
-            out.extend_from_slice(kind);
-            match state {
-                PromiseState::Pending => out.extend_from_slice(b"\"pending\"}"),
-                PromiseState::Fulfilled(v) | PromiseState::Rejected(v) => {
-                    out.extend_from_slice(if matches!(state, PromiseState::Fulfilled(_)) {
-                        b"{\"fulfilled\":"
-                    } else {
-                        b"{\"rejected\":"
-                    });
-                    stack.push(Task::Raw("}}"));
-                    stack.push(Task::Value(v.clone()));
-                }
-            }
-        }
+        Node::Promise(state) => write_promise(out, stack, b"{\"promise\":", state),
+        Node::Lazy(state) => write_promise(out, stack, b"{\"lazy\":", state),
         Node::Stream(s) if !matches!(s.end, StreamEnd::Closed(_)) => {
             let kind = match s.kind {
                 StreamKind::Readable => "readableStream",
@@ -336,7 +329,8 @@ fn write_node(out: &mut Vec<u8>, stack: &mut Vec<Task>, node: &Node) {
                 }
             }
         }
-        Node::Error { message, digest } => {
+        Node::Error(e) => {
+            let JsError { message, digest } = &**e;
             out.extend_from_slice(b"{\"error\":{\"message\":");
             write_str(out, message);
             if let Some(d) = digest {
@@ -358,7 +352,8 @@ fn write_node(out: &mut Vec<u8>, stack: &mut Vec<Task>, node: &Node) {
             write_str(out, d);
             out.push(b'}');
         }
-        Node::ClientReference { id, name } => {
+        Node::ClientReference(r) => {
+            let ClientReference { id, name } = &**r;
             out.extend_from_slice(b"{\"clientReference\":{\"id\":");
             write_str(out, id);
             out.extend_from_slice(b",\"name\":");
@@ -370,7 +365,8 @@ fn write_node(out: &mut Vec<u8>, stack: &mut Vec<Task>, node: &Node) {
             write_str(out, name);
             out.push(b'}');
         }
-        Node::Element { element_type, key, props } => {
+        Node::Element(e) => {
+            let Element { element_type, key, props } = &**e;
             out.extend_from_slice(b"{\"element\":{\"type\":");
             stack.push(Task::Raw("}}"));
             stack.push(Task::Value(props.clone()));
@@ -378,6 +374,23 @@ fn write_node(out: &mut Vec<u8>, stack: &mut Vec<Task>, node: &Node) {
             stack.push(Task::Value(key.clone()));
             stack.push(Task::Raw(",\"key\":"));
             stack.push(Task::Value(element_type.clone()));
+        }
+    }
+}
+
+/// A promise or lazy: `{"promise": …}` or `{"lazy": …}` (`kind` is the opening).
+fn write_promise(out: &mut Vec<u8>, stack: &mut Vec<Task>, kind: &[u8], state: &PromiseState) {
+    out.extend_from_slice(kind);
+    match state {
+        PromiseState::Pending => out.extend_from_slice(b"\"pending\"}"),
+        PromiseState::Fulfilled(v) | PromiseState::Rejected(v) => {
+            out.extend_from_slice(if matches!(state, PromiseState::Fulfilled(_)) {
+                b"{\"fulfilled\":"
+            } else {
+                b"{\"rejected\":"
+            });
+            stack.push(Task::Raw("}}"));
+            stack.push(Task::Value(v.clone()));
         }
     }
 }

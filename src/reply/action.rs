@@ -140,9 +140,9 @@ fn bound_meta(
 /// [`ErrorKind::InvalidServerReference`] for malformed metadata.
 ///
 /// ```
-/// use flight_codec::value::{Graph, JsString, Node};
+/// use flight_codec::value::{Graph, JsString, Node, ServerReference};
 /// let mut g = Graph::new();
-/// let r = g.add(Node::ServerReference { id: "m#f".into(), bound: Some(vec![1.0.into()]) });
+/// let r = g.add(Node::ServerReference(Box::new(ServerReference { id: "m#f".into(), bound: Some(vec![1.0.into()]) })));
 /// let mut fields: Vec<_> = flight_codec::reply::encode_form_action(&g, r, "1")?.into_iter().map(|(n, e)| (JsString::from(n), e)).collect();
 /// fields.push((JsString::from("title"), flight_codec::value::FormEntry::Text("hi".into())));
 /// let action = flight_codec::reply::decode_action(fields, &Default::default())?.unwrap();
@@ -193,9 +193,9 @@ pub fn decode_action_body(content_type: &str, body: Bytes, opts: &DecodeOptions)
 /// As [`decode_action`].
 ///
 /// ```
-/// use flight_codec::value::{Graph, JsString, Node};
+/// use flight_codec::value::{Graph, JsString, Node, ServerReference};
 /// let mut g = Graph::new();
-/// let r = g.add(Node::ServerReference { id: "m#f".into(), bound: Some(vec![1.0.into()]) });
+/// let r = g.add(Node::ServerReference(Box::new(ServerReference { id: "m#f".into(), bound: Some(vec![1.0.into()]) })));
 /// let mut fields: Vec<_> = flight_codec::reply::encode_form_action(&g, r, "1")?.into_iter().map(|(n, e)| (JsString::from(n), e)).collect();
 /// fields.push((JsString::from("$ACTION_KEY"), flight_codec::value::FormEntry::Text("k1".into())));
 /// let state = flight_codec::reply::decode_form_state(fields, &Default::default())?.unwrap();
@@ -228,18 +228,20 @@ pub fn decode_form_state(entries: Vec<(JsString, FormEntry)>, opts: &DecodeOptio
 /// bound argument cannot be encoded.
 ///
 /// ```
-/// use flight_codec::value::{Graph, Node, Value};
+/// use flight_codec::value::{Graph, Node, ServerReference};
 /// let mut g = Graph::new();
-/// let r = g.add(Node::ServerReference { id: "mod#echo".into(), bound: Some(vec!["x".into(), 2.0.into()]) });
+/// let reference = ServerReference { id: "mod#echo".into(), bound: Some(vec!["x".into(), 2.0.into()]) };
+/// let r = g.add(Node::ServerReference(Box::new(reference)));
 /// let fields = flight_codec::reply::encode_form_action(&g, r, "1")?;
 /// let names: Vec<&str> = fields.iter().map(|(n, _)| n.as_str()).collect();
 /// assert_eq!(names, ["$ACTION_REF_1", "$ACTION_1:0", "$ACTION_1:1"]);
 /// # Ok::<(), flight_codec::Error>(())
 /// ```
 pub fn encode_form_action(g: &Graph, reference: NodeId, identifier_prefix: &str) -> Result<Vec<(String, FormEntry)>> {
-    let Node::ServerReference { id, bound } = g.node(reference) else {
+    let Node::ServerReference(r) = g.node(reference) else {
         return Err(Error::new(ErrorKind::Unsupported { message: "not a server reference".into() }));
     };
+    let (id, bound) = (&r.id, &r.bound);
     let empty = || FormEntry::Text(JsString::new());
     let Some(args) = bound else {
         return Ok(vec![(format!("$ACTION_ID_{}", id.to_string_lossy()), empty())]);

@@ -17,7 +17,9 @@ use super::backing::{Backing, PartEntry};
 use super::DecodeOptions;
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{err_text, parse_hex, Builder, InitKind, Parsed, Pos, Slot, Tags};
-use crate::value::{Graph, JsString, Node, NodeId, PromiseState, Stream, StreamEnd, StreamKind, TypedArrayKind, Value};
+use crate::value::{
+    Graph, JsString, Node, NodeId, PromiseState, ServerReference, Stream, StreamEnd, StreamKind, TypedArrayKind, Value,
+};
 
 enum Work {
     Part(u32),
@@ -152,7 +154,7 @@ impl<'o> Decoder<'o> {
     fn fill_server_refs(&mut self) -> Result<()> {
         for (node, part) in std::mem::take(&mut self.r.server_refs) {
             let (id, bound) = self.server_ref_meta(part).map_err(|e| e.at_part(part))?;
-            *self.b.g.node_mut(node) = Node::ServerReference { id, bound };
+            *self.b.g.node_mut(node) = Node::ServerReference(Box::new(ServerReference { id, bound }));
         }
         Ok(())
     }
@@ -250,7 +252,9 @@ impl Tags for Reply<'_> {
                         self.promise_nodes.insert(p, node);
                         node
                     } else {
-                        let node = bl.g.add(Node::ServerReference { id: JsString::new(), bound: None });
+                        let node = bl
+                            .g
+                            .add(Node::ServerReference(Box::new(ServerReference { id: JsString::new(), bound: None })));
                         self.server_refs.push((node, p));
                         self.server_ref_nodes.insert(p, node);
                         node
@@ -293,7 +297,7 @@ impl Tags for Reply<'_> {
                         None => return Err(ErrorKind::MissingPart { id: p }.into()),
                     };
                     bl.charge(1 + blob.bytes.len() as u64)?;
-                    let node = bl.g.add(Node::Blob(blob));
+                    let node = bl.g.add(Node::Blob(Box::new(blob)));
                     self.blobs.insert(p, node);
                     Value::Node(node)
                 }
@@ -330,7 +334,7 @@ impl Tags for Reply<'_> {
                     b'X' => StreamKind::AsyncIterable,
                     _ => StreamKind::AsyncIterator,
                 };
-                let node = bl.g.add(Node::Stream(Stream { kind, items: Vec::new(), end: StreamEnd::Open }));
+                let node = bl.g.add(Node::Stream(Box::new(Stream { kind, items: Vec::new(), end: StreamEnd::Open })));
                 if kind == StreamKind::Bytes {
                     self.byte_streams.push((node, p));
                 }

@@ -332,9 +332,9 @@ impl Encoder<'_, '_> {
             (Item::V(Value::Node(n)), Some(p))
                 if !matches!(
                     self.g.node(*n),
-                    Node::ServerReference { .. }
+                    Node::ServerReference(_)
                         | Node::Function(_)
-                        | Node::ClientReference { .. }
+                        | Node::ClientReference(_)
                         | Node::UnregisteredSymbol(_)
                 ) =>
             {
@@ -532,7 +532,8 @@ impl Encoder<'_, '_> {
         let node = self.g.node(id);
         // Non-objects first: functions and symbols never get a path.
         match node {
-            Node::ServerReference { id: fn_id, bound } => {
+            Node::ServerReference(r) => {
+                let (fn_id, bound) = (&r.id, &r.bound);
                 if let Some(r) = self.st.written.get(&id) {
                     write_str_slice(out, r);
                     return Ok(Step::Done);
@@ -559,12 +560,12 @@ impl Encoder<'_, '_> {
                 self.st.written.insert(id, r);
                 return Ok(Step::Done);
             }
-            Node::Function(_) | Node::ClientReference { .. } | Node::UnregisteredSymbol(_) => {
+            Node::Function(_) | Node::ClientReference(_) | Node::UnregisteredSymbol(_) => {
                 let msg = if matches!(node, Node::UnregisteredSymbol(_)) { MSG_SYMBOL } else { MSG_FUNCTION };
                 self.temp_or(out, parent, &key, msg)?;
                 return Ok(Step::Done);
             }
-            Node::Element { .. } => {
+            Node::Element(_) => {
                 if self.opts.temporary_references
                     && ((!key.has_colon() && parent.is_some()) || self.st.model_root == Some(id))
                 {
@@ -676,7 +677,7 @@ impl Encoder<'_, '_> {
             }
             Node::Blob(blob) => {
                 let bid = self.alloc();
-                self.append_blob(bid, blob.clone());
+                self.append_blob(bid, (**blob).clone());
                 write_str_slice(out, &format!("$B{bid:x}"));
                 Ok(Step::Done)
             }
@@ -708,7 +709,7 @@ impl Encoder<'_, '_> {
             // React's encodeReply outlines a resolved lazy as a part of its own;
             // lazies only come from responses, and are not encoded back yet.
             Node::Lazy(_) => Err(unsupported("React.lazy values cannot be encoded yet")),
-            Node::Instance(_) | Node::Error { .. } | Node::TemporaryReference(_) => {
+            Node::Instance(_) | Node::Error(_) | Node::TemporaryReference(_) => {
                 if self.opts.temporary_references {
                     write_str_slice(out, "$T");
                     Ok(Step::Done)
@@ -717,11 +718,11 @@ impl Encoder<'_, '_> {
                 }
             }
             Node::Promise(_)
-            | Node::ServerReference { .. }
+            | Node::ServerReference(_)
             | Node::Function(_)
-            | Node::ClientReference { .. }
+            | Node::ClientReference(_)
             | Node::UnregisteredSymbol(_)
-            | Node::Element { .. } => unreachable_frame(),
+            | Node::Element(_) => unreachable_frame(),
         }
     }
 
@@ -766,7 +767,7 @@ impl Encoder<'_, '_> {
         let message = match reason {
             Value::String(s) => s.to_string_lossy().into_owned(),
             Value::Node(n) => match self.g.node(*n) {
-                Node::Error { message, .. } => message.to_string_lossy().into_owned(),
+                Node::Error(e) => e.message.to_string_lossy().into_owned(),
                 _ => "rejected".to_string(),
             },
             _ => "rejected".to_string(),
@@ -1082,7 +1083,7 @@ impl ReplyEncoder {
     /// use flight_codec::reply::ReplyEncoder;
     /// use flight_codec::value::{Graph, Node, Stream, StreamEnd, StreamKind, Value};
     /// let mut g = Graph::new();
-    /// let s = g.add(Node::Stream(Stream { kind: StreamKind::Readable, items: vec![], end: StreamEnd::Open }));
+    /// let s = g.add(Node::Stream(Box::new(Stream { kind: StreamKind::Readable, items: vec![], end: StreamEnd::Open })));
     /// g.set_root(Value::Node(s));
     /// let mut enc = ReplyEncoder::new(g, Default::default())?;
     /// enc.push(s, 1.0.into())?;
@@ -1107,7 +1108,7 @@ impl ReplyEncoder {
     /// use flight_codec::reply::ReplyEncoder;
     /// use flight_codec::value::{Graph, Node, Stream, StreamEnd, StreamKind, Value};
     /// let mut g = Graph::new();
-    /// let s = g.add(Node::Stream(Stream { kind: StreamKind::Readable, items: vec![], end: StreamEnd::Open }));
+    /// let s = g.add(Node::Stream(Box::new(Stream { kind: StreamKind::Readable, items: vec![], end: StreamEnd::Open })));
     /// g.set_root(Value::Node(s));
     /// let mut enc = ReplyEncoder::new(g, Default::default())?;
     /// enc.close(s, Value::Undefined)?;

@@ -19,7 +19,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::model::{err_text, parse_hex, scalar_tag, Builder, InitKind, Parsed, Pos, Slot, Tags};
 use crate::reply::DecodeOptions;
 use crate::value::{
-    Blob, FormEntry, Graph, JsString, Node, NodeId, PromiseState, Stream, StreamEnd, StreamKind, TypedArrayKind, Value,
+    Blob, ClientReference, Element, FormEntry, Graph, JsError, JsString, Node, NodeId, PromiseState, ServerReference,
+    Stream, StreamEnd, StreamKind, TypedArrayKind, Value,
 };
 
 /// The message React's production client gives every server error.
@@ -189,7 +190,7 @@ impl Tags for Response<'_> {
             b'L' => {
                 // Each `$L` is its own lazy wrapper around the row.
                 let p = id(2)?;
-                let node = bl.g.add(Node::Lazy(PromiseState::Pending));
+                let node = bl.g.add(Node::Lazy(Box::new(PromiseState::Pending)));
                 self.lazies.push((node, p));
                 self.enqueue(p);
                 Value::Node(node)
@@ -226,7 +227,8 @@ impl Tags for Response<'_> {
             b'h' => {
                 // Each `$h` is its own function on the client (unlike a reply's).
                 let p = id(2)?;
-                let node = bl.g.add(Node::ServerReference { id: JsString::new(), bound: None });
+                let node =
+                    bl.g.add(Node::ServerReference(Box::new(ServerReference { id: JsString::new(), bound: None })));
                 self.server_refs.push((node, p));
                 self.enqueue(p);
                 Value::Node(node)
@@ -256,7 +258,7 @@ impl Tags for Response<'_> {
                     b'W' => Node::Set(Vec::new()),
                     b'i' => Node::Iterator(Vec::new()),
                     b'K' => Node::FormData(Vec::new()),
-                    _ => Node::Blob(Blob::new("", Bytes::new())),
+                    _ => Node::Blob(Box::new(Blob::new("", Bytes::new()))),
                 });
                 match tag {
                     b'Q' => self.inits.push((node, p, InitKind::Map)),
@@ -270,13 +272,14 @@ impl Tags for Response<'_> {
             // A thrown-away value (`$w`).
             b'w' if b.len() == 2 => Value::Undefined,
             // An error value: production writes a bare `$Z`.
-            b'Z' if b.len() == 2 => {
-                bl.g.add_value(Node::Error { message: JsString::from_static(PROD_ERROR_MESSAGE), digest: None })
-            }
+            b'Z' if b.len() == 2 => bl.g.add_value(Node::Error(Box::new(JsError {
+                message: JsString::from_static(PROD_ERROR_MESSAGE),
+                digest: None,
+            }))),
             // Development writes `$Z<id>`: a row `{name, message, stack, env}`.
             b'Z' => {
                 let p = id(2)?;
-                let node = bl.g.add(Node::Error { message: JsString::new(), digest: None });
+                let node = bl.g.add(Node::Error(Box::new(JsError { message: JsString::new(), digest: None })));
                 self.error_values.push((node, p));
                 self.enqueue(p);
                 Value::Node(node)
@@ -365,26 +368,29 @@ pub fn decode(stream: &[u8], opts: &DecodeOptions) -> Result<Graph> {
             }
             _ => None,
         };
-        *b.g.node_mut(node) = Node::Error { message: message.unwrap_or_default(), digest: None };
+        *b.g.node_mut(node) = Node::Error(Box::new(JsError { message: message.unwrap_or_default(), digest: None }));
     }
     for &node in &r.elements {
         if let Node::Array(items) = b.g.node(node).clone() {
             if items.len() < 4 {
                 continue;
             }
-            let element =
-                Node::Element { element_type: items[1].clone(), key: items[2].clone(), props: items[3].clone() };
+            let element = Node::Element(Box::new(Element {
+                element_type: items[1].clone(),
+                key: items[2].clone(),
+                props: items[3].clone(),
+            }));
             *b.g.node_mut(node) = element;
         }
     }
     for (node, error) in std::mem::take(&mut r.failed_elements) {
-        *b.g.node_mut(node) = Node::Lazy(PromiseState::Rejected(error));
+        *b.g.node_mut(node) = Node::Lazy(Box::new(PromiseState::Rejected(error)));
     }
     b.settle_promises(&r.promises, &r.rejected)?;
     b.settle_promises(&r.lazies, &r.rejected)?;
     for &(node, _) in &r.lazies {
         if let Node::Promise(state) = b.g.node(node).clone() {
-            *b.g.node_mut(node) = Node::Lazy(state);
+            *b.g.node_mut(node) = Node::Lazy(Box::new(state));
         }
     }
     // Placeholders built from errored rows sit in values that errored too.
@@ -396,7 +402,7 @@ pub fn decode(stream: &[u8], opts: &DecodeOptions) -> Result<Graph> {
     fill_entries(&mut b, &r)?;
     for (node, part) in std::mem::take(&mut r.server_refs) {
         let (id, bound) = b.server_ref_meta(b.roots.get(&part)).map_err(|e| e.at_part(part))?;
-        *b.g.node_mut(node) = Node::ServerReference { id, bound };
+        *b.g.node_mut(node) = Node::ServerReference(Box::new(ServerReference { id, bound }));
     }
     let mut root = b.roots.get(&0).cloned().unwrap_or(Value::Undefined);
     if r.rejected.contains(&0) {
@@ -486,7 +492,9 @@ fn parse_row(b: &mut Builder, r: &mut Response<'_>, id: u32) -> Result<()> {
             // The metadata may refer to other rows (React 19.3 deduplicates long
             // module ids into their own rows), so it is parsed as a model and
             // the reference filled in once references are resolved.
-            let node = b.g.add(Node::ClientReference { id: JsString::new(), name: JsString::new() });
+            let node = b
+                .g
+                .add(Node::ClientReference(Box::new(ClientReference { id: JsString::new(), name: JsString::new() })));
             let meta = b.parse_json(&json, Slot::Root(u32::MAX), None, r)?.unwrap_or(Value::Undefined);
             r.imports.push((node, meta, id));
             Some(Value::Node(node))
@@ -527,7 +535,7 @@ fn fill_import(b: &mut Builder, node: NodeId, meta: &Value, row: u32) -> Result<
     let Value::Node(arr) = meta else { return Err(bad()) };
     let Node::Array(items) = b.g.node(*arr) else { return Err(bad()) };
     let (Some(Value::String(id)), Some(Value::String(name))) = (items.first(), items.get(2)) else { return Err(bad()) };
-    *b.g.node_mut(node) = Node::ClientReference { id: id.clone(), name: name.clone() };
+    *b.g.node_mut(node) = Node::ClientReference(Box::new(ClientReference { id: id.clone(), name: name.clone() }));
     Ok(())
 }
 
@@ -546,7 +554,7 @@ fn error_row(b: &mut Builder, json: &Bytes) -> Result<Value> {
         }
     }
     let message = message.unwrap_or(JsString::from_static(PROD_ERROR_MESSAGE));
-    Ok(b.g.add_value(Node::Error { message, digest }))
+    Ok(b.g.add_value(Node::Error(Box::new(JsError { message, digest }))))
 }
 
 /// A stream's rows, parsed as its items.
@@ -561,7 +569,7 @@ fn stream(
     let Some(end) = end else {
         return Err(ErrorKind::InvalidStream { id, reason: "never closed" }.into());
     };
-    let node = b.g.add(Node::Stream(Stream { kind, items: Vec::new(), end: StreamEnd::Open }));
+    let node = b.g.add(Node::Stream(Box::new(Stream { kind, items: Vec::new(), end: StreamEnd::Open })));
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
         b.item = Some(items.len());
@@ -627,7 +635,7 @@ fn fill_entries(b: &mut Builder, r: &Response<'_>) -> Result<()> {
                     },
                 }
             }
-            Node::Blob(Blob { name: None, content_type: ty.clone(), bytes: bytes.into() })
+            Node::Blob(Box::new(Blob { name: None, content_type: ty.clone(), bytes: bytes.into() }))
         } else {
             let mut entries = Vec::with_capacity(items.len());
             for item in items {
@@ -638,7 +646,7 @@ fn fill_entries(b: &mut Builder, r: &Response<'_>) -> Result<()> {
                     Value::Node(n) => match b.g.node(*n) {
                         Node::Blob(blob) => FormEntry::File(Blob {
                             name: Some(blob.name.clone().unwrap_or(JsString::from_static("blob"))),
-                            ..blob.clone()
+                            ..(**blob).clone()
                         }),
                         _ => return Err(bad()),
                     },

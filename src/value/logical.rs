@@ -43,15 +43,12 @@ fn children(node: &Node, out: &mut Vec<Value>) -> u64 {
                 })
                 .sum::<u64>()
         }
-        Node::ServerReference { id, bound } => {
-            out.extend(bound.iter().flatten().cloned());
-            1 + id.len() as u64 + bound.as_ref().map_or(0, |b| b.len() as u64)
+        Node::ServerReference(r) => {
+            out.extend(r.bound.iter().flatten().cloned());
+            1 + r.id.len() as u64 + r.bound.as_ref().map_or(0, |b| b.len() as u64)
         }
-        Node::Promise(PromiseState::Fulfilled(v) | PromiseState::Rejected(v))
-        | Node::Lazy(PromiseState::Fulfilled(v) | PromiseState::Rejected(v)) => {
-            out.push(v.clone());
-            1
-        }
+        Node::Promise(state) => settled(state, out),
+        Node::Lazy(state) => settled(state, out),
         Node::Stream(s) => {
             out.extend(s.items.iter().cloned());
             if let StreamEnd::Closed(v) | StreamEnd::Errored(v) = &s.end {
@@ -59,15 +56,23 @@ fn children(node: &Node, out: &mut Vec<Value>) -> u64 {
             }
             1 + s.items.len() as u64
         }
-        Node::Element { element_type, key, props } => {
-            out.extend([element_type.clone(), key.clone(), props.clone()]);
+        Node::Element(e) => {
+            out.extend([e.element_type.clone(), e.key.clone(), e.props.clone()]);
             1
         }
         Node::TemporaryReference(s) | Node::UnregisteredSymbol(s) | Node::Function(s) => 1 + s.len() as u64,
-        Node::ClientReference { id, name } => 1 + id.len() as u64 + name.len() as u64,
-        Node::Error { message, .. } => 1 + message.len() as u64,
-        Node::Promise(PromiseState::Pending) | Node::Lazy(PromiseState::Pending) | Node::Instance(_) => 1,
+        Node::ClientReference(r) => 1 + r.id.len() as u64 + r.name.len() as u64,
+        Node::Error(e) => 1 + e.message.len() as u64,
+        Node::Instance(_) => 1,
     }
+}
+
+/// A promise's or lazy's settled value, if any, and its own size.
+fn settled(state: &PromiseState, out: &mut Vec<Value>) -> u64 {
+    if let PromiseState::Fulfilled(v) | PromiseState::Rejected(v) = state {
+        out.push(v.clone());
+    }
+    1
 }
 
 /// The logical size of `g`'s root, saturating once it passes `cap`.

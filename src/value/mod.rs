@@ -431,6 +431,78 @@ pub struct Stream {
     pub end: StreamEnd,
 }
 
+/// A React element (`$` tuples in a response): the payload of
+/// [`Node::Element`].
+///
+/// ```
+/// use flight_codec::value::{Element, Graph, Node, Value};
+/// let mut g = Graph::new();
+/// let props = g.add(Node::Object(vec![]));
+/// let e = Element { element_type: "div".into(), key: Value::Null, props: Value::Node(props) };
+/// let id = g.add(Node::Element(Box::new(e)));
+/// assert!(matches!(g.node(id), Node::Element(e) if e.element_type.as_string().unwrap() == "div"));
+/// ```
+#[derive(Clone, Debug)]
+pub struct Element {
+    /// The element type (usually a string such as `"div"`).
+    pub element_type: Value,
+    /// The key (a string or `null`).
+    pub key: Value,
+    /// The props (usually an object node).
+    pub props: Value,
+}
+
+/// A server function reference: the payload of [`Node::ServerReference`].
+///
+/// ```
+/// use flight_codec::value::{Graph, Node, ServerReference};
+/// let mut g = Graph::new();
+/// let r = ServerReference { id: "mod#fn".into(), bound: Some(vec![1.0.into()]) };
+/// let id = g.add(Node::ServerReference(Box::new(r)));
+/// assert!(matches!(g.node(id), Node::ServerReference(r) if r.id == "mod#fn" && r.bound.as_ref().unwrap().len() == 1));
+/// ```
+#[derive(Clone, Debug)]
+pub struct ServerReference {
+    /// The server function id (`"module#export"`).
+    pub id: JsString,
+    /// Bound arguments, or `None` for an unbound reference.
+    pub bound: Option<Vec<Value>>,
+}
+
+/// A client reference: the payload of [`Node::ClientReference`].
+///
+/// ```
+/// use flight_codec::value::{ClientReference, Graph, Node};
+/// let mut g = Graph::new();
+/// let r = ClientReference { id: "./Button.js".into(), name: "default".into() };
+/// let id = g.add(Node::ClientReference(Box::new(r)));
+/// assert!(matches!(g.node(id), Node::ClientReference(r) if r.name == "default"));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClientReference {
+    /// The module id.
+    pub id: JsString,
+    /// The export name.
+    pub name: JsString,
+}
+
+/// A JavaScript `Error`: the payload of [`Node::Error`].
+///
+/// ```
+/// use flight_codec::value::{Graph, JsError, Node};
+/// let mut g = Graph::new();
+/// let e = JsError { message: "boom".into(), digest: None };
+/// let id = g.add(Node::Error(Box::new(e)));
+/// assert!(matches!(g.node(id), Node::Error(e) if e.message == "boom" && e.digest.is_none()));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct JsError {
+    /// The message.
+    pub message: JsString,
+    /// The digest, if any.
+    pub digest: Option<JsString>,
+}
+
 /// A value with identity.
 ///
 /// The last group of variants (`Instance`, `UnregisteredSymbol`, `Function`,
@@ -438,11 +510,18 @@ pub struct Stream {
 /// to pass (or passes only as temporary references); the decoder never
 /// produces them.
 ///
+/// Nodes are kept small (at most 48 bytes) because a graph holds one per
+/// array, object, map, … however small: the large and rare payloads
+/// ([`Blob`], [`Stream`], [`ServerReference`], [`ClientReference`],
+/// [`JsError`], [`Element`], and a lazy's [`PromiseState`]) are boxed.
+///
 /// ```
-/// use flight_codec::value::{Graph, Node, Value};
+/// use flight_codec::value::{Blob, Graph, Node, Value};
 /// let mut g = Graph::new();
 /// let set = g.add(Node::Set(vec![Value::Number(1.0)]));
 /// assert!(matches!(g.node(set), Node::Set(items) if items.len() == 1));
+/// let blob = g.add(Node::Blob(Box::new(Blob::new("text/plain", &b"hi"[..]))));
+/// assert!(matches!(g.node(blob), Node::Blob(b) if b.bytes.len() == 2));
 /// ```
 #[derive(Clone, Debug)]
 pub enum Node {
@@ -464,41 +543,26 @@ pub enum Node {
         bytes: Bytes,
     },
     /// A `Blob` or `File`.
-    Blob(Blob),
+    Blob(Box<Blob>),
     /// A `FormData`, entries in order.
     FormData(Vec<(JsString, FormEntry)>),
     /// A server function reference.
-    ServerReference {
-        /// The server function id (`"module#export"`).
-        id: JsString,
-        /// Bound arguments, or `None` for an unbound reference.
-        bound: Option<Vec<Value>>,
-    },
+    ServerReference(Box<ServerReference>),
     /// An opaque temporary reference, named by its path id (`"0:key"`).
     TemporaryReference(JsString),
     /// A promise.
     Promise(PromiseState),
     /// A React lazy value (`$L` in a response): the state of the row it wraps.
-    Lazy(PromiseState),
+    Lazy(Box<PromiseState>),
     /// A synchronous iterator that is its own iterator (`$i`).
     Iterator(Vec<Value>),
     /// A stream or async iterable.
-    Stream(Stream),
+    Stream(Box<Stream>),
     /// A client reference: a module export the client loads (`I` rows in a
     /// response). In a reply it is a client function: React refuses it.
-    ClientReference {
-        /// The module id.
-        id: JsString,
-        /// The export name.
-        name: JsString,
-    },
+    ClientReference(Box<ClientReference>),
     /// An `Error` (a rejection reason).
-    Error {
-        /// The message.
-        message: JsString,
-        /// The digest, if any.
-        digest: Option<JsString>,
-    },
+    Error(Box<JsError>),
     /// An instance of a class with this name, or a null-prototype object (`None`).
     Instance(Option<JsString>),
     /// A symbol not created by `Symbol.for`, with its description.
@@ -506,14 +570,7 @@ pub enum Node {
     /// A plain (client) function with this name.
     Function(JsString),
     /// A React element.
-    Element {
-        /// The element type (usually a string such as `"div"`).
-        element_type: Value,
-        /// The key (a string or `null`).
-        key: Value,
-        /// The props (usually an object node).
-        props: Value,
-    },
+    Element(Box<Element>),
 }
 
 /// A value graph: an arena of nodes plus a root value.
@@ -826,4 +883,16 @@ pub(crate) fn js_map(entries: Vec<(Value, Value)>) -> Vec<(Value, Value)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_is_at_most_48_bytes() {
+        let (node, value) = (std::mem::size_of::<Node>(), std::mem::size_of::<Value>());
+        eprintln!("size_of::<Node>() = {node}, size_of::<Value>() = {value}");
+        assert!(node <= 48, "size_of::<Node>() is {node} bytes (Value is {value}); box the payload that grew");
+    }
 }
