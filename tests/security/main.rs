@@ -6,11 +6,10 @@
 //! - bounded memory: a counting global allocator asserts that the peak
 //!   allocation stays within a fixed multiple of the input size plus a
 //!   constant (the input is the body as it travels: the multipart body for
-//!   FormData). The multiple is 64 today (the worst case measured is about
-//!   50×: dense tiny arrays, where each 5-byte `[1,2]` is a 120-byte node);
-//!   the hardening issue tightens it to 8 with a more compact node
-//!   representation. Super-linear growth (a reference bomb) exceeds any
-//!   fixed multiple.
+//!   FormData). The multiple is 48 today (the worst case measured is about
+//!   36×: dense tiny arrays, where each 5-byte `[1,2]` is a 48-byte node
+//!   plus 40-byte values); the hardening issue tightens it to 8. Super-linear
+//!   growth (a reference bomb) exceeds any fixed multiple.
 //! - no callable or internal value in what decodes (the value model cannot
 //!   hold one: there is no function or chunk variant to reach).
 
@@ -24,7 +23,7 @@ use flight_codec::{Error, ErrorKind, LimitKind};
 
 /// The most a decode may allocate at its peak, for `input` bytes.
 fn memory_budget(input: usize) -> usize {
-    64 * input + (1 << 20)
+    48 * input + (1 << 20)
 }
 
 fn entries(parts: &[(String, String)]) -> Vec<(JsString, FormEntry)> {
