@@ -7,7 +7,7 @@
 //!   body must equal React's own decoding;
 //! - React decodes *our* body; the result must equal our decoding of it.
 //!
-//! Needs Node and `oracle/node_modules` (`cd oracle && npm ci`). Under
+//! Needs Node and `tests/oracle/node_modules` (`cd tests/oracle && npm ci`). Under
 //! `CI=true` a missing Node or oracle is a failure, never a skip.
 
 mod common;

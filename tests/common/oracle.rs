@@ -1,4 +1,4 @@
-//! The live React oracle: a JSON-lines server from `oracle/` (one request per
+//! The live React oracle: a JSON-lines server from `tests/oracle/` (one request per
 //! line, one JSON answer per line).
 #![allow(dead_code)]
 
@@ -14,16 +14,16 @@ pub struct Oracle {
 }
 
 impl Oracle {
-    /// Starts `oracle/<script>` under `node --conditions react-server`.
-    /// Without Node or `oracle/node_modules` this is a skip, except under
+    /// Starts `tests/oracle/<script>` under `node --conditions react-server`.
+    /// Without Node or `tests/oracle/node_modules` this is a skip, except under
     /// `CI=true` (or `FLIGHT_REQUIRE_NODE`), where it is a failure.
     pub fn start(script: &str) -> Option<Oracle> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("oracle");
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle");
         let strict =
             std::env::var("CI").is_ok_and(|v| v == "true") || std::env::var_os("FLIGHT_REQUIRE_NODE").is_some();
         if !dir.join("node_modules/react-server-dom-webpack").exists() {
-            assert!(!strict, "oracle/node_modules is missing: run `cd oracle && npm ci`");
-            eprintln!("SKIPPED: oracle/node_modules is missing (run `cd oracle && npm ci`)");
+            assert!(!strict, "tests/oracle/node_modules is missing: run `cd tests/oracle && npm ci`");
+            eprintln!("SKIPPED: tests/oracle/node_modules is missing (run `cd tests/oracle && npm ci`)");
             return None;
         }
         let spawned = Command::new("node")

@@ -1,6 +1,6 @@
 // Generates spec/vectors/reply/*.json by running React 19.3.1.
 //   cd oracle && npm run gen        (= node --conditions react-server gen-reply-vectors.mjs)
-// Options: --out DIR (default ../spec/vectors/reply), --only SUBSTRING (no deletion of stale files).
+// Options: --out DIR (default ../../spec/vectors/reply), --only SUBSTRING (no deletion of stale files).
 import { readdirSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,7 @@ const argValue = (flag) => {
   const i = args.indexOf(flag);
   return i === -1 ? undefined : args[i + 1];
 };
-const outDir = resolve(argValue('--out') ?? join(here, '..', 'spec', 'vectors', 'reply'));
+const outDir = resolve(argValue('--out') ?? join(here, '..', '..', 'spec', 'vectors', 'reply'));
 const only = argValue('--only');
 
 // Pretty printer: 2-space indentation; an array/object is printed on one line when it

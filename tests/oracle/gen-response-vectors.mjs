@@ -1,6 +1,6 @@
 // Generates spec/vectors/response/*.json by running React 19.3.1 (prod and dev builds).
 //   cd oracle && npm run gen-response   (= node --conditions react-server gen-response-vectors.mjs)
-// Options: --out DIR (default ../spec/vectors/response), --only SUBSTRING (no deletion of stale files).
+// Options: --out DIR (default ../../spec/vectors/response), --only SUBSTRING (no deletion of stale files).
 import { readdirSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,7 @@ const argValue = (flag) => {
   const i = args.indexOf(flag);
   return i === -1 ? undefined : args[i + 1];
 };
-const outDir = resolve(argValue('--out') ?? join(here, '..', 'spec', 'vectors', 'response'));
+const outDir = resolve(argValue('--out') ?? join(here, '..', '..', 'spec', 'vectors', 'response'));
 const only = argValue('--only');
 
 // Pretty printer (as gen-reply-vectors.mjs): 2-space indentation; an array/object is
