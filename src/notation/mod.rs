@@ -11,4 +11,4 @@ mod read;
 mod write;
 
 pub use read::{from_bytes, from_str};
-pub use write::to_string;
+pub use write::{to_string, to_strings};

@@ -40,10 +40,10 @@ fn children(node: &Node) -> Vec<Value> {
 
 /// Names nodes reached more than once: `n1`, `n2`, … in depth-first
 /// pre-order of first appearance.
-fn name_shared(g: &Graph) -> HashMap<NodeId, String> {
+fn name_shared(g: &Graph, roots: &[Value]) -> HashMap<NodeId, String> {
     let mut seen: HashMap<NodeId, u32> = HashMap::new();
     let mut order: Vec<NodeId> = Vec::new();
-    let mut stack = vec![g.root().clone()];
+    let mut stack: Vec<Value> = roots.iter().rev().cloned().collect();
     while let Some(v) = stack.pop() {
         let Value::Node(id) = v else { continue };
         let count = seen.entry(id).or_insert(0);
@@ -104,10 +104,29 @@ fn blob_body(out: &mut Vec<u8>, b: &Blob) {
 ///     r#"{"array":[{"node":["n1",{"object":[["a",{"number":"-0"}]]}]},{"ref":"n1"},{"undefined":null}]}"#);
 /// ```
 pub fn to_string(g: &Graph) -> String {
-    let names = name_shared(g);
+    to_strings(g, std::slice::from_ref(g.root())).pop().unwrap_or_default()
+}
+
+/// Writes several values of one graph as notation, one string each, with
+/// nodes named across all of them (a node shared between two values is
+/// `node` in the first and `ref` in the second).
+///
+/// ```
+/// use flight_codec::value::{Graph, Node, Value};
+/// let mut g = Graph::new();
+/// let o = g.add(Node::Object(vec![]));
+/// let out = flight_codec::notation::to_strings(&g, &[Value::Node(o), Value::Node(o), Value::Null]);
+/// assert_eq!(out, [r#"{"node":["n1",{"object":[]}]}"#, r#"{"ref":"n1"}"#, "null"]);
+/// ```
+pub fn to_strings(g: &Graph, roots: &[Value]) -> Vec<String> {
+    let names = name_shared(g, roots);
     let mut written: HashMap<NodeId, ()> = HashMap::new();
+    roots.iter().map(|root| write_one(g, root, &names, &mut written)).collect()
+}
+
+fn write_one(g: &Graph, root: &Value, names: &HashMap<NodeId, String>, written: &mut HashMap<NodeId, ()>) -> String {
     let mut out = Vec::new();
-    let mut stack = vec![Task::Value(g.root().clone())];
+    let mut stack = vec![Task::Value(root.clone())];
     while let Some(task) = stack.pop() {
         let v = match task {
             Task::Raw(s) => {

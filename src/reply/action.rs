@@ -42,50 +42,30 @@ impl Action {
     ///
     /// ```
     /// use flight_codec::value::{FormEntry, JsString};
-    /// let fields = vec![(JsString::from("$ACTION_ID_m#f"), FormEntry::Text("".into()))];
-    /// let action = flight_codec::reply::decode_action(fields, &Default::default())?.unwrap();
-    /// assert_eq!(action.to_notation(), r#"{"id":"m#f","bound":null,"formData":{"formData":[]}}"#);
+    /// let fields = vec![
+    ///     (JsString::from("$ACTION_REF_1"), FormEntry::Text("".into())),
+    ///     (JsString::from("$ACTION_1:0"), FormEntry::Text(r#"{"id":"m#f","bound":"$@1"}"#.into())),
+    ///     (JsString::from("$ACTION_1:1"), FormEntry::Text("[1]".into())),
+    /// ];
+    /// let a = flight_codec::reply::decode_action(fields, &Default::default())?.unwrap();
+    /// assert_eq!(a.to_notation(), r#"{"id":"m#f","bound":[1],"formData":{"formData":[]}}"#);
     /// # Ok::<(), flight_codec::Error>(())
     /// ```
     pub fn to_notation(&self) -> String {
-        let mut g = self.graph.clone();
-        let bound = self.bound.as_ref().map(|b| g.add_value(Node::Array(b.clone())));
-        let root = g.add_value(Node::Array(vec![bound.unwrap_or(Value::Null), Value::Node(self.form_data)]));
-        g.set_root(root);
-        // `{"array":[<bound>,<formData>]}`: split the two values back out.
-        let text = crate::notation::to_string(&g);
-        let inner = &text["{\"array\":[".len()..text.len() - 2];
-        let (bound_text, form_text) = split_top_level(inner);
-        let bound_text = bound_text.strip_prefix("{\"array\":").and_then(|b| b.strip_suffix('}')).unwrap_or(bound_text);
+        // One naming for the bound arguments and the FormData together.
+        let mut roots: Vec<Value> = self.bound.clone().unwrap_or_default();
+        roots.push(Value::Node(self.form_data));
+        let mut texts = crate::notation::to_strings(&self.graph, &roots);
+        let form = texts.pop().unwrap_or_default();
+        let bound = match self.bound {
+            Some(_) => format!("[{}]", texts.join(",")),
+            None => "null".to_string(),
+        };
         let mut out = b"{\"id\":".to_vec();
         crate::json::write_str(&mut out, &self.id);
-        out.extend_from_slice(format!(",\"bound\":{bound_text},\"formData\":{form_text}}}").as_bytes());
+        out.extend_from_slice(format!(",\"bound\":{bound},\"formData\":{form}}}").as_bytes());
         String::from_utf8(out).unwrap_or_default()
     }
-}
-
-/// Splits `a,b` at the comma between two top-level JSON values.
-fn split_top_level(s: &str) -> (&str, &str) {
-    let (mut depth, mut in_str, mut esc) = (0i32, false, false);
-    for (i, c) in s.char_indices() {
-        if in_str {
-            match (esc, c) {
-                (true, _) => esc = false,
-                (false, '\\') => esc = true,
-                (false, '"') => in_str = false,
-                _ => {}
-            }
-            continue;
-        }
-        match c {
-            '"' => in_str = true,
-            '[' | '{' => depth += 1,
-            ']' | '}' => depth -= 1,
-            ',' if depth == 0 => return (&s[..i], &s[i + 1..]),
-            _ => {}
-        }
-    }
-    (s, "")
 }
 
 /// The `$ACTION_KEY` state of a `useActionState` form post:
