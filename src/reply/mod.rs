@@ -184,6 +184,10 @@ pub(crate) fn part_to_entry(p: Part) -> Result<(JsString, FormEntry)> {
 pub struct MultipartDecoder {
     parser: MultipartParser,
     entries: Vec<(JsString, FormEntry)>,
+    /// The first part that is not a valid entry. Reported by `finish`, after
+    /// the body's own errors, so that every chunking (and
+    /// [`decode_multipart`]) reports the same error.
+    bad_part: Option<Error>,
     opts: DecodeOptions,
 }
 
@@ -202,7 +206,7 @@ impl MultipartDecoder {
     pub fn new(boundary: &str, opts: DecodeOptions) -> Result<Self> {
         let parser = MultipartParser::new(boundary, multipart_limits(&opts.limits))
             .map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
-        Ok(MultipartDecoder { parser, entries: Vec::new(), opts })
+        Ok(MultipartDecoder { parser, entries: Vec::new(), bad_part: None, opts })
     }
 
     /// Feeds the next chunk.
@@ -218,17 +222,28 @@ impl MultipartDecoder {
     /// ```
     pub fn feed(&mut self, chunk: &[u8]) -> Result<()> {
         self.parser.feed(chunk).map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
-        while let Some(p) = self.parser.next_part() {
-            self.entries.push(part_to_entry(p)?);
-        }
+        self.take_parts();
         Ok(())
+    }
+
+    fn take_parts(&mut self) {
+        while let Some(p) = self.parser.next_part() {
+            if self.bad_part.is_none() {
+                match part_to_entry(p) {
+                    Ok(entry) => self.entries.push(entry),
+                    Err(e) => self.bad_part = Some(e),
+                }
+            }
+        }
     }
 
     /// Ends the body and decodes it.
     ///
     /// # Errors
-    /// [`ErrorKind::Multipart`] if the body was truncated, and everything
-    /// [`decode_form`] returns.
+    /// [`ErrorKind::Multipart`] if the body was truncated;
+    /// [`ErrorKind::InvalidUtf8`] for the first text part that is not UTF-8
+    /// (reported here, after the body's own errors, whatever the chunking);
+    /// and everything [`decode_form`] returns.
     ///
     /// ```
     /// let mut dec = flight_codec::reply::MultipartDecoder::new("XX", Default::default())?;
@@ -239,8 +254,9 @@ impl MultipartDecoder {
     /// ```
     pub fn finish(mut self) -> Result<Graph> {
         self.parser.finish().map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
-        while let Some(p) = self.parser.next_part() {
-            self.entries.push(part_to_entry(p)?);
+        self.take_parts();
+        if let Some(e) = self.bad_part {
+            return Err(e);
         }
         decode_form(self.entries, &self.opts)
     }
