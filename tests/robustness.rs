@@ -91,3 +91,24 @@ fn deep_chains_of_parts_decode_and_reencode_without_recursion() {
     .unwrap();
     assert_eq!(flight_codec::notation::to_string(&again), flight_codec::notation::to_string(&g));
 }
+
+/// Found by proptest (mutated multipart bodies): a body that is malformed and
+/// also holds a non-UTF-8 text part reported the UTF-8 error when chunked and
+/// the body's error when whole. The body's error now wins either way.
+#[test]
+fn regression_multipart_error_order_does_not_depend_on_chunking() {
+    let body: &[u8] =
+        b"--B\r\nContent-Disposition: form-data; name=\"0\"\r\n\r\n\"\xff\"\r\n--B\r\nX: y\r\n\r\n1\r\n--B--\r\n";
+    let opts = DecodeOptions::default();
+    let whole = reply::decode_multipart(&Bytes::from_static(body), "B", &opts).unwrap_err();
+    assert_eq!(whole.kind().name(), "multipart", "{whole}");
+    for cut in 0..=body.len() {
+        let mut d = MultipartDecoder::new("B", opts.clone()).unwrap();
+        let r = d.feed(&body[..cut]).and_then(|_| d.feed(&body[cut..])).and_then(|_| d.finish());
+        assert_eq!(r.unwrap_err().to_string(), whole.to_string(), "cut at {cut}");
+    }
+    // A well-formed body with the same bad part reports the UTF-8 error.
+    let good: &[u8] = b"--B\r\nContent-Disposition: form-data; name=\"0\"\r\n\r\n\"\xff\"\r\n--B--\r\n";
+    let e = reply::decode_multipart(&Bytes::from_static(good), "B", &opts).unwrap_err();
+    assert_eq!(e.to_string(), "text part is not valid UTF-8");
+}
