@@ -112,3 +112,54 @@ fn regression_multipart_error_order_does_not_depend_on_chunking() {
     let e = reply::decode_multipart(&Bytes::from_static(good), "B", &opts).unwrap_err();
     assert_eq!(e.to_string(), "text part is not valid UTF-8");
 }
+
+/// Found by fuzzing (roundtrip_reply): encoding a promise fulfilled with
+/// itself, or two promises fulfilled with each other, looped forever. It is
+/// JavaScript's chaining-cycle error now.
+#[test]
+fn regression_encoding_a_promise_cycle_is_an_error() {
+    use flight_codec::value::{Graph, Node, PromiseState, Value};
+    let mut g = Graph::new();
+    let p = g.add(Node::Promise(PromiseState::Pending));
+    *g.node_mut(p) = Node::Promise(PromiseState::Fulfilled(Value::Node(p)));
+    g.set_root(Value::Node(p));
+    let e = reply::encode(&g, &Default::default()).unwrap_err();
+    assert_eq!(e.to_string(), "Chaining cycle detected for promise #<Promise>");
+    let mut g = Graph::new();
+    let a = g.add(Node::Promise(PromiseState::Pending));
+    let b = g.add(Node::Promise(PromiseState::Fulfilled(Value::Node(a))));
+    *g.node_mut(a) = Node::Promise(PromiseState::Fulfilled(Value::Node(b)));
+    let root = g.add(Node::Array(vec![Value::Node(a), Value::Node(b)]));
+    g.set_root(Value::Node(root));
+    let e = reply::encode(&g, &Default::default()).unwrap_err();
+    assert_eq!(e.to_string(), "Chaining cycle detected for promise #<Promise>");
+}
+
+/// Found by fuzzing (roundtrip_reply): an async iterator returning itself,
+/// written where it has no path (as a stream item), was read again and again
+/// forever. An iterator is read once: the second stream closes at once.
+#[test]
+fn regression_async_iterator_returning_itself_terminates() {
+    let v = r#"{"asyncIterator":{"items":[{"node":["b",{"asyncIterator":{"items":[],"return":{"ref":"b"}}}]}],"return":null}}"#;
+    let g = flight_codec::notation::from_str(v).unwrap();
+    let body = reply::encode(&g, &Default::default()).unwrap();
+    let reply::Body::Form(entries) = &body else { panic!("a stream needs a form body") };
+    let names: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(names, ["0", "S1", "S2", "S1", "S3"]);
+    let back = reply::decode_body(&body.content_type(), body.to_bytes().into(), &DecodeOptions::default()).unwrap();
+    assert!(flight_codec::notation::to_string(&back).contains("asyncIterator"));
+}
+
+/// Found by fuzzing (roundtrip_reply): an async iterable returning itself
+/// where it has no path starts a fresh read each time, in JavaScript too,
+/// so the body never ends. It is an error now.
+#[test]
+fn regression_async_iterable_returning_itself_is_an_error() {
+    let v = r#"{"readableStream":[{"node":["n1",{"asyncIterable":{"items":[2.5],"return":{"ref":"n1"}}}]}]}"#;
+    let g = flight_codec::notation::from_str(v).unwrap();
+    let e = reply::encode(&g, &Default::default()).unwrap_err();
+    assert_eq!(e.to_string(), "a stream that yields or returns itself would never end at `chunk`");
+    // Where it has a path, the return value is a reference and all is well.
+    let v = r#"{"node":["n1",{"asyncIterable":{"items":[2.5],"return":{"ref":"n1"}}}]}"#;
+    assert!(reply::encode(&flight_codec::notation::from_str(v).unwrap(), &Default::default()).is_ok());
+}

@@ -194,10 +194,13 @@ enum Item {
 enum Task {
     /// One microtask turn of delay before running the inner task.
     Wait(Box<Task>),
-    /// A settled promise's `then` callback: write its part.
-    Promise { id: u32, value: Value },
+    /// A settled promise's `then` callback: write its part. `hops` counts
+    /// the promises adopted on the way, to stop a chain that cycles.
+    Promise { id: u32, value: Value, hops: usize },
     /// A bound-arguments promise.
     Bound { id: u32, args: Vec<Value> },
+    /// A stream over an async iterator that is already done: close it.
+    Done { id: u32 },
     /// The next read of a value stream or async iterator.
     Read { node: NodeId, id: u32, index: usize },
     /// The next 1024-byte BYOB read of a byte stream.
@@ -273,6 +276,12 @@ struct State {
     parked: HashMap<NodeId, Vec<Task>>,
     /// ReadableStreams a reader was taken from.
     locked: HashSet<NodeId>,
+    /// Async iterators already being read (an iterator is read once).
+    iterated: HashSet<NodeId>,
+    /// Each stream's node and the stream whose read started it.
+    stream_parent: HashMap<u32, (NodeId, Option<u32>)>,
+    /// The stream whose item or return value is being written.
+    reading: Option<u32>,
     /// Parked nodes in the order they were first waited for.
     park_order: Vec<NodeId>,
     model_root: Option<NodeId>,
@@ -593,10 +602,12 @@ impl Encoder<'_, '_> {
             let r: Rc<str> = format!("$@{pid:x}").into();
             self.st.written.insert(id, r.clone());
             match state {
-                PromiseState::Fulfilled(v) => self.st.tasks.push_back(Task::Promise { id: pid, value: v.clone() }),
+                PromiseState::Fulfilled(v) => {
+                    self.st.tasks.push_back(Task::Promise { id: pid, value: v.clone(), hops: 0 })
+                }
                 PromiseState::Rejected(reason) => return Err(self.rejection(reason)),
                 // Its `then` callback runs once the host settles it.
-                PromiseState::Pending => self.park(id, Task::Promise { id: pid, value: Value::Node(id) }),
+                PromiseState::Pending => self.park(id, Task::Promise { id: pid, value: Value::Node(id), hops: 0 }),
             }
             write_str_slice(out, &r);
             return Ok(Step::Done);
@@ -691,8 +702,28 @@ impl Encoder<'_, '_> {
                 if matches!(s.kind, StreamKind::Readable | StreamKind::Bytes) && !self.st.locked.insert(id) {
                     return Err(unsupported("Invalid state: ReadableStream is locked"));
                 }
+                // A stream started from its own read (an iterable yielding or
+                // returning itself where it has no path) would never end: in
+                // JavaScript each read starts another. Refuse it.
+                // (An async iterator is read once, so it ends: see below.)
+                let mut up = if s.kind == StreamKind::AsyncIterator { None } else { self.st.reading };
+                while let Some(parent) = up {
+                    let Some(&(node, grand)) = self.st.stream_parent.get(&parent) else { break };
+                    if node == id {
+                        return Err(unsupported("a stream that yields or returns itself would never end"));
+                    }
+                    up = grand;
+                }
                 let sid = self.alloc();
-                if s.kind == StreamKind::Bytes {
+                self.st.stream_parent.insert(sid, (id, self.st.reading));
+                if s.kind == StreamKind::AsyncIterator && !self.st.iterated.insert(id) {
+                    // An async iterator is its own iterator: written again
+                    // where it has no path (its own return value, say), it
+                    // reads as done, so this stream closes at once. (Were the
+                    // first read still going, JavaScript would interleave the
+                    // two; we write the second as done.)
+                    self.st.tasks.push_back(Task::Done { id: sid });
+                } else if s.kind == StreamKind::Bytes {
                     self.st.tasks.push_back(Task::ReadBytes {
                         node: id,
                         id: sid,
@@ -795,23 +826,29 @@ impl Encoder<'_, '_> {
     fn run_task(&mut self, task: Task) -> Result<()> {
         match task {
             Task::Wait(inner) => self.st.tasks.push_back(*inner),
-            Task::Promise { id, value } => {
+            Task::Promise { id, value, hops } => {
                 // A promise resolved with another promise adopts it, which
                 // takes two more microtask turns than a plain value.
                 if let Some((node, Node::Promise(state))) = value.as_node().map(|n| (n, self.g.node(n))) {
+                    // A chain longer than the graph cycles (a promise fulfilled
+                    // with itself, which JavaScript cannot build either).
+                    if hops > self.g.len() {
+                        return Err(unsupported("Chaining cycle detected for promise #<Promise>"));
+                    }
+                    let hops = hops + 1;
                     let inner = match state {
                         PromiseState::Fulfilled(v) => v.clone(),
                         PromiseState::Rejected(reason) => return Err(self.rejection(reason)),
                         PromiseState::Pending => {
-                            self.park(node, Task::Promise { id, value });
+                            self.park(node, Task::Promise { id, value, hops });
                             return Ok(());
                         }
                     };
                     // A parked promise that was settled is the promise itself: no adoption delay.
                     if self.st.written.get(&node).is_some_and(|r| **r == *format!("$@{id:x}")) {
-                        self.st.tasks.push_back(Task::Promise { id, value: inner });
+                        self.st.tasks.push_back(Task::Promise { id, value: inner, hops });
                     } else {
-                        self.st.tasks.push_back(Task::Wait(Box::new(Task::Promise { id, value: inner })));
+                        self.st.tasks.push_back(Task::Wait(Box::new(Task::Promise { id, value: inner, hops })));
                     }
                     return Ok(());
                 }
@@ -830,6 +867,7 @@ impl Encoder<'_, '_> {
                 let json = self.serialize_model(Item::List(args.into_iter().map(Item::V).collect()), id)?;
                 self.append(id.to_string(), FormEntry::Text(json.into()));
             }
+            Task::Done { id } => self.append(format!("S{id}"), FormEntry::Text("C".into())),
             Task::Read { node, id, index } => {
                 let Node::Stream(s) = self.g.node(node) else {
                     return Ok(());
@@ -840,8 +878,10 @@ impl Encoder<'_, '_> {
                     else {
                         return Ok(());
                     };
-                    let json = self.serialize(Item::V(item), None)?;
-                    self.append(name, FormEntry::Text(json.into()));
+                    self.st.reading = Some(id);
+                    let json = self.serialize(Item::V(item), None);
+                    self.st.reading = None;
+                    self.append(name, FormEntry::Text(json?.into()));
                     self.st.tasks.push_back(Task::Read { node, id, index: index + 1 });
                 } else {
                     match &s.end {
@@ -852,7 +892,10 @@ impl Encoder<'_, '_> {
                             let text = match &ret {
                                 Value::Undefined => "C".to_string(),
                                 v if s.kind == StreamKind::AsyncIterator || s.kind == StreamKind::AsyncIterable => {
-                                    format!("C{}", self.serialize(Item::V(v.clone()), None)?)
+                                    self.st.reading = Some(id);
+                                    let json = self.serialize(Item::V(v.clone()), None);
+                                    self.st.reading = None;
+                                    format!("C{}", json?)
                                 }
                                 _ => "C".to_string(),
                             };

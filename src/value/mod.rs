@@ -527,11 +527,12 @@ pub struct JsError {
 pub enum Node {
     /// An array; holes are `undefined`.
     Array(Vec<Value>),
-    /// A plain object: own string keys in JavaScript property order.
+    /// A plain object: own string keys, each once, in JavaScript property
+    /// order ([`Node::object`] builds that from any pairs).
     Object(Vec<(JsString, Value)>),
-    /// A `Map`, entries in insertion order.
+    /// A `Map`, distinct keys in insertion order ([`Node::map`]).
     Map(Vec<(Value, Value)>),
-    /// A `Set`, items in insertion order.
+    /// A `Set`, distinct items in insertion order ([`Node::set`]).
     Set(Vec<Value>),
     /// An `ArrayBuffer`.
     ArrayBuffer(Bytes),
@@ -571,6 +572,48 @@ pub enum Node {
     Function(JsString),
     /// A React element.
     Element(Box<Element>),
+}
+
+impl Node {
+    /// A plain object as `JSON.parse` or an object literal builds it: keys in
+    /// JavaScript property order (array indices first, ascending), a repeated
+    /// key keeping its first position and its last value. Build objects with
+    /// this unless the pairs already hold those invariants.
+    ///
+    /// ```
+    /// use flight_codec::value::{Node, Value};
+    /// let n = Node::object(vec![("b".into(), Value::Null), ("1".into(), Value::Bool(true)), ("b".into(), Value::Undefined)]);
+    /// let Node::Object(pairs) = n else { unreachable!() };
+    /// assert_eq!(pairs.iter().map(|(k, _)| k.to_string_lossy().into_owned()).collect::<Vec<_>>(), ["1", "b"]);
+    /// assert!(matches!(pairs[1].1, Value::Undefined));
+    /// ```
+    pub fn object(pairs: Vec<(JsString, Value)>) -> Node {
+        Node::Object(js_object(pairs))
+    }
+
+    /// A `Set` as `new Set(items)` builds it: duplicates by `SameValueZero`
+    /// dropped (nodes by identity), `-0` stored as `+0`.
+    ///
+    /// ```
+    /// use flight_codec::value::{Node, Value};
+    /// let n = Node::set(vec![Value::Number(-0.0), Value::Number(0.0), Value::Number(f64::NAN), Value::Number(f64::NAN)]);
+    /// assert!(matches!(n, Node::Set(items) if items.len() == 2));
+    /// ```
+    pub fn set(items: Vec<Value>) -> Node {
+        Node::Set(js_set(items))
+    }
+
+    /// A `Map` as `new Map(entries)` builds it: a repeated key keeps its
+    /// first position and its last value, `-0` becomes `+0`.
+    ///
+    /// ```
+    /// use flight_codec::value::{Node, Value};
+    /// let n = Node::map(vec![(Value::Bool(true), Value::Null), (Value::Bool(true), Value::Number(2.0))]);
+    /// assert!(matches!(n, Node::Map(entries) if entries.len() == 1 && matches!(entries[0].1, Value::Number(_))));
+    /// ```
+    pub fn map(entries: Vec<(Value, Value)>) -> Node {
+        Node::Map(js_map(entries))
+    }
 }
 
 /// A value graph: an arena of nodes plus a root value.
