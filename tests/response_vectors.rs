@@ -20,8 +20,9 @@ fn stream(v: &Json, flavour: &str) -> Option<Vec<u8>> {
 fn response_vectors() {
     let vectors = load_vectors("response");
     let path = common::vector_dir("").join("response-deviations.json");
-    let devs: BTreeMap<String, Json> = match Json::parse(&std::fs::read(path).expect("response-deviations.json")) {
-        Json::Obj(p) => p.into_iter().map(|(k, v)| (k.to_string_lossy().into_owned(), v)).collect(),
+    let mut doc = Json::parse(&std::fs::read(path).expect("response-deviations.json"));
+    let devs: BTreeMap<String, Json> = match &mut doc {
+        Json::Obj(p) => std::mem::take(p).into_iter().map(|(k, v)| (k.to_string_lossy().into_owned(), v)).collect(),
         _ => panic!("deviations must be an object"),
     };
     for (key, d) in &devs {
