@@ -114,19 +114,26 @@ fn notation_of(r: flight_codec::Result<Graph>) -> Result<String, String> {
     r.map(|g| notation::to_string(&g)).map_err(|e| e.kind().to_string())
 }
 
-/// Re-encodes `g` and requires the same notation back.
+/// Re-encodes `g`; what we encode must decode, and after that one step
+/// encoding and decoding are a fixed point. (Not `g` itself: a body can
+/// share an object under a key holding `:`, which the encoder, like React's,
+/// writes as a copy because such keys have no path.)
 fn round_trip(g: &Graph, opts: &DecodeOptions) {
     let first = notation::to_string(g);
-    let Ok(body) = reply::encode(g, &Default::default()) else { return };
-    let again = match &body {
-        Body::Text(t) => reply::decode_str(t, opts),
-        // From the entries: multipart bytes normalise line breaks, as undici does.
-        Body::Form(entries) => {
-            reply::decode_form(entries.iter().map(|(k, v)| (k.as_str().into(), v.clone())).collect(), opts)
-        }
+    let again = |g: &Graph| -> Option<Graph> {
+        let body = reply::encode(g, &Default::default()).ok()?;
+        let decoded = match &body {
+            Body::Text(t) => reply::decode_str(t, opts),
+            // From the entries: multipart bytes normalise line breaks, as undici does.
+            Body::Form(entries) => {
+                reply::decode_form(entries.iter().map(|(k, v)| (k.as_str().into(), v.clone())).collect(), opts)
+            }
+        };
+        Some(decoded.unwrap_or_else(|e| panic!("our own encoding of {first} does not decode: {e}")))
     };
-    let again = again.unwrap_or_else(|e| panic!("our own encoding of {first} does not decode: {e}"));
-    assert_eq!(first, notation::to_string(&again), "re-encoding changed the value");
+    let Some(second) = again(g) else { return };
+    let third = again(&second).expect("a value we decoded re-encodes");
+    assert_eq!(notation::to_string(&second), notation::to_string(&third), "re-encoding changed the value");
 }
 
 /// `decode_reply`: a string body decodes or fails with a typed error; what
