@@ -122,14 +122,10 @@ fn round_trip(g: &Graph, opts: &DecodeOptions) {
     let first = notation::to_string(g);
     let again = |g: &Graph| -> Option<Graph> {
         let body = reply::encode(g, &Default::default()).ok()?;
-        let decoded = match &body {
-            Body::Text(t) => reply::decode_str(t, opts),
-            // From the entries: multipart bytes normalise line breaks, as undici does.
-            Body::Form(entries) => {
-                reply::decode_form(entries.iter().map(|(k, v)| (k.as_str().into(), v.clone())).collect(), opts)
-            }
-        };
-        Some(decoded.unwrap_or_else(|e| panic!("our own encoding of {first} does not decode: {e}")))
+        Some(
+            decode_reply_body(&body, opts)
+                .unwrap_or_else(|e| panic!("our own encoding of {first} does not decode: {e}")),
+        )
     };
     let Some(second) = again(g) else { return };
     let third = again(&second).expect("a value we decoded re-encodes");
@@ -341,6 +337,8 @@ pub fn build_graph(input: Input) -> Graph {
     g
 }
 
+/// Decodes our own body from its entries (multipart bytes would normalise
+/// line breaks, as undici does).
 fn decode_reply_body(body: &Body, opts: &DecodeOptions) -> flight_codec::Result<Graph> {
     match body {
         Body::Text(t) => reply::decode_str(t, opts),

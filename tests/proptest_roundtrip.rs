@@ -61,57 +61,55 @@ fn reply_round_trip() {
 
 /// One round trip; `Ok(false)` when the value is refused as React refuses it.
 fn round_trip_case(seed: u64, depth: u32, temp: bool, cuts: &[u16]) -> Result<bool, TestCaseError> {
-    {
-        let mut gen = Gen::new(Rng(seed));
-        gen.reset(temp);
-        let value = gen.value(depth);
-        let graph = notation::from_str(&value).expect("the generator writes valid notation");
-        let mut eopts = EncodeOptions::default();
-        eopts.temporary_references = temp;
-        let body = match reply::encode(&graph, &eopts) {
-            Ok(body) => body,
-            // Values React's encodeReply refuses (functions and class
-            // instances without temporary references, a stream written
-            // twice…) are refused with React's message; tests/differential.rs
-            // checks those messages against React.
-            Err(e) if e.kind().name() == "unsupported" => return Ok(false),
-            Err(e) => panic!("{value}: encode failed: {e}"),
-        };
-        let mut opts = DecodeOptions::default();
-        opts.temporary_references = temp;
-        let first = match decode_body(&body, &opts) {
-            Ok(first) => first,
-            // React's quirk, shared: a temporary reference under a key
-            // holding `:` has no path React can rebuild, so React's own
-            // decodeReply rejects React's own body (spec/reply.md).
-            Err(e) if temp && e.kind() == &flight_codec::ErrorKind::TemporaryReferenceWithoutPath => return Ok(false),
-            Err(e) => panic!("{value}: our body does not decode: {e}"),
-        };
-        // What we decoded re-encodes and decodes to itself, and encoding is
-        // then a fixed point (a root promise decodes to its value, as
-        // decodeReply's result does, so the first body may differ).
-        // Temporary references decode as opaque placeholders: only without them.
-        if !temp {
-            let second = reply::encode(&notation::from_str(&first).unwrap(), &eopts).expect("re-encode");
-            let again = decode_body(&second, &opts).expect("decode the re-encoding");
-            prop_assert_eq!(&again, &first, "re-encoding changed the value of {}", value);
-            let third = reply::encode(&notation::from_str(&again).unwrap(), &eopts).expect("re-encode");
-            prop_assert_eq!(&third, &second, "encoding is not stable for {}", value);
+    let mut gen = Gen::new(Rng(seed));
+    gen.reset(temp);
+    let value = gen.value(depth);
+    let graph = notation::from_str(&value).expect("the generator writes valid notation");
+    let mut eopts = EncodeOptions::default();
+    eopts.temporary_references = temp;
+    let body = match reply::encode(&graph, &eopts) {
+        Ok(body) => body,
+        // Values React's encodeReply refuses (functions and class
+        // instances without temporary references, a stream written
+        // twice…) are refused with React's message; tests/differential.rs
+        // checks those messages against React.
+        Err(e) if e.kind().name() == "unsupported" => return Ok(false),
+        Err(e) => panic!("{value}: encode failed: {e}"),
+    };
+    let mut opts = DecodeOptions::default();
+    opts.temporary_references = temp;
+    let first = match decode_body(&body, &opts) {
+        Ok(first) => first,
+        // React's quirk, shared: a temporary reference under a key
+        // holding `:` has no path React can rebuild, so React's own
+        // decodeReply rejects React's own body (spec/reply.md).
+        Err(e) if temp && e.kind() == &flight_codec::ErrorKind::TemporaryReferenceWithoutPath => return Ok(false),
+        Err(e) => panic!("{value}: our body does not decode: {e}"),
+    };
+    // What we decoded re-encodes and decodes to itself, and encoding is
+    // then a fixed point (a root promise decodes to its value, as
+    // decodeReply's result does, so the first body may differ).
+    // Temporary references decode as opaque placeholders: only without them.
+    if !temp {
+        let second = reply::encode(&notation::from_str(&first).unwrap(), &eopts).expect("re-encode");
+        let again = decode_body(&second, &opts).expect("decode the re-encoding");
+        prop_assert_eq!(&again, &first, "re-encoding changed the value of {}", value);
+        let third = reply::encode(&notation::from_str(&again).unwrap(), &eopts).expect("re-encode");
+        prop_assert_eq!(&third, &second, "encoding is not stable for {}", value);
+    }
+    if let Body::Form(_) = body {
+        let bytes = body.to_bytes();
+        let boundary = flight_codec::multipart::boundary_from_content_type(&body.content_type()).unwrap();
+        let mut cuts: Vec<usize> = cuts.iter().map(|&c| c as usize % (bytes.len() + 1)).collect();
+        cuts.sort_unstable();
+        let mut d = MultipartDecoder::new(&boundary, opts.clone()).unwrap();
+        let mut at = 0;
+        for c in cuts.into_iter().chain([bytes.len()]) {
+            d.feed(&bytes[at..c]).unwrap();
+            at = c;
         }
-        if let Body::Form(_) = body {
-            let bytes = body.to_bytes();
-            let boundary = flight_codec::multipart::boundary_from_content_type(&body.content_type()).unwrap();
-            let mut cuts: Vec<usize> = cuts.iter().map(|&c| c as usize % (bytes.len() + 1)).collect();
-            cuts.sort_unstable();
-            let mut d = MultipartDecoder::new(&boundary, opts.clone()).unwrap();
-            let mut at = 0;
-            for c in cuts.into_iter().chain([bytes.len()]) {
-                d.feed(&bytes[at..c]).unwrap();
-                at = c;
-            }
-            let via = notation::to_string(&d.finish().expect("our multipart bytes decode"));
-            prop_assert_eq!(normalized(&via), normalized(&first));
-        }
+        let via = notation::to_string(&d.finish().expect("our multipart bytes decode"));
+        prop_assert_eq!(normalized(&via), normalized(&first));
     }
     Ok(true)
 }
