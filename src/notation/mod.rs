@@ -10,5 +10,5 @@
 mod read;
 mod write;
 
-pub use read::{from_bytes, from_str};
+pub use read::{from_bytes, from_str, from_str_named};
 pub use write::{to_string, to_strings};

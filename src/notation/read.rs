@@ -103,12 +103,32 @@ pub fn from_str(text: &str) -> Result<Graph> {
 /// # Ok::<(), flight_codec::Error>(())
 /// ```
 pub fn from_bytes(text: Bytes) -> Result<Graph> {
+    Ok(from_bytes_named(text)?.0)
+}
+
+/// Parses value notation, and returns the nodes it names
+/// (`{"node":[name, value]}`) with the graph.
+///
+/// # Errors
+/// As [`from_str`].
+///
+/// ```
+/// let (g, names) = flight_codec::notation::from_str_named(r#"{"array":[{"node":["p",{"promise":"pending"}]},{"ref":"p"}]}"#)?;
+/// assert!(matches!(g.node(names["p"]), flight_codec::value::Node::Promise(_)));
+/// # Ok::<(), flight_codec::Error>(())
+/// ```
+pub fn from_str_named(text: &str) -> Result<(Graph, HashMap<String, NodeId>)> {
+    from_bytes_named(Bytes::copy_from_slice(text.as_bytes()))
+}
+
+fn from_bytes_named(text: Bytes) -> Result<(Graph, HashMap<String, NodeId>)> {
     std::str::from_utf8(&text).map_err(|_| bad("not UTF-8"))?;
     let (tree, root) = parse_tree(&text)?;
     let mut b = Builder { tree: &tree, g: Graph::new(), names: HashMap::new() };
     let v = b.value(root)?;
     b.g.set_root(v);
-    Ok(b.g)
+    let names = b.names.into_iter().map(|(k, v)| (k.to_string_lossy().into_owned(), v)).collect();
+    Ok((b.g, names))
 }
 
 struct Builder<'t> {

@@ -6,6 +6,10 @@
 //! splits a byte stream (in chunks of any size) into complete rows.
 
 mod decode;
+mod describe;
+mod encode;
+mod render;
 pub mod rows;
 
 pub use decode::decode;
+pub use encode::{encode, ClientManifest, ClientModule, EncodeOptions, OnError, ResponseEncoder, Thrown};

@@ -4,6 +4,7 @@
 
 pub mod gen;
 pub mod oracle;
+pub mod respond;
 
 use std::path::{Path, PathBuf};
 

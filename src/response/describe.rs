@@ -1,0 +1,246 @@
+//! React's `describeObjectForErrorMessage`: the excerpt of the parent object
+//! that the server's error messages end with (`\n  {fn: function helper}\n
+//!        ^^^^^^^^^^^^^^^`).
+//!
+//! Descriptions nest (an object inside the parent is described in full);
+//! React recurses without a limit, so a cyclic parent overflows its stack.
+//! Here nesting stops at [`MAX_DEPTH`] with `...`, and the work per message
+//! is capped, so a description costs bounded time on any graph.
+
+use crate::json::number_to_js_string;
+use crate::value::{Graph, Node, Value};
+
+/// Nesting depth at which a nested object is shown as `...`.
+const MAX_DEPTH: usize = 32;
+/// The most members described per message, over all nesting levels.
+const MAX_MEMBERS: usize = 10_000;
+
+/// A member of a container being described.
+pub(super) enum Member<'a> {
+    /// A value of the graph.
+    Value(&'a Value),
+    /// A string made up by the encoder (a FormData name, a blob's type).
+    Str(&'a str),
+    /// An array made up by the encoder (a Map entry `[key, value]`).
+    List(Vec<Member<'a>>),
+    /// A `Uint8Array` (a blob's bytes).
+    Bytes,
+    /// `Promise.resolve(bound)`.
+    Promise,
+    /// React's element marker symbol.
+    ElementMarker,
+}
+
+/// What holds the failing value: its members and whether it is an object.
+pub(super) struct Parent<'a> {
+    /// `{…}` (with these keys) or `[…]` (keys are indices).
+    pub object: bool,
+    /// Keys and members in order.
+    pub members: Vec<(String, Member<'a>)>,
+}
+
+struct Describer<'g> {
+    g: &'g Graph,
+    budget: usize,
+}
+
+/// The text React appends to an error about `parent[key]`:
+/// `"\n  " + excerpt` and, when the key was found, a caret line under it.
+pub(super) fn describe(g: &Graph, parent: &Parent<'_>, key: &str) -> String {
+    let mut d = Describer { g, budget: MAX_MEMBERS };
+    let (text, at) = d.container(parent.object, &parent.members, Some(key), 0);
+    match at {
+        Some((start, len)) if len > 0 => {
+            format!("\n  {text}\n  {}{}", " ".repeat(start), "^".repeat(len))
+        }
+        _ => format!("\n  {text}"),
+    }
+}
+
+/// `"name"` as React prints a key: bare when `JSON.stringify` adds nothing
+/// but the quotes.
+fn key_text(name: &str) -> String {
+    let mut out = Vec::new();
+    crate::json::write_str_slice(&mut out, name);
+    let quoted = String::from_utf8(out).unwrap_or_default();
+    if quoted.len() == name.len() + 2 && &quoted[1..quoted.len() - 1] == name {
+        name.to_string()
+    } else {
+        quoted
+    }
+}
+
+fn utf16_len(s: &str) -> usize {
+    s.encode_utf16().count()
+}
+
+impl Describer<'_> {
+    /// `describeObjectForErrorMessage` of a container; returns the text and,
+    /// when `expanded` names a member, where its description starts and how
+    /// long it is (in UTF-16 units, as JavaScript counts).
+    fn container(
+        &mut self,
+        object: bool,
+        members: &[(String, Member<'_>)],
+        expanded: Option<&str>,
+        depth: usize,
+    ) -> (String, Option<(usize, usize)>) {
+        let mut s = String::from(if object { "{" } else { "[" });
+        let mut at = None;
+        for (i, (name, m)) in members.iter().enumerate() {
+            if i > 0 {
+                s.push_str(", ");
+            }
+            if object {
+                s.push_str(&key_text(name));
+                s.push_str(": ");
+            }
+            let text = self.member(m, depth);
+            if expanded == Some(name.as_str()) {
+                at = Some((utf16_len(&s), utf16_len(&text)));
+                s.push_str(&text);
+            } else if utf16_len(&text) < 10 && utf16_len(&s) + utf16_len(&text) < 40 {
+                s.push_str(&text);
+            } else {
+                s.push_str("...");
+            }
+        }
+        s.push(if object { '}' } else { ']' });
+        (s, at)
+    }
+
+    fn member(&mut self, m: &Member<'_>, depth: usize) -> String {
+        if self.budget == 0 || depth >= MAX_DEPTH {
+            return "...".to_string();
+        }
+        self.budget -= 1;
+        match m {
+            Member::Value(v) => self.value(v, depth),
+            Member::Str(s) => string(s),
+            Member::List(items) => {
+                let members: Vec<(String, Member<'_>)> =
+                    items.iter().enumerate().map(|(i, m)| (i.to_string(), m.shallow())).collect();
+                self.container(false, &members, None, depth + 1).0
+            }
+            Member::Bytes => "Uint8Array".to_string(),
+            Member::Promise => "Promise".to_string(),
+            Member::ElementMarker => "Symbol(react.transitional.element)".to_string(),
+        }
+    }
+
+    fn value(&mut self, v: &Value, depth: usize) -> String {
+        match v {
+            Value::Undefined => "undefined".to_string(),
+            Value::Null => "Null".to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Number(n) => number_to_js_string(*n),
+            Value::String(s) => string(&s.to_string_lossy()),
+            Value::BigInt(b) => b.as_str().to_string(),
+            Value::Date(_) => "Date".to_string(),
+            Value::Symbol(name) => format!("Symbol({})", name.to_string_lossy()),
+            Value::Node(id) => self.node(self.g.node(*id), depth),
+        }
+    }
+
+    fn node(&mut self, n: &Node, depth: usize) -> String {
+        let g = self.g;
+        match n {
+            Node::Array(items) => {
+                let members: Vec<(String, Member<'_>)> =
+                    items.iter().enumerate().map(|(i, v)| (i.to_string(), Member::Value(v))).collect();
+                self.container(false, &members, None, depth + 1).0
+            }
+            Node::Object(pairs) => {
+                let members: Vec<(String, Member<'_>)> =
+                    pairs.iter().map(|(k, v)| (k.to_string_lossy().into_owned(), Member::Value(v))).collect();
+                self.container(true, &members, None, depth + 1).0
+            }
+            // A class instance or null-prototype object: the model keeps no
+            // fields, so it shows as an empty object.
+            Node::Instance(_) => "{}".to_string(),
+            Node::Element(e) => format!("<{}/>", element_type(g, &e.element_type)),
+            Node::ClientReference(_) => "client".to_string(),
+            Node::Function(name) => {
+                if name.is_empty() {
+                    "function".to_string()
+                } else {
+                    format!("function {}", name.to_string_lossy())
+                }
+            }
+            Node::UnregisteredSymbol(name) => format!("Symbol({})", name.to_string_lossy()),
+            Node::ServerReference(r) => {
+                let id = r.id.to_string_lossy();
+                let name = id.rsplit('#').next().unwrap_or_default();
+                if name.is_empty() {
+                    "function".to_string()
+                } else {
+                    format!("function {name}")
+                }
+            }
+            Node::TemporaryReference(_) | Node::Lazy(_) => "function".to_string(),
+            other => object_name(other).to_string(),
+        }
+    }
+}
+
+impl Member<'_> {
+    fn shallow(&self) -> Member<'_> {
+        match self {
+            Member::Value(v) => Member::Value(v),
+            Member::Str(s) => Member::Str(s),
+            Member::List(items) => Member::List(items.iter().map(Member::shallow).collect()),
+            Member::Bytes => Member::Bytes,
+            Member::Promise => Member::Promise,
+            Member::ElementMarker => Member::ElementMarker,
+        }
+    }
+}
+
+/// `describeValueForErrorMessage` of a string: quoted, cut at 10 units.
+fn string(s: &str) -> String {
+    let units: Vec<u16> = s.encode_utf16().collect();
+    let cut = if units.len() <= 10 { s.to_string() } else { String::from_utf16_lossy(&units[..10]) + "..." };
+    let mut out = Vec::new();
+    crate::json::write_str_slice(&mut out, &cut);
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// `Object.prototype.toString` names of the built-ins.
+fn object_name(n: &Node) -> &'static str {
+    match n {
+        Node::Map(_) => "Map",
+        Node::Set(_) => "Set",
+        Node::ArrayBuffer(_) => "ArrayBuffer",
+        Node::TypedArray { kind, .. } => kind.name(),
+        Node::Blob(b) if b.name.is_some() => "File",
+        Node::Blob(_) => "Blob",
+        Node::FormData(_) => "FormData",
+        Node::Promise(_) => "Promise",
+        Node::Iterator(_) => "Generator",
+        Node::Stream(s) => match s.kind {
+            crate::value::StreamKind::Readable | crate::value::StreamKind::Bytes => "ReadableStream",
+            crate::value::StreamKind::AsyncIterable => "Object",
+            crate::value::StreamKind::AsyncIterator => "AsyncGenerator",
+        },
+        Node::Error(_) => "Error",
+        _ => "Object",
+    }
+}
+
+/// `describeElementType`.
+fn element_type(g: &Graph, t: &Value) -> String {
+    match t {
+        Value::String(s) => s.to_string_lossy().into_owned(),
+        Value::Symbol(s) if s == "react.suspense" => "Suspense".to_string(),
+        Value::Symbol(s) if s == "react.suspense_list" => "SuspenseList".to_string(),
+        Value::Symbol(s) if s == "react.view_transition" => "ViewTransition".to_string(),
+        Value::Node(id) => match g.node(*id) {
+            Node::Lazy(state) => match state.as_ref() {
+                crate::value::PromiseState::Fulfilled(v) => element_type(g, v),
+                _ => String::new(),
+            },
+            _ => String::new(),
+        },
+        _ => String::new(),
+    }
+}

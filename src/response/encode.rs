@@ -1,0 +1,906 @@
+//! The response encoder: a value in, the Flight rows React 19.3.1's
+//! production `renderToReadableStream` would write out.
+//!
+//! React's render is driven by its event loop: the root renders first; a
+//! promise's value renders once the promise settles (a microtask later for
+//! one that is already settled); a stream's chunks are written as they are
+//! read; every burst of work ends with a flush (imports, then regular rows,
+//! then error rows), cut into network chunks of 4096 bytes. The encoder
+//! keeps that schedule with an explicit queue of jobs, so that the rows, their
+//! ids, their order and the network chunks are React's.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::fmt;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use super::render::{Item, Walker};
+use crate::error::{Error, ErrorKind, Result};
+use crate::json::{write_str, write_str_slice};
+use crate::value::{ClientReference, Graph, JsString, Node, NodeId, PromiseState, StreamEnd, StreamKind, Value};
+
+/// Something the encoder reports to [`EncodeOptions::on_error`]: what React
+/// passes to `onError`.
+///
+/// ```
+/// use flight_codec::response::Thrown;
+/// let t = Thrown::Message("boom".into());
+/// assert_eq!(t.message(&flight_codec::value::Graph::new()).as_deref(), Some("boom"));
+/// ```
+#[derive(Clone, Debug)]
+pub enum Thrown {
+    /// An error the encoder raised, with React's message (a value React
+    /// cannot serialise, a missing client module, an abort without reason).
+    Message(String),
+    /// A value the host settled with: a promise's rejection reason, a
+    /// stream's error, a rejected lazy, an abort reason.
+    Value(Value),
+}
+
+impl Thrown {
+    /// The error's message: the message of an `Error` value, the string
+    /// itself for a string, else `None`.
+    ///
+    /// ```
+    /// use flight_codec::response::Thrown;
+    /// use flight_codec::value::{Graph, JsError, Node, Value};
+    /// let mut g = Graph::new();
+    /// let e = g.add_value(Node::Error(Box::new(JsError { message: "m".into(), digest: None })));
+    /// assert_eq!(Thrown::Value(e).message(&g).as_deref(), Some("m"));
+    /// assert_eq!(Thrown::Value(1.0.into()).message(&g), None);
+    /// ```
+    pub fn message(&self, g: &Graph) -> Option<String> {
+        match self {
+            Thrown::Message(m) => Some(m.clone()),
+            Thrown::Value(Value::String(s)) => Some(s.to_string_lossy().into_owned()),
+            Thrown::Value(Value::Node(n)) => match g.get(*n) {
+                Some(Node::Error(e)) => Some(e.message.to_string_lossy().into_owned()),
+                _ => None,
+            },
+            Thrown::Value(_) => None,
+        }
+    }
+}
+
+/// A client module as the bundler's manifest describes it: what an `I` row
+/// carries.
+///
+/// ```
+/// use flight_codec::response::ClientModule;
+/// let m = ClientModule { id: "mod".into(), chunks: vec![], name: "Button".into(), is_async: false };
+/// assert_eq!(m.name, "Button");
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClientModule {
+    /// The module id.
+    pub id: String,
+    /// The chunks to load (pairs of chunk id and file name, for webpack).
+    pub chunks: Vec<String>,
+    /// The export name.
+    pub name: String,
+    /// An async (ESM) module: the `I` row ends with `1`.
+    pub is_async: bool,
+}
+
+/// Computes the digest of an error row from what was thrown (`onError`).
+pub type OnError = Arc<dyn Fn(&Thrown, &Graph) -> Option<String> + Send + Sync>;
+/// Looks up a client reference in the bundler's manifest; `None` if it is
+/// not there (the reference becomes an error row, as in React).
+pub type ClientManifest = Arc<dyn Fn(&ClientReference) -> Option<ClientModule> + Send + Sync>;
+
+/// Options for [`encode`] and [`ResponseEncoder`].
+///
+/// ```
+/// use std::sync::Arc;
+/// let mut opts = flight_codec::response::EncodeOptions::default();
+/// opts.on_error = Some(Arc::new(|t, g| t.message(g).map(|m| format!("E:{m}"))));
+/// assert!(!opts.temporary_references);
+/// ```
+#[derive(Clone, Default)]
+pub struct EncodeOptions {
+    /// Write temporary references back as `$T<id>` (React's
+    /// `temporaryReferences` option). Without it a temporary reference is
+    /// an error row, as in React.
+    pub temporary_references: bool,
+    /// The digest of each error row; `None` (or a callback returning
+    /// `None`) writes an empty digest, as React does without `onError`.
+    pub on_error: Option<OnError>,
+    /// The client manifest; without one, a client reference's module is its
+    /// `id` with no chunks.
+    pub client_manifest: Option<ClientManifest>,
+}
+
+impl fmt::Debug for EncodeOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EncodeOptions")
+            .field("temporary_references", &self.temporary_references)
+            .field("on_error", &self.on_error.as_ref().map(|_| "…"))
+            .field("client_manifest", &self.client_manifest.as_ref().map(|_| "…"))
+            .finish()
+    }
+}
+
+/// A row or a binary row's header and payload (never split between flushes).
+pub(super) enum Piece {
+    Text(Vec<u8>),
+    Binary(Vec<u8>, Bytes),
+}
+
+/// Work queued for later, as React's promises and stream reads queue it.
+pub(super) enum Job {
+    /// A task whose model is ready is pinged.
+    Ping { task: u32, model: Item },
+    /// A promise (or lazy) a task awaits may have settled; `chain` holds the
+    /// promises it adopted on the way.
+    Promise { task: u32, node: NodeId, chain: Vec<NodeId> },
+    /// A stream task reads its next chunk.
+    Read { task: u32 },
+}
+
+/// A task that has not finished.
+pub(super) enum TaskState {
+    /// Waiting for a promise, a lazy or a blob, or pinged.
+    Promise,
+    /// Reading a stream.
+    Stream { node: NodeId, next: usize, kind: StreamKind, parked: bool },
+}
+
+/// Everything the render keeps between events.
+#[derive(Default)]
+pub(super) struct State {
+    next_id: u32,
+    pub written: HashMap<NodeId, Rc<str>>,
+    symbols: HashMap<JsString, u32>,
+    client_refs: HashMap<(JsString, JsString), u32>,
+    pub server_refs: HashMap<NodeId, u32>,
+    import_strings: HashMap<String, String>,
+    import_size: usize,
+    imports: Vec<Piece>,
+    pub regular: Vec<Piece>,
+    errors: Vec<Piece>,
+    /// React's `serializedSize`.
+    pub size: usize,
+    pub tasks: BTreeMap<u32, TaskState>,
+    pub pinged: Vec<(u32, Item)>,
+    pub microtasks: VecDeque<Job>,
+    waiters: HashMap<NodeId, Vec<u32>>,
+    pub temporary_references: bool,
+    on_error: Option<OnError>,
+    manifest: Option<ClientManifest>,
+    /// Rows were written by a microtask while nothing was pinged: React
+    /// scheduled a flush of its own for them.
+    flush_scheduled: bool,
+    aborted: bool,
+}
+
+impl State {
+    pub fn alloc(&mut self) -> u32 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    fn digest(&self, g: &Graph, t: &Thrown) -> String {
+        self.on_error.as_ref().and_then(|f| f(t, g)).unwrap_or_default()
+    }
+
+    /// `emitErrorChunk`: `id:E{"digest":…}`.
+    pub fn error_row(&mut self, g: &Graph, id: u32, t: &Thrown) {
+        let digest = self.digest(g, t);
+        let mut row = format!("{id:x}:E{{\"digest\":").into_bytes();
+        write_str_slice(&mut row, &digest);
+        row.extend_from_slice(b"}\n");
+        self.errors.push(Piece::Text(row));
+    }
+
+    /// `erroredTask`: the task's own id becomes an error row.
+    pub fn errored(&mut self, g: &Graph, id: u32, t: &Thrown) {
+        self.tasks.remove(&id);
+        self.error_row(g, id, t);
+    }
+
+    pub fn model_row(&mut self, id: u32, json: &[u8]) {
+        let mut row = format!("{id:x}:").into_bytes();
+        row.extend_from_slice(json);
+        row.push(b'\n');
+        self.regular.push(Piece::Text(row));
+    }
+
+    /// A `T` row: the UTF-8 of the string (lone surrogates become U+FFFD,
+    /// as `TextEncoder` writes them).
+    pub fn text_row(&mut self, id: u32, s: &JsString) {
+        let bytes: Bytes = match s.as_str() {
+            Some(_) => s.clone().into_bytes(),
+            None => Bytes::from(s.to_string_lossy().into_owned()),
+        };
+        self.regular.push(Piece::Binary(format!("{id:x}:T{:x},", bytes.len()).into_bytes(), bytes));
+    }
+
+    pub fn binary_row(&mut self, id: u32, tag: u8, bytes: Bytes) {
+        let mut head = format!("{id:x}:").into_bytes();
+        head.push(tag);
+        head.extend_from_slice(format!("{:x},", bytes.len()).as_bytes());
+        self.regular.push(Piece::Binary(head, bytes));
+    }
+
+    /// A `Symbol.for` symbol's import row (once per name).
+    pub fn symbol(&mut self, name: &JsString) -> u32 {
+        if let Some(id) = self.symbols.get(name) {
+            return *id;
+        }
+        let id = self.alloc();
+        let mut row = format!("{id:x}:").into_bytes();
+        let mut tagged = b"$S".to_vec();
+        tagged.extend_from_slice(name.as_wtf8());
+        write_str(&mut row, &JsString::from_wtf8_unchecked(tagged.into()));
+        row.push(b'\n');
+        self.imports.push(Piece::Text(row));
+        self.symbols.insert(name.clone(), id);
+        id
+    }
+
+    /// `serializeImportString`: strings of 16 UTF-16 units or more in
+    /// import metadata get rows of their own (32 768 units in all).
+    fn import_string(&mut self, s: &str, out: &mut Vec<u8>) {
+        let units = s.encode_utf16().count();
+        let escaped = if s.starts_with('$') { format!("${s}") } else { s.to_string() };
+        if units < 16 {
+            write_str_slice(out, &escaped);
+            return;
+        }
+        if let Some(r) = self.import_strings.get(s) {
+            write_str_slice(out, r);
+            return;
+        }
+        if self.import_size + units > 32_768 {
+            write_str_slice(out, &escaped);
+            return;
+        }
+        self.import_size += units;
+        let id = self.alloc();
+        let mut row = format!("{id:x}:").into_bytes();
+        write_str_slice(&mut row, &escaped);
+        row.push(b'\n');
+        self.imports.push(Piece::Text(row));
+        let r = format!("${id:x}");
+        write_str_slice(out, &r);
+        self.import_strings.insert(s.to_string(), r);
+    }
+
+    /// `serializeClientReference`: the `I` row's id, or React's message when
+    /// the manifest does not have the module.
+    pub fn client_reference(&mut self, _g: &Graph, c: &ClientReference) -> std::result::Result<u32, String> {
+        let key = (c.id.clone(), c.name.clone());
+        if let Some(id) = self.client_refs.get(&key) {
+            return Ok(*id);
+        }
+        let module = match &self.manifest {
+            Some(m) => m(c),
+            None => Some(ClientModule {
+                id: c.id.to_string_lossy().into_owned(),
+                chunks: vec![],
+                name: c.name.to_string_lossy().into_owned(),
+                is_async: false,
+            }),
+        };
+        let Some(m) = module else {
+            return Err(format!(
+                "Could not find the module \"{}#{}\" in the React Client Manifest. This is probably a bug in the React Server Components bundler.",
+                c.id.to_string_lossy(),
+                c.name.to_string_lossy()
+            ));
+        };
+        let mut meta = b"[".to_vec();
+        self.import_string(&m.id, &mut meta);
+        meta.extend_from_slice(b",[");
+        for (i, chunk) in m.chunks.iter().enumerate() {
+            if i > 0 {
+                meta.push(b',');
+            }
+            self.import_string(chunk, &mut meta);
+        }
+        meta.extend_from_slice(b"],");
+        self.import_string(&m.name, &mut meta);
+        if m.is_async {
+            meta.extend_from_slice(b",1");
+        }
+        meta.push(b']');
+        let id = self.alloc();
+        let mut row = format!("{id:x}:I").into_bytes();
+        row.extend_from_slice(&meta);
+        row.push(b'\n');
+        self.imports.push(Piece::Text(row));
+        self.client_refs.insert(key, id);
+        Ok(id)
+    }
+
+    /// Parks `task` until `node` (a promise, lazy or stream) changes.
+    pub fn wait(&mut self, node: NodeId, task: u32) {
+        self.waiters.entry(node).or_default().push(task);
+    }
+
+    /// `serializeThenable`: a settled promise settles the task a microtask
+    /// later; a pending one parks it.
+    pub fn await_promise(&mut self, _g: &Graph, task: u32, node: NodeId) {
+        self.microtasks.push_back(Job::Promise { task, node, chain: Vec::new() });
+    }
+
+    fn has_rows(&self) -> bool {
+        !(self.imports.is_empty() && self.regular.is_empty() && self.errors.is_empty())
+    }
+}
+
+/// Cuts flushed rows into network chunks as React's `writeChunk` does: a
+/// 4096-byte buffer, with anything larger sent on its own.
+#[derive(Default)]
+struct Chunker {
+    view: Vec<u8>,
+    out: VecDeque<Bytes>,
+}
+
+const VIEW: usize = 4096;
+
+impl Chunker {
+    fn write(&mut self, mut piece: &[u8], whole: Option<&Bytes>) {
+        if piece.is_empty() {
+            return;
+        }
+        if piece.len() > VIEW {
+            if !self.view.is_empty() {
+                self.out.push_back(Bytes::from(std::mem::take(&mut self.view)));
+            }
+            self.out.push_back(whole.cloned().unwrap_or_else(|| Bytes::copy_from_slice(piece)));
+            return;
+        }
+        let room = VIEW - self.view.len();
+        if room < piece.len() {
+            self.view.extend_from_slice(&piece[..room]);
+            self.out.push_back(Bytes::from(std::mem::take(&mut self.view)));
+            piece = &piece[room..];
+        }
+        self.view.extend_from_slice(piece);
+    }
+
+    fn end(&mut self) {
+        if !self.view.is_empty() {
+            self.out.push_back(Bytes::from(std::mem::take(&mut self.view)));
+        }
+    }
+}
+
+/// The encoder without its graph (so that one-shot encoding can borrow one).
+#[derive(Default)]
+struct Core {
+    st: State,
+    chunks: Chunker,
+}
+
+impl Core {
+    fn new(g: &Graph, opts: &EncodeOptions) -> Core {
+        let mut st = State {
+            temporary_references: opts.temporary_references,
+            on_error: opts.on_error.clone(),
+            manifest: opts.client_manifest.clone(),
+            ..State::default()
+        };
+        let root = st.alloc();
+        if let Value::Node(n) = g.root() {
+            st.written.insert(*n, "$0".into());
+        }
+        st.tasks.insert(root, TaskState::Promise);
+        st.pinged.push((root, Item::V(g.root().clone())));
+        Core { st, chunks: Chunker::default() }
+    }
+
+    /// Runs everything that can run: microtasks, then the pinged tasks, then
+    /// a flush, until nothing is left to do.
+    fn work(&mut self, g: &Graph) {
+        loop {
+            while let Some(job) = self.st.microtasks.pop_front() {
+                self.job(g, job);
+            }
+            if self.st.flush_scheduled {
+                self.st.flush_scheduled = false;
+                self.flush();
+            }
+            if self.st.pinged.is_empty() {
+                if self.st.has_rows() {
+                    self.flush();
+                }
+                if self.st.microtasks.is_empty() {
+                    return;
+                }
+                continue;
+            }
+            let pinged = std::mem::take(&mut self.st.pinged);
+            for (id, model) in pinged {
+                if self.st.tasks.remove(&id).is_some() {
+                    Walker::new(g, &mut self.st).task(id, &model);
+                }
+            }
+            self.flush();
+        }
+    }
+
+    /// Rows written by a microtask: React flushes them on a timer of their
+    /// own unless a render is already due.
+    fn wrote_rows(&mut self) {
+        if self.st.pinged.is_empty() {
+            self.st.flush_scheduled = true;
+        }
+    }
+
+    fn job(&mut self, g: &Graph, job: Job) {
+        match job {
+            Job::Ping { task, model } => {
+                if self.st.tasks.contains_key(&task) {
+                    self.st.pinged.push((task, model));
+                }
+            }
+            Job::Promise { task, node, mut chain } => {
+                if !self.st.tasks.contains_key(&task) {
+                    return;
+                }
+                let state = match g.node(node) {
+                    Node::Promise(s) => s,
+                    Node::Lazy(s) => s.as_ref(),
+                    _ => return,
+                };
+                match state {
+                    PromiseState::Pending => self.st.wait(node, task),
+                    PromiseState::Rejected(r) => {
+                        self.st.errored(g, task, &Thrown::Value(r.clone()));
+                        self.wrote_rows();
+                    }
+                    PromiseState::Fulfilled(v) => match v.as_node().map(|n| (n, g.node(n))) {
+                        // A promise fulfilled with a promise adopts its state.
+                        Some((inner, Node::Promise(_))) => {
+                            if inner == node {
+                                let t = Thrown::Message("Chaining cycle detected for promise #<Promise>".into());
+                                self.st.errored(g, task, &t);
+                                self.wrote_rows();
+                            } else if !chain.contains(&inner) {
+                                // (A longer cycle never settles, as in JavaScript.)
+                                chain.push(node);
+                                self.st.microtasks.push_back(Job::Promise { task, node: inner, chain });
+                            }
+                        }
+                        _ => self.st.pinged.push((task, Item::V(v.clone()))),
+                    },
+                }
+            }
+            Job::Read { task } => self.read(g, task),
+        }
+    }
+
+    /// A stream task's `reader.read()` has resolved: writes the next chunk,
+    /// or the end.
+    fn read(&mut self, g: &Graph, task: u32) {
+        let Some(TaskState::Stream { node, next, kind, parked }) = self.st.tasks.get_mut(&task) else { return };
+        let (node, i, kind) = (*node, *next, *kind);
+        let Node::Stream(s) = g.node(node) else { return };
+        if let Some(item) = s.items.get(i) {
+            *next += 1;
+            let item = item.clone();
+            Walker::new(g, &mut self.st).chunk(task, kind, &item);
+            self.st.microtasks.push_back(Job::Read { task });
+            self.wrote_rows();
+            return;
+        }
+        match &s.end {
+            StreamEnd::Open => {
+                *parked = true;
+                self.st.wait(node, task);
+                return;
+            }
+            StreamEnd::Errored(reason) => {
+                self.st.errored(g, task, &Thrown::Value(reason.clone()));
+            }
+            StreamEnd::Closed(ret) => {
+                self.st.tasks.remove(&task);
+                let async_iter = matches!(kind, StreamKind::AsyncIterable | StreamKind::AsyncIterator);
+                let row = if async_iter && !matches!(ret, Value::Undefined) {
+                    let id = self.st.alloc();
+                    Walker::new(g, &mut self.st).task(id, &Item::V(ret.clone()));
+                    format!("{task:x}:C\"${id:x}\"\n")
+                } else {
+                    format!("{task:x}:C\n")
+                };
+                self.st.regular.push(Piece::Text(row.into_bytes()));
+            }
+        }
+        self.wrote_rows();
+    }
+
+    /// Something the tasks wait for changed: they look again.
+    fn wake(&mut self, node: NodeId) {
+        for task in self.st.waiters.remove(&node).unwrap_or_default() {
+            match self.st.tasks.get_mut(&task) {
+                Some(TaskState::Promise) => {
+                    self.st.microtasks.push_back(Job::Promise { task, node, chain: Vec::new() });
+                }
+                Some(TaskState::Stream { parked, .. }) if *parked => {
+                    *parked = false;
+                    self.st.microtasks.push_back(Job::Read { task });
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn abort(&mut self, g: &Graph, reason: Option<Value>) {
+        if self.st.aborted {
+            return;
+        }
+        self.st.aborted = true;
+        self.st.microtasks.clear();
+        self.st.pinged.clear();
+        self.st.waiters.clear();
+        let thrown = match reason {
+            Some(v) => Thrown::Value(v),
+            None => Thrown::Message("The render was aborted by the server without a reason.".into()),
+        };
+        // Streams listen to the abort signal and error with the reason.
+        let streams: Vec<u32> =
+            self.st.tasks.iter().filter(|(_, t)| matches!(t, TaskState::Stream { .. })).map(|(id, _)| *id).collect();
+        for id in streams {
+            self.st.errored(g, id, &thrown);
+        }
+        if !self.st.tasks.is_empty() {
+            let err = self.st.alloc();
+            self.st.error_row(g, err, &thrown);
+            let tasks = std::mem::take(&mut self.st.tasks);
+            for id in tasks.keys() {
+                self.st.errors.push(Piece::Text(format!("{id:x}:\"${err:x}\"\n").into_bytes()));
+            }
+        }
+        self.flush();
+    }
+
+    fn flush(&mut self) {
+        let pieces = std::mem::take(&mut self.st.imports)
+            .into_iter()
+            .chain(std::mem::take(&mut self.st.regular))
+            .chain(std::mem::take(&mut self.st.errors));
+        for p in pieces {
+            match p {
+                Piece::Text(t) => self.chunks.write(&t, None),
+                Piece::Binary(head, body) => {
+                    self.chunks.write(&head, None);
+                    self.chunks.write(&body, Some(&body));
+                }
+            }
+        }
+        self.chunks.end();
+    }
+
+    fn is_complete(&self) -> bool {
+        self.st.tasks.is_empty() && self.st.pinged.is_empty() && self.st.microtasks.is_empty() && !self.st.has_rows()
+    }
+}
+
+/// Encodes a value whose promises are all settled and whose streams are all
+/// ended, as React's production `renderToReadableStream` would.
+///
+/// # Errors
+/// [`ErrorKind::Pending`] if a promise is pending or a stream is open (the
+/// stream would not end); use [`ResponseEncoder`] for those.
+///
+/// ```
+/// use flight_codec::value::{Graph, Node, Value};
+/// let mut g = Graph::new();
+/// let m = g.add(Node::Map(vec![("k".into(), Value::Number(1.0))]));
+/// g.set_root(Value::Node(m));
+/// let bytes = flight_codec::response::encode(&g, &Default::default())?;
+/// assert_eq!(bytes, b"1:[[\"k\",1]]\n0:\"$Q1\"\n");
+/// # Ok::<(), flight_codec::Error>(())
+/// ```
+pub fn encode(g: &Graph, opts: &EncodeOptions) -> Result<Vec<u8>> {
+    let mut core = Core::new(g, opts);
+    core.work(g);
+    if !core.is_complete() {
+        return Err(Error::new(ErrorKind::Pending));
+    }
+    let mut out = Vec::new();
+    for c in core.chunks.out {
+        out.extend_from_slice(&c);
+    }
+    Ok(out)
+}
+
+/// A sans-IO response encoder for values with promises and streams that
+/// settle later: the root row can be sent before anything else settles.
+///
+/// Build the value with pending promises ([`PromiseState::Pending`]) and
+/// open streams ([`StreamEnd::Open`]); report what happens to them with
+/// [`resolve`](Self::resolve), [`reject`](Self::reject), [`push`](Self::push),
+/// [`close`](Self::close), [`error`](Self::error) or [`abort`](Self::abort),
+/// and take the network chunks React would send with
+/// [`poll_chunk`](Self::poll_chunk). Events reported between two polls are one
+/// step of React's event loop (their rows share a flush). Nothing here blocks,
+/// and nothing is buffered beyond the rows not yet polled.
+///
+/// ```
+/// use flight_codec::response::ResponseEncoder;
+/// use flight_codec::value::{Graph, Node, PromiseState, Value};
+///
+/// let mut g = Graph::new();
+/// let p = g.add(Node::Promise(PromiseState::Pending));
+/// let root = g.add_value(Node::Object(vec![("p".into(), Value::Node(p))]));
+/// g.set_root(root);
+///
+/// let mut enc = ResponseEncoder::new(g, Default::default());
+/// assert_eq!(&enc.poll_chunk().unwrap()[..], b"0:{\"p\":\"$@1\"}\n");
+/// assert!(enc.poll_chunk().is_none());
+/// enc.resolve(p, "later".into())?;
+/// assert_eq!(&enc.poll_chunk().unwrap()[..], b"1:\"later\"\n");
+/// assert!(enc.is_complete());
+/// # Ok::<(), flight_codec::Error>(())
+/// ```
+pub struct ResponseEncoder {
+    graph: Graph,
+    core: Core,
+}
+
+fn not_a(what: &str) -> Error {
+    Error::new(ErrorKind::Unsupported { message: format!("not {what}") })
+}
+
+impl ResponseEncoder {
+    /// Starts rendering `graph`'s root.
+    ///
+    /// ```
+    /// use flight_codec::{response::ResponseEncoder, value::Graph};
+    /// let mut enc = ResponseEncoder::new(Graph::from_value(1.0.into()), Default::default());
+    /// assert_eq!(&enc.poll_chunk().unwrap()[..], b"0:1\n");
+    /// assert!(enc.is_complete());
+    /// ```
+    pub fn new(graph: Graph, opts: EncodeOptions) -> Self {
+        let core = Core::new(&graph, &opts);
+        ResponseEncoder { graph, core }
+    }
+
+    /// The graph, for reading.
+    ///
+    /// ```
+    /// use flight_codec::{response::ResponseEncoder, value::Graph};
+    /// let enc = ResponseEncoder::new(Graph::from_value("a".into()), Default::default());
+    /// assert_eq!(enc.graph().root().as_string().unwrap(), "a");
+    /// ```
+    pub fn graph(&self) -> &Graph {
+        &self.graph
+    }
+
+    /// The graph, for adding the nodes of values that settle later. Change
+    /// pending promises and open streams only through this type's methods.
+    ///
+    /// ```
+    /// use flight_codec::response::ResponseEncoder;
+    /// use flight_codec::value::{Graph, Node, PromiseState, Value};
+    /// let mut g = Graph::new();
+    /// let p = g.add(Node::Promise(PromiseState::Pending));
+    /// g.set_root(Value::Node(p));
+    /// let mut enc = ResponseEncoder::new(g, Default::default());
+    /// let arr = enc.graph_mut().add_value(Node::Array(vec![]));
+    /// enc.resolve(p, arr)?;
+    /// let out: Vec<u8> = std::iter::from_fn(|| enc.poll_chunk()).flatten().collect();
+    /// assert_eq!(out, b"0:\"$@1\"\n1:[]\n");
+    /// # Ok::<(), flight_codec::Error>(())
+    /// ```
+    pub fn graph_mut(&mut self) -> &mut Graph {
+        &mut self.graph
+    }
+
+    fn settle(&mut self, node: NodeId, state: PromiseState) -> Result<()> {
+        match self.graph.get(node) {
+            Some(Node::Promise(PromiseState::Pending)) => {
+                *self.graph.node_mut(node) = Node::Promise(state);
+            }
+            Some(Node::Lazy(s)) if matches!(**s, PromiseState::Pending) => {
+                *self.graph.node_mut(node) = Node::Lazy(Box::new(state));
+            }
+            _ => return Err(not_a("a pending promise")),
+        }
+        self.core.wake(node);
+        Ok(())
+    }
+
+    /// Fulfills a pending promise (or lazy).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unsupported`] if `promise` is not a pending promise.
+    ///
+    /// ```
+    /// use flight_codec::response::ResponseEncoder;
+    /// use flight_codec::value::{Graph, Node, PromiseState, Value};
+    /// let mut g = Graph::new();
+    /// let p = g.add(Node::Promise(PromiseState::Pending));
+    /// g.set_root(Value::Node(p));
+    /// let mut enc = ResponseEncoder::new(g, Default::default());
+    /// enc.resolve(p, 2.0.into())?;
+    /// assert!(enc.resolve(p, 3.0.into()).is_err());
+    /// # Ok::<(), flight_codec::Error>(())
+    /// ```
+    pub fn resolve(&mut self, promise: NodeId, value: Value) -> Result<()> {
+        self.settle(promise, PromiseState::Fulfilled(value))
+    }
+
+    /// Rejects a pending promise: its row becomes an error row.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unsupported`] if `promise` is not a pending promise.
+    ///
+    /// ```
+    /// use flight_codec::response::ResponseEncoder;
+    /// use flight_codec::value::{Graph, Node, PromiseState, Value};
+    /// let mut g = Graph::new();
+    /// let p = g.add(Node::Promise(PromiseState::Pending));
+    /// g.set_root(Value::Node(p));
+    /// let mut enc = ResponseEncoder::new(g, Default::default());
+    /// enc.reject(p, "no".into())?;
+    /// let out: Vec<u8> = std::iter::from_fn(|| enc.poll_chunk()).flatten().collect();
+    /// assert_eq!(out, b"0:\"$@1\"\n1:E{\"digest\":\"\"}\n");
+    /// # Ok::<(), flight_codec::Error>(())
+    /// ```
+    pub fn reject(&mut self, promise: NodeId, reason: Value) -> Result<()> {
+        self.settle(promise, PromiseState::Rejected(reason))
+    }
+
+    fn stream(&mut self, stream: NodeId) -> Result<&mut crate::value::Stream> {
+        match self.graph.get(stream) {
+            Some(Node::Stream(s)) if matches!(s.end, StreamEnd::Open) => {}
+            _ => return Err(not_a("an open stream")),
+        }
+        match self.graph.node_mut(stream) {
+            Node::Stream(s) => Ok(s),
+            _ => Err(not_a("an open stream")),
+        }
+    }
+
+    /// Adds a chunk to an open stream.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unsupported`] if `stream` is not an open stream.
+    ///
+    /// ```
+    /// use flight_codec::response::ResponseEncoder;
+    /// use flight_codec::value::{Graph, Node, Stream, StreamEnd, StreamKind, Value};
+    /// let mut g = Graph::new();
+    /// let s = g.add(Node::Stream(Box::new(Stream { kind: StreamKind::Readable, items: vec![], end: StreamEnd::Open })));
+    /// g.set_root(Value::Node(s));
+    /// let mut enc = ResponseEncoder::new(g, Default::default());
+    /// assert_eq!(&enc.poll_chunk().unwrap()[..], b"1:R\n0:\"$1\"\n");
+    /// enc.push(s, "hi".into())?;
+    /// assert_eq!(&enc.poll_chunk().unwrap()[..], b"1:T2,hi");
+    /// # Ok::<(), flight_codec::Error>(())
+    /// ```
+    pub fn push(&mut self, stream: NodeId, item: Value) -> Result<()> {
+        self.stream(stream)?.items.push(item);
+        self.core.wake(stream);
+        Ok(())
+    }
+
+    /// Closes an open stream; `ret` is an async iterator's return value
+    /// (`undefined` otherwise).
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unsupported`] if `stream` is not an open stream.
+    ///
+    /// ```
+    /// use flight_codec::response::ResponseEncoder;
+    /// use flight_codec::value::{Graph, Node, Stream, StreamEnd, StreamKind, Value};
+    /// let mut g = Graph::new();
+    /// let s = g.add(Node::Stream(Box::new(Stream { kind: StreamKind::Readable, items: vec![], end: StreamEnd::Open })));
+    /// g.set_root(Value::Node(s));
+    /// let mut enc = ResponseEncoder::new(g, Default::default());
+    /// enc.close(s, Value::Undefined)?;
+    /// let out: Vec<u8> = std::iter::from_fn(|| enc.poll_chunk()).flatten().collect();
+    /// assert_eq!(out, b"1:R\n0:\"$1\"\n1:C\n");
+    /// assert!(enc.is_complete());
+    /// # Ok::<(), flight_codec::Error>(())
+    /// ```
+    pub fn close(&mut self, stream: NodeId, ret: Value) -> Result<()> {
+        self.stream(stream)?.end = StreamEnd::Closed(ret);
+        self.core.wake(stream);
+        Ok(())
+    }
+
+    /// Errors an open stream: it ends with an error row.
+    ///
+    /// # Errors
+    /// [`ErrorKind::Unsupported`] if `stream` is not an open stream.
+    ///
+    /// ```
+    /// use flight_codec::response::ResponseEncoder;
+    /// use flight_codec::value::{Graph, Node, Stream, StreamEnd, StreamKind, Value};
+    /// let mut g = Graph::new();
+    /// let s = g.add(Node::Stream(Box::new(Stream { kind: StreamKind::AsyncIterable, items: vec![], end: StreamEnd::Open })));
+    /// g.set_root(Value::Node(s));
+    /// let mut enc = ResponseEncoder::new(g, Default::default());
+    /// enc.error(s, "broke".into())?;
+    /// let out: Vec<u8> = std::iter::from_fn(|| enc.poll_chunk()).flatten().collect();
+    /// assert_eq!(out, b"1:X\n0:\"$1\"\n1:E{\"digest\":\"\"}\n");
+    /// # Ok::<(), flight_codec::Error>(())
+    /// ```
+    pub fn error(&mut self, stream: NodeId, reason: Value) -> Result<()> {
+        self.stream(stream)?.end = StreamEnd::Errored(reason);
+        self.core.wake(stream);
+        Ok(())
+    }
+
+    /// Aborts the render (React's `signal`): open streams error with the
+    /// reason; every other unfinished row refers to one error row. `None`
+    /// is React's abort without a reason.
+    ///
+    /// ```
+    /// use flight_codec::response::ResponseEncoder;
+    /// use flight_codec::value::{Graph, Node, PromiseState, Value};
+    /// let mut g = Graph::new();
+    /// let p = g.add(Node::Promise(PromiseState::Pending));
+    /// g.set_root(Value::Node(p));
+    /// let mut enc = ResponseEncoder::new(g, Default::default());
+    /// assert!(enc.poll_chunk().is_some());
+    /// enc.abort(Some("stop".into()));
+    /// assert_eq!(&enc.poll_chunk().unwrap()[..], b"2:E{\"digest\":\"\"}\n1:\"$2\"\n");
+    /// assert!(enc.is_complete());
+    /// ```
+    pub fn abort(&mut self, reason: Option<Value>) {
+        self.core.work(&self.graph);
+        self.core.abort(&self.graph, reason);
+    }
+
+    /// The next network chunk, running whatever the events so far allow;
+    /// `None` when nothing is ready.
+    ///
+    /// ```
+    /// use flight_codec::{response::ResponseEncoder, value::Graph};
+    /// let mut enc = ResponseEncoder::new(Graph::from_value("x".into()), Default::default());
+    /// assert_eq!(&enc.poll_chunk().unwrap()[..], b"0:\"x\"\n");
+    /// assert_eq!(enc.poll_chunk(), None);
+    /// ```
+    pub fn poll_chunk(&mut self) -> Option<Bytes> {
+        if self.core.chunks.out.is_empty() {
+            self.core.work(&self.graph);
+        }
+        self.core.chunks.out.pop_front()
+    }
+
+    /// The pending promises and open streams the response waits for.
+    ///
+    /// ```
+    /// use flight_codec::response::ResponseEncoder;
+    /// use flight_codec::value::{Graph, Node, PromiseState, Value};
+    /// let mut g = Graph::new();
+    /// let p = g.add(Node::Promise(PromiseState::Pending));
+    /// g.set_root(Value::Node(p));
+    /// let mut enc = ResponseEncoder::new(g, Default::default());
+    /// enc.poll_chunk();
+    /// assert_eq!(enc.waiting(), [p]);
+    /// ```
+    pub fn waiting(&self) -> Vec<NodeId> {
+        let mut v: Vec<NodeId> = self.core.st.waiters_nodes();
+        v.sort_by_key(|n| n.index());
+        v
+    }
+
+    /// `true` once every row has been written and polled: the stream ends.
+    ///
+    /// ```
+    /// use flight_codec::{response::ResponseEncoder, value::Graph};
+    /// let mut enc = ResponseEncoder::new(Graph::from_value(1.0.into()), Default::default());
+    /// assert!(!enc.is_complete());
+    /// enc.poll_chunk();
+    /// assert!(enc.is_complete());
+    /// ```
+    pub fn is_complete(&self) -> bool {
+        self.core.is_complete() && self.core.chunks.out.is_empty()
+    }
+}
+
+impl State {
+    fn waiters_nodes(&self) -> Vec<NodeId> {
+        self.waiters.iter().filter(|(_, t)| t.iter().any(|id| self.tasks.contains_key(id))).map(|(n, _)| *n).collect()
+    }
+}

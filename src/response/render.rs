@@ -1,0 +1,783 @@
+//! Rendering models into rows, as React 19.3.1's production
+//! `renderModelDestructive` / `resolveModel` / `retryTask` do.
+//!
+//! The walk is iterative (a frame stack), so nesting depth costs heap, not
+//! stack. Values outlined while a row is being written (Map entries, long
+//! strings, typed arrays, symbols, client references, server references)
+//! get their ids and rows at the moment React gives them theirs, so ids and
+//! row order match React's.
+
+use std::collections::HashSet;
+use std::rc::Rc;
+
+use bytes::Bytes;
+
+use super::describe::{self, Member, Parent};
+use super::encode::{Job, Piece, State, TaskState, Thrown};
+use crate::json::{write_number, write_str, write_str_slice};
+use crate::value::{Blob, FormEntry, Graph, JsString, Node, NodeId, PromiseState, StreamKind, Value};
+
+/// A value made up by the encoder while rendering (React's fresh arrays and
+/// objects: Map entries, a blob's parts, a server reference's `{id, bound}`).
+#[derive(Clone, Debug)]
+pub(super) enum Item {
+    /// A value of the graph.
+    V(Value),
+    /// A string.
+    Str(JsString),
+    /// A `Uint8Array` (a blob's bytes).
+    Chunk(Bytes),
+    /// A blob or file (a FormData file entry).
+    Blob(Box<Blob>),
+    /// An array.
+    List(Vec<Item>),
+    /// `Promise.resolve(bound)`: a server reference's bound arguments.
+    Bound(Vec<Value>),
+    /// The element marker at index 0 of an element tuple (`"$"`).
+    Marker,
+}
+
+/// What a frame walks.
+enum Kids {
+    Array(NodeId),
+    Object(NodeId),
+    /// An array made up by the encoder; `true` for an element tuple.
+    List(Vec<Item>, bool),
+    Obj(Vec<(JsString, Item)>),
+    /// The end of an outlined task's row: restores the parent's row.
+    TaskEnd {
+        id: u32,
+        parent_out: Vec<u8>,
+        after: Vec<u8>,
+        size: usize,
+    },
+}
+
+struct Frame {
+    kids: Kids,
+    i: usize,
+    /// The reference to the container (`$0:a`), if it has one.
+    path: Option<Rc<str>>,
+    /// A graph node walked without a reference (it could be reached again
+    /// while it is being written).
+    pathless: Option<NodeId>,
+}
+
+/// The container a value is rendered in.
+#[derive(Clone, Copy)]
+enum Holder<'f> {
+    /// A task's root: React's `emptyRoot` (`{}`).
+    Root,
+    /// A stream chunk: React's `{"": value}`.
+    Chunk(&'f Value),
+    /// A member of a frame's container, with the container's reference.
+    Frame(&'f Kids, Option<&'f Rc<str>>),
+}
+
+/// What rendering a value left to do.
+enum Next {
+    /// Written.
+    Done,
+    /// A container to walk into.
+    Walk(Frame),
+    /// A container outlined as its own row `id`; `after` is written in the
+    /// parent once that row is done.
+    Outline { id: u32, kids: Kids, after: Vec<u8> },
+}
+
+/// Rendering `value` threw (React catches it in `resolveModel`).
+pub(super) struct Throw {
+    pub thrown: Thrown,
+    /// The value being rendered was a lazy or an element: the reference is `$L`.
+    pub lazy: bool,
+}
+
+fn throw_msg(message: String) -> Throw {
+    Throw { thrown: Thrown::Message(message), lazy: false }
+}
+
+const MSG_INSTANCE: &str = "Only plain objects, and a few built-ins, can be passed to Client Components from Server Components. Classes or null prototypes are not supported.";
+const MSG_FUNCTION: &str = "Functions cannot be passed directly to Client Components unless you explicitly expose it by marking it with \"use server\". Or maybe you meant to call this function rather than return it.";
+const MSG_EVENT: &str = "Event handlers cannot be passed to Client Component props.";
+const MSG_EVENT_TAIL: &str = "\nIf you need interactivity, consider converting part of this to a Client Component.";
+const MSG_TEMP: &str = "Could not reference an opaque temporary reference. This is likely due to misconfiguring the temporaryReferences options on the server.";
+/// What a JavaScript engine throws where React's recursion would not end (a
+/// value that contains itself without a reference).
+pub(super) const MSG_STACK: &str = "Maximum call stack size exceeded";
+
+/// Strings of this many UTF-16 units or more go in their own `T` row.
+const TEXT_ROW_MIN: usize = 1024;
+/// `serializedSize` past which elements and lazies are deferred to rows of their own.
+const DEFER_SIZE: usize = 3200;
+
+/// One rendering pass: a task's row (and the rows it outlines).
+pub(super) struct Walker<'a> {
+    pub g: &'a Graph,
+    pub st: &'a mut State,
+    out: Vec<u8>,
+    stack: Vec<Frame>,
+    /// Graph nodes being walked without a reference.
+    open: HashSet<NodeId>,
+}
+
+impl<'a> Walker<'a> {
+    pub fn new(g: &'a Graph, st: &'a mut State) -> Self {
+        Walker { g, st, out: Vec::new(), stack: Vec::new(), open: HashSet::new() }
+    }
+
+    /// `retryTask`: renders task `id`'s model as its row.
+    pub fn task(&mut self, id: u32, model: &Item) {
+        let saved = self.st.size;
+        self.out.clear();
+        let next = match model {
+            Item::V(v) => self.value(Holder::Root, "", v, Some(id)),
+            other => self.item(Holder::Root, "", other, Some(id)),
+        };
+        match next {
+            Err(t) => self.st.errored(self.g, id, &t.thrown),
+            Ok(next) => {
+                let next = match next {
+                    // The walked object is the task's: `writtenObjects.set(model, "$id")`.
+                    Next::Walk(mut f) => {
+                        let r: Rc<str> = format!("${id:x}").into();
+                        match f.kids {
+                            Kids::Array(n) | Kids::Object(n) => {
+                                self.st.written.insert(n, r.clone());
+                                f.pathless = None;
+                            }
+                            _ => {}
+                        }
+                        f.path = Some(r);
+                        Next::Walk(f)
+                    }
+                    other => other,
+                };
+                self.run(next);
+                let row = std::mem::take(&mut self.out);
+                self.st.model_row(id, &row);
+            }
+        }
+        self.st.size = saved;
+    }
+
+    /// `tryStreamTask` / `emitChunk`: a stream chunk as row `id`.
+    pub fn chunk(&mut self, id: u32, kind: StreamKind, v: &Value) {
+        let saved = self.st.size;
+        if let Value::String(s) = v {
+            self.st.text_row(id, s);
+        } else if let Some((tag, bytes)) = binary(self.g, v) {
+            let tag = if kind == StreamKind::Bytes { b'b' } else { tag };
+            self.st.binary_row(id, tag, bytes);
+        } else {
+            self.out.clear();
+            let next = match self.value(Holder::Chunk(v), "", v, None) {
+                Ok(n) => n,
+                Err(t) => Next::Done.after_throw(self, t),
+            };
+            self.run(next);
+            let row = std::mem::take(&mut self.out);
+            self.st.model_row(id, &row);
+        }
+        self.st.size = saved;
+    }
+
+    /// Walks frames until `first` and everything it opened are written.
+    fn run(&mut self, first: Next) {
+        let base = self.stack.len();
+        self.push(first);
+        while self.stack.len() > base {
+            let top = self.stack.len() - 1;
+            let f = &mut self.stack[top];
+            let i = f.i;
+            f.i += 1;
+            // The next member of the top frame, or None when it is done.
+            let member: Option<(String, Item, bool)> = match &f.kids {
+                Kids::Array(n) => match self.g.node(*n) {
+                    Node::Array(items) => items.get(i).map(|v| (i.to_string(), Item::V(v.clone()), false)),
+                    _ => None,
+                },
+                Kids::Object(n) => match self.g.node(*n) {
+                    Node::Object(pairs) => {
+                        pairs.get(i).map(|(k, v)| (k.to_string_lossy().into_owned(), Item::V(v.clone()), true))
+                    }
+                    _ => None,
+                },
+                Kids::List(items, _) => items.get(i).map(|it| (i.to_string(), it.clone(), false)),
+                Kids::Obj(pairs) => pairs.get(i).map(|(k, it)| (k.to_string_lossy().into_owned(), it.clone(), true)),
+                Kids::TaskEnd { .. } => None,
+            };
+            let Some((key, item, is_obj)) = member else {
+                self.pop();
+                continue;
+            };
+            if i > 0 {
+                self.out.push(b',');
+            }
+            if is_obj {
+                let raw = match &self.stack[top].kids {
+                    Kids::Object(n) => match self.g.node(*n) {
+                        Node::Object(pairs) => pairs[i].0.clone(),
+                        _ => JsString::from(""),
+                    },
+                    Kids::Obj(pairs) => pairs[i].0.clone(),
+                    _ => JsString::from(""),
+                };
+                write_str(&mut self.out, &raw);
+                self.out.push(b':');
+                self.st.size += raw.len_utf16();
+            } else {
+                self.st.size += key.len();
+            }
+            // Take the frame out while its member renders (it may push).
+            let frame = self.stack.pop().unwrap_or_else(|| unreachable!());
+            let next = match self.item(Holder::Frame(&frame.kids, frame.path.as_ref()), &key, &item, None) {
+                Ok(n) => n,
+                Err(t) => Next::Done.after_throw(self, t),
+            };
+            self.stack.push(frame);
+            self.push(next);
+        }
+    }
+
+    fn push(&mut self, next: Next) {
+        match next {
+            Next::Done => {}
+            Next::Walk(f) => {
+                self.out.push(if matches!(f.kids, Kids::Object(_) | Kids::Obj(_)) { b'{' } else { b'[' });
+                if let Some(n) = f.pathless {
+                    self.open.insert(n);
+                }
+                self.stack.push(f);
+            }
+            Next::Outline { id, kids, after } => {
+                let parent_out = std::mem::take(&mut self.out);
+                let size = self.st.size;
+                self.stack.push(Frame {
+                    kids: Kids::TaskEnd { id, parent_out, after, size },
+                    i: 0,
+                    path: None,
+                    pathless: None,
+                });
+                let path = Some(format!("${id:x}").into());
+                self.push(Next::Walk(Frame { kids, i: 0, path, pathless: None }));
+            }
+        }
+    }
+
+    fn pop(&mut self) {
+        let Some(f) = self.stack.pop() else { return };
+        if let Some(n) = f.pathless {
+            self.open.remove(&n);
+        }
+        match f.kids {
+            Kids::Object(_) | Kids::Obj(_) => self.out.push(b'}'),
+            Kids::Array(_) | Kids::List(..) => self.out.push(b']'),
+            Kids::TaskEnd { id, parent_out, after, size } => {
+                let row = std::mem::replace(&mut self.out, parent_out);
+                self.st.model_row(id, &row);
+                self.out.extend_from_slice(&after);
+                self.st.size = size;
+            }
+        }
+    }
+
+    /// The path of the container a member is rendered in.
+    fn holder_path(&self, h: Holder<'_>) -> Option<Rc<str>> {
+        match h {
+            Holder::Frame(_, path) => path.cloned(),
+            _ => None,
+        }
+    }
+
+    /// `renderModelDestructive` of a made-up item.
+    fn item(&mut self, h: Holder<'_>, key: &str, item: &Item, root: Option<u32>) -> Result<Next, Throw> {
+        match item {
+            Item::V(v) => self.value(h, key, v, root),
+            Item::Str(s) => {
+                self.string(s);
+                Ok(Next::Done)
+            }
+            Item::Marker => {
+                write_str_slice(&mut self.out, "$");
+                Ok(Next::Done)
+            }
+            Item::Chunk(b) => {
+                let id = self.st.alloc();
+                self.st.binary_row(id, b'o', b.clone());
+                self.reference("$", id);
+                Ok(Next::Done)
+            }
+            Item::Blob(b) => {
+                let id = self.blob(b);
+                self.reference("$B", id);
+                Ok(Next::Done)
+            }
+            Item::List(items) => {
+                let path = self.member_path(h, key);
+                Ok(Next::Walk(Frame { kids: Kids::List(items.clone(), false), i: 0, path, pathless: None }))
+            }
+            Item::Bound(args) => {
+                let id = self.st.alloc();
+                self.st.tasks.insert(id, TaskState::Promise);
+                let model = Item::List(args.iter().cloned().map(Item::V).collect());
+                self.st.microtasks.push_back(Job::Ping { task: id, model });
+                self.reference("$@", id);
+                Ok(Next::Done)
+            }
+        }
+    }
+
+    /// The reference a fresh container at `h[key]` gets: `parent:key`.
+    fn member_path(&self, h: Holder<'_>, key: &str) -> Option<Rc<str>> {
+        if key.contains(':') {
+            return None;
+        }
+        let parent = self.holder_path(h)?;
+        Some(format!("{parent}:{}", tuple_key(h, key)).into())
+    }
+
+    fn reference(&mut self, tag: &str, id: u32) {
+        write_str_slice(&mut self.out, &format!("{tag}{id:x}"));
+    }
+
+    /// A string member: its own `T` row from 1024 UTF-16 units, else escaped.
+    fn string(&mut self, s: &JsString) {
+        let units = s.len_utf16();
+        self.st.size += units;
+        if units >= TEXT_ROW_MIN {
+            let id = self.st.alloc();
+            self.st.text_row(id, s);
+            self.reference("$", id);
+        } else {
+            write_escaped(&mut self.out, s);
+        }
+    }
+
+    /// `renderModelDestructive` of a graph value; `root` is the task id when
+    /// `v` is a task's model.
+    fn value(&mut self, h: Holder<'_>, key: &str, v: &Value, root: Option<u32>) -> Result<Next, Throw> {
+        match v {
+            Value::Undefined => write_str_slice(&mut self.out, "$undefined"),
+            Value::Null => self.out.extend_from_slice(b"null"),
+            Value::Bool(b) => self.out.extend_from_slice(if *b { b"true" } else { b"false" }),
+            Value::Number(n) => write_js_number(&mut self.out, *n),
+            Value::String(s) => self.string(s),
+            Value::BigInt(b) => write_str_slice(&mut self.out, &format!("$n{}", b.as_str())),
+            // `resolveModel` calls `toJSON` first (an invalid date is `null`);
+            // a task's root is rendered without it (`"$Dnull"`).
+            Value::Date(d) => match d.to_iso_string() {
+                Some(iso) => {
+                    if root.is_none() {
+                        self.st.size += iso.len();
+                    }
+                    write_str_slice(&mut self.out, &format!("$D{iso}"));
+                }
+                None if root.is_some() => write_str_slice(&mut self.out, "$Dnull"),
+                None => self.out.extend_from_slice(b"null"),
+            },
+            Value::Symbol(name) => {
+                let id = self.st.symbol(name);
+                self.reference("$", id);
+            }
+            Value::Node(n) => return self.node(h, key, *n, root),
+        }
+        Ok(Next::Done)
+    }
+
+    fn describe(&self, h: Holder<'_>, key: &str) -> String {
+        let parent = match h {
+            Holder::Root => Parent { object: true, members: vec![] },
+            Holder::Chunk(v) => Parent { object: true, members: vec![(String::new(), Member::Value(v))] },
+            Holder::Frame(k, _) => holder_members(self.g, k),
+        };
+        describe::describe(self.g, &parent, key)
+    }
+
+    fn node(&mut self, h: Holder<'_>, key: &str, n: NodeId, root: Option<u32>) -> Result<Next, Throw> {
+        let g = self.g;
+        let own = root.map(|id| format!("${id:x}"));
+        match g.node(n) {
+            Node::Element(e) => {
+                let mut element_ref = None;
+                match self.st.written.get(&n) {
+                    Some(_) if root.is_some() => {}
+                    Some(r) => {
+                        let r = r.clone();
+                        write_str_slice(&mut self.out, &r);
+                        return Ok(Next::Done);
+                    }
+                    None => {
+                        if let Some(p) = self.member_path(h, key) {
+                            self.st.written.insert(n, p.clone());
+                            element_ref = Some(p);
+                        }
+                    }
+                }
+                if self.st.size > DEFER_SIZE {
+                    return Ok(self.defer(n));
+                }
+                self.element(h, key, n, &e.element_type, &e.key, &e.props, element_ref)
+            }
+            Node::Lazy(state) => {
+                if self.st.size > DEFER_SIZE {
+                    return Ok(self.defer(n));
+                }
+                match state.as_ref() {
+                    PromiseState::Fulfilled(v) => self.value(h, key, &v.clone(), root),
+                    PromiseState::Rejected(r) => Err(Throw { thrown: Thrown::Value(r.clone()), lazy: true }),
+                    PromiseState::Pending => {
+                        let id = self.st.alloc();
+                        self.st.tasks.insert(id, TaskState::Promise);
+                        self.st.wait(n, id);
+                        self.reference("$L", id);
+                        Ok(Next::Done)
+                    }
+                }
+            }
+            Node::ClientReference(c) => {
+                let in_type = matches!(h, Holder::Frame(Kids::List(_, true), _)) && key == "1";
+                let r = self.st.client_reference(g, c);
+                match r {
+                    Ok(id) => self.reference(if in_type { "$L" } else { "$" }, id),
+                    Err(message) => {
+                        let id = self.st.alloc();
+                        self.st.error_row(g, id, &Thrown::Message(message));
+                        self.reference("$", id);
+                    }
+                }
+                Ok(Next::Done)
+            }
+            Node::TemporaryReference(id) => {
+                if self.st.temporary_references {
+                    write_str_slice(&mut self.out, &format!("$T{}", id.to_string_lossy()));
+                    Ok(Next::Done)
+                } else {
+                    Err(throw_msg(MSG_TEMP.to_string()))
+                }
+            }
+            Node::ServerReference(r) => {
+                if let Some(id) = self.st.server_refs.get(&n) {
+                    let id = *id;
+                    self.reference("$h", id);
+                    return Ok(Next::Done);
+                }
+                let id = self.st.alloc();
+                self.st.server_refs.insert(n, id);
+                let bound = match &r.bound {
+                    None => Item::V(Value::Null),
+                    Some(args) => Item::Bound(args.clone()),
+                };
+                let kids = Kids::Obj(vec![("id".into(), Item::Str(r.id.clone())), ("bound".into(), bound)]);
+                Ok(Next::Outline { id, kids, after: quoted(&format!("$h{id:x}")) })
+            }
+            Node::Function(_) => {
+                let event = key.len() > 2 && key.starts_with("on") && key.as_bytes()[2].is_ascii_uppercase();
+                let d = self.describe(h, key);
+                Err(throw_msg(if event {
+                    format!("{MSG_EVENT}{d}{MSG_EVENT_TAIL}")
+                } else {
+                    format!("{MSG_FUNCTION}{d}")
+                }))
+            }
+            Node::UnregisteredSymbol(name) => {
+                let name = name.to_string_lossy();
+                Err(throw_msg(format!(
+                    "Only global symbols received from Symbol.for(...) can be passed to Client Components. The symbol Symbol.for({name}) cannot be found among global symbols.{}",
+                    self.describe(h, key)
+                )))
+            }
+            Node::Promise(_) => {
+                if let Some(r) = self.st.written.get(&n) {
+                    if root.is_none() {
+                        let r = r.clone();
+                        write_str_slice(&mut self.out, &r);
+                        return Ok(Next::Done);
+                    }
+                }
+                let id = self.st.alloc();
+                self.st.tasks.insert(id, TaskState::Promise);
+                self.st.written.insert(n, format!("$@{id:x}").into());
+                self.st.await_promise(g, id, n);
+                self.reference("$@", id);
+                Ok(Next::Done)
+            }
+            _ => {
+                match self.st.written.get(&n) {
+                    Some(r) if own.as_deref() != Some(&**r) => {
+                        let r = r.clone();
+                        write_str_slice(&mut self.out, &r);
+                        return Ok(Next::Done);
+                    }
+                    Some(_) => {}
+                    None => {
+                        if let Some(p) = self.member_path(h, key) {
+                            self.st.written.insert(n, p);
+                        }
+                    }
+                }
+                self.object(h, key, n)
+            }
+        }
+    }
+
+    /// The object kinds after the reference bookkeeping.
+    fn object(&mut self, h: Holder<'_>, key: &str, n: NodeId) -> Result<Next, Throw> {
+        let g = self.g;
+        let path = self.st.written.get(&n).cloned();
+        let walk = |kids: Kids, open: &HashSet<NodeId>| {
+            if path.is_none() && open.contains(&n) {
+                return Err(throw_msg(MSG_STACK.to_string()));
+            }
+            let pathless = if path.is_none() { Some(n) } else { None };
+            Ok(Next::Walk(Frame { kids, i: 0, path: path.clone(), pathless }))
+        };
+        let outline = |st: &mut State, tag: &str, items: Vec<Item>| {
+            let id = st.alloc();
+            Next::Outline { id, kids: Kids::List(items, false), after: quoted(&format!("{tag}{id:x}")) }
+        };
+        Ok(match g.node(n) {
+            Node::Array(_) => return walk(Kids::Array(n), &self.open),
+            Node::Object(_) => return walk(Kids::Object(n), &self.open),
+            Node::Map(entries) => {
+                let items = entries.iter().map(|(k, v)| Item::List(vec![Item::V(k.clone()), Item::V(v.clone())]));
+                outline(self.st, "$Q", items.collect())
+            }
+            Node::Set(items) => outline(self.st, "$W", items.iter().cloned().map(Item::V).collect()),
+            Node::FormData(entries) => {
+                let items = entries.iter().map(|(k, e)| {
+                    let v = match e {
+                        FormEntry::Text(t) => Item::Str(t.clone()),
+                        FormEntry::File(b) => Item::Blob(Box::new(b.clone())),
+                    };
+                    Item::List(vec![Item::Str(k.clone()), v])
+                });
+                outline(self.st, "$K", items.collect())
+            }
+            Node::Iterator(items) => outline(self.st, "$i", items.iter().cloned().map(Item::V).collect()),
+            Node::Error(_) => {
+                write_str_slice(&mut self.out, "$Z");
+                Next::Done
+            }
+            Node::ArrayBuffer(_) | Node::TypedArray { .. } => {
+                if let Some((tag, bytes)) = binary(g, &Value::Node(n)) {
+                    let id = self.st.alloc();
+                    self.st.binary_row(id, tag, bytes);
+                    self.reference("$", id);
+                }
+                Next::Done
+            }
+            Node::Blob(b) => {
+                let id = self.blob(b);
+                self.reference("$B", id);
+                Next::Done
+            }
+            Node::Stream(s) => {
+                let id = self.st.alloc();
+                self.st.written.insert(n, format!("${id:x}").into());
+                let tag = match s.kind {
+                    StreamKind::Readable => "R",
+                    StreamKind::Bytes => "r",
+                    StreamKind::AsyncIterable => "X",
+                    StreamKind::AsyncIterator => "x",
+                };
+                self.st.regular.push(Piece::Text(format!("{id:x}:{tag}\n").into_bytes()));
+                self.st.tasks.insert(id, TaskState::Stream { node: n, next: 0, kind: s.kind, parked: false });
+                self.st.microtasks.push_back(Job::Read { task: id });
+                self.reference("$", id);
+                Next::Done
+            }
+            Node::Instance(_) => return Err(throw_msg(format!("{MSG_INSTANCE}{}", self.describe(h, key)))),
+            _ => {
+                // Kinds handled in `node`; nothing else reaches here.
+                write_str_slice(&mut self.out, "$undefined");
+                Next::Done
+            }
+        })
+    }
+
+    /// `serializeBlob`: a task whose row `[type, …bytes]` follows once the
+    /// blob is read.
+    fn blob(&mut self, b: &Blob) -> u32 {
+        let id = self.st.alloc();
+        let mut model = vec![Item::Str(b.content_type.clone())];
+        if !b.bytes.is_empty() {
+            model.push(Item::Chunk(b.bytes.clone()));
+        }
+        self.st.tasks.insert(id, TaskState::Promise);
+        self.st.microtasks.push_back(Job::Ping { task: id, model: Item::List(model) });
+        id
+    }
+
+    /// `deferTask`: the element or lazy gets a row of its own, later.
+    fn defer(&mut self, n: NodeId) -> Next {
+        let id = self.st.alloc();
+        self.st.written.insert(n, format!("${id:x}").into());
+        self.st.tasks.insert(id, TaskState::Promise);
+        self.st.pinged.push((id, Item::V(Value::Node(n))));
+        self.reference("$L", id);
+        Next::Done
+    }
+
+    /// `renderElement` for the element types a value can hold.
+    #[allow(clippy::too_many_arguments)]
+    fn element(
+        &mut self,
+        h: Holder<'_>,
+        key: &str,
+        n: NodeId,
+        element_type: &Value,
+        element_key: &Value,
+        props: &Value,
+        element_ref: Option<Rc<str>>,
+    ) -> Result<Next, Throw> {
+        let g = self.g;
+        let mut t = element_type.clone();
+        // A lazy type is initialised first.
+        for _ in 0..g.len() + 1 {
+            let Value::Node(id) = &t else { break };
+            match g.node(*id) {
+                Node::Lazy(state) => match state.as_ref() {
+                    PromiseState::Fulfilled(v) => t = v.clone(),
+                    PromiseState::Rejected(r) => return Err(Throw { thrown: Thrown::Value(r.clone()), lazy: true }),
+                    PromiseState::Pending => break,
+                },
+                _ => break,
+            }
+        }
+        if matches!(&t, Value::Symbol(s) if s == "react.fragment") && matches!(element_key, Value::Null) {
+            let children = match props.as_node().map(|p| g.node(p)) {
+                Some(Node::Object(pairs)) => pairs
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| k == "children")
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or(Value::Undefined),
+                _ => Value::Undefined,
+            };
+            let next = self.value(Holder::Root, "", &children, None)?;
+            return Ok(match next {
+                Next::Walk(mut f) => {
+                    if let (Some(r), Kids::Array(c) | Kids::Object(c)) = (&element_ref, &f.kids) {
+                        let c = *c;
+                        self.st.written.entry(c).or_insert_with(|| r.clone());
+                        f.path = self.st.written.get(&c).cloned();
+                        f.pathless = None;
+                    }
+                    Next::Walk(f)
+                }
+                other => other,
+            });
+        }
+        let _ = (h, key, n);
+        let kids =
+            Kids::List(vec![Item::Marker, Item::V(t), Item::V(element_key.clone()), Item::V(props.clone())], true);
+        Ok(Next::Walk(Frame { kids, i: 0, path: element_ref, pathless: None }))
+    }
+}
+
+impl Next {
+    /// `resolveModel`'s catch: an error row with a new id, referenced in place.
+    fn after_throw(self, w: &mut Walker<'_>, t: Throw) -> Next {
+        let id = w.st.alloc();
+        w.st.error_row(w.g, id, &t.thrown);
+        w.reference(if t.lazy { "$L" } else { "$" }, id);
+        Next::Done
+    }
+}
+
+/// An element tuple names its members `type`, `key`, `props` in paths.
+fn tuple_key<'k>(h: Holder<'_>, key: &'k str) -> &'k str {
+    if let Holder::Frame(Kids::List(_, true), _) = h {
+        match key {
+            "1" => return "type",
+            "2" => return "key",
+            "3" => return "props",
+            "4" => return "_owner",
+            _ => {}
+        }
+    }
+    key
+}
+
+/// The bytes and row tag of a binary value.
+pub(super) fn binary(g: &Graph, v: &Value) -> Option<(u8, Bytes)> {
+    match g.node(v.as_node()?) {
+        Node::ArrayBuffer(b) => Some((b'A', b.clone())),
+        Node::TypedArray { kind, bytes } => Some((kind.tag(), bytes.clone())),
+        _ => None,
+    }
+}
+
+fn holder_members<'g>(g: &'g Graph, k: &'g Kids) -> Parent<'g> {
+    fn item(it: &Item) -> Member<'_> {
+        match it {
+            Item::V(v) => Member::Value(v),
+            Item::Str(s) => Member::Str(s.as_str().unwrap_or("")),
+            Item::Chunk(_) => Member::Bytes,
+            Item::Blob(_) => Member::Bytes,
+            Item::List(items) => Member::List(items.iter().map(item).collect()),
+            Item::Bound(_) => Member::Promise,
+            Item::Marker => Member::ElementMarker,
+        }
+    }
+    match k {
+        Kids::Array(n) => match g.node(*n) {
+            Node::Array(items) => Parent {
+                object: false,
+                members: items.iter().enumerate().map(|(i, v)| (i.to_string(), Member::Value(v))).collect(),
+            },
+            _ => Parent { object: false, members: vec![] },
+        },
+        Kids::Object(n) => match g.node(*n) {
+            Node::Object(pairs) => Parent {
+                object: true,
+                members: pairs.iter().map(|(k, v)| (k.to_string_lossy().into_owned(), Member::Value(v))).collect(),
+            },
+            _ => Parent { object: true, members: vec![] },
+        },
+        Kids::List(items, _) => Parent {
+            object: false,
+            members: items.iter().enumerate().map(|(i, it)| (i.to_string(), item(it))).collect(),
+        },
+        Kids::Obj(pairs) => Parent {
+            object: true,
+            members: pairs.iter().map(|(k, it)| (k.to_string_lossy().into_owned(), item(it))).collect(),
+        },
+        Kids::TaskEnd { .. } => Parent { object: true, members: vec![] },
+    }
+}
+
+fn quoted(s: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len() + 2);
+    write_str_slice(&mut out, s);
+    out
+}
+
+/// `serializeNumber`: special numbers become tags.
+fn write_js_number(out: &mut Vec<u8>, n: f64) {
+    if n.is_finite() {
+        if n == 0.0 && n.is_sign_negative() {
+            write_str_slice(out, "$-0");
+        } else {
+            write_number(out, n);
+        }
+    } else if n.is_nan() {
+        write_str_slice(out, "$NaN");
+    } else if n > 0.0 {
+        write_str_slice(out, "$Infinity");
+    } else {
+        write_str_slice(out, "$-Infinity");
+    }
+}
+
+/// `escapeStringValue`: a string starting with `$` gets one more.
+pub(super) fn write_escaped(out: &mut Vec<u8>, s: &JsString) {
+    if s.starts_with("$") {
+        let mut v = Vec::with_capacity(s.len() + 1);
+        v.push(b'$');
+        v.extend_from_slice(s.as_wtf8());
+        write_str(out, &JsString::from_wtf8_unchecked(v.into()));
+    } else {
+        write_str(out, s);
+    }
+}
