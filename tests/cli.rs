@@ -151,3 +151,40 @@ fn decode_response_and_inspect_a_flight_stream() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(stderr(&o), "error: cyclic-promise: cyclic promise chain\n");
 }
+
+#[test]
+fn encode_response_writes_reacts_stream() {
+    // spec/vectors/response/text-ascii-1024.json and value-map.json hold React's bytes.
+    for name in ["text-ascii-1024", "value-map", "ref-map-self"] {
+        let path = format!("{}/spec/vectors/response/{name}.json", env!("CARGO_MANIFEST_DIR"));
+        let v: Vec<u8> = std::fs::read(&path).unwrap();
+        let text = String::from_utf8(v).unwrap();
+        // The vector's "value" and its production chunks, without a JSON library.
+        let value_at = text.find("\"value\": ").unwrap() + 9;
+        let value_end = value_at + text[value_at..].find(",\n  \"").unwrap();
+        let want = {
+            use base64::Engine as _;
+            let chunks_at = text.find("\"prod\": {").unwrap();
+            let list = &text[chunks_at..];
+            let list = &list[list.find('[').unwrap() + 1..list.find(']').unwrap()];
+            let b64 = base64::engine::general_purpose::STANDARD;
+            list.split(',').flat_map(|c| b64.decode(c.trim().trim_matches('"')).unwrap()).collect::<Vec<u8>>()
+        };
+        let o = flight(&["encode-response"], text[value_at..value_end].as_bytes());
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        assert_eq!(o.stdout, want, "{name}");
+        // And it decodes back.
+        let d = flight(&["decode-response"], &o.stdout);
+        assert!(d.status.success(), "{name}: {}", stderr(&d));
+    }
+    // Pending: the rows so far, then an error.
+    let o = flight(&["encode-response"], br#"{"object":[["p",{"promise":"pending"}]]}"#);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o), "0:{\"p\":\"$@1\"}\n");
+    assert_eq!(stderr(&o), "error: pending: value holds a pending promise or open stream\n");
+    // Temporary references.
+    let o = flight(&["encode-response", "--temporary-references"], br#"{"temporaryReference":"0:a"}"#);
+    assert_eq!(stdout(&o), "0:\"$T0:a\"\n");
+    let o = flight(&["encode-response"], br#"{"temporaryReference":"0:a"}"#);
+    assert!(stdout(&o).starts_with("0:E{\"digest\":\"\"}"), "{}", stdout(&o));
+}

@@ -5,6 +5,7 @@
 //! flight encode-reply [--content-type-file PATH] [--temporary-references] [FILE]
 //! flight decode-action --content-type CT [FILE]
 //! flight decode-response [FILE]
+//! flight encode-response [--temporary-references] [FILE]
 //! flight inspect [--content-type CT] [FILE]
 //! ```
 //!
@@ -23,6 +24,7 @@ const USAGE: &str = "usage:
   flight encode-reply [--content-type-file PATH] [--temporary-references] [FILE]
   flight decode-action --content-type CT [FILE]
   flight decode-response [FILE]
+  flight encode-response [--temporary-references] [FILE]
   flight inspect [--content-type CT] [FILE]";
 
 struct Args {
@@ -92,6 +94,7 @@ fn main() -> ExitCode {
         "encode-reply" => encode_reply(&args, input),
         "decode-action" => decode_action(&args, input),
         "decode-response" => decode_response(input),
+        "encode-response" => encode_response(&args, input),
         "inspect" => inspect(&args, input),
         other => {
             eprintln!("error: usage: unknown command `{other}`\n{USAGE}");
@@ -153,6 +156,27 @@ fn decode_response(input: Bytes) -> Result<Vec<u8>, Error> {
     let g = flight_codec::response::decode(&input, &decode_options())?;
     let mut out = notation::to_string(&g).into_bytes();
     out.push(b'\n');
+    Ok(out)
+}
+
+/// Writes the stream React's production server would write for the value;
+/// with pending promises or open streams, the rows written so far, then an
+/// error (React would keep the stream open).
+fn encode_response(args: &Args, input: Bytes) -> Result<Vec<u8>, Error> {
+    let g = notation::from_bytes(input)?;
+    let opts =
+        flight_codec::response::EncodeOptions { temporary_references: args.temporary_references, ..Default::default() };
+    let mut enc = flight_codec::response::ResponseEncoder::new(g, opts);
+    let mut out = Vec::new();
+    while let Some(chunk) = enc.poll_chunk() {
+        out.extend_from_slice(&chunk);
+    }
+    if !enc.is_complete() {
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(&out);
+        let _ = stdout.flush();
+        return Err(Error::new(flight_codec::ErrorKind::Pending));
+    }
     Ok(out)
 }
 
