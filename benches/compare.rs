@@ -1,0 +1,670 @@
+//! The side-by-side comparison of issue 5: our four operations, React
+//! 19.3.1's and serde_json's, on the same wire bytes, in one table.
+//!
+//! Run it through `bash benches/compare.sh`, which first runs
+//! `tests/oracle/bench/react-bench.mjs` (React's wire bytes and timings, in
+//! `target/flight-bench/`), then this binary:
+//!
+//! ```text
+//! cargo bench --bench compare -- [--dir DIR] [--check] [--only P1,P3] [--budget-ms N]
+//! ```
+//!
+//! It checks that our encoders write React's bytes for the payloads of
+//! `benches/payloads/mod.rs` and that our decoders read React's bytes back
+//! into the same values, then (without `--check`) times our operations and
+//! serde_json's on the same JSON texts, and prints the table of medians with
+//! the ratios. See `benches/README.md`.
+#![allow(missing_docs)]
+
+mod payloads;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::fmt::Write as _;
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use flight_codec::multipart::{self, MultipartLimits};
+use flight_codec::reply::{self, DecodeOptions, EncodeOptions};
+use flight_codec::response::rows::{RowFramer, RowTag};
+use flight_codec::value::Graph;
+use flight_codec::{notation, response};
+
+// --- a counting allocator, active only around a memory measurement --------
+
+struct Counting;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static CURRENT: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY (the trait is unsafe to implement): every call is forwarded to the
+// system allocator unchanged; only counters are updated around it.
+#[allow(unsafe_code)]
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: forwarded with the caller's layout.
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() && COUNTING.load(Ordering::Relaxed) {
+            let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
+            PEAK.fetch_max(now, Ordering::Relaxed);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `alloc` with this layout.
+        unsafe { System.dealloc(ptr, layout) };
+        if COUNTING.load(Ordering::Relaxed) {
+            let _ =
+                CURRENT.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| Some(c.saturating_sub(layout.size())));
+        }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: forwarded with the caller's arguments.
+        let p = unsafe { System.realloc(ptr, layout, new_size) };
+        if !p.is_null() && COUNTING.load(Ordering::Relaxed) {
+            if new_size >= layout.size() {
+                let now = CURRENT.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size - layout.size();
+                PEAK.fetch_max(now, Ordering::Relaxed);
+            } else {
+                let shrink = layout.size() - new_size;
+                let _ = CURRENT.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| Some(c.saturating_sub(shrink)));
+            }
+        }
+        p
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Peak bytes allocated (above the level at the start) while `f` runs,
+/// including what `f`'s result holds at the end.
+fn peak_heap<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    CURRENT.store(0, Ordering::Relaxed);
+    PEAK.store(0, Ordering::Relaxed);
+    COUNTING.store(true, Ordering::Relaxed);
+    let out = f();
+    COUNTING.store(false, Ordering::Relaxed);
+    (out, PEAK.load(Ordering::Relaxed))
+}
+
+// --- timing ----------------------------------------------------------------
+
+#[derive(Clone, Copy)]
+struct Stat {
+    ns: f64,
+}
+
+/// Median time per run of `f`: warm-up (at least 3 runs and a tenth of the
+/// budget), then samples of `k` runs each (`k` so that a sample lasts about
+/// 2 ms) until the budget is spent: 5 to 101 samples. Results are dropped
+/// inside the timed region.
+fn measure<T>(budget: Duration, mut f: impl FnMut() -> T) -> Stat {
+    let warm_start = Instant::now();
+    let mut runs = 0u32;
+    let mut total = Duration::ZERO;
+    loop {
+        let t0 = Instant::now();
+        black_box(f());
+        let last = t0.elapsed();
+        total += last;
+        runs += 1;
+        if runs >= 3 && (warm_start.elapsed() >= budget / 10 || last * 3 > budget) {
+            break;
+        }
+    }
+    let per = total.as_nanos() as f64 / runs as f64;
+    let k = ((2e6 / per.max(1.0)) as u64).clamp(1, 100_000);
+    let mut samples = Vec::new();
+    let start = Instant::now();
+    while samples.len() < 5 || (start.elapsed() < budget && samples.len() < 101) {
+        let t0 = Instant::now();
+        for _ in 0..k {
+            black_box(f());
+        }
+        samples.push(t0.elapsed().as_nanos() as f64 / k as f64);
+    }
+    samples.sort_by(f64::total_cmp);
+    Stat { ns: samples[samples.len() / 2] }
+}
+
+// --- inputs ----------------------------------------------------------------
+
+const FIXED_BOUNDARY: &str = "----formdata-undici-000000000000";
+
+struct Inputs {
+    name: &'static str,
+    graph: Graph,
+    reply: Bytes,
+    reply_type: String,
+    response: Bytes,
+    /// The JSON texts of the reply: the string body, or every text part.
+    reply_json: Vec<Bytes>,
+    /// The JSON texts of the response: the payloads of its JSON rows.
+    response_json: Vec<Bytes>,
+}
+
+fn read(dir: &Path, file: String) -> Vec<u8> {
+    std::fs::read(dir.join(&file)).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run `bash benches/compare.sh`, which writes React's bytes there first)",
+            dir.join(file).display()
+        )
+    })
+}
+
+/// Our reply wire bytes, with our multipart boundary replaced by the fixed
+/// one the oracle puts in place of undici's random one (same length).
+fn our_reply_bytes(body: &reply::Body) -> Vec<u8> {
+    let bytes = body.to_bytes();
+    if body.as_text().is_some() {
+        return bytes;
+    }
+    let ours = body.boundary();
+    assert_eq!(ours.len(), FIXED_BOUNDARY.len());
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i..].starts_with(ours.as_bytes()) {
+            out.extend_from_slice(FIXED_BOUNDARY.as_bytes());
+            i += ours.len();
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+fn first_difference(a: &[u8], b: &[u8]) -> String {
+    let at = a.iter().zip(b).position(|(x, y)| x != y).unwrap_or(a.len().min(b.len()));
+    let show = |s: &[u8]| String::from_utf8_lossy(&s[at.saturating_sub(40)..(at + 40).min(s.len())]).into_owned();
+    format!(
+        "lengths {} vs {}, first difference at byte {at}:\n  ours:  {:?}\n  React: {:?}",
+        a.len(),
+        b.len(),
+        show(a),
+        show(b)
+    )
+}
+
+/// Loads React's bytes for a payload and checks ours against them. Returns
+/// the inputs and the list of failures.
+fn load(dir: &Path, p: &payloads::Payload, failures: &mut Vec<String>) -> Inputs {
+    let graph = (p.make)();
+    let reply_bytes = Bytes::from(read(dir, format!("{}.reply", p.name)));
+    let reply_type = String::from_utf8(read(dir, format!("{}.reply.type", p.name))).expect("content type");
+    let response_bytes = Bytes::from(read(dir, format!("{}.response", p.name)));
+
+    // encoders: our bytes are React's
+    let body = reply::encode(&graph, &EncodeOptions::default()).expect("reply encodes");
+    let ours = our_reply_bytes(&body);
+    if ours != reply_bytes[..] {
+        failures.push(format!("{} reply bytes differ from React's: {}", p.name, first_difference(&ours, &reply_bytes)));
+    }
+    let ours = response::encode(&graph, &Default::default()).expect("response encodes");
+    if ours != response_bytes[..] {
+        failures.push(format!(
+            "{} response bytes differ from React's: {}",
+            p.name,
+            first_difference(&ours, &response_bytes)
+        ));
+    }
+
+    // decoders: React's bytes read back as the value
+    let expected = notation::to_string(&graph);
+    match reply::decode_body(&reply_type, reply_bytes.clone(), &DecodeOptions::default()) {
+        Ok(g) if notation::to_string(&g) == expected => {}
+        Ok(_) => failures.push(format!("{}: decoding React's reply gives another value", p.name)),
+        Err(e) => failures.push(format!("{}: decoding React's reply fails: {e}", p.name)),
+    }
+    match response::decode(&response_bytes, &DecodeOptions::default()) {
+        Ok(g) if notation::to_string(&g) == expected => {}
+        Ok(_) => failures.push(format!("{}: decoding React's response gives another value", p.name)),
+        Err(e) => failures.push(format!("{}: decoding React's response fails: {e}", p.name)),
+    }
+
+    let reply_json = if reply_type.starts_with("multipart/") {
+        let boundary = multipart::boundary_from_content_type(&reply_type).expect("boundary");
+        let limits =
+            MultipartLimits { max_total_bytes: usize::MAX, max_parts: usize::MAX, ..MultipartLimits::default() };
+        multipart::parse(&reply_bytes, &boundary, &limits)
+            .expect("multipart")
+            .into_iter()
+            .filter(|part| part.filename.is_none())
+            .map(|part| part.body)
+            .collect()
+    } else {
+        vec![reply_bytes.clone()]
+    };
+    let mut framer = RowFramer::new(Default::default());
+    framer.feed(&response_bytes).expect("frames");
+    framer.finish().expect("frames");
+    let response_json =
+        std::iter::from_fn(|| framer.next_row()).filter(|row| row.tag == RowTag::Json).map(|row| row.payload).collect();
+    Inputs { name: p.name, graph, reply: reply_bytes, reply_type, response: response_bytes, reply_json, response_json }
+}
+
+// --- serde_json ------------------------------------------------------------
+
+/// `serde_json::from_slice::<Value>`; texts nested deeper than serde_json's
+/// recursion limit (128) are parsed with the limit lifted (`unbounded_depth`).
+fn serde_parse(text: &[u8]) -> serde_json::Value {
+    match serde_json::from_slice(text) {
+        Ok(v) => v,
+        Err(_) => {
+            let mut de = serde_json::Deserializer::from_slice(text);
+            de.disable_recursion_limit();
+            de.into_iter::<serde_json::Value>().next().expect("a value").expect("valid JSON")
+        }
+    }
+}
+
+fn deep(text: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(text).is_err()
+}
+
+// --- the table ---------------------------------------------------------------
+
+#[derive(Default)]
+struct Row {
+    payload: &'static str,
+    op: &'static str,
+    bytes: usize,
+    react: Option<f64>,
+    ours: Option<f64>,
+    serde_bytes: usize,
+    serde: Option<f64>,
+    note: String,
+}
+
+fn mbps(bytes: usize, ns: f64) -> f64 {
+    bytes as f64 / ns * 1e9 / 1e6
+}
+
+fn time(ns: f64) -> String {
+    if ns < 1e3 {
+        format!("{ns:.0} ns")
+    } else if ns < 1e6 {
+        format!("{:.1} µs", ns / 1e3)
+    } else if ns < 1e9 {
+        format!("{:.2} ms", ns / 1e6)
+    } else {
+        format!("{:.2} s", ns / 1e9)
+    }
+}
+
+fn cell(bytes: usize, ns: Option<f64>) -> String {
+    match ns {
+        Some(ns) => format!("{} ({:.0} MB/s)", time(ns), mbps(bytes, ns)),
+        None => "–".into(),
+    }
+}
+
+fn size(bytes: usize) -> String {
+    if bytes < 10_000 {
+        format!("{bytes} B")
+    } else if bytes < 10_000_000 {
+        format!("{:.0} KB", bytes as f64 / 1e3)
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1e6)
+    }
+}
+
+fn render(rows: &[Row]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "| payload | operation | wire | React 19.3.1 | ours | serde_json (JSON) | ours/React | ours/serde |"
+    );
+    let _ = writeln!(out, "|---|---|---:|---:|---:|---:|---:|---:|");
+    for r in rows {
+        let vs_react = match (r.react, r.ours) {
+            (Some(re), Some(o)) => format!("{:.1}×", re / o),
+            _ => "–".into(),
+        };
+        let vs_serde = match (r.serde, r.ours) {
+            (Some(s), Some(o)) => format!("{:.2}×", mbps(r.bytes, o) / mbps(r.serde_bytes, s)),
+            _ => "–".into(),
+        };
+        let serde = match r.serde {
+            Some(_) => format!("{}{}", cell(r.serde_bytes, r.serde), r.note),
+            None => format!("–{}", r.note),
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
+            r.payload,
+            r.op,
+            size(r.bytes),
+            cell(r.bytes, r.react),
+            cell(r.bytes, r.ours),
+            serde,
+            vs_react,
+            vs_serde
+        );
+    }
+    out
+}
+
+// --- main ------------------------------------------------------------------
+
+struct Args {
+    dir: PathBuf,
+    check: bool,
+    only: Option<Vec<String>>,
+    budget: Duration,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        dir: PathBuf::from("target/flight-bench"),
+        check: false,
+        only: None,
+        budget: Duration::from_millis(1500),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(x) = it.next() {
+        match x.as_str() {
+            "--dir" => a.dir = PathBuf::from(it.next().expect("--dir DIR")),
+            "--check" => a.check = true,
+            "--only" => a.only = Some(it.next().expect("--only P1,P2").split(',').map(String::from).collect()),
+            "--budget-ms" => {
+                a.budget = Duration::from_millis(it.next().expect("--budget-ms N").parse().expect("a number"))
+            }
+            _ => {} // cargo bench passes --bench
+        }
+    }
+    a
+}
+
+fn react_ns(react: &serde_json::Value, payload: &str, op: &str) -> Option<f64> {
+    react["results"][payload][op]["ns"].as_f64()
+}
+
+fn main() {
+    let args = args();
+    let mut failures = Vec::new();
+    let selected: Vec<&payloads::Payload> =
+        payloads::ALL.iter().filter(|p| args.only.as_ref().is_none_or(|o| o.iter().any(|n| n == p.name))).collect();
+    let inputs: Vec<Inputs> = selected
+        .iter()
+        .map(|p| {
+            eprintln!("checking {} against React's bytes", p.name);
+            load(&args.dir, p, &mut failures)
+        })
+        .collect();
+    for f in &failures {
+        eprintln!("MISMATCH: {f}");
+    }
+    if args.check {
+        println!(
+            "{} passed, {} failed: our encoders write React's bytes and our decoders read them back",
+            inputs.len() * 4 - failures.len(),
+            failures.len()
+        );
+        std::process::exit(if failures.is_empty() { 0 } else { 1 });
+    }
+
+    let react: serde_json::Value = match std::fs::read(args.dir.join("react.json")) {
+        Ok(b) => serde_json::from_slice(&b).expect("react.json"),
+        Err(_) => serde_json::Value::Null,
+    };
+    let budget = args.budget;
+    let dopts = DecodeOptions::default();
+    let mut rows = Vec::new();
+    let mut notes = Vec::new();
+    for inp in &inputs {
+        eprintln!("timing {}", inp.name);
+        let n = inp.name;
+        let reply_json_bytes: usize = inp.reply_json.iter().map(|t| t.len()).sum();
+        let response_json_bytes: usize = inp.response_json.iter().map(|t| t.len()).sum();
+        let binary = n == "P4"; // its JSON texts are a few bytes around 24 MB of binary parts
+        let reply_deep = inp.reply_json.iter().any(|t| deep(t));
+        let response_deep = inp.response_json.iter().any(|t| deep(t));
+        let deep_note = |d: bool| if d { " ¹".to_string() } else { String::new() };
+
+        // decode reply
+        let ours = measure(budget, || reply::decode_body(&inp.reply_type, inp.reply.clone(), &dopts).expect("decodes"));
+        let serde =
+            (!binary).then(|| measure(budget, || inp.reply_json.iter().map(|t| serde_parse(t)).collect::<Vec<_>>()));
+        rows.push(Row {
+            payload: n,
+            op: "decode reply",
+            bytes: inp.reply.len(),
+            react: react_ns(&react, n, "decodeReply"),
+            ours: Some(ours.ns),
+            serde_bytes: reply_json_bytes,
+            serde: serde.map(|s| s.ns),
+            note: deep_note(reply_deep),
+        });
+        if binary {
+            let mut dst = vec![0u8; inp.reply.len()];
+            let memcpy = measure(budget, || {
+                dst.copy_from_slice(&inp.reply);
+                dst[0]
+            });
+            notes.push(format!(
+                "P4 decode reply from its multipart body: {} = {:.2}× one memcpy of its {} ({}) (target ≤ 2×)",
+                time(ours.ns),
+                ours.ns / memcpy.ns,
+                size(inp.reply.len()),
+                time(memcpy.ns)
+            ));
+        }
+        if inp.reply_type.starts_with("multipart/") {
+            if let Some(only) = react_ns(&react, n, "decodeReplyOnly") {
+                notes.push(format!(
+                    "{n} React decode reply = undici multipart parse {} + decodeReply {}",
+                    time(react_ns(&react, n, "decodeReply").unwrap_or(f64::NAN) - only),
+                    time(only)
+                ));
+            }
+        }
+
+        // encode reply (to wire bytes)
+        let ours = measure(budget, || {
+            let body = reply::encode(&inp.graph, &EncodeOptions::default()).expect("encodes");
+            match body {
+                reply::Body::Text(s) => s.into_bytes(),
+                form => form.to_bytes(),
+            }
+        });
+        let values: Vec<serde_json::Value> = inp.reply_json.iter().map(|t| serde_parse(t)).collect();
+        let serde = (!binary).then(|| {
+            measure(budget, || values.iter().map(|v| serde_json::to_vec(v).expect("writes")).collect::<Vec<_>>())
+        });
+        drop(values);
+        rows.push(Row {
+            payload: n,
+            op: "encode reply",
+            bytes: inp.reply.len(),
+            react: react_ns(&react, n, "encodeReply"),
+            ours: Some(ours.ns),
+            serde_bytes: reply_json_bytes,
+            serde: serde.map(|s| s.ns),
+            note: deep_note(reply_deep),
+        });
+
+        // encode response
+        let ropts = response::EncodeOptions::default();
+        let ours = measure(budget, || response::encode(&inp.graph, &ropts).expect("encodes"));
+        let values: Vec<serde_json::Value> = inp.response_json.iter().map(|t| serde_parse(t)).collect();
+        let serde = (!binary).then(|| {
+            measure(budget, || values.iter().map(|v| serde_json::to_vec(v).expect("writes")).collect::<Vec<_>>())
+        });
+        drop(values);
+        rows.push(Row {
+            payload: n,
+            op: "encode response",
+            bytes: inp.response.len(),
+            react: react_ns(&react, n, "encodeResponse"),
+            ours: Some(ours.ns),
+            serde_bytes: response_json_bytes,
+            serde: serde.map(|s| s.ns),
+            note: deep_note(response_deep),
+        });
+
+        // decode response
+        let ours = measure(budget, || response::decode(&inp.response, &dopts).expect("decodes"));
+        let serde =
+            (!binary).then(|| measure(budget, || inp.response_json.iter().map(|t| serde_parse(t)).collect::<Vec<_>>()));
+        rows.push(Row {
+            payload: n,
+            op: "decode response",
+            bytes: inp.response.len(),
+            react: react_ns(&react, n, "decodeResponse"),
+            ours: Some(ours.ns),
+            serde_bytes: response_json_bytes,
+            serde: serde.map(|s| s.ns),
+            note: deep_note(response_deep),
+        });
+
+        // decode response fed in 4 KiB chunks
+        let ours = measure(budget, || decode_response_chunked(&inp.response, 4096, &dopts));
+        rows.push(Row {
+            payload: n,
+            op: "decode response, 4 KiB chunks ²",
+            bytes: inp.response.len(),
+            ours: Some(ours.ns),
+            ..Row::default()
+        });
+    }
+
+    // memory: peak heap while decoding P3
+    if let Some(p3) = inputs.iter().find(|i| i.name == "P3") {
+        let (g, reply_peak) =
+            peak_heap(|| reply::decode_body(&p3.reply_type, p3.reply.clone(), &dopts).expect("decodes"));
+        drop(g);
+        let (g, response_peak) = peak_heap(|| response::decode(&p3.response, &dopts).expect("decodes"));
+        drop(g);
+        notes.push(format!(
+            "P3 peak heap while decoding (counting allocator; the input not counted): reply {} = {:.2}× its {} wire bytes, response {} = {:.2}× (target ≤ 2×)",
+            size(reply_peak),
+            reply_peak as f64 / p3.reply.len() as f64,
+            size(p3.reply.len()),
+            size(response_peak),
+            response_peak as f64 / p3.response.len() as f64
+        ));
+    }
+
+    let table = render(&rows);
+    let mut report = String::new();
+    let _ = writeln!(
+        report,
+        "{} UTC, {}; React {} on Node {} (production builds) vs flight-codec {} and serde_json 1 (from_slice::<Value>, to_vec).\nMedians; MB/s = wire bytes per second (serde_json: its JSON texts per second).\n",
+        today(),
+        machine(),
+        react["react"].as_str().unwrap_or("(not run)"),
+        react["node"].as_str().unwrap_or("?"),
+        env!("CARGO_PKG_VERSION"),
+    );
+    report.push_str(&table);
+    report.push_str("\nours/React = React's time / ours (same bytes); ours/serde = our MB/s / serde_json's MB/s.\n");
+    report.push_str("¹ nested deeper than serde_json's recursion limit: parsed with `disable_recursion_limit` (feature unbounded_depth).\n");
+    report.push_str("² no push decoder for responses yet: the chunks go through `response::rows::RowFramer` and are buffered, then `response::decode` runs on the whole stream.\n");
+    for n in &notes {
+        let _ = writeln!(report, "- {n}");
+    }
+    report.push_str(&targets(&rows));
+    for f in &failures {
+        let _ = writeln!(report, "- MISMATCH: {f}");
+    }
+    println!("{report}");
+    let _ = std::fs::write(args.dir.join("table.md"), &report);
+}
+
+/// The date, from the system clock (civil-from-days, proleptic Gregorian).
+fn today() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let z = (secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// The CPU model and the number of cores.
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{cpu}, {cores} cores")
+}
+
+/// What the host does without a push decoder: frames each chunk as it
+/// arrives (to know when rows are complete), keeps the bytes, and decodes
+/// the whole stream at the end.
+fn decode_response_chunked(stream: &[u8], chunk: usize, opts: &DecodeOptions) -> Graph {
+    let mut framer = RowFramer::new(Default::default());
+    let mut buf = Vec::new();
+    let mut rows = 0usize;
+    for c in stream.chunks(chunk) {
+        framer.feed(c).expect("frames");
+        buf.extend_from_slice(c);
+        while framer.next_row().is_some() {
+            rows += 1;
+        }
+    }
+    framer.finish().expect("frames");
+    black_box(rows);
+    response::decode(&buf, opts).expect("decodes")
+}
+
+/// The issue's targets, checked against this run.
+fn targets(rows: &[Row]) -> String {
+    let mut out = String::from("\nTargets (issue 5), this run:\n");
+    let find = |p: &str, op: &str| rows.iter().find(|r| r.payload == p && r.op == op);
+    let vs_serde = |r: &Row| match (r.ours, r.serde) {
+        (Some(o), Some(s)) => Some(mbps(r.bytes, o) / mbps(r.serde_bytes, s)),
+        _ => None,
+    };
+    for (op, want, payloads) in [
+        ("decode reply", 2.0, &["P2", "P3", "P5", "P6", "P7", "P9"][..]),
+        ("decode response", 2.0, &["P2", "P3", "P5", "P6", "P7", "P9"][..]),
+        ("encode reply", 1.0, &["P1", "P2", "P3", "P5", "P6", "P7", "P8", "P9"][..]),
+        ("encode response", 1.0, &["P1", "P2", "P3", "P5", "P6", "P7", "P8", "P9"][..]),
+    ] {
+        let mut met = Vec::new();
+        let mut missed = Vec::new();
+        for p in payloads {
+            if let Some(x) = find(p, op).and_then(vs_serde) {
+                let s = format!("{p} {x:.2}×");
+                if x >= want {
+                    met.push(s)
+                } else {
+                    missed.push(s)
+                }
+            }
+        }
+        let _ = writeln!(
+            out,
+            "- {op} ≥ {want}× serde_json: met on [{}]; missed on [{}]",
+            met.join(", "),
+            missed.join(", ")
+        );
+    }
+    for op in ["decode reply", "encode reply", "decode response", "encode response"] {
+        if let Some(o) = find("P1", op).and_then(|r| r.ours) {
+            let _ = writeln!(out, "- P1 {op} < 2 µs: {} ({})", time(o), if o < 2000.0 { "met" } else { "missed" });
+        }
+    }
+    out
+}
