@@ -25,18 +25,19 @@ const MAX_SEED: usize = 16 * 1024;
 
 type Target = (&'static str, fn(&[u8]));
 
-const TARGETS: [Target; 6] = [
+const TARGETS: [Target; 7] = [
     ("decode_reply", checks::decode_reply),
     ("decode_multipart", checks::decode_multipart),
     ("decode_entries", checks::decode_entries),
     ("decode_action", checks::decode_action),
     ("decode_response", checks::decode_response),
     ("roundtrip_reply", checks::roundtrip_reply),
+    ("roundtrip_response", checks::roundtrip_response),
 ];
 
 /// Targets whose input is not a body from the vectors: their corpus is what
 /// fuzzing found, minimised and committed.
-const NO_SEEDS: [&str; 1] = ["roundtrip_reply"];
+const NO_SEEDS: [&str; 2] = ["roundtrip_reply", "roundtrip_response"];
 
 fn corpus_dir(target: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus").join(target)
@@ -161,6 +162,21 @@ fn corpora_replay() {
     }
     eprintln!("replayed {}", counts.join(", "));
     assert!(failures.is_empty(), "{} corpus inputs fail their property:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Every fuzz target's corpus is replayed: `TARGETS` names every file in
+/// `fuzz/fuzz_targets/`.
+#[test]
+fn every_fuzz_target_is_replayed() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/fuzz_targets");
+    let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.unwrap().file_name().to_string_lossy().strip_suffix(".rs").map(String::from))
+        .collect();
+    on_disk.sort();
+    let mut replayed: Vec<String> = TARGETS.iter().map(|(t, _)| t.to_string()).collect();
+    replayed.sort();
+    assert_eq!(on_disk, replayed, "fuzz/fuzz_targets/ and TARGETS differ");
 }
 
 /// The entries layout round-trips, so the entry seeds mean what the vectors say.

@@ -4,14 +4,22 @@
 //!   decode gives the same value, from the FormData entries and from the
 //!   multipart bytes fed in random chunks; and encoding what we decoded gives
 //!   the same body again.
+//! - Response round trips over random values: what encodes decodes, encode →
+//!   decode is a fixed point, the sans-IO encoder writes the same bytes, and
+//!   the row framer yields the same rows however the stream is cut (the
+//!   property of the `roundtrip_response` fuzz target, `fuzz/checks.rs`).
 //! - Decoding never panics on mutated vectors (React's own bodies and streams
-//!   with bytes flipped, inserted, deleted and duplicated): every entry point
-//!   returns a value or a typed error with a message.
+//!   with bytes flipped, inserted, deleted and duplicated) nor on our own
+//!   response streams mutated: every entry point returns a value or a typed
+//!   error with a message.
 //!
 //! The live comparison with React is `tests/differential.rs`; these run
 //! without Node, so they can afford many more cases.
 
 mod common;
+
+#[path = "../fuzz/checks.rs"]
+mod checks;
 
 use std::sync::OnceLock;
 
@@ -112,6 +120,54 @@ fn round_trip_case(seed: u64, depth: u32, temp: bool, cuts: &[u16]) -> Result<bo
         prop_assert_eq!(normalized(&via), normalized(&first));
     }
     Ok(true)
+}
+
+#[test]
+fn response_round_trip() {
+    let config = ProptestConfig { cases: 3000, failure_persistence: None, ..ProptestConfig::default() };
+    let reached = std::cell::RefCell::new(std::collections::BTreeMap::new());
+    // Seed, depth, exotic values (elements, functions, class instances,
+    // unregistered symbols), an onError keeping digests, a client manifest,
+    // and where to cut the stream.
+    let strategy = (any::<u64>(), 1u32..6, any::<bool>(), any::<bool>(), any::<bool>(), any::<u16>());
+    proptest::test_runner::TestRunner::new(config)
+        .run(&strategy, |(seed, depth, exotic, digests, manifest, cut)| {
+            let mut gen = Gen::new(Rng(seed));
+            gen.reset(exotic);
+            let value = gen.value(depth);
+            let graph = notation::from_str(&value).expect("the generator writes valid notation");
+            let eopts = checks::response_options(false, digests, manifest);
+            let r = checks::response_round_trip(&graph, &eopts, &checks::response_decode_options(false), cut as usize);
+            *reached.borrow_mut().entry(format!("{r:?}")).or_insert(0usize) += 1;
+            Ok(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    let reached = reached.into_inner();
+    eprintln!("response round trips: {reached:?}");
+    // Most cases must reach every check, not stop at a rejected root (an
+    // exotic value React turns into an error row) or a known bug.
+    let checked = reached.get("Checked").copied().unwrap_or(0);
+    assert!(checked >= 2700, "only {checked} of 3000 cases fully checked: {reached:?}");
+}
+
+/// Our own response streams for random values, encoded once.
+fn encoded_streams() -> &'static [Bytes] {
+    static STREAMS: OnceLock<Vec<Bytes>> = OnceLock::new();
+    STREAMS.get_or_init(|| {
+        let mut gen = Gen::new(Rng(0x5eed_f11e));
+        let mut out = Vec::new();
+        for i in 0..400 {
+            gen.reset(i % 4 == 0);
+            let value = gen.value(1 + i % 5);
+            let g = notation::from_str(&value).unwrap();
+            if let Ok(s) = flight_codec::response::encode(&g, &checks::response_options(false, i % 2 == 0, i % 3 == 0))
+            {
+                out.push(s.into());
+            }
+        }
+        assert!(out.len() > 350);
+        out
+    })
 }
 
 /// Bodies and streams from the vectors, loaded once.
@@ -237,6 +293,28 @@ proptest! {
             d.finish()
         })().map(|g| notation::to_string(&g));
         prop_assert_eq!(whole.map_err(|e| e.kind().to_string()), chunked.map_err(|e| e.kind().to_string()));
+    }
+
+    #[test]
+    fn mutated_encoded_response_streams_never_panic(pick in any::<prop::sample::Index>(), edits in prop::collection::vec(edit(), 1..8), cut in any::<u16>()) {
+        // Our encoder's streams (unlike React's vectors: symbols, Maps,
+        // blobs, byte streams, errors and elements mixed at random), mutated:
+        // a value or a typed error, and the framer's rows do not depend on
+        // where the stream is cut.
+        let streams = encoded_streams();
+        let stream = mutate(&streams[pick.index(streams.len())], &edits);
+        typed(flight_codec::response::decode(&stream, &Default::default()));
+        let frame = |at: usize| {
+            let mut f = flight_codec::response::rows::RowFramer::new(Default::default());
+            let r = f.feed(&stream[..at]).and_then(|_| f.feed(&stream[at..])).and_then(|_| f.finish());
+            (r.is_ok(), std::iter::from_fn(|| f.next_row()).collect::<Vec<_>>())
+        };
+        let (whole_ok, whole) = frame(0);
+        let (split_ok, split) = frame(cut as usize % (stream.len() + 1));
+        prop_assert_eq!(whole_ok, split_ok);
+        if whole_ok {
+            prop_assert_eq!(whole, split);
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@ mod common;
 use base64::Engine as _;
 use common::gen::Gen;
 use common::oracle::Oracle;
-use common::{Json, Rng, B64};
+use common::{respond, Json, Rng, B64};
 use flight_codec::{notation, response};
 
 #[test]
@@ -24,6 +24,7 @@ fn response_decoding_matches_react() {
     let mut g = Gen::new(Rng(seed));
     let (mut failures, mut compared, mut both_failed, mut known, mut split_bytes) = (Vec::new(), 0, 0, 0, 0);
     let mut late_chunks = 0;
+    let (mut encoded, mut identical, mut equivalent) = (0, 0, 0);
     for case in 0..cases {
         let temp = case % 7 == 6;
         g.reset(temp);
@@ -39,6 +40,41 @@ fn response_decoding_matches_react() {
                 continue;
             };
             let stream: Vec<u8> = chunks.arr().iter().flat_map(|c| B64.decode(c.text()).unwrap()).collect();
+            if !dev {
+                // We encode the same value: React's bytes, or a stream React reads the same.
+                encoded += 1;
+                let want: Vec<Vec<u8>> = chunks.arr().iter().map(|c| B64.decode(c.text()).unwrap()).collect();
+                let ours: Vec<Vec<u8>> = match respond::render(&value, None, temp) {
+                    Ok(steps) => steps.into_iter().flatten().map(|b| b.to_vec()).collect(),
+                    Err(e) => {
+                        failures.push(format!("case {case}: we cannot encode {value}: {e}"));
+                        continue;
+                    }
+                };
+                if ours == want {
+                    identical += 1;
+                } else {
+                    let b64: Vec<String> = ours.iter().map(|c| format!("\"{}\"", B64.encode(c))).collect();
+                    let mut ask = |chunks: &str| {
+                        oracle.ask(&format!(
+                            r#"{{"op":"decodeResponse","chunks":{chunks},"dev":false,"temporaryReferences":{temp}}}"#
+                        ))
+                    };
+                    let theirs = ask(&chunks.compact()).compact();
+                    let from_ours = ask(&format!("[{}]", b64.join(","))).compact();
+                    // (A byte stream's chunk boundaries carry no meaning; React's
+                    // server may split an enqueued chunk where we do not.)
+                    if theirs == from_ours || merge_byte_chunks(&theirs) == merge_byte_chunks(&from_ours) {
+                        equivalent += 1;
+                    } else {
+                        failures.push(format!(
+                            "case {case} (we encode): {value}\n  React  {:?}\n  ours   {:?}\n  React reads React's {theirs}\n  React reads ours    {from_ours}",
+                            String::from_utf8_lossy(&stream),
+                            String::from_utf8_lossy(&ours.concat())
+                        ));
+                    }
+                }
+            }
             let react = oracle.ask(&format!(
                 r#"{{"op":"decodeResponse","chunks":{},"dev":{dev},"temporaryReferences":{temp}}}"#,
                 chunks.compact()
@@ -80,6 +116,9 @@ fn response_decoding_matches_react() {
             break;
         }
     }
+    eprintln!(
+        "response encoding: {encoded} values, {identical} byte-identical to React (chunks included), {equivalent} read the same by React"
+    );
     eprintln!("response differential: {compared} streams ({cases} values, seed {seed:#x}), {both_failed} rejected by both, {known} known React quirks, {split_bytes} byte streams split differently, {late_chunks} streams with chunks after close, {} failures", failures.len());
     assert!(failures.is_empty(), "{} differences:\n{}", failures.len(), failures.join("\n"));
 }

@@ -163,3 +163,45 @@ fn regression_async_iterable_returning_itself_is_an_error() {
     let v = r#"{"node":["n1",{"asyncIterable":{"items":[2.5],"return":{"ref":"n1"}}}]}"#;
     assert!(reply::encode(&flight_codec::notation::from_str(v).unwrap(), &Default::default()).is_ok());
 }
+
+/// Found by fuzzing (roundtrip_response), NOT FIXED (a bug in
+/// `src/response/render.rs`, reported to its owner): a lazy fulfilled with
+/// itself makes the response encoder recurse until the stack overflows (the
+/// process aborts). React recurses too and throws "Maximum call stack size
+/// exceeded", which becomes an error row; the encoder should write that.
+/// Input: `fuzz/corpus/roundtrip_response/regression-lazy-fulfilled-with-itself`.
+#[test]
+#[ignore = "src bug, reported: a lazy fulfilled with itself overflows the response encoder's stack"]
+fn regression_response_lazy_fulfilled_with_itself_is_an_error_row() {
+    use flight_codec::value::{Graph, Node, PromiseState, Value};
+    let mut g = Graph::new();
+    let lazy = g.add(Node::Array(vec![]));
+    *g.node_mut(lazy) = Node::Lazy(Box::new(PromiseState::Fulfilled(Value::Node(lazy))));
+    g.set_root(Value::Node(lazy));
+    let stream = flight_codec::response::encode(&g, &Default::default()).unwrap();
+    let e = flight_codec::response::decode(&stream, &DecodeOptions::default()).unwrap_err();
+    assert_eq!(e.kind().name(), "root-rejected");
+}
+
+/// Found by fuzzing (roundtrip_response), NOT FIXED (a bug in the response
+/// decoder, `server_ref_meta` in `src/model.rs`, reported to its owner): a
+/// server reference whose bound arguments hold a value that becomes an error
+/// row. The encoder writes what React writes; React's client decodes a
+/// function whose bound-arguments promise is rejected (calling it rejects),
+/// while our decoder fails the whole stream with `invalid-server-reference`
+/// ("`bound` is not an array"). What we encode must decode.
+/// Input: `fuzz/corpus/roundtrip_response/regression-server-reference-bound-arg-error`.
+#[test]
+#[ignore = "src bug, reported: a server reference whose bound arguments errored fails the whole response"]
+fn regression_response_server_reference_with_an_erroring_bound_argument_decodes() {
+    use flight_codec::value::{Graph, Node, ServerReference, Value};
+    let mut g = Graph::new();
+    let f = g.add_value(Node::Function("f".into()));
+    let r = g.add_value(Node::ServerReference(Box::new(ServerReference { id: "a#f".into(), bound: Some(vec![f]) })));
+    g.set_root(r);
+    let stream = flight_codec::response::encode(&g, &Default::default()).unwrap();
+    assert_eq!(stream, b"1:{\"id\":\"a#f\",\"bound\":\"$@2\"}\n0:\"$h1\"\n2:[\"$3\"]\n3:E{\"digest\":\"\"}\n");
+    let back = flight_codec::response::decode(&stream, &DecodeOptions::default()).unwrap();
+    let Value::Node(root) = back.root() else { panic!("not a node") };
+    assert!(matches!(back.node(*root), Node::ServerReference(r) if r.id == "a#f"));
+}

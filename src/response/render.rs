@@ -582,7 +582,8 @@ impl<'a> Walker<'a> {
                 };
                 self.st.regular.push(Piece::Text(format!("{id:x}:{tag}\n").into_bytes()));
                 self.st.tasks.insert(id, TaskState::Stream { node: n, next: 0, kind: s.kind, parked: false });
-                self.st.microtasks.push_back(Job::Read { task: id });
+                // The first read resolves two hops later.
+                self.st.later(2, Job::Read { task: id });
                 self.reference("$", id);
                 Next::Done
             }
@@ -604,7 +605,9 @@ impl<'a> Walker<'a> {
             model.push(Item::Chunk(b.bytes.clone()));
         }
         self.st.tasks.insert(id, TaskState::Promise);
-        self.st.microtasks.push_back(Job::Ping { task: id, model: Item::List(model) });
+        // Reading a blob: a chunk two hops on, the end one more (Node 20).
+        let hops = if b.bytes.is_empty() { 2 } else { 3 };
+        self.st.later(hops, Job::Ping { task: id, model: Item::List(model) });
         id
     }
 
@@ -613,7 +616,7 @@ impl<'a> Walker<'a> {
         let id = self.st.alloc();
         self.st.written.insert(n, format!("${id:x}").into());
         self.st.tasks.insert(id, TaskState::Promise);
-        self.st.pinged.push((id, Item::V(Value::Node(n))));
+        self.st.ping(id, Item::V(Value::Node(n)));
         self.reference("$L", id);
         Next::Done
     }
