@@ -170,7 +170,7 @@ fn encode_response_writes_reacts_stream() {
             let b64 = base64::engine::general_purpose::STANDARD;
             list.split(',').flat_map(|c| b64.decode(c.trim().trim_matches('"')).unwrap()).collect::<Vec<u8>>()
         };
-        let o = flight(&["encode-response"], text[value_at..value_end].as_bytes());
+        let o = flight(&["encode-response"], &text.as_bytes()[value_at..value_end]);
         assert!(o.status.success(), "{name}: {}", stderr(&o));
         assert_eq!(o.stdout, want, "{name}");
         // And it decodes back.
