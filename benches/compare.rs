@@ -359,6 +359,7 @@ struct Args {
     check: bool,
     only: Option<Vec<String>>,
     budget: Duration,
+    scaling: bool,
 }
 
 fn args() -> Args {
@@ -367,12 +368,14 @@ fn args() -> Args {
         check: false,
         only: None,
         budget: Duration::from_millis(1500),
+        scaling: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(x) = it.next() {
         match x.as_str() {
             "--dir" => a.dir = PathBuf::from(it.next().expect("--dir DIR")),
             "--check" => a.check = true,
+            "--scaling" => a.scaling = true,
             "--only" => a.only = Some(it.next().expect("--only P1,P2").split(',').map(String::from).collect()),
             "--budget-ms" => {
                 a.budget = Duration::from_millis(it.next().expect("--budget-ms N").parse().expect("a number"))
@@ -455,6 +458,11 @@ fn main() {
                 ours.ns / memcpy.ns,
                 size(inp.reply.len()),
                 time(memcpy.ns)
+            ));
+        }
+        if let Some(m) = react["results"][n]["reactDefaultRejects"].as_str() {
+            notes.push(format!(
+                "{n}: React's decodeReply with its default options rejects this reply (\"{m}\": arraySizeLimit 1e6 counts string lengths inside arrays); it is timed with arraySizeLimit: Infinity"
             ));
         }
         if inp.reply_type.starts_with("multipart/") {
@@ -553,6 +561,10 @@ fn main() {
         ));
     }
 
+    if args.scaling {
+        notes.push(scaling(budget));
+    }
+
     let table = render(&rows);
     let mut report = String::new();
     let _ = writeln!(
@@ -577,6 +589,45 @@ fn main() {
     }
     println!("{report}");
     let _ = std::fs::write(args.dir.join("table.md"), &report);
+}
+
+/// Ours only: time per record of the four operations on P2-style records,
+/// from 1,000 to 200,000 records (target: flat within ±15%).
+fn scaling(budget: Duration) -> String {
+    let sizes = [1_000usize, 10_000, 50_000, 200_000];
+    let dopts = DecodeOptions::default();
+    let ropts = response::EncodeOptions::default();
+    let mut per: [Vec<f64>; 4] = Default::default();
+    for &n in &sizes {
+        eprintln!("scaling: {n} records");
+        let g = payloads::records(n);
+        let body = reply::encode(&g, &EncodeOptions::default()).expect("encodes");
+        let text = Bytes::from(body.as_text().expect("a string body").to_owned());
+        let stream = response::encode(&g, &ropts).expect("encodes");
+        let ns = [
+            measure(budget, || reply::decode_text(text.clone(), &dopts).expect("decodes")).ns,
+            measure(budget, || reply::encode(&g, &EncodeOptions::default()).expect("encodes")).ns,
+            measure(budget, || response::encode(&g, &ropts).expect("encodes")).ns,
+            measure(budget, || response::decode(&stream, &dopts).expect("decodes")).ns,
+        ];
+        for (i, t) in ns.iter().enumerate() {
+            per[i].push(t / n as f64);
+        }
+    }
+    let mut out = String::from(
+        "scaling (ours), ns per record at 1k / 10k / 50k / 200k records (spread = max/min - 1; target ≤ 15%):",
+    );
+    for (i, op) in ["decode reply", "encode reply", "encode response", "decode response"].iter().enumerate() {
+        let v = &per[i];
+        let (lo, hi) = v.iter().fold((f64::MAX, 0f64), |(lo, hi), x| (lo.min(*x), hi.max(*x)));
+        let _ = write!(
+            out,
+            "\n  - {op}: {} (spread {:.0}%)",
+            v.iter().map(|x| format!("{x:.0}")).collect::<Vec<_>>().join(" / "),
+            (hi / lo - 1.0) * 100.0
+        );
+    }
+    out
 }
 
 /// The date, from the system clock (civil-from-days, proleptic Gregorian).

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The side-by-side comparison of issue 5, in one command (see benches/README.md):
 #
-#   bash benches/compare.sh [--check] [--only P1,P3] [--budget-ms 1500] [--dir target/flight-bench]
+#   bash benches/compare.sh [--check] [--scaling] [--only P1,P3] [--budget-ms 1500] [--dir target/flight-bench]
 #
 # 1. builds the Rust side (benches/compare.rs) first, so that compiling does not
 #    overlap any timing;
@@ -23,10 +23,11 @@ rust_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --check) check=(--check); node_args+=(--no-time) ;;
+    --scaling) rust_args+=(--scaling) ;;
     --only) node_args+=(--only "$2"); rust_args+=(--only "$2"); shift ;;
     --budget-ms) node_args+=(--budget-ms "$2"); rust_args+=(--budget-ms "$2"); shift ;;
     --dir) dir="$2"; shift ;;
-    *) echo "usage: bash benches/compare.sh [--check] [--only P1,P3] [--budget-ms N] [--dir DIR]" >&2; exit 2 ;;
+    *) echo "usage: bash benches/compare.sh [--check] [--scaling] [--only P1,P3] [--budget-ms N] [--dir DIR]" >&2; exit 2 ;;
   esac
   shift
 done
