@@ -16,8 +16,10 @@ use crate::limits::LimitKind;
 /// assert_eq!(err.category(), Category::Syntax);
 /// assert_eq!(err.to_string(), "invalid JSON: key must be a string at byte 1 in part 0");
 /// ```
+#[derive(Clone)]
 pub struct Error(Box<ErrorImpl>);
 
+#[derive(Clone)]
 struct ErrorImpl {
     kind: ErrorKind,
     position: Position,

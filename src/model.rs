@@ -272,6 +272,8 @@ pub(crate) struct Builder {
     pub(crate) roots: HashMap<u32, Value>,
     holes: Vec<Hole>,
     hole_at: HashMap<Slot, usize>,
+    /// Holes by where they were written, for resolving a row at a time.
+    holes_by_origin: HashMap<(u32, Option<usize>), Vec<usize>>,
     undefined_in: Vec<NodeId>,
     key_index: HashMap<NodeId, HashMap<JsString, u32>>,
     /// Something is reached twice (a reference, a reused blob or promise):
@@ -299,6 +301,7 @@ impl Builder {
             roots: HashMap::new(),
             holes: Vec::new(),
             hole_at: HashMap::new(),
+            holes_by_origin: HashMap::new(),
             undefined_in: Vec::new(),
             key_index: HashMap::new(),
             shared: false,
@@ -484,7 +487,9 @@ impl Builder {
         under_then: bool,
     ) -> usize {
         let h = self.holes.len();
+        let origin = (self.row, self.item);
         self.holes.push(Hole { part, text, segs, slot, under_then, state: HoleState::Pending, cur: None, pos: 0 });
+        self.holes_by_origin.entry(origin).or_default().push(h);
         self.hole_at.insert(slot, h);
         self.shared = true;
         h
@@ -658,8 +663,24 @@ impl Builder {
 
     pub(crate) fn resolve_holes(&mut self) -> Result<()> {
         for start in 0..self.holes.len() {
+            self.resolve_hole(start)?;
+        }
+        Ok(())
+    }
+
+    /// Resolves the holes written in `origin` (a row, or a stream chunk of
+    /// one), once every part they reach has been parsed.
+    pub(crate) fn resolve_holes_of(&mut self, origin: (u32, Option<usize>)) -> Result<()> {
+        for h in self.holes_by_origin.remove(&origin).unwrap_or_default() {
+            self.resolve_hole(h)?;
+        }
+        Ok(())
+    }
+
+    fn resolve_hole(&mut self, start: usize) -> Result<()> {
+        {
             if self.holes[start].state != HoleState::Pending {
-                continue;
+                return Ok(());
             }
             let mut stack = vec![start];
             self.holes[start].state = HoleState::Waiting;
@@ -730,12 +751,24 @@ impl Builder {
         }
     }
 
+    /// Deletes keys whose references resolved to `undefined` (React deletes
+    /// them), in objects whose references are all resolved; the others wait.
     pub(crate) fn drop_undefined(&mut self) {
+        let mut waiting = Vec::new();
         for node in std::mem::take(&mut self.undefined_in) {
+            let n = match self.g.node(node) {
+                Node::Object(pairs) => pairs.len(),
+                _ => continue,
+            };
+            if (0..n).any(|i| self.hole_at.contains_key(&Slot::Item(node, i as u32))) {
+                waiting.push(node);
+                continue;
+            }
             if let Node::Object(pairs) = self.g.node_mut(node) {
                 pairs.retain(|(_, v)| !matches!(v, Value::Undefined));
             }
         }
+        self.undefined_in = waiting;
     }
 
     /// The logical size of the root: its size with every shared reference

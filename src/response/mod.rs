@@ -1,15 +1,18 @@
 //! The response direction: Flight streams, server → client.
 //!
 //! A server function's return value travels back as a Flight stream of rows
-//! (`renderToReadableStream` → `createFromReadableStream`). This module is
-//! being built in layers; today it has the framing layer, [`rows`], which
-//! splits a byte stream (in chunks of any size) into complete rows.
+//! (`renderToReadableStream` → `createFromReadableStream`). Layers: framing
+//! ([`rows`]: a byte stream in chunks of any size → complete rows), the push
+//! decoder ([`ResponseDecoder`], events as values complete; [`decode`] for a
+//! whole stream), and the encoder ([`ResponseEncoder`], sans-IO; [`encode`]
+//! for a settled value).
 
 mod decode;
 mod describe;
 mod encode;
+mod push;
 mod render;
 pub mod rows;
 
-pub use decode::decode;
 pub use encode::{encode, ClientManifest, ClientModule, EncodeOptions, OnError, ResponseEncoder, Thrown};
+pub use push::{decode, Event, ResponseDecoder};

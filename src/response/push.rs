@@ -1,0 +1,1029 @@
+//! Response decoding, sans-IO and push: bytes in chunks of any size in,
+//! events out (the root value, promises settling, stream chunks, streams
+//! ending), with the value graph growing as rows arrive.
+//!
+//! Rows are framed incrementally ([`super::rows`]) and sorted by id. A row is
+//! parsed once, when it has arrived and something reached from the root
+//! refers to it. A value is delivered when its row and every row it refers
+//! to plainly (not through a promise, a lazy or a stream) have been parsed:
+//! its references are then resolved and its placeholders (Maps, Sets,
+//! FormData, Blobs, server and client references, elements) filled, exactly
+//! once. Nothing is allocated from a length the stream declares, and every
+//! row and reference is visited a bounded number of times.
+//!
+//! Development-build rows (`:N`, `D`, `J`, `W`) carry debug information only
+//! and are skipped; hints (`:H`) are not part of the value and are skipped
+//! too.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use bytes::Bytes;
+
+use super::decode::{
+    binary, error_row, fill_entry, fill_import, row_error, text, Chunk, Key, Response, StreamClose, StreamRow,
+};
+use super::rows::{FrameLimits, RowFramer, RowTag};
+use crate::error::{Error, ErrorKind, Result};
+use crate::model::{Builder, InitKind, Slot};
+use crate::reply::DecodeOptions;
+use crate::value::{Element, Graph, JsError, Node, NodeId, PromiseState, Stream, StreamEnd, StreamKind, Value};
+use crate::LimitKind;
+
+/// Something that happened in a response stream, in stream order.
+///
+/// Values are in [`ResponseDecoder::graph`]; `NodeId`s name the promise or
+/// stream that the event is about (as they appear in earlier values).
+///
+/// ```
+/// use flight_codec::response::{Event, ResponseDecoder};
+/// let mut d = ResponseDecoder::new(Default::default());
+/// d.feed(b"0:{\"p\":\"$@1\"}\n")?;
+/// assert!(matches!(d.next_event(), Some(Event::Root(_))));
+/// d.feed(b"1:\"later\"\n")?;
+/// assert!(matches!(d.next_event(), Some(Event::Fulfilled { .. })));
+/// # Ok::<(), flight_codec::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub enum Event {
+    /// The root value is complete (row 0 and what it needs).
+    Root(Value),
+    /// A promise (or lazy) was fulfilled.
+    Fulfilled {
+        /// The promise.
+        promise: NodeId,
+        /// Its value.
+        value: Value,
+    },
+    /// A promise (or lazy) was rejected.
+    Rejected {
+        /// The promise.
+        promise: NodeId,
+        /// The reason (an error).
+        reason: Value,
+    },
+    /// A stream delivered a chunk.
+    Item {
+        /// The stream.
+        stream: NodeId,
+        /// The chunk.
+        item: Value,
+    },
+    /// A stream closed (with an async iterator's return value, or undefined).
+    Closed {
+        /// The stream.
+        stream: NodeId,
+        /// The return value.
+        value: Value,
+    },
+    /// A stream errored.
+    Errored {
+        /// The stream.
+        stream: NodeId,
+        /// The error.
+        reason: Value,
+    },
+}
+
+/// A stream being read.
+struct StreamState {
+    node: NodeId,
+    kind: StreamKind,
+    /// Chunks parsed, and delivered.
+    parsed: usize,
+    delivered: usize,
+    /// The end row, once seen; whether its event went out.
+    end: Option<StreamClose>,
+    end_parsed: bool,
+    ended: bool,
+}
+
+/// What a waiting value is.
+#[derive(Clone, Copy)]
+enum Unit {
+    Root,
+    /// Promise and lazy placeholders wait for this row.
+    Row(u32),
+    /// A stream chunk or a stream's return value.
+    Chunk(Key),
+}
+
+/// A push decoder for Flight response streams.
+///
+/// Feed bytes as they arrive ([`feed`](Self::feed)), take events
+/// ([`next_event`](Self::next_event)) and read values in
+/// [`graph`](Self::graph); at the end of the stream, [`finish`](Self::finish)
+/// checks that nothing is missing and returns the settled value, exactly what
+/// [`decode`] gives for the whole stream. After an error, the decoder stays
+/// failed.
+///
+/// ```
+/// use flight_codec::response::{Event, ResponseDecoder};
+/// use flight_codec::notation;
+///
+/// let stream = b"1:X\n0:{\"tokens\":\"$1\"}\n1:\"Hel\"\n1:\"lo\"\n1:C\n";
+/// let mut d = ResponseDecoder::new(Default::default());
+/// let mut items = Vec::new();
+/// for byte in stream.chunks(3) {
+///     d.feed(byte)?;
+///     while let Some(e) = d.next_event() {
+///         if let Event::Item { item, .. } = e {
+///             items.push(item.as_string().unwrap().to_string_lossy().into_owned());
+///         }
+///     }
+/// }
+/// assert_eq!(items, ["Hel", "lo"]);
+/// let g = d.finish()?;
+/// assert_eq!(notation::to_string(&g), r#"{"object":[["tokens",{"asyncIterable":{"items":["Hel","lo"],"return":{"undefined":null}}}]]}"#);
+/// # Ok::<(), flight_codec::Error>(())
+/// ```
+pub struct ResponseDecoder {
+    framer: RowFramer,
+    opts: DecodeOptions,
+    fed: usize,
+    rows: usize,
+    b: Builder,
+    r: Response,
+    events: VecDeque<Event>,
+    failed: Option<Error>,
+    /// Rows parsed (or stream rows started).
+    parsed: HashSet<u32>,
+    /// Rows and chunks whose plain references are all parsed.
+    complete: HashSet<Key>,
+    /// What each row or chunk refers to plainly.
+    deps_of: HashMap<Key, Vec<u32>>,
+    /// Values to check for completeness.
+    waiting: Vec<(Key, Unit)>,
+    /// Values waiting for a row that has not arrived.
+    blocked: HashMap<u32, Vec<(Key, Unit)>>,
+    streams: HashMap<u32, StreamState>,
+    /// Rows of server references: their bound-argument promises are needed too.
+    server_ref_rows: HashSet<u32>,
+    /// Placeholders by the row they are built from.
+    promises_of: HashMap<u32, Vec<(NodeId, bool)>>,
+    inits_of: HashMap<u32, Vec<(NodeId, InitKind)>>,
+    entries_of: HashMap<u32, Vec<(NodeId, bool)>>,
+    server_refs_of: HashMap<u32, Vec<NodeId>>,
+    error_values_of: HashMap<u32, Vec<NodeId>>,
+    /// Promises waiting for a promise they were fulfilled with.
+    adopting: HashMap<NodeId, Vec<(NodeId, bool)>>,
+    /// Deps and placeholders registered so far (cursor into `r`'s lists).
+    seen_deps: usize,
+    /// Work done on completeness checks (bounded by the rows parsed).
+    visits: u64,
+}
+
+impl ResponseDecoder {
+    /// A decoder with these options (limits as in the reply decoder).
+    ///
+    /// ```
+    /// let d = flight_codec::response::ResponseDecoder::new(Default::default());
+    /// assert!(d.graph().is_empty());
+    /// ```
+    pub fn new(opts: DecodeOptions) -> Self {
+        let mut limits = FrameLimits::default();
+        limits.max_row_bytes = opts.limits.max_total_bytes;
+        let mut r = Response {
+            temporary_references: opts.temporary_references,
+            chunks: HashMap::new(),
+            queued: HashSet::new(),
+            work: Vec::new(),
+            marker: None,
+            promises: Vec::new(),
+            promise_nodes: HashMap::new(),
+            inits: Vec::new(),
+            entries: Vec::new(),
+            server_refs: Vec::new(),
+            rejected: HashSet::new(),
+            elements: HashMap::new(),
+            at: (0, None),
+            deps: Vec::new(),
+            failed_elements: Vec::new(),
+            temporaries: HashMap::new(),
+            error_values: Vec::new(),
+            lazies: Vec::new(),
+            imports: Vec::new(),
+        };
+        r.enqueue(0);
+        ResponseDecoder {
+            framer: RowFramer::new(limits),
+            b: Builder::new(opts.limits.clone()),
+            opts,
+            fed: 0,
+            rows: 0,
+            r,
+            events: VecDeque::new(),
+            failed: None,
+            parsed: HashSet::new(),
+            complete: HashSet::new(),
+            deps_of: HashMap::new(),
+            waiting: vec![((0, None), Unit::Root)],
+            blocked: HashMap::new(),
+            streams: HashMap::new(),
+            server_ref_rows: HashSet::new(),
+            promises_of: HashMap::new(),
+            inits_of: HashMap::new(),
+            entries_of: HashMap::new(),
+            server_refs_of: HashMap::new(),
+            error_values_of: HashMap::new(),
+            adopting: HashMap::new(),
+            seen_deps: 0,
+            visits: 0,
+        }
+    }
+
+    /// The value graph so far.
+    ///
+    /// ```
+    /// let mut d = flight_codec::response::ResponseDecoder::new(Default::default());
+    /// d.feed(b"0:[1,2]\n")?;
+    /// assert_eq!(d.graph().len(), 1);
+    /// # Ok::<(), flight_codec::Error>(())
+    /// ```
+    pub fn graph(&self) -> &Graph {
+        &self.b.g
+    }
+
+    /// The next event, in stream order.
+    ///
+    /// ```
+    /// let mut d = flight_codec::response::ResponseDecoder::new(Default::default());
+    /// assert!(d.next_event().is_none());
+    /// d.feed(b"0:1\n")?;
+    /// assert!(d.next_event().is_some());
+    /// # Ok::<(), flight_codec::Error>(())
+    /// ```
+    pub fn next_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// Feeds the next bytes of the stream.
+    ///
+    /// # Errors
+    /// As [`decode`]; an error is final (every later call returns it).
+    ///
+    /// ```
+    /// let mut d = flight_codec::response::ResponseDecoder::new(Default::default());
+    /// assert_eq!(d.feed(b"0:\"$@0\"\n").unwrap_err().kind().name(), "cyclic-promise");
+    /// assert!(d.feed(b"").is_err());
+    /// ```
+    pub fn feed(&mut self, chunk: &[u8]) -> Result<()> {
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
+        let r = self.feed_inner(chunk);
+        if let Err(e) = &r {
+            self.failed = Some(e.clone());
+        }
+        r
+    }
+
+    fn feed_inner(&mut self, chunk: &[u8]) -> Result<()> {
+        self.fed = self.fed.saturating_add(chunk.len());
+        let max = self.opts.limits.max_total_bytes;
+        if self.fed > max {
+            return Err(ErrorKind::LimitExceeded { limit: LimitKind::TotalBytes, max: max as u64 }.into());
+        }
+        self.framer.feed(chunk).map_err(|e| Error::new(ErrorKind::Frame(e)))?;
+        self.take_rows()?;
+        self.pump()
+    }
+
+    /// Ends the stream: checks that every referenced row arrived, every
+    /// stream closed and every promise settled, and returns the value.
+    ///
+    /// # Errors
+    /// As [`decode`].
+    ///
+    /// ```
+    /// let mut d = flight_codec::response::ResponseDecoder::new(Default::default());
+    /// d.feed(b"0:{\"a\":\"$1\"}\n")?;
+    /// assert_eq!(d.finish().unwrap_err().kind().name(), "missing-row");
+    /// # Ok::<(), flight_codec::Error>(())
+    /// ```
+    pub fn finish(mut self) -> Result<Graph> {
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
+        self.framer.finish().map_err(|e| Error::new(ErrorKind::Frame(e)))?;
+        self.take_rows()?;
+        self.pump()?;
+        // A row that was needed and never came.
+        let mut missing: Vec<u32> = self.r.queued.iter().copied().filter(|id| !self.parsed.contains(id)).collect();
+        missing.sort_unstable();
+        if let Some(&id) = missing.first() {
+            return Err(match self.r.chunks.get(&id) {
+                Some(Chunk::Halted) => row_error(id, "is halted (empty) but the value needs it"),
+                _ => ErrorKind::MissingRow { id }.into(),
+            });
+        }
+        let mut open: Vec<u32> = self.streams.iter().filter(|(_, s)| s.end.is_none()).map(|(id, _)| *id).collect();
+        open.sort_unstable();
+        if let Some(&id) = open.first() {
+            return Err(ErrorKind::InvalidStream { id, reason: "never closed" }.into());
+        }
+        if !self.adopting.is_empty() {
+            return Err(ErrorKind::CyclicPromise.into());
+        }
+        let mut root = self.b.roots.get(&0).cloned().unwrap_or(Value::Undefined);
+        if self.r.rejected.contains(&0) {
+            return Err(ErrorKind::RootRejected.into());
+        }
+        if let Value::Node(id) = root {
+            if let Node::Promise(state) = self.b.g.node(id) {
+                root = match state {
+                    PromiseState::Fulfilled(v) => v.clone(),
+                    _ => return Err(ErrorKind::RootRejected.into()),
+                };
+            }
+        }
+        self.b.g.set_root(root);
+        self.b.check_logical_size()?;
+        Ok(self.b.g)
+    }
+
+    /// Sorts newly framed rows by id (the rows of started streams go to
+    /// their streams).
+    fn take_rows(&mut self) -> Result<()> {
+        while let Some(row) = self.framer.next_row() {
+            self.rows += 1;
+            if self.rows > self.opts.limits.max_parts {
+                let max = self.opts.limits.max_parts as u64;
+                return Err(ErrorKind::LimitExceeded { limit: LimitKind::Parts, max }.into());
+            }
+            let id = row.id;
+            // A stream's rows, before or after the stream is reached.
+            let stream_row = |tag: RowTag, payload: Bytes| -> Result<Option<StreamRowOrEnd>> {
+                Ok(Some(match tag {
+                    RowTag::Tagged(b'C') => StreamRowOrEnd::End(StreamClose::Closed(payload)),
+                    RowTag::Tagged(b'E') => StreamRowOrEnd::End(StreamClose::Errored(payload)),
+                    RowTag::Json => StreamRowOrEnd::Row(StreamRow::Model(payload)),
+                    RowTag::Binary(b'T') => StreamRowOrEnd::Row(StreamRow::Text(text(payload, id)?)),
+                    RowTag::Binary(tag) => StreamRowOrEnd::Row(StreamRow::Binary(tag, payload)),
+                    RowTag::Tagged(b'D' | b'J' | b'W' | b'N') => return Ok(None),
+                    RowTag::Tagged(_) => return Err(row_error(id, "is not a stream chunk")),
+                }))
+            };
+            if let Some(s) = self.streams.get(&id) {
+                if s.end.is_some() {
+                    return Err(row_error(id, "has rows after its stream was closed"));
+                }
+                match stream_row(row.tag, row.payload)? {
+                    Some(StreamRowOrEnd::Row(sr)) => self.stream_chunk(id, sr)?,
+                    Some(StreamRowOrEnd::End(end)) => self.stream_end(id, end)?,
+                    None => {}
+                }
+                self.pump()?;
+                continue;
+            }
+            if let Some(Chunk::Stream { rows, end, .. }) = self.r.chunks.get_mut(&id) {
+                if end.is_some() {
+                    return Err(row_error(id, "has rows after its stream was closed"));
+                }
+                match stream_row(row.tag, row.payload)? {
+                    Some(StreamRowOrEnd::Row(sr)) => rows.push(sr),
+                    Some(StreamRowOrEnd::End(e)) => *end = Some(e),
+                    None => {}
+                }
+                continue;
+            }
+            let chunk = match row.tag {
+                RowTag::Json if row.payload.is_empty() => Chunk::Halted,
+                RowTag::Json => Chunk::Model(row.payload),
+                RowTag::Binary(b'T') => Chunk::Text(text(row.payload, id)?),
+                RowTag::Binary(b'b') => return Err(row_error(id, "is a byte-stream chunk outside a stream")),
+                RowTag::Binary(tag) => Chunk::Binary(tag, row.payload),
+                RowTag::Tagged(b'I') => Chunk::Import(row.payload),
+                RowTag::Tagged(b'E') => Chunk::Error(row.payload),
+                RowTag::Tagged(t @ (b'R' | b'r' | b'X' | b'x')) => {
+                    let kind = match t {
+                        b'R' => StreamKind::Readable,
+                        b'r' => StreamKind::Bytes,
+                        b'X' => StreamKind::AsyncIterable,
+                        _ => StreamKind::AsyncIterator,
+                    };
+                    Chunk::Stream { kind, rows: Vec::new(), end: None }
+                }
+                // Hints and development rows are not part of the value.
+                RowTag::Tagged(b'H' | b'D' | b'J' | b'W' | b'N') => continue,
+                RowTag::Tagged(b'C') => return Err(row_error(id, "closes something that is not a stream")),
+                RowTag::Tagged(_) => return Err(row_error(id, "has an unknown tag")),
+            };
+            if self.parsed.contains(&id) || self.r.chunks.insert(id, chunk).is_some() {
+                return Err(row_error(id, "appears twice"));
+            }
+            if self.r.queued.contains(&id) {
+                self.r.work.push(id);
+            }
+            // Rows take effect one at a time, in stream order: events do not
+            // depend on how the stream was cut.
+            self.pump()?;
+        }
+        Ok(())
+    }
+
+    /// Parses what can be parsed and delivers what is complete, until
+    /// nothing changes.
+    fn pump(&mut self) -> Result<()> {
+        loop {
+            let mut progress = false;
+            while let Some(id) = self.r.work.pop() {
+                if self.parsed.contains(&id) || !self.r.chunks.contains_key(&id) {
+                    continue;
+                }
+                if matches!(self.r.chunks.get(&id), Some(Chunk::Halted)) {
+                    continue;
+                }
+                self.parse_row(id).map_err(|e| match e.kind() {
+                    ErrorKind::MissingRow { .. } => e,
+                    _ => e.at_part(id),
+                })?;
+                progress = true;
+            }
+            let waiting = std::mem::take(&mut self.waiting);
+            for (key, unit) in waiting {
+                match self.closure(key)? {
+                    Ok(done) => {
+                        self.finalize(&done)?;
+                        self.deliver(unit)?;
+                    }
+                    Err(missing) => self.blocked.entry(missing).or_default().push((key, unit)),
+                }
+                progress = true;
+            }
+            if !progress && self.r.work.is_empty() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Records the plain references a parse added, under `key`.
+    fn note_deps(&mut self, key: Key) {
+        let new = &self.r.deps[self.seen_deps..];
+        let mut targets: Vec<u32> = new.iter().map(|d| d.to).collect();
+        self.seen_deps = self.r.deps.len();
+        // Server references need their rows; those rows need their bound
+        // arguments (a promise) too.
+        for (node, p) in std::mem::take(&mut self.r.server_refs) {
+            targets.push(p);
+            self.server_ref_rows.insert(p);
+            self.server_refs_of.entry(p).or_default().push(node);
+        }
+        for (node, p) in std::mem::take(&mut self.r.promises) {
+            if self.server_ref_rows.contains(&key.0) && key.1.is_none() {
+                targets.push(p);
+            }
+            self.promises_of.entry(p).or_default().push((node, false));
+            self.waiting.push(((p, None), Unit::Row(p)));
+        }
+        for (node, p) in std::mem::take(&mut self.r.lazies) {
+            self.promises_of.entry(p).or_default().push((node, true));
+            self.waiting.push(((p, None), Unit::Row(p)));
+        }
+        for (node, p, kind) in std::mem::take(&mut self.r.inits) {
+            self.inits_of.entry(p).or_default().push((node, kind));
+        }
+        for (node, p, is_blob) in std::mem::take(&mut self.r.entries) {
+            self.entries_of.entry(p).or_default().push((node, is_blob));
+        }
+        for (node, p) in std::mem::take(&mut self.r.error_values) {
+            targets.push(p);
+            self.error_values_of.entry(p).or_default().push(node);
+        }
+        self.deps_of.entry(key).or_default().extend(targets);
+    }
+
+    /// Parses row `id` into `b.roots`.
+    fn parse_row(&mut self, id: u32) -> Result<()> {
+        let Some(chunk) = self.r.chunks.remove(&id) else { return Ok(()) };
+        self.parsed.insert(id);
+        if let Some(units) = self.blocked.remove(&id) {
+            self.waiting.extend(units);
+        }
+        self.b.row = id;
+        self.b.item = None;
+        self.r.at = (id, None);
+        let b = &mut self.b;
+        let r = &mut self.r;
+        let value = match chunk {
+            Chunk::Model(json) => b.parse_json(&json, Slot::Root(id), Some(id), r)?,
+            Chunk::Text(t) => {
+                b.charge(t.len() as u64)?;
+                Some(Value::String(t))
+            }
+            Chunk::Binary(tag, bytes) => Some(binary(b, tag, bytes)?),
+            Chunk::Import(json) => {
+                // The metadata may refer to other rows (React 19.3 deduplicates long
+                // module ids into their own rows), so it is parsed as a model and
+                // the reference filled in once references are resolved.
+                let placeholder = crate::value::ClientReference {
+                    id: crate::value::JsString::new(),
+                    name: crate::value::JsString::new(),
+                };
+                let node = b.g.add(Node::ClientReference(Box::new(placeholder)));
+                let meta = b.parse_json(&json, Slot::Root(u32::MAX), None, r)?.unwrap_or(Value::Undefined);
+                r.imports.push((node, meta, id));
+                Some(Value::Node(node))
+            }
+            Chunk::Error(json) => {
+                r.rejected.insert(id);
+                b.failed.insert(id);
+                Some(error_row(b, &json)?)
+            }
+            Chunk::Stream { kind, rows, end } => {
+                let node = b.g.add(Node::Stream(Box::new(Stream { kind, items: Vec::new(), end: StreamEnd::Open })));
+                b.roots.insert(id, Value::Node(node));
+                self.streams.insert(
+                    id,
+                    StreamState { node, kind, parsed: 0, delivered: 0, end: None, end_parsed: false, ended: false },
+                );
+                self.note_deps((id, None));
+                for sr in rows {
+                    self.stream_chunk(id, sr)?;
+                }
+                if let Some(e) = end {
+                    self.stream_end(id, e)?;
+                }
+                return Ok(());
+            }
+            Chunk::Halted => return Err(row_error(id, "is halted (empty) but the value needs it")),
+        };
+        if let Some(v) = value {
+            self.b.roots.insert(id, v);
+        }
+        self.note_deps((id, None));
+        Ok(())
+    }
+
+    /// A chunk row of a started stream.
+    fn stream_chunk(&mut self, id: u32, row: StreamRow) -> Result<()> {
+        let Some(s) = self.streams.get_mut(&id) else { return Ok(()) };
+        let (node, kind, i) = (s.node, s.kind, s.parsed);
+        s.parsed += 1;
+        if kind == StreamKind::Bytes && !matches!(row, StreamRow::Binary(..)) {
+            return Err(ErrorKind::InvalidStream { id, reason: "has a chunk that is not binary" }.into());
+        }
+        // A stream that errored (a chunk referred to an error) takes no more chunks.
+        let open = match self.b.g.node_mut(node) {
+            Node::Stream(st) if !matches!(st.end, StreamEnd::Errored(_)) => {
+                st.items.push(Value::Undefined);
+                true
+            }
+            _ => false,
+        };
+        self.b.row = id;
+        self.b.item = Some(i);
+        self.r.at = (id, Some(i));
+        let v = match row {
+            StreamRow::Model(json) => {
+                self.b.parse_json(&json, Slot::Item(node, i as u32), None, &mut self.r)?.unwrap_or(Value::Undefined)
+            }
+            StreamRow::Text(t) => Value::String(t),
+            StreamRow::Binary(tag, bytes) => binary(&mut self.b, tag, bytes)?,
+        };
+        self.b.item = None;
+        if let Node::Stream(st) = self.b.g.node_mut(node) {
+            if let (true, Some(slot)) = (open, st.items.get_mut(i)) {
+                if !matches!(v, Value::Undefined) {
+                    *slot = v;
+                }
+            }
+        }
+        self.note_deps((id, Some(i)));
+        self.waiting.push(((id, Some(i)), Unit::Chunk((id, Some(i)))));
+        Ok(())
+    }
+
+    /// A stream's end row.
+    fn stream_end(&mut self, id: u32, end: StreamClose) -> Result<()> {
+        let Some(s) = self.streams.get_mut(&id) else { return Ok(()) };
+        let node = s.node;
+        let key = (id, Some(usize::MAX));
+        match &end {
+            StreamClose::Closed(ret) if !ret.is_empty() => {
+                let ret = ret.clone();
+                s.end = Some(end);
+                if let Node::Stream(st) = self.b.g.node_mut(node) {
+                    if matches!(st.end, StreamEnd::Open) {
+                        st.end = StreamEnd::Closed(Value::Undefined);
+                    }
+                }
+                self.b.row = id;
+                self.b.item = Some(usize::MAX);
+                self.r.at = key;
+                let v = self.b.parse_json(&ret, Slot::StreamReturn(node), None, &mut self.r)?;
+                self.b.item = None;
+                if let (Some(v), Node::Stream(st)) = (v, self.b.g.node_mut(node)) {
+                    st.end = StreamEnd::Closed(v);
+                }
+                self.note_deps(key);
+            }
+            _ => s.end = Some(end),
+        }
+        if let Some(s) = self.streams.get_mut(&id) {
+            s.end_parsed = true;
+        }
+        self.waiting.push((key, Unit::Chunk(key)));
+        Ok(())
+    }
+
+    /// If every row `key` reaches plainly has been parsed, the rows and
+    /// chunks that just became complete (in discovery order); else a row
+    /// that is missing.
+    fn closure(&mut self, key: Key) -> Result<std::result::Result<Vec<Key>, u32>> {
+        if self.complete.contains(&key) {
+            return Ok(Ok(Vec::new()));
+        }
+        let mut seen: HashSet<Key> = HashSet::new();
+        let mut order = Vec::new();
+        let mut stack = vec![key];
+        seen.insert(key);
+        while let Some(k) = stack.pop() {
+            self.visits += 1;
+            let budget = 64 * (self.rows as u64) + 65_536;
+            if self.visits > budget {
+                let max = self.opts.limits.max_parts as u64;
+                return Err(ErrorKind::LimitExceeded { limit: LimitKind::Parts, max }.into());
+            }
+            let arrived = match k {
+                (row, None) => self.parsed.contains(&row),
+                (row, Some(_)) => self.parsed.contains(&row),
+            };
+            if !arrived {
+                return Ok(Err(k.0));
+            }
+            order.push(k);
+            for &to in self.deps_of.get(&k).map(Vec::as_slice).unwrap_or_default() {
+                let t = (to, None);
+                if !self.complete.contains(&t) && seen.insert(t) {
+                    stack.push(t);
+                }
+            }
+        }
+        for k in &order {
+            self.complete.insert(*k);
+        }
+        Ok(Ok(order))
+    }
+
+    /// Resolves references and fills placeholders in rows that just became
+    /// complete.
+    fn finalize(&mut self, done: &[Key]) -> Result<()> {
+        if done.is_empty() {
+            return Ok(());
+        }
+        self.propagate_errors(done);
+        for &k in done {
+            self.b.failed.clone_from(&self.r.rejected);
+            self.b.resolve_holes_of(k).map_err(|e| at_row(e, k.0))?;
+        }
+        self.b.drop_undefined();
+        let done_rows: Vec<u32> = done.iter().filter(|k| k.1.is_none()).map(|k| k.0).collect();
+        let done_set: HashSet<u32> = done_rows.iter().copied().collect();
+        let imports = std::mem::take(&mut self.r.imports);
+        let (ready, later): (Vec<_>, Vec<_>) = imports.into_iter().partition(|(_, _, row)| done_set.contains(row));
+        self.r.imports = later;
+        for (node, meta, row) in ready {
+            fill_import(&mut self.b, node, &meta, row)?;
+        }
+        for &row in &done_rows {
+            for node in self.error_values_of.remove(&row).unwrap_or_default() {
+                let info = self.b.roots.get(&row).cloned();
+                let message = match info.and_then(|v| v.as_node()).map(|n| self.b.g.node(n)) {
+                    Some(Node::Object(pairs)) => {
+                        pairs.iter().find(|(k, _)| *k == "message").and_then(|(_, v)| v.as_string().cloned())
+                    }
+                    _ => None,
+                };
+                *self.b.g.node_mut(node) =
+                    Node::Error(Box::new(JsError { message: message.unwrap_or_default(), digest: None }));
+            }
+        }
+        for &k in done {
+            for node in self.r.elements.remove(&k).unwrap_or_default() {
+                if let Node::Array(items) = self.b.g.node(node) {
+                    if items.len() >= 4 {
+                        let element = Node::Element(Box::new(Element {
+                            element_type: items[1].clone(),
+                            key: items[2].clone(),
+                            props: items[3].clone(),
+                        }));
+                        *self.b.g.node_mut(node) = element;
+                    }
+                }
+            }
+        }
+        for (node, error) in std::mem::take(&mut self.r.failed_elements) {
+            *self.b.g.node_mut(node) = Node::Lazy(Box::new(PromiseState::Rejected(error)));
+        }
+        for &row in &done_rows {
+            let rejected = self.r.rejected.contains(&row);
+            if let Some(inits) = self.inits_of.remove(&row) {
+                if !rejected {
+                    let list = inits.into_iter().map(|(n, kind)| (n, row, kind)).collect();
+                    self.b.fill_initializers(list, false)?;
+                }
+            }
+        }
+        // Blobs first: a FormData's file entries are Blobs (copied in).
+        let entries: Vec<(u32, Vec<(NodeId, bool)>)> =
+            done_rows.iter().filter_map(|row| self.entries_of.remove(row).map(|e| (*row, e))).collect();
+        for pass_blobs in [true, false] {
+            for (row, list) in &entries {
+                if self.r.rejected.contains(row) {
+                    continue;
+                }
+                for &(node, is_blob) in list {
+                    if is_blob == pass_blobs {
+                        fill_entry(&mut self.b, node, *row, is_blob)?;
+                    }
+                }
+            }
+        }
+        for &row in &done_rows {
+            self.settle_row(row)?;
+        }
+        self.fill_ready_server_refs()
+    }
+
+    /// Fills the server references built from `row` (their bound promise is
+    /// settled by now).
+    fn fill_server_refs(&mut self, row: u32) -> Result<()> {
+        if self.r.rejected.contains(&row) {
+            self.server_refs_of.remove(&row);
+            return Ok(());
+        }
+        for node in self.server_refs_of.remove(&row).unwrap_or_default() {
+            let (id, bound) = self.b.server_ref_meta(self.b.roots.get(&row)).map_err(|e| e.at_part(row))?;
+            *self.b.g.node_mut(node) = Node::ServerReference(Box::new(crate::value::ServerReference { id, bound }));
+        }
+        Ok(())
+    }
+
+    /// A row or chunk and everything it needs are complete: its event.
+    fn deliver(&mut self, unit: Unit) -> Result<()> {
+        match unit {
+            Unit::Root => {
+                if !self.r.rejected.contains(&0) {
+                    let v = self.b.roots.get(&0).cloned().unwrap_or(Value::Undefined);
+                    self.events.push_back(Event::Root(v));
+                }
+            }
+            Unit::Row(p) => {
+                self.settle_row(p)?;
+                self.fill_ready_server_refs()?;
+            }
+            Unit::Chunk((id, _)) => self.deliver_stream(id),
+        }
+        Ok(())
+    }
+
+    /// Settles the promises and lazies of a complete row.
+    fn settle_row(&mut self, p: u32) -> Result<()> {
+        for (node, lazy) in self.promises_of.remove(&p).unwrap_or_default() {
+            let rejected = self.r.rejected.contains(&p);
+            let v = self.b.roots.get(&p).cloned().unwrap_or(Value::Undefined);
+            self.settle(node, lazy, v, rejected, 0)?;
+        }
+        Ok(())
+    }
+
+    /// Fills the server references whose rows are complete and whose bound
+    /// arguments have settled.
+    fn fill_ready_server_refs(&mut self) -> Result<()> {
+        if self.server_refs_of.is_empty() {
+            return Ok(());
+        }
+        let mut refs: Vec<u32> = self
+            .server_refs_of
+            .keys()
+            .copied()
+            .filter(|p| self.complete.contains(&(*p, None)) && self.bound_settled(*p))
+            .collect();
+        refs.sort_unstable();
+        for p in refs {
+            self.fill_server_refs(p)?;
+        }
+        Ok(())
+    }
+
+    /// Whether a server reference row's bound promise (if any) has settled.
+    fn bound_settled(&self, row: u32) -> bool {
+        let Some(Value::Node(obj)) = self.b.roots.get(&row) else { return true };
+        let Node::Object(pairs) = self.b.g.node(*obj) else { return true };
+        match pairs.iter().find(|(k, _)| *k == "bound").map(|(_, v)| v) {
+            Some(Value::Node(p)) => !matches!(self.b.g.node(*p), Node::Promise(PromiseState::Pending)),
+            _ => true,
+        }
+    }
+
+    /// Settles one promise (or lazy) with its row's value: a promise of a
+    /// promise adopts it.
+    fn settle(&mut self, node: NodeId, lazy: bool, v: Value, rejected: bool, depth: usize) -> Result<()> {
+        let max = self.opts.limits.max_promise_chain;
+        if depth > max {
+            return Err(ErrorKind::LimitExceeded { limit: LimitKind::PromiseChain, max: max as u64 }.into());
+        }
+        let state = if rejected {
+            PromiseState::Rejected(v)
+        } else {
+            match v.as_node().map(|q| (q, self.b.g.node(q))) {
+                Some((q, Node::Promise(inner))) => {
+                    if q == node {
+                        return Err(ErrorKind::CyclicPromise.into());
+                    }
+                    match inner {
+                        PromiseState::Pending => {
+                            self.adopting.entry(q).or_default().push((node, lazy));
+                            return Ok(());
+                        }
+                        s => s.clone(),
+                    }
+                }
+                _ => PromiseState::Fulfilled(v),
+            }
+        };
+        let event = match &state {
+            PromiseState::Fulfilled(v) => Event::Fulfilled { promise: node, value: v.clone() },
+            PromiseState::Rejected(r) => Event::Rejected { promise: node, reason: r.clone() },
+            PromiseState::Pending => return Ok(()),
+        };
+        *self.b.g.node_mut(node) =
+            if lazy { Node::Lazy(Box::new(state.clone())) } else { Node::Promise(state.clone()) };
+        self.events.push_back(event);
+        for (waiter, wlazy) in self.adopting.remove(&node).unwrap_or_default() {
+            let (v, rej) = match &state {
+                PromiseState::Fulfilled(v) => (v.clone(), false),
+                PromiseState::Rejected(r) => (r.clone(), true),
+                PromiseState::Pending => continue,
+            };
+            self.settle(waiter, wlazy, v, rej, depth + 1)?;
+        }
+        Ok(())
+    }
+
+    /// Delivers a stream's complete chunks in order, then its end.
+    fn deliver_stream(&mut self, id: u32) {
+        loop {
+            let Some(s) = self.streams.get_mut(&id) else { return };
+            if s.ended {
+                return;
+            }
+            let next = (id, Some(s.delivered));
+            if s.delivered < s.parsed {
+                if !self.complete.contains(&next) {
+                    return;
+                }
+                let node = s.node;
+                let i = s.delivered;
+                s.delivered += 1;
+                let item = match self.b.g.node(node) {
+                    Node::Stream(st) => st.items.get(i).cloned(),
+                    _ => None,
+                };
+                if let Some(item) = item {
+                    self.events.push_back(Event::Item { stream: node, item });
+                }
+                continue;
+            }
+            if !s.end_parsed || !self.complete.contains(&(id, Some(usize::MAX))) {
+                return;
+            }
+            s.ended = true;
+            let (node, kind) = (s.node, s.kind);
+            let end = s.end.take();
+            let errored = matches!(self.b.g.node(node), Node::Stream(st) if matches!(st.end, StreamEnd::Errored(_)));
+            let event = match end {
+                _ if errored => match self.b.g.node(node) {
+                    Node::Stream(st) => match &st.end {
+                        StreamEnd::Errored(e) => Event::Errored { stream: node, reason: e.clone() },
+                        _ => return,
+                    },
+                    _ => return,
+                },
+                Some(StreamClose::Errored(json)) => {
+                    let reason = match error_row(&mut self.b, &json) {
+                        Ok(v) => v,
+                        Err(_) => Value::Undefined,
+                    };
+                    if let Node::Stream(st) = self.b.g.node_mut(node) {
+                        // An errored ReadableStream drops the chunks nobody read
+                        // yet, as in JavaScript; an async iterable keeps them.
+                        if matches!(kind, StreamKind::Readable | StreamKind::Bytes) {
+                            st.items.clear();
+                        }
+                        st.end = StreamEnd::Errored(reason.clone());
+                    }
+                    Event::Errored { stream: node, reason }
+                }
+                _ => {
+                    let value = match self.b.g.node_mut(node) {
+                        Node::Stream(st) => {
+                            if matches!(st.end, StreamEnd::Open) {
+                                st.end = StreamEnd::Closed(Value::Undefined);
+                            }
+                            match &st.end {
+                                StreamEnd::Closed(v) => v.clone(),
+                                _ => Value::Undefined,
+                            }
+                        }
+                        _ => Value::Undefined,
+                    };
+                    Event::Closed { stream: node, value }
+                }
+            };
+            // Keep `end` recorded as seen (for `finish`).
+            if let Some(s) = self.streams.get_mut(&id) {
+                s.end = Some(StreamClose::Closed(Bytes::new()));
+            }
+            self.events.push_back(event);
+            return;
+        }
+    }
+
+    /// A row (or chunk) that refers plainly to an errored row errors with the
+    /// same error, transitively, as React's client rejects such chunks.
+    fn propagate_errors(&mut self, done: &[Key]) {
+        let done_set: HashSet<Key> = done.iter().copied().collect();
+        let mut referrers: HashMap<u32, Vec<usize>> = HashMap::new();
+        for (i, dep) in self.r.deps.iter().enumerate() {
+            if dep.from != dep.to && done_set.contains(&(dep.from, dep.item)) {
+                referrers.entry(dep.to).or_default().push(i);
+            }
+        }
+        if referrers.is_empty() {
+            return;
+        }
+        let mut queue: Vec<u32> = self.r.rejected.iter().copied().collect();
+        queue.sort_unstable();
+        let mut failed_elements = HashSet::new();
+        while let Some(row) = queue.pop() {
+            let error = self.b.roots.get(&row).cloned().unwrap_or(Value::Undefined);
+            for &i in referrers.get(&row).map(Vec::as_slice).unwrap_or_default() {
+                let dep = &self.r.deps[i];
+                let from = dep.from;
+                if let Some(e) = dep.element {
+                    // React wraps a failed element in a rejected lazy instead.
+                    if failed_elements.insert(e) {
+                        self.r.failed_elements.push((e, error.clone()));
+                    }
+                    continue;
+                }
+                // A stream whose chunk failed errors there: an async iterable keeps the
+                // chunks before it; a ReadableStream drops its queued chunks.
+                if let (Some(item), Some(Value::Node(n))) = (dep.item, self.b.roots.get(&from)) {
+                    if let Node::Stream(s) = self.b.g.node_mut(*n) {
+                        let keep = if matches!(s.kind, StreamKind::Readable | StreamKind::Bytes) { 0 } else { item };
+                        let already = matches!(s.end, StreamEnd::Errored(_));
+                        if !already || keep < s.items.len() {
+                            s.items.truncate(keep);
+                            s.end = StreamEnd::Errored(error.clone());
+                        }
+                        continue;
+                    }
+                }
+                if self.r.rejected.insert(from) {
+                    self.b.roots.insert(from, error.clone());
+                    queue.push(from);
+                }
+            }
+        }
+    }
+}
+
+enum StreamRowOrEnd {
+    Row(StreamRow),
+    End(StreamClose),
+}
+
+fn at_row(e: Error, row: u32) -> Error {
+    match e.kind() {
+        ErrorKind::MissingRow { .. } => e,
+        _ => e.at_part(row),
+    }
+}
+
+/// Decodes a whole response stream into its settled value.
+///
+/// Every promise must be settled and every stream closed by the end of the
+/// stream; a promise of an error row is rejected with that error. The same
+/// as feeding [`ResponseDecoder`] the stream and finishing it.
+///
+/// # Errors
+/// [`ErrorKind::Frame`] for malformed framing, [`ErrorKind::InvalidRow`] for
+/// rows that do not fit together, [`ErrorKind::MissingRow`] for a row that
+/// is referenced but never sent, and the model errors of the reply decoder.
+///
+/// ```
+/// let g = flight_codec::response::decode(b"1:\"$Smy.sym\"\n0:{\"a\":\"$1\",\"n\":\"$n12\"}\n", &Default::default())?;
+/// assert_eq!(flight_codec::notation::to_string(&g), r#"{"object":[["a",{"symbol":"my.sym"}],["n",{"bigint":"12"}]]}"#);
+/// # Ok::<(), flight_codec::Error>(())
+/// ```
+pub fn decode(stream: &[u8], opts: &DecodeOptions) -> Result<Graph> {
+    if stream.len() > opts.limits.max_total_bytes {
+        let max = opts.limits.max_total_bytes as u64;
+        return Err(ErrorKind::LimitExceeded { limit: LimitKind::TotalBytes, max }.into());
+    }
+    let mut d = ResponseDecoder::new(opts.clone());
+    d.feed(stream)?;
+    d.finish()
+}
