@@ -19,7 +19,7 @@ mod payloads;
 use std::time::Duration;
 
 use bytes::Bytes;
-use criterion::{criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
 use flight_codec::reply::{self, DecodeOptions, EncodeOptions};
 use flight_codec::response::{self, rows::RowFramer};
 use flight_codec::value::Graph;
@@ -44,12 +44,15 @@ fn cases() -> Vec<Case> {
         .collect()
 }
 
-/// Large payloads get criterion's smallest sample.
+/// Large payloads get criterion's smallest sample, flat (each sample the
+/// same number of runs), so that the whole suite takes a few minutes.
 fn size_group(group: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>, bytes: usize) {
     if bytes > 1_000_000 {
-        group.sample_size(10).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(4));
+        group.sample_size(10).sampling_mode(SamplingMode::Flat).warm_up_time(Duration::from_secs(1));
+        group.measurement_time(Duration::from_secs(5));
     } else {
-        group.sample_size(30).warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(2));
+        group.sample_size(20).sampling_mode(SamplingMode::Auto).warm_up_time(Duration::from_secs(1));
+        group.measurement_time(Duration::from_secs(3));
     }
 }
 

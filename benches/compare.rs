@@ -6,14 +6,16 @@
 //! `target/flight-bench/`), then this binary:
 //!
 //! ```text
-//! cargo bench --bench compare -- [--dir DIR] [--check] [--only P1,P3] [--budget-ms N]
+//! cargo bench --bench compare -- [--dir DIR] [--check] [--scaling] [--only P1,P3] [--budget-ms N]
 //! ```
 //!
 //! It checks that our encoders write React's bytes for the payloads of
 //! `benches/payloads/mod.rs` and that our decoders read React's bytes back
 //! into the same values, then (without `--check`) times our operations and
 //! serde_json's on the same JSON texts, and prints the table of medians with
-//! the ratios. See `benches/README.md`.
+//! the ratios, the P4 memcpy ratio, the peak heap while decoding P3, and
+//! with `--scaling` our time per record from 1,000 to 200,000 records. See
+//! `benches/README.md`.
 #![allow(missing_docs)]
 
 mod payloads;
