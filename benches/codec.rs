@@ -10,8 +10,9 @@
 //! byte-exact with React's (`bash benches/compare.sh --check` checks it), so
 //! no Node is needed here. Replies are decoded from their wire bytes as a
 //! server receives them: a multipart body (P4, P5, P7) through
-//! `reply::decode_body` with its content type. `decode_response_4k` feeds a
-//! response in 4 KiB chunks (see `decode_response_chunked`).
+//! `reply::decode_body` with its content type. `decode_response_4k` feeds
+//! P3's response to the push decoder (`response::ResponseDecoder`) in 4 KiB
+//! chunks.
 #![allow(missing_docs)] // criterion_group! generates an undocumented public function
 
 mod payloads;
@@ -21,7 +22,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
 use flight_codec::reply::{self, DecodeOptions, EncodeOptions};
-use flight_codec::response::{self, rows::RowFramer};
+use flight_codec::response::{self, ResponseDecoder};
 use flight_codec::value::Graph;
 
 struct Case {
@@ -56,19 +57,15 @@ fn size_group(group: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>, 
     }
 }
 
-/// Without a push decoder for responses (being written), a host frames each
-/// chunk as it arrives with `response::rows::RowFramer`, keeps the bytes, and
-/// decodes the whole stream at the end.
+/// A response arriving in chunks: fed to the push decoder, events drained
+/// as they come, then finished.
 fn decode_response_chunked(stream: &[u8], chunk: usize, opts: &DecodeOptions) -> Graph {
-    let mut framer = RowFramer::new(Default::default());
-    let mut buf = Vec::new();
+    let mut d = ResponseDecoder::new(opts.clone());
     for c in stream.chunks(chunk) {
-        framer.feed(c).expect("frames");
-        buf.extend_from_slice(c);
-        while framer.next_row().is_some() {}
+        d.feed(c).expect("decodes");
+        while d.next_event().is_some() {}
     }
-    framer.finish().expect("frames");
-    response::decode(&buf, opts).expect("decodes")
+    d.finish().expect("decodes")
 }
 
 fn bench(c: &mut Criterion) {
