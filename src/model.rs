@@ -273,7 +273,8 @@ pub(crate) struct Builder {
     holes: Vec<Hole>,
     hole_at: HashMap<Slot, usize>,
     /// Holes by where they were written, for resolving a row at a time.
-    holes_by_origin: HashMap<(u32, Option<usize>), Vec<usize>>,
+    /// (A row's holes are made while it is parsed: a contiguous range.)
+    holes_by_origin: HashMap<(u32, Option<usize>), (usize, usize)>,
     undefined_in: Vec<NodeId>,
     key_index: HashMap<NodeId, HashMap<JsString, u32>>,
     /// Something is reached twice (a reference, a reused blob or promise):
@@ -489,7 +490,7 @@ impl Builder {
         let h = self.holes.len();
         let origin = (self.row, self.item);
         self.holes.push(Hole { part, text, segs, slot, under_then, state: HoleState::Pending, cur: None, pos: 0 });
-        self.holes_by_origin.entry(origin).or_default().push(h);
+        self.holes_by_origin.entry(origin).and_modify(|r| r.1 = h + 1).or_insert((h, h + 1));
         self.hole_at.insert(slot, h);
         self.shared = true;
         h
@@ -671,7 +672,8 @@ impl Builder {
     /// Resolves the holes written in `origin` (a row, or a stream chunk of
     /// one), once every part they reach has been parsed.
     pub(crate) fn resolve_holes_of(&mut self, origin: (u32, Option<usize>)) -> Result<()> {
-        for h in self.holes_by_origin.remove(&origin).unwrap_or_default() {
+        let (from, to) = self.holes_by_origin.remove(&origin).unwrap_or_default();
+        for h in from..to {
             self.resolve_hole(h)?;
         }
         Ok(())

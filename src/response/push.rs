@@ -150,7 +150,9 @@ pub struct ResponseDecoder {
     /// Rows and chunks whose plain references are all parsed.
     complete: HashSet<Key>,
     /// What each row or chunk refers to plainly.
-    deps_of: HashMap<Key, Vec<u32>>,
+    deps_of: HashMap<Key, (u32, u32)>,
+    /// The rows referred to, by ranges in `deps_of`.
+    dep_targets: Vec<u32>,
     /// Values to check for completeness.
     waiting: Vec<(Key, Unit)>,
     /// Values waiting for a row that has not arrived.
@@ -216,6 +218,7 @@ impl ResponseDecoder {
             parsed: HashSet::new(),
             complete: HashSet::new(),
             deps_of: HashMap::new(),
+            dep_targets: Vec::new(),
             waiting: vec![((0, None), Unit::Root)],
             blocked: HashMap::new(),
             streams: HashMap::new(),
@@ -489,7 +492,17 @@ impl ResponseDecoder {
             targets.push(p);
             self.error_values_of.entry(p).or_default().push(node);
         }
-        self.deps_of.entry(key).or_default().extend(targets);
+        if targets.is_empty() {
+            return;
+        }
+        let mut all = match self.deps_of.get(&key) {
+            Some(&(a, b)) => self.dep_targets[a as usize..b as usize].to_vec(),
+            None => Vec::new(),
+        };
+        all.extend(targets);
+        let start = self.dep_targets.len() as u32;
+        self.dep_targets.extend(all);
+        self.deps_of.insert(key, (start, self.dep_targets.len() as u32));
     }
 
     /// Parses row `id` into `b.roots`.
@@ -633,6 +646,15 @@ impl ResponseDecoder {
         if self.complete.contains(&key) {
             return Ok(Ok(Vec::new()));
         }
+        // Common case: a row that refers to nothing, or only to complete rows.
+        if self.parsed.contains(&key.0) {
+            let (a, b) = self.deps_of.get(&key).copied().unwrap_or_default();
+            if (a..b).all(|i| self.complete.contains(&(self.dep_targets[i as usize], None))) {
+                self.visits += 1;
+                self.complete.insert(key);
+                return Ok(Ok(vec![key]));
+            }
+        }
         let mut seen: HashSet<Key> = HashSet::new();
         let mut order = Vec::new();
         let mut stack = vec![key];
@@ -652,8 +674,9 @@ impl ResponseDecoder {
                 return Ok(Err(k.0));
             }
             order.push(k);
-            for &to in self.deps_of.get(&k).map(Vec::as_slice).unwrap_or_default() {
-                let t = (to, None);
+            let (a, b) = self.deps_of.get(&k).copied().unwrap_or_default();
+            for i in a..b {
+                let t = (self.dep_targets[i as usize], None);
                 if !self.complete.contains(&t) && seen.insert(t) {
                     stack.push(t);
                 }
@@ -672,18 +695,22 @@ impl ResponseDecoder {
             return Ok(());
         }
         self.propagate_errors(done);
-        for &k in done {
+        if self.b.failed.len() != self.r.rejected.len() {
             self.b.failed.clone_from(&self.r.rejected);
+        }
+        for &k in done {
             self.b.resolve_holes_of(k).map_err(|e| at_row(e, k.0))?;
         }
         self.b.drop_undefined();
         let done_rows: Vec<u32> = done.iter().filter(|k| k.1.is_none()).map(|k| k.0).collect();
         let done_set: HashSet<u32> = done_rows.iter().copied().collect();
-        let imports = std::mem::take(&mut self.r.imports);
-        let (ready, later): (Vec<_>, Vec<_>) = imports.into_iter().partition(|(_, _, row)| done_set.contains(row));
-        self.r.imports = later;
-        for (node, meta, row) in ready {
-            fill_import(&mut self.b, node, &meta, row)?;
+        if !self.r.imports.is_empty() {
+            let imports = std::mem::take(&mut self.r.imports);
+            let (ready, later): (Vec<_>, Vec<_>) = imports.into_iter().partition(|(_, _, row)| done_set.contains(row));
+            self.r.imports = later;
+            for (node, meta, row) in ready {
+                fill_import(&mut self.b, node, &meta, row)?;
+            }
         }
         for &row in &done_rows {
             for node in self.error_values_of.remove(&row).unwrap_or_default() {
@@ -817,46 +844,48 @@ impl ResponseDecoder {
     }
 
     /// Settles one promise (or lazy) with its row's value: a promise of a
-    /// promise adopts it.
+    /// promise adopts it (and the promises adopting this one follow, without
+    /// recursion).
     fn settle(&mut self, node: NodeId, lazy: bool, v: Value, rejected: bool, depth: usize) -> Result<()> {
         let max = self.opts.limits.max_promise_chain;
-        if depth > max {
-            return Err(ErrorKind::LimitExceeded { limit: LimitKind::PromiseChain, max: max as u64 }.into());
-        }
-        let state = if rejected {
-            PromiseState::Rejected(v)
-        } else {
-            match v.as_node().map(|q| (q, self.b.g.node(q))) {
-                Some((q, Node::Promise(inner))) => {
-                    if q == node {
-                        return Err(ErrorKind::CyclicPromise.into());
-                    }
-                    match inner {
-                        PromiseState::Pending => {
-                            self.adopting.entry(q).or_default().push((node, lazy));
-                            return Ok(());
-                        }
-                        s => s.clone(),
-                    }
-                }
-                _ => PromiseState::Fulfilled(v),
+        let mut work = vec![(node, lazy, v, rejected, depth)];
+        while let Some((node, lazy, v, rejected, depth)) = work.pop() {
+            if depth > max {
+                return Err(ErrorKind::LimitExceeded { limit: LimitKind::PromiseChain, max: max as u64 }.into());
             }
-        };
-        let event = match &state {
-            PromiseState::Fulfilled(v) => Event::Fulfilled { promise: node, value: v.clone() },
-            PromiseState::Rejected(r) => Event::Rejected { promise: node, reason: r.clone() },
-            PromiseState::Pending => return Ok(()),
-        };
-        *self.b.g.node_mut(node) =
-            if lazy { Node::Lazy(Box::new(state.clone())) } else { Node::Promise(state.clone()) };
-        self.events.push_back(event);
-        for (waiter, wlazy) in self.adopting.remove(&node).unwrap_or_default() {
-            let (v, rej) = match &state {
+            let state = if rejected {
+                PromiseState::Rejected(v)
+            } else {
+                match v.as_node().map(|q| (q, self.b.g.node(q))) {
+                    Some((q, Node::Promise(inner))) => {
+                        if q == node {
+                            return Err(ErrorKind::CyclicPromise.into());
+                        }
+                        match inner {
+                            PromiseState::Pending => {
+                                self.adopting.entry(q).or_default().push((node, lazy));
+                                continue;
+                            }
+                            s => s.clone(),
+                        }
+                    }
+                    _ => PromiseState::Fulfilled(v),
+                }
+            };
+            let (value, is_rejected) = match &state {
                 PromiseState::Fulfilled(v) => (v.clone(), false),
                 PromiseState::Rejected(r) => (r.clone(), true),
                 PromiseState::Pending => continue,
             };
-            self.settle(waiter, wlazy, v, rej, depth + 1)?;
+            self.events.push_back(if is_rejected {
+                Event::Rejected { promise: node, reason: value.clone() }
+            } else {
+                Event::Fulfilled { promise: node, value: value.clone() }
+            });
+            *self.b.g.node_mut(node) = if lazy { Node::Lazy(Box::new(state)) } else { Node::Promise(state) };
+            for (waiter, wlazy) in self.adopting.remove(&node).unwrap_or_default().into_iter().rev() {
+                work.push((waiter, wlazy, value.clone(), is_rejected, depth + 1));
+            }
         }
         Ok(())
     }
@@ -943,6 +972,9 @@ impl ResponseDecoder {
     /// A row (or chunk) that refers plainly to an errored row errors with the
     /// same error, transitively, as React's client rejects such chunks.
     fn propagate_errors(&mut self, done: &[Key]) {
+        if self.r.rejected.is_empty() {
+            return;
+        }
         let done_set: HashSet<Key> = done.iter().copied().collect();
         let mut referrers: HashMap<u32, Vec<usize>> = HashMap::new();
         for (i, dep) in self.r.deps.iter().enumerate() {

@@ -14,6 +14,7 @@
 //!   hold one: there is no function or chunk variant to reach).
 
 mod alloc;
+mod response;
 
 use std::time::Instant;
 
