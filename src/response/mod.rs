@@ -7,6 +7,8 @@
 //! whole stream), and the encoder ([`ResponseEncoder`], sans-IO; [`encode`]
 //! for a settled value).
 
+#[cfg(feature = "async")]
+mod body;
 mod decode;
 mod describe;
 mod encode;
@@ -14,5 +16,7 @@ mod push;
 mod render;
 pub mod rows;
 
+#[cfg(feature = "async")]
+pub use body::{ResponseBody, Settlement};
 pub use encode::{encode, ClientManifest, ClientModule, EncodeOptions, OnError, ResponseEncoder, Thrown};
 pub use push::{decode, Event, ResponseDecoder};

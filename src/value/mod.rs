@@ -807,6 +807,84 @@ impl Graph {
     pub fn set_root(&mut self, root: Value) {
         self.root = root;
     }
+
+    /// Moves the nodes of `other` into this graph and returns `other`'s root,
+    /// as it now reads here (a value built on its own, joined to this one).
+    ///
+    /// # Panics
+    /// Panics if the graph would hold more than `u32::MAX` nodes.
+    ///
+    /// ```
+    /// use flight_codec::value::{Graph, Node, Value};
+    /// let mut g = Graph::new();
+    /// g.add(Node::Array(vec![]));
+    /// let mut h = Graph::new();
+    /// let inner = h.add_value(Node::Array(vec![1.0.into()]));
+    /// let outer = h.add_value(Node::Array(vec![inner]));
+    /// h.set_root(outer);
+    /// let v = g.append(h);
+    /// let Some(Node::Array(items)) = v.as_node().map(|id| g.node(id)) else { panic!() };
+    /// assert_eq!(items[0].as_node().unwrap().index(), 1);
+    /// ```
+    pub fn append(&mut self, other: Graph) -> Value {
+        let offset = u32::try_from(self.nodes.len()).expect("graph node count overflows u32");
+        let shift = |v: &mut Value| {
+            if let Value::Node(id) = v {
+                id.0 = id.0.checked_add(offset).expect("graph node count overflows u32");
+            }
+        };
+        let Graph { nodes, mut root } = other;
+        self.nodes.reserve(nodes.len());
+        for mut node in nodes {
+            node.for_each_value_mut(shift);
+            self.nodes.push(node);
+        }
+        shift(&mut root);
+        root
+    }
+}
+
+impl Node {
+    /// Calls `f` on every value directly inside the node.
+    pub(crate) fn for_each_value_mut(&mut self, mut f: impl FnMut(&mut Value)) {
+        let state = |s: &mut PromiseState, f: &mut dyn FnMut(&mut Value)| {
+            if let PromiseState::Fulfilled(v) | PromiseState::Rejected(v) = s {
+                f(v);
+            }
+        };
+        match self {
+            Node::Array(items) | Node::Set(items) | Node::Iterator(items) => items.iter_mut().for_each(f),
+            Node::Object(pairs) => pairs.iter_mut().for_each(|(_, v)| f(v)),
+            Node::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+                f(k);
+                f(v);
+            }),
+            Node::ServerReference(r) => r.bound.iter_mut().flatten().for_each(f),
+            Node::Promise(s) => state(s, &mut f),
+            Node::Lazy(s) => state(s, &mut f),
+            Node::Stream(s) => {
+                s.items.iter_mut().for_each(&mut f);
+                if let StreamEnd::Closed(v) | StreamEnd::Errored(v) = &mut s.end {
+                    f(v);
+                }
+            }
+            Node::Element(e) => {
+                f(&mut e.element_type);
+                f(&mut e.key);
+                f(&mut e.props);
+            }
+            Node::ArrayBuffer(_)
+            | Node::TypedArray { .. }
+            | Node::Blob(_)
+            | Node::FormData(_)
+            | Node::TemporaryReference(_)
+            | Node::ClientReference(_)
+            | Node::Error(_)
+            | Node::Instance(_)
+            | Node::UnregisteredSymbol(_)
+            | Node::Function(_) => {}
+        }
+    }
 }
 
 /// The array index a property key stands for (`"0"`…`"4294967294"`, canonical
