@@ -21,12 +21,18 @@ use bytes::Bytes;
 use flight_codec::multipart::MultipartParser;
 use flight_codec::notation;
 use flight_codec::reply::{self, Body, DecodeOptions, EncodeOptions, MultipartDecoder};
-use flight_codec::response::rows::RowFramer;
+use flight_codec::response::rows::{Row, RowFramer, RowTag};
+use flight_codec::response::{
+    self, ClientManifest, ClientModule, EncodeOptions as ResponseEncodeOptions, OnError, ResponseDecoder,
+    ResponseEncoder, Thrown,
+};
 use flight_codec::value::Graph;
 use flight_codec::value::{
-    BigInt, Blob, Date, FormEntry, JsString, Node, NodeId, PromiseState, ServerReference, Stream, StreamEnd,
-    StreamKind, TypedArrayKind, Value,
+    BigInt, Blob, ClientReference, Date, Element, FormEntry, JsError, JsString, Node, NodeId, PromiseState,
+    ServerReference, Stream, StreamEnd, StreamKind, TypedArrayKind, Value,
 };
+use flight_codec::ErrorKind;
+use std::sync::Arc;
 
 /// Separates fields in the entries layout (never in UTF-8 or WTF-8).
 const SEP: u8 = 0xff;
@@ -297,8 +303,14 @@ fn value(leaf: Leaf, ids: &[NodeId]) -> Value {
 }
 
 pub fn build_graph(input: Input) -> Graph {
+    build_graph_with(input, Vec::new())
+}
+
+/// [`build_graph`] with response-only nodes after `input.nodes` (references
+/// index both; with no extras the graph is exactly `build_graph`'s).
+fn build_graph_with(input: Input, extra: Vec<Extra>) -> Graph {
     let mut g = Graph::new();
-    let ids: Vec<NodeId> = input.nodes.iter().map(|_| g.add(Node::Array(Vec::new()))).collect();
+    let ids: Vec<NodeId> = (0..input.nodes.len() + extra.len()).map(|_| g.add(Node::Array(Vec::new()))).collect();
     let vs = |leaves: Vec<Leaf>| leaves.into_iter().map(|l| value(l, &ids)).collect::<Vec<_>>();
     for (id, spec) in ids.iter().zip(input.nodes) {
         let node = match spec {
@@ -331,6 +343,10 @@ pub fn build_graph(input: Input) -> Graph {
             Spec::Function(name) => Node::Function(name.into()),
             Spec::Instance => Node::Instance(None),
         };
+        *g.node_mut(*id) = node;
+    }
+    for (id, spec) in ids[ids.len() - extra.len()..].iter().zip(extra) {
+        let node = extra_node(&mut g, spec, &ids);
         *g.node_mut(*id) = node;
     }
     g.set_root(value(input.root, &ids));
@@ -395,4 +411,553 @@ pub fn roundtrip_reply(data: &[u8]) {
     let second = reply::encode(&notation::from_str(&first).unwrap(), &eopts).expect("a decoded value re-encodes");
     let again = notation::to_string(&decode_reply_body(&second, &dopts).expect("the re-encoding decodes"));
     assert_eq!(first, again, "encode → decode changed a decoded value");
+}
+
+// ---------------------------------------------------------------------------
+// The response direction.
+
+/// A leaf of a response-only node: anything [`Leaf`] is, and what only a
+/// response writes specially.
+#[derive(Arbitrary, Debug)]
+enum XLeaf {
+    Leaf(Leaf),
+    /// Any UTF-16 units, lone surrogates included.
+    Units(Vec<u16>),
+    /// A string of 1024 UTF-16 units or more (a `T` row): `seed` repeated,
+    /// then `extra` more units of it.
+    Long(Vec<u16>, u8),
+    /// Any time value: out of range and NaN give invalid dates.
+    Date(f64),
+    InvalidDate,
+}
+
+/// How a stream ends.
+#[derive(Arbitrary, Debug)]
+enum End {
+    Closed(XLeaf),
+    Errored(XLeaf),
+}
+
+/// An element's type.
+#[derive(Arbitrary, Debug)]
+enum ElementType {
+    /// A host component (`"div"`).
+    Tag(String),
+    /// A client component.
+    Client(String, String),
+    /// A client component behind a lazy, as a decoded one is.
+    LazyClient(String, String),
+    /// `Symbol.for("react.fragment")`: with a null key React writes its children.
+    Fragment,
+}
+
+/// Response-only nodes, appended to [`Input::nodes`].
+#[derive(Arbitrary, Debug)]
+enum Extra {
+    Array(Vec<XLeaf>),
+    Object(Vec<(String, XLeaf)>),
+    /// An `Error` value (`$Z`), with a digest or not.
+    Error(String, Option<String>),
+    /// An element: type, key, props.
+    Element(ElementType, Option<String>, Vec<(String, XLeaf)>),
+    /// A client reference; with the manifest on, ids starting with `nope`
+    /// are missing from it (the reference becomes an error row).
+    ClientReference(String, String),
+    /// A byte stream: its chunks are Uint8Arrays.
+    ByteStream(Vec<Vec<u8>>, End),
+    /// A stream of values (Readable, AsyncIterable, AsyncIterator by `u8`).
+    Stream(u8, Vec<XLeaf>, End),
+    /// A settled promise: fulfilled, or rejected with the leaf.
+    Promise(bool, XLeaf),
+    /// A settled lazy: fulfilled, or rejected with the leaf.
+    Lazy(bool, XLeaf),
+    TemporaryReference(String),
+    UnregisteredSymbol(String),
+    /// FormData with text and file entries.
+    FormData(Vec<(String, Result<String, Vec<u8>>)>),
+    /// A Blob with a type.
+    Blob(String, Vec<u8>),
+    /// A typed array, DataView or ArrayBuffer: the bytes repeated, up to
+    /// 6,000 (more than a 4,096-byte network chunk).
+    TypedArray(u8, Vec<u8>, u8),
+}
+
+fn xvalue(leaf: XLeaf, ids: &[NodeId]) -> Value {
+    match leaf {
+        XLeaf::Leaf(l) => value(l, ids),
+        XLeaf::Units(u) => Value::String(JsString::from_utf16(&u)),
+        XLeaf::Long(seed, extra) => {
+            let seed = if seed.is_empty() { vec![u16::from(b'x')] } else { seed };
+            let units: Vec<u16> = seed.iter().copied().cycle().take(1024 + extra as usize).collect();
+            Value::String(JsString::from_utf16(&units))
+        }
+        XLeaf::Date(ms) => Value::Date(Date::from_millis(ms)),
+        XLeaf::InvalidDate => Value::Date(Date::invalid()),
+    }
+}
+
+fn client_reference(id: String, name: String) -> Node {
+    Node::ClientReference(Box::new(ClientReference { id: id.into(), name: name.into() }))
+}
+
+fn end(e: End, ids: &[NodeId]) -> StreamEnd {
+    match e {
+        End::Closed(v) => StreamEnd::Closed(xvalue(v, ids)),
+        End::Errored(v) => StreamEnd::Errored(xvalue(v, ids)),
+    }
+}
+
+fn extra_node(g: &mut Graph, spec: Extra, ids: &[NodeId]) -> Node {
+    let props = |pairs: Vec<(String, XLeaf)>| -> Vec<(JsString, Value)> {
+        pairs.into_iter().map(|(k, v)| (k.into(), xvalue(v, ids))).collect()
+    };
+    match spec {
+        Extra::Array(items) => Node::Array(items.into_iter().map(|v| xvalue(v, ids)).collect()),
+        Extra::Object(pairs) => Node::object(props(pairs)),
+        Extra::Error(message, digest) => {
+            Node::Error(Box::new(JsError { message: message.into(), digest: digest.map(Into::into) }))
+        }
+        Extra::Element(ty, key, pairs) => {
+            let element_type = match ty {
+                ElementType::Tag(t) => Value::String(t.into()),
+                ElementType::Client(id, name) => g.add_value(client_reference(id, name)),
+                ElementType::LazyClient(id, name) => {
+                    let c = g.add_value(client_reference(id, name));
+                    g.add_value(Node::Lazy(Box::new(PromiseState::Fulfilled(c))))
+                }
+                ElementType::Fragment => Value::Symbol("react.fragment".into()),
+            };
+            let props = props(pairs);
+            let props = g.add_value(Node::object(props));
+            let key = key.map_or(Value::Null, |k| Value::String(k.into()));
+            Node::Element(Box::new(Element { element_type, key, props }))
+        }
+        Extra::ClientReference(id, name) => client_reference(id, name),
+        Extra::ByteStream(chunks, e) => {
+            let items = chunks
+                .into_iter()
+                .map(|c| g.add_value(Node::TypedArray { kind: TypedArrayKind::Uint8Array, bytes: c.into() }))
+                .collect();
+            Node::Stream(Box::new(Stream { kind: StreamKind::Bytes, items, end: end(e, ids) }))
+        }
+        Extra::Stream(k, items, e) => {
+            let kind = [StreamKind::Readable, StreamKind::AsyncIterable, StreamKind::AsyncIterator][k as usize % 3];
+            let items = items.into_iter().map(|v| xvalue(v, ids)).collect();
+            Node::Stream(Box::new(Stream { kind, items, end: end(e, ids) }))
+        }
+        Extra::Promise(rejected, v) => {
+            let v = xvalue(v, ids);
+            Node::Promise(if rejected { PromiseState::Rejected(v) } else { PromiseState::Fulfilled(v) })
+        }
+        Extra::Lazy(rejected, v) => {
+            let v = xvalue(v, ids);
+            Node::Lazy(Box::new(if rejected { PromiseState::Rejected(v) } else { PromiseState::Fulfilled(v) }))
+        }
+        Extra::TemporaryReference(id) => Node::TemporaryReference(id.into()),
+        Extra::UnregisteredSymbol(d) => Node::UnregisteredSymbol(d.into()),
+        Extra::FormData(entries) => Node::FormData(
+            entries
+                .into_iter()
+                .map(|(k, v)| {
+                    let v = match v {
+                        Ok(t) => FormEntry::Text(t.into()),
+                        Err(b) => FormEntry::File(Blob::file("f.bin", "application/octet-stream", b)),
+                    };
+                    (k.into(), v)
+                })
+                .collect(),
+        ),
+        Extra::Blob(ty, b) => Node::Blob(Box::new(Blob::new(&ty, b))),
+        Extra::TypedArray(k, seed, reps) => {
+            let kind = TypedArrayKind::from_tag(b"AOoUSsLlGgMmV"[k as usize % 13]);
+            let mut b: Vec<u8> = seed.iter().copied().cycle().take(seed.len() * (1 + reps as usize)).collect();
+            b.truncate(6000);
+            match kind {
+                Some(kind) => {
+                    b.truncate(b.len() - b.len() % kind.element_size());
+                    Node::TypedArray { kind, bytes: b.into() }
+                }
+                None => Node::ArrayBuffer(b.into()),
+            }
+        }
+    }
+}
+
+/// A value graph for `roundtrip_response`: [`Input`]'s nodes plus
+/// response-only ones, and the encoder's options.
+#[derive(Arbitrary, Debug)]
+pub struct ResponseInput {
+    extra: Vec<Extra>,
+    /// An `onError` that keeps an error's digest (else every digest is empty,
+    /// React's default).
+    digests: bool,
+    /// A client manifest (else a module is its id with no chunks).
+    manifest: bool,
+    base: Input,
+}
+
+/// The `onError` of [`ResponseInput::digests`]: an `Error`'s own digest if
+/// it has one (as a host that re-throws a server error would keep it), else
+/// one made from the message.
+fn keep_digest(t: &Thrown, g: &Graph) -> Option<String> {
+    if let Thrown::Value(Value::Node(n)) = t {
+        if let Some(Node::Error(e)) = g.get(*n) {
+            if let Some(d) = &e.digest {
+                return Some(d.to_string_lossy().into_owned());
+            }
+        }
+    }
+    Some(format!("D:{}", t.message(g).unwrap_or_default()))
+}
+
+/// The manifest of [`ResponseInput::manifest`]: module ids starting with
+/// `nope` are missing; `chunked/` ones have chunks; `async/` ones are ESM.
+pub fn test_manifest(c: &ClientReference) -> Option<ClientModule> {
+    let id = c.id.to_string_lossy().into_owned();
+    if id.starts_with("nope") {
+        return None;
+    }
+    let chunks =
+        if id.starts_with("chunked/") { vec!["c1".into(), "static/chunks/c1-0123456789.js".into()] } else { vec![] };
+    Some(ClientModule { is_async: id.starts_with("async/"), id, chunks, name: c.name.to_string_lossy().into_owned() })
+}
+
+/// The response encoder's options: temporary references, digests, manifest.
+pub fn response_options(temporary_references: bool, digests: bool, manifest: bool) -> ResponseEncodeOptions {
+    ResponseEncodeOptions {
+        temporary_references,
+        on_error: digests.then(|| Arc::new(keep_digest) as OnError),
+        client_manifest: manifest.then(|| Arc::new(test_manifest) as ClientManifest),
+    }
+}
+
+/// `FLIGHT_CHECK_KNOWN_BUGS` is set: the known-bug guards are off.
+fn check_known_bugs() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("FLIGHT_CHECK_KNOWN_BUGS").is_some_and(|v| v != "0"))
+}
+
+/// Decoding failures of our own streams that are a known bug in `src/`,
+/// reported and left to its owner (see [`known_src_bug`]):
+///
+/// - A server reference whose bound arguments hold a value that is an error
+///   row (a function, a class instance…): the encoder writes the bound
+///   arguments' row referring to the error row, as React does, so the
+///   `bound` promise is rejected; React's client decodes the function (its
+///   calls reject), our decoder fails the whole stream with
+///   `invalid-server-reference` (`src/model.rs`, `server_ref_meta`).
+pub fn known_decode_bug(e: &flight_codec::Error, rows: &[Row]) -> bool {
+    if check_known_bugs() {
+        return false;
+    }
+    let has_error_row = rows.iter().any(|r| r.tag == RowTag::Tagged(b'E'));
+    has_error_row && e.to_string().contains("`bound` is not an array")
+}
+
+/// The decoder's options for a response round trip: temporary references
+/// as the encoder's, the logical-size limit lifted, the other limits at
+/// their defaults. (The logical size counts every shared reference as a
+/// copy: a value whose nodes share each other is a reference bomb by that
+/// measure however small its stream, and each `$h` decoding to a node of
+/// its own multiplies it on every trip. Nothing here allocates by it.)
+pub fn response_decode_options(temporary_references: bool) -> DecodeOptions {
+    let mut opts = DecodeOptions::default();
+    opts.temporary_references = temporary_references;
+    opts.limits.max_logical_size = u64::MAX;
+    opts
+}
+
+/// How far [`response_round_trip`] got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reached {
+    /// Not encoded: a promise that never settles (a cycle of promises).
+    Pending,
+    /// Encoded, and the root decodes as rejected: an error row reached it.
+    RootRejected,
+    /// Every check ran.
+    Checked,
+    /// Not run: the value hits a known, reported bug in `src/` (see
+    /// [`known_src_bug`]).
+    KnownBug,
+}
+
+/// Values that hit a known bug in `src/`, reported and left to its owner;
+/// the regression tests in `tests/robustness.rs` are `#[ignore]`d until it is
+/// fixed, and then this guard goes. `FLIGHT_CHECK_KNOWN_BUGS=1` turns the
+/// guards off (to reproduce, or to check a fix against the corpus).
+///
+/// - A lazy fulfilled with itself (through lazies only) makes the response
+///   encoder recurse until the stack overflows (`src/response/render.rs`,
+///   `Node::Lazy`); React throws "Maximum call stack size exceeded" there,
+///   which becomes an error row.
+///
+/// [`known_decode_bug`] lists the decoding ones.
+pub fn known_src_bug(g: &Graph) -> bool {
+    if check_known_bugs() {
+        return false;
+    }
+    g.ids().any(|start| {
+        let mut at = start;
+        for _ in 0..=g.len() {
+            match g.node(at) {
+                Node::Lazy(state) => match &**state {
+                    PromiseState::Fulfilled(Value::Node(n)) if *n == start => return true,
+                    PromiseState::Fulfilled(Value::Node(n)) => at = *n,
+                    _ => return false,
+                },
+                _ => return false,
+            }
+        }
+        false
+    })
+}
+
+/// The rows of `stream` fed to the framer in `pieces`.
+fn frame_pieces<'a>(pieces: impl IntoIterator<Item = &'a [u8]>) -> Result<Vec<Row>, String> {
+    let mut f = RowFramer::new(Default::default());
+    let mut rows = Vec::new();
+    for p in pieces {
+        f.feed(p).map_err(|e| e.to_string())?;
+        while let Some(row) = f.next_row() {
+            rows.push(row);
+        }
+    }
+    f.finish().map_err(|e| e.to_string())?;
+    while let Some(row) = f.next_row() {
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+/// What the push decoder gives for `stream` fed in `pieces`: the events
+/// taken after each piece (`Debug`, node ids included), and the value's
+/// notation or the error's kind.
+fn push_decode<'a>(
+    pieces: impl IntoIterator<Item = &'a [u8]>,
+    opts: &DecodeOptions,
+) -> (Vec<String>, Result<String, &'static str>) {
+    let mut d = ResponseDecoder::new(opts.clone());
+    let mut events = Vec::new();
+    for p in pieces {
+        if let Err(e) = d.feed(p) {
+            return (events, Err(e.kind().name()));
+        }
+        events.extend(std::iter::from_fn(|| d.next_event()).map(|e| format!("{e:?}")));
+    }
+    let value = d.finish().map(|g| notation::to_string(&g)).map_err(|e| e.kind().name());
+    (events, value)
+}
+
+/// A stream for messages: lossy text, cut short.
+fn show(stream: &[u8]) -> String {
+    let s = String::from_utf8_lossy(stream);
+    s.chars().take(2000).collect()
+}
+
+/// Every value a node holds, for rewriting.
+fn values_mut(node: &mut Node) -> Vec<&mut Value> {
+    match node {
+        Node::Array(items) | Node::Set(items) | Node::Iterator(items) => items.iter_mut().collect(),
+        Node::Object(pairs) => pairs.iter_mut().map(|(_, v)| v).collect(),
+        Node::Map(entries) => entries.iter_mut().flat_map(|(k, v)| [k, v]).collect(),
+        Node::ServerReference(r) => r.bound.iter_mut().flatten().collect(),
+        Node::Promise(PromiseState::Fulfilled(v) | PromiseState::Rejected(v)) => vec![v],
+        Node::Lazy(state) => match &mut **state {
+            PromiseState::Fulfilled(v) | PromiseState::Rejected(v) => vec![v],
+            PromiseState::Pending => Vec::new(),
+        },
+        Node::Stream(s) => {
+            let mut out: Vec<&mut Value> = s.items.iter_mut().collect();
+            if let StreamEnd::Closed(v) | StreamEnd::Errored(v) = &mut s.end {
+                out.push(v);
+            }
+            out
+        }
+        Node::Element(e) => vec![&mut e.element_type, &mut e.key, &mut e.props],
+        _ => Vec::new(),
+    }
+}
+
+/// `g` with equivalent server references merged into one node: those with
+/// the same id whose bound arguments are the same values, up to the same
+/// merging (the coarsest such partition, so cycles through bound arguments
+/// merge too). Other nodes keep their identity.
+///
+/// A response does not keep a server reference's identity: each `$h`
+/// decodes to a function of its own (spec/response.md, as React's client
+/// does), while the encoder writes a server reference once and refers to it
+/// by `$h` after. So a server reference reached from its own bound arguments
+/// decodes one level deeper after each trip (`S = f.bind(S)` comes back as
+/// `f.bind(S')` with `S' = f.bind(S')`); compared this way, the values agree.
+pub fn merge_server_references(g: &Graph) -> Graph {
+    use std::collections::HashMap;
+    let refs: Vec<NodeId> = g.ids().filter(|&n| matches!(g.node(n), Node::ServerReference(_))).collect();
+    if refs.is_empty() {
+        return g.clone();
+    }
+    let key = |v: &Value, class: &HashMap<NodeId, usize>| match v {
+        Value::Node(n) => match class.get(n) {
+            Some(c) => format!("S{c}"),
+            None => format!("N{}", n.index()),
+        },
+        v => format!("{v:?}"),
+    };
+    // Start from the id and arity, then split by the bound arguments' classes.
+    let mut class: HashMap<NodeId, usize> = refs.iter().map(|&n| (n, 0)).collect();
+    let mut count = 1;
+    loop {
+        let mut sigs: HashMap<String, usize> = HashMap::new();
+        let mut next = HashMap::new();
+        for &n in &refs {
+            let Node::ServerReference(r) = g.node(n) else { unreachable!() };
+            let mut sig = format!("{:?}|{}|", r.id, class[&n]);
+            match &r.bound {
+                None => sig.push_str("unbound"),
+                Some(args) => {
+                    for a in args {
+                        sig.push_str(&key(a, &class));
+                        sig.push(',');
+                    }
+                }
+            }
+            let len = sigs.len();
+            next.insert(n, *sigs.entry(sig).or_insert(len));
+        }
+        let done = sigs.len() == count;
+        count = sigs.len();
+        class = next;
+        if done {
+            break;
+        }
+    }
+    let mut rep: HashMap<usize, NodeId> = HashMap::new();
+    for &n in &refs {
+        rep.entry(class[&n]).or_insert(n);
+    }
+    let merged = |v: &mut Value| {
+        if let Value::Node(n) = v {
+            if let Some(c) = class.get(n) {
+                *n = rep[c];
+            }
+        }
+    };
+    let mut out = g.clone();
+    let ids: Vec<NodeId> = out.ids().collect();
+    for id in ids {
+        for v in values_mut(out.node_mut(id)) {
+            merged(v);
+        }
+    }
+    let mut root = out.root().clone();
+    merged(&mut root);
+    out.set_root(root);
+    out
+}
+
+/// The response round trip of `g`:
+///
+/// 1. `encode` succeeds, or fails only with `pending` (a promise cycle never
+///    settles, as in JavaScript).
+/// 2. The sans-IO `ResponseEncoder` writes the same bytes and then is complete.
+/// 3. The row framer yields the same rows for the whole stream, the stream
+///    cut in two at `cut`, and the encoder's own network chunks.
+/// 4. The stream decodes; the only failure allowed is `root-rejected`, and
+///    only when the stream holds an error (`E`) row.
+/// 5. The push decoder gives the same value or error for the whole stream,
+///    the stream cut in two at `cut`, and the encoder's network chunks, and
+///    that is `decode`'s; when the value decodes, the same events (node ids
+///    included) too, with exactly one `Root` event before `finish`.
+/// 6. Decoding is a fixed point: encoding the decoded value and decoding
+///    again gives the same notation, up to the identity of server
+///    references ([`merge_server_references`]).
+pub fn response_round_trip(g: &Graph, eopts: &ResponseEncodeOptions, dopts: &DecodeOptions, cut: usize) -> Reached {
+    if known_src_bug(g) {
+        return Reached::KnownBug;
+    }
+    let stream = match response::encode(g, eopts) {
+        Ok(s) => s,
+        Err(e) if e.kind() == &ErrorKind::Pending => return Reached::Pending,
+        Err(e) => panic!("encoding {} failed: {e}", notation::to_string(g)),
+    };
+    let mut enc = ResponseEncoder::new(g.clone(), eopts.clone());
+    let chunks: Vec<Bytes> = std::iter::from_fn(|| enc.poll_chunk()).collect();
+    assert!(enc.is_complete(), "the sans-IO encoder is not complete after its last chunk");
+    assert_eq!(chunks.concat(), stream, "the sans-IO encoder and encode() disagree");
+
+    let whole =
+        frame_pieces([&stream[..]]).unwrap_or_else(|e| panic!("our stream does not frame: {e}\n{}", show(&stream)));
+    let at = cut % (stream.len() + 1);
+    let split = frame_pieces([&stream[..at], &stream[at..]]).expect("the split stream frames");
+    assert_eq!(whole, split, "framing the stream cut at {at} changed the rows");
+    let network = frame_pieces(chunks.iter().map(|c| &c[..])).expect("the network chunks frame");
+    assert_eq!(whole, network, "framing the network chunks changed the rows");
+
+    let decoded = response::decode(&stream, dopts);
+    let (events, pushed) = push_decode([&stream[..]], dopts);
+    let want = decoded.as_ref().map(notation::to_string).map_err(|e| e.kind().name());
+    assert_eq!(pushed, want, "the push decoder fed the whole stream and decode() disagree");
+    // (After an error, the events taken before it depend on the chunking.)
+    let same = |(e, v): (Vec<String>, Result<String, &'static str>)| (pushed.is_ok().then_some(e), v);
+    let at_once = same((events.clone(), pushed.clone()));
+    let split = same(push_decode([&stream[..at], &stream[at..]], dopts));
+    assert_eq!(at_once, split, "the push decoder fed the stream cut at {at} differs");
+    let network = same(push_decode(chunks.iter().map(|c| &c[..]), dopts));
+    assert_eq!(at_once, network, "the push decoder fed the network chunks differs");
+    if pushed.is_ok() {
+        let roots = events.iter().filter(|e| e.starts_with("Root(")).count();
+        assert_eq!(roots, 1, "{roots} Root events for a value that decodes: {events:?}");
+    }
+
+    let first = match decoded {
+        Ok(first) => first,
+        Err(e) if e.kind() == &ErrorKind::RootRejected => {
+            let has_error_row = whole.iter().any(|r| r.tag == RowTag::Tagged(b'E'));
+            assert!(has_error_row, "the root is rejected without an error row:\n{}", show(&stream));
+            return Reached::RootRejected;
+        }
+        Err(e) if known_decode_bug(&e, &whole) => return Reached::KnownBug,
+        Err(e) => {
+            panic!("our stream does not decode: {e}\nvalue: {}\nstream: {}", notation::to_string(g), show(&stream))
+        }
+    };
+    let first_notation = notation::to_string(&first);
+    let again = response::encode(&first, eopts)
+        .unwrap_or_else(|e| panic!("the decoded value {first_notation} does not re-encode: {e}"));
+    let second = response::decode(&again, dopts).unwrap_or_else(|e| {
+        panic!("the re-encoding of {first_notation} does not decode: {e}\nstream: {}", show(&again))
+    });
+    // Up to the identity of server references (see `merge_server_references`).
+    let (first_notation, second_notation) =
+        (notation::to_string(&merge_server_references(&first)), notation::to_string(&merge_server_references(&second)));
+    assert_eq!(
+        first_notation,
+        second_notation,
+        "encode → decode changed a decoded value\nvalue: {}\nfirst stream: {}\nsecond stream: {}",
+        notation::to_string(g),
+        show(&stream),
+        show(&again)
+    );
+    Reached::Checked
+}
+
+/// `roundtrip_response` (structure-aware): the input is read with
+/// `Arbitrary` as a value graph (as for `roundtrip_reply`, plus long strings,
+/// any dates, errors, elements, client references, byte streams, errored
+/// streams, rejected promises and lazies, temporary references, FormData
+/// files, typed arrays larger than a network chunk) and encoder options; the
+/// properties are [`response_round_trip`]'s.
+pub fn roundtrip_response(data: &[u8]) {
+    if let Ok(input) = ResponseInput::arbitrary_take_rest(arbitrary::Unstructured::new(data)) {
+        response_input_round_trip(input);
+    }
+}
+
+/// [`roundtrip_response`] for an input already read.
+pub fn response_input_round_trip(input: ResponseInput) -> Reached {
+    let temp = input.base.temporary_references;
+    let cut = input.base.cut as usize;
+    let eopts = response_options(temp, input.digests, input.manifest);
+    let dopts = response_decode_options(temp);
+    let g = build_graph_with(input.base, input.extra);
+    response_round_trip(&g, &eopts, &dopts, cut)
 }
