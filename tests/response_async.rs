@@ -19,9 +19,12 @@ use flight_codec::response::{ResponseBody, Settlement};
 use flight_codec::value::{Graph, Node, PromiseState, Stream as JsStream, StreamEnd, StreamKind, Value};
 use futures_core::Stream;
 
+/// Settlements not taken yet (`None` ends a stream), and who to wake.
+type Queue = (VecDeque<Option<Settlement>>, Option<Waker>);
+
 /// A source the test settles by hand: a future or a stream of settlements.
 #[derive(Clone, Default)]
-struct Gate(Arc<Mutex<(VecDeque<Option<Settlement>>, Option<Waker>)>>);
+struct Gate(Arc<Mutex<Queue>>);
 
 impl Gate {
     fn send(&self, item: Option<Settlement>) {
