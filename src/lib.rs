@@ -8,6 +8,7 @@ mod limits;
 mod model;
 pub mod multipart;
 pub mod notation;
+mod paths;
 pub mod reply;
 pub mod response;
 pub mod value;

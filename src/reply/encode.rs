@@ -11,6 +11,7 @@ use std::rc::Rc;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::{write_number, write_str, write_str_slice};
+use crate::paths::{whole, PathKey, Ref, RefPath};
 use crate::value::{Blob, FormEntry, Graph, JsString, Node, NodeId, PromiseState, StreamEnd, StreamKind, Value};
 
 /// Options for [`encode`].
@@ -211,17 +212,17 @@ enum Frame {
     List {
         items: Vec<Item>,
         i: usize,
-        path: Option<Rc<str>>,
+        path: Option<Ref>,
     },
     Array {
         node: NodeId,
         i: usize,
-        path: Option<Rc<str>>,
+        path: Option<Ref>,
     },
     Object {
         node: NodeId,
         i: usize,
-        path: Option<Rc<str>>,
+        path: Option<Ref>,
         /// JavaScript property order, when the pairs are not already in it.
         order: Option<Vec<usize>>,
     },
@@ -247,11 +248,12 @@ impl Key<'_> {
         }
     }
 
-    fn append_to(&self, parent: &str) -> Rc<str> {
-        match self {
-            Key::Index(i) => format!("{parent}:{i}").into(),
-            Key::Name(k) => format!("{parent}:{}", k.to_string_lossy()).into(),
-        }
+    fn append_to(&self, parent: &Ref) -> Ref {
+        let key = match self {
+            Key::Index(i) => PathKey::Index(*i),
+            Key::Name(k) => PathKey::Name((*k).clone()),
+        };
+        Rc::new(RefPath::Member(parent.clone(), key))
     }
 }
 
@@ -268,7 +270,7 @@ fn unsupported(message: &str) -> Error {
 #[derive(Default)]
 struct State {
     next_id: u32,
-    written: HashMap<NodeId, Rc<str>>,
+    written: HashMap<NodeId, Ref>,
     entries: Vec<(String, FormEntry)>,
     has_form: bool,
     tasks: VecDeque<Task>,
@@ -336,7 +338,7 @@ impl Encoder<'_, '_> {
     /// `JSON.stringify(model, resolveToJSON)`, after `serializeModel`'s
     /// bookkeeping when `id` is given (stream chunks have none).
     fn serialize(&mut self, model: Item, id: Option<u32>) -> Result<String> {
-        let path: Option<Rc<str>> = id.map(|id| format!("${id:x}").into());
+        let path: Option<Ref> = id.map(|id| whole(format!("${id:x}")));
         match (&model, &path) {
             (Item::V(Value::Node(n)), Some(p))
                 if !matches!(
@@ -381,10 +383,10 @@ impl Encoder<'_, '_> {
                             out.push(b',');
                         }
                         match item {
-                            Item::V(v) => self.write_value(out, path.as_deref(), Key::Index(idx), &v),
+                            Item::V(v) => self.write_value(out, path.as_ref(), Key::Index(idx), &v),
                             Item::List(inner) => {
                                 out.push(b'[');
-                                let p = path.as_deref().map(|p| Key::Index(idx).append_to(p));
+                                let p = path.as_ref().map(|p| Key::Index(idx).append_to(p));
                                 Ok(Step::Push(Frame::List { items: inner, i: 0, path: p }))
                             }
                         }
@@ -403,7 +405,7 @@ impl Encoder<'_, '_> {
                             out.push(b',');
                         }
                         let v = &items[idx];
-                        self.write_value(out, path.as_deref(), Key::Index(idx), v)
+                        self.write_value(out, path.as_ref(), Key::Index(idx), v)
                     } else {
                         out.push(b']');
                         let node = *node;
@@ -423,7 +425,7 @@ impl Encoder<'_, '_> {
                         let (k, v) = &pairs[order.as_ref().map_or(idx, |o| o[idx])];
                         write_str(out, k);
                         out.push(b':');
-                        self.write_value(out, path.as_deref(), Key::Name(k), v)
+                        self.write_value(out, path.as_ref(), Key::Name(k), v)
                     } else {
                         out.push(b'}');
                         let node = *node;
@@ -469,7 +471,7 @@ impl Encoder<'_, '_> {
                 stack.push(Frame::Part { id: part, tag, root: self.st.model_root });
                 self.st.model_root = None;
                 outs.push(vec![b'[']);
-                stack.push(Frame::List { items: model, i: 0, path: Some(format!("${part:x}").into()) });
+                stack.push(Frame::List { items: model, i: 0, path: Some(whole(format!("${part:x}"))) });
             }
         }
         Ok(())
@@ -508,7 +510,7 @@ impl Encoder<'_, '_> {
 
     /// `resolveToJSON(key, value)` for one value whose holder has `parent` as
     /// its recorded path.
-    fn write_value(&mut self, out: &mut Vec<u8>, parent: Option<&str>, key: Key<'_>, v: &Value) -> Result<Step> {
+    fn write_value(&mut self, out: &mut Vec<u8>, parent: Option<&Ref>, key: Key<'_>, v: &Value) -> Result<Step> {
         match v {
             Value::Undefined => write_str_slice(out, "$undefined"),
             Value::Null => out.extend_from_slice(b"null"),
@@ -528,7 +530,7 @@ impl Encoder<'_, '_> {
 
     /// Functions and symbols: `$T` when temporary references are on and the
     /// position has a path; otherwise React's error.
-    fn temp_or(&mut self, out: &mut Vec<u8>, parent: Option<&str>, key: &Key<'_>, message: &str) -> Result<()> {
+    fn temp_or(&mut self, out: &mut Vec<u8>, parent: Option<&Ref>, key: &Key<'_>, message: &str) -> Result<()> {
         if self.opts.temporary_references && !key.has_colon() && parent.is_some() {
             write_str_slice(out, "$T");
             Ok(())
@@ -537,14 +539,14 @@ impl Encoder<'_, '_> {
         }
     }
 
-    fn write_node(&mut self, out: &mut Vec<u8>, parent: Option<&str>, key: Key<'_>, id: NodeId) -> Result<Step> {
+    fn write_node(&mut self, out: &mut Vec<u8>, parent: Option<&Ref>, key: Key<'_>, id: NodeId) -> Result<Step> {
         let node = self.g.node(id);
         // Non-objects first: functions and symbols never get a path.
         match node {
             Node::ServerReference(r) => {
                 let (fn_id, bound) = (&r.id, &r.bound);
                 if let Some(r) = self.st.written.get(&id) {
-                    write_str_slice(out, r);
+                    write_str_slice(out, &r.render());
                     return Ok(Step::Done);
                 }
                 let bound_json = match bound {
@@ -564,9 +566,9 @@ impl Encoder<'_, '_> {
                 let meta = String::from_utf8(meta)
                     .map_err(|_| Error::new(ErrorKind::Internal { what: "encoder wrote invalid UTF-8" }))?;
                 self.append(mid.to_string(), FormEntry::Text(meta.into()));
-                let r: Rc<str> = format!("$h{mid:x}").into();
+                let r = format!("$h{mid:x}");
                 write_str_slice(out, &r);
-                self.st.written.insert(id, r);
+                self.st.written.insert(id, whole(r));
                 return Ok(Step::Done);
             }
             Node::Function(_) | Node::ClientReference(_) | Node::UnregisteredSymbol(_) => {
@@ -594,13 +596,13 @@ impl Encoder<'_, '_> {
                 if self.st.model_root == Some(id) {
                     self.st.model_root = None;
                 } else {
-                    write_str_slice(out, r);
+                    write_str_slice(out, &r.render());
                     return Ok(Step::Done);
                 }
             }
             let pid = self.alloc();
-            let r: Rc<str> = format!("$@{pid:x}").into();
-            self.st.written.insert(id, r.clone());
+            let r = format!("$@{pid:x}");
+            self.st.written.insert(id, whole(r.clone()));
             match state {
                 PromiseState::Fulfilled(v) => {
                     self.st.tasks.push_back(Task::Promise { id: pid, value: v.clone(), hops: 0 })
@@ -616,7 +618,7 @@ impl Encoder<'_, '_> {
         let mut path = None;
         match self.st.written.get(&id) {
             Some(r) if self.st.model_root != Some(id) => {
-                write_str_slice(out, r);
+                write_str_slice(out, &r.render());
                 return Ok(Step::Done);
             }
             Some(r) => {
@@ -845,7 +847,7 @@ impl Encoder<'_, '_> {
                         }
                     };
                     // A parked promise that was settled is the promise itself: no adoption delay.
-                    if self.st.written.get(&node).is_some_and(|r| **r == *format!("$@{id:x}")) {
+                    if self.st.written.get(&node).is_some_and(|r| r.is_whole(&format!("$@{id:x}"))) {
                         self.st.tasks.push_back(Task::Promise { id, value: inner, hops });
                     } else {
                         self.st.tasks.push_back(Task::Wait(Box::new(Task::Promise { id, value: inner, hops })));
@@ -856,7 +858,7 @@ impl Encoder<'_, '_> {
                 let json = match value.as_node().and_then(|n| self.st.written.get(&n)) {
                     Some(r) => {
                         let mut out = Vec::new();
-                        write_str_slice(&mut out, r);
+                        write_str_slice(&mut out, &r.render());
                         String::from_utf8(out).unwrap_or_default()
                     }
                     None => self.serialize_model(Item::V(value), id)?,

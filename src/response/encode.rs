@@ -11,7 +11,6 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
-use std::rc::Rc;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -19,6 +18,7 @@ use bytes::Bytes;
 use super::render::{Item, Walker};
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::{write_str, write_str_slice};
+use crate::paths::Ref;
 use crate::value::{ClientReference, Graph, JsString, Node, NodeId, PromiseState, StreamEnd, StreamKind, Value};
 
 /// Something the encoder reports to [`EncodeOptions::on_error`]: what React
@@ -159,7 +159,7 @@ pub(super) enum TaskState {
 #[derive(Default)]
 pub(super) struct State {
     next_id: u32,
-    pub written: HashMap<NodeId, Rc<str>>,
+    pub written: HashMap<NodeId, Ref>,
     symbols: HashMap<JsString, u32>,
     client_refs: HashMap<(JsString, JsString), u32>,
     pub server_refs: HashMap<NodeId, u32>,
@@ -443,7 +443,7 @@ impl Core {
         };
         let root = st.alloc();
         if let Value::Node(n) = g.root() {
-            st.written.insert(*n, "$0".into());
+            st.written.insert(*n, crate::paths::whole("$0".into()));
         }
         st.tasks.insert(root, TaskState::Promise);
         st.opening = true;

@@ -15,6 +15,7 @@ use bytes::Bytes;
 use super::describe::{self, Member, Parent};
 use super::encode::{Job, Piece, State, TaskState, Thrown};
 use crate::json::{write_number, write_str, write_str_slice};
+use crate::paths::{whole, PathKey, Ref, RefPath};
 use crate::value::{Blob, FormEntry, Graph, JsString, Node, NodeId, PromiseState, StreamKind, Value};
 
 /// A value made up by the encoder while rendering (React's fresh arrays and
@@ -37,6 +38,43 @@ pub(super) enum Item {
     Marker,
 }
 
+/// A member's key as the walk sees it; made into text only when needed.
+#[derive(Clone, Copy)]
+enum Key<'k> {
+    /// A task's root or a stream chunk: `""`.
+    Root,
+    Index(usize),
+    Name(&'k JsString),
+}
+
+impl Key<'_> {
+    fn text(&self) -> std::borrow::Cow<'_, str> {
+        match self {
+            Key::Root => "".into(),
+            Key::Index(i) => i.to_string().into(),
+            Key::Name(s) => s.to_string_lossy(),
+        }
+    }
+
+    fn has_colon(&self) -> bool {
+        matches!(self, Key::Name(s) if s.as_wtf8().contains(&b':'))
+    }
+
+    /// `/^on[A-Z]/`: React's test for an event handler's name.
+    fn is_event_handler(&self) -> bool {
+        matches!(self, Key::Name(s) if s.as_wtf8().len() > 2 && s.as_wtf8().starts_with(b"on") && s.as_wtf8()[2].is_ascii_uppercase())
+    }
+
+    /// The length React adds to `serializedSize` (UTF-16 units).
+    fn units(&self) -> usize {
+        match self {
+            Key::Root => 0,
+            Key::Index(i) => i.checked_ilog10().unwrap_or(0) as usize + 1,
+            Key::Name(s) => s.len_utf16(),
+        }
+    }
+}
+
 /// What a frame walks.
 enum Kids {
     Array(NodeId),
@@ -57,7 +95,7 @@ struct Frame {
     kids: Kids,
     i: usize,
     /// The reference to the container (`$0:a`), if it has one.
-    path: Option<Rc<str>>,
+    path: Option<Ref>,
     /// A graph node walked without a reference (it could be reached again
     /// while it is being written).
     pathless: Option<NodeId>,
@@ -71,7 +109,7 @@ enum Holder<'f> {
     /// A stream chunk: React's `{"": value}`.
     Chunk(&'f Value),
     /// A member of a frame's container, with the container's reference.
-    Frame(&'f Kids, Option<&'f Rc<str>>),
+    Frame(&'f Kids, Option<&'f Ref>),
 }
 
 /// What rendering a value left to do.
@@ -130,8 +168,8 @@ impl<'a> Walker<'a> {
         let saved = self.st.size;
         self.out.clear();
         let next = match model {
-            Item::V(v) => self.value(Holder::Root, "", v, Some(id)),
-            other => self.item(Holder::Root, "", other, Some(id)),
+            Item::V(v) => self.value(Holder::Root, Key::Root, v, Some(id)),
+            other => self.item(Holder::Root, Key::Root, other, Some(id)),
         };
         match next {
             Err(t) => self.st.errored(self.g, id, &t.thrown),
@@ -139,7 +177,7 @@ impl<'a> Walker<'a> {
                 let next = match next {
                     // The walked object is the task's: `writtenObjects.set(model, "$id")`.
                     Next::Walk(mut f) => {
-                        let r: Rc<str> = format!("${id:x}").into();
+                        let r = whole(format!("${id:x}"));
                         match f.kids {
                             Kids::Array(n) | Kids::Object(n) => {
                                 self.st.written.insert(n, r.clone());
@@ -170,7 +208,7 @@ impl<'a> Walker<'a> {
             self.st.binary_row(id, tag, bytes);
         } else {
             self.out.clear();
-            let next = match self.value(Holder::Chunk(v), "", v, None) {
+            let next = match self.value(Holder::Chunk(v), Key::Root, v, None) {
                 Ok(n) => n,
                 Err(t) => Next::Done.after_throw(self, t),
             };
@@ -191,46 +229,38 @@ impl<'a> Walker<'a> {
             let i = f.i;
             f.i += 1;
             // The next member of the top frame, or None when it is done.
-            let member: Option<(String, Item, bool)> = match &f.kids {
+            let member: Option<(Option<JsString>, Item)> = match &f.kids {
                 Kids::Array(n) => match self.g.node(*n) {
-                    Node::Array(items) => items.get(i).map(|v| (i.to_string(), Item::V(v.clone()), false)),
+                    Node::Array(items) => items.get(i).map(|v| (None, Item::V(v.clone()))),
                     _ => None,
                 },
                 Kids::Object(n) => match self.g.node(*n) {
-                    Node::Object(pairs) => {
-                        pairs.get(i).map(|(k, v)| (k.to_string_lossy().into_owned(), Item::V(v.clone()), true))
-                    }
+                    Node::Object(pairs) => pairs.get(i).map(|(k, v)| (Some(k.clone()), Item::V(v.clone()))),
                     _ => None,
                 },
-                Kids::List(items, _) => items.get(i).map(|it| (i.to_string(), it.clone(), false)),
-                Kids::Obj(pairs) => pairs.get(i).map(|(k, it)| (k.to_string_lossy().into_owned(), it.clone(), true)),
+                Kids::List(items, _) => items.get(i).map(|it| (None, it.clone())),
+                Kids::Obj(pairs) => pairs.get(i).map(|(k, it)| (Some(k.clone()), it.clone())),
                 Kids::TaskEnd { .. } => None,
             };
-            let Some((key, item, is_obj)) = member else {
+            let Some((name, item)) = member else {
                 self.pop();
                 continue;
             };
             if i > 0 {
                 self.out.push(b',');
             }
-            if is_obj {
-                let raw = match &self.stack[top].kids {
-                    Kids::Object(n) => match self.g.node(*n) {
-                        Node::Object(pairs) => pairs[i].0.clone(),
-                        _ => JsString::from(""),
-                    },
-                    Kids::Obj(pairs) => pairs[i].0.clone(),
-                    _ => JsString::from(""),
-                };
-                write_str(&mut self.out, &raw);
-                self.out.push(b':');
-                self.st.size += raw.len_utf16();
-            } else {
-                self.st.size += key.len();
-            }
+            let key = match &name {
+                Some(raw) => {
+                    write_str(&mut self.out, raw);
+                    self.out.push(b':');
+                    Key::Name(raw)
+                }
+                None => Key::Index(i),
+            };
+            self.st.size += key.units();
             // Take the frame out while its member renders (it may push).
             let frame = self.stack.pop().unwrap_or_else(|| unreachable!());
-            let next = match self.item(Holder::Frame(&frame.kids, frame.path.as_ref()), &key, &item, None) {
+            let next = match self.item(Holder::Frame(&frame.kids, frame.path.as_ref()), key, &item, None) {
                 Ok(n) => n,
                 Err(t) => Next::Done.after_throw(self, t),
             };
@@ -258,7 +288,7 @@ impl<'a> Walker<'a> {
                     path: None,
                     pathless: None,
                 });
-                let path = Some(format!("${id:x}").into());
+                let path = Some(whole(format!("${id:x}")));
                 self.push(Next::Walk(Frame { kids, i: 0, path, pathless: None }));
             }
         }
@@ -282,7 +312,7 @@ impl<'a> Walker<'a> {
     }
 
     /// The path of the container a member is rendered in.
-    fn holder_path(&self, h: Holder<'_>) -> Option<Rc<str>> {
+    fn holder_path(&self, h: Holder<'_>) -> Option<Ref> {
         match h {
             Holder::Frame(_, path) => path.cloned(),
             _ => None,
@@ -290,7 +320,7 @@ impl<'a> Walker<'a> {
     }
 
     /// `renderModelDestructive` of a made-up item.
-    fn item(&mut self, h: Holder<'_>, key: &str, item: &Item, root: Option<u32>) -> Result<Next, Throw> {
+    fn item(&mut self, h: Holder<'_>, key: Key<'_>, item: &Item, root: Option<u32>) -> Result<Next, Throw> {
         match item {
             Item::V(v) => self.value(h, key, v, root),
             Item::Str(s) => {
@@ -328,12 +358,12 @@ impl<'a> Walker<'a> {
     }
 
     /// The reference a fresh container at `h[key]` gets: `parent:key`.
-    fn member_path(&self, h: Holder<'_>, key: &str) -> Option<Rc<str>> {
-        if key.contains(':') {
+    fn member_path(&self, h: Holder<'_>, key: Key<'_>) -> Option<Ref> {
+        if key.has_colon() {
             return None;
         }
         let parent = self.holder_path(h)?;
-        Some(format!("{parent}:{}", tuple_key(h, key)).into())
+        Some(Rc::new(RefPath::Member(parent, tuple_key(h, key))))
     }
 
     fn reference(&mut self, tag: &str, id: u32) {
@@ -355,7 +385,7 @@ impl<'a> Walker<'a> {
 
     /// `renderModelDestructive` of a graph value; `root` is the task id when
     /// `v` is a task's model.
-    fn value(&mut self, h: Holder<'_>, key: &str, v: &Value, root: Option<u32>) -> Result<Next, Throw> {
+    fn value(&mut self, h: Holder<'_>, key: Key<'_>, v: &Value, root: Option<u32>) -> Result<Next, Throw> {
         match v {
             Value::Undefined => write_str_slice(&mut self.out, "$undefined"),
             Value::Null => self.out.extend_from_slice(b"null"),
@@ -384,25 +414,26 @@ impl<'a> Walker<'a> {
         Ok(Next::Done)
     }
 
-    fn describe(&self, h: Holder<'_>, key: &str) -> String {
+    fn describe(&self, h: Holder<'_>, key: Key<'_>) -> String {
         let parent = match h {
             Holder::Root => Parent { object: true, members: vec![] },
             Holder::Chunk(v) => Parent { object: true, members: vec![(String::new(), Member::Value(v))] },
             Holder::Frame(k, _) => holder_members(self.g, k),
         };
-        describe::describe(self.g, &parent, key)
+        describe::describe(self.g, &parent, &key.text())
     }
 
-    fn node(&mut self, h: Holder<'_>, key: &str, n: NodeId, root: Option<u32>) -> Result<Next, Throw> {
+    fn node(&mut self, h: Holder<'_>, key: Key<'_>, n: NodeId, root: Option<u32>) -> Result<Next, Throw> {
         let g = self.g;
         let own = root.map(|id| format!("${id:x}"));
+        let is_own = |r: &RefPath| own.as_deref().is_some_and(|o| r.is_whole(o));
         match g.node(n) {
             Node::Element(e) => {
                 let mut element_ref = None;
                 match self.st.written.get(&n) {
                     Some(_) if root.is_some() => {}
                     Some(r) => {
-                        let r = r.clone();
+                        let r = r.render();
                         write_str_slice(&mut self.out, &r);
                         return Ok(Next::Done);
                     }
@@ -435,7 +466,7 @@ impl<'a> Walker<'a> {
                 }
             }
             Node::ClientReference(c) => {
-                let in_type = matches!(h, Holder::Frame(Kids::List(_, true), _)) && key == "1";
+                let in_type = matches!(h, Holder::Frame(Kids::List(_, true), _)) && matches!(key, Key::Index(1));
                 let r = self.st.client_reference(g, c);
                 match r {
                     Ok(id) => self.reference(if in_type { "$L" } else { "$" }, id),
@@ -471,7 +502,7 @@ impl<'a> Walker<'a> {
                 Ok(Next::Outline { id, kids, after: quoted(&format!("$h{id:x}")) })
             }
             Node::Function(_) => {
-                let event = key.len() > 2 && key.starts_with("on") && key.as_bytes()[2].is_ascii_uppercase();
+                let event = key.is_event_handler();
                 let d = self.describe(h, key);
                 Err(throw_msg(if event {
                     format!("{MSG_EVENT}{d}{MSG_EVENT_TAIL}")
@@ -489,22 +520,22 @@ impl<'a> Walker<'a> {
             Node::Promise(_) => {
                 if let Some(r) = self.st.written.get(&n) {
                     if root.is_none() {
-                        let r = r.clone();
+                        let r = r.render();
                         write_str_slice(&mut self.out, &r);
                         return Ok(Next::Done);
                     }
                 }
                 let id = self.st.alloc();
                 self.st.tasks.insert(id, TaskState::Promise);
-                self.st.written.insert(n, format!("$@{id:x}").into());
+                self.st.written.insert(n, whole(format!("$@{id:x}")));
                 self.st.await_promise(g, id, n);
                 self.reference("$@", id);
                 Ok(Next::Done)
             }
             _ => {
                 match self.st.written.get(&n) {
-                    Some(r) if own.as_deref() != Some(&**r) => {
-                        let r = r.clone();
+                    Some(r) if !is_own(r) => {
+                        let r = r.render();
                         write_str_slice(&mut self.out, &r);
                         return Ok(Next::Done);
                     }
@@ -521,7 +552,7 @@ impl<'a> Walker<'a> {
     }
 
     /// The object kinds after the reference bookkeeping.
-    fn object(&mut self, h: Holder<'_>, key: &str, n: NodeId) -> Result<Next, Throw> {
+    fn object(&mut self, h: Holder<'_>, key: Key<'_>, n: NodeId) -> Result<Next, Throw> {
         let g = self.g;
         let path = self.st.written.get(&n).cloned();
         let walk = |kids: Kids, open: &HashSet<NodeId>| {
@@ -573,7 +604,7 @@ impl<'a> Walker<'a> {
             }
             Node::Stream(s) => {
                 let id = self.st.alloc();
-                self.st.written.insert(n, format!("${id:x}").into());
+                self.st.written.insert(n, whole(format!("${id:x}")));
                 let tag = match s.kind {
                     StreamKind::Readable => "R",
                     StreamKind::Bytes => "r",
@@ -614,7 +645,7 @@ impl<'a> Walker<'a> {
     /// `deferTask`: the element or lazy gets a row of its own, later.
     fn defer(&mut self, n: NodeId) -> Next {
         let id = self.st.alloc();
-        self.st.written.insert(n, format!("${id:x}").into());
+        self.st.written.insert(n, whole(format!("${id:x}")));
         self.st.tasks.insert(id, TaskState::Promise);
         self.st.ping(id, Item::V(Value::Node(n)));
         self.reference("$L", id);
@@ -626,12 +657,12 @@ impl<'a> Walker<'a> {
     fn element(
         &mut self,
         h: Holder<'_>,
-        key: &str,
+        key: Key<'_>,
         n: NodeId,
         element_type: &Value,
         element_key: &Value,
         props: &Value,
-        element_ref: Option<Rc<str>>,
+        element_ref: Option<Ref>,
     ) -> Result<Next, Throw> {
         let g = self.g;
         let mut t = element_type.clone();
@@ -657,7 +688,7 @@ impl<'a> Walker<'a> {
                     .unwrap_or(Value::Undefined),
                 _ => Value::Undefined,
             };
-            let next = self.value(Holder::Root, "", &children, None)?;
+            let next = self.value(Holder::Root, Key::Root, &children, None)?;
             return Ok(match next {
                 Next::Walk(mut f) => {
                     if let (Some(r), Kids::Array(c) | Kids::Object(c)) = (&element_ref, &f.kids) {
@@ -688,18 +719,25 @@ impl Next {
     }
 }
 
-/// An element tuple names its members `type`, `key`, `props` in paths.
-fn tuple_key<'k>(h: Holder<'_>, key: &'k str) -> &'k str {
-    if let Holder::Frame(Kids::List(_, true), _) = h {
-        match key {
-            "1" => return "type",
-            "2" => return "key",
-            "3" => return "props",
-            "4" => return "_owner",
-            _ => {}
+/// A path segment for `key`; an element tuple names its members `type`,
+/// `key`, `props` in paths.
+fn tuple_key(h: Holder<'_>, key: Key<'_>) -> PathKey {
+    match key {
+        Key::Index(i) => {
+            if let Holder::Frame(Kids::List(_, true), _) = h {
+                match i {
+                    1 => return PathKey::Static("type"),
+                    2 => return PathKey::Static("key"),
+                    3 => return PathKey::Static("props"),
+                    4 => return PathKey::Static("_owner"),
+                    _ => {}
+                }
+            }
+            PathKey::Index(i)
         }
+        Key::Name(n) => PathKey::Name(n.clone()),
+        Key::Root => PathKey::Static(""),
     }
-    key
 }
 
 /// The bytes and row tag of a binary value.
