@@ -154,10 +154,8 @@ fn a_rejected_future_and_an_erroring_stream_become_error_rows() {
     let root = g.add_value(Node::Array(vec![Value::Node(p), Value::Node(s)]));
     g.set_root(root);
     let (fut, items) = (Gate::default(), Gate::default());
-    let opts = flight_codec::response::EncodeOptions {
-        on_error: Some(Arc::new(|t, g| t.message(g))),
-        ..Default::default()
-    };
+    let opts =
+        flight_codec::response::EncodeOptions { on_error: Some(Arc::new(|t, g| t.message(g))), ..Default::default() };
     let mut body =
         ResponseBody::new(g, opts).with_promise(p, GateFuture(fut.clone())).with_stream(s, GateStream(items.clone()));
     let mut cx = Context::from_waker(Waker::noop());
