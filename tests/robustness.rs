@@ -164,16 +164,13 @@ fn regression_async_iterable_returning_itself_is_an_error() {
     assert!(reply::encode(&flight_codec::notation::from_str(v).unwrap(), &Default::default()).is_ok());
 }
 
-/// Found by fuzzing (roundtrip_response), NOT FIXED (a bug in
-/// `src/response/render.rs`, reported to its owner): a lazy fulfilled with
-/// itself makes the response encoder recurse until the stack overflows (the
-/// process aborts). React recurses too and throws "Maximum call stack size
-/// exceeded", which becomes an error row; the encoder should write that.
-/// A long chain of lazies (100,000) overflows the same way: the `Node::Lazy`
-/// arm recurses once per lazy.
+/// Found by fuzzing (roundtrip_response), fixed: a lazy fulfilled with
+/// itself made the response encoder recurse until the stack overflowed (and
+/// a 100,000-lazy chain too). React recurses and throws "Maximum call stack
+/// size exceeded", which becomes an error row; the encoder now follows lazies
+/// iteratively and writes that.
 /// Input: `fuzz/corpus/roundtrip_response/regression-lazy-fulfilled-with-itself`.
 #[test]
-#[ignore = "src bug, reported: a lazy fulfilled with itself overflows the response encoder's stack"]
 fn regression_response_lazy_fulfilled_with_itself_is_an_error_row() {
     use flight_codec::value::{Graph, Node, PromiseState, Value};
     let mut g = Graph::new();
@@ -193,16 +190,16 @@ fn regression_response_lazy_fulfilled_with_itself_is_an_error_row() {
     assert!(flight_codec::response::encode(&g, &Default::default()).is_ok());
 }
 
-/// Found by fuzzing (roundtrip_response), NOT FIXED (a bug in the response
-/// decoder, `server_ref_meta` in `src/model.rs`, reported to its owner): a
-/// server reference whose bound arguments hold a value that becomes an error
-/// row. The encoder writes what React writes; React's client decodes a
-/// function whose bound-arguments promise is rejected (calling it rejects),
-/// while our decoder fails the whole stream with `invalid-server-reference`
-/// ("`bound` is not an array"). What we encode must decode.
+/// Found by fuzzing (roundtrip_response), fixed: a server reference whose
+/// bound arguments hold a value that becomes an error row. The encoder writes
+/// what React writes; React's client decodes a function whose bound-arguments
+/// promise is rejected (calling it rejects). The value model cannot hold
+/// that, so the decoder now treats the bound arguments as needed by the
+/// reference: their error is the error of the value that holds the
+/// reference (spec/response.md), instead of failing the whole stream with
+/// `invalid-server-reference`.
 /// Input: `fuzz/corpus/roundtrip_response/regression-server-reference-bound-arg-error`.
 #[test]
-#[ignore = "src bug, reported: a server reference whose bound arguments errored fails the whole response"]
 fn regression_response_server_reference_with_an_erroring_bound_argument_decodes() {
     use flight_codec::value::{Graph, Node, ServerReference, Value};
     let mut g = Graph::new();
@@ -211,7 +208,17 @@ fn regression_response_server_reference_with_an_erroring_bound_argument_decodes(
     g.set_root(r);
     let stream = flight_codec::response::encode(&g, &Default::default()).unwrap();
     assert_eq!(stream, b"1:{\"id\":\"a#f\",\"bound\":\"$@2\"}\n0:\"$h1\"\n2:[\"$3\"]\n3:E{\"digest\":\"\"}\n");
+    // At the root, the reference's error rejects the root.
+    let e = flight_codec::response::decode(&stream, &DecodeOptions::default()).unwrap_err();
+    assert_eq!(e.kind().name(), "root-rejected");
+    // Behind a promise, that promise is rejected with the bound argument's error.
+    let mut g = Graph::new();
+    let f = g.add_value(Node::Function("f".into()));
+    let r = g.add_value(Node::ServerReference(Box::new(ServerReference { id: "a#f".into(), bound: Some(vec![f]) })));
+    let p = g.add_value(Node::Promise(flight_codec::value::PromiseState::Fulfilled(r)));
+    let root = g.add_value(Node::Array(vec![p, 1.0.into()]));
+    g.set_root(root);
+    let stream = flight_codec::response::encode(&g, &Default::default()).unwrap();
     let back = flight_codec::response::decode(&stream, &DecodeOptions::default()).unwrap();
-    let Value::Node(root) = back.root() else { panic!("not a node") };
-    assert!(matches!(back.node(*root), Node::ServerReference(r) if r.id == "a#f"));
+    assert!(flight_codec::notation::to_string(&back).starts_with(r#"{"array":[{"promise":{"rejected":{"error":"#));
 }

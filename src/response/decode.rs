@@ -153,6 +153,10 @@ impl Tags for Response {
                 let p = id(2)?;
                 let node =
                     bl.g.add(Node::ServerReference(Box::new(ServerReference { id: JsString::new(), bound: None })));
+                // Built from that row (and its bound arguments): if they error, so
+                // does what holds the reference.
+                let element = self.marker.and_then(|m| pos.innermost_array_starting_with(m));
+                self.deps.push(Dep { from: pos.row, to: p, element, item: pos.item });
                 self.server_refs.push((node, p));
                 self.enqueue(p);
                 Value::Node(node)

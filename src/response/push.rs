@@ -473,7 +473,11 @@ impl ResponseDecoder {
         }
         for (node, p) in std::mem::take(&mut self.r.promises) {
             if self.server_ref_rows.contains(&key.0) && key.1.is_none() {
+                // A server reference's bound arguments: needed, and an error in
+                // them is the reference's.
                 targets.push(p);
+                self.r.deps.push(super::decode::Dep { from: key.0, to: p, element: None, item: None });
+                self.seen_deps = self.r.deps.len();
             }
             self.promises_of.entry(p).or_default().push((node, false));
             self.waiting.push(((p, None), Unit::Row(p)));

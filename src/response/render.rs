@@ -453,15 +453,33 @@ impl<'a> Walker<'a> {
                 if self.st.size > DEFER_SIZE {
                     return Ok(self.defer(n));
                 }
-                match state.as_ref() {
-                    PromiseState::Fulfilled(v) => self.value(h, key, &v.clone(), root),
-                    PromiseState::Rejected(r) => Err(Throw { thrown: Thrown::Value(r.clone()), lazy: true }),
-                    PromiseState::Pending => {
-                        let id = self.st.alloc();
-                        self.st.tasks.insert(id, TaskState::Promise);
-                        self.st.wait(n, id);
-                        self.reference("$L", id);
-                        Ok(Next::Done)
+                // `init` until something that is not a lazy (iteratively: a lazy
+                // that resolves to itself is JavaScript's stack overflow).
+                let (mut lazy, mut state) = (n, state.as_ref());
+                let mut hops = 0;
+                loop {
+                    match state {
+                        PromiseState::Fulfilled(Value::Node(m)) => match g.node(*m) {
+                            Node::Lazy(next) => {
+                                hops += 1;
+                                if hops > g.len() {
+                                    return Err(Throw { thrown: Thrown::Message(MSG_STACK.to_string()), lazy: true });
+                                }
+                                (lazy, state) = (*m, next.as_ref());
+                            }
+                            _ => return self.value(h, key, &Value::Node(*m), root),
+                        },
+                        PromiseState::Fulfilled(v) => return self.value(h, key, &v.clone(), root),
+                        PromiseState::Rejected(r) => {
+                            return Err(Throw { thrown: Thrown::Value(r.clone()), lazy: true })
+                        }
+                        PromiseState::Pending => {
+                            let id = self.st.alloc();
+                            self.st.tasks.insert(id, TaskState::Promise);
+                            self.st.wait(lazy, id);
+                            self.reference("$L", id);
+                            return Ok(Next::Done);
+                        }
                     }
                 }
             }
