@@ -201,7 +201,7 @@ fn regression_response_lazy_fulfilled_with_itself_is_an_error_row() {
 /// Input: `fuzz/corpus/roundtrip_response/regression-server-reference-bound-arg-error`.
 #[test]
 fn regression_response_server_reference_with_an_erroring_bound_argument_decodes() {
-    use flight_codec::value::{Graph, Node, ServerReference, Value};
+    use flight_codec::value::{Graph, Node, ServerReference};
     let mut g = Graph::new();
     let f = g.add_value(Node::Function("f".into()));
     let r = g.add_value(Node::ServerReference(Box::new(ServerReference { id: "a#f".into(), bound: Some(vec![f]) })));
