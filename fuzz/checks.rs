@@ -631,29 +631,6 @@ pub fn response_options(temporary_references: bool, digests: bool, manifest: boo
     }
 }
 
-/// `FLIGHT_CHECK_KNOWN_BUGS` is set: the known-bug guards are off.
-fn check_known_bugs() -> bool {
-    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *ON.get_or_init(|| std::env::var_os("FLIGHT_CHECK_KNOWN_BUGS").is_some_and(|v| v != "0"))
-}
-
-/// Decoding failures of our own streams that are a known bug in `src/`,
-/// reported and left to its owner (see [`known_src_bug`]):
-///
-/// - A server reference whose bound arguments hold a value that is an error
-///   row (a function, a class instance…): the encoder writes the bound
-///   arguments' row referring to the error row, as React does, so the
-///   `bound` promise is rejected; React's client decodes the function (its
-///   calls reject), our decoder fails the whole stream with
-///   `invalid-server-reference` (`src/model.rs`, `server_ref_meta`).
-pub fn known_decode_bug(e: &flight_codec::Error, rows: &[Row]) -> bool {
-    if check_known_bugs() {
-        return false;
-    }
-    let has_error_row = rows.iter().any(|r| r.tag == RowTag::Tagged(b'E'));
-    has_error_row && e.to_string().contains("`bound` is not an array")
-}
-
 /// The decoder's options for a response round trip: temporary references
 /// as the encoder's, the logical-size limit lifted, the other limits at
 /// their defaults. (The logical size counts every shared reference as a
@@ -676,40 +653,6 @@ pub enum Reached {
     RootRejected,
     /// Every check ran.
     Checked,
-    /// Not run: the value hits a known, reported bug in `src/` (see
-    /// [`known_src_bug`]).
-    KnownBug,
-}
-
-/// Values that hit a known bug in `src/`, reported and left to its owner;
-/// the regression tests in `tests/robustness.rs` are `#[ignore]`d until it is
-/// fixed, and then this guard goes. `FLIGHT_CHECK_KNOWN_BUGS=1` turns the
-/// guards off (to reproduce, or to check a fix against the corpus).
-///
-/// - A lazy fulfilled with itself (through lazies only) makes the response
-///   encoder recurse until the stack overflows (`src/response/render.rs`,
-///   `Node::Lazy`); React throws "Maximum call stack size exceeded" there,
-///   which becomes an error row.
-///
-/// [`known_decode_bug`] lists the decoding ones.
-pub fn known_src_bug(g: &Graph) -> bool {
-    if check_known_bugs() {
-        return false;
-    }
-    g.ids().any(|start| {
-        let mut at = start;
-        for _ in 0..=g.len() {
-            match g.node(at) {
-                Node::Lazy(state) => match &**state {
-                    PromiseState::Fulfilled(Value::Node(n)) if *n == start => return true,
-                    PromiseState::Fulfilled(Value::Node(n)) => at = *n,
-                    _ => return false,
-                },
-                _ => return false,
-            }
-        }
-        false
-    })
 }
 
 /// The rows of `stream` fed to the framer in `pieces`.
@@ -778,47 +721,64 @@ fn values_mut(node: &mut Node) -> Vec<&mut Value> {
     }
 }
 
-/// `g` with equivalent server references merged into one node: those with
-/// the same id whose bound arguments are the same values, up to the same
-/// merging (the coarsest such partition, so cycles through bound arguments
-/// merge too). Other nodes keep their identity.
+/// `g` with the nodes whose identity a response does not keep merged, when
+/// equivalent: server references with the same id and bound arguments,
+/// lazies in the same state with the same value, `Error`s with the same
+/// message and digest, all up to the same merging (the coarsest such
+/// partition, so cycles through them merge too). Other nodes keep their
+/// identity.
 ///
-/// A response does not keep a server reference's identity: each `$h`
-/// decodes to a function of its own (spec/response.md, as React's client
-/// does), while the encoder writes a server reference once and refers to it
-/// by `$h` after. So a server reference reached from its own bound arguments
-/// decodes one level deeper after each trip (`S = f.bind(S)` comes back as
-/// `f.bind(S')` with `S' = f.bind(S')`); compared this way, the values agree.
-pub fn merge_server_references(g: &Graph) -> Graph {
+/// Each `$h` decodes to a function of its own and each `$L` to a lazy of its
+/// own (spec/response.md, as React's client does), and a bare `$Z` to a new
+/// `Error`; the encoder writes a server reference once and refers to it by
+/// `$h` after, and a rejected lazy as a new error row wherever it is met
+/// (React throws again each time). So a server reference reached from its
+/// own bound arguments decodes one level deeper after each trip
+/// (`S = f.bind(S)` comes back as `f.bind(S')` with `S' = f.bind(S')`), with
+/// lazies of its own at each level; compared this way, the values agree.
+pub fn merge_wire_identities(g: &Graph) -> Graph {
     use std::collections::HashMap;
-    let refs: Vec<NodeId> = g.ids().filter(|&n| matches!(g.node(n), Node::ServerReference(_))).collect();
-    if refs.is_empty() {
+    let mergeable = |n: &Node| matches!(n, Node::ServerReference(_) | Node::Lazy(_) | Node::Error(_));
+    let nodes: Vec<NodeId> = g.ids().filter(|&n| mergeable(g.node(n))).collect();
+    if nodes.is_empty() {
         return g.clone();
     }
     let key = |v: &Value, class: &HashMap<NodeId, usize>| match v {
         Value::Node(n) => match class.get(n) {
-            Some(c) => format!("S{c}"),
+            Some(c) => format!("M{c}"),
             None => format!("N{}", n.index()),
         },
         v => format!("{v:?}"),
     };
-    // Start from the id and arity, then split by the bound arguments' classes.
-    let mut class: HashMap<NodeId, usize> = refs.iter().map(|&n| (n, 0)).collect();
+    // Start with one class, then split by kind, own fields and the classes
+    // of the values held, until nothing splits.
+    let mut class: HashMap<NodeId, usize> = nodes.iter().map(|&n| (n, 0)).collect();
     let mut count = 1;
     loop {
         let mut sigs: HashMap<String, usize> = HashMap::new();
         let mut next = HashMap::new();
-        for &n in &refs {
-            let Node::ServerReference(r) = g.node(n) else { unreachable!() };
-            let mut sig = format!("{:?}|{}|", r.id, class[&n]);
-            match &r.bound {
-                None => sig.push_str("unbound"),
-                Some(args) => {
-                    for a in args {
-                        sig.push_str(&key(a, &class));
-                        sig.push(',');
+        for &n in &nodes {
+            let mut sig = format!("{}|", class[&n]);
+            match g.node(n) {
+                Node::ServerReference(r) => {
+                    sig.push_str(&format!("server {:?}|", r.id));
+                    match &r.bound {
+                        None => sig.push_str("unbound"),
+                        Some(args) => {
+                            for a in args {
+                                sig.push_str(&key(a, &class));
+                                sig.push(',');
+                            }
+                        }
                     }
                 }
+                Node::Lazy(state) => match &**state {
+                    PromiseState::Fulfilled(v) => sig.push_str(&format!("lazy fulfilled {}", key(v, &class))),
+                    PromiseState::Rejected(v) => sig.push_str(&format!("lazy rejected {}", key(v, &class))),
+                    PromiseState::Pending => sig.push_str("lazy pending"),
+                },
+                Node::Error(e) => sig.push_str(&format!("error {:?} {:?}", e.message, e.digest)),
+                _ => unreachable!(),
             }
             let len = sigs.len();
             next.insert(n, *sigs.entry(sig).or_insert(len));
@@ -831,7 +791,7 @@ pub fn merge_server_references(g: &Graph) -> Graph {
         }
     }
     let mut rep: HashMap<usize, NodeId> = HashMap::new();
-    for &n in &refs {
+    for &n in &nodes {
         rep.entry(class[&n]).or_insert(n);
     }
     let merged = |v: &mut Value| {
@@ -868,12 +828,9 @@ pub fn merge_server_references(g: &Graph) -> Graph {
 ///    that is `decode`'s; when the value decodes, the same events (node ids
 ///    included) too, with exactly one `Root` event before `finish`.
 /// 6. Decoding is a fixed point: encoding the decoded value and decoding
-///    again gives the same notation, up to the identity of server
-///    references ([`merge_server_references`]).
+///    again gives the same notation, up to the identities a response does
+///    not keep ([`merge_wire_identities`]).
 pub fn response_round_trip(g: &Graph, eopts: &ResponseEncodeOptions, dopts: &DecodeOptions, cut: usize) -> Reached {
-    if known_src_bug(g) {
-        return Reached::KnownBug;
-    }
     let stream = match response::encode(g, eopts) {
         Ok(s) => s,
         Err(e) if e.kind() == &ErrorKind::Pending => return Reached::Pending,
@@ -915,7 +872,6 @@ pub fn response_round_trip(g: &Graph, eopts: &ResponseEncodeOptions, dopts: &Dec
             assert!(has_error_row, "the root is rejected without an error row:\n{}", show(&stream));
             return Reached::RootRejected;
         }
-        Err(e) if known_decode_bug(&e, &whole) => return Reached::KnownBug,
         Err(e) => {
             panic!("our stream does not decode: {e}\nvalue: {}\nstream: {}", notation::to_string(g), show(&stream))
         }
@@ -926,9 +882,9 @@ pub fn response_round_trip(g: &Graph, eopts: &ResponseEncodeOptions, dopts: &Dec
     let second = response::decode(&again, dopts).unwrap_or_else(|e| {
         panic!("the re-encoding of {first_notation} does not decode: {e}\nstream: {}", show(&again))
     });
-    // Up to the identity of server references (see `merge_server_references`).
+    // Up to the identities a response does not keep (see `merge_wire_identities`).
     let (first_notation, second_notation) =
-        (notation::to_string(&merge_server_references(&first)), notation::to_string(&merge_server_references(&second)));
+        (notation::to_string(&merge_wire_identities(&first)), notation::to_string(&merge_wire_identities(&second)));
     assert_eq!(
         first_notation,
         second_notation,

@@ -145,7 +145,7 @@ fn response_round_trip() {
     let reached = reached.into_inner();
     eprintln!("response round trips: {reached:?}");
     // Most cases must reach every check, not stop at a rejected root (an
-    // exotic value React turns into an error row) or a known bug.
+    // exotic value React turns into an error row).
     let checked = reached.get("Checked").copied().unwrap_or(0);
     assert!(checked >= 2700, "only {checked} of 3000 cases fully checked: {reached:?}");
 }
