@@ -290,6 +290,9 @@ pub(crate) struct Builder {
     pub(crate) item: Option<usize>,
     /// Parts whose value is an error (responses): a reference into one is that error.
     pub(crate) failed: HashSet<u32>,
+    /// The JSON texts parsed are known to be UTF-8 (reply parts): strings
+    /// are not checked again.
+    pub(crate) utf8_input: bool,
     /// The response's element marker: arrays starting with it are element
     /// tuples, whose `type`, `key` and `props` paths address items 1 to 3.
     pub(crate) element_marker: Option<NodeId>,
@@ -312,6 +315,7 @@ impl Builder {
             row: 0,
             item: None,
             failed: HashSet::new(),
+            utf8_input: false,
             element_marker: None,
         }
     }
@@ -343,6 +347,9 @@ impl Builder {
         tags: &mut dyn Tags,
     ) -> Result<Option<Value>> {
         let mut reader = Reader::with_max_depth(text, self.limits.max_depth);
+        if self.utf8_input {
+            reader = reader.assume_utf8();
+        }
         let mut stack: Vec<Frame> = Vec::new();
         loop {
             let tok = match reader.next() {

@@ -204,5 +204,10 @@ fn a_million_levels_encode_both_ways_in_linear_time() {
     // Comparing (as notation) and dropping do not recurse either.
     let (a, b) = (flight_codec::notation::to_string(&back), flight_codec::notation::to_string(&g));
     let at = a.bytes().zip(b.bytes()).position(|(x, y)| x != y);
-    assert!(a == b, "differ at {at:?}: {:?} / {:?}", at.map(|i| &a[i.saturating_sub(40)..(i + 40).min(a.len())]), at.map(|i| &b[i.saturating_sub(40)..(i + 40).min(b.len())]));
+    assert!(
+        a == b,
+        "differ at {at:?}: {:?} / {:?}",
+        at.map(|i| &a[i.saturating_sub(40)..(i + 40).min(a.len())]),
+        at.map(|i| &b[i.saturating_sub(40)..(i + 40).min(b.len())])
+    );
 }

@@ -237,6 +237,8 @@ pub struct Reader<'a> {
     /// Reused buffer for decoding strings with escapes.
     scratch: Vec<u8>,
     error: Option<JsonError>,
+    /// The source is known to be UTF-8: strings are not checked again.
+    utf8: bool,
 }
 
 impl<'a> Reader<'a> {
@@ -281,7 +283,24 @@ impl<'a> Reader<'a> {
             deeper: Vec::new(),
             scratch: Vec::new(),
             error: None,
+            utf8: false,
         }
+    }
+
+    /// Tells the reader that `src` is UTF-8 (checked by the caller), so
+    /// that strings are not checked again.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use flight_codec::json::{Reader, Token};
+    /// let src = Bytes::from_static("\"é\"".as_bytes());
+    /// assert!(std::str::from_utf8(&src).is_ok());
+    /// let mut r = Reader::new(&src).assume_utf8();
+    /// assert!(matches!(r.next(), Ok(Some(Token::String(_)))));
+    /// ```
+    pub fn assume_utf8(mut self) -> Self {
+        self.utf8 = true;
+        self
     }
 
     /// The byte offset of the next unread byte.
@@ -655,7 +674,7 @@ impl<'a> Reader<'a> {
     #[inline(never)]
     fn string_slow(&mut self, start: usize, end: usize, high: u8) -> Result<JsString, JsonError> {
         let src: &[u8] = self.src;
-        if let Err(e) = check_utf8(src, start, end, high) {
+        if let Err(e) = check_utf8(src, start, end, if self.utf8 { 0 } else { high }) {
             return self.fail(e);
         }
         match src.get(end) {
@@ -724,7 +743,7 @@ impl<'a> Reader<'a> {
             let run = i;
             let mut high = 0u8;
             i = scan_string(src, run, &mut high);
-            check_utf8(src, run, i, high)?;
+            check_utf8(src, run, i, if self.utf8 { 0 } else { high })?;
             out.extend_from_slice(src.get(run..i).unwrap_or_default());
             match src.get(i) {
                 Some(b'"') => {

@@ -32,9 +32,16 @@ pub(crate) struct Backing {
 }
 
 fn text_bytes(s: &JsString) -> Result<Bytes> {
-    // A JsString without lone surrogates is UTF-8.
-    if s.as_str().is_none() {
-        return Err(ErrorKind::InvalidUtf8.into());
+    // A JsString is well-formed WTF-8: it is UTF-8 unless it holds a lone
+    // surrogate (`ED A0..BF ..`), which a scan for `ED` finds without
+    // validating the whole text again.
+    let b = s.as_wtf8();
+    let mut at = 0;
+    while let Some(p) = b[at..].iter().position(|&c| c == 0xED) {
+        if b.get(at + p + 1).is_some_and(|&c| c >= 0xA0) {
+            return Err(ErrorKind::InvalidUtf8.into());
+        }
+        at += p + 1;
     }
     Ok(s.clone().into_bytes())
 }

@@ -68,7 +68,10 @@ impl<'o> Decoder<'o> {
             promise_nodes: HashMap::new(),
             server_ref_nodes: HashMap::new(),
         };
-        Decoder { b: Builder::new(opts.limits.clone()), r }
+        let mut b = Builder::new(opts.limits.clone());
+        // Every text the backing store holds was checked to be UTF-8.
+        b.utf8_input = true;
+        Decoder { b, r }
     }
 
     /// Decodes part 0 and everything it reaches.
