@@ -195,7 +195,7 @@ impl Machine {
                         if self.matched == 0 {
                             // Skip straight to the next candidate first byte.
                             let first = self.boundary.bytes[0];
-                            match data[self.pos - base..].iter().position(|&b| b == first) {
+                            match memchr::memchr(first, &data[self.pos - base..]) {
                                 Some(p) => self.pos += p,
                                 None => {
                                     self.pos = end;
