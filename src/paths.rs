@@ -1,20 +1,14 @@
-//! Path references (`$0:a:1`) kept lazily: a reference is a row id or a
-//! member of another reference, made into text only when it is written
-//! out. Keeping one per object written costs O(1) whatever the depth (a
-//! string per object would cost O(depth) each: quadratic in depth).
-
-use std::rc::Rc;
+//! Path references (`$0:a:1`) kept lazily, in an arena: a reference is a row
+//! (`$1`, `$@1`, `$h1`) or a member of another reference, made into text only
+//! when it is written out. Keeping one per object written costs O(1) and no
+//! allocation of its own, whatever the depth (a string per object would cost
+//! O(depth) each: quadratic in depth).
 
 use crate::value::JsString;
 
-/// A reference to something written: a row (`$1`, `$@1`), or a member of
-/// another reference (`parent:key`), made into text only when it is
-/// written out — so keeping one per object costs O(1), whatever the depth.
-#[derive(Debug)]
-pub(crate) enum RefPath {
-    Whole(Box<str>),
-    Member(Rc<RefPath>, PathKey),
-}
+/// A reference: an index into [`Paths`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Ref(u32);
 
 /// A path segment.
 #[derive(Debug)]
@@ -24,29 +18,59 @@ pub(crate) enum PathKey {
     Static(&'static str),
 }
 
-/// A shared reference.
-pub(crate) type Ref = Rc<RefPath>;
-
-/// A reference to a whole row (`$1`, `$@1`).
-pub(crate) fn whole(s: String) -> Ref {
-    Rc::new(RefPath::Whole(s.into_boxed_str()))
+#[derive(Debug)]
+enum PathNode {
+    /// `<tag><id in hex>`.
+    Whole(&'static str, u32),
+    Member(Ref, PathKey),
 }
 
-impl RefPath {
+/// The references of one encoding.
+#[derive(Debug, Default)]
+pub(crate) struct Paths {
+    nodes: Vec<PathNode>,
+}
+
+impl Paths {
+    fn push(&mut self, n: PathNode) -> Ref {
+        let r = Ref(u32::try_from(self.nodes.len()).unwrap_or(u32::MAX));
+        self.nodes.push(n);
+        r
+    }
+
+    /// A reference to a whole row: `$1`, `$@1`, `$h1`.
+    pub(crate) fn whole(&mut self, tag: &'static str, id: u32) -> Ref {
+        self.push(PathNode::Whole(tag, id))
+    }
+
+    /// `parent:key`.
+    pub(crate) fn member(&mut self, parent: Ref, key: PathKey) -> Ref {
+        self.push(PathNode::Member(parent, key))
+    }
+
+    fn node(&self, r: Ref) -> &PathNode {
+        &self.nodes[r.0 as usize]
+    }
+
+    /// Whether `r` is the whole row `<tag><id>`.
+    pub(crate) fn is_whole(&self, r: Ref, tag: &str, id: u32) -> bool {
+        matches!(self.node(r), PathNode::Whole(t, i) if *t == tag && *i == id)
+    }
+
     /// The reference as React writes it (`$0:a:1`).
-    pub(crate) fn render(&self) -> String {
+    pub(crate) fn render(&self, r: Ref) -> String {
         let mut keys = Vec::new();
-        let mut at = self;
-        let head = loop {
-            match at {
-                RefPath::Whole(s) => break s,
-                RefPath::Member(parent, key) => {
+        let mut at = r;
+        let (tag, id) = loop {
+            match self.node(at) {
+                PathNode::Whole(tag, id) => break (*tag, *id),
+                PathNode::Member(parent, key) => {
                     keys.push(key);
-                    at = parent;
+                    at = *parent;
                 }
             }
         };
-        let mut out = String::from(&**head);
+        let mut out = format!("{tag}{id:x}");
         for k in keys.iter().rev() {
             out.push(':');
             match k {
@@ -56,23 +80,5 @@ impl RefPath {
             }
         }
         out
-    }
-
-    pub(crate) fn is_whole(&self, s: &str) -> bool {
-        matches!(self, RefPath::Whole(w) if **w == *s)
-    }
-}
-
-/// Dropping a long chain of members does not recurse.
-impl Drop for RefPath {
-    fn drop(&mut self) {
-        let RefPath::Member(parent, _) = self else { return };
-        let mut next = std::mem::replace(parent, Rc::new(RefPath::Whole(Box::from(""))));
-        while let Ok(mut inner) = Rc::try_unwrap(next) {
-            match &mut inner {
-                RefPath::Member(p, _) => next = std::mem::replace(p, Rc::new(RefPath::Whole(Box::from("")))),
-                RefPath::Whole(_) => return,
-            }
-        }
     }
 }

@@ -7,11 +7,10 @@
 //! microtasks would run. The walk is iterative, so any depth is fine.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::rc::Rc;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::{write_number, write_str, write_str_slice};
-use crate::paths::{whole, PathKey, Ref, RefPath};
+use crate::paths::{PathKey, Paths, Ref};
 use crate::value::{Blob, FormEntry, Graph, JsString, Node, NodeId, PromiseState, StreamEnd, StreamKind, Value};
 
 /// Options for [`encode`].
@@ -248,12 +247,12 @@ impl Key<'_> {
         }
     }
 
-    fn append_to(&self, parent: &Ref) -> Ref {
+    fn append_to(&self, paths: &mut Paths, parent: Ref) -> Ref {
         let key = match self {
             Key::Index(i) => PathKey::Index(*i),
             Key::Name(k) => PathKey::Name((*k).clone()),
         };
-        Rc::new(RefPath::Member(parent.clone(), key))
+        paths.member(parent, key)
     }
 }
 
@@ -271,6 +270,7 @@ fn unsupported(message: &str) -> Error {
 struct State {
     next_id: u32,
     written: HashMap<NodeId, Ref>,
+    paths: Paths,
     entries: Vec<(String, FormEntry)>,
     has_form: bool,
     tasks: VecDeque<Task>,
@@ -338,7 +338,7 @@ impl Encoder<'_, '_> {
     /// `JSON.stringify(model, resolveToJSON)`, after `serializeModel`'s
     /// bookkeeping when `id` is given (stream chunks have none).
     fn serialize(&mut self, model: Item, id: Option<u32>) -> Result<String> {
-        let path: Option<Ref> = id.map(|id| whole(format!("${id:x}")));
+        let path: Option<Ref> = id.map(|id| self.st.paths.whole("$", id));
         match (&model, &path) {
             (Item::V(Value::Node(n)), Some(p))
                 if !matches!(
@@ -349,7 +349,7 @@ impl Encoder<'_, '_> {
                         | Node::UnregisteredSymbol(_)
                 ) =>
             {
-                self.st.written.insert(*n, p.clone());
+                self.st.written.insert(*n, *p);
                 self.st.model_root = Some(*n);
             }
             _ => self.st.model_root = None,
@@ -377,7 +377,7 @@ impl Encoder<'_, '_> {
                 Frame::List { items, i, path } => {
                     if *i < items.len() {
                         let item = std::mem::replace(&mut items[*i], Item::V(Value::Undefined));
-                        let (idx, path) = (*i, path.clone());
+                        let (idx, path) = (*i, *path);
                         *i += 1;
                         if idx > 0 {
                             out.push(b',');
@@ -386,7 +386,7 @@ impl Encoder<'_, '_> {
                             Item::V(v) => self.write_value(out, path.as_ref(), Key::Index(idx), &v),
                             Item::List(inner) => {
                                 out.push(b'[');
-                                let p = path.as_ref().map(|p| Key::Index(idx).append_to(p));
+                                let p = path.map(|p| Key::Index(idx).append_to(&mut self.st.paths, p));
                                 Ok(Step::Push(Frame::List { items: inner, i: 0, path: p }))
                             }
                         }
@@ -399,7 +399,7 @@ impl Encoder<'_, '_> {
                 Frame::Array { node, i, path } => {
                     let Node::Array(items) = self.g.node(*node) else { unreachable_frame() };
                     if *i < items.len() {
-                        let (idx, path) = (*i, path.clone());
+                        let (idx, path) = (*i, *path);
                         *i += 1;
                         if idx > 0 {
                             out.push(b',');
@@ -417,7 +417,7 @@ impl Encoder<'_, '_> {
                 Frame::Object { node, i, path, order } => {
                     let Node::Object(pairs) = self.g.node(*node) else { unreachable_frame() };
                     if *i < pairs.len() {
-                        let (idx, path) = (*i, path.clone());
+                        let (idx, path) = (*i, *path);
                         *i += 1;
                         if idx > 0 {
                             out.push(b',');
@@ -471,7 +471,8 @@ impl Encoder<'_, '_> {
                 stack.push(Frame::Part { id: part, tag, root: self.st.model_root });
                 self.st.model_root = None;
                 outs.push(vec![b'[']);
-                stack.push(Frame::List { items: model, i: 0, path: Some(whole(format!("${part:x}"))) });
+                let path = Some(self.st.paths.whole("$", part));
+                stack.push(Frame::List { items: model, i: 0, path });
             }
         }
         Ok(())
@@ -518,10 +519,16 @@ impl Encoder<'_, '_> {
             Value::Number(n) => write_js_number(out, *n),
             Value::String(s) => write_escaped(out, s),
             Value::BigInt(b) => write_str_slice(out, &format!("$n{}", b.as_str())),
-            Value::Date(d) => match d.to_iso_string() {
-                Some(iso) => write_str_slice(out, &format!("$D{iso}")),
-                None => out.extend_from_slice(b"null"),
-            },
+            Value::Date(d) => {
+                let start = out.len();
+                out.extend_from_slice(b"\"$D");
+                if d.write_iso(out) {
+                    out.push(b'"');
+                } else {
+                    out.truncate(start);
+                    out.extend_from_slice(b"null");
+                }
+            }
             Value::Symbol(_) => self.temp_or(out, parent, &key, MSG_SYMBOL)?,
             Value::Node(id) => return self.write_node(out, parent, key, *id),
         }
@@ -545,8 +552,8 @@ impl Encoder<'_, '_> {
         match node {
             Node::ServerReference(r) => {
                 let (fn_id, bound) = (&r.id, &r.bound);
-                if let Some(r) = self.st.written.get(&id) {
-                    write_str_slice(out, &r.render());
+                if let Some(&r) = self.st.written.get(&id) {
+                    write_str_slice(out, &self.st.paths.render(r));
                     return Ok(Step::Done);
                 }
                 let bound_json = match bound {
@@ -566,9 +573,9 @@ impl Encoder<'_, '_> {
                 let meta = String::from_utf8(meta)
                     .map_err(|_| Error::new(ErrorKind::Internal { what: "encoder wrote invalid UTF-8" }))?;
                 self.append(mid.to_string(), FormEntry::Text(meta.into()));
-                let r = format!("$h{mid:x}");
-                write_str_slice(out, &r);
-                self.st.written.insert(id, whole(r));
+                write_str_slice(out, &format!("$h{mid:x}"));
+                let r = self.st.paths.whole("$h", mid);
+                self.st.written.insert(id, r);
                 return Ok(Step::Done);
             }
             Node::Function(_) | Node::ClientReference(_) | Node::UnregisteredSymbol(_) => {
@@ -596,13 +603,14 @@ impl Encoder<'_, '_> {
                 if self.st.model_root == Some(id) {
                     self.st.model_root = None;
                 } else {
-                    write_str_slice(out, &r.render());
+                    write_str_slice(out, &self.st.paths.render(*r));
                     return Ok(Step::Done);
                 }
             }
             let pid = self.alloc();
             let r = format!("$@{pid:x}");
-            self.st.written.insert(id, whole(r.clone()));
+            let w = self.st.paths.whole("$@", pid);
+            self.st.written.insert(id, w);
             match state {
                 PromiseState::Fulfilled(v) => {
                     self.st.tasks.push_back(Task::Promise { id: pid, value: v.clone(), hops: 0 })
@@ -617,18 +625,18 @@ impl Encoder<'_, '_> {
         // Every other object: a reference if written before, else record its path.
         let mut path = None;
         match self.st.written.get(&id) {
-            Some(r) if self.st.model_root != Some(id) => {
-                write_str_slice(out, &r.render());
+            Some(&r) if self.st.model_root != Some(id) => {
+                write_str_slice(out, &self.st.paths.render(r));
                 return Ok(Step::Done);
             }
             Some(r) => {
                 self.st.model_root = None;
-                path = Some(r.clone());
+                path = Some(*r);
             }
             None => {
                 if let (false, Some(p)) = (key.has_colon(), parent) {
-                    let r = key.append_to(p);
-                    self.st.written.insert(id, r.clone());
+                    let r = key.append_to(&mut self.st.paths, *p);
+                    self.st.written.insert(id, r);
                     path = Some(r);
                 }
             }
@@ -847,7 +855,7 @@ impl Encoder<'_, '_> {
                         }
                     };
                     // A parked promise that was settled is the promise itself: no adoption delay.
-                    if self.st.written.get(&node).is_some_and(|r| r.is_whole(&format!("$@{id:x}"))) {
+                    if self.st.written.get(&node).is_some_and(|r| self.st.paths.is_whole(*r, "$@", id)) {
                         self.st.tasks.push_back(Task::Promise { id, value: inner, hops });
                     } else {
                         self.st.tasks.push_back(Task::Wait(Box::new(Task::Promise { id, value: inner, hops })));
@@ -858,7 +866,7 @@ impl Encoder<'_, '_> {
                 let json = match value.as_node().and_then(|n| self.st.written.get(&n)) {
                     Some(r) => {
                         let mut out = Vec::new();
-                        write_str_slice(&mut out, &r.render());
+                        write_str_slice(&mut out, &self.st.paths.render(*r));
                         String::from_utf8(out).unwrap_or_default()
                     }
                     None => self.serialize_model(Item::V(value), id)?,

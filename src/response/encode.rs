@@ -18,7 +18,7 @@ use bytes::Bytes;
 use super::render::{Item, Walker};
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::{write_str, write_str_slice};
-use crate::paths::Ref;
+use crate::paths::{Paths, Ref};
 use crate::value::{ClientReference, Graph, JsString, Node, NodeId, PromiseState, StreamEnd, StreamKind, Value};
 
 /// Something the encoder reports to [`EncodeOptions::on_error`]: what React
@@ -160,6 +160,7 @@ pub(super) enum TaskState {
 pub(super) struct State {
     next_id: u32,
     pub written: HashMap<NodeId, Ref>,
+    pub paths: Paths,
     symbols: HashMap<JsString, u32>,
     client_refs: HashMap<(JsString, JsString), u32>,
     pub server_refs: HashMap<NodeId, u32>,
@@ -232,7 +233,9 @@ impl State {
     }
 
     pub fn model_row(&mut self, id: u32, json: &[u8]) {
-        let mut row = format!("{id:x}:").into_bytes();
+        let mut row = Vec::with_capacity(json.len() + 10);
+        super::render::write_hex(&mut row, id);
+        row.push(b':');
         row.extend_from_slice(json);
         row.push(b'\n');
         self.regular.push(Piece::Text(row));
@@ -443,7 +446,8 @@ impl Core {
         };
         let root = st.alloc();
         if let Value::Node(n) = g.root() {
-            st.written.insert(*n, crate::paths::whole("$0".into()));
+            let r = st.paths.whole("$", 0);
+            st.written.insert(*n, r);
         }
         st.tasks.insert(root, TaskState::Promise);
         st.opening = true;

@@ -8,14 +8,13 @@
 //! row order match React's.
 
 use std::collections::HashSet;
-use std::rc::Rc;
 
 use bytes::Bytes;
 
 use super::describe::{self, Member, Parent};
 use super::encode::{Job, Piece, State, TaskState, Thrown};
 use crate::json::{write_number, write_str, write_str_slice};
-use crate::paths::{whole, PathKey, Ref, RefPath};
+use crate::paths::{PathKey, Ref};
 use crate::value::{Blob, FormEntry, Graph, JsString, Node, NodeId, PromiseState, StreamKind, Value};
 
 /// A value made up by the encoder while rendering (React's fresh arrays and
@@ -75,6 +74,12 @@ impl Key<'_> {
     }
 }
 
+/// A member of a frame: a graph value or a made-up item.
+enum Kid<'m> {
+    V(&'m Value),
+    I(&'m Item),
+}
+
 /// What a frame walks.
 enum Kids {
     Array(NodeId),
@@ -109,7 +114,7 @@ enum Holder<'f> {
     /// A stream chunk: React's `{"": value}`.
     Chunk(&'f Value),
     /// A member of a frame's container, with the container's reference.
-    Frame(&'f Kids, Option<&'f Ref>),
+    Frame(&'f Kids, Option<Ref>),
 }
 
 /// What rendering a value left to do.
@@ -177,10 +182,10 @@ impl<'a> Walker<'a> {
                 let next = match next {
                     // The walked object is the task's: `writtenObjects.set(model, "$id")`.
                     Next::Walk(mut f) => {
-                        let r = whole(format!("${id:x}"));
+                        let r = self.st.paths.whole("$", id);
                         match f.kids {
                             Kids::Array(n) | Kids::Object(n) => {
-                                self.st.written.insert(n, r.clone());
+                                self.st.written.insert(n, r);
                                 f.pathless = None;
                             }
                             _ => {}
@@ -224,32 +229,33 @@ impl<'a> Walker<'a> {
         let base = self.stack.len();
         self.push(first);
         while self.stack.len() > base {
-            let top = self.stack.len() - 1;
-            let f = &mut self.stack[top];
-            let i = f.i;
-            f.i += 1;
-            // The next member of the top frame, or None when it is done.
-            let member: Option<(Option<JsString>, Item)> = match &f.kids {
-                Kids::Array(n) => match self.g.node(*n) {
-                    Node::Array(items) => items.get(i).map(|v| (None, Item::V(v.clone()))),
+            let Some(mut frame) = self.stack.pop() else { break };
+            let i = frame.i;
+            frame.i += 1;
+            let g = self.g;
+            // The next member of the frame (borrowed: nothing is copied), or
+            // None when it is done.
+            let member: Option<(Option<&JsString>, Kid<'_>)> = match &frame.kids {
+                Kids::Array(n) => match g.node(*n) {
+                    Node::Array(items) => items.get(i).map(|v| (None, Kid::V(v))),
                     _ => None,
                 },
-                Kids::Object(n) => match self.g.node(*n) {
-                    Node::Object(pairs) => pairs.get(i).map(|(k, v)| (Some(k.clone()), Item::V(v.clone()))),
+                Kids::Object(n) => match g.node(*n) {
+                    Node::Object(pairs) => pairs.get(i).map(|(k, v)| (Some(k), Kid::V(v))),
                     _ => None,
                 },
-                Kids::List(items, _) => items.get(i).map(|it| (None, it.clone())),
-                Kids::Obj(pairs) => pairs.get(i).map(|(k, it)| (Some(k.clone()), it.clone())),
+                Kids::List(items, _) => items.get(i).map(|it| (None, Kid::I(it))),
+                Kids::Obj(pairs) => pairs.get(i).map(|(k, it)| (Some(k), Kid::I(it))),
                 Kids::TaskEnd { .. } => None,
             };
             let Some((name, item)) = member else {
-                self.pop();
+                self.close(frame);
                 continue;
             };
             if i > 0 {
                 self.out.push(b',');
             }
-            let key = match &name {
+            let key = match name {
                 Some(raw) => {
                     write_str(&mut self.out, raw);
                     self.out.push(b':');
@@ -258,9 +264,12 @@ impl<'a> Walker<'a> {
                 None => Key::Index(i),
             };
             self.st.size += key.units();
-            // Take the frame out while its member renders (it may push).
-            let frame = self.stack.pop().unwrap_or_else(|| unreachable!());
-            let next = match self.item(Holder::Frame(&frame.kids, frame.path.as_ref()), key, &item, None) {
+            let holder = Holder::Frame(&frame.kids, frame.path);
+            let rendered = match item {
+                Kid::V(v) => self.value(holder, key, v, None),
+                Kid::I(it) => self.item(holder, key, it, None),
+            };
+            let next = match rendered {
                 Ok(n) => n,
                 Err(t) => Next::Done.after_throw(self, t),
             };
@@ -288,14 +297,14 @@ impl<'a> Walker<'a> {
                     path: None,
                     pathless: None,
                 });
-                let path = Some(whole(format!("${id:x}")));
+                let path = Some(self.st.paths.whole("$", id));
                 self.push(Next::Walk(Frame { kids, i: 0, path, pathless: None }));
             }
         }
     }
 
-    fn pop(&mut self) {
-        let Some(f) = self.stack.pop() else { return };
+    /// Closes a frame that has written all its members.
+    fn close(&mut self, f: Frame) {
         if let Some(n) = f.pathless {
             self.open.remove(&n);
         }
@@ -314,7 +323,7 @@ impl<'a> Walker<'a> {
     /// The path of the container a member is rendered in.
     fn holder_path(&self, h: Holder<'_>) -> Option<Ref> {
         match h {
-            Holder::Frame(_, path) => path.cloned(),
+            Holder::Frame(_, path) => path,
             _ => None,
         }
     }
@@ -358,16 +367,16 @@ impl<'a> Walker<'a> {
     }
 
     /// The reference a fresh container at `h[key]` gets: `parent:key`.
-    fn member_path(&self, h: Holder<'_>, key: Key<'_>) -> Option<Ref> {
+    fn member_path(&mut self, h: Holder<'_>, key: Key<'_>) -> Option<Ref> {
         if key.has_colon() {
             return None;
         }
         let parent = self.holder_path(h)?;
-        Some(Rc::new(RefPath::Member(parent, tuple_key(h, key))))
+        Some(self.st.paths.member(parent, tuple_key(h, key)))
     }
 
     fn reference(&mut self, tag: &str, id: u32) {
-        write_str_slice(&mut self.out, &format!("{tag}{id:x}"));
+        write_ref(&mut self.out, tag, id);
     }
 
     /// A string member: its own `T` row from 1024 UTF-16 units, else escaped.
@@ -392,19 +401,26 @@ impl<'a> Walker<'a> {
             Value::Bool(b) => self.out.extend_from_slice(if *b { b"true" } else { b"false" }),
             Value::Number(n) => write_js_number(&mut self.out, *n),
             Value::String(s) => self.string(s),
-            Value::BigInt(b) => write_str_slice(&mut self.out, &format!("$n{}", b.as_str())),
+            Value::BigInt(b) => write_plain(&mut self.out, "$n", b.as_str()),
             // `resolveModel` calls `toJSON` first (an invalid date is `null`);
             // a task's root is rendered without it (`"$Dnull"`).
-            Value::Date(d) => match d.to_iso_string() {
-                Some(iso) => {
+            Value::Date(d) => {
+                let start = self.out.len();
+                self.out.extend_from_slice(b"\"$D");
+                if d.write_iso(&mut self.out) {
                     if root.is_none() {
-                        self.st.size += iso.len();
+                        self.st.size += self.out.len() - start - 3;
                     }
-                    write_str_slice(&mut self.out, &format!("$D{iso}"));
+                    self.out.push(b'"');
+                } else {
+                    self.out.truncate(start);
+                    if root.is_some() {
+                        write_str_slice(&mut self.out, "$Dnull");
+                    } else {
+                        self.out.extend_from_slice(b"null");
+                    }
                 }
-                None if root.is_some() => write_str_slice(&mut self.out, "$Dnull"),
-                None => self.out.extend_from_slice(b"null"),
-            },
+            }
             Value::Symbol(name) => {
                 let id = self.st.symbol(name);
                 self.reference("$", id);
@@ -425,21 +441,20 @@ impl<'a> Walker<'a> {
 
     fn node(&mut self, h: Holder<'_>, key: Key<'_>, n: NodeId, root: Option<u32>) -> Result<Next, Throw> {
         let g = self.g;
-        let own = root.map(|id| format!("${id:x}"));
-        let is_own = |r: &RefPath| own.as_deref().is_some_and(|o| r.is_whole(o));
+
         match g.node(n) {
             Node::Element(e) => {
                 let mut element_ref = None;
                 match self.st.written.get(&n) {
                     Some(_) if root.is_some() => {}
-                    Some(r) => {
-                        let r = r.render();
+                    Some(&r) => {
+                        let r = self.st.paths.render(r);
                         write_str_slice(&mut self.out, &r);
                         return Ok(Next::Done);
                     }
                     None => {
                         if let Some(p) = self.member_path(h, key) {
-                            self.st.written.insert(n, p.clone());
+                            self.st.written.insert(n, p);
                             element_ref = Some(p);
                         }
                     }
@@ -536,24 +551,25 @@ impl<'a> Walker<'a> {
                 )))
             }
             Node::Promise(_) => {
-                if let Some(r) = self.st.written.get(&n) {
+                if let Some(&r) = self.st.written.get(&n) {
                     if root.is_none() {
-                        let r = r.render();
+                        let r = self.st.paths.render(r);
                         write_str_slice(&mut self.out, &r);
                         return Ok(Next::Done);
                     }
                 }
                 let id = self.st.alloc();
                 self.st.tasks.insert(id, TaskState::Promise);
-                self.st.written.insert(n, whole(format!("$@{id:x}")));
+                let r = self.st.paths.whole("$@", id);
+                self.st.written.insert(n, r);
                 self.st.await_promise(g, id, n);
                 self.reference("$@", id);
                 Ok(Next::Done)
             }
             _ => {
-                match self.st.written.get(&n) {
-                    Some(r) if !is_own(r) => {
-                        let r = r.render();
+                match self.st.written.get(&n).copied() {
+                    Some(r) if !root.is_some_and(|id| self.st.paths.is_whole(r, "$", id)) => {
+                        let r = self.st.paths.render(r);
                         write_str_slice(&mut self.out, &r);
                         return Ok(Next::Done);
                     }
@@ -572,13 +588,13 @@ impl<'a> Walker<'a> {
     /// The object kinds after the reference bookkeeping.
     fn object(&mut self, h: Holder<'_>, key: Key<'_>, n: NodeId) -> Result<Next, Throw> {
         let g = self.g;
-        let path = self.st.written.get(&n).cloned();
+        let path = self.st.written.get(&n).copied();
         let walk = |kids: Kids, open: &HashSet<NodeId>| {
             if path.is_none() && open.contains(&n) {
                 return Err(throw_msg(MSG_STACK.to_string()));
             }
             let pathless = if path.is_none() { Some(n) } else { None };
-            Ok(Next::Walk(Frame { kids, i: 0, path: path.clone(), pathless }))
+            Ok(Next::Walk(Frame { kids, i: 0, path, pathless }))
         };
         let outline = |st: &mut State, tag: &str, items: Vec<Item>| {
             let id = st.alloc();
@@ -622,7 +638,8 @@ impl<'a> Walker<'a> {
             }
             Node::Stream(s) => {
                 let id = self.st.alloc();
-                self.st.written.insert(n, whole(format!("${id:x}")));
+                let r = self.st.paths.whole("$", id);
+                self.st.written.insert(n, r);
                 let tag = match s.kind {
                     StreamKind::Readable => "R",
                     StreamKind::Bytes => "r",
@@ -663,7 +680,8 @@ impl<'a> Walker<'a> {
     /// `deferTask`: the element or lazy gets a row of its own, later.
     fn defer(&mut self, n: NodeId) -> Next {
         let id = self.st.alloc();
-        self.st.written.insert(n, whole(format!("${id:x}")));
+        let r = self.st.paths.whole("$", id);
+        self.st.written.insert(n, r);
         self.st.tasks.insert(id, TaskState::Promise);
         self.st.ping(id, Item::V(Value::Node(n)));
         self.reference("$L", id);
@@ -711,8 +729,8 @@ impl<'a> Walker<'a> {
                 Next::Walk(mut f) => {
                     if let (Some(r), Kids::Array(c) | Kids::Object(c)) = (&element_ref, &f.kids) {
                         let c = *c;
-                        self.st.written.entry(c).or_insert_with(|| r.clone());
-                        f.path = self.st.written.get(&c).cloned();
+                        self.st.written.entry(c).or_insert(*r);
+                        f.path = self.st.written.get(&c).copied();
                         f.pathless = None;
                     }
                     Next::Walk(f)
@@ -827,6 +845,38 @@ fn write_js_number(out: &mut Vec<u8>, n: f64) {
     } else {
         write_str_slice(out, "$-Infinity");
     }
+}
+
+/// `"<tag><text>"` for text that JSON needs no escapes for (ids, digits, ISO dates).
+fn write_plain(out: &mut Vec<u8>, tag: &str, text: &str) {
+    out.push(b'"');
+    out.extend_from_slice(tag.as_bytes());
+    out.extend_from_slice(text.as_bytes());
+    out.push(b'"');
+}
+
+/// `"<tag><id in lowercase hex>"`, without allocating.
+pub(super) fn write_ref(out: &mut Vec<u8>, tag: &str, id: u32) {
+    out.push(b'"');
+    out.extend_from_slice(tag.as_bytes());
+    write_hex(out, id);
+    out.push(b'"');
+}
+
+/// `id` in lowercase hex.
+pub(super) fn write_hex(out: &mut Vec<u8>, id: u32) {
+    let mut buf = [0u8; 8];
+    let mut n = id;
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b"0123456789abcdef"[(n & 15) as usize];
+        n >>= 4;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
 }
 
 /// `escapeStringValue`: a string starting with `$` gets one more.

@@ -79,22 +79,58 @@ impl Date {
     /// assert_eq!(Date::invalid().to_iso_string(), None);
     /// ```
     pub fn to_iso_string(self) -> Option<String> {
+        let mut out = Vec::with_capacity(27);
+        self.write_iso(&mut out).then(|| String::from_utf8(out).unwrap_or_default())
+    }
+
+    /// Appends `toISOString()` to `out` without allocating; `false` (and
+    /// nothing written) for an invalid date.
+    ///
+    /// ```
+    /// use flight_codec::value::Date;
+    /// let mut out = Vec::new();
+    /// assert!(Date::from_millis(0.0).write_iso(&mut out));
+    /// assert_eq!(out, b"1970-01-01T00:00:00.000Z");
+    /// assert!(!Date::invalid().write_iso(&mut out));
+    /// ```
+    pub fn write_iso(self, out: &mut Vec<u8>) -> bool {
         if !self.is_valid() {
-            return None;
+            return false;
         }
         let ms = self.0 as i64;
         let days = ms.div_euclid(86_400_000);
         let rem = ms.rem_euclid(86_400_000);
         let (y, m, d) = civil_from_days(days);
         let (h, mi, s, milli) = (rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000);
-        let year = if (0..=9999).contains(&y) {
-            format!("{y:04}")
-        } else if y < 0 {
-            format!("-{:06}", -y)
-        } else {
-            format!("+{y:06}")
+        let digits = |out: &mut Vec<u8>, v: i64, width: usize| {
+            let mut buf = [b'0'; 6];
+            let mut v = v;
+            for i in (6 - width..6).rev() {
+                buf[i] = b'0' + (v % 10) as u8;
+                v /= 10;
+            }
+            out.extend_from_slice(&buf[6 - width..]);
         };
-        Some(format!("{year}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}Z"))
+        if (0..=9999).contains(&y) {
+            digits(out, y, 4);
+        } else {
+            out.push(if y < 0 { b'-' } else { b'+' });
+            digits(out, y.abs(), 6);
+        }
+        out.push(b'-');
+        digits(out, m, 2);
+        out.push(b'-');
+        digits(out, d, 2);
+        out.push(b'T');
+        digits(out, h, 2);
+        out.push(b':');
+        digits(out, mi, 2);
+        out.push(b':');
+        digits(out, s, 2);
+        out.push(b'.');
+        digits(out, milli, 3);
+        out.push(b'Z');
+        true
     }
 
     /// Parses exactly the form `toISOString` produces. Returns `None` for any
