@@ -706,9 +706,9 @@ impl ResponseDecoder {
             self.b.resolve_holes_of(k).map_err(|e| at_row(e, k.0))?;
         }
         self.b.drop_undefined();
-        let done_rows: Vec<u32> = done.iter().filter(|k| k.1.is_none()).map(|k| k.0).collect();
-        let done_set: HashSet<u32> = done_rows.iter().copied().collect();
+        let done_rows = done.iter().filter(|k| k.1.is_none()).map(|k| k.0);
         if !self.r.imports.is_empty() {
+            let done_set: HashSet<u32> = done_rows.clone().collect();
             let imports = std::mem::take(&mut self.r.imports);
             let (ready, later): (Vec<_>, Vec<_>) = imports.into_iter().partition(|(_, _, row)| done_set.contains(row));
             self.r.imports = later;
@@ -716,29 +716,33 @@ impl ResponseDecoder {
                 fill_import(&mut self.b, node, &meta, row)?;
             }
         }
-        for &row in &done_rows {
-            for node in self.error_values_of.remove(&row).unwrap_or_default() {
-                let info = self.b.roots.get(&row).cloned();
-                let message = match info.and_then(|v| v.as_node()).map(|n| self.b.g.node(n)) {
-                    Some(Node::Object(pairs)) => {
-                        pairs.iter().find(|(k, _)| *k == "message").and_then(|(_, v)| v.as_string().cloned())
-                    }
-                    _ => None,
-                };
-                *self.b.g.node_mut(node) =
-                    Node::Error(Box::new(JsError { message: message.unwrap_or_default(), digest: None }));
+        if !self.error_values_of.is_empty() {
+            for row in done_rows.clone() {
+                for node in self.error_values_of.remove(&row).unwrap_or_default() {
+                    let info = self.b.roots.get(&row).cloned();
+                    let message = match info.and_then(|v| v.as_node()).map(|n| self.b.g.node(n)) {
+                        Some(Node::Object(pairs)) => {
+                            pairs.iter().find(|(k, _)| *k == "message").and_then(|(_, v)| v.as_string().cloned())
+                        }
+                        _ => None,
+                    };
+                    *self.b.g.node_mut(node) =
+                        Node::Error(Box::new(JsError { message: message.unwrap_or_default(), digest: None }));
+                }
             }
         }
-        for &k in done {
-            for node in self.r.elements.remove(&k).unwrap_or_default() {
-                if let Node::Array(items) = self.b.g.node(node) {
-                    if items.len() >= 4 {
-                        let element = Node::Element(Box::new(Element {
-                            element_type: items[1].clone(),
-                            key: items[2].clone(),
-                            props: items[3].clone(),
-                        }));
-                        *self.b.g.node_mut(node) = element;
+        if !self.r.elements.is_empty() {
+            for &k in done {
+                for node in self.r.elements.remove(&k).unwrap_or_default() {
+                    if let Node::Array(items) = self.b.g.node(node) {
+                        if items.len() >= 4 {
+                            let element = Node::Element(Box::new(Element {
+                                element_type: items[1].clone(),
+                                key: items[2].clone(),
+                                props: items[3].clone(),
+                            }));
+                            *self.b.g.node_mut(node) = element;
+                        }
                     }
                 }
             }
@@ -746,18 +750,26 @@ impl ResponseDecoder {
         for (node, error) in std::mem::take(&mut self.r.failed_elements) {
             *self.b.g.node_mut(node) = Node::Lazy(Box::new(PromiseState::Rejected(error)));
         }
-        for &row in &done_rows {
-            let rejected = self.r.rejected.contains(&row);
-            if let Some(inits) = self.inits_of.remove(&row) {
-                if !rejected {
-                    let list = inits.into_iter().map(|(n, kind)| (n, row, kind)).collect();
-                    self.b.fill_initializers(list, false)?;
+        if !self.inits_of.is_empty() {
+            for row in done_rows.clone() {
+                let rejected = self.r.rejected.contains(&row);
+                if let Some(inits) = self.inits_of.remove(&row) {
+                    if !rejected {
+                        let list = inits.into_iter().map(|(n, kind)| (n, row, kind)).collect();
+                        self.b.fill_initializers(list, false)?;
+                    }
                 }
             }
         }
+        if self.entries_of.is_empty() {
+            for row in done_rows {
+                self.settle_row(row)?;
+            }
+            return self.fill_ready_server_refs();
+        }
         // Blobs first: a FormData's file entries are Blobs (copied in).
         let entries: Vec<(u32, Vec<(NodeId, bool)>)> =
-            done_rows.iter().filter_map(|row| self.entries_of.remove(row).map(|e| (*row, e))).collect();
+            done_rows.clone().filter_map(|row| self.entries_of.remove(&row).map(|e| (row, e))).collect();
         for pass_blobs in [true, false] {
             for (row, list) in &entries {
                 if self.r.rejected.contains(row) {
@@ -770,7 +782,7 @@ impl ResponseDecoder {
                 }
             }
         }
-        for &row in &done_rows {
+        for row in done_rows {
             self.settle_row(row)?;
         }
         self.fill_ready_server_refs()
