@@ -575,6 +575,13 @@ impl Builder {
                 Node::Array(v) => v.get(i as usize).cloned(),
                 Node::Object(v) => v.get(i as usize).map(|(_, v)| v.clone()),
                 Node::Stream(s) => s.items.get(i as usize).cloned(),
+                // An element tuple already made an element (its row is complete).
+                Node::Element(e) => match i {
+                    1 => Some(e.element_type.clone()),
+                    2 => Some(e.key.clone()),
+                    3 => Some(e.props.clone()),
+                    _ => None,
+                },
                 _ => None,
             }
             .unwrap_or(Value::Undefined),
@@ -634,6 +641,14 @@ impl Builder {
             return None;
         };
         match self.g.node(node) {
+            // An element tuple already made an element (its row is complete):
+            // the same `{type, key, props}` to a path.
+            Node::Element(_) => match key {
+                b"type" => Some(Slot::Item(node, 1)),
+                b"key" => Some(Slot::Item(node, 2)),
+                b"props" => Some(Slot::Item(node, 3)),
+                _ => None,
+            },
             Node::Array(items) => {
                 if self.element_marker.is_some() && items.first().and_then(Value::as_node) == self.element_marker {
                     // An element is `{type, key, props}` to a path.

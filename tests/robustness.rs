@@ -223,16 +223,15 @@ fn regression_response_server_reference_with_an_erroring_bound_argument_decodes(
     assert!(flight_codec::notation::to_string(&back).starts_with(r#"{"array":[{"promise":{"rejected":{"error":"#));
 }
 
-/// Found by fuzzing (roundtrip_response), NOT FIXED (a bug in `child_slot`,
-/// `src/model.rs`, reported to its owner): a path through an element whose
-/// row is complete (`1:"$0:props"` after `0:["$","div",null,{…}]`) is
-/// `invalid-reference`, because the push decoder has already made the tuple
-/// an `Element`, which a path walk does not step into. React's client
-/// resolves it on the element. Our encoder writes such a path for an element
-/// reached again from inside its own props through a promise.
+/// Found by fuzzing (roundtrip_response), fixed: a path through an element
+/// whose row is complete (`1:"$0:props"` after `0:["$","div",null,{…}]`) was
+/// `invalid-reference`, because the push decoder had already made the tuple
+/// an `Element`, which a path walk did not step into (`child_slot`,
+/// `src/model.rs`); it now does, as React's client resolves it on the
+/// element. Our encoder writes such a path for an element reached again from
+/// inside its own props through a promise.
 /// Input: `fuzz/corpus/roundtrip_response/regression-path-into-a-completed-element`.
 #[test]
-#[ignore = "src bug, reported: a path into an element whose row is complete is invalid-reference"]
 fn regression_response_path_into_a_completed_element_resolves() {
     use flight_codec::value::{Element, Graph, Node, PromiseState, Value};
     let g = flight_codec::response::decode(
