@@ -644,26 +644,6 @@ pub fn response_decode_options(temporary_references: bool) -> DecodeOptions {
     opts
 }
 
-/// Decoding failures of our own streams that are a known bug in `src/`,
-/// reported and left to its owner; the regression test in
-/// `tests/robustness.rs` is `#[ignore]`d until it is fixed, and then this
-/// guard goes. `FLIGHT_CHECK_KNOWN_BUGS=1` turns it off.
-///
-/// - A path through an element whose row is complete (`1:"$0:props"` after
-///   `0:["$","div",null,{…}]`) is `invalid-reference`: the push decoder has
-///   made the tuple an `Element` by then, which a path walk does not step
-///   into (`child_slot` in `src/model.rs`). React's client resolves it on
-///   the element. Our encoder writes such paths for an element reached again
-///   from inside its own props (through a promise).
-pub fn known_decode_bug(e: &flight_codec::Error) -> bool {
-    static OFF: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    if *OFF.get_or_init(|| std::env::var_os("FLIGHT_CHECK_KNOWN_BUGS").is_some_and(|v| v != "0")) {
-        return false;
-    }
-    let m = e.to_string();
-    e.kind().name() == "invalid-reference" && [":props", ":type", ":key"].iter().any(|p| m.contains(p))
-}
-
 /// How far [`response_round_trip`] got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reached {
@@ -673,8 +653,6 @@ pub enum Reached {
     RootRejected,
     /// Every check ran.
     Checked,
-    /// Stopped at a known, reported bug in `src/` ([`known_decode_bug`]).
-    KnownBug,
 }
 
 /// The rows of `stream` fed to the framer in `pieces`.
@@ -758,9 +736,14 @@ fn values_mut(node: &mut Node) -> Vec<&mut Value> {
 /// own bound arguments decodes one level deeper after each trip
 /// (`S = f.bind(S)` comes back as `f.bind(S')` with `S' = f.bind(S')`), with
 /// lazies of its own at each level; compared this way, the values agree.
+/// Elements too: React does not keep the identity of an element that is a
+/// row's root (it is written again where it is met again), so an element
+/// reached again from inside its own props comes back as a second element
+/// with the same type, key and props.
 pub fn merge_wire_identities(g: &Graph) -> Graph {
     use std::collections::HashMap;
-    let mergeable = |n: &Node| matches!(n, Node::ServerReference(_) | Node::Lazy(_) | Node::Error(_));
+    let mergeable =
+        |n: &Node| matches!(n, Node::ServerReference(_) | Node::Lazy(_) | Node::Error(_) | Node::Element(_));
     let nodes: Vec<NodeId> = g.ids().filter(|&n| mergeable(g.node(n))).collect();
     if nodes.is_empty() {
         return g.clone();
@@ -800,6 +783,12 @@ pub fn merge_wire_identities(g: &Graph) -> Graph {
                     PromiseState::Pending => sig.push_str("lazy pending"),
                 },
                 Node::Error(e) => sig.push_str(&format!("error {:?} {:?}", e.message, e.digest)),
+                Node::Element(e) => sig.push_str(&format!(
+                    "element {} {} {}",
+                    key(&e.element_type, &class),
+                    key(&e.key, &class),
+                    key(&e.props, &class)
+                )),
                 _ => unreachable!(),
             }
             let len = sigs.len();
@@ -896,7 +885,6 @@ pub fn response_round_trip(g: &Graph, eopts: &ResponseEncodeOptions, dopts: &Dec
             assert!(has_error_row, "the root is rejected without an error row:\n{}", show(&stream));
             return Reached::RootRejected;
         }
-        Err(e) if known_decode_bug(&e) => return Reached::KnownBug,
         Err(e) => {
             panic!("our stream does not decode: {e}\nvalue: {}\nstream: {}", notation::to_string(g), show(&stream))
         }
@@ -911,7 +899,6 @@ pub fn response_round_trip(g: &Graph, eopts: &ResponseEncodeOptions, dopts: &Dec
         // root throws, so the root row is the error row, and the root is
         // rejected (as with React on both sides).
         Err(e) if e.kind() == &ErrorKind::RootRejected && root_is_rejected_lazy(&first) => return Reached::Checked,
-        Err(e) if known_decode_bug(&e) => return Reached::KnownBug,
         Err(e) => panic!("the re-encoding of {first_notation} does not decode: {e}\nstream: {}", show(&again)),
     };
     // Up to the identities a response does not keep (see `merge_wire_identities`).
