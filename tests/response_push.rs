@@ -181,3 +181,25 @@ fn errors_are_final_and_name_what_is_missing() {
     d.feed(b"0:T2,\xc3").unwrap();
     assert_eq!(d.feed(b"\x28").unwrap_err().kind().name(), "invalid-utf8");
 }
+
+#[test]
+fn rows_in_any_order_decode_in_linear_time() {
+    // A 20,000-row linked list whose rows come parent first (React writes
+    // children first; another server may not): each value's check resumes
+    // where it stopped, so this is not quadratic (nor a work-limit error).
+    let n = 20_000u32;
+    let mut s = Vec::new();
+    for i in 0..n {
+        s.extend_from_slice(format!("{i:x}:{{\"v\":{i},\"next\":\"${:x}\"}}\n", i + 1).as_bytes());
+    }
+    s.extend_from_slice(format!("{n:x}:\"end\"\n").as_bytes());
+    let mut opts = flight_codec::reply::DecodeOptions::default();
+    opts.limits.max_depth = usize::MAX;
+    let mut d = ResponseDecoder::new(opts);
+    for piece in s.chunks(4096) {
+        d.feed(piece).unwrap();
+    }
+    assert!(matches!(d.next_event(), Some(Event::Root(_))));
+    let g = d.finish().unwrap();
+    assert_eq!(g.len(), n as usize);
+}

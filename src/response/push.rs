@@ -97,6 +97,15 @@ struct StreamState {
     ended: bool,
 }
 
+/// A completeness check in progress: resumed where it stopped when the
+/// row it waits for arrives, so each value walks its rows once.
+#[derive(Default)]
+struct Walk {
+    seen: HashSet<Key>,
+    order: Vec<Key>,
+    stack: Vec<Key>,
+}
+
 /// What a waiting value is.
 #[derive(Clone, Copy)]
 enum Unit {
@@ -153,10 +162,10 @@ pub struct ResponseDecoder {
     deps_of: HashMap<Key, (u32, u32)>,
     /// The rows referred to, by ranges in `deps_of`.
     dep_targets: Vec<u32>,
-    /// Values to check for completeness.
-    waiting: Vec<(Key, Unit)>,
+    /// Values to check for completeness (with the check so far, if resumed).
+    waiting: Vec<(Key, Unit, Option<Walk>)>,
     /// Values waiting for a row that has not arrived.
-    blocked: HashMap<u32, Vec<(Key, Unit)>>,
+    blocked: HashMap<u32, Vec<(Key, Unit, Option<Walk>)>>,
     streams: HashMap<u32, StreamState>,
     /// Rows of server references: their bound-argument promises are needed too.
     server_ref_rows: HashSet<u32>,
@@ -219,7 +228,7 @@ impl ResponseDecoder {
             complete: HashSet::new(),
             deps_of: HashMap::new(),
             dep_targets: Vec::new(),
-            waiting: vec![((0, None), Unit::Root)],
+            waiting: vec![((0, None), Unit::Root, None)],
             blocked: HashMap::new(),
             streams: HashMap::new(),
             server_ref_rows: HashSet::new(),
@@ -443,13 +452,13 @@ impl ResponseDecoder {
                 progress = true;
             }
             let waiting = std::mem::take(&mut self.waiting);
-            for (key, unit) in waiting {
-                match self.closure(key)? {
+            for (key, unit, walk) in waiting {
+                match self.closure(key, walk)? {
                     Ok(done) => {
                         self.finalize(&done)?;
                         self.deliver(unit)?;
                     }
-                    Err(missing) => self.blocked.entry(missing).or_default().push((key, unit)),
+                    Err((missing, walk)) => self.blocked.entry(missing).or_default().push((key, unit, Some(walk))),
                 }
                 progress = true;
             }
@@ -480,11 +489,11 @@ impl ResponseDecoder {
                 self.seen_deps = self.r.deps.len();
             }
             self.promises_of.entry(p).or_default().push((node, false));
-            self.waiting.push(((p, None), Unit::Row(p)));
+            self.waiting.push(((p, None), Unit::Row(p), None));
         }
         for (node, p) in std::mem::take(&mut self.r.lazies) {
             self.promises_of.entry(p).or_default().push((node, true));
-            self.waiting.push(((p, None), Unit::Row(p)));
+            self.waiting.push(((p, None), Unit::Row(p), None));
         }
         for (node, p, kind) in std::mem::take(&mut self.r.inits) {
             self.inits_of.entry(p).or_default().push((node, kind));
@@ -606,7 +615,7 @@ impl ResponseDecoder {
             }
         }
         self.note_deps((id, Some(i)));
-        self.waiting.push(((id, Some(i)), Unit::Chunk((id, Some(i)))));
+        self.waiting.push(((id, Some(i)), Unit::Chunk((id, Some(i))), None));
         Ok(())
     }
 
@@ -639,57 +648,65 @@ impl ResponseDecoder {
         if let Some(s) = self.streams.get_mut(&id) {
             s.end_parsed = true;
         }
-        self.waiting.push((key, Unit::Chunk(key)));
+        self.waiting.push((key, Unit::Chunk(key), None));
         Ok(())
     }
 
     /// If every row `key` reaches plainly has been parsed, the rows and
     /// chunks that just became complete (in discovery order); else a row
     /// that is missing.
-    fn closure(&mut self, key: Key) -> Result<std::result::Result<Vec<Key>, u32>> {
-        if self.complete.contains(&key) {
-            return Ok(Ok(Vec::new()));
-        }
-        // Common case: a row that refers to nothing, or only to complete rows.
-        if self.parsed.contains(&key.0) {
-            let (a, b) = self.deps_of.get(&key).copied().unwrap_or_default();
-            if (a..b).all(|i| self.complete.contains(&(self.dep_targets[i as usize], None))) {
-                self.visits += 1;
-                self.complete.insert(key);
-                return Ok(Ok(vec![key]));
+    fn closure(&mut self, key: Key, walk: Option<Walk>) -> Result<std::result::Result<Vec<Key>, (u32, Walk)>> {
+        let mut w = match walk {
+            Some(w) => w,
+            None => {
+                if self.complete.contains(&key) {
+                    return Ok(Ok(Vec::new()));
+                }
+                // Common case: a row that refers to nothing, or only to complete rows.
+                if self.parsed.contains(&key.0) {
+                    let (a, b) = self.deps_of.get(&key).copied().unwrap_or_default();
+                    if (a..b).all(|i| self.complete.contains(&(self.dep_targets[i as usize], None))) {
+                        self.visits += 1;
+                        self.complete.insert(key);
+                        return Ok(Ok(vec![key]));
+                    }
+                }
+                let mut w = Walk::default();
+                w.seen.insert(key);
+                w.stack.push(key);
+                w
             }
-        }
-        let mut seen: HashSet<Key> = HashSet::new();
-        let mut order = Vec::new();
-        let mut stack = vec![key];
-        seen.insert(key);
-        while let Some(k) = stack.pop() {
+        };
+        while let Some(k) = w.stack.pop() {
             self.visits += 1;
-            let budget = 64 * (self.rows as u64) + 65_536;
+            // One visit per row, plus one per eight bytes of stream: far above
+            // what a stream in React's order needs (children come first, so a
+            // value is complete when checked), and a bound on memory too.
+            let budget = self.rows as u64 + self.fed as u64 / 8 + 1_024;
             if self.visits > budget {
                 let max = self.opts.limits.max_parts as u64;
                 return Err(ErrorKind::LimitExceeded { limit: LimitKind::Parts, max }.into());
             }
-            let arrived = match k {
-                (row, None) => self.parsed.contains(&row),
-                (row, Some(_)) => self.parsed.contains(&row),
-            };
-            if !arrived {
-                return Ok(Err(k.0));
+            if self.complete.contains(&k) {
+                continue;
             }
-            order.push(k);
+            if !self.parsed.contains(&k.0) {
+                // Resume here when that row arrives.
+                w.stack.push(k);
+                return Ok(Err((k.0, w)));
+            }
+            w.order.push(k);
             let (a, b) = self.deps_of.get(&k).copied().unwrap_or_default();
             for i in a..b {
                 let t = (self.dep_targets[i as usize], None);
-                if !self.complete.contains(&t) && seen.insert(t) {
-                    stack.push(t);
+                if !self.complete.contains(&t) && w.seen.insert(t) {
+                    w.stack.push(t);
                 }
             }
         }
-        for k in &order {
-            self.complete.insert(*k);
-        }
-        Ok(Ok(order))
+        // Rows another value completed meanwhile are not finalized twice.
+        let done: Vec<Key> = w.order.into_iter().filter(|k| self.complete.insert(*k)).collect();
+        Ok(Ok(done))
     }
 
     /// Resolves references and fills placeholders in rows that just became

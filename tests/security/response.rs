@@ -222,3 +222,24 @@ fn response_truncation_at_every_byte_is_an_error_or_a_value() {
         assert!(r.is_err(), "a stream cut at {cut} decoded: {:?}", r.map(|g| flight_codec::notation::to_string(&g)));
     }
 }
+
+// --- the push decoder's own work bound (spec/limits.md) ---
+
+#[test]
+fn many_values_waiting_on_one_incomplete_structure_hit_the_work_bound() {
+    // 2,000 promises whose rows each refer to row 1, a 2,000-row chain whose
+    // end never comes: each promise would walk the chain. The decoder stops
+    // at its work bound (a `parts` limit), quickly and in bounded memory.
+    let n = 2_000u32;
+    let mut s = Vec::new();
+    let refs: Vec<String> = (0..n).map(|i| format!("\"$@{:x}\"", 0x10000 + i)).collect();
+    s.extend_from_slice(format!("0:[{}]\n", refs.join(",")).as_bytes());
+    for i in 1..n {
+        s.extend_from_slice(format!("{i:x}:[\"${:x}\"]\n", i + 1).as_bytes());
+    }
+    for i in 0..n {
+        s.extend_from_slice(format!("{:x}:\"$1\"\n", 0x10000 + i).as_bytes());
+    }
+    let r = run("work-bound", &s);
+    assert!(matches!(r.unwrap_err().kind(), ErrorKind::LimitExceeded { limit: LimitKind::Parts, .. }));
+}
