@@ -953,3 +953,36 @@ impl Builder {
         Ok((id.clone(), bound))
     }
 }
+
+/// Writes a number as both encoders write it (`serializeNumber`): finite
+/// numbers as `JSON.stringify` does, `-0`, `NaN` and the infinities as tags.
+pub(crate) fn write_js_number(out: &mut Vec<u8>, n: f64) {
+    use crate::json::{write_number, write_str_slice};
+    if n.is_finite() {
+        if n == 0.0 && n.is_sign_negative() {
+            write_str_slice(out, "$-0");
+        } else {
+            write_number(out, n);
+        }
+    } else if n.is_nan() {
+        write_str_slice(out, "$NaN");
+    } else if n > 0.0 {
+        write_str_slice(out, "$Infinity");
+    } else {
+        write_str_slice(out, "$-Infinity");
+    }
+}
+
+/// Writes a string as both encoders write it (`escapeStringValue`): one
+/// more `$` if it starts with `$`.
+pub(crate) fn write_escaped(out: &mut Vec<u8>, s: &JsString) {
+    use crate::json::write_str;
+    if s.starts_with("$") {
+        let mut v = Vec::with_capacity(s.len() + 1);
+        v.push(b'$');
+        v.extend_from_slice(s.as_wtf8());
+        write_str(out, &JsString::from_wtf8_unchecked(v.into()));
+    } else {
+        write_str(out, s);
+    }
+}

@@ -9,7 +9,8 @@
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::json::{write_number, write_str, write_str_slice};
+use crate::json::{write_str, write_str_slice};
+use crate::model::{write_escaped, write_js_number};
 use crate::paths::{PathKey, Paths, Ref};
 use crate::value::{Blob, FormEntry, Graph, JsString, Node, NodeId, PromiseState, StreamEnd, StreamKind, Value};
 
@@ -950,35 +951,6 @@ impl Encoder<'_, '_> {
             }
         }
         Ok(())
-    }
-}
-
-/// `serializeNumber`: special numbers become tags.
-fn write_js_number(out: &mut Vec<u8>, n: f64) {
-    if n.is_finite() {
-        if n == 0.0 && n.is_sign_negative() {
-            write_str_slice(out, "$-0");
-        } else {
-            write_number(out, n);
-        }
-    } else if n.is_nan() {
-        write_str_slice(out, "$NaN");
-    } else if n > 0.0 {
-        write_str_slice(out, "$Infinity");
-    } else {
-        write_str_slice(out, "$-Infinity");
-    }
-}
-
-/// A string, with one more `$` if it starts with `$`.
-fn write_escaped(out: &mut Vec<u8>, s: &JsString) {
-    if s.starts_with("$") {
-        let mut v = Vec::with_capacity(s.len() + 1);
-        v.push(b'$');
-        v.extend_from_slice(s.as_wtf8());
-        write_str(out, &JsString::from_wtf8_unchecked(v.into()));
-    } else {
-        write_str(out, s);
     }
 }
 

@@ -13,7 +13,8 @@ use bytes::Bytes;
 
 use super::describe::{self, Member, Parent};
 use super::encode::{Job, Piece, State, TaskState, Thrown};
-use crate::json::{write_number, write_str, write_str_slice};
+use crate::json::{write_str, write_str_slice};
+use crate::model::{write_escaped, write_js_number};
 use crate::paths::{PathKey, Ref};
 use crate::value::{Blob, FormEntry, Graph, JsString, Node, NodeId, PromiseState, StreamKind, Value};
 
@@ -830,23 +831,6 @@ fn quoted(s: &str) -> Vec<u8> {
     out
 }
 
-/// `serializeNumber`: special numbers become tags.
-fn write_js_number(out: &mut Vec<u8>, n: f64) {
-    if n.is_finite() {
-        if n == 0.0 && n.is_sign_negative() {
-            write_str_slice(out, "$-0");
-        } else {
-            write_number(out, n);
-        }
-    } else if n.is_nan() {
-        write_str_slice(out, "$NaN");
-    } else if n > 0.0 {
-        write_str_slice(out, "$Infinity");
-    } else {
-        write_str_slice(out, "$-Infinity");
-    }
-}
-
 /// `"<tag><text>"` for text that JSON needs no escapes for (ids, digits, ISO dates).
 fn write_plain(out: &mut Vec<u8>, tag: &str, text: &str) {
     out.push(b'"');
@@ -877,16 +861,4 @@ pub(super) fn write_hex(out: &mut Vec<u8>, id: u32) {
         }
     }
     out.extend_from_slice(&buf[i..]);
-}
-
-/// `escapeStringValue`: a string starting with `$` gets one more.
-pub(super) fn write_escaped(out: &mut Vec<u8>, s: &JsString) {
-    if s.starts_with("$") {
-        let mut v = Vec::with_capacity(s.len() + 1);
-        v.push(b'$');
-        v.extend_from_slice(s.as_wtf8());
-        write_str(out, &JsString::from_wtf8_unchecked(v.into()));
-    } else {
-        write_str(out, s);
-    }
 }
