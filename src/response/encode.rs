@@ -304,7 +304,7 @@ impl State {
 
     /// `serializeClientReference`: the `I` row's id, or React's message when
     /// the manifest does not have the module.
-    pub fn client_reference(&mut self, _g: &Graph, c: &ClientReference) -> std::result::Result<u32, String> {
+    pub fn client_reference(&mut self, c: &ClientReference) -> std::result::Result<u32, String> {
         let key = (c.id.clone(), c.name.clone());
         if let Some(id) = self.client_refs.get(&key) {
             return Ok(*id);
@@ -356,7 +356,7 @@ impl State {
 
     /// `serializeThenable`: a settled promise settles the task a microtask
     /// later; a pending one parks it.
-    pub fn await_promise(&mut self, _g: &Graph, task: u32, node: NodeId) {
+    pub fn await_promise(&mut self, task: u32, node: NodeId) {
         self.microtasks.push_back(Job::Promise { task, node, chain: Vec::new() });
     }
 

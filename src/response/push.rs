@@ -91,8 +91,9 @@ struct StreamState {
     /// Chunks parsed, and delivered.
     parsed: usize,
     delivered: usize,
-    /// The end row, once seen; whether its event went out.
+    /// The end row, until its event goes out.
     end: Option<StreamClose>,
+    /// The end row was seen; its event went out.
     end_parsed: bool,
     ended: bool,
 }
@@ -328,7 +329,7 @@ impl ResponseDecoder {
                 _ => ErrorKind::MissingRow { id }.into(),
             });
         }
-        let mut open: Vec<u32> = self.streams.iter().filter(|(_, s)| s.end.is_none()).map(|(id, _)| *id).collect();
+        let mut open: Vec<u32> = self.streams.iter().filter(|(_, s)| !s.end_parsed).map(|(id, _)| *id).collect();
         open.sort_unstable();
         if let Some(&id) = open.first() {
             return Err(ErrorKind::InvalidStream { id, reason: "never closed" }.into());
@@ -376,7 +377,7 @@ impl ResponseDecoder {
                 }))
             };
             if let Some(s) = self.streams.get(&id) {
-                if s.end.is_some() {
+                if s.end_parsed {
                     return Err(row_error(id, "has rows after its stream was closed"));
                 }
                 match stream_row(row.tag, row.payload)? {
@@ -993,10 +994,6 @@ impl ResponseDecoder {
                     Event::Closed { stream: node, value }
                 }
             };
-            // Keep `end` recorded as seen (for `finish`).
-            if let Some(s) = self.streams.get_mut(&id) {
-                s.end = Some(StreamClose::Closed(Bytes::new()));
-            }
             self.events.push_back(event);
             return;
         }

@@ -463,7 +463,7 @@ impl<'a> Walker<'a> {
                 if self.st.size > DEFER_SIZE {
                     return Ok(self.defer(n));
                 }
-                self.element(h, key, n, &e.element_type, &e.key, &e.props, element_ref)
+                self.element(&e.element_type, &e.key, &e.props, element_ref)
             }
             Node::Lazy(state) => {
                 if self.st.size > DEFER_SIZE {
@@ -501,7 +501,7 @@ impl<'a> Walker<'a> {
             }
             Node::ClientReference(c) => {
                 let in_type = matches!(h, Holder::Frame(Kids::List(_, true), _)) && matches!(key, Key::Index(1));
-                let r = self.st.client_reference(g, c);
+                let r = self.st.client_reference(c);
                 match r {
                     Ok(id) => self.reference(if in_type { "$L" } else { "$" }, id),
                     Err(message) => {
@@ -563,7 +563,7 @@ impl<'a> Walker<'a> {
                 self.st.tasks.insert(id, TaskState::Promise);
                 let r = self.st.paths.whole("$@", id);
                 self.st.written.insert(n, r);
-                self.st.await_promise(g, id, n);
+                self.st.await_promise(id, n);
                 self.reference("$@", id);
                 Ok(Next::Done)
             }
@@ -690,12 +690,8 @@ impl<'a> Walker<'a> {
     }
 
     /// `renderElement` for the element types a value can hold.
-    #[allow(clippy::too_many_arguments)]
     fn element(
         &mut self,
-        h: Holder<'_>,
-        key: Key<'_>,
-        n: NodeId,
         element_type: &Value,
         element_key: &Value,
         props: &Value,
@@ -739,7 +735,6 @@ impl<'a> Walker<'a> {
                 other => other,
             });
         }
-        let _ = (h, key, n);
         let kids =
             Kids::List(vec![Item::Marker, Item::V(t), Item::V(element_key.clone()), Item::V(props.clone())], true);
         Ok(Next::Walk(Frame { kids, i: 0, path: element_ref, pathless: None }))
