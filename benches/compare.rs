@@ -20,11 +20,9 @@
 
 mod payloads;
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -35,65 +33,15 @@ use flight_codec::response::{Event, ResponseDecoder};
 use flight_codec::value::{Graph, Node, PromiseState};
 use flight_codec::{notation, response};
 
-// --- a counting allocator, active only around a memory measurement --------
+// --- the counting allocator of the security suite (tests/security/alloc.rs) --
 
-struct Counting;
+#[allow(dead_code)] // its lock is for the test binary's parallel tests
+#[path = "../tests/security/alloc.rs"]
+mod alloc;
 
-static COUNTING: AtomicBool = AtomicBool::new(false);
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY (the trait is unsafe to implement): every call is forwarded to the
-// system allocator unchanged; only counters are updated around it.
-#[allow(unsafe_code)]
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded with the caller's layout.
-        let p = unsafe { System.alloc(layout) };
-        if !p.is_null() && COUNTING.load(Ordering::Relaxed) {
-            let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(now, Ordering::Relaxed);
-        }
-        p
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` came from `alloc` with this layout.
-        unsafe { System.dealloc(ptr, layout) };
-        if COUNTING.load(Ordering::Relaxed) {
-            let _ =
-                CURRENT.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| Some(c.saturating_sub(layout.size())));
-        }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: forwarded with the caller's arguments.
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if !p.is_null() && COUNTING.load(Ordering::Relaxed) {
-            if new_size >= layout.size() {
-                let now = CURRENT.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size - layout.size();
-                PEAK.fetch_max(now, Ordering::Relaxed);
-            } else {
-                let shrink = layout.size() - new_size;
-                let _ = CURRENT.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| Some(c.saturating_sub(shrink)));
-            }
-        }
-        p
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-/// Peak bytes allocated (above the level at the start) while `f` runs,
-/// including what `f`'s result holds at the end.
+/// Peak bytes allocated while `f` runs, including what `f`'s result holds at the end.
 fn peak_heap<T>(f: impl FnOnce() -> T) -> (T, usize) {
-    CURRENT.store(0, Ordering::Relaxed);
-    PEAK.store(0, Ordering::Relaxed);
-    COUNTING.store(true, Ordering::Relaxed);
-    let out = f();
-    COUNTING.store(false, Ordering::Relaxed);
-    (out, PEAK.load(Ordering::Relaxed))
+    alloc::measure(f)
 }
 
 // --- timing ----------------------------------------------------------------
