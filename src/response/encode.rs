@@ -559,17 +559,8 @@ impl Core {
         let (node, i, kind) = (*node, *next, *kind);
         let Node::Stream(s) = g.node(node) else { return };
         let async_iter = matches!(kind, StreamKind::AsyncIterable | StreamKind::AsyncIterator);
-        // An async generator awaits what it yields and returns.
-        let awaited = |v: &Value| if async_iter { settled(g, v) } else { Settled::Value(v.clone()) };
         if let Some(item) = s.items.get(i) {
-            let item = match awaited(item) {
-                Settled::Value(v) => v,
-                Settled::Pending(p) => return self.park(task, p),
-                Settled::Rejected(r) => {
-                    self.st.errored(g, task, &r);
-                    return self.wrote_rows();
-                }
-            };
+            let Some(item) = self.awaited(g, task, async_iter, item) else { return };
             if let Some(TaskState::Stream { next, .. }) = self.st.tasks.get_mut(&task) {
                 *next += 1;
             }
@@ -582,14 +573,7 @@ impl Core {
             StreamEnd::Open => return self.park(task, node),
             StreamEnd::Errored(reason) => self.st.errored(g, task, &Thrown::Value(reason.clone())),
             StreamEnd::Closed(ret) => {
-                let ret = match awaited(ret) {
-                    Settled::Value(v) => v,
-                    Settled::Pending(p) => return self.park(task, p),
-                    Settled::Rejected(r) => {
-                        self.st.errored(g, task, &r);
-                        return self.wrote_rows();
-                    }
-                };
+                let Some(ret) = self.awaited(g, task, async_iter, ret) else { return };
                 self.st.tasks.remove(&task);
                 let row = if async_iter && !matches!(ret, Value::Undefined) {
                     let id = self.st.alloc();
@@ -602,6 +586,27 @@ impl Core {
             }
         }
         self.wrote_rows();
+    }
+
+    /// What a stream task writes for `v`: an async generator awaits what it
+    /// yields and returns (a pending promise parks the task, a rejected one
+    /// errors it: `None` then); a ReadableStream writes it as it is.
+    fn awaited(&mut self, g: &Graph, task: u32, async_iter: bool, v: &Value) -> Option<Value> {
+        if !async_iter {
+            return Some(v.clone());
+        }
+        match settled(g, v) {
+            Settled::Value(v) => Some(v),
+            Settled::Pending(p) => {
+                self.park(task, p);
+                None
+            }
+            Settled::Rejected(r) => {
+                self.st.errored(g, task, &r);
+                self.wrote_rows();
+                None
+            }
+        }
     }
 
     /// A stream task waits for `node` (its stream, or a promise it awaits).
