@@ -59,35 +59,50 @@ fn benign(bytes: usize) -> Vec<(String, String)> {
 /// Decodes `parts`, checking the memory budget and the time against a benign
 /// body of the same size; returns the result.
 fn run(name: &str, parts: &[(String, String)]) -> Result<flight_codec::value::Graph, Error> {
-    let _one_at_a_time = alloc::exclusive();
     let n = size(parts);
     let benign_parts = benign(n);
+    let input = |hostile: bool| entries(if hostile { parts } else { &benign_parts });
+    bounded(name, "body", n, memory_budget(n), input, |e| reply::decode_form(e, &DecodeOptions::default()))
+}
+
+/// Runs `decode` on the hostile input (`input(true)`) under the suite's
+/// bounds, and returns what it gave: its peak allocation within `budget`,
+/// and its time (best of three, `input` built outside the timed part) within
+/// 25× that of a benign `what` of the same size (`input(false)`).
+fn bounded<I, T>(
+    name: &str,
+    what: &str,
+    n: usize,
+    budget: usize,
+    input: impl Fn(bool) -> I,
+    decode: impl Fn(I) -> T,
+) -> T {
+    let _one_at_a_time = alloc::exclusive();
     // Warm up, then time both the same way (best of three).
-    let time = |p: &[(String, String)]| {
+    let time = |hostile: bool| {
         (0..3)
             .map(|_| {
-                let e = entries(p);
+                let i = input(hostile);
                 let t = Instant::now();
-                let _ = reply::decode_form(e, &DecodeOptions::default());
+                let _ = decode(i);
                 t.elapsed()
             })
             .min()
             .unwrap_or_default()
     };
-    let t_benign = time(&benign_parts);
-    let t_hostile = time(parts);
-    let e = entries(parts);
-    let (result, peak) = alloc::measure(|| reply::decode_form(e, &DecodeOptions::default()));
-    let budget = memory_budget(n);
-    eprintln!("{name}: {n} input bytes, peak {peak} bytes ({:.1}×)", peak as f64 / n as f64);
-    assert!(peak <= budget, "{name}: peak allocation {peak} bytes for {n} input bytes (budget {budget})");
+    let t_benign = time(false);
+    let t_hostile = time(true);
+    let i = input(true);
+    let (result, peak) = alloc::measure(|| decode(i));
+    eprintln!("{name}: {n} {what} bytes, peak {peak} bytes ({:.1}×)", peak as f64 / n as f64);
+    assert!(peak <= budget, "{name}: peak allocation {peak} bytes for {n} {what} bytes (budget {budget})");
     // Same-size benign decoding is the unit; generous for a noisy machine, but
     // far below anything super-linear (which would be 100× and more here).
     // Below 0.2 ms both are noise: compare against at least that.
     let ratio = t_hostile.as_secs_f64() / t_benign.as_secs_f64().max(2e-4);
     assert!(
         ratio < 25.0,
-        "{name}: {t_hostile:?} against {t_benign:?} for a benign body of the same size ({ratio:.1}×)"
+        "{name}: {t_hostile:?} against {t_benign:?} for a benign {what} of the same size ({ratio:.1}×)"
     );
     result
 }

@@ -4,13 +4,11 @@
 //! stream of the same size, peak memory within the budget, nothing callable.
 //! And the encoder's side of cyclic and self-resolving promises.
 
-use std::time::Instant;
-
 use flight_codec::response::{self, ResponseDecoder, ResponseEncoder};
 use flight_codec::value::{Graph, Node, PromiseState, Value};
 use flight_codec::{ErrorKind, LimitKind};
 
-use super::alloc;
+use super::bounded;
 
 /// The most a response decode may allocate at its peak, for `input` bytes.
 /// Streams of tiny rows cost the most: about 930 bytes of bookkeeping per
@@ -37,26 +35,10 @@ fn benign(bytes: usize) -> Vec<u8> {
 /// Decodes `stream` whole, checking memory and time; and fed in pieces of
 /// 7 bytes, which must fail the same way or give the same value.
 fn run(name: &str, stream: &[u8]) -> Result<Graph, flight_codec::Error> {
-    let _one_at_a_time = alloc::exclusive();
     let n = stream.len();
-    let time = |s: &[u8]| {
-        (0..3)
-            .map(|_| {
-                let t = Instant::now();
-                let _ = response::decode(s, &Default::default());
-                t.elapsed()
-            })
-            .min()
-            .unwrap_or_default()
-    };
-    let t_benign = time(&benign(n));
-    let t_hostile = time(stream);
-    let (result, peak) = alloc::measure(|| response::decode(stream, &Default::default()));
-    let budget = memory_budget(n);
-    eprintln!("{name}: {n} stream bytes, peak {peak} bytes ({:.1}×)", peak as f64 / n as f64);
-    assert!(peak <= budget, "{name}: peak allocation {peak} bytes for {n} stream bytes (budget {budget})");
-    let ratio = t_hostile.as_secs_f64() / t_benign.as_secs_f64().max(2e-4);
-    assert!(ratio < 25.0, "{name}: {t_hostile:?} against {t_benign:?} for a benign stream ({ratio:.1}×)");
+    let benign = benign(n);
+    let input = |hostile: bool| if hostile { stream } else { &benign[..] };
+    let result = bounded(name, "stream", n, memory_budget(n), input, |s| response::decode(s, &Default::default()));
     // The same in pieces.
     let pieced = (|| {
         let mut d = ResponseDecoder::new(Default::default());
