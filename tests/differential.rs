@@ -29,9 +29,8 @@ fn body_json(b: &Body) -> String {
 #[test]
 fn differential_against_react() {
     let Some(mut oracle) = Oracle::start("reply-server.mjs") else { return };
-    let cases: usize = std::env::var("FLIGHT_DIFF_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
-    let seed: u64 =
-        std::env::var("FLIGHT_DIFF_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x9e37_79b9_7f4a_7c15);
+    let cases: usize = common::env_or("FLIGHT_DIFF_CASES", 1000);
+    let seed: u64 = common::env_or("FLIGHT_DIFF_SEED", 0x9e37_79b9_7f4a_7c15);
     let mut g = Gen::new(Rng(seed));
     let mut failures = Vec::new();
     let mut react_hangs = 0;

@@ -288,9 +288,8 @@ fn ours(body: &str, temp: bool) -> Result<String, String> {
 #[test]
 fn react_accepted_bodies_decode_equally_or_by_a_listed_rule() {
     let Some(mut oracle) = Oracle::start("reply-server.mjs") else { return };
-    let cases: usize = std::env::var("FLIGHT_SAFETY_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
-    let seed: u64 =
-        std::env::var("FLIGHT_SAFETY_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x2545_f491_4f6c_dd1d);
+    let cases: usize = common::env_or("FLIGHT_SAFETY_CASES", 2000);
+    let seed: u64 = common::env_or("FLIGHT_SAFETY_SEED", 0x2545_f491_4f6c_dd1d);
     let spec = std::fs::read_to_string(common::vector_dir("").join("../reply.md")).expect("spec/reply.md");
     let listed = ["Shared typed arrays, Maps and Sets", "FormData entries", "Stream rows", "FormData part ids ≥ 10"];
     for phrase in STRICTNESS.iter().map(|(_, p)| *p).chain(listed) {

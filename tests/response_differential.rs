@@ -18,9 +18,8 @@ use flight_codec::{notation, response};
 #[test]
 fn response_decoding_matches_react() {
     let Some(mut oracle) = Oracle::start("response-server.mjs") else { return };
-    let cases: usize = std::env::var("FLIGHT_DIFF_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
-    let seed: u64 =
-        std::env::var("FLIGHT_DIFF_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x5851_f42d_4c95_7f2d);
+    let cases: usize = common::env_or("FLIGHT_DIFF_CASES", 1000);
+    let seed: u64 = common::env_or("FLIGHT_DIFF_SEED", 0x5851_f42d_4c95_7f2d);
     let mut g = Gen::new(Rng(seed));
     let (mut failures, mut compared, mut both_failed, mut known, mut split_bytes) = (Vec::new(), 0, 0, 0, 0);
     let mut late_chunks = 0;

@@ -153,6 +153,12 @@ impl Json {
     }
 }
 
+/// The environment variable `name` parsed, or `default` (case counts and
+/// seeds of the randomised tests).
+pub fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
 pub fn vector_dir(kind: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("spec/vectors").join(kind)
 }
