@@ -210,6 +210,16 @@ pub enum ErrorKind {
     },
     /// A React element tuple with fewer than four entries.
     InvalidElement,
+    /// A value does not fit the Rust type it is decoded into, or a Rust
+    /// value cannot be written as a JavaScript value (the `serde` layer).
+    /// The path names the value as JavaScript would reach it
+    /// (`args[0].tags[2]`); it is empty for the root of a plain value.
+    Type {
+        /// Where the value is (`args[0].tags[2]`).
+        path: String,
+        /// What is wrong (`expected string, found number`).
+        message: String,
+    },
     /// A bug in this crate: an internal invariant did not hold.
     Internal {
         /// Which invariant.
@@ -257,6 +267,7 @@ impl ErrorKind {
             MissingRow { .. } => "missing-row",
             InvalidRow { .. } => "invalid-row",
             InvalidElement => "invalid-element",
+            Type { .. } => "type",
             Internal { .. } => "internal",
         }
     }
@@ -329,6 +340,8 @@ impl fmt::Display for ErrorKind {
             MissingRow { id } => write!(f, "missing row {id:x}"),
             InvalidRow { id, reason } => write!(f, "row {id:x} {reason}"),
             InvalidElement => f.write_str("invalid React element"),
+            Type { path, message } if path.is_empty() => f.write_str(message),
+            Type { path, message } => write!(f, "{path}: {message}"),
             Internal { what } => write!(f, "internal error: {what}"),
         }
     }
@@ -360,6 +373,10 @@ impl Error {
     pub(crate) fn at_byte(mut self, byte: usize) -> Self {
         self.0.position.byte.get_or_insert(byte);
         self
+    }
+
+    pub(crate) fn kind_mut(&mut self) -> Option<&mut ErrorKind> {
+        Some(&mut self.0.kind)
     }
 
     /// What went wrong.

@@ -11,6 +11,8 @@ pub mod notation;
 mod paths;
 pub mod reply;
 pub mod response;
+#[cfg(feature = "serde")]
+pub mod serde;
 pub mod value;
 
 pub use error::{Category, Error, ErrorKind, Position, Result};

@@ -842,6 +842,53 @@ impl Graph {
         shift(&mut root);
         root
     }
+
+    /// A new graph holding `value` and every node it reaches, with shared
+    /// nodes and cycles kept (node ids are renumbered in the order reached).
+    ///
+    /// ```
+    /// use flight_codec::value::{Graph, Node, Value};
+    /// let mut g = Graph::new();
+    /// g.add(Node::Array(vec![])); // not reached
+    /// let shared = g.add_value(Node::Array(vec![1.0.into()]));
+    /// let pair = g.add_value(Node::Array(vec![shared.clone(), shared]));
+    /// let sub = g.subgraph(&pair);
+    /// assert_eq!(sub.len(), 2);
+    /// let Some(Node::Array(items)) = sub.root().as_node().map(|id| sub.node(id)) else { panic!() };
+    /// assert_eq!(items[0].as_node(), items[1].as_node());
+    /// ```
+    pub fn subgraph(&self, value: &Value) -> Graph {
+        let (mut g, mut roots) = self.subgraph_of(std::slice::from_ref(value));
+        g.root = roots.pop().unwrap_or(Value::Undefined);
+        g
+    }
+
+    /// [`subgraph`](Self::subgraph) for several values at once (nodes they
+    /// share stay shared); returns the values renumbered, the root unset.
+    pub(crate) fn subgraph_of(&self, values: &[Value]) -> (Graph, Vec<Value>) {
+        fn assign(v: &mut Value, map: &mut std::collections::HashMap<u32, u32>, order: &mut Vec<u32>) {
+            if let Value::Node(id) = v {
+                let next = order.len() as u32;
+                id.0 = *map.entry(id.0).or_insert_with(|| {
+                    order.push(id.0);
+                    next
+                });
+            }
+        }
+        let mut map = std::collections::HashMap::new();
+        let mut order = Vec::new();
+        let mut roots = values.to_vec();
+        for v in &mut roots {
+            assign(v, &mut map, &mut order);
+        }
+        let mut nodes = Vec::new();
+        while nodes.len() < order.len() {
+            let mut node = self.nodes[order[nodes.len()] as usize].clone();
+            node.for_each_value_mut(|v| assign(v, &mut map, &mut order));
+            nodes.push(node);
+        }
+        (Graph { nodes, root: Value::Undefined }, roots)
+    }
 }
 
 impl Node {
