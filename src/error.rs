@@ -375,6 +375,7 @@ impl Error {
         self
     }
 
+    #[cfg(feature = "serde")]
     pub(crate) fn kind_mut(&mut self) -> Option<&mut ErrorKind> {
         Some(&mut self.0.kind)
     }

@@ -323,3 +323,42 @@ mod canonical {
         assert!(Date::parse_iso("-271821-04-20T00:00:00.000Z").is_some());
     }
 }
+
+#[cfg(feature = "chrono")]
+impl From<chrono::DateTime<chrono::Utc>> for Date {
+    /// The time value of a `chrono` instant (to the millisecond, rounding
+    /// toward negative infinity as JavaScript's `Date` holds no more).
+    ///
+    /// ```
+    /// use chrono::TimeZone;
+    /// let d = flight_codec::value::Date::from(chrono::Utc.with_ymd_and_hms(2024, 5, 1, 12, 0, 0).unwrap());
+    /// assert_eq!(d.to_iso_string().unwrap(), "2024-05-01T12:00:00.000Z");
+    /// ```
+    fn from(t: chrono::DateTime<chrono::Utc>) -> Self {
+        Date::from_millis(t.timestamp_millis() as f64)
+    }
+}
+
+#[cfg(feature = "chrono")]
+impl TryFrom<Date> for chrono::DateTime<chrono::Utc> {
+    type Error = crate::Error;
+
+    /// The `chrono` instant of a valid date.
+    ///
+    /// # Errors
+    /// [`ErrorKind::InvalidDate`](crate::ErrorKind::InvalidDate) for an invalid date.
+    ///
+    /// ```
+    /// use flight_codec::value::Date;
+    /// let t = chrono::DateTime::<chrono::Utc>::try_from(Date::from_millis(1000.0))?;
+    /// assert_eq!(t.timestamp(), 1);
+    /// assert!(chrono::DateTime::<chrono::Utc>::try_from(Date::invalid()).is_err());
+    /// # Ok::<(), flight_codec::Error>(())
+    /// ```
+    fn try_from(d: Date) -> Result<Self, Self::Error> {
+        if !d.is_valid() {
+            return Err(crate::ErrorKind::InvalidDate.into());
+        }
+        chrono::DateTime::from_timestamp_millis(d.millis() as i64).ok_or_else(|| crate::ErrorKind::InvalidDate.into())
+    }
+}
