@@ -80,7 +80,6 @@ macro_rules! serde_via_handover {
 }
 
 serde_via_handover!(
-    Undefined,
     Date,
     BigInt,
     JsString,
@@ -93,11 +92,13 @@ serde_via_handover!(
     Graph
 );
 
-/// JavaScript's `undefined`: a field that must be `undefined` (or missing).
-/// Other serde formats see it as a unit (`null` in JSON).
+/// JavaScript's `undefined`. It writes `undefined`, and reads `undefined`,
+/// `null` or a missing property (React's decoders drop a property whose
+/// value is `undefined`, as `JSON.parse` with a reviver does). Other serde
+/// formats see a unit (`null` in JSON).
 ///
-/// In a struct, `Option<T>` reads `undefined`, `null` and a missing field
-/// as `None`; use `Undefined` to write `undefined` itself.
+/// In a struct, `Option<T>` also reads `undefined`, `null` and a missing
+/// field as `None`; use `Undefined` to write `undefined` itself.
 ///
 /// ```
 /// use flight_codec::serde::{to_graph, Undefined};
@@ -107,6 +108,32 @@ serde_via_handover!(
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Undefined;
+
+impl Serialize for Undefined {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        serialize_handover(self, s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Undefined {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V_;
+        impl<'de> Visitor<'de> for V_ {
+            type Value = Undefined;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("undefined")
+            }
+            fn visit_none<E: de::Error>(self) -> Result<Undefined, E> {
+                Ok(Undefined)
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Undefined, E> {
+                Ok(Undefined)
+            }
+        }
+        // The option form is what serde uses for a missing field.
+        d.deserialize_option(V_)
+    }
+}
 
 impl Handover for Undefined {
     const KIND: Kind = Kind::Undefined;
