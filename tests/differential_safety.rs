@@ -133,93 +133,12 @@ fn js_str(s: &str) -> String {
     String::from_utf8(out).unwrap()
 }
 
-const TOKENS: &[&str] = &[
-    "$",
-    "$@1",
-    "$Q1",
-    "$W1",
-    "$K1",
-    "$B1",
-    "$h1",
-    "$T",
-    "$0",
-    "$1",
-    "$2",
-    "$0:",
-    "$1:0",
-    ":",
-    "$n",
-    "$n1",
-    "$D",
-    "$undefined",
-    "$NaN",
-    "$-0",
-    "\"",
-    "[",
-    "]",
-    "{",
-    "}",
-    ",",
-    "null",
-    "1",
-    "-0",
-    "\\u",
-    "\\ud800",
-    "__proto__",
-    "then",
-    "constructor",
-    "length",
-    "$$",
-    "$i1",
-    "$R1",
-    "$X1",
-    "$S1",
-    "$F1",
-    "$Z",
-    "0",
-    "f",
-    "a",
-    "1e400",
-];
-
-/// One seeded edit of a string, on characters (so it stays UTF-8).
-fn mutate_text(text: &str, rng: &mut Rng) -> String {
-    let mut chars: Vec<char> = text.chars().collect();
-    let n = chars.len();
-    let at = if n == 0 { 0 } else { rng.below(n as u64 + 1) as usize };
-    match rng.below(6) {
-        0 if n > 0 => {
-            let len = 1 + rng.below(8) as usize;
-            let end = (at + len).min(n);
-            chars.drain(at.min(n)..end);
-        }
-        1 if n > 0 => {
-            let len = 1 + rng.below(16) as usize;
-            let from = rng.below(n as u64) as usize;
-            let piece: Vec<char> = chars[from..(from + len).min(n)].to_vec();
-            chars.splice(at..at, piece);
-        }
-        2 if n > 0 && at < n => {
-            if let Some(d) = chars[at].to_digit(16) {
-                chars[at] = std::char::from_digit((d + 1 + rng.below(15) as u32) % 16, 16).unwrap();
-            } else {
-                chars[at] = ['$', '"', ':', '1', 'a', '@', 'Q'][rng.below(7) as usize];
-            }
-        }
-        _ => {
-            let t = TOKENS[rng.below(TOKENS.len() as u64) as usize];
-            chars.splice(at..at, t.chars());
-        }
-    }
-    chars.into_iter().collect()
-}
-
 /// A mutated body, in the oracle's JSON shape.
 fn mutate(body: &Json, rng: &mut Rng) -> String {
     if let Some(s) = body.get("string") {
         let mut text = s.str().to_string_lossy().into_owned();
         for _ in 0..1 + rng.below(3) {
-            text = mutate_text(&text, rng);
+            text = common::gen::mutate_text(&text, rng);
         }
         return format!(r#"{{"string":{}}}"#, js_str(&text));
     }
@@ -252,7 +171,7 @@ fn mutate(body: &Json, rng: &mut Rng) -> String {
             // Edit a text part.
             _ => {
                 if let Json::Str(t) = &entries[i].1 {
-                    let t = mutate_text(&t.to_string_lossy(), rng);
+                    let t = common::gen::mutate_text(&t.to_string_lossy(), rng);
                     entries[i].1 = Json::Str(t.as_str().into());
                 }
             }

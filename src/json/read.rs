@@ -239,6 +239,10 @@ pub struct Reader<'a> {
     error: Option<JsonError>,
     /// The source is known to be UTF-8: strings are not checked again.
     utf8: bool,
+    /// Strings without escapes are not sliced: the token holds an empty
+    /// string and [`Reader::take_raw`] gives their byte range.
+    lazy: bool,
+    raw: Option<(usize, usize)>,
 }
 
 impl<'a> Reader<'a> {
@@ -284,6 +288,8 @@ impl<'a> Reader<'a> {
             scratch: Vec::new(),
             error: None,
             utf8: false,
+            lazy: false,
+            raw: None,
         }
     }
 
@@ -301,6 +307,18 @@ impl<'a> Reader<'a> {
     pub fn assume_utf8(mut self) -> Self {
         self.utf8 = true;
         self
+    }
+
+    /// Makes strings without escapes lazy (see [`Reader::take_raw`]).
+    pub(crate) fn lazy_strings(mut self) -> Self {
+        self.lazy = true;
+        self
+    }
+
+    /// The byte range (between the quotes) of the last string or key read
+    /// lazily; `None` if it had escapes (the token then holds it).
+    pub(crate) fn take_raw(&mut self) -> Option<(usize, usize)> {
+        self.raw.take()
     }
 
     /// The byte offset of the next unread byte.
@@ -663,6 +681,10 @@ impl<'a> Reader<'a> {
         if src.get(end) == Some(&b'"') && high & 0x80 == 0 {
             // The common case: ASCII text without escapes, sliced zero-copy.
             self.pos = end + 1;
+            if self.lazy {
+                self.raw = Some((start, end));
+                return Ok(JsString::new());
+            }
             return Ok(JsString::from_wtf8_unchecked(self.src.slice(start..end)));
         }
         self.string_slow(start, end, high)
@@ -680,6 +702,10 @@ impl<'a> Reader<'a> {
         match src.get(end) {
             Some(b'"') => {
                 self.pos = end + 1;
+                if self.lazy {
+                    self.raw = Some((start, end));
+                    return Ok(JsString::new());
+                }
                 Ok(JsString::from_wtf8_unchecked(self.src.slice(start..end)))
             }
             Some(b'\\') => {

@@ -112,26 +112,9 @@ impl<'c, 'g> De<'c, 'g> {
     fn integer<V: Visitor<'g>>(self, visitor: V, name: &str, min: i128, max: i128) -> Result<V::Value> {
         let v = self.resolved()?;
         self.cx.charge(1)?;
-        let n: Option<i128> = match v {
-            Value::Number(n) if n.fract() == 0.0 && *n >= min as f64 && *n < max as f64 + 1.0 => Some(*n as i128),
-            Value::BigInt(b) => b.as_str().parse::<i128>().ok(),
-            _ => None,
-        };
-        match n {
-            Some(n) if n >= min && n <= max => {
-                if let Ok(i) = i64::try_from(n) {
-                    if i < 0 {
-                        visitor.visit_i64(i)
-                    } else {
-                        visitor.visit_u64(i as u64)
-                    }
-                } else if n < 0 {
-                    visitor.visit_i128(n)
-                } else {
-                    visitor.visit_u128(n as u128)
-                }
-            }
-            _ => Err(mismatch(name, self.found(v))),
+        match v {
+            Value::Node(_) => Err(mismatch(name, self.found(v))),
+            _ => scalar_integer(v, visitor, name, min, max),
         }
     }
 
@@ -217,6 +200,71 @@ impl<'c, 'g> De<'c, 'g> {
     }
 }
 
+/// `deserialize_any` for a value that is not a node (strings as `visit_str`).
+pub(crate) fn scalar_any<'de, V: Visitor<'de>>(v: &Value, visitor: V) -> Result<V::Value> {
+    match v {
+        Value::Undefined | Value::Null => visitor.visit_unit(),
+        Value::Bool(b) => visitor.visit_bool(*b),
+        Value::Number(n) => {
+            let integral = n.fract() == 0.0 && n.abs() < 9.223_372_036_854_776e18;
+            match (*n, integral) {
+                (n, true) if n > 0.0 || (n == 0.0 && n.is_sign_positive()) => visitor.visit_u64(n as u64),
+                (n, true) if n < 0.0 => visitor.visit_i64(n as i64),
+                (n, _) => visitor.visit_f64(n),
+            }
+        }
+        Value::BigInt(b) => {
+            if let Ok(n) = b.as_str().parse::<i64>() {
+                visitor.visit_i64(n)
+            } else if let Ok(n) = b.as_str().parse::<u64>() {
+                visitor.visit_u64(n)
+            } else if let Ok(n) = b.as_str().parse::<i128>() {
+                visitor.visit_i128(n)
+            } else {
+                visitor.visit_str(b.as_str())
+            }
+        }
+        Value::String(s) | Value::Symbol(s) => visitor.visit_str(utf8(s)?),
+        Value::Date(d) => match d.to_iso_string() {
+            Some(iso) => visitor.visit_string(iso),
+            None => Err(mismatch("a valid Date", "Invalid Date")),
+        },
+        Value::Node(_) => Err(Error::new(ErrorKind::Internal { what: "scalar_any on a node" })),
+    }
+}
+
+/// An integer type's read of a value that is not a node: a number that is
+/// an integer in range, or a bigint in range.
+pub(crate) fn scalar_integer<'de, V: Visitor<'de>>(
+    v: &Value,
+    visitor: V,
+    name: &str,
+    min: i128,
+    max: i128,
+) -> Result<V::Value> {
+    let n: Option<i128> = match v {
+        Value::Number(n) if n.fract() == 0.0 && *n >= min as f64 && *n < max as f64 + 1.0 => Some(*n as i128),
+        Value::BigInt(b) => b.as_str().parse::<i128>().ok(),
+        _ => None,
+    };
+    match n {
+        Some(n) if n >= min && n <= max => {
+            if let Ok(i) = i64::try_from(n) {
+                if i < 0 {
+                    visitor.visit_i64(i)
+                } else {
+                    visitor.visit_u64(i as u64)
+                }
+            } else if n < 0 {
+                visitor.visit_i128(n)
+            } else {
+                visitor.visit_u128(n as u128)
+            }
+        }
+        _ => Err(mismatch(name, describe(&Graph::new(), v))),
+    }
+}
+
 /// What a wrapper kind is called in messages.
 pub(crate) fn expected_name(kind: Kind) -> &'static str {
     match kind {
@@ -254,39 +302,18 @@ impl<'g> de::Deserializer<'g> for De<'_, 'g> {
     fn deserialize_any<V: Visitor<'g>>(self, visitor: V) -> Result<V::Value> {
         let v = self.resolved()?;
         match v {
-            Value::Undefined | Value::Null => {
-                self.cx.charge(1)?;
-                visitor.visit_unit()
-            }
-            Value::Bool(b) => {
-                self.cx.charge(1)?;
-                visitor.visit_bool(*b)
-            }
-            Value::Number(n) => {
-                self.cx.charge(1)?;
-                let integral = n.fract() == 0.0 && n.abs() < 9.223_372_036_854_776e18;
-                match (*n, integral) {
-                    (n, true) if n > 0.0 || (n == 0.0 && n.is_sign_positive()) => visitor.visit_u64(n as u64),
-                    (n, true) if n < 0.0 => visitor.visit_i64(n as i64),
-                    (n, _) => visitor.visit_f64(n),
-                }
-            }
-            Value::BigInt(b) => {
-                self.cx.charge(1 + b.digits() as u64)?;
-                if let Ok(n) = b.as_str().parse::<i64>() {
-                    visitor.visit_i64(n)
-                } else if let Ok(n) = b.as_str().parse::<u64>() {
-                    visitor.visit_u64(n)
-                } else if let Ok(n) = b.as_str().parse::<i128>() {
-                    visitor.visit_i128(n)
-                } else {
-                    visitor.visit_str(b.as_str())
-                }
-            }
             Value::String(_) | Value::Date(_) => self.string(visitor),
             Value::Symbol(s) => {
                 self.cx.charge(1 + s.len() as u64)?;
                 visitor.visit_borrowed_str(utf8(s)?)
+            }
+            Value::BigInt(b) => {
+                self.cx.charge(1 + b.digits() as u64)?;
+                scalar_any(v, visitor)
+            }
+            Value::Undefined | Value::Null | Value::Bool(_) | Value::Number(_) => {
+                self.cx.charge(1)?;
+                scalar_any(v, visitor)
             }
             Value::Node(_) => match self.node(v).map(|(_, n)| n) {
                 Some(Node::Array(_) | Node::Set(_) | Node::Iterator(_) | Node::Stream(_) | Node::TypedArray { .. }) => {
@@ -652,7 +679,7 @@ impl<'de> de::Deserializer<'de> for Entry<'de> {
 
 /// An object key: a string, or an integer for integer-keyed maps (`{"1": …}`
 /// into a `HashMap<u32, _>`), as JavaScript property keys are strings.
-struct Key<'de>(&'de str);
+pub(crate) struct Key<'k>(pub(crate) &'k str);
 
 macro_rules! key_integer {
     ($($method:ident $t:ty),*) => {$(
@@ -665,11 +692,11 @@ macro_rules! key_integer {
     )*};
 }
 
-impl<'de> de::Deserializer<'de> for Key<'de> {
+impl<'de> de::Deserializer<'de> for Key<'_> {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        visitor.visit_borrowed_str(self.0)
+        visitor.visit_str(self.0)
     }
 
     key_integer!(deserialize_i8 i8, deserialize_i16 i16, deserialize_i32 i32, deserialize_i64 i64,

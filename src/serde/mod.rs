@@ -32,11 +32,13 @@
 //! ```
 
 mod de;
+mod direct;
 mod path;
 mod plain;
 mod ser;
 mod stash;
 mod types;
+mod write;
 
 use ::serde::de::DeserializeOwned;
 use ::serde::{Deserialize, Serialize};
@@ -124,8 +126,29 @@ pub fn to_graph<T: Serialize + ?Sized>(value: &T) -> Result<Graph> {
 /// # Ok::<(), flight_codec::Error>(())
 /// ```
 pub fn from_reply<T: DeserializeOwned>(content_type: &str, body: Bytes, opts: &DecodeOptions) -> Result<T> {
+    if !content_type.trim_start().to_ascii_lowercase().starts_with("multipart/") {
+        return from_text(body, opts);
+    }
     let len = body.len();
     let g = reply::decode_body(content_type, body, opts)?;
+    from_graph_with(&g, budget(len, opts), "args")
+}
+
+/// A string body: straight into `T` when it holds only inline values,
+/// through the graph otherwise (and for every error, so that results and
+/// errors are the graph path's).
+fn from_text<T: DeserializeOwned>(body: Bytes, opts: &DecodeOptions) -> Result<T> {
+    let limits = &opts.limits;
+    // Inline JSON has less than one unit of logical size per byte.
+    let eligible =
+        body.len() <= limits.max_total_bytes && (body.len() as u64).saturating_mul(2) <= limits.max_logical_size;
+    if eligible {
+        if let Ok(v) = direct::read(&body, limits, limits.max_depth.min(MAX_TYPED_DEPTH)) {
+            return Ok(v);
+        }
+    }
+    let len = body.len();
+    let g = reply::decode_text(body, opts)?;
     from_graph_with(&g, budget(len, opts), "args")
 }
 
@@ -141,8 +164,7 @@ pub fn from_reply<T: DeserializeOwned>(content_type: &str, body: Bytes, opts: &D
 /// # Ok::<(), flight_codec::Error>(())
 /// ```
 pub fn from_reply_str<T: DeserializeOwned>(body: &str, opts: &DecodeOptions) -> Result<T> {
-    let g = reply::decode_str(body, opts)?;
-    from_graph_with(&g, budget(body.len(), opts), "args")
+    from_text(Bytes::copy_from_slice(body.as_bytes()), opts)
 }
 
 /// [`from_reply`] for FormData entries.
@@ -184,6 +206,13 @@ pub fn from_reply_form<T: DeserializeOwned>(entries: Vec<(JsString, FormEntry)>,
 /// # Ok::<(), flight_codec::Error>(())
 /// ```
 pub fn to_reply<T: Serialize + ?Sized>(value: &T, opts: &reply::EncodeOptions) -> Result<reply::Body> {
+    // Straight to text when everything is inline; through the graph otherwise.
+    let mut out = Vec::new();
+    if write::write(value, false, &mut out).is_ok() {
+        if let Ok(text) = String::from_utf8(out) {
+            return Ok(reply::Body::Text(text));
+        }
+    }
     reply::encode(&to_graph(value)?, opts)
 }
 
@@ -201,6 +230,12 @@ pub fn to_reply<T: Serialize + ?Sized>(value: &T, opts: &reply::EncodeOptions) -
 /// # Ok::<(), flight_codec::Error>(())
 /// ```
 pub fn to_response<T: Serialize + ?Sized>(value: &T, opts: &response::EncodeOptions) -> Result<Vec<u8>> {
+    // Straight to the root row when everything is inline; through the graph otherwise.
+    let mut out = b"0:".to_vec();
+    if write::write(value, true, &mut out).is_ok() {
+        out.push(b'\n');
+        return Ok(out);
+    }
     response::encode(&to_graph(value)?, opts)
 }
 

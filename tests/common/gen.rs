@@ -221,3 +221,84 @@ impl Gen {
         }
     }
 }
+
+const TOKENS: &[&str] = &[
+    "$",
+    "$@1",
+    "$Q1",
+    "$W1",
+    "$K1",
+    "$B1",
+    "$h1",
+    "$T",
+    "$0",
+    "$1",
+    "$2",
+    "$0:",
+    "$1:0",
+    ":",
+    "$n",
+    "$n1",
+    "$D",
+    "$undefined",
+    "$NaN",
+    "$-0",
+    "\"",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    "null",
+    "1",
+    "-0",
+    "\\u",
+    "\\ud800",
+    "__proto__",
+    "then",
+    "constructor",
+    "length",
+    "$$",
+    "$i1",
+    "$R1",
+    "$X1",
+    "$S1",
+    "$F1",
+    "$Z",
+    "0",
+    "f",
+    "a",
+    "1e400",
+];
+
+/// One seeded edit of a string, on characters (so it stays UTF-8).
+pub fn mutate_text(text: &str, rng: &mut Rng) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    let n = chars.len();
+    let at = if n == 0 { 0 } else { rng.below(n as u64 + 1) as usize };
+    match rng.below(6) {
+        0 if n > 0 => {
+            let len = 1 + rng.below(8) as usize;
+            let end = (at + len).min(n);
+            chars.drain(at.min(n)..end);
+        }
+        1 if n > 0 => {
+            let len = 1 + rng.below(16) as usize;
+            let from = rng.below(n as u64) as usize;
+            let piece: Vec<char> = chars[from..(from + len).min(n)].to_vec();
+            chars.splice(at..at, piece);
+        }
+        2 if n > 0 && at < n => {
+            if let Some(d) = chars[at].to_digit(16) {
+                chars[at] = std::char::from_digit((d + 1 + rng.below(15) as u32) % 16, 16).unwrap();
+            } else {
+                chars[at] = ['$', '"', ':', '1', 'a', '@', 'Q'][rng.below(7) as usize];
+            }
+        }
+        _ => {
+            let t = TOKENS[rng.below(TOKENS.len() as u64) as usize];
+            chars.splice(at..at, t.chars());
+        }
+    }
+    chars.into_iter().collect()
+}
