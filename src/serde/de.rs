@@ -280,6 +280,7 @@ pub(crate) fn expected_name(kind: Kind) -> &'static str {
         Kind::Graph => "value",
         Kind::Map => "Map",
         Kind::Set => "Set",
+        Kind::Pending => "a value settled later",
     }
 }
 

@@ -34,6 +34,8 @@
 mod de;
 mod direct;
 mod path;
+#[cfg(feature = "async")]
+mod pending;
 mod plain;
 mod ser;
 mod stash;
@@ -45,6 +47,8 @@ use ::serde::{Deserialize, Serialize};
 use bytes::Bytes;
 
 pub use crate::value::{BigInt, Blob, Date as JsDate, JsString};
+#[cfg(feature = "async")]
+pub use pending::{to_response_body, JsPromise, JsStream};
 pub use types::{ArrayBuffer, FormData, JsMap, JsSet, ServerRef, TemporaryReference, TypedArray, Undefined};
 
 use crate::error::Result;
@@ -103,10 +107,14 @@ fn from_graph_with<'g, T: Deserialize<'g>>(g: &'g Graph, budget: u64, root: &str
 /// # Ok::<(), flight_codec::Error>(())
 /// ```
 pub fn to_graph<T: Serialize + ?Sized>(value: &T) -> Result<Graph> {
-    let mut g = Graph::new();
-    let root = value.serialize(ser::Ser::new(&mut g))?;
-    g.set_root(root);
-    Ok(g)
+    let mut cx = ser::Cx::default();
+    let root = value.serialize(ser::Ser::new(&mut cx))?;
+    #[cfg(feature = "async")]
+    if !cx.sources.is_empty() {
+        return Err(path::type_error("a JsPromise or JsStream can only be written by to_response_body"));
+    }
+    cx.g.set_root(root);
+    Ok(cx.g)
 }
 
 /// Reads a server function's arguments (React's `encodeReply` output) into

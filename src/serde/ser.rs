@@ -24,19 +24,24 @@ enum Mode {
     Set,
 }
 
-/// Serializes into `g`, returning the value.
+/// What serializing builds: the graph, and the futures and streams that
+/// will settle its pending promises and open streams.
+#[derive(Default)]
+pub(crate) struct Cx {
+    pub(crate) g: Graph,
+    #[cfg(feature = "async")]
+    pub(crate) sources: Vec<(crate::value::NodeId, super::pending::Source)>,
+}
+
+/// Serializes into a [`Cx`], returning the value.
 pub(crate) struct Ser<'a> {
-    g: &'a mut Graph,
+    cx: &'a mut Cx,
     mode: Mode,
 }
 
 impl<'a> Ser<'a> {
-    pub(crate) fn new(g: &'a mut Graph) -> Self {
-        Ser { g, mode: Mode::Plain }
-    }
-
-    fn plain(&mut self) -> Ser<'_> {
-        Ser { g: self.g, mode: Mode::Plain }
+    pub(crate) fn new(cx: &'a mut Cx) -> Self {
+        Ser { cx, mode: Mode::Plain }
     }
 
     fn integer(self, n: i128) -> Result<Value> {
@@ -58,8 +63,8 @@ impl<'a> Ser<'a> {
 }
 
 /// One value of a container, serialized into the same graph.
-fn value_of<T: Serialize + ?Sized>(g: &mut Graph, v: &T) -> Result<Value> {
-    v.serialize(Ser::new(g))
+fn value_of<T: Serialize + ?Sized>(cx: &mut Cx, v: &T) -> Result<Value> {
+    v.serialize(Ser::new(cx))
 }
 
 macro_rules! integers {
@@ -115,7 +120,7 @@ impl<'a> ser::Serializer for Ser<'a> {
 
     fn serialize_bytes(self, v: &[u8]) -> Result<Value> {
         self.not_plain()?;
-        Ok(self.g.add_value(Node::TypedArray { kind: TypedArrayKind::Uint8Array, bytes: v.to_vec().into() }))
+        Ok(self.cx.g.add_value(Node::TypedArray { kind: TypedArrayKind::Uint8Array, bytes: v.to_vec().into() }))
     }
 
     fn serialize_none(self) -> Result<Value> {
@@ -141,17 +146,17 @@ impl<'a> ser::Serializer for Ser<'a> {
         self.serialize_str(variant)
     }
 
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(mut self, name: &'static str, value: &T) -> Result<Value> {
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, name: &'static str, value: &T) -> Result<Value> {
         match Kind::of(name) {
             None => value.serialize(self),
-            Some(Kind::Map) => value.serialize(Ser { g: self.g, mode: Mode::Map }),
-            Some(Kind::Set) => value.serialize(Ser { g: self.g, mode: Mode::Set }),
-            Some(kind) => {
+            Some(Kind::Map) => value.serialize(Ser { cx: self.cx, mode: Mode::Map }),
+            Some(Kind::Set) => value.serialize(Ser { cx: self.cx, mode: Mode::Set }),
+            Some(_) => {
                 self.not_plain()?;
                 let (r, stash) = stash::capture(|| value.serialize(Probe));
                 r?;
                 let stash = stash.ok_or_else(|| type_error(format!("{name} did not hand itself over")))?;
-                Ok(from_stash(self.plain().g, kind, stash))
+                Ok(from_stash(self.cx, stash))
             }
         }
     }
@@ -164,8 +169,8 @@ impl<'a> ser::Serializer for Ser<'a> {
         value: &T,
     ) -> Result<Value> {
         self.not_plain()?;
-        let inner = value_of(self.g, value)?;
-        Ok(self.g.add_value(Node::Object(vec![(JsString::from_static(variant), inner)])))
+        let inner = value_of(self.cx, value)?;
+        Ok(self.cx.g.add_value(Node::Object(vec![(JsString::from_static(variant), inner)])))
     }
 
     fn serialize_seq(self, len: Option<usize>) -> Result<Items<'a>> {
@@ -173,7 +178,7 @@ impl<'a> ser::Serializer for Ser<'a> {
             return Err(type_error("a JsMap must serialize as a map"));
         }
         Ok(Items {
-            g: self.g,
+            cx: self.cx,
             items: Vec::with_capacity(len.unwrap_or(0).min(4096)),
             variant: None,
             set: self.mode == Mode::Set,
@@ -196,19 +201,19 @@ impl<'a> ser::Serializer for Ser<'a> {
         len: usize,
     ) -> Result<Items<'a>> {
         self.not_plain()?;
-        Ok(Items { g: self.g, items: Vec::with_capacity(len.min(4096)), variant: Some(variant), set: false })
+        Ok(Items { cx: self.cx, items: Vec::with_capacity(len.min(4096)), variant: Some(variant), set: false })
     }
 
     fn serialize_map(self, len: Option<usize>) -> Result<Members<'a>> {
         if self.mode == Mode::Set {
             return Err(type_error("a JsSet must serialize as a sequence"));
         }
-        Ok(Members::new(self.g, len.unwrap_or(0), None, self.mode == Mode::Map))
+        Ok(Members::new(self.cx, len.unwrap_or(0), None, self.mode == Mode::Map))
     }
 
     fn serialize_struct(self, _name: &'static str, len: usize) -> Result<Members<'a>> {
         self.not_plain()?;
-        Ok(Members::new(self.g, len, None, false))
+        Ok(Members::new(self.cx, len, None, false))
     }
 
     fn serialize_struct_variant(
@@ -219,12 +224,13 @@ impl<'a> ser::Serializer for Ser<'a> {
         len: usize,
     ) -> Result<Members<'a>> {
         self.not_plain()?;
-        Ok(Members::new(self.g, len, Some(variant), false))
+        Ok(Members::new(self.cx, len, Some(variant), false))
     }
 }
 
-/// A wrapper's value, handed over whole, as a value of `g`.
-fn from_stash(g: &mut Graph, _kind: Kind, stash: Stash) -> Value {
+/// A wrapper's value, handed over whole, as a value of the graph.
+fn from_stash(cx: &mut Cx, stash: Stash) -> Value {
+    let g = &mut cx.g;
     match stash {
         Stash::Undefined => Value::Undefined,
         Stash::Date(d) => Value::Date(d),
@@ -246,12 +252,18 @@ fn from_stash(g: &mut Graph, _kind: Kind, stash: Stash) -> Value {
         }
         Stash::TempRef(id) => g.add_value(Node::TemporaryReference(id)),
         Stash::Graph(sub) => g.append(sub),
+        #[cfg(feature = "async")]
+        Stash::Pending(source) => {
+            let node = g.add(source.placeholder());
+            cx.sources.push((node, source));
+            Value::Node(node)
+        }
     }
 }
 
 /// Arrays (and Sets, and tuple variants).
 pub(crate) struct Items<'a> {
-    g: &'a mut Graph,
+    cx: &'a mut Cx,
     items: Vec<Value>,
     variant: Option<&'static str>,
     set: bool,
@@ -259,16 +271,16 @@ pub(crate) struct Items<'a> {
 
 impl Items<'_> {
     fn push<T: Serialize + ?Sized>(&mut self, v: &T) -> Result<()> {
-        let v = value_of(self.g, v)?;
+        let v = value_of(self.cx, v)?;
         self.items.push(v);
         Ok(())
     }
 
     fn finish(self) -> Result<Value> {
         let node = if self.set { Node::set(self.items) } else { Node::Array(self.items) };
-        let v = self.g.add_value(node);
+        let v = self.cx.g.add_value(node);
         Ok(match self.variant {
-            Some(variant) => self.g.add_value(Node::Object(vec![(JsString::from_static(variant), v)])),
+            Some(variant) => self.cx.g.add_value(Node::Object(vec![(JsString::from_static(variant), v)])),
             None => v,
         })
     }
@@ -294,7 +306,7 @@ items!(SerializeSeq serialize_element, SerializeTuple serialize_element,
 
 /// Objects (and Maps, and struct variants).
 pub(crate) struct Members<'a> {
-    g: &'a mut Graph,
+    cx: &'a mut Cx,
     pairs: Vec<(JsString, Value)>,
     entries: Vec<(Value, Value)>,
     key: Option<Value>,
@@ -303,18 +315,18 @@ pub(crate) struct Members<'a> {
 }
 
 impl<'a> Members<'a> {
-    fn new(g: &'a mut Graph, len: usize, variant: Option<&'static str>, js_map: bool) -> Self {
+    fn new(cx: &'a mut Cx, len: usize, variant: Option<&'static str>, js_map: bool) -> Self {
         let len = len.min(4096);
         let (pairs, entries) =
             if js_map { (Vec::new(), Vec::with_capacity(len)) } else { (Vec::with_capacity(len), Vec::new()) };
-        Members { g, pairs, entries, key: None, variant, js_map }
+        Members { cx, pairs, entries, key: None, variant, js_map }
     }
 
     fn finish(self) -> Result<Value> {
         let node = if self.js_map { Node::map(self.entries) } else { Node::object(self.pairs) };
-        let v = self.g.add_value(node);
+        let v = self.cx.g.add_value(node);
         Ok(match self.variant {
-            Some(variant) => self.g.add_value(Node::Object(vec![(JsString::from_static(variant), v)])),
+            Some(variant) => self.cx.g.add_value(Node::Object(vec![(JsString::from_static(variant), v)])),
             None => v,
         })
     }
@@ -325,13 +337,13 @@ impl ser::SerializeMap for Members<'_> {
     type Error = Error;
 
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<()> {
-        let k = if self.js_map { value_of(self.g, key)? } else { Value::String(key.serialize(KeySer)?) };
+        let k = if self.js_map { value_of(self.cx, key)? } else { Value::String(key.serialize(KeySer)?) };
         self.key = Some(k);
         Ok(())
     }
 
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<()> {
-        let v = value_of(self.g, value)?;
+        let v = value_of(self.cx, value)?;
         match (self.key.take(), self.js_map) {
             (Some(k), true) => self.entries.push((k, v)),
             (Some(Value::String(k)), false) => self.pairs.push((k, v)),
@@ -350,7 +362,7 @@ impl ser::SerializeStruct for Members<'_> {
     type Error = Error;
 
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<()> {
-        let v = value_of(self.g, value)?;
+        let v = value_of(self.cx, value)?;
         self.pairs.push((JsString::from_static(key), v));
         Ok(())
     }

@@ -30,10 +30,11 @@ pub(crate) enum Kind {
     Graph,
     Map,
     Set,
+    Pending,
 }
 
 impl Kind {
-    pub(crate) const ALL: [Kind; 12] = [
+    pub(crate) const ALL: [Kind; 13] = [
         Kind::Undefined,
         Kind::Date,
         Kind::BigInt,
@@ -46,6 +47,7 @@ impl Kind {
         Kind::Graph,
         Kind::Map,
         Kind::Set,
+        Kind::Pending,
     ];
 
     pub(crate) fn name(self) -> &'static str {
@@ -62,6 +64,7 @@ impl Kind {
             Kind::Graph => "$flight_codec::Graph",
             Kind::Map => "$flight_codec::Map",
             Kind::Set => "$flight_codec::Set",
+            Kind::Pending => "$flight_codec::Pending",
         }
     }
 
@@ -87,6 +90,9 @@ pub(crate) enum Stash {
     ServerRef(JsString, Option<Graph>),
     TempRef(JsString),
     Graph(Graph),
+    /// A promise or stream that a future or a stream settles later.
+    #[cfg(feature = "async")]
+    Pending(super::pending::Source),
 }
 
 thread_local! {
