@@ -310,6 +310,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Makes strings without escapes lazy (see [`Reader::take_raw`]).
+    #[cfg(feature = "serde")]
     pub(crate) fn lazy_strings(mut self) -> Self {
         self.lazy = true;
         self
@@ -317,6 +318,7 @@ impl<'a> Reader<'a> {
 
     /// The byte range (between the quotes) of the last string or key read
     /// lazily; `None` if it had escapes (the token then holds it).
+    #[cfg(feature = "serde")]
     pub(crate) fn take_raw(&mut self) -> Option<(usize, usize)> {
         self.raw.take()
     }
