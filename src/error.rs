@@ -210,6 +210,11 @@ pub enum ErrorKind {
     },
     /// A React element tuple with fewer than four entries.
     InvalidElement,
+    /// No action is registered under this id (the action host).
+    UnknownAction {
+        /// The id asked for (cut to 64 bytes).
+        id: String,
+    },
     /// A value does not fit the Rust type it is decoded into, or a Rust
     /// value cannot be written as a JavaScript value (the `serde` layer).
     /// The path names the value as JavaScript would reach it
@@ -267,6 +272,7 @@ impl ErrorKind {
             MissingRow { .. } => "missing-row",
             InvalidRow { .. } => "invalid-row",
             InvalidElement => "invalid-element",
+            UnknownAction { .. } => "unknown-action",
             Type { .. } => "type",
             Internal { .. } => "internal",
         }
@@ -340,6 +346,7 @@ impl fmt::Display for ErrorKind {
             MissingRow { id } => write!(f, "missing row {id:x}"),
             InvalidRow { id, reason } => write!(f, "row {id:x} {reason}"),
             InvalidElement => f.write_str("invalid React element"),
+            UnknownAction { id } => write!(f, "unknown action `{}`", excerpt(id.as_bytes())),
             Type { path, message } if path.is_empty() => f.write_str(message),
             Type { path, message } => write!(f, "{path}: {message}"),
             Internal { what } => write!(f, "internal error: {what}"),

@@ -2,6 +2,8 @@
 #![forbid(unsafe_code)]
 
 mod error;
+#[cfg(all(feature = "serde", feature = "async"))]
+pub mod host;
 pub mod inspect;
 pub mod json;
 mod limits;
