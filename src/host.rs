@@ -217,9 +217,7 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        let mut decode = DecodeOptions::default();
-        decode.temporary_references = true;
-        Options { decode }
+        Options { decode: DecodeOptions { temporary_references: true, ..Default::default() } }
     }
 }
 
