@@ -186,6 +186,18 @@ impl Request {
 
 /// What the host answers: the response body (content type
 /// [`CONTENT_TYPE`]), and for a `useActionState` form post its form state.
+///
+/// ```
+/// use flight_codec::host::{ActionError, Registry, Request};
+/// let mut r = Registry::new();
+/// r.register("app#one", || async { Ok::<_, ActionError>(1) });
+/// let fut = r.handle(Request::fetch("app#one", "text/plain", "[]"));
+/// # let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// let std::task::Poll::Ready(Ok(reply)) = std::pin::pin!(fut).poll(&mut cx) else { panic!() };
+/// assert_eq!(reply.action_id, "app#one");
+/// assert!(reply.form_state.is_none());
+/// # use std::future::Future;
+/// ```
 pub struct Reply {
     /// The action that ran.
     pub action_id: String,
@@ -196,6 +208,10 @@ pub struct Reply {
 }
 
 /// The content type of a response body (React's `text/x-component`).
+///
+/// ```
+/// assert_eq!(flight_codec::host::CONTENT_TYPE, "text/x-component");
+/// ```
 pub const CONTENT_TYPE: &str = "text/x-component";
 
 /// The arguments of one call, before they are read into the parameters.
@@ -207,6 +223,12 @@ enum Args {
 type Invoke = dyn Fn(Args, &Options) -> BoxFuture<Result<ResponseBody>> + Send + Sync;
 
 /// Options of a [`Registry`].
+///
+/// ```
+/// let mut r = flight_codec::host::Registry::new();
+/// r.options.decode.limits.max_depth = 64;
+/// assert!(r.options.decode.temporary_references);
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Options {
@@ -362,6 +384,14 @@ fn form_arguments(action: Action) -> Graph {
 /// of `Result<R, E>` with `R: Serialize` and `E: Into<ActionError>`, for
 /// up to eight parameters that are `DeserializeOwned`. Implemented for
 /// every such function and closure; not meant to be implemented by hand.
+///
+/// ```
+/// use flight_codec::host::{ActionError, Handler};
+/// fn accepts<T, H: Handler<T>>(_: H) {}
+/// async fn two(a: String, b: Vec<u8>) -> Result<usize, ActionError> { Ok(a.len() + b.len()) }
+/// accepts(two);
+/// accepts(|| async { Ok::<_, ActionError>(()) });
+/// ```
 pub trait Handler<T>: Send + Sync + 'static {
     /// Runs the function on its arguments and writes its result.
     fn invoke(&self, args: T) -> BoxFuture<Result<ResponseBody>>;
@@ -398,6 +428,40 @@ fn respond<R: Serialize>(result: std::result::Result<R, ActionError>) -> Result<
     }
 }
 
+/// The arguments of a function without parameters: any array (JavaScript
+/// ignores extra arguments).
+#[doc(hidden)]
+pub struct NoArguments;
+
+impl<'de> serde::Deserialize<'de> for NoArguments {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = NoArguments;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array of arguments")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> std::result::Result<NoArguments, A::Error> {
+                Ok(NoArguments)
+            }
+        }
+        d.deserialize_tuple(0, V)
+    }
+}
+
+impl<F, Fut, R, E> Handler<NoArguments> for F
+where
+    F: Fn() -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = std::result::Result<R, E>> + Send + 'static,
+    R: Serialize,
+    E: Into<ActionError>,
+{
+    fn invoke(&self, _: NoArguments) -> BoxFuture<Result<ResponseBody>> {
+        let fut = (self)();
+        Box::pin(async move { respond(fut.await.map_err(Into::into)) })
+    }
+}
+
 macro_rules! handler {
     ($($a:ident $t:ident),*) => {
         impl<F, Fut, R, E, $($t),*> Handler<($($t,)*)> for F
@@ -417,7 +481,6 @@ macro_rules! handler {
     };
 }
 
-handler!();
 handler!(a A);
 handler!(a A, b B);
 handler!(a A, b B, c C);

@@ -17,5 +17,10 @@ pub mod response;
 pub mod serde;
 pub mod value;
 
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 pub use error::{Category, Error, ErrorKind, Position, Result};
 pub use limits::{LimitKind, Limits};

@@ -58,6 +58,13 @@ use crate::value::{FormEntry, Graph};
 
 /// Deepest nesting a typed read follows (serde_json's recursion limit):
 /// each level is a recursion of the target type's `Deserialize`.
+///
+/// ```
+/// let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+/// let err = flight_codec::serde::from_reply_str::<serde_json::Value>(&deep, &Default::default()).unwrap_err();
+/// assert!(err.is_limit());
+/// assert_eq!(flight_codec::serde::MAX_TYPED_DEPTH, 128);
+/// ```
 pub const MAX_TYPED_DEPTH: usize = 128;
 
 /// Units (values, string and binary bytes) a typed read of a body of `len`
