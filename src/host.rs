@@ -14,7 +14,7 @@
 //!   `useActionState` posts also give a [`FormState`].
 //!
 //! The result is written as a streamed response
-//! ([`to_response_body`](crate::serde::to_response_body)): the root row as
+//! ([`to_response_body`]): the root row as
 //! soon as the function returns, each [`JsPromise`](crate::serde::JsPromise)
 //! and [`JsStream`](crate::serde::JsStream) in it as it settles. An error
 //! the function returns becomes a rejected root, written as React's
