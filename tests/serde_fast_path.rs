@@ -59,6 +59,10 @@ fn check_all(body: &str, failures: &mut Vec<String>) {
 
 #[test]
 fn the_fast_path_agrees_with_the_graph_path() {
+    common::with_stack(fast_path_agrees);
+}
+
+fn fast_path_agrees() {
     let cases: usize = common::env_or("FLIGHT_FAST_PATH_CASES", 3000);
     let mut rng = Rng(common::env_or("FLIGHT_FAST_PATH_SEED", 0x5eed_f00d));
     let mut bodies: Vec<String> = load_vectors("reply")
@@ -181,6 +185,10 @@ fn random_dyn(rng: &mut Rng, depth: u32) -> Dyn {
 /// React elsewhere) writes for the same value, or the same error.
 #[test]
 fn the_fast_writer_agrees_with_the_graph_path() {
+    common::with_stack(fast_writer_agrees);
+}
+
+fn fast_writer_agrees() {
     use flight_codec::serde::{to_graph, to_reply, to_response};
     let cases: usize = common::env_or("FLIGHT_FAST_PATH_CASES", 3000);
     let mut rng = Rng(common::env_or("FLIGHT_FAST_PATH_SEED", 0x5eed_f00d) ^ 0xabc);

@@ -253,3 +253,11 @@ impl Rng {
         }
     }
 }
+
+/// Runs `f` on a thread with an 8 MiB stack. Typed (serde) reads recurse
+/// once per nesting level, up to `MAX_TYPED_DEPTH`: tests of deep values use
+/// this so that they do not depend on `RUST_MIN_STACK` (CI's second run sets
+/// 256 KiB to prove the graph decoders need no stack).
+pub fn with_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    std::thread::Builder::new().stack_size(8 << 20).spawn(f).expect("spawn").join().unwrap_or_else(|e| std::panic::resume_unwind(e))
+}
