@@ -11,6 +11,7 @@
 //! - `decode_entries`, `decode_action`: FormData entries, see [`entries_from_bytes`].
 //! - `decode_response`: `[cut count][cuts…][stream]`.
 //! - `roundtrip_reply`: a value graph read with `Arbitrary` (see [`Input`]).
+//! - `decode_typed`: the string body, read into Rust types (serde).
 //!
 //! A cut byte `c` splits the body at `c × len / 255`.
 
@@ -145,6 +146,68 @@ pub fn decode_reply(data: &[u8]) {
     if let Ok(g) = reply::decode_text(Bytes::copy_from_slice(data), &opts) {
         round_trip(&g, &opts);
     }
+}
+
+/// Rust types a host might read arguments into.
+mod typed {
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    pub enum Shape {
+        Unit,
+        New(f64),
+        Pair(u8, String),
+        Named { a: Option<i32> },
+    }
+
+    #[derive(Deserialize, Debug)]
+    #[allow(dead_code)]
+    pub struct Record {
+        pub id: Option<u32>,
+        pub name: Option<String>,
+        pub tags: Option<Vec<String>>,
+        pub when: Option<flight_codec::serde::JsDate>,
+        pub big: Option<flight_codec::serde::BigInt>,
+        pub shape: Option<Shape>,
+        pub map: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    }
+}
+
+/// Both typed paths on one body, as `Debug` text or an error.
+fn typed_pair<T: serde::de::DeserializeOwned + std::fmt::Debug>(body: &str) -> (Option<String>, Option<String>) {
+    use flight_codec::serde::{from_graph, from_reply_str};
+    let fast = from_reply_str::<T>(body, &DecodeOptions::default()).ok().map(|v| format!("{v:?}"));
+    let graph = reply::decode_str(body, &DecodeOptions::default())
+        .ok()
+        .and_then(|g| from_graph::<T>(&g).ok().map(|v| format!("{v:?}")));
+    (fast, graph)
+}
+
+/// `decode_typed`: reading a string body into Rust types never panics, and
+/// the fast path (straight from the text) gives exactly what the graph path
+/// gives, success or failure. Runs on an 8 MiB thread: typed reads recurse
+/// (bounded at `MAX_TYPED_DEPTH` levels).
+pub fn decode_typed(data: &[u8]) {
+    let Ok(body) = std::str::from_utf8(data) else { return };
+    let body = body.to_string();
+    let run = move || {
+        for (what, (fast, graph)) in [
+            ("serde_json::Value", typed_pair::<serde_json::Value>(&body)),
+            ("Vec<Record>", typed_pair::<Vec<typed::Record>>(&body)),
+            ("(Record,)", typed_pair::<(typed::Record,)>(&body)),
+            ("Vec<Shape>", typed_pair::<Vec<typed::Shape>>(&body)),
+            ("(Option<String>, Option<(u8, i64)>)", typed_pair::<(Option<String>, Option<(u8, i64)>)>(&body)),
+        ] {
+            assert_eq!(fast, graph, "{what}: the fast path and the graph path disagree on {body:?}");
+        }
+    };
+    std::thread::Builder::new()
+        .stack_size(8 << 20)
+        .spawn(run)
+        .expect("spawn")
+        .join()
+        .unwrap_or_else(|e| std::panic::resume_unwind(e));
 }
 
 /// `decode_multipart`: any boundary, any chunking; the chunked decode agrees

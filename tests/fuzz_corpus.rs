@@ -25,7 +25,7 @@ const MAX_SEED: usize = 16 * 1024;
 
 type Target = (&'static str, fn(&[u8]));
 
-const TARGETS: [Target; 7] = [
+const TARGETS: [Target; 8] = [
     ("decode_reply", checks::decode_reply),
     ("decode_multipart", checks::decode_multipart),
     ("decode_entries", checks::decode_entries),
@@ -33,6 +33,7 @@ const TARGETS: [Target; 7] = [
     ("decode_response", checks::decode_response),
     ("roundtrip_reply", checks::roundtrip_reply),
     ("roundtrip_response", checks::roundtrip_response),
+    ("decode_typed", checks::decode_typed),
 ];
 
 /// Targets whose input is not a body from the vectors: their corpus is what
@@ -60,6 +61,7 @@ fn seeds() -> BTreeMap<&'static str, BTreeMap<String, Vec<u8>>> {
     for (name, v) in load_vectors("reply") {
         if let Some(s) = v.get("body").and_then(|b| b.get("string")) {
             add("decode_reply", &name, s.str().as_wtf8().to_vec());
+            add("decode_typed", &name, s.str().as_wtf8().to_vec());
         }
         if let Some(f) = v.get("body").and_then(|b| b.get("formData")) {
             add("decode_entries", &name, checks::entries_to_bytes(&entries_from_json(f)));
