@@ -206,7 +206,7 @@ fn string(s: &str) -> String {
 }
 
 /// `Object.prototype.toString` names of the built-ins.
-fn object_name(n: &Node) -> &'static str {
+pub(crate) fn object_name(n: &Node) -> &'static str {
     match n {
         Node::Map(_) => "Map",
         Node::Set(_) => "Set",

@@ -10,7 +10,7 @@
 #[cfg(feature = "async")]
 mod body;
 mod decode;
-mod describe;
+pub(crate) mod describe;
 mod encode;
 mod push;
 mod render;

@@ -76,13 +76,12 @@ fn describe_node(node: &Node) -> &'static str {
     match node {
         Node::Array(_) => "array",
         Node::Object(_) => "object",
-        Node::Map(_) => "Map",
-        Node::Set(_) => "Set",
-        Node::ArrayBuffer(_) => "ArrayBuffer",
-        Node::TypedArray { kind, .. } => kind.name(),
-        Node::Blob(b) if b.name.is_some() => "File",
-        Node::Blob(_) => "Blob",
-        Node::FormData(_) => "FormData",
+        Node::Map(_)
+        | Node::Set(_)
+        | Node::ArrayBuffer(_)
+        | Node::TypedArray { .. }
+        | Node::Blob(_)
+        | Node::FormData(_) => crate::response::describe::object_name(node),
         Node::ServerReference(_) => "server function",
         Node::TemporaryReference(_) => "temporary reference",
         Node::Promise(PromiseState::Pending) | Node::Lazy(_) => "pending promise",
