@@ -259,5 +259,10 @@ impl Rng {
 /// this so that they do not depend on `RUST_MIN_STACK` (CI's second run sets
 /// 256 KiB to prove the graph decoders need no stack).
 pub fn with_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    std::thread::Builder::new().stack_size(8 << 20).spawn(f).expect("spawn").join().unwrap_or_else(|e| std::panic::resume_unwind(e))
+    std::thread::Builder::new()
+        .stack_size(8 << 20)
+        .spawn(f)
+        .expect("spawn")
+        .join()
+        .unwrap_or_else(|e| std::panic::resume_unwind(e))
 }
