@@ -6,6 +6,7 @@
 //! root and settled promises and stream chunks after it, in the order their
 //! microtasks would run. The walk is iterative, so any depth is fine.
 
+use crate::value::node_map::{NodeMap, NodeSet};
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::error::{Error, ErrorKind, Result};
@@ -270,7 +271,7 @@ fn unsupported(message: &str) -> Error {
 #[derive(Default)]
 struct State {
     next_id: u32,
-    written: HashMap<NodeId, Ref>,
+    written: NodeMap<Ref>,
     paths: Paths,
     entries: Vec<(String, FormEntry)>,
     has_form: bool,
@@ -278,9 +279,9 @@ struct State {
     /// Tasks waiting for a pending promise or an open stream (by node).
     parked: HashMap<NodeId, Vec<Task>>,
     /// ReadableStreams a reader was taken from.
-    locked: HashSet<NodeId>,
+    locked: NodeSet,
     /// Async iterators already being read (an iterator is read once).
-    iterated: HashSet<NodeId>,
+    iterated: NodeSet,
     /// Each stream's node and the stream whose read started it.
     stream_parent: HashMap<u32, (NodeId, Option<u32>)>,
     /// The stream whose item or return value is being written.
@@ -290,7 +291,7 @@ struct State {
     model_root: Option<NodeId>,
     /// Objects being written that have no path (under a key with `:`), to
     /// detect cycles through them as `JSON.stringify` does.
-    pathless: HashSet<NodeId>,
+    pathless: NodeSet,
 }
 
 /// One step of the encoder over a graph it borrows.

@@ -9,6 +9,7 @@
 //! keeps that schedule with an explicit queue of jobs, so that the rows, their
 //! ids, their order and the network chunks are React's.
 
+use crate::value::node_map::NodeMap;
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::fmt;
 use std::sync::Arc;
@@ -159,11 +160,11 @@ pub(super) enum TaskState {
 #[derive(Default)]
 pub(super) struct State {
     next_id: u32,
-    pub written: HashMap<NodeId, Ref>,
+    pub written: NodeMap<Ref>,
     pub paths: Paths,
     symbols: HashMap<JsString, u32>,
     client_refs: HashMap<(JsString, JsString), u32>,
-    pub server_refs: HashMap<NodeId, u32>,
+    pub server_refs: NodeMap<u32>,
     import_strings: HashMap<String, String>,
     import_size: usize,
     imports: Vec<Piece>,

@@ -7,7 +7,7 @@
 //! get their ids and rows at the moment React gives them theirs, so ids and
 //! row order match React's.
 
-use std::collections::HashSet;
+use crate::value::node_map::NodeSet;
 
 use bytes::Bytes;
 
@@ -161,12 +161,12 @@ pub(super) struct Walker<'a> {
     out: Vec<u8>,
     stack: Vec<Frame>,
     /// Graph nodes being walked without a reference.
-    open: HashSet<NodeId>,
+    open: NodeSet,
 }
 
 impl<'a> Walker<'a> {
     pub fn new(g: &'a Graph, st: &'a mut State) -> Self {
-        Walker { g, st, out: Vec::new(), stack: Vec::new(), open: HashSet::new() }
+        Walker { g, st, out: Vec::new(), stack: Vec::new(), open: NodeSet::default() }
     }
 
     /// `retryTask`: renders task `id`'s model as its row.
@@ -590,7 +590,7 @@ impl<'a> Walker<'a> {
     fn object(&mut self, h: Holder<'_>, key: Key<'_>, n: NodeId) -> Result<Next, Throw> {
         let g = self.g;
         let path = self.st.written.get(&n).copied();
-        let walk = |kids: Kids, open: &HashSet<NodeId>| {
+        let walk = |kids: Kids, open: &NodeSet| {
             if path.is_none() && open.contains(&n) {
                 return Err(throw_msg(MSG_STACK.to_string()));
             }
@@ -726,7 +726,7 @@ impl<'a> Walker<'a> {
                 Next::Walk(mut f) => {
                     if let (Some(r), Kids::Array(c) | Kids::Object(c)) = (&element_ref, &f.kids) {
                         let c = *c;
-                        self.st.written.entry(c).or_insert(*r);
+                        self.st.written.get_or_insert_with(c, || *r);
                         f.path = self.st.written.get(&c).copied();
                         f.pathless = None;
                     }

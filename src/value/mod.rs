@@ -21,6 +21,7 @@
 pub mod bigint;
 pub mod date;
 pub(crate) mod logical;
+pub(crate) mod node_map;
 pub mod string;
 
 use bytes::Bytes;
