@@ -954,22 +954,30 @@ impl Builder {
     }
 }
 
+/// `"<tag><text>"` for text that JSON needs no escapes for (ids, digits, ISO dates).
+pub(crate) fn write_plain(out: &mut Vec<u8>, tag: &str, text: &str) {
+    out.push(b'"');
+    out.extend_from_slice(tag.as_bytes());
+    out.extend_from_slice(text.as_bytes());
+    out.push(b'"');
+}
+
 /// Writes a number as both encoders write it (`serializeNumber`): finite
 /// numbers as `JSON.stringify` does, `-0`, `NaN` and the infinities as tags.
 pub(crate) fn write_js_number(out: &mut Vec<u8>, n: f64) {
-    use crate::json::{write_number, write_str_slice};
+    use crate::json::write_number;
     if n.is_finite() {
         if n == 0.0 && n.is_sign_negative() {
-            write_str_slice(out, "$-0");
+            out.extend_from_slice(b"\"$-0\"");
         } else {
             write_number(out, n);
         }
     } else if n.is_nan() {
-        write_str_slice(out, "$NaN");
+        out.extend_from_slice(b"\"$NaN\"");
     } else if n > 0.0 {
-        write_str_slice(out, "$Infinity");
+        out.extend_from_slice(b"\"$Infinity\"");
     } else {
-        write_str_slice(out, "$-Infinity");
+        out.extend_from_slice(b"\"$-Infinity\"");
     }
 }
 

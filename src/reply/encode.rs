@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::{write_str, write_str_slice};
-use crate::model::{write_escaped, write_js_number};
+use crate::model::{write_escaped, write_js_number, write_plain};
 use crate::paths::{PathKey, Paths, Ref};
 use crate::value::{Blob, FormEntry, Graph, JsString, Node, NodeId, PromiseState, StreamEnd, StreamKind, Value};
 
@@ -515,12 +515,12 @@ impl Encoder<'_, '_> {
     /// its recorded path.
     fn write_value(&mut self, out: &mut Vec<u8>, parent: Option<&Ref>, key: Key<'_>, v: &Value) -> Result<Step> {
         match v {
-            Value::Undefined => write_str_slice(out, "$undefined"),
+            Value::Undefined => out.extend_from_slice(b"\"$undefined\""),
             Value::Null => out.extend_from_slice(b"null"),
             Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
             Value::Number(n) => write_js_number(out, *n),
             Value::String(s) => write_escaped(out, s),
-            Value::BigInt(b) => write_str_slice(out, &format!("$n{}", b.as_str())),
+            Value::BigInt(b) => write_plain(out, "$n", b.as_str()),
             Value::Date(d) => {
                 let start = out.len();
                 out.extend_from_slice(b"\"$D");

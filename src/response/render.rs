@@ -14,7 +14,7 @@ use bytes::Bytes;
 use super::describe::{self, Member, Parent};
 use super::encode::{Job, Piece, State, TaskState, Thrown};
 use crate::json::{write_str, write_str_slice};
-use crate::model::{write_escaped, write_js_number};
+use crate::model::{write_escaped, write_js_number, write_plain};
 use crate::paths::{PathKey, Ref};
 use crate::value::{Blob, FormEntry, Graph, JsString, Node, NodeId, PromiseState, StreamKind, Value};
 
@@ -88,13 +88,17 @@ enum Kids {
     /// An array made up by the encoder; `true` for an element tuple.
     List(Vec<Item>, bool),
     Obj(Vec<(JsString, Item)>),
-    /// The end of an outlined task's row: restores the parent's row.
-    TaskEnd {
-        id: u32,
-        parent_out: Vec<u8>,
-        after: Vec<u8>,
-        size: usize,
-    },
+    /// The end of an outlined task's row: restores the parent's row (boxed:
+    /// frames are moved for every member written, so they stay small).
+    TaskEnd(Box<TaskEnd>),
+}
+
+/// What [`Kids::TaskEnd`] restores.
+struct TaskEnd {
+    id: u32,
+    parent_out: Vec<u8>,
+    after: Vec<u8>,
+    size: usize,
 }
 
 struct Frame {
@@ -247,7 +251,7 @@ impl<'a> Walker<'a> {
                 },
                 Kids::List(items, _) => items.get(i).map(|it| (None, Kid::I(it))),
                 Kids::Obj(pairs) => pairs.get(i).map(|(k, it)| (Some(k), Kid::I(it))),
-                Kids::TaskEnd { .. } => None,
+                Kids::TaskEnd(_) => None,
             };
             let Some((name, item)) = member else {
                 self.close(frame);
@@ -293,7 +297,7 @@ impl<'a> Walker<'a> {
                 let parent_out = std::mem::take(&mut self.out);
                 let size = self.st.size;
                 self.stack.push(Frame {
-                    kids: Kids::TaskEnd { id, parent_out, after, size },
+                    kids: Kids::TaskEnd(Box::new(TaskEnd { id, parent_out, after, size })),
                     i: 0,
                     path: None,
                     pathless: None,
@@ -312,7 +316,8 @@ impl<'a> Walker<'a> {
         match f.kids {
             Kids::Object(_) | Kids::Obj(_) => self.out.push(b'}'),
             Kids::Array(_) | Kids::List(..) => self.out.push(b']'),
-            Kids::TaskEnd { id, parent_out, after, size } => {
+            Kids::TaskEnd(end) => {
+                let TaskEnd { id, parent_out, after, size } = *end;
                 let row = std::mem::replace(&mut self.out, parent_out);
                 self.st.model_row(id, &row);
                 self.out.extend_from_slice(&after);
@@ -816,7 +821,7 @@ fn holder_members<'g>(g: &'g Graph, k: &'g Kids) -> Parent<'g> {
             object: true,
             members: pairs.iter().map(|(k, it)| (k.to_string_lossy().into_owned(), item(it))).collect(),
         },
-        Kids::TaskEnd { .. } => Parent { object: true, members: vec![] },
+        Kids::TaskEnd(_) => Parent { object: true, members: vec![] },
     }
 }
 
@@ -824,14 +829,6 @@ fn quoted(s: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(s.len() + 2);
     write_str_slice(&mut out, s);
     out
-}
-
-/// `"<tag><text>"` for text that JSON needs no escapes for (ids, digits, ISO dates).
-fn write_plain(out: &mut Vec<u8>, tag: &str, text: &str) {
-    out.push(b'"');
-    out.extend_from_slice(tag.as_bytes());
-    out.extend_from_slice(text.as_bytes());
-    out.push(b'"');
 }
 
 /// `"<tag><id in lowercase hex>"`, without allocating.

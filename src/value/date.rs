@@ -102,34 +102,32 @@ impl Date {
         let rem = ms.rem_euclid(86_400_000);
         let (y, m, d) = civil_from_days(days);
         let (h, mi, s, milli) = (rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000);
-        let digits = |out: &mut Vec<u8>, v: i64, width: usize| {
-            let mut buf = [b'0'; 6];
+        // Written into a buffer, then appended once.
+        let mut buf = [0u8; 27];
+        let mut at = usize::from(!(0..=9999).contains(&y));
+        let mut digits = |buf: &mut [u8; 27], v: i64, width: usize, then: u8| {
             let mut v = v;
-            for i in (6 - width..6).rev() {
+            for i in (at..at + width).rev() {
                 buf[i] = b'0' + (v % 10) as u8;
                 v /= 10;
             }
-            out.extend_from_slice(&buf[6 - width..]);
+            buf[at + width] = then;
+            at += width + 1;
         };
-        if (0..=9999).contains(&y) {
-            digits(out, y, 4);
+        if !(0..=9999).contains(&y) {
+            buf[0] = if y < 0 { b'-' } else { b'+' };
+            digits(&mut buf, y.abs(), 6, b'-');
         } else {
-            out.push(if y < 0 { b'-' } else { b'+' });
-            digits(out, y.abs(), 6);
+            digits(&mut buf, y, 4, b'-');
         }
-        out.push(b'-');
-        digits(out, m, 2);
-        out.push(b'-');
-        digits(out, d, 2);
-        out.push(b'T');
-        digits(out, h, 2);
-        out.push(b':');
-        digits(out, mi, 2);
-        out.push(b':');
-        digits(out, s, 2);
-        out.push(b'.');
-        digits(out, milli, 3);
-        out.push(b'Z');
+        digits(&mut buf, m, 2, b'-');
+        digits(&mut buf, d, 2, b'T');
+        digits(&mut buf, h, 2, b':');
+        digits(&mut buf, mi, 2, b':');
+        digits(&mut buf, s, 2, b'.');
+        digits(&mut buf, milli, 3, b'Z');
+        let len = if (0..=9999).contains(&y) { 24 } else { 27 };
+        out.extend_from_slice(&buf[..len]);
         true
     }
 
