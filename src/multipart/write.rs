@@ -161,14 +161,27 @@ fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.len() >= needle.len() && haystack.windows(needle.len()).any(|w| w == needle)
+    memchr::memmem::find(haystack, needle).is_some()
+}
+
+/// What of a field the boundary's hash reads: all of it up to 1 KiB, else
+/// its first and last 512 bytes (its length is hashed too). The hash only
+/// has to be deterministic; [`pick`] checks every candidate against the
+/// whole data, so hashing less never risks a clash.
+fn sample(field: &[u8]) -> [&[u8]; 2] {
+    if field.len() <= 1024 {
+        [field, &[]]
+    } else {
+        [&field[..512], &field[field.len() - 512..]]
+    }
 }
 
 /// Picks a boundary shaped like undici's (`----formdata-flight-0` and 11
 /// digits) that occurs in none of `entries`.
 ///
 /// The digits are derived from the entries (so the choice is
-/// deterministic) and re-drawn while the candidate occurs in any name,
+/// deterministic; a large field contributes its length and its ends) and
+/// re-drawn while the candidate occurs in any name,
 /// value, filename, content type or data. Because the boundary has no `%`,
 /// `"`, CR, LF or uppercase letter, escaping and line-break normalisation
 /// cannot create an occurrence that the raw text lacks.
@@ -193,7 +206,9 @@ pub fn choose_boundary(entries: &[EntryRef<'_>]) -> String {
             }
         };
         for field in fields {
-            h = fnv(h, field);
+            for part in sample(field) {
+                h = fnv(h, part);
+            }
             h = fnv(h, &(field.len() as u64).to_le_bytes());
         }
     }
