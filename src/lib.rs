@@ -4,6 +4,7 @@
 mod error;
 #[cfg(all(feature = "serde", feature = "async"))]
 pub mod host;
+mod id_map;
 pub mod inspect;
 pub mod json;
 mod limits;

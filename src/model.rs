@@ -289,7 +289,7 @@ pub(crate) struct Builder {
     /// The index of the stream chunk being parsed, if it is one.
     pub(crate) item: Option<usize>,
     /// Parts whose value is an error (responses): a reference into one is that error.
-    pub(crate) failed: HashSet<u32>,
+    pub(crate) failed: crate::id_map::IdSet,
     /// The JSON texts parsed are known to be UTF-8 (reply parts): strings
     /// are not checked again.
     pub(crate) utf8_input: bool,
@@ -314,7 +314,7 @@ impl Builder {
             limits,
             row: 0,
             item: None,
-            failed: HashSet::new(),
+            failed: Default::default(),
             utf8_input: false,
             element_marker: None,
         }

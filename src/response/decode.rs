@@ -1,7 +1,8 @@
 //! The response's meaning of rows and `$`-strings: the pieces the push
 //! decoder ([`super::push`]) parses rows with.
 
-use std::collections::{HashMap, HashSet};
+use crate::id_map::{IdMap, IdSet};
+use std::collections::HashMap;
 
 use bytes::Bytes;
 
@@ -55,19 +56,19 @@ pub(super) fn text(bytes: Bytes, id: u32) -> Result<JsString> {
 /// The response's meaning of `$`-strings, and what they leave to do.
 pub(super) struct Response {
     pub(super) temporary_references: bool,
-    pub(super) chunks: HashMap<u32, Chunk>,
-    pub(super) queued: HashSet<u32>,
+    pub(super) chunks: IdMap<Chunk>,
+    pub(super) queued: IdSet,
     pub(super) work: Vec<u32>,
     /// The node standing for the element marker `"$"` in `["$", type, key, props]`.
     pub(super) marker: Option<NodeId>,
     pub(super) promises: Vec<(NodeId, u32)>,
-    pub(super) promise_nodes: HashMap<u32, NodeId>,
+    pub(super) promise_nodes: IdMap<NodeId>,
     pub(super) inits: Vec<(NodeId, u32, InitKind)>,
     /// FormData (`$K`) and Blob (`$B`) placeholders: (node, row, is_blob).
     pub(super) entries: Vec<(NodeId, u32, bool)>,
     pub(super) server_refs: Vec<(NodeId, u32)>,
     /// Rows that are errors (`E`): a promise of one is rejected.
-    pub(super) rejected: HashSet<u32>,
+    pub(super) rejected: IdSet,
     /// Arrays that are element tuples `["$", type, key, props, …]`, by the
     /// row (and stream chunk) they are in.
     pub(super) elements: HashMap<Key, Vec<NodeId>>,

@@ -15,6 +15,7 @@
 //! and are skipped; hints (`:H`) are not part of the value and are skipped
 //! too.
 
+use crate::id_map::{IdMap, IdSet};
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use bytes::Bytes;
@@ -156,7 +157,7 @@ pub struct ResponseDecoder {
     events: VecDeque<Event>,
     failed: Option<Error>,
     /// Rows parsed (or stream rows started).
-    parsed: HashSet<u32>,
+    parsed: IdSet,
     /// Rows and chunks whose plain references are all parsed.
     complete: HashSet<Key>,
     /// What each row or chunk refers to plainly.
@@ -166,16 +167,16 @@ pub struct ResponseDecoder {
     /// Values to check for completeness (with the check so far, if resumed).
     waiting: Vec<(Key, Unit, Option<Walk>)>,
     /// Values waiting for a row that has not arrived.
-    blocked: HashMap<u32, Vec<(Key, Unit, Option<Walk>)>>,
-    streams: HashMap<u32, StreamState>,
+    blocked: IdMap<Vec<(Key, Unit, Option<Walk>)>>,
+    streams: IdMap<StreamState>,
     /// Rows of server references: their bound-argument promises are needed too.
-    server_ref_rows: HashSet<u32>,
+    server_ref_rows: IdSet,
     /// Placeholders by the row they are built from.
-    promises_of: HashMap<u32, Vec<(NodeId, bool)>>,
-    inits_of: HashMap<u32, Vec<(NodeId, InitKind)>>,
-    entries_of: HashMap<u32, Vec<(NodeId, bool)>>,
-    server_refs_of: HashMap<u32, Vec<NodeId>>,
-    error_values_of: HashMap<u32, Vec<NodeId>>,
+    promises_of: IdMap<Vec<(NodeId, bool)>>,
+    inits_of: IdMap<Vec<(NodeId, InitKind)>>,
+    entries_of: IdMap<Vec<(NodeId, bool)>>,
+    server_refs_of: IdMap<Vec<NodeId>>,
+    error_values_of: IdMap<Vec<NodeId>>,
     /// Promises waiting for a promise they were fulfilled with.
     adopting: HashMap<NodeId, Vec<(NodeId, bool)>>,
     /// Deps and placeholders registered so far (cursor into `r`'s lists).
@@ -196,16 +197,16 @@ impl ResponseDecoder {
         limits.max_row_bytes = opts.limits.max_total_bytes;
         let mut r = Response {
             temporary_references: opts.temporary_references,
-            chunks: HashMap::new(),
-            queued: HashSet::new(),
+            chunks: IdMap::default(),
+            queued: IdSet::default(),
             work: Vec::new(),
             marker: None,
             promises: Vec::new(),
-            promise_nodes: HashMap::new(),
+            promise_nodes: IdMap::default(),
             inits: Vec::new(),
             entries: Vec::new(),
             server_refs: Vec::new(),
-            rejected: HashSet::new(),
+            rejected: IdSet::default(),
             elements: HashMap::new(),
             at: (0, None),
             deps: Vec::new(),
@@ -225,19 +226,19 @@ impl ResponseDecoder {
             r,
             events: VecDeque::new(),
             failed: None,
-            parsed: HashSet::new(),
+            parsed: IdSet::default(),
             complete: HashSet::new(),
             deps_of: HashMap::new(),
             dep_targets: Vec::new(),
             waiting: vec![((0, None), Unit::Root, None)],
-            blocked: HashMap::new(),
-            streams: HashMap::new(),
-            server_ref_rows: HashSet::new(),
-            promises_of: HashMap::new(),
-            inits_of: HashMap::new(),
-            entries_of: HashMap::new(),
-            server_refs_of: HashMap::new(),
-            error_values_of: HashMap::new(),
+            blocked: IdMap::default(),
+            streams: IdMap::default(),
+            server_ref_rows: IdSet::default(),
+            promises_of: IdMap::default(),
+            inits_of: IdMap::default(),
+            entries_of: IdMap::default(),
+            server_refs_of: IdMap::default(),
+            error_values_of: IdMap::default(),
             adopting: HashMap::new(),
             seen_deps: 0,
             visits: 0,
@@ -321,7 +322,7 @@ impl ResponseDecoder {
         self.take_rows()?;
         self.pump()?;
         // A row that was needed and never came.
-        let mut missing: Vec<u32> = self.r.queued.iter().copied().filter(|id| !self.parsed.contains(id)).collect();
+        let mut missing: Vec<u32> = self.r.queued.iter().filter(|id| !self.parsed.contains(id)).collect();
         missing.sort_unstable();
         if let Some(&id) = missing.first() {
             return Err(match self.r.chunks.get(&id) {
@@ -329,7 +330,7 @@ impl ResponseDecoder {
                 _ => ErrorKind::MissingRow { id }.into(),
             });
         }
-        let mut open: Vec<u32> = self.streams.iter().filter(|(_, s)| !s.end_parsed).map(|(id, _)| *id).collect();
+        let mut open: Vec<u32> = self.streams.iter().filter(|(_, s)| !s.end_parsed).map(|(id, _)| id).collect();
         open.sort_unstable();
         if let Some(&id) = open.first() {
             return Err(ErrorKind::InvalidStream { id, reason: "never closed" }.into());
@@ -459,7 +460,7 @@ impl ResponseDecoder {
                         self.finalize(&done)?;
                         self.deliver(unit)?;
                     }
-                    Err((missing, walk)) => self.blocked.entry(missing).or_default().push((key, unit, Some(walk))),
+                    Err((missing, walk)) => self.blocked.get_or_default(missing).push((key, unit, Some(walk))),
                 }
                 progress = true;
             }
@@ -479,7 +480,7 @@ impl ResponseDecoder {
         for (node, p) in std::mem::take(&mut self.r.server_refs) {
             targets.push(p);
             self.server_ref_rows.insert(p);
-            self.server_refs_of.entry(p).or_default().push(node);
+            self.server_refs_of.get_or_default(p).push(node);
         }
         for (node, p) in std::mem::take(&mut self.r.promises) {
             if self.server_ref_rows.contains(&key.0) && key.1.is_none() {
@@ -489,22 +490,22 @@ impl ResponseDecoder {
                 self.r.deps.push(super::decode::Dep { from: key.0, to: p, element: None, item: None });
                 self.seen_deps = self.r.deps.len();
             }
-            self.promises_of.entry(p).or_default().push((node, false));
+            self.promises_of.get_or_default(p).push((node, false));
             self.waiting.push(((p, None), Unit::Row(p), None));
         }
         for (node, p) in std::mem::take(&mut self.r.lazies) {
-            self.promises_of.entry(p).or_default().push((node, true));
+            self.promises_of.get_or_default(p).push((node, true));
             self.waiting.push(((p, None), Unit::Row(p), None));
         }
         for (node, p, kind) in std::mem::take(&mut self.r.inits) {
-            self.inits_of.entry(p).or_default().push((node, kind));
+            self.inits_of.get_or_default(p).push((node, kind));
         }
         for (node, p, is_blob) in std::mem::take(&mut self.r.entries) {
-            self.entries_of.entry(p).or_default().push((node, is_blob));
+            self.entries_of.get_or_default(p).push((node, is_blob));
         }
         for (node, p) in std::mem::take(&mut self.r.error_values) {
             targets.push(p);
-            self.error_values_of.entry(p).or_default().push(node);
+            self.error_values_of.get_or_default(p).push(node);
         }
         if targets.is_empty() {
             return;
@@ -856,8 +857,8 @@ impl ResponseDecoder {
         }
         let mut refs: Vec<u32> = self
             .server_refs_of
-            .keys()
-            .copied()
+            .iter()
+            .map(|(k, _)| k)
             .filter(|p| self.complete.contains(&(*p, None)) && self.bound_settled(*p))
             .collect();
         refs.sort_unstable();
@@ -1015,7 +1016,7 @@ impl ResponseDecoder {
         if referrers.is_empty() {
             return;
         }
-        let mut queue: Vec<u32> = self.r.rejected.iter().copied().collect();
+        let mut queue: Vec<u32> = self.r.rejected.iter().collect();
         queue.sort_unstable();
         let mut failed_elements = HashSet::new();
         while let Some(row) = queue.pop() {

@@ -1,0 +1,177 @@
+//! Maps and sets keyed by ids the *input* chooses (response row ids): a dense
+//! table for small ids, a SipHash map for the rest.
+//!
+//! React numbers rows from 0 up, so an honest stream's ids are small and
+//! dense, and a table indexed by id needs no hashing. A hostile stream can
+//! name any id up to 2^32 − 1: an id goes to the table only while it is
+//! below `2 × (entries + 256)`, so the table stays linear in the number of
+//! entries (never sized from a declared value), and every other id goes to
+//! the hash map, whose random keys resist chosen collisions.
+
+use std::collections::HashMap;
+
+/// A map from ids to `V`.
+#[derive(Clone, Debug)]
+pub(crate) struct IdMap<V> {
+    dense: Vec<Option<V>>,
+    sparse: HashMap<u32, V>,
+    len: usize,
+}
+
+impl<V> Default for IdMap<V> {
+    fn default() -> Self {
+        IdMap { dense: Vec::new(), sparse: HashMap::new(), len: 0 }
+    }
+}
+
+impl<V> IdMap<V> {
+    /// Whether `id` may live in the dense table (growing it if needed).
+    #[inline]
+    fn dense_slot(&mut self, id: u32) -> Option<&mut Option<V>> {
+        let i = id as usize;
+        if i >= self.dense.len() {
+            if i >= 2 * (self.len + 256) {
+                return None;
+            }
+            self.dense.resize_with(i + 1, || None);
+        }
+        Some(&mut self.dense[i])
+    }
+
+    #[inline]
+    pub(crate) fn get(&self, id: &u32) -> Option<&V> {
+        match self.dense.get(*id as usize) {
+            Some(Some(v)) => Some(v),
+            _ if self.sparse.is_empty() => None,
+            _ => self.sparse.get(id),
+        }
+    }
+
+    #[inline]
+    pub(crate) fn get_mut(&mut self, id: &u32) -> Option<&mut V> {
+        let i = *id as usize;
+        if self.dense.get(i).is_some_and(Option::is_some) {
+            return self.dense[i].as_mut();
+        }
+        self.sparse.get_mut(id)
+    }
+
+    #[inline]
+    pub(crate) fn contains_key(&self, id: &u32) -> bool {
+        self.get(id).is_some()
+    }
+
+    pub(crate) fn insert(&mut self, id: u32, v: V) -> Option<V> {
+        if let Some(old) = self.sparse.get_mut(&id) {
+            return Some(std::mem::replace(old, v));
+        }
+        let old = match self.dense_slot(id) {
+            Some(slot) => slot.replace(v),
+            None => self.sparse.insert(id, v),
+        };
+        if old.is_none() {
+            self.len += 1;
+        }
+        old
+    }
+
+    pub(crate) fn remove(&mut self, id: &u32) -> Option<V> {
+        let old = match self.dense.get_mut(*id as usize) {
+            Some(slot @ Some(_)) => slot.take(),
+            _ => self.sparse.remove(id),
+        };
+        if old.is_some() {
+            self.len -= 1;
+        }
+        old
+    }
+
+    /// The value for `id`, inserted as the default if there is none.
+    pub(crate) fn get_or_default(&mut self, id: u32) -> &mut V
+    where
+        V: Default,
+    {
+        if !self.contains_key(&id) {
+            self.insert(id, V::default());
+        }
+        self.get_mut(&id).expect("just inserted")
+    }
+
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The entries, dense ids first (ascending), then the others.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (u32, &V)> {
+        let dense = self.dense.iter().enumerate().filter_map(|(i, v)| v.as_ref().map(|v| (i as u32, v)));
+        dense.chain(self.sparse.iter().map(|(k, v)| (*k, v)))
+    }
+}
+
+/// A set of ids.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct IdSet(IdMap<()>);
+
+impl IdSet {
+    #[inline]
+    pub(crate) fn contains(&self, id: &u32) -> bool {
+        self.0.contains_key(id)
+    }
+
+    /// Adds `id`; `false` if it was there already.
+    #[inline]
+    pub(crate) fn insert(&mut self, id: u32) -> bool {
+        self.0.insert(id, ()).is_none()
+    }
+
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    #[inline]
+    pub(crate) fn len(&self) -> usize {
+        self.0.len
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        self.0.iter().map(|(k, _)| k)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn small_ids_are_dense_and_large_ones_hashed_with_the_same_behaviour() {
+        let mut m = IdMap::default();
+        assert_eq!(m.insert(3, "a"), None);
+        assert_eq!(m.insert(u32::MAX, "big"), None);
+        assert_eq!(m.insert(3, "b"), Some("a"));
+        assert_eq!((m.get(&3), m.get(&u32::MAX), m.get(&4)), (Some(&"b"), Some(&"big"), None));
+        assert!(m.dense.len() <= 4 && m.sparse.len() == 1, "a huge id does not size the table");
+        // An id first stored sparse stays reachable once the table has grown past it.
+        assert_eq!(m.insert(5000, "mid"), None);
+        assert!(m.dense.len() < 5000);
+        for i in (10..6000).filter(|&i| i != 5000) {
+            m.insert(i, "x");
+        }
+        assert!(m.dense.len() > 5000 && m.dense[5000].is_none());
+        assert_eq!(m.get(&5000), Some(&"mid"));
+        assert_eq!(m.insert(5000, "mid2"), Some("mid"));
+        assert_eq!(m.remove(&5000), Some("mid2"));
+        assert_eq!(m.remove(&5000), None);
+        assert_eq!(m.remove(&u32::MAX), Some("big"));
+        *m.get_mut(&3).unwrap() = "c";
+        assert_eq!(m.iter().next(), Some((3, &"c")));
+        let mut counts: IdMap<Vec<u8>> = IdMap::default();
+        counts.get_or_default(7).push(1);
+        counts.get_or_default(7).push(2);
+        assert_eq!(counts.get(&7).map(Vec::len), Some(2));
+        let mut s = IdSet::default();
+        assert!(s.is_empty() && s.insert(9) && !s.insert(9) && s.contains(&9) && s.len() == 1);
+        assert_eq!(s.iter().collect::<Vec<_>>(), [9]);
+    }
+}
