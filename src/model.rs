@@ -269,7 +269,7 @@ pub(crate) trait Tags {
 pub(crate) struct Builder {
     pub(crate) g: Graph,
     /// The value of each part (or row) parsed so far.
-    pub(crate) roots: HashMap<u32, Value>,
+    pub(crate) roots: crate::id_map::IdMap<Value>,
     holes: Vec<Hole>,
     hole_at: HashMap<Slot, usize>,
     /// Holes by where they were written, for resolving a row at a time.
@@ -302,7 +302,7 @@ impl Builder {
     pub(crate) fn new(limits: Limits) -> Self {
         Builder {
             g: Graph::new(),
-            roots: HashMap::new(),
+            roots: Default::default(),
             holes: Vec::new(),
             hole_at: HashMap::new(),
             holes_by_origin: HashMap::new(),
@@ -826,7 +826,11 @@ impl Builder {
     /// Settles promise placeholders from the parts they name. A promise of a
     /// promise adopts it (cycle-checked, at most `max_promise_chain` hops); a
     /// part in `rejected` (an error row) rejects with its value.
-    pub(crate) fn settle_promises(&mut self, promises: &[(NodeId, u32)], rejected: &HashSet<u32>) -> Result<()> {
+    pub(crate) fn settle_promises(
+        &mut self,
+        promises: &[(NodeId, u32)],
+        rejected: &crate::id_map::IdSet,
+    ) -> Result<()> {
         let source: HashMap<NodeId, u32> = promises.iter().copied().collect();
         let mut done: HashMap<NodeId, (Value, bool)> = HashMap::new();
         let max = self.limits.max_promise_chain;

@@ -1,8 +1,6 @@
 //! The typed backing store: FormData entries sorted once, in O(n), into
 //! model parts, blob parts, stream rows and FormData-value entries.
 
-use std::collections::HashMap;
-
 use bytes::Bytes;
 
 use crate::error::{Error, ErrorKind, Result};
@@ -22,11 +20,11 @@ pub(crate) enum PartEntry {
 #[derive(Default)]
 pub(crate) struct Backing {
     /// `<prefix><decimal id>` parts.
-    pub parts: HashMap<u32, PartEntry>,
+    pub parts: crate::id_map::IdMap<PartEntry>,
     /// `<prefix>S<decimal id>` stream rows, in order.
-    pub streams: HashMap<u32, Vec<Bytes>>,
+    pub streams: crate::id_map::IdMap<Vec<Bytes>>,
     /// `<prefix>_<decimal id>_<key>` entries, grouped by id, in order.
-    pub form: HashMap<u32, Vec<(JsString, FormEntry)>>,
+    pub form: crate::id_map::IdMap<Vec<(JsString, FormEntry)>>,
     /// Bytes of all entries.
     pub total_bytes: usize,
 }
@@ -81,14 +79,14 @@ impl Backing {
                         continue;
                     };
                     let key = name.skip_bytes(prefix.len() + 1 + us + 1);
-                    b.form.entry(id).or_default().push((key, entry));
+                    b.form.get_or_default(id).push((key, entry));
                 }
                 Some(b'S') => {
                     let Some(id) = parse_decimal(&rest[1..]) else {
                         continue;
                     };
                     match entry {
-                        FormEntry::Text(t) => b.streams.entry(id).or_default().push(text_bytes(&t)?),
+                        FormEntry::Text(t) => b.streams.get_or_default(id).push(text_bytes(&t)?),
                         FormEntry::File(_) => {
                             return Err(ErrorKind::PartType { id, expected: "a text stream row" }.into())
                         }

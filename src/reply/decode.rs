@@ -11,7 +11,7 @@
 //!    iterators (consume-once), server references, then check the logical
 //!    size of the result.
 
-use std::collections::{HashMap, HashSet};
+use crate::id_map::{IdMap, IdSet};
 
 use super::backing::{Backing, PartEntry};
 use super::DecodeOptions;
@@ -36,18 +36,18 @@ pub(crate) struct Decoder<'o> {
 struct Reply<'o> {
     opts: &'o DecodeOptions,
     backing: Backing,
-    queued: HashSet<u32>,
+    queued: IdSet,
     work: Vec<Work>,
     promises: Vec<(NodeId, u32)>,
     inits: Vec<(NodeId, u32, InitKind)>,
     server_refs: Vec<(NodeId, u32)>,
     byte_streams: Vec<(NodeId, u32)>,
-    consumed_binary: HashSet<u32>,
-    consumed_streams: HashSet<u32>,
-    consumed_forms: HashSet<u32>,
-    blobs: HashMap<u32, NodeId>,
-    promise_nodes: HashMap<u32, NodeId>,
-    server_ref_nodes: HashMap<u32, NodeId>,
+    consumed_binary: IdSet,
+    consumed_streams: IdSet,
+    consumed_forms: IdSet,
+    blobs: IdMap<NodeId>,
+    promise_nodes: IdMap<NodeId>,
+    server_ref_nodes: IdMap<NodeId>,
 }
 
 impl<'o> Decoder<'o> {
@@ -55,18 +55,18 @@ impl<'o> Decoder<'o> {
         let r = Reply {
             opts,
             backing,
-            queued: HashSet::new(),
+            queued: IdSet::default(),
             work: Vec::new(),
             promises: Vec::new(),
             inits: Vec::new(),
             server_refs: Vec::new(),
             byte_streams: Vec::new(),
-            consumed_binary: HashSet::new(),
-            consumed_streams: HashSet::new(),
-            consumed_forms: HashSet::new(),
-            blobs: HashMap::new(),
-            promise_nodes: HashMap::new(),
-            server_ref_nodes: HashMap::new(),
+            consumed_binary: IdSet::default(),
+            consumed_streams: IdSet::default(),
+            consumed_forms: IdSet::default(),
+            blobs: IdMap::default(),
+            promise_nodes: IdMap::default(),
+            server_ref_nodes: IdMap::default(),
         };
         let mut b = Builder::new(opts.limits.clone());
         // Every text the backing store holds was checked to be UTF-8.
@@ -142,7 +142,7 @@ impl<'o> Decoder<'o> {
     // ---- step 3: placeholders ------------------------------------------
 
     fn settle_promises(&mut self) -> Result<()> {
-        self.b.settle_promises(&self.r.promises, &HashSet::new())
+        self.b.settle_promises(&self.r.promises, &IdSet::default())
     }
 
     fn fill_initializers(&mut self) -> Result<()> {
