@@ -7,13 +7,14 @@
 //! fills them by walking paths: resumable walks on an explicit stack, so
 //! chains and cycles cost linear time and nothing recurses.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use bytes::Bytes;
 
 use crate::error::{excerpt, Error, ErrorKind, Result};
 use crate::json::{Reader, Token};
 use crate::limits::{LimitKind, Limits};
+use crate::value::node_map::{NodeMap, NodeSet};
 use crate::value::{BigInt, Date, Graph, JsString, Node, NodeId, PromiseState, StreamEnd, Value};
 
 /// Where a resolved value goes.
@@ -831,15 +832,20 @@ impl Builder {
         promises: &[(NodeId, u32)],
         rejected: &crate::id_map::IdSet,
     ) -> Result<()> {
-        let source: HashMap<NodeId, u32> = promises.iter().copied().collect();
-        let mut done: HashMap<NodeId, (Value, bool)> = HashMap::new();
+        let mut source: NodeMap<u32> = NodeMap::default();
+        for &(p, part) in promises {
+            source.insert(p, part);
+        }
+        let mut done: NodeMap<(Value, bool)> = NodeMap::default();
+        // The promises on the chain being followed (emptied after each chain).
+        let mut on_chain = NodeSet::default();
         let max = self.limits.max_promise_chain;
         for &(start, _) in promises {
-            if done.contains_key(&start) {
+            if done.get(&start).is_some() {
                 continue;
             }
             let mut chain = vec![start];
-            let mut on_chain: HashSet<NodeId> = HashSet::from([start]);
+            on_chain.insert(start);
             let value = loop {
                 let p = *chain.last().unwrap_or(&start);
                 let part = source.get(&p).copied();
@@ -848,7 +854,7 @@ impl Builder {
                     break (v, true);
                 }
                 match v {
-                    Value::Node(q) if source.contains_key(&q) => {
+                    Value::Node(q) if source.get(&q).is_some() => {
                         if let Some(v) = done.get(&q) {
                             break v.clone();
                         }
@@ -866,10 +872,12 @@ impl Builder {
                 }
             };
             for p in chain {
+                on_chain.remove(&p);
                 done.insert(p, value.clone());
             }
         }
-        for (p, (v, is_rejected)) in done {
+        for &(p, _) in promises {
+            let Some((v, is_rejected)) = done.remove(&p) else { continue };
             let state = if is_rejected { PromiseState::Rejected(v) } else { PromiseState::Fulfilled(v) };
             *self.g.node_mut(p) = Node::Promise(state);
         }
@@ -880,7 +888,7 @@ impl Builder {
     /// hold. With `consume_once`, an array can back one value only (the reply
     /// direction, as React 19.3.1).
     pub(crate) fn fill_initializers(&mut self, inits: Vec<(NodeId, u32, InitKind)>, consume_once: bool) -> Result<()> {
-        let mut consumed: HashSet<NodeId> = HashSet::new();
+        let mut consumed = NodeSet::default();
         for (node, part, kind) in inits {
             let what = match kind {
                 InitKind::Map => "Map",

@@ -32,6 +32,11 @@ impl<V> NodeMap<V> {
         self.slots[i].replace(v)
     }
 
+    #[inline]
+    pub(crate) fn remove(&mut self, id: &NodeId) -> Option<V> {
+        self.slots.get_mut(id.index()).and_then(Option::take)
+    }
+
     /// The value for `id`, inserted by `f` if there is none.
     #[inline]
     pub(crate) fn get_or_insert_with(&mut self, id: NodeId, f: impl FnOnce() -> V) -> &mut V {
@@ -95,6 +100,9 @@ mod tests {
         assert!(m.get(&NodeId(3)).is_none() && m.get(&NodeId(1000)).is_none());
         *m.get_or_insert_with(NodeId(3), || 5) += 1;
         assert_eq!(m.get(&NodeId(3)), Some(&6));
+        assert_eq!(m.remove(&NodeId(3)), Some(6));
+        assert_eq!(m.remove(&NodeId(3)), None);
+        assert_eq!(m.remove(&NodeId(5000)), None);
         let mut s = NodeSet::default();
         assert!(s.insert(NodeId(130)) && !s.insert(NodeId(130)));
         assert!(s.contains(&NodeId(130)) && !s.contains(&NodeId(2)) && !s.contains(&NodeId(9999)));
