@@ -810,6 +810,24 @@ impl Builder {
         Ok(())
     }
 
+    /// The decoded value: part/row 0, a fulfilled root promise unwrapped (a
+    /// root promise in any other state is `RootRejected`), its logical size
+    /// checked.
+    pub(crate) fn finish_root(mut self) -> Result<Graph> {
+        let mut root = self.roots.get(&0).cloned().unwrap_or(Value::Undefined);
+        if let Value::Node(id) = root {
+            if let Node::Promise(state) = self.g.node(id) {
+                root = match state {
+                    PromiseState::Fulfilled(v) => v.clone(),
+                    _ => return Err(ErrorKind::RootRejected.into()),
+                };
+            }
+        }
+        self.g.set_root(root);
+        self.check_logical_size()?;
+        Ok(self.g)
+    }
+
     /// With shared references, the logical size can be far larger than what
     /// was parsed: size the graph as a DAG (memoized, linear).
     pub(crate) fn check_logical_size(&self) -> Result<()> {

@@ -76,19 +76,7 @@ impl<'o> Decoder<'o> {
 
     /// Decodes part 0 and everything it reaches.
     pub(crate) fn run(self) -> Result<Graph> {
-        let mut this = self.run_parts()?;
-        let mut root = this.b.roots.get(&0).cloned().unwrap_or(Value::Undefined);
-        if let Value::Node(id) = root {
-            if let Node::Promise(state) = this.b.g.node(id) {
-                root = match state {
-                    PromiseState::Fulfilled(v) => v.clone(),
-                    _ => return Err(ErrorKind::RootRejected.into()),
-                };
-            }
-        }
-        this.b.g.set_root(root);
-        this.b.check_logical_size()?;
-        Ok(this.b.g)
+        self.run_parts()?.b.finish_root()
     }
 
     fn parse_part(&mut self, id: u32) -> Result<()> {

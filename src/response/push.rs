@@ -338,21 +338,10 @@ impl ResponseDecoder {
         if !self.adopting.is_empty() {
             return Err(ErrorKind::CyclicPromise.into());
         }
-        let mut root = self.b.roots.get(&0).cloned().unwrap_or(Value::Undefined);
         if self.r.rejected.contains(&0) {
             return Err(ErrorKind::RootRejected.into());
         }
-        if let Value::Node(id) = root {
-            if let Node::Promise(state) = self.b.g.node(id) {
-                root = match state {
-                    PromiseState::Fulfilled(v) => v.clone(),
-                    _ => return Err(ErrorKind::RootRejected.into()),
-                };
-            }
-        }
-        self.b.g.set_root(root);
-        self.b.check_logical_size()?;
-        Ok(self.b.g)
+        self.b.finish_root()
     }
 
     /// Sorts newly framed rows by id (the rows of started streams go to
