@@ -57,7 +57,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::reply::{self, Action, DecodeOptions, FormState};
 use crate::response::{self, ResponseBody, Thrown};
 use crate::serde::{from_graph, from_reply, to_response_body};
-use crate::value::{FormEntry, Graph, JsError, JsString, Node, PromiseState, Value};
+use crate::value::{Graph, JsError, Node, PromiseState, Value};
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
@@ -351,7 +351,9 @@ impl Registry {
             let invoke = lookup(&id)?;
             return Ok((id, invoke, Args::Reply { content_type: request.content_type, body: request.body }, None));
         }
-        let entries = form_entries(&request.content_type, &request.body, &self.options.decode)?;
+        let boundary = crate::multipart::boundary_from_content_type(&request.content_type)
+            .map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
+        let entries = reply::multipart_entries(&request.body, &boundary, &self.options.decode)?;
         let form_state = reply::decode_form_state(entries.clone(), &self.options.decode)?;
         let action = reply::decode_action(entries, &self.options.decode)?
             .ok_or_else(|| Error::new(ErrorKind::InvalidAction { reason: "the form names no action" }))?;
@@ -359,15 +361,6 @@ impl Registry {
         let invoke = lookup(&id)?;
         Ok((id, invoke, Args::Graph(form_arguments(action)), form_state))
     }
-}
-
-/// A multipart form post's entries.
-fn form_entries(content_type: &str, body: &Bytes, opts: &DecodeOptions) -> Result<Vec<(JsString, FormEntry)>> {
-    let boundary =
-        crate::multipart::boundary_from_content_type(content_type).map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
-    let parts = crate::multipart::parse(body, &boundary, &reply::multipart_limits(&opts.limits))
-        .map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
-    parts.into_iter().map(reply::part_to_entry).collect()
 }
 
 /// `decodeAction`'s call: the bound arguments, then the form's fields.

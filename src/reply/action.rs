@@ -5,7 +5,7 @@ use bytes::Bytes;
 
 use super::backing::Backing;
 use super::decode::Decoder;
-use super::{encode, part_to_entry, DecodeOptions, EncodeOptions};
+use super::{encode, DecodeOptions, EncodeOptions};
 use crate::error::{Error, ErrorKind, Result};
 use crate::multipart;
 use crate::value::{FormEntry, Graph, JsString, Node, NodeId, PromiseState, Value};
@@ -160,9 +160,7 @@ pub fn decode_action(entries: Vec<(JsString, FormEntry)>, opts: &DecodeOptions) 
 pub fn decode_action_body(content_type: &str, body: Bytes, opts: &DecodeOptions) -> Result<Option<Action>> {
     let boundary =
         multipart::boundary_from_content_type(content_type).map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
-    let parts = multipart::parse(&body, &boundary, &super::multipart_limits(&opts.limits))
-        .map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
-    decode_action(parts.into_iter().map(part_to_entry).collect::<Result<_>>()?, opts)
+    decode_action(super::multipart_entries(&body, &boundary, opts)?, opts)
 }
 
 /// `decodeFormState`: the state key of a `useActionState` form post, or

@@ -117,9 +117,27 @@ pub fn decode_form(entries: Vec<(JsString, FormEntry)>, opts: &DecodeOptions) ->
 /// # Ok::<(), flight_codec::Error>(())
 /// ```
 pub fn decode_multipart(body: &Bytes, boundary: &str, opts: &DecodeOptions) -> Result<Graph> {
+    decode_form(multipart_entries(body, boundary, opts)?, opts)
+}
+
+/// A whole multipart body's parts as FormData entries (text parts must be UTF-8).
+pub(crate) fn multipart_entries(
+    body: &Bytes,
+    boundary: &str,
+    opts: &DecodeOptions,
+) -> Result<Vec<(JsString, FormEntry)>> {
     let parts = multipart::parse(body, boundary, &multipart_limits(&opts.limits))
         .map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
-    decode_form(parts.into_iter().map(part_to_entry).collect::<Result<_>>()?, opts)
+    parts.into_iter().map(part_to_entry).collect()
+}
+
+/// The boundary of a `multipart/…` content type; `None` for any other type
+/// (a string body).
+pub(crate) fn multipart_boundary(content_type: &str) -> Result<Option<String>> {
+    if !content_type.trim_start().to_ascii_lowercase().starts_with("multipart/") {
+        return Ok(None);
+    }
+    multipart::boundary_from_content_type(content_type).map(Some).map_err(|e| Error::new(ErrorKind::Multipart(e)))
 }
 
 /// Decodes a body by content type: `multipart/form-data; boundary=…`, or
@@ -134,12 +152,9 @@ pub fn decode_multipart(body: &Bytes, boundary: &str, opts: &DecodeOptions) -> R
 /// # Ok::<(), flight_codec::Error>(())
 /// ```
 pub fn decode_body(content_type: &str, body: Bytes, opts: &DecodeOptions) -> Result<Graph> {
-    if content_type.trim_start().to_ascii_lowercase().starts_with("multipart/") {
-        let boundary =
-            multipart::boundary_from_content_type(content_type).map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
-        decode_multipart(&body, &boundary, opts)
-    } else {
-        decode_text(body, opts)
+    match multipart_boundary(content_type)? {
+        Some(boundary) => decode_multipart(&body, &boundary, opts),
+        None => decode_text(body, opts),
     }
 }
 

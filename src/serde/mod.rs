@@ -141,12 +141,11 @@ pub fn to_graph<T: Serialize + ?Sized>(value: &T) -> Result<Graph> {
 /// # Ok::<(), flight_codec::Error>(())
 /// ```
 pub fn from_reply<T: DeserializeOwned>(content_type: &str, body: Bytes, opts: &DecodeOptions) -> Result<T> {
-    if !content_type.trim_start().to_ascii_lowercase().starts_with("multipart/") {
+    let Some(boundary) = reply::multipart_boundary(content_type)? else {
         return from_text(body, opts);
-    }
-    let len = body.len();
-    let g = reply::decode_body(content_type, body, opts)?;
-    from_graph_with(&g, budget(len, opts), "args")
+    };
+    let g = reply::decode_multipart(&body, &boundary, opts)?;
+    from_graph_with(&g, budget(body.len(), opts), "args")
 }
 
 /// A string body: straight into `T` when it holds only inline values,
