@@ -11,8 +11,9 @@ use std::cell::{Cell, RefCell};
 
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 
-use super::path::{describe, describe_entry, in_index, in_key, mismatch, type_error};
+use super::path::{describe, describe_entry, in_index, in_key, mismatch, prefix, type_error};
 use super::stash::{self, Kind, Stash};
+use super::types::ServerRef;
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::LimitKind;
 use crate::value::{FormEntry, Graph, JsString, Node, NodeId, PromiseState, TypedArrayKind, Value};
@@ -181,13 +182,8 @@ impl<'c, 'g> De<'c, 'g> {
             (Kind::Blob, _, Some(Node::Blob(b))) => Stash::Blob((**b).clone()),
             (Kind::FormData, _, Some(Node::FormData(entries))) => Stash::FormData(entries.clone()),
             (Kind::ServerRef, _, Some(Node::ServerReference(r))) => {
-                let bound = r.bound.as_ref().map(|args| {
-                    let (mut sub, args) = self.cx.g.subgraph_of(args);
-                    let root = sub.add_value(Node::Array(args));
-                    sub.set_root(root);
-                    sub
-                });
-                Stash::ServerRef(r.id.clone(), bound)
+                let ServerRef { id, bound } = ServerRef::of(self.cx.g, r);
+                Stash::ServerRef(id, bound)
             }
             (Kind::TempRef, _, Some(Node::TemporaryReference(id))) => Stash::TempRef(id.clone()),
             (Kind::Graph, _, _) => Stash::Graph(self.cx.g.subgraph(raw)),
@@ -613,11 +609,7 @@ impl<'g> de::MapAccess<'g> for Entries<'_, 'g> {
 
 /// A Map entry in a path: `<entry 3 key>` / `<entry 3 value>`.
 fn prefix_entry(e: Error, index: usize, part: &str) -> Error {
-    let mut e = e;
-    if let Some(ErrorKind::Type { path, .. }) = e.kind_mut() {
-        path.insert_str(0, &format!("<entry {index} {part}>"));
-    }
-    e
+    prefix(e, || format!("<entry {index} {part}>"))
 }
 
 /// A FormData's entries, by name.

@@ -42,7 +42,7 @@ pub(crate) fn property(key: &str) -> String {
     }
 }
 
-fn prefix(mut e: Error, step: impl FnOnce() -> String) -> Error {
+pub(crate) fn prefix(mut e: Error, step: impl FnOnce() -> String) -> Error {
     if let Some(ErrorKind::Type { path, .. }) = e.kind_mut() {
         path.insert_str(0, &step());
     }

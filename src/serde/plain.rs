@@ -91,15 +91,7 @@ impl View<'_> {
             Node::TypedArray { kind, bytes } => TypedArray { kind: *kind, bytes: bytes.clone() }.serialize(s),
             Node::Blob(b) => b.serialize(s),
             Node::FormData(e) => FormData(e.clone()).serialize(s),
-            Node::ServerReference(r) => {
-                let bound = r.bound.as_ref().map(|args| {
-                    let (mut sub, args) = self.g.subgraph_of(args);
-                    let root = sub.add_value(Node::Array(args));
-                    sub.set_root(root);
-                    sub
-                });
-                ServerRef { id: r.id.clone(), bound }.serialize(s)
-            }
+            Node::ServerReference(r) => ServerRef::of(self.g, r).serialize(s),
             Node::TemporaryReference(t) => TemporaryReference(t.clone()).serialize(s),
             _ => Err(ser::Error::custom(format!(
                 "{} cannot be written as plain data",

@@ -422,6 +422,20 @@ pub struct ServerRef {
     pub bound: Option<Graph>,
 }
 
+impl ServerRef {
+    /// The server reference `r` of `g`, its bound arguments copied out with
+    /// the nodes they reach (shared nodes stay shared).
+    pub(crate) fn of(g: &Graph, r: &crate::value::ServerReference) -> Self {
+        let bound = r.bound.as_ref().map(|args| {
+            let (mut sub, args) = g.subgraph_of(args);
+            let root = sub.add_value(crate::value::Node::Array(args));
+            sub.set_root(root);
+            sub
+        });
+        ServerRef { id: r.id.clone(), bound }
+    }
+}
+
 impl Handover for ServerRef {
     const KIND: Kind = Kind::ServerRef;
     fn stash(&self) -> Stash {
