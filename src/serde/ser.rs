@@ -153,7 +153,7 @@ impl<'a> ser::Serializer for Ser<'a> {
             Some(Kind::Set) => value.serialize(Ser { cx: self.cx, mode: Mode::Set }),
             Some(_) => {
                 self.not_plain()?;
-                let (r, stash) = stash::capture(|| value.serialize(Probe));
+                let (r, stash) = hand_over(value);
                 r?;
                 let stash = stash.ok_or_else(|| type_error(format!("{name} did not hand itself over")))?;
                 Ok(from_stash(self.cx, stash))
@@ -226,6 +226,12 @@ impl<'a> ser::Serializer for Ser<'a> {
         self.not_plain()?;
         Ok(Members::new(self.cx, len, Some(variant), false))
     }
+}
+
+/// Lets a wrapper hand itself over: it leaves its value in the stash and
+/// writes a unit, here into a scratch graph that is then dropped.
+pub(crate) fn hand_over<T: Serialize + ?Sized>(value: &T) -> (Result<Value>, Option<Stash>) {
+    stash::capture(|| value.serialize(Ser::new(&mut Cx::default())))
 }
 
 /// A wrapper's value, handed over whole, as a value of the graph.
@@ -425,8 +431,8 @@ impl ser::Serializer for KeySer {
     fn serialize_newtype_struct<T: Serialize + ?Sized>(self, name: &'static str, value: &T) -> Result<JsString> {
         match Kind::of(name) {
             None => value.serialize(self),
-            Some(Kind::Str) => match stash::capture(|| value.serialize(Probe)) {
-                (Ok(()), Some(Stash::Str(s))) => Ok(s),
+            Some(Kind::Str) => match hand_over(value) {
+                (Ok(_), Some(Stash::Str(s))) => Ok(s),
                 _ => Err(key_error("this key")),
             },
             Some(_) => Err(key_error(name)),
@@ -503,127 +509,4 @@ impl ser::Serializer for KeySer {
 
 fn key_error(what: &str) -> Error {
     mismatch("a string or number as an object key (use JsMap for other keys)", what)
-}
-
-/// Accepts the `()` a wrapper writes after handing itself over.
-pub(crate) struct Probe;
-
-impl ser::Serializer for Probe {
-    type Ok = ();
-    type Error = Error;
-    type SerializeSeq = Impossible<(), Error>;
-    type SerializeTuple = Impossible<(), Error>;
-    type SerializeTupleStruct = Impossible<(), Error>;
-    type SerializeTupleVariant = Impossible<(), Error>;
-    type SerializeMap = Impossible<(), Error>;
-    type SerializeStruct = Impossible<(), Error>;
-    type SerializeStructVariant = Impossible<(), Error>;
-
-    fn serialize_unit(self) -> Result<()> {
-        Ok(())
-    }
-
-    fn serialize_bool(self, _: bool) -> Result<()> {
-        Err(probe())
-    }
-    fn serialize_i8(self, _: i8) -> Result<()> {
-        Err(probe())
-    }
-    fn serialize_i16(self, _: i16) -> Result<()> {
-        Err(probe())
-    }
-    fn serialize_i32(self, _: i32) -> Result<()> {
-        Err(probe())
-    }
-    fn serialize_i64(self, _: i64) -> Result<()> {
-        Err(probe())
-    }
-    fn serialize_u8(self, _: u8) -> Result<()> {
-        Err(probe())
-    }
-    fn serialize_u16(self, _: u16) -> Result<()> {
-        Err(probe())
-    }
-    fn serialize_u32(self, _: u32) -> Result<()> {
-        Err(probe())
-    }
-    fn serialize_u64(self, _: u64) -> Result<()> {
-        Err(probe())
-    }
-    fn serialize_f32(self, _: f32) -> Result<()> {
-        Err(probe())
-    }
-    fn serialize_f64(self, _: f64) -> Result<()> {
-        Err(probe())
-    }
-    fn serialize_char(self, _: char) -> Result<()> {
-        Err(probe())
-    }
-    fn serialize_str(self, _: &str) -> Result<()> {
-        Err(probe())
-    }
-    fn serialize_bytes(self, _: &[u8]) -> Result<()> {
-        Err(probe())
-    }
-    fn serialize_none(self) -> Result<()> {
-        Err(probe())
-    }
-    fn serialize_some<T: Serialize + ?Sized>(self, _: &T) -> Result<()> {
-        Err(probe())
-    }
-    fn serialize_unit_struct(self, _: &'static str) -> Result<()> {
-        Err(probe())
-    }
-    fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> Result<()> {
-        Err(probe())
-    }
-    fn serialize_newtype_struct<T: Serialize + ?Sized>(self, _: &'static str, _: &T) -> Result<()> {
-        Err(probe())
-    }
-    fn serialize_newtype_variant<T: Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<()> {
-        Err(probe())
-    }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq> {
-        Err(probe())
-    }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple> {
-        Err(probe())
-    }
-    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeTupleStruct> {
-        Err(probe())
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant> {
-        Err(probe())
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap> {
-        Err(probe())
-    }
-    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct> {
-        Err(probe())
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant> {
-        Err(probe())
-    }
-}
-
-fn probe() -> Error {
-    type_error("a reserved flight_codec newtype name was used by another type")
 }

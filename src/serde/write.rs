@@ -12,8 +12,8 @@
 
 use serde::ser::{self, Serialize};
 
-use super::ser::{KeySer, Probe};
-use super::stash::{self, Kind, Stash};
+use super::ser::{hand_over, KeySer};
+use super::stash::{Kind, Stash};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{write_escaped, write_js_number};
 use crate::value::JsString;
@@ -165,7 +165,7 @@ impl<'s, 'o> ser::Serializer for &'s mut Writer<'o> {
             Some(kind @ (Kind::Undefined | Kind::Date | Kind::BigInt | Kind::Str)) => kind,
             Some(_) => return Err(give_up()),
         };
-        let (r, st) = stash::capture(|| value.serialize(Probe));
+        let (r, st) = hand_over(value);
         r?;
         match (kind, st) {
             (Kind::Undefined, Some(Stash::Undefined)) => self.serialize_unit(),
