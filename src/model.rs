@@ -1014,13 +1014,21 @@ pub(crate) fn write_js_number(out: &mut Vec<u8>, n: f64) {
 /// Writes a string as both encoders write it (`escapeStringValue`): one
 /// more `$` if it starts with `$`.
 pub(crate) fn write_escaped(out: &mut Vec<u8>, s: &JsString) {
-    use crate::json::write_str;
-    if s.starts_with("$") {
-        let mut v = Vec::with_capacity(s.len() + 1);
-        v.push(b'$');
-        v.extend_from_slice(s.as_wtf8());
-        write_str(out, &JsString::from_wtf8_unchecked(v.into()));
-    } else {
-        write_str(out, s);
+    let at = out.len();
+    crate::json::write_str(out, s);
+    dollar_after(out, at, s.as_wtf8());
+}
+
+/// [`write_escaped`] for a Rust string.
+pub(crate) fn write_escaped_str(out: &mut Vec<u8>, s: &str) {
+    let at = out.len();
+    crate::json::write_str_slice(out, s);
+    dollar_after(out, at, s.as_bytes());
+}
+
+/// The extra `$` after the opening quote written at `at`, for text starting with `$`.
+fn dollar_after(out: &mut Vec<u8>, at: usize, text: &[u8]) {
+    if text.first() == Some(&b'$') {
+        out.insert(at + 1, b'$');
     }
 }

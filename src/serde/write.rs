@@ -15,7 +15,7 @@ use serde::ser::{self, Serialize};
 use super::ser::{hand_over, KeySer};
 use super::stash::{Kind, Stash};
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::{write_escaped, write_js_number};
+use crate::model::{write_escaped, write_escaped_str, write_js_number};
 use crate::value::JsString;
 
 fn give_up() -> Error {
@@ -39,15 +39,17 @@ struct Writer<'o> {
 
 impl Writer<'_> {
     fn string(&mut self, s: &str) -> Result<()> {
-        if self.response && s.len() >= 1024 && s.encode_utf16().count() >= 1024 {
+        self.inline_length(s.len(), || s.encode_utf16().count())?;
+        write_escaped_str(self.out, s);
+        Ok(())
+    }
+
+    /// Gives up on a string a response outlines: 1,024 UTF-16 units or more
+    /// (React's `serializeLargeTextString`). `bytes` bounds the units from
+    /// above, so `units` is counted only for long strings.
+    fn inline_length(&self, bytes: usize, units: impl FnOnce() -> usize) -> Result<()> {
+        if self.response && bytes >= 1024 && units() >= 1024 {
             return Err(give_up());
-        }
-        if s.starts_with('$') {
-            let at = self.out.len();
-            crate::json::write_str_slice(self.out, s);
-            self.out.insert(at + 1, b'$');
-        } else {
-            crate::json::write_str_slice(self.out, s);
         }
         Ok(())
     }
@@ -186,9 +188,7 @@ impl<'s, 'o> ser::Serializer for &'s mut Writer<'o> {
                 Ok(())
             }
             (Kind::Str, Some(Stash::Str(s))) => {
-                if self.response && s.len() >= 1024 && s.len_utf16() >= 1024 {
-                    return Err(give_up());
-                }
+                self.inline_length(s.len(), || s.len_utf16())?;
                 write_escaped(self.out, &s);
                 Ok(())
             }
