@@ -390,22 +390,29 @@ pub trait Handler<T>: Send + Sync + 'static {
     fn invoke(&self, args: T) -> BoxFuture<Result<ResponseBody>>;
 }
 
+/// Awaits an action's future and writes what it returned.
+fn settle<R, E, Fut>(fut: Fut) -> BoxFuture<Result<ResponseBody>>
+where
+    Fut: Future<Output = std::result::Result<R, E>> + Send + 'static,
+    R: Serialize,
+    E: Into<ActionError>,
+{
+    Box::pin(async move { respond(fut.await.map_err(Into::into)) })
+}
+
 /// The response for what an action returned.
 fn respond<R: Serialize>(result: std::result::Result<R, ActionError>) -> Result<ResponseBody> {
     let opts = response::EncodeOptions {
         temporary_references: true,
         on_error: Some(Arc::new(|t: &Thrown, g: &Graph| {
-            let (message, digest) = match t {
+            let digest = match t {
                 Thrown::Value(Value::Node(n)) => match g.get(*n) {
-                    Some(Node::Error(e)) => (
-                        e.message.to_string_lossy().into_owned(),
-                        e.digest.as_ref().map(|d| d.to_string_lossy().into_owned()),
-                    ),
-                    _ => (String::new(), None),
+                    Some(Node::Error(e)) => e.digest.as_ref().map(|d| d.to_string_lossy().into_owned()),
+                    _ => None,
                 },
-                t => (t.message(g).unwrap_or_default(), None),
+                _ => None,
             };
-            Some(digest_of(&message, digest.as_deref()))
+            Some(digest_of(&t.message(g).unwrap_or_default(), digest.as_deref()))
         })),
         ..Default::default()
     };
@@ -450,8 +457,7 @@ where
     E: Into<ActionError>,
 {
     fn invoke(&self, _: NoArguments) -> BoxFuture<Result<ResponseBody>> {
-        let fut = (self)();
-        Box::pin(async move { respond(fut.await.map_err(Into::into)) })
+        settle((self)())
     }
 }
 
@@ -467,8 +473,7 @@ macro_rules! handler {
         {
             #[allow(non_snake_case)]
             fn invoke(&self, ($($a,)*): ($($t,)*)) -> BoxFuture<Result<ResponseBody>> {
-                let fut = (self)($($a),*);
-                Box::pin(async move { respond(fut.await.map_err(Into::into)) })
+                settle((self)($($a),*))
             }
         }
     };
