@@ -683,13 +683,20 @@ impl<'a> Reader<'a> {
         if src.get(end) == Some(&b'"') && high & 0x80 == 0 {
             // The common case: ASCII text without escapes, sliced zero-copy.
             self.pos = end + 1;
-            if self.lazy {
-                self.raw = Some((start, end));
-                return Ok(JsString::new());
-            }
-            return Ok(JsString::from_wtf8_unchecked(self.src.slice(start..end)));
+            return Ok(self.unescaped(start, end));
         }
         self.string_slow(start, end, high)
+    }
+
+    /// A string without escapes, `src[start..end]`: sliced zero-copy, or (lazy
+    /// strings) only its range recorded.
+    #[inline(always)]
+    fn unescaped(&mut self, start: usize, end: usize) -> JsString {
+        if self.lazy {
+            self.raw = Some((start, end));
+            return JsString::new();
+        }
+        JsString::from_wtf8_unchecked(self.src.slice(start..end))
     }
 
     /// The rest of [`Reader::string`]: `src[start..end]` is text without
@@ -704,11 +711,7 @@ impl<'a> Reader<'a> {
         match src.get(end) {
             Some(b'"') => {
                 self.pos = end + 1;
-                if self.lazy {
-                    self.raw = Some((start, end));
-                    return Ok(JsString::new());
-                }
-                Ok(JsString::from_wtf8_unchecked(self.src.slice(start..end)))
+                Ok(self.unescaped(start, end))
             }
             Some(b'\\') => {
                 let mut out = std::mem::take(&mut self.scratch);

@@ -102,32 +102,30 @@ impl Date {
         let rem = ms.rem_euclid(86_400_000);
         let (y, m, d) = civil_from_days(days);
         let (h, mi, s, milli) = (rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000);
-        // Written into a buffer, then appended once.
+        // Written into a buffer, then appended once. `put` writes `v` in
+        // `width` digits at `at`, then `then`, and returns where it stopped.
         let mut buf = [0u8; 27];
-        let mut at = usize::from(!(0..=9999).contains(&y));
-        let mut digits = |buf: &mut [u8; 27], v: i64, width: usize, then: u8| {
+        let put = |buf: &mut [u8; 27], at: usize, v: i64, width: usize, then: u8| {
             let mut v = v;
             for i in (at..at + width).rev() {
                 buf[i] = b'0' + (v % 10) as u8;
                 v /= 10;
             }
             buf[at + width] = then;
-            at += width + 1;
+            at + width + 1
         };
-        if !(0..=9999).contains(&y) {
-            buf[0] = if y < 0 { b'-' } else { b'+' };
-            digits(&mut buf, y.abs(), 6, b'-');
+        let mut at = if (0..=9999).contains(&y) {
+            put(&mut buf, 0, y, 4, b'-')
         } else {
-            digits(&mut buf, y, 4, b'-');
+            buf[0] = if y < 0 { b'-' } else { b'+' };
+            put(&mut buf, 1, y.abs(), 6, b'-')
+        };
+        for (v, width, then) in
+            [(m, 2, b'-'), (d, 2, b'T'), (h, 2, b':'), (mi, 2, b':'), (s, 2, b'.'), (milli, 3, b'Z')]
+        {
+            at = put(&mut buf, at, v, width, then);
         }
-        digits(&mut buf, m, 2, b'-');
-        digits(&mut buf, d, 2, b'T');
-        digits(&mut buf, h, 2, b':');
-        digits(&mut buf, mi, 2, b':');
-        digits(&mut buf, s, 2, b'.');
-        digits(&mut buf, milli, 3, b'Z');
-        let len = if (0..=9999).contains(&y) { 24 } else { 27 };
-        out.extend_from_slice(&buf[..len]);
+        out.extend_from_slice(&buf[..at]);
         true
     }
 
