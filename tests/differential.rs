@@ -13,18 +13,11 @@
 mod common;
 
 use bytes::Bytes;
-use common::gen::{js_str, Gen};
+use common::gen::Gen;
 use common::oracle::Oracle;
-use common::{entries_from_json, entries_to_json, Json, Rng};
+use common::{body_json, entries_from_json, Json, Rng};
 use flight_codec::notation;
 use flight_codec::reply::{self, Body, DecodeOptions, EncodeOptions};
-
-fn body_json(b: &Body) -> String {
-    match b {
-        Body::Text(t) => format!(r#"{{"string":{}}}"#, js_str(t)),
-        Body::Form(e) => format!(r#"{{"formData":{}}}"#, entries_to_json(e)),
-    }
-}
 
 #[test]
 fn differential_against_react() {

@@ -13,6 +13,7 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
+use common::oracle::{oracle_dir, skip};
 use common::Json;
 
 /// The example binary `cargo test` built next to this test.
@@ -33,13 +34,7 @@ impl Drop for Server {
 
 #[test]
 fn a_react_client_calls_rust_actions() {
-    let oracle = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle");
-    let strict = std::env::var("CI").is_ok_and(|v| v == "true") || std::env::var_os("FLIGHT_REQUIRE_NODE").is_some();
-    if !oracle.join("node_modules/react-server-dom-webpack").exists() {
-        assert!(!strict, "tests/oracle/node_modules is missing: run `cd tests/oracle && npm ci`");
-        eprintln!("SKIPPED: tests/oracle/node_modules is missing");
-        return;
-    }
+    let Some(oracle) = oracle_dir() else { return };
     let binary = example_binary();
     if !binary.exists() {
         // `cargo test` builds examples; `cargo test --test e2e_host` alone does not.
@@ -67,8 +62,7 @@ fn a_react_client_calls_rust_actions() {
     let out = match out {
         Ok(o) => o,
         Err(e) => {
-            assert!(!strict, "cannot start node: {e}");
-            eprintln!("SKIPPED: cannot start node: {e}");
+            skip::<()>(&format!("cannot start node: {e}"));
             return;
         }
     };

@@ -11,8 +11,8 @@ use base64::Engine;
 use bytes::Bytes;
 use chrono::{DateTime, TimeZone, Utc};
 use common::oracle::Oracle;
-use common::{entries_from_json, entries_to_json, Json, B64};
-use flight_codec::reply::{Body, DecodeOptions};
+use common::{body_json, entries_from_json, Json, B64};
+use flight_codec::reply::DecodeOptions;
 use flight_codec::serde::{
     from_graph, from_reply, from_reply_form, from_reply_str, from_response, to_graph, to_reply, to_response,
     ArrayBuffer, BigInt, Blob, FormData, JsDate, JsMap, JsSet, JsString, ServerRef, TypedArray, Undefined,
@@ -108,13 +108,6 @@ impl PartialEq for ServerRefEq {
 }
 struct ServerRefEq(ServerRef);
 
-fn body_json(b: &Body) -> String {
-    match b {
-        Body::Text(t) => format!(r#"{{"string":{}}}"#, common::gen::js_str(t)),
-        Body::Form(e) => format!(r#"{{"formData":{}}}"#, entries_to_json(e)),
-    }
-}
-
 /// Decodes a body given in the oracle's JSON form with `from_reply_*`.
 fn read_body<T: serde::de::DeserializeOwned>(body: &Json) -> flight_codec::Result<T> {
     match body.get("string") {
@@ -132,14 +125,7 @@ fn reply_round_trip<T: Serialize + serde::de::DeserializeOwned>(oracle: &mut Ora
     let react_body = react.get("body").unwrap_or_else(|| panic!("React cannot encode {want}: {}", react.compact()));
     assert_eq!(body_json(&ours), react_body.compact(), "our body is React's for {want}");
     let decoded = oracle.ask(&format!(r#"{{"op":"decode","body":{}}}"#, body_json(&ours)));
-    let our_read = match &ours {
-        Body::Text(t) => flight_codec::reply::decode_str(t, &Default::default()),
-        Body::Form(e) => flight_codec::reply::decode_form(
-            e.iter().map(|(k, v)| (JsString::from(k.as_str()), v.clone())).collect(),
-            &Default::default(),
-        ),
-    };
-    let our_read = notation::to_string(&our_read.unwrap());
+    let our_read = common::decode_own_body(&ours, &Default::default()).unwrap();
     assert_eq!(decoded.get("value").map(Json::compact), Some(our_read), "React reads our body as we do");
     read_body(react_body).unwrap_or_else(|e| panic!("we cannot read React's body for {want}: {e}"))
 }

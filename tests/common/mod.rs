@@ -195,6 +195,27 @@ pub fn entries_from_json(v: &Json) -> Vec<(JsString, FormEntry)> {
     v.arr().iter().map(|e| (e.arr()[0].str().clone(), entry_from_json(&e.arr()[1]))).collect()
 }
 
+/// Our reply body in the oracle's JSON shape (`{"string":…}` or `{"formData":…}`).
+pub fn body_json(b: &flight_codec::reply::Body) -> String {
+    match b {
+        flight_codec::reply::Body::Text(t) => format!(r#"{{"string":{}}}"#, gen::js_str(t)),
+        flight_codec::reply::Body::Form(e) => format!(r#"{{"formData":{}}}"#, entries_to_json(e)),
+    }
+}
+
+/// Our decoding of our own reply body, in notation.
+pub fn decode_own_body(
+    b: &flight_codec::reply::Body,
+    opts: &flight_codec::reply::DecodeOptions,
+) -> flight_codec::Result<String> {
+    use flight_codec::reply::{self, Body};
+    match b {
+        Body::Text(t) => reply::decode_str(t, opts),
+        Body::Form(e) => reply::decode_form(e.iter().map(|(k, v)| (k.as_str().into(), v.clone())).collect(), opts),
+    }
+    .map(|g| flight_codec::notation::to_string(&g))
+}
+
 /// Our entries in the vectors' JSON shape, compact.
 pub fn entries_to_json(entries: &[(String, FormEntry)]) -> String {
     let mut out = String::from("[");

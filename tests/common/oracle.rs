@@ -13,19 +13,34 @@ pub struct Oracle {
     stdout: BufReader<ChildStdout>,
 }
 
+/// Under `CI=true` (or `FLIGHT_REQUIRE_NODE`), a missing Node or oracle is
+/// a failure, never a skip.
+fn strict() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true") || std::env::var_os("FLIGHT_REQUIRE_NODE").is_some()
+}
+
+/// Skips a test for `why`, or fails it when skipping is not allowed.
+pub fn skip<T>(why: &str) -> Option<T> {
+    assert!(!strict(), "{why}");
+    eprintln!("SKIPPED: {why}");
+    None
+}
+
+/// `tests/oracle/`, with React installed in it (else a skip, see [`skip`]).
+pub fn oracle_dir() -> Option<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle");
+    if !dir.join("node_modules/react-server-dom-webpack").exists() {
+        return skip("tests/oracle/node_modules is missing: run `cd tests/oracle && npm ci`");
+    }
+    Some(dir)
+}
+
 impl Oracle {
     /// Starts `tests/oracle/<script>` under `node --conditions react-server`.
     /// Without Node or `tests/oracle/node_modules` this is a skip, except under
     /// `CI=true` (or `FLIGHT_REQUIRE_NODE`), where it is a failure.
     pub fn start(script: &str) -> Option<Oracle> {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracle");
-        let strict =
-            std::env::var("CI").is_ok_and(|v| v == "true") || std::env::var_os("FLIGHT_REQUIRE_NODE").is_some();
-        if !dir.join("node_modules/react-server-dom-webpack").exists() {
-            assert!(!strict, "tests/oracle/node_modules is missing: run `cd tests/oracle && npm ci`");
-            eprintln!("SKIPPED: tests/oracle/node_modules is missing (run `cd tests/oracle && npm ci`)");
-            return None;
-        }
+        let dir = oracle_dir()?;
         let spawned = Command::new("node")
             .args(["--conditions", "react-server", script])
             .current_dir(&dir)
@@ -35,11 +50,7 @@ impl Oracle {
             .spawn();
         let mut child = match spawned {
             Ok(c) => c,
-            Err(e) => {
-                assert!(!strict, "cannot start node: {e}");
-                eprintln!("SKIPPED: cannot start node: {e}");
-                return None;
-            }
+            Err(e) => return skip(&format!("cannot start node: {e}")),
         };
         let stdin = child.stdin.take().expect("stdin");
         let stdout = BufReader::new(child.stdout.take().expect("stdout"));
