@@ -166,6 +166,7 @@ mod typed {
     pub struct Record {
         pub id: Option<u32>,
         pub name: Option<String>,
+        pub price: Option<f64>,
         pub tags: Option<Vec<String>>,
         pub when: Option<flight_codec::serde::JsDate>,
         pub big: Option<flight_codec::serde::BigInt>,
@@ -197,7 +198,10 @@ pub fn decode_typed(data: &[u8]) {
             ("Vec<Record>", typed_pair::<Vec<typed::Record>>(&body)),
             ("(Record,)", typed_pair::<(typed::Record,)>(&body)),
             ("Vec<Shape>", typed_pair::<Vec<typed::Shape>>(&body)),
-            ("(Option<String>, Option<(u8, i64)>)", typed_pair::<(Option<String>, Option<(u8, i64)>)>(&body)),
+            (
+                "(Option<String>, Option<(u8, i64)>, Option<Vec<f32>>)",
+                typed_pair::<(Option<String>, Option<(u8, i64)>, Option<Vec<f32>>)>(&body),
+            ),
         ] {
             assert_eq!(fast, graph, "{what}: the fast path and the graph path disagree on {body:?}");
         }
