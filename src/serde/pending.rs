@@ -208,7 +208,7 @@ impl<T: Serialize, S: Stream<Item = T>> Stream for Settled<S> {
 }
 
 /// Serializes a taken source through this crate's serializer.
-fn hand_over<S: Serializer>(source: Option<Source>, s: S, what: &str) -> std::result::Result<S::Ok, S::Error> {
+fn put_source<S: Serializer>(source: Option<Source>, s: S, what: &str) -> std::result::Result<S::Ok, S::Error> {
     if !stash::capturing() {
         return Err(S::Error::custom(format!("a {what} can only be written by flight_codec::serde::to_response_body")));
     }
@@ -226,7 +226,7 @@ struct CarryPromise<'a>(&'a JsPromise);
 impl Serialize for CarryPromise<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         let taken = if stash::capturing() { self.0 .0.lock().ok().and_then(|mut f| f.take()) } else { None };
-        hand_over(taken.map(Source::Future), s, "JsPromise")
+        put_source(taken.map(Source::Future), s, "JsPromise")
     }
 }
 
@@ -241,7 +241,7 @@ struct CarryStream<'a>(&'a JsStream);
 impl Serialize for CarryStream<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
         let taken = if stash::capturing() { self.0 .0.lock().ok().and_then(|mut f| f.take()) } else { None };
-        hand_over(taken.map(|(kind, s)| Source::Stream(kind, s)), s, "JsStream")
+        put_source(taken.map(|(kind, s)| Source::Stream(kind, s)), s, "JsStream")
     }
 }
 

@@ -563,13 +563,13 @@ impl Handover for BigInt {
                 Ok(BigInt::from(v))
             }
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<BigInt, E> {
-                Ok(BigInt::parse(&v.to_string()).unwrap_or_else(|| BigInt::from(0i64)))
+                Ok(BigInt::from(v))
             }
             fn visit_i128<E: de::Error>(self, v: i128) -> Result<BigInt, E> {
-                Ok(BigInt::parse(&v.to_string()).unwrap_or_else(|| BigInt::from(0i64)))
+                Ok(BigInt::from(v))
             }
             fn visit_u128<E: de::Error>(self, v: u128) -> Result<BigInt, E> {
-                Ok(BigInt::parse(&v.to_string()).unwrap_or_else(|| BigInt::from(0i64)))
+                Ok(BigInt::from(v))
             }
         }
         d.deserialize_any(V_)

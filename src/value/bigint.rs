@@ -66,11 +66,19 @@ impl BigInt {
     }
 }
 
-impl From<i64> for BigInt {
-    fn from(v: i64) -> Self {
-        BigInt(v.to_string().into_boxed_str())
-    }
+/// Integers are bigints of the same value (`Display` of an integer is the
+/// canonical decimal text).
+macro_rules! from_integer {
+    ($($t:ty),*) => {$(
+        impl From<$t> for BigInt {
+            fn from(v: $t) -> Self {
+                BigInt(v.to_string().into_boxed_str())
+            }
+        }
+    )*};
 }
+
+from_integer!(i64, u64, i128, u128);
 
 impl fmt::Display for BigInt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
