@@ -361,7 +361,7 @@ fn value(leaf: Leaf, ids: &[NodeId]) -> Value {
         Leaf::Bool(b) => Value::Bool(b),
         Leaf::Number(n) => Value::Number(n),
         Leaf::String(s) => Value::String(s.into()),
-        Leaf::BigInt(n) => Value::BigInt(BigInt::parse(&n.to_string()).expect("a decimal integer is a bigint")),
+        Leaf::BigInt(n) => Value::BigInt(BigInt::from(n)),
         Leaf::Date(t) => Value::Date(Date::from_millis(t as f64 * 1000.0)),
         Leaf::Symbol(s) => Value::Symbol(s.into()),
         Leaf::Ref(i) if !ids.is_empty() => Value::Node(ids[i as usize % ids.len()]),
