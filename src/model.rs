@@ -1019,7 +1019,8 @@ pub(crate) fn write_escaped(out: &mut Vec<u8>, s: &JsString) {
     dollar_after(out, at, s.as_wtf8());
 }
 
-/// [`write_escaped`] for a Rust string.
+/// [`write_escaped`] for a Rust string (the typed writer).
+#[cfg(feature = "serde")]
 pub(crate) fn write_escaped_str(out: &mut Vec<u8>, s: &str) {
     let at = out.len();
     crate::json::write_str_slice(out, s);
