@@ -251,7 +251,7 @@ impl Pos<'_> {
                 }
             }
         }
-        Ok(JsString::from_wtf8_unchecked(Bytes::from(path)))
+        Ok(JsString::from_wtf8_vec(path))
     }
 }
 
@@ -672,7 +672,7 @@ impl Builder {
                         .key_index
                         .entry(node)
                         .or_insert_with(|| pairs.iter().enumerate().map(|(i, (k, _))| (k.clone(), i as u32)).collect());
-                    *index.get(&JsString::from_wtf8_unchecked(Bytes::copy_from_slice(key)))?
+                    *index.get(&JsString::copy_wtf8_unchecked(key))?
                 };
                 let slot = Slot::Item(node, idx);
                 // A key whose value is `undefined` was deleted.

@@ -7,10 +7,11 @@
 //! 64 levels (one word per 64 levels actually open).
 
 use std::fmt;
+use std::sync::Arc;
 
 use bytes::Bytes;
 
-use crate::value::string::push_surrogate;
+use crate::value::string::{push_surrogate, INLINE};
 use crate::value::JsString;
 
 /// The nesting limit used by [`Reader::new`].
@@ -243,6 +244,8 @@ pub struct Reader<'a> {
     /// string and [`Reader::take_raw`] gives their byte range.
     lazy: bool,
     raw: Option<(usize, usize)>,
+    /// `src`, shared by the strings sliced from it (made on the first one).
+    shared: Option<Arc<Bytes>>,
 }
 
 impl<'a> Reader<'a> {
@@ -290,6 +293,7 @@ impl<'a> Reader<'a> {
             utf8: false,
             lazy: false,
             raw: None,
+            shared: None,
         }
     }
 
@@ -696,7 +700,11 @@ impl<'a> Reader<'a> {
             self.raw = Some((start, end));
             return JsString::new();
         }
-        JsString::from_wtf8_unchecked(self.src.slice(start..end))
+        if end - start <= INLINE {
+            return JsString::copy_wtf8_unchecked(&self.src[start..end]);
+        }
+        let src = self.src;
+        JsString::share_wtf8_unchecked(self.shared.get_or_insert_with(|| Arc::new(src.clone())), start, end)
     }
 
     /// The rest of [`Reader::string`]: `src[start..end]` is text without
@@ -779,7 +787,7 @@ impl<'a> Reader<'a> {
             match src.get(i) {
                 Some(b'"') => {
                     self.pos = i + 1;
-                    return Ok(JsString::from_wtf8_unchecked(Bytes::copy_from_slice(out)));
+                    return Ok(JsString::copy_wtf8_unchecked(out));
                 }
                 Some(b'\\') => {}
                 Some(_) => return self.err(JsonErrorKind::ControlCharacter, i),
@@ -964,11 +972,13 @@ mod tests {
 
     #[test]
     fn unescaped_strings_share_the_input() {
-        let src = Bytes::from_static(br#"["abc", "d\"e"]"#);
+        // Strings longer than seven bytes are ranges of the input; shorter
+        // ones are inline.
+        let src = Bytes::from_static(br#"["abcdefgh", "d\"e"]"#);
         let mut r = Reader::new(&src);
         r.next().unwrap();
         let Some(Token::String(s)) = r.next().unwrap() else { panic!() };
-        assert_eq!(s, "abc");
+        assert_eq!(s, "abcdefgh");
         let b = s.into_bytes();
         assert_eq!(b.as_ptr(), src[2..].as_ptr());
         let Some(Token::String(s)) = r.next().unwrap() else { panic!() };

@@ -268,7 +268,7 @@ impl State {
         let mut row = format!("{id:x}:").into_bytes();
         let mut tagged = b"$S".to_vec();
         tagged.extend_from_slice(name.as_wtf8());
-        write_str(&mut row, &JsString::from_wtf8_unchecked(tagged.into()));
+        write_str(&mut row, &JsString::from_wtf8_vec(tagged));
         row.push(b'\n');
         self.imports.push(Piece::Text(row));
         self.symbols.insert(name.clone(), id);

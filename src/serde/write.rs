@@ -67,7 +67,7 @@ impl Writer<'_> {
         if k.first().is_some_and(u8::is_ascii_digit) || k == b"__proto__" {
             return Err(give_up());
         }
-        crate::json::write_str(self.out, &JsString::from_wtf8_unchecked(bytes::Bytes::copy_from_slice(k)));
+        crate::json::write_str(self.out, &JsString::copy_wtf8_unchecked(k));
         self.out.push(b':');
         Ok(())
     }

@@ -1,9 +1,19 @@
 //! [`JsString`]: a JavaScript string that can hold lone surrogates.
 
 use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 use bytes::Bytes;
+
+/// The longest string kept inline, without a buffer.
+pub(crate) const INLINE: usize = 7;
+
+/// `len` of a shared string that runs to the end of its buffer: a string too
+/// long (or too far into its buffer) for `u32` offsets gets a buffer of its own.
+const TO_END: u32 = u32::MAX;
 
 /// A JavaScript string value.
 ///
@@ -15,8 +25,10 @@ use bytes::Bytes;
 /// written as the 4-byte form of the character it stands for. A string without
 /// lone surrogates is therefore plain UTF-8 ([`JsString::as_str`]).
 ///
-/// The bytes live in a [`Bytes`], so strings sliced out of a decoded body share
-/// its buffer instead of being copied, and cloning is cheap.
+/// A `JsString` is 16 bytes. Up to seven bytes of text are kept inline, with no
+/// allocation. Longer text is a range of a shared buffer, so strings sliced
+/// out of a decoded body share its buffer instead of being copied, and
+/// cloning is cheap.
 ///
 /// Equality, ordering and hashing compare the WTF-8 bytes, so two strings are
 /// equal exactly when they are the same sequence of UTF-16 code units. The
@@ -31,9 +43,25 @@ use bytes::Bytes;
 /// assert_eq!(s.len_utf16(), 2);
 /// assert_eq!(s.to_string_lossy(), "a\u{fffd}");
 /// assert_eq!(JsString::from("é"), "é");
+/// assert_eq!(std::mem::size_of::<JsString>(), 16);
 /// ```
-#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct JsString(Bytes);
+#[derive(Clone)]
+pub struct JsString(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    /// `bytes[..len]` is the text.
+    Inline { len: u8, bytes: [u8; INLINE] },
+    /// `buf[start..start + len]` is the text (`buf[start..]` when `len` is
+    /// [`TO_END`]).
+    Shared { start: u32, len: u32, buf: Arc<Bytes> },
+}
+
+impl Default for JsString {
+    fn default() -> Self {
+        JsString::new()
+    }
+}
 
 impl JsString {
     /// The empty string.
@@ -42,17 +70,18 @@ impl JsString {
     /// assert!(flight_codec::value::JsString::new().is_empty());
     /// ```
     pub const fn new() -> Self {
-        JsString(Bytes::new())
+        JsString(Repr::Inline { len: 0, bytes: [0; INLINE] })
     }
 
-    /// A string borrowed from static text, without allocating.
+    /// A string of static text. Short text is kept inline; longer text is
+    /// shared without being copied.
     ///
     /// ```
     /// let s = flight_codec::value::JsString::from_static("hi");
     /// assert_eq!(s, "hi");
     /// ```
-    pub const fn from_static(s: &'static str) -> Self {
-        JsString(Bytes::from_static(s.as_bytes()))
+    pub fn from_static(s: &'static str) -> Self {
+        Self::inline(s.as_bytes()).unwrap_or_else(|| Self::whole(Bytes::from_static(s.as_bytes())))
     }
 
     /// Takes UTF-8 bytes without copying them.
@@ -68,14 +97,48 @@ impl JsString {
     /// ```
     pub fn from_utf8(bytes: Bytes) -> Result<Self, std::str::Utf8Error> {
         std::str::from_utf8(&bytes)?;
-        Ok(JsString(bytes))
+        Ok(Self::from_wtf8_unchecked(bytes))
     }
 
     /// Takes bytes the caller has already checked to be well-formed WTF-8
     /// (valid UTF-8 is always well-formed WTF-8).
     pub(crate) fn from_wtf8_unchecked(bytes: Bytes) -> Self {
         debug_assert!(is_well_formed_wtf8(&bytes));
-        JsString(bytes)
+        Self::inline(&bytes).unwrap_or_else(|| Self::whole(bytes))
+    }
+
+    /// Copies well-formed WTF-8 the caller has checked.
+    pub(crate) fn copy_wtf8_unchecked(bytes: &[u8]) -> Self {
+        debug_assert!(is_well_formed_wtf8(bytes));
+        Self::inline(bytes).unwrap_or_else(|| Self::whole(Bytes::copy_from_slice(bytes)))
+    }
+
+    /// `buf[start..end]`, well-formed WTF-8 the caller has checked, sharing
+    /// `buf` (short text is copied inline instead).
+    pub(crate) fn share_wtf8_unchecked(buf: &Arc<Bytes>, start: usize, end: usize) -> Self {
+        let text = &buf[start..end];
+        debug_assert!(is_well_formed_wtf8(text));
+        if let Some(s) = Self::inline(text) {
+            return s;
+        }
+        match (u32::try_from(start), u32::try_from(end - start)) {
+            (Ok(start), Ok(len)) if len != TO_END => JsString(Repr::Shared { start, len, buf: buf.clone() }),
+            _ => Self::whole(buf.slice(start..end)),
+        }
+    }
+
+    fn inline(text: &[u8]) -> Option<Self> {
+        if text.len() > INLINE {
+            return None;
+        }
+        let mut bytes = [0; INLINE];
+        bytes[..text.len()].copy_from_slice(text);
+        Some(JsString(Repr::Inline { len: text.len() as u8, bytes }))
+    }
+
+    fn whole(buf: Bytes) -> Self {
+        let len = u32::try_from(buf.len()).ok().filter(|&n| n != TO_END).unwrap_or(TO_END);
+        JsString(Repr::Shared { start: 0, len, buf: Arc::new(buf) })
     }
 
     /// Builds a string from UTF-16 code units; lone surrogates are kept.
@@ -96,7 +159,13 @@ impl JsString {
                 Err(e) => push_surrogate(&mut out, e.unpaired_surrogate()),
             }
         }
-        JsString(Bytes::from(out))
+        Self::from_wtf8_vec(out)
+    }
+
+    /// Takes well-formed WTF-8 the caller has built.
+    pub(crate) fn from_wtf8_vec(out: Vec<u8>) -> Self {
+        debug_assert!(is_well_formed_wtf8(&out));
+        Self::inline(&out).unwrap_or_else(|| Self::whole(Bytes::from(out)))
     }
 
     /// The text as `&str`, or `None` if it contains a lone surrogate.
@@ -106,7 +175,7 @@ impl JsString {
     /// assert_eq!(JsString::from("abc").as_str(), Some("abc"));
     /// ```
     pub fn as_str(&self) -> Option<&str> {
-        std::str::from_utf8(&self.0).ok()
+        std::str::from_utf8(self.as_wtf8()).ok()
     }
 
     /// The text with every lone surrogate replaced by U+FFFD, as the platform
@@ -118,7 +187,7 @@ impl JsString {
     /// assert_eq!(JsString::from_utf16(&[0xdc00]).to_string_lossy(), "\u{fffd}");
     /// ```
     pub fn to_string_lossy(&self) -> Cow<'_, str> {
-        match std::str::from_utf8(&self.0) {
+        match std::str::from_utf8(self.as_wtf8()) {
             Ok(s) => Cow::Borrowed(s),
             Err(_) => Cow::Owned(self.code_points().map(|cp| char::from_u32(cp).unwrap_or('\u{fffd}')).collect()),
         }
@@ -130,8 +199,13 @@ impl JsString {
     /// use flight_codec::value::JsString;
     /// assert_eq!(JsString::from("a").as_wtf8(), b"a");
     /// ```
+    #[inline]
     pub fn as_wtf8(&self) -> &[u8] {
-        &self.0
+        match &self.0 {
+            Repr::Inline { len, bytes } => &bytes[..*len as usize],
+            Repr::Shared { start, len: TO_END, buf } => &buf[*start as usize..],
+            Repr::Shared { start, len, buf } => &buf[*start as usize..(*start + *len) as usize],
+        }
     }
 
     /// The WTF-8 bytes as a shared buffer.
@@ -141,7 +215,12 @@ impl JsString {
     /// assert_eq!(&JsString::from("a").into_bytes()[..], b"a");
     /// ```
     pub fn into_bytes(self) -> Bytes {
-        self.0
+        match self.0 {
+            Repr::Inline { len, bytes } => Bytes::copy_from_slice(&bytes[..len as usize]),
+            Repr::Shared { start: 0, len: TO_END, buf } => Arc::unwrap_or_clone(buf),
+            Repr::Shared { start, len, buf } if len == TO_END => buf.slice(start as usize..),
+            Repr::Shared { start, len, buf } => buf.slice(start as usize..(start + len) as usize),
+        }
     }
 
     /// `true` for the empty string.
@@ -150,7 +229,7 @@ impl JsString {
     /// assert!(!flight_codec::value::JsString::from("a").is_empty());
     /// ```
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        matches!(self.0, Repr::Inline { len: 0, .. })
     }
 
     /// Length in WTF-8 bytes.
@@ -159,7 +238,10 @@ impl JsString {
     /// assert_eq!(flight_codec::value::JsString::from("é").len(), 2);
     /// ```
     pub fn len(&self) -> usize {
-        self.0.len()
+        match &self.0 {
+            Repr::Inline { len, .. } => *len as usize,
+            Repr::Shared { .. } => self.as_wtf8().len(),
+        }
     }
 
     /// Length in UTF-16 code units: JavaScript's `string.length`.
@@ -170,7 +252,7 @@ impl JsString {
     pub fn len_utf16(&self) -> usize {
         // Every 4-byte sequence is two units; every other sequence is one.
         let mut n = 0;
-        for &b in self.0.iter() {
+        for &b in self.as_wtf8() {
             if b & 0xc0 != 0x80 {
                 n += if b >= 0xf0 { 2 } else { 1 };
             }
@@ -186,7 +268,7 @@ impl JsString {
     /// assert_eq!(units, [0x61, 0xd83d, 0xde00]);
     /// ```
     pub fn encode_utf16(&self) -> impl Iterator<Item = u16> + '_ {
-        CodePoints { bytes: &self.0 }.flat_map(|cp| {
+        CodePoints { bytes: self.as_wtf8() }.flat_map(|cp| {
             let (a, b) = if cp >= 0x10000 {
                 let v = cp - 0x10000;
                 (0xd800 | (v >> 10) as u16, Some(0xdc00 | (v & 0x3ff) as u16))
@@ -200,7 +282,7 @@ impl JsString {
     /// The code points (lone surrogates included, as values in
     /// `0xD800..=0xDFFF`).
     pub(crate) fn code_points(&self) -> impl Iterator<Item = u32> + '_ {
-        CodePoints { bytes: &self.0 }
+        CodePoints { bytes: self.as_wtf8() }
     }
 
     /// `true` if the string starts with `prefix`.
@@ -209,16 +291,22 @@ impl JsString {
     /// assert!(flight_codec::value::JsString::from("$a").starts_with("$"));
     /// ```
     pub fn starts_with(&self, prefix: &str) -> bool {
-        self.0.starts_with(prefix.as_bytes())
+        self.as_wtf8().starts_with(prefix.as_bytes())
     }
 
     /// The rest of the string after its first `n` bytes, sharing the buffer.
     /// `n` must be at a character boundary (callers strip a prefix they
     /// matched), or the whole string is returned.
     pub(crate) fn skip_bytes(&self, n: usize) -> JsString {
-        match self.0.get(n) {
-            None if n == self.0.len() => JsString::new(),
-            Some(b) if b & 0xc0 != 0x80 => JsString(self.0.slice(n..)),
+        let text = self.as_wtf8();
+        match text.get(n) {
+            None if n == text.len() => JsString::new(),
+            Some(b) if b & 0xc0 != 0x80 => match &self.0 {
+                Repr::Shared { start, len, buf } if *len != TO_END => {
+                    JsString::share_wtf8_unchecked(buf, *start as usize + n, (*start + *len) as usize)
+                }
+                _ => JsString::copy_wtf8_unchecked(&text[n..]),
+            },
             _ => self.clone(),
         }
     }
@@ -307,25 +395,51 @@ impl Iterator for CodePoints<'_> {
 
 impl From<&str> for JsString {
     fn from(s: &str) -> Self {
-        JsString(Bytes::copy_from_slice(s.as_bytes()))
+        JsString::copy_wtf8_unchecked(s.as_bytes())
     }
 }
 
 impl From<String> for JsString {
     fn from(s: String) -> Self {
-        JsString(Bytes::from(s.into_bytes()))
+        JsString::from_wtf8_vec(s.into_bytes())
     }
 }
 
 impl PartialEq<str> for JsString {
     fn eq(&self, other: &str) -> bool {
-        &self.0[..] == other.as_bytes()
+        self.as_wtf8() == other.as_bytes()
     }
 }
 
 impl PartialEq<&str> for JsString {
     fn eq(&self, other: &&str) -> bool {
-        &self.0[..] == other.as_bytes()
+        self.as_wtf8() == other.as_bytes()
+    }
+}
+
+impl PartialEq for JsString {
+    fn eq(&self, other: &JsString) -> bool {
+        self.as_wtf8() == other.as_wtf8()
+    }
+}
+
+impl Eq for JsString {}
+
+impl PartialOrd for JsString {
+    fn partial_cmp(&self, other: &JsString) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for JsString {
+    fn cmp(&self, other: &JsString) -> Ordering {
+        self.as_wtf8().cmp(other.as_wtf8())
+    }
+}
+
+impl Hash for JsString {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.as_wtf8().hash(state);
     }
 }
 
