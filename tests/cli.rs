@@ -56,6 +56,50 @@ fn decode_reply_errors_are_one_line() {
     assert!(o.stdout.is_empty());
 }
 
+/// Asserts stderr is exactly one line starting `error: ` and returns it without its line feed.
+fn one_error_line(o: &Output) -> String {
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(o));
+    let err = stderr(o);
+    let line = err.strip_suffix('\n').unwrap_or_else(|| panic!("no final line feed: {err:?}"));
+    assert!(!line.contains(['\n', '\r']), "more than one line: {err:?}");
+    assert!(line.starts_with("error: "), "{err:?}");
+    line.to_string()
+}
+
+#[test]
+fn decode_reply_error_quoting_line_breaks_is_escaped_onto_one_line() {
+    // The JSON string `$1z<LF>z` is an invalid id, quoted in the message.
+    let o = flight(&["decode-reply"], b"[\"$1z\\nz\"]\n");
+    assert_eq!(one_error_line(&o), r"error: invalid-id: invalid reference id in `$1z\nz` in part 0");
+    assert!(o.stdout.is_empty());
+    // CR, tab, other controls (ESC, DEL, NEL), U+2028 and a backslash.
+    let o = flight(&["decode-reply"], b"[\"$1\\r\\t\\u001b\\u007f\\u0085\\u2028\\\\\"]");
+    assert_eq!(
+        one_error_line(&o),
+        r"error: invalid-id: invalid reference id in `$1\r\t\u{1b}\u{7f}\u{85}\u{2028}\\` in part 0"
+    );
+    // Non-ASCII text that is not a control stays as it is.
+    let o = flight(&["decode-reply"], "[\"$1é\"]".as_bytes());
+    assert_eq!(one_error_line(&o), "error: invalid-id: invalid reference id in `$1é` in part 0");
+}
+
+#[test]
+fn encode_reply_rejection_reason_with_line_breaks_is_one_line() {
+    // A rejected promise's reason is the error message, React's as given.
+    let o = flight(&["encode-reply"], br#"{"promise":{"rejected":"line1\nline2"}}"#);
+    assert_eq!(one_error_line(&o), r"error: unsupported: line1\nline2 at `0`");
+    let o = flight(&["encode-reply"], br#"{"array":[{"promise":{"rejected":{"error":{"message":"a\r\nb"}}}}]}"#);
+    assert_eq!(one_error_line(&o), r"error: unsupported: a\r\nb at `0:0`");
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn usage_errors_are_escaped_too() {
+    let o = flight(&["decode-reply", "--bogus\nflag"], b"");
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(stderr(&o).lines().next(), Some(r"error: usage: unexpected argument `--bogus\nflag`"));
+}
+
 #[test]
 fn encode_reply_string_and_form() {
     let ct = std::env::temp_dir().join(format!("flight-ct-{}", std::process::id()));

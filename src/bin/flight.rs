@@ -10,7 +10,10 @@
 //! ```
 //!
 //! Input is FILE or stdin; output goes to stdout. On bad input the exit code
-//! is 1 and stderr has one line, `error: <kind>: <message>`.
+//! is 1 and stderr has exactly one line, `error: <kind>: <message>`. The
+//! message may quote the input, so it is escaped onto that one line: a
+//! backslash is written `\\`, line feed, carriage return and tab `\n`, `\r`,
+//! `\t`, and every other control character (and U+2028, U+2029) `\u{hex}`.
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -67,8 +70,33 @@ fn read_input(file: &Option<String>) -> std::io::Result<Vec<u8>> {
 }
 
 fn fail(e: &Error) -> ExitCode {
-    eprintln!("error: {}: {}", e.kind().name(), e);
+    error_line(e.kind().name(), &e.to_string());
     ExitCode::from(1)
+}
+
+/// Writes `error: <kind>: <message>` to stderr, the message escaped onto one line.
+fn error_line(kind: &str, message: &str) {
+    eprintln!("error: {kind}: {}", one_line(message));
+}
+
+/// `message` with `\`, line breaks and other control characters escaped, so
+/// that it cannot span lines (or inject terminal controls) and the original
+/// can be read back.
+fn one_line(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    for c in message.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() || c == '\u{2028}' || c == '\u{2029}' => {
+                out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn main() -> ExitCode {
@@ -76,7 +104,7 @@ fn main() -> ExitCode {
         Ok(a) => a,
         Err(msg) => {
             if !msg.is_empty() {
-                eprintln!("error: usage: {msg}");
+                error_line("usage", &msg);
             }
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -85,7 +113,7 @@ fn main() -> ExitCode {
     let input = match read_input(&args.file) {
         Ok(b) => Bytes::from(b),
         Err(e) => {
-            eprintln!("error: io: {e}");
+            error_line("io", &e.to_string());
             return ExitCode::from(2);
         }
     };
@@ -97,7 +125,8 @@ fn main() -> ExitCode {
         "encode-response" => encode_response(&args, input),
         "inspect" => inspect(&args, input),
         other => {
-            eprintln!("error: usage: unknown command `{other}`\n{USAGE}");
+            error_line("usage", &format!("unknown command `{other}`"));
+            eprintln!("{USAGE}");
             return ExitCode::from(2);
         }
     };
