@@ -367,6 +367,19 @@ impl Error {
         Error(Box::new(ErrorImpl { kind, position: Position::default() }))
     }
 
+    /// A multipart error as the reply decoders report it: the parser's
+    /// part-count and body-size limits are the decoder's [`Limits`](crate::Limits)
+    /// `max_parts` and `max_total_bytes`, so they are [`ErrorKind::LimitExceeded`],
+    /// as over a string body or FormData entries; the rest are [`ErrorKind::Multipart`].
+    pub(crate) fn from_multipart(e: crate::multipart::MultipartError) -> Self {
+        use crate::multipart::MultipartError::{BodyTooLarge, TooManyParts};
+        Error::new(match e {
+            TooManyParts { limit } => ErrorKind::LimitExceeded { limit: LimitKind::Parts, max: limit as u64 },
+            BodyTooLarge { limit } => ErrorKind::LimitExceeded { limit: LimitKind::TotalBytes, max: limit as u64 },
+            e => ErrorKind::Multipart(e),
+        })
+    }
+
     pub(crate) fn at_part(mut self, part: u32) -> Self {
         self.0.position.part.get_or_insert(part);
         self

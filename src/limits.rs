@@ -22,7 +22,8 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most FormData entries / multipart parts in one body (default 100,000).
     pub max_parts: usize,
-    /// Most bytes in one body, all parts together (default 64 MiB).
+    /// Most bytes in one body (default 64 MiB): the names and values of all
+    /// entries together, or, for a multipart body, the raw body.
     pub max_total_bytes: usize,
     /// Largest logical size of the decoded value: the size it would have if
     /// every shared reference were expanded into a copy, counting string and

@@ -113,6 +113,29 @@ fn invalid_utf8_and_multipart() {
 }
 
 #[test]
+fn multipart_limits_read_as_the_same_limit_errors_as_form_entries() {
+    let mut o = DecodeOptions::default();
+    o.limits.max_parts = 1;
+    let body = Bytes::from_static(
+        b"--B\r\nContent-Disposition: form-data; name=\"0\"\r\n\r\n1\r\n--B\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n2\r\n--B--\r\n",
+    );
+    let from_body = reply::decode_multipart(&body, "B", &o).unwrap_err();
+    let from_form = reply::decode_form(form(&[("0", "1"), ("x", "2")]), &o).unwrap_err();
+    for e in [&from_body, &from_form] {
+        assert_eq!(
+            (e.kind().name(), e.to_string(), e.category()),
+            ("limit", "limit `max_parts` of 1 exceeded".to_string(), Category::Limit)
+        );
+    }
+    o.limits.max_parts = 2;
+    o.limits.max_total_bytes = 10;
+    let e = reply::decode_multipart(&body, "B", &o).unwrap_err();
+    assert_eq!((e.kind().name(), e.to_string()), ("limit", "limit `max_total_bytes` of 10 exceeded".to_string()));
+    let e = reply::decode_str("\"123456789\"", &o).unwrap_err();
+    assert_eq!((e.kind().name(), e.to_string()), ("limit", "limit `max_total_bytes` of 10 exceeded".to_string()));
+}
+
+#[test]
 fn encode_error_messages_are_reacts() {
     let cases = [
         (r#"{"object":[["i",{"instance":"Foo"}]]}"#, "Only plain objects, and a few built-ins, can be passed to Server Functions. Classes or null prototypes are not supported."),

@@ -86,6 +86,66 @@ fn total_bytes() {
     assert_eq!(limit_of(reply::decode_str("\"123456789\"", &o)), Some(LimitKind::TotalBytes));
 }
 
+/// A multipart body of `n` parts: part `0` (`1`), then `n - 1` unused `junk` parts.
+fn multipart_body(n: usize) -> bytes::Bytes {
+    use flight_codec::multipart::{self, EntryRef};
+    let mut entries = vec![EntryRef::Text { name: "0", value: "1" }];
+    entries.extend((1..n).map(|_| EntryRef::Text { name: "junk", value: "x" }));
+    let mut body = Vec::new();
+    multipart::write(&entries, "XX", &mut body);
+    body.into()
+}
+
+/// Decodes a multipart body whole, through the push decoder (whole and
+/// byte by byte) and as a form action, checking all four agree; returns the
+/// limit hit, if any.
+fn multipart_limit(body: &bytes::Bytes, o: &DecodeOptions) -> Option<LimitKind> {
+    let whole = limit_of(reply::decode_multipart(body, "XX", o));
+    for chunk in [body.len(), 1] {
+        let mut dec = reply::MultipartDecoder::new("XX", o.clone()).unwrap();
+        let fed = body.chunks(chunk).try_for_each(|c| dec.feed(c));
+        let pushed = limit_of(fed.and_then(|()| dec.finish()));
+        assert_eq!(pushed, whole, "chunks of {chunk}");
+    }
+    let action = reply::decode_action_body("multipart/form-data; boundary=XX", body.clone(), o);
+    let action = match action {
+        Ok(_) => None,
+        Err(e) => limit_of(Err(e)),
+    };
+    assert_eq!(action, whole, "decode_action_body");
+    whole
+}
+
+#[test]
+fn parts_in_a_multipart_body() {
+    // The same typed error as over FormData entries, not a multipart error.
+    let o = opts(|l| l.max_parts = 10);
+    assert_eq!(multipart_limit(&multipart_body(10), &o), None);
+    assert_eq!(multipart_limit(&multipart_body(11), &o), Some(LimitKind::Parts));
+    let e = reply::decode_multipart(&multipart_body(11), "XX", &o).unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::LimitExceeded { limit: LimitKind::Parts, max: 10 });
+    assert_eq!(e.to_string(), "limit `max_parts` of 10 exceeded");
+    assert!(e.is_limit());
+}
+
+#[test]
+fn total_bytes_of_a_multipart_body() {
+    // Over a multipart body the bytes counted are the body's own.
+    let body = multipart_body(3);
+    let o = |max| opts(|l| l.max_total_bytes = max);
+    assert_eq!(multipart_limit(&body, &o(body.len())), None);
+    assert_eq!(multipart_limit(&body, &o(body.len() - 1)), Some(LimitKind::TotalBytes));
+    let e = reply::decode_multipart(&body, "XX", &o(body.len() - 1)).unwrap_err();
+    let max = body.len() as u64 - 1;
+    assert_eq!(e.kind(), &ErrorKind::LimitExceeded { limit: LimitKind::TotalBytes, max });
+    assert_eq!(e.to_string(), format!("limit `max_total_bytes` of {max} exceeded"));
+    // The push decoder refuses the chunk that goes past the limit, before the body ends.
+    let mut dec = reply::MultipartDecoder::new("XX", o(body.len() - 1)).unwrap();
+    dec.feed(&body[..body.len() - 1]).unwrap();
+    let e = dec.feed(&body[body.len() - 1..]).unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::LimitExceeded { limit: LimitKind::TotalBytes, max });
+}
+
 #[test]
 fn logical_size_without_sharing() {
     // `["ab"]`: the string's 2 bytes plus the array's 1 + 1 slots.

@@ -149,7 +149,8 @@ pub fn decode_action(entries: Vec<(JsString, FormEntry)>, opts: &DecodeOptions) 
 ///
 /// # Errors
 /// [`ErrorKind::Multipart`] for a malformed body or a non-multipart content
-/// type, and everything [`decode_action`] returns.
+/// type, [`ErrorKind::LimitExceeded`] as for [`decode_multipart`](super::decode_multipart),
+/// and everything [`decode_action`] returns.
 ///
 /// ```
 /// let body = bytes::Bytes::from_static(b"--b\r\nContent-Disposition: form-data; name=\"$ACTION_ID_m#f\"\r\n\r\n\r\n--b--\r\n");
@@ -158,8 +159,7 @@ pub fn decode_action(entries: Vec<(JsString, FormEntry)>, opts: &DecodeOptions) 
 /// # Ok::<(), flight_codec::Error>(())
 /// ```
 pub fn decode_action_body(content_type: &str, body: Bytes, opts: &DecodeOptions) -> Result<Option<Action>> {
-    let boundary =
-        multipart::boundary_from_content_type(content_type).map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
+    let boundary = multipart::boundary_from_content_type(content_type).map_err(Error::from_multipart)?;
     decode_action(super::multipart_entries(&body, &boundary, opts)?, opts)
 }
 

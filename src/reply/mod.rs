@@ -107,8 +107,10 @@ pub fn decode_form(entries: Vec<(JsString, FormEntry)>, opts: &DecodeOptions) ->
 /// Decodes a whole `multipart/form-data` body without copying its parts.
 ///
 /// # Errors
-/// [`ErrorKind::Multipart`] for a malformed body, and everything
-/// [`decode_form`] returns.
+/// [`ErrorKind::Multipart`] for a malformed body;
+/// [`ErrorKind::LimitExceeded`] for a body with more parts than
+/// [`Limits::max_parts`] or more bytes than [`Limits::max_total_bytes`]
+/// (as for the other bodies); and everything [`decode_form`] returns.
 ///
 /// ```
 /// let body = bytes::Bytes::from_static(b"--XX\r\nContent-Disposition: form-data; name=\"0\"\r\n\r\n[1]\r\n--XX--\r\n");
@@ -126,8 +128,7 @@ pub(crate) fn multipart_entries(
     boundary: &str,
     opts: &DecodeOptions,
 ) -> Result<Vec<(JsString, FormEntry)>> {
-    let parts = multipart::parse(body, boundary, &multipart_limits(&opts.limits))
-        .map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
+    let parts = multipart::parse(body, boundary, &multipart_limits(&opts.limits)).map_err(Error::from_multipart)?;
     parts.into_iter().map(part_to_entry).collect()
 }
 
@@ -137,7 +138,7 @@ pub(crate) fn multipart_boundary(content_type: &str) -> Result<Option<String>> {
     if !content_type.trim_start().to_ascii_lowercase().starts_with("multipart/") {
         return Ok(None);
     }
-    multipart::boundary_from_content_type(content_type).map(Some).map_err(|e| Error::new(ErrorKind::Multipart(e)))
+    multipart::boundary_from_content_type(content_type).map(Some).map_err(Error::from_multipart)
 }
 
 /// Decodes a body by content type: `multipart/form-data; boundary=…`, or
@@ -219,15 +220,16 @@ impl MultipartDecoder {
     /// assert_eq!(err.kind().name(), "multipart");
     /// ```
     pub fn new(boundary: &str, opts: DecodeOptions) -> Result<Self> {
-        let parser = MultipartParser::new(boundary, multipart_limits(&opts.limits))
-            .map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
+        let parser = MultipartParser::new(boundary, multipart_limits(&opts.limits)).map_err(Error::from_multipart)?;
         Ok(MultipartDecoder { parser, entries: Vec::new(), bad_part: None, opts })
     }
 
     /// Feeds the next chunk.
     ///
     /// # Errors
-    /// [`ErrorKind::Multipart`] as soon as the body is malformed or over a limit.
+    /// [`ErrorKind::Multipart`] as soon as the body is malformed, and
+    /// [`ErrorKind::LimitExceeded`] as soon as it has more parts than
+    /// [`Limits::max_parts`] or more bytes than [`Limits::max_total_bytes`].
     ///
     /// ```
     /// let mut dec = flight_codec::reply::MultipartDecoder::new("XX", Default::default())?;
@@ -236,7 +238,7 @@ impl MultipartDecoder {
     /// # Ok::<(), flight_codec::Error>(())
     /// ```
     pub fn feed(&mut self, chunk: &[u8]) -> Result<()> {
-        self.parser.feed(chunk).map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
+        self.parser.feed(chunk).map_err(Error::from_multipart)?;
         self.take_parts();
         Ok(())
     }
@@ -268,7 +270,7 @@ impl MultipartDecoder {
     /// # Ok::<(), flight_codec::Error>(())
     /// ```
     pub fn finish(mut self) -> Result<Graph> {
-        self.parser.finish().map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
+        self.parser.finish().map_err(Error::from_multipart)?;
         self.take_parts();
         if let Some(e) = self.bad_part {
             return Err(e);
