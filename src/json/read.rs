@@ -701,7 +701,7 @@ impl<'a> Reader<'a> {
             return JsString::new();
         }
         if end - start <= INLINE {
-            return JsString::copy_wtf8_unchecked(&self.src[start..end]);
+            return JsString::inline_wtf8_unchecked(self.src, start, end);
         }
         let src = self.src;
         JsString::share_wtf8_unchecked(self.shared.get_or_insert_with(|| Arc::new(src.clone())), start, end)

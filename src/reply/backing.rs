@@ -35,7 +35,7 @@ fn text_bytes(s: &JsString) -> Result<Bytes> {
     // validating the whole text again.
     let b = s.as_wtf8();
     let mut at = 0;
-    while let Some(p) = b[at..].iter().position(|&c| c == 0xED) {
+    while let Some(p) = memchr::memchr(0xED, &b[at..]) {
         if b.get(at + p + 1).is_some_and(|&c| c >= 0xA0) {
             return Err(ErrorKind::InvalidUtf8.into());
         }

@@ -108,6 +108,7 @@ impl JsString {
     }
 
     /// Copies well-formed WTF-8 the caller has checked.
+    #[inline]
     pub(crate) fn copy_wtf8_unchecked(bytes: &[u8]) -> Self {
         debug_assert!(is_well_formed_wtf8(bytes));
         Self::inline(bytes).unwrap_or_else(|| Self::whole(Bytes::copy_from_slice(bytes)))
@@ -127,13 +128,37 @@ impl JsString {
         }
     }
 
+    /// Short text, inline. The bytes past `len` are zero, so that two
+    /// inline strings are equal exactly when their representations are.
+    #[inline]
     fn inline(text: &[u8]) -> Option<Self> {
         if text.len() > INLINE {
             return None;
         }
         let mut bytes = [0; INLINE];
-        bytes[..text.len()].copy_from_slice(text);
+        for (b, t) in bytes.iter_mut().zip(text) {
+            *b = *t;
+        }
         Some(JsString(Repr::Inline { len: text.len() as u8, bytes }))
+    }
+
+    /// `src[start..end]`, at most [`INLINE`] bytes of well-formed WTF-8 the
+    /// caller has checked, inline. Reads a whole word where `src` has one.
+    #[inline]
+    pub(crate) fn inline_wtf8_unchecked(src: &[u8], start: usize, end: usize) -> Self {
+        let len = end - start;
+        debug_assert!(len <= INLINE && is_well_formed_wtf8(&src[start..end]));
+        match src.get(start..start + INLINE) {
+            Some(word) => {
+                let mut w = [0u8; 8];
+                w[..INLINE].copy_from_slice(word);
+                let v = u64::from_le_bytes(w) & ((1u64 << (8 * len)) - 1);
+                let mut bytes = [0; INLINE];
+                bytes.copy_from_slice(&v.to_le_bytes()[..INLINE]);
+                JsString(Repr::Inline { len: len as u8, bytes })
+            }
+            None => Self::copy_wtf8_unchecked(&src[start..end]),
+        }
     }
 
     fn whole(buf: Bytes) -> Self {
@@ -418,8 +443,14 @@ impl PartialEq<&str> for JsString {
 }
 
 impl PartialEq for JsString {
+    #[inline]
     fn eq(&self, other: &JsString) -> bool {
-        self.as_wtf8() == other.as_wtf8()
+        // Text of up to `INLINE` bytes is always inline, with zeroed tails.
+        match (&self.0, &other.0) {
+            (Repr::Inline { len: a, bytes: x }, Repr::Inline { len: b, bytes: y }) => a == b && x == y,
+            (Repr::Shared { .. }, Repr::Shared { .. }) => self.as_wtf8() == other.as_wtf8(),
+            _ => false,
+        }
     }
 }
 
