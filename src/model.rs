@@ -923,7 +923,6 @@ impl Builder {
             if consume_once && !consumed.insert(arr) {
                 return Err(ErrorKind::AlreadyInitialized { what, id: part }.into());
             }
-            let items = items.clone();
             let filled = match kind {
                 InitKind::Map => {
                     let mut entries = Vec::with_capacity(items.len());
@@ -931,15 +930,15 @@ impl Builder {
                         let Value::Node(pair) = item else {
                             return Err(bad());
                         };
-                        match self.g.node(pair) {
+                        match self.g.node(*pair) {
                             Node::Array(kv) if kv.len() == 2 => entries.push((kv[0].clone(), kv[1].clone())),
                             _ => return Err(bad()),
                         }
                     }
                     Node::Map(crate::value::js_map(entries))
                 }
-                InitKind::Set => Node::Set(crate::value::js_set(items)),
-                InitKind::Iterator => Node::Iterator(items),
+                InitKind::Set => Node::Set(crate::value::js_set(items.clone())),
+                InitKind::Iterator => Node::Iterator(items.clone()),
             };
             *self.g.node_mut(node) = filled;
         }

@@ -1035,28 +1035,58 @@ pub(crate) fn js_set(items: Vec<Value>) -> Vec<Value> {
 
 /// The entries of `new Map(entries)`: a repeated key keeps its first position
 /// and its last value, `-0` becomes `+0`. Linear time.
-pub(crate) fn js_map(entries: Vec<(Value, Value)>) -> Vec<(Value, Value)> {
+pub(crate) fn js_map(mut entries: Vec<(Value, Value)>) -> Vec<(Value, Value)> {
+    // In place: a repeated key's value moves to the first entry with that
+    // key, and the repeat is dropped afterwards.
     let mut at: std::collections::HashMap<KeyOf, usize> = std::collections::HashMap::with_capacity(entries.len());
-    let mut out: Vec<(Value, Value)> = Vec::with_capacity(entries.len());
-    for (k, v) in entries {
-        let k = normalize_key(k);
-        match key_of(&k) {
-            Some(key) => match at.get(&key) {
-                Some(&i) => out[i].1 = v,
-                None => {
-                    at.insert(key, out.len());
-                    out.push((k, v));
-                }
-            },
-            None => out.push((k, v)),
+    let mut repeats = Vec::new();
+    for i in 0..entries.len() {
+        let k = normalize_key(std::mem::replace(&mut entries[i].0, Value::Undefined));
+        if let Some(key) = key_of(&k) {
+            if let Some(&first) = at.get(&key) {
+                entries[first].1 = std::mem::replace(&mut entries[i].1, Value::Undefined);
+                repeats.push(i);
+                continue;
+            }
+            at.insert(key, i);
         }
+        entries[i].0 = k;
     }
-    out
+    if !repeats.is_empty() {
+        let mut i = 0;
+        let mut next = repeats.iter().peekable();
+        entries.retain(|_| {
+            let drop = next.peek() == Some(&&i);
+            if drop {
+                next.next();
+            }
+            i += 1;
+            !drop
+        });
+    }
+    entries
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn map_entries_keep_the_first_position_and_the_last_value() {
+        let n = |x: f64| Value::Number(x);
+        let entries = vec![
+            (Value::from("a"), n(1.0)),
+            (n(-0.0), n(2.0)),
+            (Value::from("b"), n(3.0)),
+            (Value::from("a"), n(4.0)),
+            (n(0.0), n(5.0)),
+            (Value::from("a"), n(6.0)),
+        ];
+        let out = js_map(entries);
+        let shown: Vec<String> = out.iter().map(|(k, v)| format!("{k:?}={v:?}")).collect();
+        assert_eq!(shown, [r#"String("a")=Number(6.0)"#, "Number(0.0)=Number(5.0)", r#"String("b")=Number(3.0)"#]);
+        assert!(!matches!(out[1].0, Value::Number(z) if z.is_sign_negative()));
+    }
 
     #[test]
     fn values_and_nodes_stay_compact() {
