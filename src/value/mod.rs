@@ -678,6 +678,11 @@ impl Graph {
     /// ```
     pub fn add(&mut self, node: Node) -> NodeId {
         let id = NodeId(u32::try_from(self.nodes.len()).expect("graph node count overflows u32"));
+        if self.nodes.len() == self.nodes.capacity() {
+            // Grow by half rather than double: a decoded graph's arena is
+            // most of its memory, and this keeps its unused tail under a third.
+            self.nodes.reserve_exact((self.nodes.len() / 2).max(16));
+        }
         self.nodes.push(node);
         id
     }
