@@ -14,6 +14,7 @@
 /// let mut limits = Limits::default();
 /// limits.max_depth = 64;
 /// assert_eq!(limits.max_bigint_digits, 300);
+/// assert_eq!(limits.max_array_size, 1_000_000);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -38,6 +39,30 @@ pub struct Limits {
     pub max_promise_chain: usize,
     /// Most `:` segments in a path reference (default 4096).
     pub max_path_segments: usize,
+    /// React's `arraySizeLimit` (default 1,000,000), for replies: the most
+    /// array slots in one array tree (arrays written directly inside
+    /// arrays within one part or stream row; an object, or the start of
+    /// another part, begins a new tree), each array counting its length
+    /// plus one. Every element is one slot, whatever it holds: unlike
+    /// React, a string, bigint or typed array is not counted by its length,
+    /// and a reference is not counted by the size of what it points to
+    /// ([`max_logical_size`](Self::max_logical_size) bounds that). As in
+    /// React, a tree is over the limit only if some array in it has more
+    /// than one element, so every body React accepts is accepted.
+    ///
+    /// ```
+    /// use flight_codec::reply::{self, DecodeOptions};
+    /// let mut opts = DecodeOptions::default();
+    /// opts.limits.max_array_size = 10;
+    /// // 9 elements: 9 + 1 slots; strings count one slot however long.
+    /// let long = format!("\"{}\"", "x".repeat(1000));
+    /// assert!(reply::decode_str(&format!("[{}]", [long.as_str(); 9].join(",")), &opts).is_ok());
+    /// // [[1,2,3],[4,5,6]]: 3 + 4 + 4 slots in one tree.
+    /// assert!(reply::decode_str("[[1,2,3],[4,5,6]]", &opts).unwrap_err().is_limit());
+    /// // An object between arrays starts a new tree.
+    /// assert!(reply::decode_str(r#"[{"a":[1,2,3,4,5,6]},{"a":[1,2,3,4,5,6]}]"#, &opts).is_ok());
+    /// ```
+    pub max_array_size: usize,
 }
 
 impl Default for Limits {
@@ -51,6 +76,7 @@ impl Default for Limits {
             max_bound_args: 1000,
             max_promise_chain: 1000,
             max_path_segments: 4096,
+            max_array_size: 1_000_000,
         }
     }
 }
@@ -71,6 +97,7 @@ impl Limits {
             max_bound_args: usize::MAX,
             max_promise_chain: usize::MAX,
             max_path_segments: usize::MAX,
+            max_array_size: usize::MAX,
         }
     }
 }
@@ -99,6 +126,8 @@ pub enum LimitKind {
     PromiseChain,
     /// [`Limits::max_path_segments`].
     PathSegments,
+    /// [`Limits::max_array_size`].
+    ArraySize,
 }
 
 impl LimitKind {
@@ -117,6 +146,7 @@ impl LimitKind {
             LimitKind::BoundArgs => "max_bound_args",
             LimitKind::PromiseChain => "max_promise_chain",
             LimitKind::PathSegments => "max_path_segments",
+            LimitKind::ArraySize => "max_array_size",
         }
     }
 }

@@ -59,13 +59,93 @@ fn defaults_accept_1000_levels_and_a_million_without_overflowing() {
 
 #[test]
 fn defaults_accept_a_10mb_array_of_long_strings() {
-    // React's own arraySizeLimit rejects this; our logical budget does not.
+    // React's own arraySizeLimit rejects this (it adds each string's length);
+    // max_array_size counts each string as one slot, and the logical budget is far off.
     let s = "x".repeat(100_000);
     let body = format!("[{}]", vec![format!("\"{s}\""); 100].join(","));
     assert!(body.len() > 10_000_000);
     let g = reply::decode_str(&body, &DecodeOptions::default()).unwrap();
     let Value::Node(root) = g.root() else { panic!() };
     assert!(matches!(g.node(*root), Node::Array(items) if items.len() == 100));
+    // Even at the smallest limit that lets 100 elements through.
+    assert!(reply::decode_str(&body, &opts(|l| l.max_array_size = 101)).is_ok());
+}
+
+#[test]
+fn array_size() {
+    // React's arraySizeLimit accounting (measured with its `arraySizeLimit`
+    // option): each array is its length plus one, arrays directly inside
+    // arrays share one count.
+    let o = |max| opts(|l| l.max_array_size = max);
+    assert_eq!(limit_of(reply::decode_str("[1,2,3,4,5,6,7,8,9]", &o(10))), None);
+    assert_eq!(limit_of(reply::decode_str("[1,2,3,4,5,6,7,8,9,10]", &o(10))), Some(LimitKind::ArraySize));
+    // 3 + 5 + 4 = 12 and 3 + 5 + 5 = 13 slots in one tree.
+    assert_eq!(limit_of(reply::decode_str("[[1,2,3,4],[1,2,3]]", &o(12))), None);
+    assert_eq!(limit_of(reply::decode_str("[[1,2,3,4],[1,2,3,4]]", &o(12))), Some(LimitKind::ArraySize));
+    assert_eq!(limit_of(reply::decode_str("[[[1,2,3],[4]],[[5,6]]]", &o(17))), None);
+    assert_eq!(limit_of(reply::decode_str("[[[1,2,3],[4]],[[5,6,7]]]", &o(17))), Some(LimitKind::ArraySize));
+    // An object starts a new tree: 7 for the root tree, 10 for the array under `a`.
+    assert_eq!(limit_of(reply::decode_str(r#"[[1,2,3],{"a":[1,2,3,4,5,6,7,8,9]}]"#, &o(10))), None);
+    assert_eq!(
+        limit_of(reply::decode_str(r#"[[1,2,3],{"a":[1,2,3,4,5,6,7,8,9,10]}]"#, &o(10))),
+        Some(LimitKind::ArraySize)
+    );
+    assert_eq!(limit_of(reply::decode_str(r#"[{"a":[1,2,3,4,5,6]},{"a":[1,2,3,4,5,6]}]"#, &o(10))), None);
+    // So does another part: the Map's entries are part 1's tree, 6 + 3 × 5 slots.
+    let map = |n: usize| {
+        let entries: Vec<String> = (0..n).map(|i| format!("[{i},{i}]")).collect();
+        text_entries(&[("1", format!("[{}]", entries.join(","))), ("0", r#""$Q1""#.into())])
+    };
+    assert_eq!(limit_of(reply::decode_form(map(5), &o(21))), None);
+    assert_eq!(limit_of(reply::decode_form(map(5), &o(20))), Some(LimitKind::ArraySize));
+    // Stream rows are trees of their own, checked like parts.
+    let stream = |row: &str| text_entries(&[("0", r#""$R1""#.into()), ("S1", row.into()), ("S1", "C".into())]);
+    assert_eq!(limit_of(reply::decode_form(stream("[1,2,3,4,5,6,7,8,9]"), &o(10))), None);
+    assert_eq!(limit_of(reply::decode_form(stream("[1,2,3,4,5,6,7,8,9,10]"), &o(10))), Some(LimitKind::ArraySize));
+}
+
+#[test]
+fn array_size_counts_strings_bigints_typed_arrays_and_references_as_one_slot() {
+    // React adds a string's length, a bigint's digits, a typed array's bytes and
+    // (sometimes) the size of what a reference points to; we count each as the
+    // one slot it fills, so we accept every body React accepts.
+    let o = opts(|l| l.max_array_size = 10);
+    let long = format!("\"{}\"", "x".repeat(1000));
+    let strings = format!("[{}]", [long.as_str(); 9].join(","));
+    assert_eq!(limit_of(reply::decode_str(&strings, &o)), None);
+    let digits = format!("\"$n{}\"", "9".repeat(300));
+    let bigints = format!("[{}]", [digits.as_str(); 9].join(","));
+    assert_eq!(limit_of(reply::decode_str(&bigints, &o)), None);
+    let typed = vec![
+        (JsString::from("1"), FormEntry::File(flight_codec::value::Blob::new("", vec![0u8; 4096]))),
+        (JsString::from("0"), FormEntry::Text(r#"["$o1",1,2,3,4,5,6,7,8]"#.into())),
+    ];
+    assert_eq!(limit_of(reply::decode_form(typed, &o)), None);
+    let refs = format!(r#"[[1,2,3,4,5,6,7,8],{}]"#, [r#""$0:0""#; 8].join(","));
+    assert_eq!(limit_of(reply::decode_str(&refs, &opts(|l| l.max_array_size = 19))), None);
+    assert_eq!(limit_of(reply::decode_str(&refs, &opts(|l| l.max_array_size = 18))), Some(LimitKind::ArraySize));
+}
+
+#[test]
+fn array_size_spares_chains_of_one_element_arrays() {
+    // As in React, a tree is over the limit only once some array in it has two elements.
+    let o = opts(|l| l.max_array_size = 10);
+    assert_eq!(limit_of(reply::decode_str(&nested(100), &o)), None);
+    assert_eq!(limit_of(reply::decode_str("[[[[[[1,2]]]]]]", &o)), Some(LimitKind::ArraySize));
+}
+
+#[test]
+fn array_size_error_and_default() {
+    let e = reply::decode_str("[[1,2],[3]]", &opts(|l| l.max_array_size = 6)).unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::LimitExceeded { limit: LimitKind::ArraySize, max: 6 });
+    assert_eq!(e.to_string(), "limit `max_array_size` of 6 exceeded in part 0");
+    // The default is React's 1e6: 999,999 elements are 1,000,000 slots.
+    assert_eq!(Limits::default().max_array_size, 1_000_000);
+    let body = |n: usize| format!("[{}]", vec!["0"; n].join(","));
+    assert_eq!(limit_of(reply::decode_str(&body(999_999), &DecodeOptions::default())), None);
+    assert_eq!(limit_of(reply::decode_str(&body(1_000_000), &DecodeOptions::default())), Some(LimitKind::ArraySize));
+    // Lifted, it is not checked.
+    assert_eq!(limit_of(reply::decode_str(&body(1_000_000), &opts(|l| *l = Limits::unbounded()))), None);
 }
 
 #[test]

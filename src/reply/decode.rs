@@ -16,6 +16,7 @@ use crate::id_map::{IdMap, IdSet};
 use super::backing::{Backing, PartEntry};
 use super::DecodeOptions;
 use crate::error::{Error, ErrorKind, Result};
+use crate::limits::LimitKind;
 use crate::model::{err_text, parse_hex, Builder, InitKind, Parsed, Pos, Slot, Tags};
 use crate::value::{
     Graph, JsString, Node, NodeId, PromiseState, ServerReference, Stream, StreamEnd, StreamKind, TypedArrayKind, Value,
@@ -48,6 +49,19 @@ struct Reply<'o> {
     blobs: IdMap<NodeId>,
     promise_nodes: IdMap<NodeId>,
     server_ref_nodes: IdMap<NodeId>,
+    /// Closed arrays (with arrays in them) of the JSON text being parsed
+    /// whose parent has not closed yet, in increasing node order ([`Limits::max_array_size`](crate::Limits::max_array_size)).
+    trees: Vec<ArrayTree>,
+}
+
+/// A closed array that has arrays written directly inside it, with their
+/// slots, for [`Limits::max_array_size`](crate::Limits::max_array_size).
+struct ArrayTree {
+    node: NodeId,
+    /// Slots: each array's length plus one.
+    slots: u64,
+    /// Some array in the tree has more than one element.
+    forked: bool,
 }
 
 impl<'o> Decoder<'o> {
@@ -67,6 +81,7 @@ impl<'o> Decoder<'o> {
             blobs: IdMap::default(),
             promise_nodes: IdMap::default(),
             server_ref_nodes: IdMap::default(),
+            trees: Vec::new(),
         };
         let mut b = Builder::new(opts.limits.clone());
         // Every text the backing store holds was checked to be UTF-8.
@@ -85,8 +100,10 @@ impl<'o> Decoder<'o> {
             Some(PartEntry::Blob(_)) => return Err(ErrorKind::PartType { id, expected: "a text part" }.into()),
             None => return Err(ErrorKind::MissingPart { id }.into()),
         };
-        let v = self.b.parse_json(&text, Slot::Root(id), Some(id), &mut self.r)?;
-        if let Some(v) = v {
+        let v = self.b.parse_json(&text, Slot::Root(id), Some(id), &mut self.r);
+        // Whatever is left are the roots of the part's array trees.
+        self.r.trees.clear();
+        if let Some(v) = v? {
             self.b.roots.insert(id, v);
         }
         Ok(())
@@ -106,12 +123,16 @@ impl<'o> Decoder<'o> {
                 let ret = if row.len() == 1 {
                     Some(Value::Undefined)
                 } else {
-                    self.b.parse_json(&row.slice(1..), Slot::StreamReturn(node), None, &mut self.r)?
+                    let ret = self.b.parse_json(&row.slice(1..), Slot::StreamReturn(node), None, &mut self.r);
+                    self.r.trees.clear();
+                    ret?
                 };
                 end = Some(ret.unwrap_or(Value::Undefined));
             } else {
                 let slot = Slot::Item(node, items.len() as u32);
-                let v = self.b.parse_json(&row, slot, None, &mut self.r)?;
+                let v = self.b.parse_json(&row, slot, None, &mut self.r);
+                self.r.trees.clear();
+                let v = v?;
                 items.push(v.unwrap_or(Value::Undefined));
             }
         }
@@ -209,7 +230,61 @@ impl Reply<'_> {
     }
 }
 
+impl Reply<'_> {
+    /// React's `arraySizeLimit`, counted once per array as it closes: its
+    /// length plus one, plus the slots of the arrays written directly in it
+    /// (which closed before it). Only nodes made after the array opened can
+    /// be arrays written in it, so an array that opened nothing (the usual
+    /// leaf: numbers, a long array of strings) costs no look at its
+    /// elements. A leaf's slots are its length plus one; an array with
+    /// arrays in it leaves its total in `trees` for its parent. Totals left
+    /// there by arrays under an object are the roots of their own trees,
+    /// checked when they closed, and dropped.
+    fn count_array(&mut self, g: &Graph, node: NodeId, max: usize) -> Result<()> {
+        let Node::Array(items) = g.node(node) else { return Ok(()) };
+        let mut tree = ArrayTree { node, slots: items.len() as u64 + 1, forked: items.len() > 1 };
+        let mut nested = false;
+        if g.len() > node.index() + 1 {
+            let first = self.trees.iter().rposition(|t| t.node < node).map_or(0, |i| i + 1);
+            // Both in increasing node order: an array written inline got its
+            // id when it opened, after the elements before it.
+            let mut inner = self.trees[first..].iter().peekable();
+            for item in items {
+                let &Value::Node(id) = item else { continue };
+                if id <= node {
+                    continue;
+                }
+                let Node::Array(child) = g.node(id) else { continue };
+                nested = true;
+                while inner.next_if(|t| t.node < id).is_some() {}
+                let (slots, forked) = match inner.next_if(|t| t.node == id) {
+                    Some(t) => (t.slots, t.forked),
+                    None => (child.len() as u64 + 1, child.len() > 1),
+                };
+                tree.slots = tree.slots.saturating_add(slots);
+                tree.forked |= forked;
+            }
+            self.trees.truncate(first);
+        }
+        if tree.forked && tree.slots > max as u64 {
+            return Err(ErrorKind::LimitExceeded { limit: LimitKind::ArraySize, max: max as u64 }.into());
+        }
+        if nested {
+            self.trees.push(tree);
+        }
+        Ok(())
+    }
+}
+
 impl Tags for Reply<'_> {
+    fn array_closed(&mut self, bl: &mut Builder, node: NodeId) -> Result<()> {
+        let max = bl.limits.max_array_size;
+        if max == usize::MAX {
+            return Ok(());
+        }
+        self.count_array(&bl.g, node, max)
+    }
+
     fn tagged(&mut self, bl: &mut Builder, s: JsString, pos: &Pos<'_>) -> Result<Parsed> {
         let b = s.as_wtf8();
         let unknown = || Error::new(ErrorKind::UnknownTag { text: err_text(&s) });
