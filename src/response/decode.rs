@@ -23,14 +23,18 @@ pub(super) enum Chunk {
     Binary(u8, Bytes),
     Import(Bytes),
     Error(Bytes),
-    Stream {
-        kind: StreamKind,
-        rows: Vec<StreamRow>,
-        end: Option<StreamClose>,
-    },
+    /// Boxed: streams are rare, and every other chunk is one `Bytes`.
+    Stream(Box<StreamChunk>),
     /// An empty row: a chunk that will never be filled (prerender halts,
     /// development debug values). An error only if the value needs it.
     Halted,
+}
+
+/// A stream's rows so far.
+pub(super) struct StreamChunk {
+    pub(super) kind: StreamKind,
+    pub(super) rows: Vec<StreamRow>,
+    pub(super) end: Option<StreamClose>,
 }
 
 /// How a stream's rows end: `C` (with an optional return value) or `E`.

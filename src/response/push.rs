@@ -21,7 +21,8 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use bytes::Bytes;
 
 use super::decode::{
-    binary, error_row, fill_entry, fill_import, row_error, text, Chunk, Key, Response, StreamClose, StreamRow,
+    binary, error_row, fill_entry, fill_import, row_error, text, Chunk, Key, Response, StreamChunk, StreamClose,
+    StreamRow,
 };
 use super::rows::{FrameLimits, RowFramer, RowTag};
 use crate::error::{Error, ErrorKind, Result};
@@ -378,7 +379,8 @@ impl ResponseDecoder {
                 self.pump()?;
                 continue;
             }
-            if let Some(Chunk::Stream { rows, end, .. }) = self.r.chunks.get_mut(&id) {
+            if let Some(Chunk::Stream(st)) = self.r.chunks.get_mut(&id) {
+                let StreamChunk { rows, end, .. } = &mut **st;
                 if end.is_some() {
                     return Err(row_error(id, "has rows after its stream was closed"));
                 }
@@ -404,7 +406,7 @@ impl ResponseDecoder {
                         b'X' => StreamKind::AsyncIterable,
                         _ => StreamKind::AsyncIterator,
                     };
-                    Chunk::Stream { kind, rows: Vec::new(), end: None }
+                    Chunk::Stream(Box::new(StreamChunk { kind, rows: Vec::new(), end: None }))
                 }
                 // Hints and development rows are not part of the value.
                 RowTag::Tagged(b'H' | b'D' | b'J' | b'W' | b'N') => continue,
@@ -546,7 +548,8 @@ impl ResponseDecoder {
                 b.failed.insert(id);
                 Some(error_row(b, &json)?)
             }
-            Chunk::Stream { kind, rows, end } => {
+            Chunk::Stream(st) => {
+                let StreamChunk { kind, rows, end } = *st;
                 let node = b.g.add(Node::Stream(Box::new(Stream { kind, items: Vec::new(), end: StreamEnd::Open })));
                 b.roots.insert(id, Value::Node(node));
                 self.streams.insert(
