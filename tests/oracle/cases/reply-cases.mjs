@@ -644,6 +644,33 @@ add({
   jsNormalises: true, // FormData values are USVStrings: the lone surrogate becomes U+FFFD
 });
 
+add({
+  name: 'formdata-many-entries',
+  description: 'FormData with 14 entries, text and files mixed (repeated names, an empty file, binary bytes)',
+  value: obj(
+    [
+      'fd',
+      fd(
+        ['title', 'Quarterly report'],
+        ['tag', 'a'],
+        ['tag', 'b'],
+        ['attachment', file('report.pdf', 'application/pdf', utf8('%PDF-1.4'))],
+        ['note', ''],
+        ['attachment', file('data.csv', 'text/csv', utf8('x,y\n1,2\n'))],
+        ['count', '12'],
+        ['empty', file('empty.bin', 'application/octet-stream', [])],
+        ['tag', 'c'],
+        ['image', file('pixel.png', 'image/png', [137, 80, 78, 71, 13, 10, 26, 10])],
+        ['unicode', 'é漢😀'],
+        ['raw', file('raw.bin', 'application/octet-stream', [0, 1, 2, 255])],
+        ['json', '{"a":1}'],
+        ['last', 'z']
+      ),
+    ],
+    ['after', 'z']
+  ),
+});
+
 // ---------------------------------------------------------------------------
 // binary-*
 add({ name: 'binary-arraybuffer', description: 'ArrayBuffer', value: obj(['buf', ab([1, 2, 3, 4])]) });
