@@ -42,14 +42,14 @@ struct Hole {
     /// The reference text after `$` (for segments and error messages).
     text: JsString,
     /// Byte ranges of the path segments in `text`.
-    segs: Vec<(u32, u32)>,
+    segs: Box<[(u32, u32)]>,
     slot: Slot,
     /// The slot is an object value under the key `then`.
     under_then: bool,
     state: HoleState,
     /// Resumable walk state: the value reached and the next segment.
     cur: Option<Value>,
-    pos: usize,
+    pos: u32,
 }
 
 /// An open container. Its children live on shared scratch stacks (`vals`,
@@ -497,6 +497,11 @@ impl Builder {
     ) -> usize {
         let h = self.holes.len();
         let origin = (self.row, self.item);
+        if self.holes.len() == self.holes.capacity() {
+            // Grow by half: one hole per reference, and references can be most of a body.
+            self.holes.reserve_exact((self.holes.len() / 2).max(16));
+        }
+        let segs = segs.into_boxed_slice();
         self.holes.push(Hole { part, text, segs, slot, under_then, state: HoleState::Pending, cur: None, pos: 0 });
         self.holes_by_origin.entry(origin).and_modify(|r| r.1 = h + 1).or_insert((h, h + 1));
         self.hole_at.insert(slot, h);
@@ -723,11 +728,11 @@ impl Builder {
                     if self.failed.contains(&self.holes[h].part) {
                         // The part errored: the reference is its error, whatever the path.
                         let n = self.holes[h].segs.len();
-                        self.holes[h].pos = n;
+                        self.holes[h].pos = n as u32;
                     }
                 }
-                while self.holes[h].pos < self.holes[h].segs.len() {
-                    let (a, b) = self.holes[h].segs[self.holes[h].pos];
+                while (self.holes[h].pos as usize) < self.holes[h].segs.len() {
+                    let (a, b) = self.holes[h].segs[self.holes[h].pos as usize];
                     let text = self.holes[h].text.clone();
                     let key = &text.as_wtf8()[a as usize..b as usize];
                     let cur = self.holes[h].cur.clone().unwrap_or(Value::Undefined);
