@@ -36,6 +36,7 @@ const STRICTNESS: &[(&str, &str)] = &[
     ("json", "Malformed parts"),
     ("already-initialized", "Reused initializers"),
     ("invalid-initializer", "Map entries"),
+    ("invalid-reference", "References that lead nowhere"),
 ];
 
 /// React's value with server references copied where they are shared: its

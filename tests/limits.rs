@@ -148,6 +148,18 @@ fn array_size_error_and_default() {
     assert_eq!(limit_of(reply::decode_str(&body(1_000_000), &opts(|l| *l = Limits::unbounded()))), None);
 }
 
+/// The typed reader's direct path (string bodies straight into Rust types)
+/// keeps the array-size limit: 10 numbers in an array in an array are 13 slots.
+#[cfg(feature = "serde")]
+#[test]
+fn array_size_holds_for_typed_reads() {
+    let body = "[[1,2,3,4,5,6,7,8,9,10]]";
+    let read = |max| flight_codec::serde::from_reply_str::<(Vec<u8>,)>(body, &opts(|l| l.max_array_size = max));
+    assert_eq!(read(13).unwrap().0.len(), 10);
+    let e = read(12).unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::LimitExceeded { limit: LimitKind::ArraySize, max: 12 });
+}
+
 #[test]
 fn parts() {
     let mut parts: Vec<(&str, String)> = vec![("0", "1".into())];
