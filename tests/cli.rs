@@ -232,3 +232,32 @@ fn encode_response_writes_reacts_stream() {
     let o = flight(&["encode-response"], br#"{"temporaryReference":"0:a"}"#);
     assert!(stdout(&o).starts_with("0:E{\"digest\":\"\"}"), "{}", stdout(&o));
 }
+
+/// `--stats` prints one summary line instead of the value: the graph's node
+/// count, the input's size and the decode time.
+#[test]
+fn stats_print_one_summary_line() {
+    fn fields(o: &Output) -> (String, String, u64) {
+        assert!(o.status.success(), "{}", stderr(o));
+        let out = stdout(o);
+        let w: Vec<&str> = out.trim_end_matches('\n').split(' ').collect();
+        assert_eq!(out.lines().count(), 1, "{out}");
+        assert_eq!((w[0], w[2], w[4], w[6]), ("nodes", "bytes", "elapsed", "us"), "{out}");
+        (w[1].to_string(), w[3].to_string(), w[5].parse().expect("elapsed is a number of µs"))
+    }
+    // The array, the object and the inner array are the nodes.
+    let body = br#"[{"a":1},[2,"$n3"]]"#;
+    let (nodes, bytes, _) = fields(&flight(&["decode-reply", "--stats"], body));
+    assert_eq!((nodes.as_str(), bytes), ("3", body.len().to_string()));
+    let stream = b"0:[\"$@1\",[1]]\n1:{\"x\":2}\n";
+    let (nodes, bytes, _) = fields(&flight(&["decode-response", "--stats"], stream));
+    assert_eq!((nodes.as_str(), bytes), ("4", stream.len().to_string()));
+    // Errors are still the one error line; other commands do not take the flag.
+    assert_eq!(
+        one_error_line(&flight(&["decode-reply", "--stats"], b"[")),
+        "error: json: invalid JSON: unexpected end of JSON input at byte 1 in part 0"
+    );
+    let o = flight(&["encode-reply", "--stats"], b"");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).starts_with("error: usage: unexpected argument `--stats`\n"));
+}

@@ -1,10 +1,10 @@
 //! `flight`: decode, encode and inspect React Server Functions bodies.
 //!
 //! ```text
-//! flight decode-reply [--content-type CT] [FILE]
+//! flight decode-reply [--content-type CT] [--stats] [FILE]
 //! flight encode-reply [--content-type-file PATH] [--temporary-references] [FILE]
 //! flight decode-action --content-type CT [FILE]
-//! flight decode-response [FILE]
+//! flight decode-response [--stats] [FILE]
 //! flight encode-response [--temporary-references] [FILE]
 //! flight inspect [--content-type CT] [FILE]
 //! ```
@@ -14,6 +14,11 @@
 //! message may quote the input, so it is escaped onto that one line: a
 //! backslash is written `\\`, line feed, carriage return and tab `\n`, `\r`,
 //! `\t`, and every other control character (and U+2028, U+2029) `\u{hex}`.
+//!
+//! With `--stats`, the decoders print one line instead of the value:
+//! `nodes <n> bytes <n> elapsed <µs> us`, the graph's node count, the input
+//! size and the time the decode took (reading the input and printing are not
+//! timed), so that whole-process timings measure decoding.
 
 use std::io::{Read, Write};
 use std::process::ExitCode;
@@ -23,10 +28,10 @@ use flight_codec::reply::{self, DecodeOptions, EncodeOptions};
 use flight_codec::{notation, Error};
 
 const USAGE: &str = "usage:
-  flight decode-reply [--content-type CT] [FILE]
+  flight decode-reply [--content-type CT] [--stats] [FILE]
   flight encode-reply [--content-type-file PATH] [--temporary-references] [FILE]
   flight decode-action --content-type CT [FILE]
-  flight decode-response [FILE]
+  flight decode-response [--stats] [FILE]
   flight encode-response [--temporary-references] [FILE]
   flight inspect [--content-type CT] [FILE]";
 
@@ -35,14 +40,21 @@ struct Args {
     content_type: Option<String>,
     content_type_file: Option<String>,
     temporary_references: bool,
+    stats: bool,
     file: Option<String>,
 }
 
 fn parse_args() -> Result<Args, String> {
     let mut it = std::env::args().skip(1);
     let command = it.next().ok_or("missing command")?;
-    let mut args =
-        Args { command, content_type: None, content_type_file: None, temporary_references: false, file: None };
+    let mut args = Args {
+        command,
+        content_type: None,
+        content_type_file: None,
+        temporary_references: false,
+        stats: false,
+        file: None,
+    };
     while let Some(a) = it.next() {
         match a.as_str() {
             "--content-type" => args.content_type = Some(it.next().ok_or("--content-type needs a value")?),
@@ -50,6 +62,7 @@ fn parse_args() -> Result<Args, String> {
                 args.content_type_file = Some(it.next().ok_or("--content-type-file needs a value")?)
             }
             "--temporary-references" => args.temporary_references = true,
+            "--stats" if matches!(args.command.as_str(), "decode-reply" | "decode-response") => args.stats = true,
             "-h" | "--help" => return Err(String::new()),
             f if !f.starts_with("--") && args.file.is_none() => args.file = Some(f.to_string()),
             other => return Err(format!("unexpected argument `{other}`")),
@@ -121,7 +134,7 @@ fn main() -> ExitCode {
         "decode-reply" => decode_reply(&args, input),
         "encode-reply" => encode_reply(&args, input),
         "decode-action" => decode_action(&args, input),
-        "decode-response" => decode_response(input),
+        "decode-response" => decode_response(&args, input),
         "encode-response" => encode_response(&args, input),
         "inspect" => inspect(&args, input),
         other => {
@@ -150,8 +163,25 @@ fn decode_options() -> DecodeOptions {
 
 fn decode_reply(args: &Args, input: Bytes) -> Result<Vec<u8>, Error> {
     let ct = args.content_type.as_deref().unwrap_or("text/plain;charset=UTF-8");
+    let bytes = input.len();
+    let start = std::time::Instant::now();
     let g = reply::decode_body(ct, input, &decode_options())?;
-    let mut out = notation::to_string(&g).into_bytes();
+    decoded(args, &g, bytes, start)
+}
+
+/// The value in notation, or with `--stats` the one-line summary.
+fn decoded(
+    args: &Args,
+    g: &flight_codec::value::Graph,
+    bytes: usize,
+    start: std::time::Instant,
+) -> Result<Vec<u8>, Error> {
+    let elapsed = start.elapsed();
+    let mut out = if args.stats {
+        format!("nodes {} bytes {bytes} elapsed {} us", g.len(), elapsed.as_micros()).into_bytes()
+    } else {
+        notation::to_string(g).into_bytes()
+    };
     out.push(b'\n');
     Ok(out)
 }
@@ -181,11 +211,10 @@ fn decode_action(args: &Args, input: Bytes) -> Result<Vec<u8>, Error> {
     Ok(out)
 }
 
-fn decode_response(input: Bytes) -> Result<Vec<u8>, Error> {
+fn decode_response(args: &Args, input: Bytes) -> Result<Vec<u8>, Error> {
+    let start = std::time::Instant::now();
     let g = flight_codec::response::decode(&input, &decode_options())?;
-    let mut out = notation::to_string(&g).into_bytes();
-    out.push(b'\n');
-    Ok(out)
+    decoded(args, &g, input.len(), start)
 }
 
 /// Writes the stream React's production server would write for the value;
