@@ -6,10 +6,12 @@
 //! - bounded memory: a counting global allocator asserts that the peak
 //!   allocation stays within a fixed multiple of the input size plus a
 //!   constant (the input is the body as it travels: the multipart body for
-//!   FormData). The multiple is 48 today (the worst case measured is about
-//!   36×: dense tiny arrays, where each 5-byte `[1,2]` is a 48-byte node
-//!   plus 40-byte values); the hardening issue tightens it to 8. Super-linear
-//!   growth (a reference bomb) exceeds any fixed multiple.
+//!   FormData). The multiple is 24 today. The worst case measured is about
+//!   21× (CVE-2026-23869's 200,000-entry Map initializer, where each 10-byte
+//!   `[12345,1],` is a 40-byte node, a 48-byte item buffer, a 24-byte slot and
+//!   a 48-byte Map entry); the hardening issue asks for 8, which needs
+//!   initializer parts read straight into their Map or Set (no node per
+//!   pair). Super-linear growth (a reference bomb) exceeds any fixed multiple.
 //! - no callable or internal value in what decodes (the value model cannot
 //!   hold one: there is no function or chunk variant to reach).
 
@@ -24,7 +26,7 @@ use flight_codec::{Error, ErrorKind, LimitKind};
 
 /// The most a decode may allocate at its peak, for `input` bytes.
 fn memory_budget(input: usize) -> usize {
-    48 * input + (1 << 20)
+    24 * input + (1 << 20)
 }
 
 fn entries(parts: &[(String, String)]) -> Vec<(JsString, FormEntry)> {
@@ -68,7 +70,7 @@ fn run(name: &str, parts: &[(String, String)]) -> Result<flight_codec::value::Gr
 /// Runs `decode` on the hostile input (`input(true)`) under the suite's
 /// bounds, and returns what it gave: its peak allocation within `budget`,
 /// and its time (best of three, `input` built outside the timed part) within
-/// 25× that of a benign `what` of the same size (`input(false)`).
+/// 40× that of a benign `what` of the same size (`input(false)`).
 fn bounded<I, T>(
     name: &str,
     what: &str,
@@ -94,14 +96,16 @@ fn bounded<I, T>(
     let t_hostile = time(true);
     let i = input(true);
     let (result, peak) = alloc::measure(|| decode(i));
-    eprintln!("{name}: {n} {what} bytes, peak {peak} bytes ({:.1}×)", peak as f64 / n as f64);
-    assert!(peak <= budget, "{name}: peak allocation {peak} bytes for {n} {what} bytes (budget {budget})");
-    // Same-size benign decoding is the unit; generous for a noisy machine, but
-    // far below anything super-linear (which would be 100× and more here).
-    // Below 0.2 ms both are noise: compare against at least that.
+    // Same-size benign decoding is the unit. The slowest linear cases are
+    // streams of 12-byte rows, each a reference to the next (about 25× a
+    // benign stream of a few large rows on a quiet machine, up to 34× when
+    // the machine is loaded); anything super-linear is 1,000× and more at
+    // these sizes. Below 0.2 ms both are noise: compare against at least that.
     let ratio = t_hostile.as_secs_f64() / t_benign.as_secs_f64().max(2e-4);
+    eprintln!("{name}: {n} {what} bytes, peak {peak} bytes ({:.1}×), time {ratio:.1}× benign", peak as f64 / n as f64);
+    assert!(peak <= budget, "{name}: peak allocation {peak} bytes for {n} {what} bytes (budget {budget})");
     assert!(
-        ratio < 25.0,
+        ratio < 40.0,
         "{name}: {t_hostile:?} against {t_benign:?} for a benign {what} of the same size ({ratio:.1}×)"
     );
     result
