@@ -36,7 +36,12 @@ fn decode_error_messages() {
         (&[("0", "\"$0\"")], "circular-reference", "reference `$0` refers to itself", Data),
         (&[("0", "\"$Q1\""), ("1", "{}")], "invalid-initializer", "invalid Map initializer in part 1", Data),
         (&[("0", "\"$W1\""), ("1", "1")], "invalid-initializer", "invalid Set initializer in part 1", Data),
-        (&[("0", "[\"$Q1\",\"$Q1\"]"), ("1", "[]")], "already-initialized", "part 1 already used as a Map", Data),
+        (
+            &[("0", "[\"$Q1\",\"$Q1\"]"), ("1", "[]")],
+            "already-initialized",
+            "part 1 already used as a Map in part 0",
+            Data,
+        ),
         (&[("0", "[\"$K1\",\"$K1\"]")], "already-initialized", "part 1 already used as a FormData in part 0", Data),
         (&[("0", "\"$nabc\"")], "invalid-bigint", "invalid bigint in part 0", Syntax),
         (&[("0", "\"$D2020-01-01\"")], "invalid-date", "invalid date in part 0", Syntax),

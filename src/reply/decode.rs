@@ -39,6 +39,10 @@ struct Reply<'o> {
     backing: Backing,
     queued: IdSet,
     work: Vec<Work>,
+    /// Parts first reached as Map, Set or iterator initializers: parsed once
+    /// `work` is empty, so that a second use of one (an error) is found
+    /// before a large initializer is built.
+    later: Vec<u32>,
     promises: Vec<(NodeId, u32)>,
     inits: Vec<(NodeId, u32, InitKind)>,
     server_refs: Vec<(NodeId, u32)>,
@@ -46,6 +50,7 @@ struct Reply<'o> {
     consumed_binary: IdSet,
     consumed_streams: IdSet,
     consumed_forms: IdSet,
+    consumed_inits: IdSet,
     blobs: IdMap<NodeId>,
     promise_nodes: IdMap<NodeId>,
     server_ref_nodes: IdMap<NodeId>,
@@ -77,6 +82,8 @@ impl<'o> Decoder<'o> {
             byte_streams: Vec::new(),
             consumed_binary: IdSet::default(),
             consumed_streams: IdSet::default(),
+            consumed_inits: IdSet::default(),
+            later: Vec::new(),
             consumed_forms: IdSet::default(),
             blobs: IdMap::default(),
             promise_nodes: IdMap::default(),
@@ -203,13 +210,19 @@ impl<'o> Decoder<'o> {
     /// the decoder for reading part values (used by `decode_action`).
     pub(crate) fn run_parts(mut self) -> Result<Self> {
         self.r.enqueue(0);
-        while let Some(w) = self.r.work.pop() {
-            match w {
-                Work::Part(id) => self.parse_part(id).map_err(|e| match e.kind() {
-                    ErrorKind::MissingPart { .. } => e,
-                    _ => e.at_part(id),
-                })?,
-                Work::Stream(node, id) => self.parse_stream(node, id)?,
+        loop {
+            while let Some(w) = self.r.work.pop() {
+                match w {
+                    Work::Part(id) => self.parse_part(id).map_err(|e| match e.kind() {
+                        ErrorKind::MissingPart { .. } => e,
+                        _ => e.at_part(id),
+                    })?,
+                    Work::Stream(node, id) => self.parse_stream(node, id)?,
+                }
+            }
+            match self.r.later.pop() {
+                Some(id) => self.r.work.push(Work::Part(id)),
+                None => break,
             }
         }
         self.b.resolve_holes()?;
@@ -331,14 +344,22 @@ impl Tags for Reply<'_> {
             }
             b'Q' | b'W' | b'i' => {
                 let p = id(2)?;
-                let (node, kind) = match tag {
-                    b'Q' => (Node::Map(Vec::new()), InitKind::Map),
-                    b'W' => (Node::Set(Vec::new()), InitKind::Set),
-                    _ => (Node::Iterator(Vec::new()), InitKind::Iterator),
+                let (node, kind, what) = match tag {
+                    b'Q' => (Node::Map(Vec::new()), InitKind::Map, "Map"),
+                    b'W' => (Node::Set(Vec::new()), InitKind::Set, "Set"),
+                    _ => (Node::Iterator(Vec::new()), InitKind::Iterator, "Iterator"),
                 };
+                // A part backs one Map, Set or iterator (React 19.3.1 marks
+                // its array consumed): a second use fails here, before the
+                // part is parsed.
+                if !self.consumed_inits.insert(p) {
+                    return Err(ErrorKind::AlreadyInitialized { what, id: p }.into());
+                }
                 let node = bl.g.add(node);
                 self.inits.push((node, p, kind));
-                self.enqueue(p);
+                if self.queued.insert(p) {
+                    self.later.push(p);
+                }
                 Value::Node(node)
             }
             b'K' => {
