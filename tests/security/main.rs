@@ -8,7 +8,7 @@
 //!   constant (the input is the body as it travels: the multipart body for
 //!   FormData). The multiple is 8, as the hardening issue asks. The worst
 //!   reply case measured is the 2,000-segment path walk (32× of its 16 kB, all
-//!   within the constant); past the constant, the 60,000-reference FormData
+//!   within the constant); past the constant, 20,000 `$K` FormData references
 //!   (3.4×). Super-linear growth (a reference bomb) exceeds any fixed
 //!   multiple. (The response suite's multiple is larger: see `response.rs`.)
 //! - no callable or internal value in what decodes (the value model cannot
