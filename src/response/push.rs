@@ -298,8 +298,14 @@ impl ResponseDecoder {
         if self.fed > max {
             return Err(ErrorKind::LimitExceeded { limit: LimitKind::TotalBytes, max: max as u64 }.into());
         }
-        self.framer.feed(chunk).map_err(|e| Error::new(ErrorKind::Frame(e)))?;
-        self.take_rows()?;
+        // Rows are framed a few at a time and taken at once, so that a large
+        // chunk of small rows does not queue them all.
+        let mut rest = chunk;
+        while !rest.is_empty() {
+            let n = self.framer.feed_until(rest, 64).map_err(|e| Error::new(ErrorKind::Frame(e)))?;
+            rest = &rest[n..];
+            self.take_rows()?;
+        }
         self.pump()
     }
 

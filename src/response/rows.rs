@@ -271,8 +271,20 @@ impl RowFramer {
     /// assert!(f.feed(b"Z:1\n").is_err());
     /// ```
     pub fn feed(&mut self, chunk: &[u8]) -> Result<(), FrameError> {
+        self.feed_until(chunk, usize::MAX).map(|_| ())
+    }
+
+    /// [`feed`](Self::feed), but stops once `max_rows` rows are waiting in
+    /// [`next_row`](Self::next_row), and returns how many bytes of `chunk`
+    /// it took (the rest is for the next call). A decoder fed a whole stream
+    /// at once drains rows as it goes, so the queue stays short.
+    pub(crate) fn feed_until(&mut self, chunk: &[u8], max_rows: usize) -> Result<usize, FrameError> {
         let mut i = 0;
         while i < chunk.len() {
+            if self.rows.len() >= max_rows {
+                self.offset += i as u64;
+                return Ok(i);
+            }
             let at = self.offset + i as u64;
             match self.state {
                 State::Failed(e) => return Err(e),
@@ -373,7 +385,7 @@ impl RowFramer {
         if let State::Failed(e) = self.state {
             return Err(e);
         }
-        Ok(())
+        Ok(chunk.len())
     }
 
     /// The next complete row, in stream order.
