@@ -151,6 +151,18 @@ pub(crate) fn scalar_tag(limits: &Limits, b: &[u8]) -> Option<Result<Value>> {
     })
 }
 
+/// The items of a closing container, `scratch[start..]`, in a buffer of their
+/// own. A large container that is the whole scratch stack takes its buffer
+/// (trimmed) instead of a copy, so the decode never holds both.
+fn take_from<T>(scratch: &mut Vec<T>, start: usize) -> Vec<T> {
+    if start == 0 && scratch.len() >= 4096 {
+        let mut all = std::mem::take(scratch);
+        all.shrink_to_fit();
+        return all;
+    }
+    scratch.drain(start..).collect()
+}
+
 /// Splits reference text `<hex>[:seg…]` (after the tag) into the end of the
 /// id and the byte ranges of the path segments.
 pub(crate) fn split_path(t: &[u8], max_segments: usize) -> Result<(usize, Vec<(u32, u32)>)> {
@@ -405,7 +417,7 @@ impl Builder {
                     let Some(Frame::Array { node, start }) = stack.pop() else {
                         return Err(reader_contract());
                     };
-                    let items: Vec<Value> = sc.vals.drain(start..).collect();
+                    let items: Vec<Value> = take_from(&mut sc.vals, start);
                     self.charge(1 + items.len() as u64)?;
                     *self.g.node_mut(node) = Node::Array(items);
                     tags.array_closed(self, node)?;
@@ -415,7 +427,7 @@ impl Builder {
                     let Some(Frame::Object { node, start, holes_start, messy, .. }) = stack.pop() else {
                         return Err(reader_contract());
                     };
-                    let pairs: Vec<(JsString, Value)> = sc.pairs.drain(start..).collect();
+                    let pairs: Vec<(JsString, Value)> = take_from(&mut sc.pairs, start);
                     let holes: Vec<(usize, usize)> = sc.obj_holes.drain(holes_start..).collect();
                     self.charge(1 + pairs.iter().map(|(k, _)| 1 + k.len() as u64).sum::<u64>())?;
                     self.close_object(node, pairs, holes, messy);
