@@ -16,6 +16,7 @@ pub mod reply;
 pub mod response;
 #[cfg(feature = "serde")]
 pub mod serde;
+mod utf8;
 pub mod value;
 
 /// The README's examples, compiled and run as doctests.

@@ -360,7 +360,10 @@ impl Builder {
         tags: &mut dyn Tags,
     ) -> Result<Option<Value>> {
         let mut reader = Reader::with_max_depth(text, self.limits.max_depth);
-        if self.utf8_input {
+        // One SIMD check of the whole text is faster than checking each
+        // string; text that fails it is read with per-string checks, which
+        // give the error its position.
+        if self.utf8_input || crate::utf8::validate(text).is_ok() {
             reader = reader.assume_utf8();
         }
         let mut stack: Vec<Frame> = Vec::new();

@@ -891,7 +891,7 @@ fn check_utf8(src: &[u8], start: usize, end: usize, high: u8) -> Result<(), Json
     if high & 0x80 == 0 {
         return Ok(());
     }
-    match std::str::from_utf8(src.get(start..end).unwrap_or_default()) {
+    match crate::utf8::validate(src.get(start..end).unwrap_or_default()) {
         Ok(_) => Ok(()),
         Err(e) => Err(JsonError::new(JsonErrorKind::InvalidUtf8, start + e.valid_up_to())),
     }

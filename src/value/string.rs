@@ -96,7 +96,7 @@ impl JsString {
     /// assert!(JsString::from_utf8(Bytes::from_static(b"\xff")).is_err());
     /// ```
     pub fn from_utf8(bytes: Bytes) -> Result<Self, std::str::Utf8Error> {
-        std::str::from_utf8(&bytes)?;
+        crate::utf8::validate(&bytes)?;
         Ok(Self::from_wtf8_unchecked(bytes))
     }
 
@@ -200,7 +200,7 @@ impl JsString {
     /// assert_eq!(JsString::from("abc").as_str(), Some("abc"));
     /// ```
     pub fn as_str(&self) -> Option<&str> {
-        std::str::from_utf8(self.as_wtf8()).ok()
+        crate::utf8::validate(self.as_wtf8()).ok()
     }
 
     /// The text with every lone surrogate replaced by U+FFFD, as the platform
@@ -212,7 +212,7 @@ impl JsString {
     /// assert_eq!(JsString::from_utf16(&[0xdc00]).to_string_lossy(), "\u{fffd}");
     /// ```
     pub fn to_string_lossy(&self) -> Cow<'_, str> {
-        match std::str::from_utf8(self.as_wtf8()) {
+        match crate::utf8::validate(self.as_wtf8()) {
             Ok(s) => Cow::Borrowed(s),
             Err(_) => Cow::Owned(self.code_points().map(|cp| char::from_u32(cp).unwrap_or('\u{fffd}')).collect()),
         }
