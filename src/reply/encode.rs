@@ -441,8 +441,8 @@ impl Encoder<'_, '_> {
                     let (part, tag, root) = (*part, *tag, *root);
                     stack.pop();
                     let json = outs.pop().expect("the nested part's buffer");
-                    let json = String::from_utf8(json)
-                        .map_err(|_| Error::new(ErrorKind::Internal { what: "encoder wrote invalid UTF-8" }))?;
+                    let json = crate::utf8::into_string(json)
+                        .ok_or_else(|| Error::new(ErrorKind::Internal { what: "encoder wrote invalid UTF-8" }))?;
                     self.st.model_root = root;
                     self.append(part.to_string(), FormEntry::Text(json.into()));
                     write_str_slice(outs.last_mut().expect("the enclosing buffer"), &format!("{tag}{part:x}"));
@@ -453,7 +453,8 @@ impl Encoder<'_, '_> {
         }
         // Output is built from JSON writers, which emit UTF-8.
         let out = outs.pop().unwrap_or_default();
-        String::from_utf8(out).map_err(|_| Error::new(ErrorKind::Internal { what: "encoder wrote invalid UTF-8" }))
+        crate::utf8::into_string(out)
+            .ok_or_else(|| Error::new(ErrorKind::Internal { what: "encoder wrote invalid UTF-8" }))
     }
 
     /// Acts on what writing one value asked for: a container frame to push,

@@ -225,7 +225,7 @@ pub fn to_reply<T: Serialize + ?Sized>(value: &T, opts: &reply::EncodeOptions) -
     // Straight to text when everything is inline; through the graph otherwise.
     let mut out = Vec::new();
     if write::write(value, false, &mut out).is_ok() {
-        if let Ok(text) = String::from_utf8(out) {
+        if let Some(text) = crate::utf8::into_string(out) {
             return Ok(reply::Body::Text(text));
         }
     }
