@@ -203,3 +203,23 @@ fn rows_in_any_order_decode_in_linear_time() {
     let g = d.finish().unwrap();
     assert_eq!(g.len(), n as usize);
 }
+
+/// A framing error late in a chunk comes after the errors of the rows framed
+/// before it, however the stream is cut (rows are framed in batches of 64).
+#[test]
+fn a_framing_error_waits_for_the_rows_before_it() {
+    for hints in [0usize, 1, 62, 63, 64, 65, 130] {
+        let mut s = ":HL[\"x\"]\n".repeat(hints).into_bytes();
+        s.extend_from_slice(b"1:1\n1:2\nZ:0\n");
+        let whole = {
+            let mut d = flight_codec::response::ResponseDecoder::new(Default::default());
+            d.feed(&s).unwrap_err()
+        };
+        let bytewise = {
+            let mut d = flight_codec::response::ResponseDecoder::new(Default::default());
+            s.iter().find_map(|b| d.feed(std::slice::from_ref(b)).err()).unwrap()
+        };
+        assert_eq!(whole.kind().name(), "invalid-row", "{hints} hints");
+        assert_eq!(whole.to_string(), bytewise.to_string(), "{hints} hints");
+    }
+}

@@ -302,9 +302,12 @@ impl ResponseDecoder {
         // chunk of small rows does not queue them all.
         let mut rest = chunk;
         while !rest.is_empty() {
-            let n = self.framer.feed_until(rest, 64).map_err(|e| Error::new(ErrorKind::Frame(e)))?;
-            rest = &rest[n..];
+            let framed = self.framer.feed_until(rest, 64);
+            // The rows framed before a framing error take effect first, as
+            // they would have fed a byte at a time.
             self.take_rows()?;
+            let n = framed.map_err(|e| Error::new(ErrorKind::Frame(e)))?;
+            rest = &rest[n..];
         }
         self.pump()
     }

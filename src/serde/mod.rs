@@ -153,11 +153,13 @@ pub fn from_reply<T: DeserializeOwned>(content_type: &str, body: Bytes, opts: &D
 /// errors are the graph path's).
 fn from_text<T: DeserializeOwned>(body: Bytes, opts: &DecodeOptions) -> Result<T> {
     let limits = &opts.limits;
-    // Inline JSON has less than one unit of logical size per byte, and fewer
-    // array slots (each array's length plus one) than bytes.
+    // Inline JSON has less than one unit of logical size per byte, and no
+    // more array slots (each array's length plus one) than it has commas plus
+    // two per `[`: the direct path needs no count of its own.
+    let slots_at_most = || memchr::memchr_iter(b',', &body).count() + 2 * memchr::memchr_iter(b'[', &body).count();
     let eligible = body.len() <= limits.max_total_bytes
         && (body.len() as u64).saturating_mul(2) <= limits.max_logical_size
-        && body.len() <= limits.max_array_size;
+        && (body.len() <= limits.max_array_size || slots_at_most() <= limits.max_array_size);
     if eligible {
         if let Ok(v) = direct::read(&body, limits, limits.max_depth.min(MAX_TYPED_DEPTH)) {
             return Ok(v);
