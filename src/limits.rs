@@ -48,7 +48,8 @@ pub struct Limits {
     /// and a reference is not counted by the size of what it points to
     /// ([`max_logical_size`](Self::max_logical_size) bounds that). As in
     /// React, a tree is over the limit only if some array in it has more
-    /// than one element, so every body React accepts is accepted.
+    /// than one element, so no body React accepts is over this limit (an array
+    /// over it behind a promise fails the whole decode, as every error does).
     ///
     /// ```
     /// use flight_codec::reply::{self, DecodeOptions};
