@@ -1034,13 +1034,52 @@ fn normalize_key(v: Value) -> Value {
 /// The items of `new Set(items)`: duplicates (by `SameValueZero`) dropped,
 /// `-0` stored as `+0`. Linear time.
 pub(crate) fn js_set(items: Vec<Value>) -> Vec<Value> {
+    if items.len() <= SMALL {
+        // A few items: compare each with those kept, no table.
+        let mut out: Vec<Value> = Vec::with_capacity(items.len());
+        for v in items.into_iter().map(normalize_key) {
+            if !out.iter().any(|o| same_key(o, &v)) {
+                out.push(v);
+            }
+        }
+        return out;
+    }
     let mut seen = std::collections::HashSet::with_capacity(items.len());
     items.into_iter().map(normalize_key).filter(|v| key_of(v).is_none_or(|k| seen.insert(k))).collect()
+}
+
+/// Up to this many items or entries, sets and maps find repeats by
+/// comparing with the ones kept (no hash table).
+const SMALL: usize = 16;
+
+/// `SameValueZero` of two normalized keys, as [`key_of`] compares them.
+fn same_key(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Undefined, Value::Undefined) | (Value::Null, Value::Null) => true,
+        (Value::Bool(x), Value::Bool(y)) => x == y,
+        (Value::Number(x), Value::Number(y)) => x == y || (x.is_nan() && y.is_nan()),
+        (Value::String(x), Value::String(y)) | (Value::Symbol(x), Value::Symbol(y)) => x == y,
+        (Value::BigInt(x), Value::BigInt(y)) => x == y,
+        (Value::Node(x), Value::Node(y)) => x == y,
+        _ => false,
+    }
 }
 
 /// The entries of `new Map(entries)`: a repeated key keeps its first position
 /// and its last value, `-0` becomes `+0`. Linear time.
 pub(crate) fn js_map(mut entries: Vec<(Value, Value)>) -> Vec<(Value, Value)> {
+    if entries.len() <= SMALL {
+        // A few entries: compare each key with those kept, no table.
+        let mut out: Vec<(Value, Value)> = Vec::with_capacity(entries.len());
+        for (k, v) in entries {
+            let k = normalize_key(k);
+            match out.iter_mut().find(|(o, _)| same_key(o, &k)) {
+                Some(kept) => kept.1 = v,
+                None => out.push((k, v)),
+            }
+        }
+        return out;
+    }
     // In place: a repeated key's value moves to the first entry with that
     // key, and the repeat is dropped afterwards.
     let mut at: std::collections::HashMap<KeyOf, usize> = std::collections::HashMap::with_capacity(entries.len());
@@ -1087,10 +1126,46 @@ mod tests {
             (n(0.0), n(5.0)),
             (Value::from("a"), n(6.0)),
         ];
-        let out = js_map(entries);
-        let shown: Vec<String> = out.iter().map(|(k, v)| format!("{k:?}={v:?}")).collect();
-        assert_eq!(shown, [r#"String("a")=Number(6.0)"#, "Number(0.0)=Number(5.0)", r#"String("b")=Number(3.0)"#]);
-        assert!(!matches!(out[1].0, Value::Number(z) if z.is_sign_negative()));
+        // The same rules with and without the hash table (past `SMALL` entries).
+        let padding: Vec<(Value, Value)> =
+            (0..SMALL).map(|i| (Value::from(format!("p{i}").as_str()), n(0.0))).collect();
+        for pad in [false, true] {
+            let mut all = entries.clone();
+            if pad {
+                all.extend(padding.iter().cloned());
+            }
+            let out = js_map(all);
+            let shown: Vec<String> = out.iter().take(3).map(|(k, v)| format!("{k:?}={v:?}")).collect();
+            assert_eq!(shown, [r#"String("a")=Number(6.0)"#, "Number(0.0)=Number(5.0)", r#"String("b")=Number(3.0)"#]);
+            assert_eq!(out.len(), 3 + if pad { SMALL } else { 0 });
+            assert!(!matches!(out[1].0, Value::Number(z) if z.is_sign_negative()));
+        }
+    }
+
+    #[test]
+    fn set_items_drop_repeats_by_same_value_zero() {
+        let d = Value::Date(Date::from_millis(0.0));
+        let items = vec![
+            Value::Number(f64::NAN),
+            Value::Number(-0.0),
+            Value::Number(0.0),
+            Value::Number(f64::NAN),
+            d.clone(),
+            d,
+            Value::from("x"),
+            Value::from("x"),
+            Value::Null,
+            Value::Undefined,
+            Value::Null,
+        ];
+        for pad in [0, SMALL] {
+            let mut all = items.clone();
+            all.extend((0..pad).map(|i| Value::Number(100.0 + i as f64)));
+            let out = js_set(all);
+            // NaN, 0, both dates (each its own object), "x", null, undefined.
+            assert_eq!(out.len(), 7 + pad, "{out:?}");
+            assert!(matches!(out[1], Value::Number(z) if z == 0.0 && z.is_sign_positive()));
+        }
     }
 
     #[test]
