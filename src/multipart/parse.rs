@@ -53,6 +53,8 @@ struct Machine {
     boundary: Pattern,
     /// `--` and the boundary, searched for in header sections.
     dashed: Pattern,
+    /// The same, for whole header lines.
+    dashed_finder: memchr::memmem::Finder<'static>,
     limits: MultipartLimits,
     state: State,
     /// Next absolute offset to examine.
@@ -79,6 +81,7 @@ impl Machine {
         Ok(Machine {
             boundary: Pattern::new(boundary.as_bytes().to_vec()),
             dashed: Pattern::new([b"--", boundary.as_bytes()].concat()),
+            dashed_finder: memchr::memmem::Finder::new(&[b"--", boundary.as_bytes()].concat()).into_owned(),
             limits,
             state: State::Opening,
             pos: 0,
@@ -154,6 +157,12 @@ impl Machine {
                 }
                 State::Headers => {
                     while self.pos < end {
+                        if let Some(done) = self.whole_header_line(data, base)? {
+                            if done {
+                                break;
+                            }
+                            continue;
+                        }
                         let i = self.pos;
                         if i - self.mark >= self.limits.max_header_bytes {
                             return Err(MultipartError::HeaderTooLarge {
@@ -232,6 +241,41 @@ impl Machine {
             }
         }
         Ok(())
+    }
+
+    /// The fast path of the header state: at the start of a line whose CRLF
+    /// is in `data`, with no boundary match pending, takes the whole line at
+    /// once — what the byte-at-a-time path does when the line is well formed,
+    /// within the header limit and holds no boundary. `Some(true)` when it
+    /// was the empty line that ends the headers, `Some(false)` for a header,
+    /// `None` to leave the line to the byte-at-a-time path (which also finds
+    /// any error at its exact offset).
+    fn whole_header_line(&mut self, data: &[u8], base: usize) -> Result<Option<bool>, MultipartError> {
+        if self.matched != 0 || self.after_cr || self.pos != self.line_start {
+            return Ok(None);
+        }
+        let rest = &data[self.pos - base..];
+        let Some(cr) = memchr::memchr(b'\r', rest) else { return Ok(None) };
+        if rest.get(cr + 1) != Some(&b'\n')
+            || self.pos + cr + 1 - self.mark >= self.limits.max_header_bytes
+            || memchr::memchr(b'\n', &rest[..cr]).is_some()
+            || self.dashed_finder.find(&rest[..cr + 2]).is_some()
+        {
+            return Ok(None);
+        }
+        // A boundary holds no CR or LF, so no partial match survives the CRLF.
+        let line_start = self.pos;
+        self.pos += cr + 2;
+        self.line_start = self.pos;
+        if cr == 0 {
+            self.body_head = self.finish_head()?;
+            self.state = State::Body;
+            self.mark = self.pos;
+            self.matched = 0;
+            return Ok(Some(true));
+        }
+        self.header_line(&data[line_start - base..line_start - base + cr], line_start)?;
+        Ok(Some(false))
     }
 
     /// Checks the body ended cleanly after everything was scanned.
