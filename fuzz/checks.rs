@@ -806,12 +806,26 @@ fn values_mut(node: &mut Node) -> Vec<&mut Value> {
 /// Elements too: React does not keep the identity of an element that is a
 /// row's root (it is written again where it is met again), so an element
 /// reached again from inside its own props comes back as a second element
-/// with the same type, key and props.
+/// with the same type, key and props. And an array or object that is a
+/// stream chunk (a row of its own, with the stream's id: nothing can refer to
+/// it) is written again where it is met again, as React writes it.
 pub fn merge_wire_identities(g: &Graph) -> Graph {
-    use std::collections::HashMap;
-    let mergeable =
-        |n: &Node| matches!(n, Node::ServerReference(_) | Node::Lazy(_) | Node::Error(_) | Node::Element(_));
-    let nodes: Vec<NodeId> = g.ids().filter(|&n| mergeable(g.node(n))).collect();
+    use std::collections::{HashMap, HashSet};
+    let chunk_roots: HashSet<NodeId> = g
+        .nodes()
+        .iter()
+        .filter_map(|n| match n {
+            Node::Stream(st) => Some(st.items.iter().filter_map(Value::as_node)),
+            _ => None,
+        })
+        .flatten()
+        .filter(|&n| matches!(g.node(n), Node::Array(_) | Node::Object(_)))
+        .collect();
+    let mergeable = |id: NodeId| {
+        matches!(g.node(id), Node::ServerReference(_) | Node::Lazy(_) | Node::Error(_) | Node::Element(_))
+            || chunk_roots.contains(&id)
+    };
+    let nodes: Vec<NodeId> = g.ids().filter(|&n| mergeable(n)).collect();
     if nodes.is_empty() {
         return g.clone();
     }
@@ -856,6 +870,19 @@ pub fn merge_wire_identities(g: &Graph) -> Graph {
                     key(&e.key, &class),
                     key(&e.props, &class)
                 )),
+                Node::Array(items) => {
+                    sig.push_str("array ");
+                    for v in items {
+                        sig.push_str(&key(v, &class));
+                        sig.push(',');
+                    }
+                }
+                Node::Object(pairs) => {
+                    sig.push_str("object ");
+                    for (k, v) in pairs {
+                        sig.push_str(&format!("{k:?}:{},", key(v, &class)));
+                    }
+                }
                 _ => unreachable!(),
             }
             let len = sigs.len();
