@@ -276,8 +276,18 @@ pub fn decode_action(data: &[u8]) {
 /// (the writer escapes and normalises those, as undici does).
 fn as_multipart(entries: &[(JsString, FormEntry)]) -> Option<Body> {
     let plain = |s: &JsString, escaped: &[u8]| !s.as_wtf8().iter().any(|b| escaped.contains(b));
+    // A part's headers must fit the multipart parser's 8 KiB limit, which
+    // entries do not have: a filename's escapes (`"` as `%22`) triple it.
+    let head_fits = |k: &JsString, v: &FormEntry| {
+        let file = match v {
+            FormEntry::File(b) => 3 * b.name.as_ref().map_or(4, JsString::len) + b.content_type.len(),
+            FormEntry::Text(_) => 0,
+        };
+        3 * k.len() + file + 200 <= flight_codec::multipart::MultipartLimits::default().max_header_bytes
+    };
     let survives = entries.iter().all(|(k, v)| {
         plain(k, b"\r\n\"%")
+            && head_fits(k, v)
             && match v {
                 FormEntry::Text(t) => plain(t, b"\r\n"),
                 FormEntry::File(_) => true,
