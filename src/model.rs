@@ -220,7 +220,7 @@ pub(crate) struct Pos<'a> {
     /// The row being parsed, stream rows included ([`Builder::row`]).
     pub(crate) row: u32,
     /// The stream chunk being parsed ([`Builder::item`]).
-    pub(crate) item: Option<usize>,
+    pub(crate) item: Option<u32>,
 }
 
 impl Pos<'_> {
@@ -287,7 +287,7 @@ pub(crate) struct Builder {
     hole_at: HashMap<Slot, usize>,
     /// Holes by where they were written, for resolving a row at a time.
     /// (A row's holes are made while it is parsed: a contiguous range.)
-    holes_by_origin: HashMap<(u32, Option<usize>), (usize, usize)>,
+    holes_by_origin: HashMap<(u32, Option<u32>), (usize, usize)>,
     undefined_in: Vec<NodeId>,
     key_index: HashMap<NodeId, HashMap<JsString, u32>>,
     /// Something is reached twice (a reference, a reused blob or promise):
@@ -300,7 +300,7 @@ pub(crate) struct Builder {
     /// The row being parsed (set by the direction before each parse).
     pub(crate) row: u32,
     /// The index of the stream chunk being parsed, if it is one.
-    pub(crate) item: Option<usize>,
+    pub(crate) item: Option<u32>,
     /// Parts whose value is an error (responses): a reference into one is that error.
     pub(crate) failed: crate::id_map::IdSet,
     /// The JSON texts parsed are known to be UTF-8 (reply parts): strings
@@ -714,7 +714,7 @@ impl Builder {
 
     /// Resolves the holes written in `origin` (a row, or a stream chunk of
     /// one), once every part they reach has been parsed.
-    pub(crate) fn resolve_holes_of(&mut self, origin: (u32, Option<usize>)) -> Result<()> {
+    pub(crate) fn resolve_holes_of(&mut self, origin: (u32, Option<u32>)) -> Result<()> {
         let (from, to) = self.holes_by_origin.remove(&origin).unwrap_or_default();
         for h in from..to {
             self.resolve_hole(h)?;

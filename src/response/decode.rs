@@ -248,12 +248,12 @@ pub(super) struct Dep {
     /// The innermost element tuple around the reference.
     pub(super) element: Option<NodeId>,
     /// The stream chunk the reference is in, for stream rows.
-    pub(super) item: Option<usize>,
+    pub(super) item: Option<u32>,
 }
 
 /// A row, or one chunk of a stream row (`Some(index)`; `usize::MAX` for
 /// the stream's return value).
-pub(super) type Key = (u32, Option<usize>);
+pub(super) type Key = (u32, Option<u32>);
 
 /// A typed-array row (`o`, `S`, `A`, …).
 pub(super) fn binary(b: &mut Builder, tag: u8, bytes: Bytes) -> Result<Value> {

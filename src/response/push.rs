@@ -587,6 +587,11 @@ impl ResponseDecoder {
     fn stream_chunk(&mut self, id: u32, row: StreamRow) -> Result<()> {
         let Some(s) = self.streams.get_mut(&id) else { return Ok(()) };
         let (node, kind, i) = (s.node, s.kind, s.parsed);
+        // Chunk numbers are `u32`s below `u32::MAX` (which marks the end row).
+        let Some(chunk) = u32::try_from(i).ok().filter(|&c| c != u32::MAX) else {
+            let max = self.opts.limits.max_parts as u64;
+            return Err(ErrorKind::LimitExceeded { limit: LimitKind::Parts, max }.into());
+        };
         s.parsed += 1;
         if kind == StreamKind::Bytes && !matches!(row, StreamRow::Binary(..)) {
             return Err(ErrorKind::InvalidStream { id, reason: "has a chunk that is not binary" }.into());
@@ -600,8 +605,8 @@ impl ResponseDecoder {
             _ => false,
         };
         self.b.row = id;
-        self.b.item = Some(i);
-        self.r.at = (id, Some(i));
+        self.b.item = Some(chunk);
+        self.r.at = (id, Some(chunk));
         let v = match row {
             StreamRow::Model(json) => {
                 self.b.parse_json(&json, Slot::Item(node, i as u32), None, &mut self.r)?.unwrap_or(Value::Undefined)
@@ -617,8 +622,8 @@ impl ResponseDecoder {
                 }
             }
         }
-        self.note_deps((id, Some(i)));
-        self.waiting.push(((id, Some(i)), Unit::Chunk((id, Some(i))), None));
+        self.note_deps((id, Some(chunk)));
+        self.waiting.push(((id, Some(chunk)), Unit::Chunk((id, Some(chunk))), None));
         Ok(())
     }
 
@@ -626,7 +631,7 @@ impl ResponseDecoder {
     fn stream_end(&mut self, id: u32, end: StreamClose) -> Result<()> {
         let Some(s) = self.streams.get_mut(&id) else { return Ok(()) };
         let node = s.node;
-        let key = (id, Some(usize::MAX));
+        let key = (id, Some(u32::MAX));
         match &end {
             StreamClose::Closed(ret) if !ret.is_empty() => {
                 let ret = ret.clone();
@@ -637,7 +642,7 @@ impl ResponseDecoder {
                     }
                 }
                 self.b.row = id;
-                self.b.item = Some(usize::MAX);
+                self.b.item = Some(u32::MAX);
                 self.r.at = key;
                 let v = self.b.parse_json(&ret, Slot::StreamReturn(node), None, &mut self.r)?;
                 self.b.item = None;
@@ -933,7 +938,8 @@ impl ResponseDecoder {
             if s.ended {
                 return;
             }
-            let next = (id, Some(s.delivered));
+            // `stream_chunk` numbered every parsed chunk with a `u32`.
+            let next = (id, Some(s.delivered as u32));
             if s.delivered < s.parsed {
                 if !self.complete.contains(&next) {
                     return;
@@ -950,7 +956,7 @@ impl ResponseDecoder {
                 }
                 continue;
             }
-            if !s.end_parsed || !self.complete.contains(&(id, Some(usize::MAX))) {
+            if !s.end_parsed || !self.complete.contains(&(id, Some(u32::MAX))) {
                 return;
             }
             s.ended = true;
@@ -1036,7 +1042,8 @@ impl ResponseDecoder {
                 // chunks before it; a ReadableStream drops its queued chunks.
                 if let (Some(item), Some(Value::Node(n))) = (dep.item, self.b.roots.get(&from)) {
                     if let Node::Stream(s) = self.b.g.node_mut(*n) {
-                        let keep = if matches!(s.kind, StreamKind::Readable | StreamKind::Bytes) { 0 } else { item };
+                        let keep =
+                            if matches!(s.kind, StreamKind::Readable | StreamKind::Bytes) { 0 } else { item as usize };
                         let already = matches!(s.end, StreamEnd::Errored(_));
                         if !already || keep < s.items.len() {
                             s.items.truncate(keep);
