@@ -256,6 +256,23 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
 mod tests {
     use super::*;
 
+    /// `toISOString` as chrono writes it (years 0–9999), for 20,000 time values.
+    #[test]
+    fn iso_text_matches_chrono() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let ms = (x % 315_537_897_600_000) as i64 - 62_167_219_200_000;
+            let mut out = Vec::new();
+            assert!(Date::from_millis(ms as f64).write_iso(&mut out));
+            let want =
+                chrono::DateTime::from_timestamp_millis(ms).unwrap().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+            assert_eq!(String::from_utf8(out).unwrap(), want, "{ms}");
+        }
+    }
+
     #[test]
     fn iso_round_trips_across_the_range() {
         for ms in [
