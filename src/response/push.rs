@@ -100,11 +100,68 @@ struct StreamState {
     ended: bool,
 }
 
+/// Row and chunk keys: rows (most keys) in a dense-or-hashed [`IdSet`],
+/// stream chunks in a hash set.
+#[derive(Default)]
+struct KeySet {
+    rows: IdSet,
+    chunks: HashSet<Key>,
+}
+
+impl KeySet {
+    fn contains(&self, k: &Key) -> bool {
+        match k.1 {
+            None => self.rows.contains(&k.0),
+            Some(_) => self.chunks.contains(k),
+        }
+    }
+
+    /// `true` if `k` was not in the set.
+    fn insert(&mut self, k: Key) -> bool {
+        match k.1 {
+            None => self.rows.insert(k.0),
+            Some(_) => self.chunks.insert(k),
+        }
+    }
+}
+
+/// Values by row or chunk key, as [`KeySet`] keeps keys.
+struct KeyMap<V> {
+    rows: IdMap<V>,
+    chunks: HashMap<Key, V>,
+}
+
+impl<V> Default for KeyMap<V> {
+    fn default() -> Self {
+        KeyMap { rows: IdMap::default(), chunks: HashMap::new() }
+    }
+}
+
+impl<V> KeyMap<V> {
+    fn get(&self, k: &Key) -> Option<&V> {
+        match k.1 {
+            None => self.rows.get(&k.0),
+            Some(_) => self.chunks.get(k),
+        }
+    }
+
+    fn insert(&mut self, k: Key, v: V) {
+        match k.1 {
+            None => {
+                self.rows.insert(k.0, v);
+            }
+            Some(_) => {
+                self.chunks.insert(k, v);
+            }
+        }
+    }
+}
+
 /// A completeness check in progress: resumed where it stopped when the
 /// row it waits for arrives, so each value walks its rows once.
 #[derive(Default)]
 struct Walk {
-    seen: HashSet<Key>,
+    seen: KeySet,
     order: Vec<Key>,
     stack: Vec<Key>,
 }
@@ -160,9 +217,9 @@ pub struct ResponseDecoder {
     /// Rows parsed (or stream rows started).
     parsed: IdSet,
     /// Rows and chunks whose plain references are all parsed.
-    complete: HashSet<Key>,
+    complete: KeySet,
     /// What each row or chunk refers to plainly.
-    deps_of: HashMap<Key, (u32, u32)>,
+    deps_of: KeyMap<(u32, u32)>,
     /// The rows referred to, by ranges in `deps_of`.
     dep_targets: Vec<u32>,
     /// Values to check for completeness (with the check so far, if resumed).
@@ -228,8 +285,8 @@ impl ResponseDecoder {
             events: VecDeque::new(),
             failed: None,
             parsed: IdSet::default(),
-            complete: HashSet::new(),
-            deps_of: HashMap::new(),
+            complete: KeySet::default(),
+            deps_of: KeyMap::default(),
             dep_targets: Vec::new(),
             waiting: vec![((0, None), Unit::Root, None)],
             blocked: IdMap::default(),

@@ -11,9 +11,9 @@ use flight_codec::{ErrorKind, LimitKind};
 use super::bounded;
 
 /// The most a response decode may allocate at its peak, for `input` bytes.
-/// Streams of tiny rows cost the most: about 400 bytes of bookkeeping per
-/// row (the tables of rows, references, holes and completeness checks), 34×
-/// to 45× for 12-byte rows; the budget is 48× (the reply suite's is 8×, as
+/// Streams of tiny rows cost the most: about 370 bytes of bookkeeping per
+/// row (the tables of rows, references, holes and completeness checks), 31×
+/// to 50× for 12-byte rows; the budget is 48× (the reply suite's is 8×, as
 /// the hardening issue asks; here that needs the bookkeeping redone around
 /// compact per-row records — not there yet).
 fn memory_budget(input: usize) -> usize {
