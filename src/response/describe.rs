@@ -12,8 +12,11 @@ use crate::value::{Graph, Node, Value};
 
 /// Nesting depth at which a nested object is shown as `...`.
 const MAX_DEPTH: usize = 32;
+/// A member's description is shown when it is shorter than this (UTF-16
+/// units), else it is `...`.
+const SHOWN: usize = 10;
 /// The most members described per message, over all nesting levels.
-const MAX_MEMBERS: usize = 10_000;
+const MAX_MEMBERS: usize = 1_000;
 
 /// A member of a container being described.
 pub(super) enum Member<'a> {
@@ -48,7 +51,7 @@ struct Describer<'g> {
 /// `"\n  " + excerpt` and, when the key was found, a caret line under it.
 pub(super) fn describe(g: &Graph, parent: &Parent<'_>, key: &str) -> String {
     let mut d = Describer { g, budget: MAX_MEMBERS };
-    let (text, at) = d.container(parent.object, &parent.members, Some(key), 0);
+    let (text, at) = d.container(parent.object, &parent.members, Some(key), 0, usize::MAX);
     match at {
         Some((start, len)) if len > 0 => {
             format!("\n  {text}\n  {}{}", " ".repeat(start), "^".repeat(len))
@@ -84,43 +87,63 @@ impl Describer<'_> {
         members: &[(String, Member<'_>)],
         expanded: Option<&str>,
         depth: usize,
+        cap: usize,
     ) -> (String, Option<(usize, usize)>) {
         let mut s = String::from(if object { "{" } else { "[" });
+        // `s`'s length in UTF-16 units, kept as it grows (measuring it again
+        // for each member made long containers quadratic).
+        let mut units = 1;
+        let push = |s: &mut String, units: &mut usize, text: &str| {
+            s.push_str(text);
+            *units += utf16_len(text);
+        };
         let mut at = None;
         for (i, (name, m)) in members.iter().enumerate() {
             if i > 0 {
-                s.push_str(", ");
+                push(&mut s, &mut units, ", ");
+            }
+            if self.budget == 0 {
+                // Out of budget: the rest is one `...` (React would go on).
+                push(&mut s, &mut units, "...");
+                break;
             }
             if object {
-                s.push_str(&key_text(name));
-                s.push_str(": ");
+                push(&mut s, &mut units, &key_text(name));
+                push(&mut s, &mut units, ": ");
             }
-            let text = self.member(m, depth);
-            if expanded == Some(name.as_str()) {
-                at = Some((utf16_len(&s), utf16_len(&text)));
-                s.push_str(&text);
-            } else if utf16_len(&text) < 10 && utf16_len(&s) + utf16_len(&text) < 40 {
-                s.push_str(&text);
+            // A member is shown only if it is under 10 units (or is the
+            // expanded one), so its description stops once it reaches 10.
+            let is_expanded = expanded == Some(name.as_str());
+            let text = self.member(m, depth, if is_expanded { usize::MAX } else { SHOWN });
+            if is_expanded {
+                at = Some((units, utf16_len(&text)));
+                push(&mut s, &mut units, &text);
+            } else if text.len() < 4 * SHOWN && utf16_len(&text) < SHOWN && units + utf16_len(&text) < 40 {
+                push(&mut s, &mut units, &text);
             } else {
-                s.push_str("...");
+                push(&mut s, &mut units, "...");
+            }
+            if units >= cap {
+                // Too long to be shown: the caller writes `...` for it.
+                return (s, at);
             }
         }
         s.push(if object { '}' } else { ']' });
         (s, at)
     }
 
-    fn member(&mut self, m: &Member<'_>, depth: usize) -> String {
+    fn member(&mut self, m: &Member<'_>, depth: usize, cap: usize) -> String {
         if self.budget == 0 || depth >= MAX_DEPTH {
             return "...".to_string();
         }
         self.budget -= 1;
         match m {
-            Member::Value(v) => self.value(v, depth),
+            Member::Value(v) => self.value(v, depth, cap),
             Member::Str(s) => string(s),
             Member::List(items) => {
                 let members: Vec<(String, Member<'_>)> =
                     items.iter().enumerate().map(|(i, m)| (i.to_string(), m.shallow())).collect();
-                self.container(false, &members, None, depth + 1).0
+                self.container(false, &members, None, depth + 1, cap).0
             }
             Member::Bytes => "Uint8Array".to_string(),
             Member::Promise => "Promise".to_string(),
@@ -128,7 +151,7 @@ impl Describer<'_> {
         }
     }
 
-    fn value(&mut self, v: &Value, depth: usize) -> String {
+    fn value(&mut self, v: &Value, depth: usize, cap: usize) -> String {
         match v {
             Value::Undefined => "undefined".to_string(),
             Value::Null => "Null".to_string(),
@@ -138,22 +161,32 @@ impl Describer<'_> {
             Value::BigInt(b) => b.as_str().to_string(),
             Value::Date(_) => "Date".to_string(),
             Value::Symbol(name) => format!("Symbol({})", name.to_string_lossy()),
-            Value::Node(id) => self.node(self.g.node(*id), depth),
+            Value::Node(id) => self.node(self.g.node(*id), depth, cap),
         }
     }
 
-    fn node(&mut self, n: &Node, depth: usize) -> String {
+    fn node(&mut self, n: &Node, depth: usize, cap: usize) -> String {
         let g = self.g;
         match n {
+            // Only the members the budget can reach (and one more, which
+            // shows as `...`), so a shared large container costs the budget,
+            // not its length, each time it is described.
             Node::Array(items) => {
-                let members: Vec<(String, Member<'_>)> =
-                    items.iter().enumerate().map(|(i, v)| (i.to_string(), Member::Value(v))).collect();
-                self.container(false, &members, None, depth + 1).0
+                let members: Vec<(String, Member<'_>)> = items
+                    .iter()
+                    .take(self.budget.min(cap) + 1)
+                    .enumerate()
+                    .map(|(i, v)| (i.to_string(), Member::Value(v)))
+                    .collect();
+                self.container(false, &members, None, depth + 1, cap).0
             }
             Node::Object(pairs) => {
-                let members: Vec<(String, Member<'_>)> =
-                    pairs.iter().map(|(k, v)| (k.to_string_lossy().into_owned(), Member::Value(v))).collect();
-                self.container(true, &members, None, depth + 1).0
+                let members: Vec<(String, Member<'_>)> = pairs
+                    .iter()
+                    .take(self.budget.min(cap) + 1)
+                    .map(|(k, v)| (k.to_string_lossy().into_owned(), Member::Value(v)))
+                    .collect();
+                self.container(true, &members, None, depth + 1, cap).0
             }
             // A class instance or null-prototype object: the model keeps no
             // fields, so it shows as an empty object.
