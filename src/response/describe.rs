@@ -74,7 +74,7 @@ fn key_text(name: &str) -> String {
 }
 
 fn utf16_len(s: &str) -> usize {
-    s.encode_utf16().count()
+    crate::value::string::utf16_units(s.as_bytes())
 }
 
 impl Describer<'_> {
@@ -115,10 +115,12 @@ impl Describer<'_> {
             // expanded one), so its description stops once it reaches 10.
             let is_expanded = expanded == Some(name.as_str());
             let text = self.member(m, depth, if is_expanded { usize::MAX } else { SHOWN });
+            // Text of 4 × SHOWN bytes or more is never under SHOWN units.
+            let text_units = if is_expanded || text.len() < 4 * SHOWN { utf16_len(&text) } else { usize::MAX };
             if is_expanded {
-                at = Some((units, utf16_len(&text)));
+                at = Some((units, text_units));
                 push(&mut s, &mut units, &text);
-            } else if text.len() < 4 * SHOWN && utf16_len(&text) < SHOWN && units + utf16_len(&text) < 40 {
+            } else if text_units < SHOWN && units + text_units < 40 {
                 push(&mut s, &mut units, &text);
             } else {
                 push(&mut s, &mut units, "...");

@@ -278,7 +278,7 @@ impl State {
     /// `serializeImportString`: strings of 16 UTF-16 units or more in
     /// import metadata get rows of their own (32 768 units in all).
     fn import_string(&mut self, s: &str, out: &mut Vec<u8>) {
-        let units = s.encode_utf16().count();
+        let units = crate::value::string::utf16_units(s.as_bytes());
         let escaped = if s.starts_with('$') { format!("${s}") } else { s.to_string() };
         if units < 16 {
             write_str_slice(out, &escaped);
