@@ -211,6 +211,17 @@ pub(crate) enum InitKind {
     Iterator,
 }
 
+impl InitKind {
+    /// The name React's "Already initialized …" message uses.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            InitKind::Map => "Map",
+            InitKind::Set => "Set",
+            InitKind::Iterator => "Iterator",
+        }
+    }
+}
+
 /// Where a `$`-string stands, for the direction's tag parser.
 pub(crate) struct Pos<'a> {
     stack: &'a [Frame],
@@ -928,11 +939,7 @@ impl Builder {
     pub(crate) fn fill_initializers(&mut self, inits: Vec<(NodeId, u32, InitKind)>, consume_once: bool) -> Result<()> {
         let mut consumed = NodeSet::default();
         for (node, part, kind) in inits {
-            let what = match kind {
-                InitKind::Map => "Map",
-                InitKind::Set => "Set",
-                InitKind::Iterator => "Iterator",
-            };
+            let what = kind.name();
             let bad = || Error::new(ErrorKind::InvalidInitializer { what }).at_part(part);
             let Some(Value::Node(arr)) = self.roots.get(&part).cloned() else {
                 return Err(bad());

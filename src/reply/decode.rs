@@ -101,16 +101,21 @@ impl<'o> Decoder<'o> {
         self.run_parts()?.b.finish_root()
     }
 
+    /// One JSON text (a part, or a stream row) into the graph. The array
+    /// trees it leaves behind are its own (roots checked as they closed).
+    fn parse_json(&mut self, text: &bytes::Bytes, slot: Slot, part: Option<u32>) -> Result<Option<Value>> {
+        let v = self.b.parse_json(text, slot, part, &mut self.r);
+        self.r.trees.clear();
+        v
+    }
+
     fn parse_part(&mut self, id: u32) -> Result<()> {
         let text = match self.r.backing.parts.get(&id) {
             Some(PartEntry::Text(t)) => t.clone(),
             Some(PartEntry::Blob(_)) => return Err(ErrorKind::PartType { id, expected: "a text part" }.into()),
             None => return Err(ErrorKind::MissingPart { id }.into()),
         };
-        let v = self.b.parse_json(&text, Slot::Root(id), Some(id), &mut self.r);
-        // Whatever is left are the roots of the part's array trees.
-        self.r.trees.clear();
-        if let Some(v) = v? {
+        if let Some(v) = self.parse_json(&text, Slot::Root(id), Some(id))? {
             self.b.roots.insert(id, v);
         }
         Ok(())
@@ -130,16 +135,12 @@ impl<'o> Decoder<'o> {
                 let ret = if row.len() == 1 {
                     Some(Value::Undefined)
                 } else {
-                    let ret = self.b.parse_json(&row.slice(1..), Slot::StreamReturn(node), None, &mut self.r);
-                    self.r.trees.clear();
-                    ret?
+                    self.parse_json(&row.slice(1..), Slot::StreamReturn(node), None)?
                 };
                 end = Some(ret.unwrap_or(Value::Undefined));
             } else {
                 let slot = Slot::Item(node, items.len() as u32);
-                let v = self.b.parse_json(&row, slot, None, &mut self.r);
-                self.r.trees.clear();
-                let v = v?;
+                let v = self.parse_json(&row, slot, None)?;
                 items.push(v.unwrap_or(Value::Undefined));
             }
         }
@@ -344,16 +345,16 @@ impl Tags for Reply<'_> {
             }
             b'Q' | b'W' | b'i' => {
                 let p = id(2)?;
-                let (node, kind, what) = match tag {
-                    b'Q' => (Node::Map(Vec::new()), InitKind::Map, "Map"),
-                    b'W' => (Node::Set(Vec::new()), InitKind::Set, "Set"),
-                    _ => (Node::Iterator(Vec::new()), InitKind::Iterator, "Iterator"),
+                let (node, kind) = match tag {
+                    b'Q' => (Node::Map(Vec::new()), InitKind::Map),
+                    b'W' => (Node::Set(Vec::new()), InitKind::Set),
+                    _ => (Node::Iterator(Vec::new()), InitKind::Iterator),
                 };
                 // A part backs one Map, Set or iterator (React 19.3.1 marks
                 // its array consumed): a second use fails here, before the
                 // part is parsed.
                 if !self.consumed_inits.insert(p) {
-                    return Err(ErrorKind::AlreadyInitialized { what, id: p }.into());
+                    return Err(ErrorKind::AlreadyInitialized { what: kind.name(), id: p }.into());
                 }
                 let node = bl.g.add(node);
                 self.inits.push((node, p, kind));
