@@ -100,6 +100,9 @@ struct StreamState {
     ended: bool,
 }
 
+/// The chunk number of a stream's end row (its `C` return value) in a [`Key`].
+const END_ROW: u32 = u32::MAX;
+
 /// Row and chunk keys: rows (most keys) in a dense-or-hashed [`IdSet`],
 /// stream chunks in a hash set.
 #[derive(Default)]
@@ -644,8 +647,8 @@ impl ResponseDecoder {
     fn stream_chunk(&mut self, id: u32, row: StreamRow) -> Result<()> {
         let Some(s) = self.streams.get_mut(&id) else { return Ok(()) };
         let (node, kind, i) = (s.node, s.kind, s.parsed);
-        // Chunk numbers are `u32`s below `u32::MAX` (which marks the end row).
-        let Some(chunk) = u32::try_from(i).ok().filter(|&c| c != u32::MAX) else {
+        // Chunk numbers are `u32`s below `END_ROW`.
+        let Some(chunk) = u32::try_from(i).ok().filter(|&c| c != END_ROW) else {
             let max = self.opts.limits.max_parts as u64;
             return Err(ErrorKind::LimitExceeded { limit: LimitKind::Parts, max }.into());
         };
@@ -688,7 +691,7 @@ impl ResponseDecoder {
     fn stream_end(&mut self, id: u32, end: StreamClose) -> Result<()> {
         let Some(s) = self.streams.get_mut(&id) else { return Ok(()) };
         let node = s.node;
-        let key = (id, Some(u32::MAX));
+        let key = (id, Some(END_ROW));
         match &end {
             StreamClose::Closed(ret) if !ret.is_empty() => {
                 let ret = ret.clone();
@@ -699,7 +702,7 @@ impl ResponseDecoder {
                     }
                 }
                 self.b.row = id;
-                self.b.item = Some(u32::MAX);
+                self.b.item = Some(END_ROW);
                 self.r.at = key;
                 let v = self.b.parse_json(&ret, Slot::StreamReturn(node), None, &mut self.r)?;
                 self.b.item = None;
@@ -1013,7 +1016,7 @@ impl ResponseDecoder {
                 }
                 continue;
             }
-            if !s.end_parsed || !self.complete.contains(&(id, Some(u32::MAX))) {
+            if !s.end_parsed || !self.complete.contains(&(id, Some(END_ROW))) {
                 return;
             }
             s.ended = true;

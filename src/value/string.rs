@@ -52,8 +52,8 @@ pub struct JsString(Repr);
 enum Repr {
     /// `bytes[..len]` is the text.
     Inline { len: u8, bytes: [u8; INLINE] },
-    /// `buf[start..start + len]` is the text (`buf[start..]` when `len` is
-    /// [`TO_END`]).
+    /// `buf[start..start + len]` is the text (all of `buf`, with `start` 0,
+    /// when `len` is [`TO_END`]).
     Shared { start: u32, len: u32, buf: Arc<Bytes> },
 }
 
@@ -233,7 +233,7 @@ impl JsString {
     pub fn as_wtf8(&self) -> &[u8] {
         match &self.0 {
             Repr::Inline { len, bytes } => &bytes[..*len as usize],
-            Repr::Shared { start, len: TO_END, buf } => &buf[*start as usize..],
+            Repr::Shared { len: TO_END, buf, .. } => buf,
             Repr::Shared { start, len, buf } => &buf[*start as usize..*start as usize + *len as usize],
         }
     }
@@ -247,8 +247,8 @@ impl JsString {
     pub fn into_bytes(self) -> Bytes {
         match self.0 {
             Repr::Inline { len, bytes } => Bytes::copy_from_slice(&bytes[..len as usize]),
-            Repr::Shared { start: 0, len: TO_END, buf } => Arc::unwrap_or_clone(buf),
-            Repr::Shared { start, len, buf } if len == TO_END => buf.slice(start as usize..),
+            // Only `whole` makes a `TO_END` string: its buffer is exactly the text.
+            Repr::Shared { len: TO_END, buf, .. } => Arc::unwrap_or_clone(buf),
             Repr::Shared { start, len, buf } => buf.slice(start as usize..start as usize + len as usize),
         }
     }
