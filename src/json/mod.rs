@@ -32,6 +32,7 @@
 //! # Ok::<(), flight_codec::json::JsonError>(())
 //! ```
 
+pub(crate) mod enc;
 mod read;
 mod write;
 

@@ -38,12 +38,24 @@ const HEX: &[u8; 16] = b"0123456789abcdef";
 fn write_wtf8(out: &mut Vec<u8>, bytes: &[u8]) {
     out.reserve(bytes.len() + 2);
     out.push(b'"');
+    write_body(out, bytes);
+    out.push(b'"');
+}
+
+/// Appends `JSON.stringify`'s escaping of `bytes` (WTF-8), without the
+/// quotes. Returns `true` when the text is all ASCII (so that its length in
+/// UTF-16 units is its length in bytes).
+pub(super) fn write_body(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
+    let mut seen = 0u64;
+    let mut i = scan_plain(bytes, 0, &mut seen);
+    if i == bytes.len() {
+        // Nothing to escape (the common case): one copy.
+        out.extend_from_slice(bytes);
+        return seen & HIGHS == 0;
+    }
     // `bytes[run..i]` is pending text that needs no escaping.
     let mut run = 0;
-    let mut i = 0;
-    loop {
-        i = scan_plain(bytes, i);
-        let Some(&b) = bytes.get(i) else { break };
+    while let Some(&b) = bytes.get(i) {
         let escape: &[u8] = match b {
             b'"' => b"\\\"",
             b'\\' => b"\\\\",
@@ -57,11 +69,12 @@ fn write_wtf8(out: &mut Vec<u8>, bytes: &[u8]) {
                 out.extend_from_slice(b"\\u00");
                 out.push(HEX[usize::from(b >> 4)]);
                 out.push(HEX[usize::from(b & 0xf)]);
-                i += 1;
-                run = i;
+                run = i + 1;
+                i = scan_plain(bytes, run, &mut seen);
                 continue;
             }
             _ => {
+                seen |= HIGHS;
                 // 0xED: a surrogate when the next byte is 0xA0 or above.
                 match (bytes.get(i + 1), bytes.get(i + 2)) {
                     (Some(&b1), Some(&b2)) if b1 >= 0xa0 => {
@@ -71,23 +84,22 @@ fn write_wtf8(out: &mut Vec<u8>, bytes: &[u8]) {
                         for shift in [12, 8, 4, 0] {
                             out.push(HEX[usize::from((unit >> shift) & 0xf)]);
                         }
-                        i += 3;
-                        run = i;
+                        run = i + 3;
+                        i = scan_plain(bytes, run, &mut seen);
                     }
-                    _ => i += 1,
+                    _ => i = scan_plain(bytes, i + 1, &mut seen),
                 }
                 continue;
             }
         };
         out.extend_from_slice(bytes.get(run..i).unwrap_or_default());
         out.extend_from_slice(escape);
-        i += 1;
-        run = i;
+        run = i + 1;
+        i = scan_plain(bytes, run, &mut seen);
     }
     out.extend_from_slice(bytes.get(run..).unwrap_or_default());
-    out.push(b'"');
+    seen & HIGHS == 0
 }
-
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
@@ -96,10 +108,24 @@ fn has_zero(w: u64) -> u64 {
     w.wrapping_sub(ONES) & !w & HIGHS
 }
 
+/// The bytes [`scan_plain`] stops at: `"`, `\`, control characters, and
+/// 0xED (which starts a surrogate in WTF-8).
+const STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = b < 0x20 || b == b'"' as usize || b == b'\\' as usize || b == 0xed;
+        b += 1;
+    }
+    t
+};
+
 /// The index of the first byte at or after `i` that may need escaping: `"`,
 /// `\`, a control character, or 0xED (which starts a surrogate in WTF-8).
-#[inline]
-fn scan_plain(bytes: &[u8], mut i: usize) -> usize {
+/// The bytes passed over are or-ed into `seen` (its [`HIGHS`] bits tell
+/// whether any was not ASCII).
+#[inline(always)]
+fn scan_plain(bytes: &[u8], mut i: usize, seen: &mut u64) -> usize {
     while let Some(chunk) = bytes.get(i..i + 8) {
         let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
             break;
@@ -112,12 +138,14 @@ fn scan_plain(bytes: &[u8], mut i: usize) -> usize {
         if special != 0 {
             break;
         }
+        *seen |= w;
         i += 8;
     }
     while let Some(&b) = bytes.get(i) {
-        if b < 0x20 || b == b'"' || b == b'\\' || b == 0xed {
+        if STOP[usize::from(b)] {
             break;
         }
+        *seen |= u64::from(b);
         i += 1;
     }
     i
@@ -145,28 +173,84 @@ pub fn write_number(out: &mut Vec<u8>, n: f64) {
         out.extend_from_slice(b"null");
     } else if n.fract() == 0.0 && n.abs() <= EXACT_INT {
         write_int(out, n as i64);
-    } else {
+    } else if !write_short_decimal(out, n) {
         out.extend_from_slice(ryu_js::Buffer::new().format_finite(n).as_bytes());
     }
 }
 
-fn write_int(out: &mut Vec<u8>, n: i64) {
-    let mut buf = [0u8; 20];
-    let mut at = buf.len();
-    let mut v = n.unsigned_abs();
-    loop {
-        at -= 1;
-        buf[at] = b'0' + (v % 10) as u8;
-        v /= 10;
-        if v == 0 {
-            break;
+/// Writes `n` if it is a decimal of one to three fraction digits (a price,
+/// an eighth) of magnitude in `[1e-3, 1e12)`; `false` (nothing written)
+/// otherwise.
+///
+/// This is what the shortest round trip gives for such numbers: `m / 10^k`
+/// (`m` and `10^k` exact, so one correctly rounded division) equal to `n`
+/// means the text `m / 10^k` reads back as `n`. Below 1e12 one ulp is under
+/// 2^-12, far less than `10^-k`, so no other text with `k` fraction digits
+/// reads back as `n`; and none with fewer does, because `k` is tried from 1
+/// up (and `n` is not an integer). In this range JavaScript writes fixed
+/// notation.
+fn write_short_decimal(out: &mut Vec<u8>, n: f64) -> bool {
+    let a = n.abs();
+    if !(1e-3..1e12).contains(&a) {
+        return false;
+    }
+    let mut scale = 1u64;
+    for digits in 1..=3 {
+        scale *= 10;
+        let s = scale as f64;
+        let m = (a * s).round();
+        if m / s == a {
+            let m = m as u64;
+            if n < 0.0 {
+                out.push(b'-');
+            }
+            write_u64(out, m / scale);
+            let mut frac = [b'.', b'0', b'0', b'0'];
+            let mut f = m % scale;
+            for at in (1..=digits).rev() {
+                frac[at] = b'0' + (f % 10) as u8;
+                f /= 10;
+            }
+            out.extend_from_slice(&frac[..=digits]);
+            return true;
         }
     }
-    if n < 0 {
+    false
+}
+
+/// Two-digit pairs `00`..`99`.
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+/// `v` in decimal.
+fn write_u64(out: &mut Vec<u8>, mut v: u64) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    while v >= 100 {
+        let pair = (v % 100) as usize * 2;
+        v /= 100;
+        at -= 2;
+        buf[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if v >= 10 {
+        let pair = v as usize * 2;
+        at -= 2;
+        buf[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else {
         at -= 1;
-        buf[at] = b'-';
+        buf[at] = b'0' + v as u8;
     }
     out.extend_from_slice(&buf[at..]);
+}
+
+fn write_int(out: &mut Vec<u8>, n: i64) {
+    if n < 0 {
+        out.push(b'-');
+    }
+    write_u64(out, n.unsigned_abs());
 }
 
 /// JavaScript's `String(n)`: like [`write_number`], but NaN and the
@@ -242,6 +326,37 @@ mod tests {
             let mut out = Vec::new();
             write_number(&mut out, n);
             assert_eq!(out, text.as_bytes());
+        }
+    }
+
+    #[test]
+    fn short_decimals_are_the_shortest_round_trip() {
+        let ryu = |n: f64| ryu_js::Buffer::new().format_finite(n).to_owned();
+        let mut x = 0x9e37_79b9u32;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x
+        };
+        for _ in 0..200_000 {
+            let r = next();
+            let scale = [10.0, 100.0, 1000.0, 8.0, 3.0][(r % 5) as usize];
+            let mag = [1.0, 1e3, 1e6, 1e9, 1e11, 1e12][(r / 5 % 6) as usize];
+            let n = (f64::from(next()) / f64::from(u32::MAX) * mag * scale).round() / scale;
+            for n in [n, -n, n + 1e-9, n * 1.000_000_1] {
+                if n.fract() == 0.0 {
+                    continue;
+                }
+                let mut out = Vec::new();
+                write_number(&mut out, n);
+                assert_eq!(String::from_utf8(out).unwrap(), ryu(n), "{n:e}");
+            }
+        }
+        for n in [0.001, 0.0015, 0.1, 0.05, 1.5, 999_999_999_999.9, 0.125, 1e12 + 0.5, 0.3, 1.005, 2.675] {
+            let mut out = Vec::new();
+            write_number(&mut out, n);
+            assert_eq!(String::from_utf8(out).unwrap(), ryu(n), "{n:e}");
         }
     }
 }

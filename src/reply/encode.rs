@@ -10,8 +10,9 @@ use crate::value::node_map::{NodeMap, NodeSet};
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::json::{write_str, write_str_slice};
-use crate::model::{write_escaped, write_js_number, write_plain};
+use crate::json::enc::{write_escaped, write_key};
+use crate::json::write_str_slice;
+use crate::model::{write_js_number, write_plain};
 use crate::paths::{PathKey, Paths, Ref};
 use crate::value::{Blob, FormEntry, Graph, JsString, Node, NodeId, PromiseState, StreamEnd, StreamKind, Value};
 
@@ -373,6 +374,7 @@ impl Encoder<'_, '_> {
             }
         };
         self.step(first, id, &mut stack, &mut outs)?;
+        let g = self.g;
         while let Some(frame) = stack.last_mut() {
             let out = outs.last_mut().expect("a buffer per open part");
             let next = match frame {
@@ -399,41 +401,56 @@ impl Encoder<'_, '_> {
                     }
                 }
                 Frame::Array { node, i, path } => {
-                    let Node::Array(items) = self.g.node(*node) else { unreachable_frame() };
-                    if *i < items.len() {
-                        let (idx, path) = (*i, *path);
+                    let Node::Array(items) = g.node(*node) else { unreachable_frame() };
+                    // Primitives are written here, without a step of the walk each.
+                    let mut next = None;
+                    while let Some(v) = items.get(*i) {
+                        let idx = *i;
                         *i += 1;
                         if idx > 0 {
                             out.push(b',');
                         }
-                        let v = &items[idx];
-                        self.write_value(out, path.as_ref(), Key::Index(idx), v)
-                    } else {
-                        out.push(b']');
-                        let node = *node;
-                        self.st.pathless.remove(&node);
-                        stack.pop();
-                        continue;
+                        if !write_primitive(out, v) {
+                            next = Some(self.write_value(out, path.as_ref(), Key::Index(idx), v));
+                            break;
+                        }
+                    }
+                    match next {
+                        Some(next) => next,
+                        None => {
+                            out.push(b']');
+                            let node = *node;
+                            self.st.pathless.remove(&node);
+                            stack.pop();
+                            continue;
+                        }
                     }
                 }
                 Frame::Object { node, i, path, order } => {
-                    let Node::Object(pairs) = self.g.node(*node) else { unreachable_frame() };
-                    if *i < pairs.len() {
-                        let (idx, path) = (*i, *path);
+                    let Node::Object(pairs) = g.node(*node) else { unreachable_frame() };
+                    let mut next = None;
+                    while *i < pairs.len() {
+                        let idx = *i;
                         *i += 1;
                         if idx > 0 {
                             out.push(b',');
                         }
                         let (k, v) = &pairs[order.as_ref().map_or(idx, |o| o[idx])];
-                        write_str(out, k);
-                        out.push(b':');
-                        self.write_value(out, path.as_ref(), Key::Name(k), v)
-                    } else {
-                        out.push(b'}');
-                        let node = *node;
-                        self.st.pathless.remove(&node);
-                        stack.pop();
-                        continue;
+                        write_key(out, k);
+                        if !write_primitive(out, v) {
+                            next = Some(self.write_value(out, path.as_ref(), Key::Name(k), v));
+                            break;
+                        }
+                    }
+                    match next {
+                        Some(next) => next,
+                        None => {
+                            out.push(b'}');
+                            let node = *node;
+                            self.st.pathless.remove(&node);
+                            stack.pop();
+                            continue;
+                        }
                     }
                 }
                 Frame::Part { id: part, tag, root } => {
@@ -516,24 +533,11 @@ impl Encoder<'_, '_> {
     /// its recorded path.
     fn write_value(&mut self, out: &mut Vec<u8>, parent: Option<&Ref>, key: Key<'_>, v: &Value) -> Result<Step> {
         match v {
-            Value::Undefined => out.extend_from_slice(b"\"$undefined\""),
-            Value::Null => out.extend_from_slice(b"null"),
-            Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-            Value::Number(n) => write_js_number(out, *n),
-            Value::String(s) => write_escaped(out, s),
-            Value::BigInt(b) => write_plain(out, "$n", b.as_str()),
-            Value::Date(d) => {
-                let start = out.len();
-                out.extend_from_slice(b"\"$D");
-                if d.write_iso(out) {
-                    out.push(b'"');
-                } else {
-                    out.truncate(start);
-                    out.extend_from_slice(b"null");
-                }
-            }
             Value::Symbol(_) => self.temp_or(out, parent, &key, MSG_SYMBOL)?,
             Value::Node(id) => return self.write_node(out, parent, key, *id),
+            v => {
+                write_primitive(out, v);
+            }
         }
         Ok(Step::Done)
     }
@@ -568,7 +572,7 @@ impl Encoder<'_, '_> {
                     None => "null".to_string(),
                 };
                 let mut meta = b"{\"id\":".to_vec();
-                write_escaped(&mut meta, fn_id);
+                crate::model::write_escaped(&mut meta, fn_id);
                 meta.extend_from_slice(b",\"bound\":");
                 meta.extend_from_slice(bound_json.as_bytes());
                 meta.push(b'}');
@@ -655,7 +659,12 @@ impl Encoder<'_, '_> {
                 } else {
                     out.push(b'{');
                     let order = match node {
-                        Node::Object(pairs) => crate::value::property_order(pairs.iter().map(|(k, _)| k.as_wtf8())),
+                        // Only array-index keys (which start with a digit) can move.
+                        Node::Object(pairs)
+                            if pairs.iter().any(|(k, _)| k.as_wtf8().first().is_some_and(u8::is_ascii_digit)) =>
+                        {
+                            crate::value::property_order(pairs.iter().map(|(k, _)| k.as_wtf8()))
+                        }
                         _ => None,
                     };
                     Ok(Step::Push(Frame::Object { node: id, i: 0, path, order }))
@@ -954,6 +963,34 @@ impl Encoder<'_, '_> {
         }
         Ok(())
     }
+}
+
+/// Writes a value that is neither an object nor a symbol (those need the
+/// encoder's state); `false`, with nothing written, for those.
+#[inline]
+fn write_primitive(out: &mut Vec<u8>, v: &Value) -> bool {
+    match v {
+        Value::Undefined => out.extend_from_slice(b"\"$undefined\""),
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::Number(n) => write_js_number(out, *n),
+        Value::String(s) => {
+            write_escaped(out, s);
+        }
+        Value::BigInt(b) => write_plain(out, "$n", b.as_str()),
+        Value::Date(d) => {
+            let start = out.len();
+            out.extend_from_slice(b"\"$D");
+            if d.write_iso(out) {
+                out.push(b'"');
+            } else {
+                out.truncate(start);
+                out.extend_from_slice(b"null");
+            }
+        }
+        Value::Symbol(_) | Value::Node(_) => return false,
+    }
+    true
 }
 
 #[cold]

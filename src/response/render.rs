@@ -13,8 +13,9 @@ use bytes::Bytes;
 
 use super::describe::{self, Member, Parent};
 use super::encode::{Job, Piece, State, TaskState, Thrown};
-use crate::json::{write_str, write_str_slice};
-use crate::model::{write_escaped, write_js_number, write_plain};
+use crate::json::enc::{write_escaped, write_key};
+use crate::json::write_str_slice;
+use crate::model::{write_js_number, write_plain};
 use crate::paths::{PathKey, Ref};
 use crate::value::{Blob, FormEntry, Graph, JsString, Node, NodeId, PromiseState, StreamKind, Value};
 
@@ -230,60 +231,65 @@ impl<'a> Walker<'a> {
     }
 
     /// Walks frames until `first` and everything it opened are written.
+    ///
+    /// The frames stay on the stack while their members are written (a
+    /// member's holder borrows its frame's kids); the members that are not
+    /// objects are written in one loop per frame, without a step of the walk
+    /// each.
     fn run(&mut self, first: Next) {
-        let base = self.stack.len();
-        self.push(first);
-        while self.stack.len() > base {
-            let Some(mut frame) = self.stack.pop() else { break };
-            let i = frame.i;
-            frame.i += 1;
-            let g = self.g;
-            // The next member of the frame (borrowed: nothing is copied), or
-            // None when it is done.
-            let member: Option<(Option<&JsString>, Kid<'_>)> = match &frame.kids {
-                Kids::Array(n) => match g.node(*n) {
-                    Node::Array(items) => items.get(i).map(|v| (None, Kid::V(v))),
-                    _ => None,
-                },
-                Kids::Object(n) => match g.node(*n) {
-                    Node::Object(pairs) => pairs.get(i).map(|(k, v)| (Some(k), Kid::V(v))),
-                    _ => None,
-                },
-                Kids::List(items, _) => items.get(i).map(|it| (None, Kid::I(it))),
-                Kids::Obj(pairs) => pairs.get(i).map(|(k, it)| (Some(k), Kid::I(it))),
-                Kids::TaskEnd(_) => None,
-            };
-            let Some((name, item)) = member else {
-                self.close(frame);
-                continue;
-            };
-            if i > 0 {
-                self.out.push(b',');
-            }
-            let key = match name {
-                Some(raw) => {
-                    write_str(&mut self.out, raw);
-                    self.out.push(b':');
-                    Key::Name(raw)
+        let mut stack = std::mem::take(&mut self.stack);
+        let base = stack.len();
+        self.push(&mut stack, first);
+        let g = self.g;
+        while stack.len() > base {
+            let Some(frame) = stack.last_mut() else { break };
+            let (kids, path) = (&frame.kids, frame.path);
+            let rendered = loop {
+                let i = frame.i;
+                let Some((name, kid)) = member(g, kids, i) else { break None };
+                frame.i += 1;
+                if i > 0 {
+                    self.out.push(b',');
                 }
-                None => Key::Index(i),
+                let key = match name {
+                    Some(raw) => {
+                        self.st.size += write_key(&mut self.out, raw);
+                        Key::Name(raw)
+                    }
+                    None => {
+                        self.st.size += Key::Index(i).units();
+                        Key::Index(i)
+                    }
+                };
+                let holder = Holder::Frame(kids, path);
+                match kid {
+                    Kid::V(v) | Kid::I(Item::V(v)) => {
+                        if !self.leaf(v) {
+                            break Some(self.value(holder, key, v, None));
+                        }
+                    }
+                    Kid::I(it) => break Some(self.item(holder, key, it, None)),
+                }
             };
-            self.st.size += key.units();
-            let holder = Holder::Frame(&frame.kids, frame.path);
-            let rendered = match item {
-                Kid::V(v) => self.value(holder, key, v, None),
-                Kid::I(it) => self.item(holder, key, it, None),
-            };
-            let next = match rendered {
-                Ok(n) => n,
-                Err(t) => Next::Done.after_throw(self, t),
-            };
-            self.stack.push(frame);
-            self.push(next);
+            match rendered {
+                Some(rendered) => {
+                    let next = match rendered {
+                        Ok(n) => n,
+                        Err(t) => Next::Done.after_throw(self, t),
+                    };
+                    self.push(&mut stack, next);
+                }
+                None => {
+                    if let Some(frame) = stack.pop() {
+                        self.close(frame);
+                    }
+                }
+            }
         }
+        self.stack = stack;
     }
 
-    fn push(&mut self, next: Next) {
+    fn push(&mut self, stack: &mut Vec<Frame>, next: Next) {
         match next {
             Next::Done => {}
             Next::Walk(f) => {
@@ -291,19 +297,19 @@ impl<'a> Walker<'a> {
                 if let Some(n) = f.pathless {
                     self.open.insert(n);
                 }
-                self.stack.push(f);
+                stack.push(f);
             }
             Next::Outline { id, kids, after } => {
                 let parent_out = std::mem::take(&mut self.out);
                 let size = self.st.size;
-                self.stack.push(Frame {
+                stack.push(Frame {
                     kids: Kids::TaskEnd(Box::new(TaskEnd { id, parent_out, after, size })),
                     i: 0,
                     path: None,
                     pathless: None,
                 });
                 let path = Some(self.st.paths.whole("$", id));
-                self.push(Next::Walk(Frame { kids, i: 0, path, pathless: None }));
+                self.push(stack, Next::Walk(Frame { kids, i: 0, path, pathless: None }));
             }
         }
     }
@@ -387,6 +393,13 @@ impl<'a> Walker<'a> {
 
     /// A string member: its own `T` row from 1024 UTF-16 units, else escaped.
     fn string(&mut self, s: &JsString) {
+        let bytes = s.as_wtf8();
+        // Fewer bytes than TEXT_ROW_MIN means fewer UTF-16 units too.
+        if bytes.len() < TEXT_ROW_MIN {
+            let ascii = write_escaped(&mut self.out, s);
+            self.st.size += if ascii { bytes.len() } else { crate::value::string::utf16_units(bytes) };
+            return;
+        }
         let units = s.len_utf16();
         self.st.size += units;
         if units >= TEXT_ROW_MIN {
@@ -402,38 +415,56 @@ impl<'a> Walker<'a> {
     /// `v` is a task's model.
     fn value(&mut self, h: Holder<'_>, key: Key<'_>, v: &Value, root: Option<u32>) -> Result<Next, Throw> {
         match v {
-            Value::Undefined => write_str_slice(&mut self.out, "$undefined"),
+            Value::Node(n) => return self.node(h, key, *n, root),
+            // A task's root date is rendered without `toJSON` (`"$Dnull"`
+            // when invalid), and its text is not counted.
+            Value::Date(d) if root.is_some() => {
+                let start = self.out.len();
+                self.out.extend_from_slice(b"\"$D");
+                if d.write_iso(&mut self.out) {
+                    self.out.push(b'"');
+                } else {
+                    self.out.truncate(start);
+                    write_str_slice(&mut self.out, "$Dnull");
+                }
+            }
+            v => {
+                self.leaf(v);
+            }
+        }
+        Ok(Next::Done)
+    }
+
+    /// `renderModelDestructive` of a member that is not an object: `false`
+    /// (nothing written) for an object.
+    #[inline]
+    fn leaf(&mut self, v: &Value) -> bool {
+        match v {
+            Value::Undefined => self.out.extend_from_slice(b"\"$undefined\""),
             Value::Null => self.out.extend_from_slice(b"null"),
             Value::Bool(b) => self.out.extend_from_slice(if *b { b"true" } else { b"false" }),
             Value::Number(n) => write_js_number(&mut self.out, *n),
             Value::String(s) => self.string(s),
             Value::BigInt(b) => write_plain(&mut self.out, "$n", b.as_str()),
-            // `resolveModel` calls `toJSON` first (an invalid date is `null`);
-            // a task's root is rendered without it (`"$Dnull"`).
+            // `resolveModel` calls `toJSON` first: an invalid date is `null`.
             Value::Date(d) => {
                 let start = self.out.len();
                 self.out.extend_from_slice(b"\"$D");
                 if d.write_iso(&mut self.out) {
-                    if root.is_none() {
-                        self.st.size += self.out.len() - start - 3;
-                    }
+                    self.st.size += self.out.len() - start - 3;
                     self.out.push(b'"');
                 } else {
                     self.out.truncate(start);
-                    if root.is_some() {
-                        write_str_slice(&mut self.out, "$Dnull");
-                    } else {
-                        self.out.extend_from_slice(b"null");
-                    }
+                    self.out.extend_from_slice(b"null");
                 }
             }
             Value::Symbol(name) => {
                 let id = self.st.symbol(name);
                 self.reference("$", id);
             }
-            Value::Node(n) => return self.node(h, key, *n, root),
+            Value::Node(_) => return false,
         }
-        Ok(Next::Done)
+        true
     }
 
     fn describe(&self, h: Holder<'_>, key: Key<'_>) -> String {
@@ -783,6 +814,25 @@ pub(super) fn binary(g: &Graph, v: &Value) -> Option<(u8, Bytes)> {
         Node::ArrayBuffer(b) => Some((b'A', b.clone())),
         Node::TypedArray { kind, bytes } => Some((kind.tag(), bytes.clone())),
         _ => None,
+    }
+}
+
+/// Member `i` of a frame's container (its key, for an object), borrowed;
+/// `None` past the end.
+#[inline(always)]
+fn member<'k>(g: &'k Graph, kids: &'k Kids, i: usize) -> Option<(Option<&'k JsString>, Kid<'k>)> {
+    match kids {
+        Kids::Array(n) => match g.node(*n) {
+            Node::Array(items) => items.get(i).map(|v| (None, Kid::V(v))),
+            _ => None,
+        },
+        Kids::Object(n) => match g.node(*n) {
+            Node::Object(pairs) => pairs.get(i).map(|(k, v)| (Some(k), Kid::V(v))),
+            _ => None,
+        },
+        Kids::List(items, _) => items.get(i).map(|it| (None, Kid::I(it))),
+        Kids::Obj(pairs) => pairs.get(i).map(|(k, it)| (Some(k), Kid::I(it))),
+        Kids::TaskEnd(_) => None,
     }
 }
 
