@@ -9,6 +9,7 @@
 
 #[cfg(feature = "async")]
 mod body;
+mod complete;
 mod decode;
 pub(crate) mod describe;
 mod encode;

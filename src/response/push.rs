@@ -15,6 +15,7 @@
 //! and are skipped; hints (`:H`) are not part of the value and are skipped
 //! too.
 
+use super::complete::{Tracker, Unit};
 use crate::id_map::{IdMap, IdSet};
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -103,82 +104,6 @@ struct StreamState {
 /// The chunk number of a stream's end row (its `C` return value) in a [`Key`].
 const END_ROW: u32 = u32::MAX;
 
-/// Row and chunk keys: rows (most keys) in a dense-or-hashed [`IdSet`],
-/// stream chunks in a hash set.
-#[derive(Default)]
-struct KeySet {
-    rows: IdSet,
-    chunks: HashSet<Key>,
-}
-
-impl KeySet {
-    fn contains(&self, k: &Key) -> bool {
-        match k.1 {
-            None => self.rows.contains(&k.0),
-            Some(_) => self.chunks.contains(k),
-        }
-    }
-
-    /// `true` if `k` was not in the set.
-    fn insert(&mut self, k: Key) -> bool {
-        match k.1 {
-            None => self.rows.insert(k.0),
-            Some(_) => self.chunks.insert(k),
-        }
-    }
-}
-
-/// Values by row or chunk key, as [`KeySet`] keeps keys.
-struct KeyMap<V> {
-    rows: IdMap<V>,
-    chunks: HashMap<Key, V>,
-}
-
-impl<V> Default for KeyMap<V> {
-    fn default() -> Self {
-        KeyMap { rows: IdMap::default(), chunks: HashMap::new() }
-    }
-}
-
-impl<V> KeyMap<V> {
-    fn get(&self, k: &Key) -> Option<&V> {
-        match k.1 {
-            None => self.rows.get(&k.0),
-            Some(_) => self.chunks.get(k),
-        }
-    }
-
-    fn insert(&mut self, k: Key, v: V) {
-        match k.1 {
-            None => {
-                self.rows.insert(k.0, v);
-            }
-            Some(_) => {
-                self.chunks.insert(k, v);
-            }
-        }
-    }
-}
-
-/// A completeness check in progress: resumed where it stopped when the
-/// row it waits for arrives, so each value walks its rows once.
-#[derive(Default)]
-struct Walk {
-    seen: KeySet,
-    order: Vec<Key>,
-    stack: Vec<Key>,
-}
-
-/// What a waiting value is.
-#[derive(Clone, Copy)]
-enum Unit {
-    Root,
-    /// Promise and lazy placeholders wait for this row.
-    Row(u32),
-    /// A stream chunk or a stream's return value.
-    Chunk(Key),
-}
-
 /// A push decoder for Flight response streams.
 ///
 /// Feed bytes as they arrive ([`feed`](Self::feed)), take events
@@ -219,16 +144,8 @@ pub struct ResponseDecoder {
     failed: Option<Error>,
     /// Rows parsed (or stream rows started).
     parsed: IdSet,
-    /// Rows and chunks whose plain references are all parsed.
-    complete: KeySet,
-    /// What each row or chunk refers to plainly.
-    deps_of: KeyMap<(u32, u32)>,
-    /// The rows referred to, by ranges in `deps_of`.
-    dep_targets: Vec<u32>,
-    /// Values to check for completeness (with the check so far, if resumed).
-    waiting: Vec<(Key, Unit, Option<Walk>)>,
-    /// Values waiting for a row that has not arrived.
-    blocked: IdMap<Vec<(Key, Unit, Option<Walk>)>>,
+    /// What each row needs, and which values are complete.
+    t: Tracker,
     streams: IdMap<StreamState>,
     /// Rows of server references: their bound-argument promises are needed too.
     server_ref_rows: IdSet,
@@ -242,8 +159,8 @@ pub struct ResponseDecoder {
     adopting: HashMap<NodeId, Vec<(NodeId, bool)>>,
     /// Deps and placeholders registered so far (cursor into `r`'s lists).
     seen_deps: usize,
-    /// Work done on completeness checks (bounded by the rows parsed).
-    visits: u64,
+    /// Bound arguments copied into server references so far.
+    bound_copies: u64,
 }
 
 impl ResponseDecoder {
@@ -278,7 +195,7 @@ impl ResponseDecoder {
             imports: Vec::new(),
         };
         r.enqueue(0);
-        ResponseDecoder {
+        let mut d = ResponseDecoder {
             framer: RowFramer::new(limits),
             b: Builder::new(opts.limits.clone()),
             opts,
@@ -288,11 +205,7 @@ impl ResponseDecoder {
             events: VecDeque::new(),
             failed: None,
             parsed: IdSet::default(),
-            complete: KeySet::default(),
-            deps_of: KeyMap::default(),
-            dep_targets: Vec::new(),
-            waiting: vec![((0, None), Unit::Root, None)],
-            blocked: IdMap::default(),
+            t: Tracker::default(),
             streams: IdMap::default(),
             server_ref_rows: IdSet::default(),
             promises_of: IdMap::default(),
@@ -302,8 +215,10 @@ impl ResponseDecoder {
             error_values_of: IdMap::default(),
             adopting: HashMap::new(),
             seen_deps: 0,
-            visits: 0,
-        }
+            bound_copies: 0,
+        };
+        d.t.watch((0, None), Unit::Root);
+        d
     }
 
     /// The value graph so far.
@@ -513,14 +428,11 @@ impl ResponseDecoder {
                 })?;
                 progress = true;
             }
-            let waiting = std::mem::take(&mut self.waiting);
-            for (key, unit, walk) in waiting {
-                match self.closure(key, walk)? {
-                    Ok(done) => {
-                        self.finalize(&done)?;
-                        self.deliver(unit)?;
-                    }
-                    Err((missing, walk)) => self.blocked.get_or_default(missing).push((key, unit, Some(walk))),
+            for n in self.t.take_ready() {
+                let run = self.t.run(n, &self.parsed, self.rows, self.fed, self.opts.limits.max_parts)?;
+                self.finalize(&run.done)?;
+                if let Some(unit) = run.finished {
+                    self.deliver(unit)?;
                 }
                 progress = true;
             }
@@ -551,11 +463,11 @@ impl ResponseDecoder {
                 self.seen_deps = self.r.deps.len();
             }
             self.promises_of.get_or_default(p).push((node, false));
-            self.waiting.push(((p, None), Unit::Row(p), None));
+            self.t.watch((p, None), Unit::Row(p));
         }
         for (node, p) in std::mem::take(&mut self.r.lazies) {
             self.promises_of.get_or_default(p).push((node, true));
-            self.waiting.push(((p, None), Unit::Row(p), None));
+            self.t.watch((p, None), Unit::Row(p));
         }
         for (node, p, kind) in std::mem::take(&mut self.r.inits) {
             self.inits_of.get_or_default(p).push((node, kind));
@@ -567,26 +479,14 @@ impl ResponseDecoder {
             targets.push(p);
             self.error_values_of.get_or_default(p).push(node);
         }
-        if targets.is_empty() {
-            return;
-        }
-        let mut all = match self.deps_of.get(&key) {
-            Some(&(a, b)) => self.dep_targets[a as usize..b as usize].to_vec(),
-            None => Vec::new(),
-        };
-        all.extend(targets);
-        let start = self.dep_targets.len() as u32;
-        self.dep_targets.extend(all);
-        self.deps_of.insert(key, (start, self.dep_targets.len() as u32));
+        self.t.add_deps(key, targets);
     }
 
     /// Parses row `id` into `b.roots`.
     fn parse_row(&mut self, id: u32) -> Result<()> {
         let Some(chunk) = self.r.chunks.remove(&id) else { return Ok(()) };
         self.parsed.insert(id);
-        if let Some(units) = self.blocked.remove(&id) {
-            self.waiting.extend(units);
-        }
+        self.t.arrived(id);
         self.b.row = id;
         self.b.item = None;
         self.r.at = (id, None);
@@ -683,7 +583,7 @@ impl ResponseDecoder {
             }
         }
         self.note_deps((id, Some(chunk)));
-        self.waiting.push(((id, Some(chunk)), Unit::Chunk((id, Some(chunk))), None));
+        self.t.watch((id, Some(chunk)), Unit::Chunk((id, Some(chunk))));
         Ok(())
     }
 
@@ -716,65 +616,8 @@ impl ResponseDecoder {
         if let Some(s) = self.streams.get_mut(&id) {
             s.end_parsed = true;
         }
-        self.waiting.push((key, Unit::Chunk(key), None));
+        self.t.watch(key, Unit::Chunk(key));
         Ok(())
-    }
-
-    /// If every row `key` reaches plainly has been parsed, the rows and
-    /// chunks that just became complete (in discovery order); else a row
-    /// that is missing.
-    fn closure(&mut self, key: Key, walk: Option<Walk>) -> Result<std::result::Result<Vec<Key>, (u32, Walk)>> {
-        let mut w = match walk {
-            Some(w) => w,
-            None => {
-                if self.complete.contains(&key) {
-                    return Ok(Ok(Vec::new()));
-                }
-                // Common case: a row that refers to nothing, or only to complete rows.
-                if self.parsed.contains(&key.0) {
-                    let (a, b) = self.deps_of.get(&key).copied().unwrap_or_default();
-                    if (a..b).all(|i| self.complete.contains(&(self.dep_targets[i as usize], None))) {
-                        self.visits += 1;
-                        self.complete.insert(key);
-                        return Ok(Ok(vec![key]));
-                    }
-                }
-                let mut w = Walk::default();
-                w.seen.insert(key);
-                w.stack.push(key);
-                w
-            }
-        };
-        while let Some(k) = w.stack.pop() {
-            self.visits += 1;
-            // One visit per row, plus one per eight bytes of stream: far above
-            // what a stream in React's order needs (children come first, so a
-            // value is complete when checked), and a bound on memory too.
-            let budget = self.rows as u64 + self.fed as u64 / 8 + 1_024;
-            if self.visits > budget {
-                let max = self.opts.limits.max_parts as u64;
-                return Err(ErrorKind::LimitExceeded { limit: LimitKind::Parts, max }.into());
-            }
-            if self.complete.contains(&k) {
-                continue;
-            }
-            if !self.parsed.contains(&k.0) {
-                // Resume here when that row arrives.
-                w.stack.push(k);
-                return Ok(Err((k.0, w)));
-            }
-            w.order.push(k);
-            let (a, b) = self.deps_of.get(&k).copied().unwrap_or_default();
-            for i in a..b {
-                let t = (self.dep_targets[i as usize], None);
-                if !self.complete.contains(&t) && w.seen.insert(t) {
-                    w.stack.push(t);
-                }
-            }
-        }
-        // Rows another value completed meanwhile are not finalized twice.
-        let done: Vec<Key> = w.order.into_iter().filter(|k| self.complete.insert(*k)).collect();
-        Ok(Ok(done))
     }
 
     /// Resolves references and fills placeholders in rows that just became
@@ -882,6 +725,15 @@ impl ResponseDecoder {
         }
         for node in self.server_refs_of.remove(&row).unwrap_or_default() {
             let (id, bound) = self.b.server_ref_meta(self.b.roots.get(&row)).map_err(|e| e.at_part(row))?;
+            // Each `$h` is a function of its own, with its own copy of the
+            // bound arguments: the copies stay linear in the stream (one per
+            // four bytes, plus 32,768), where `$h`s to a row with many bound
+            // arguments would multiply them.
+            self.bound_copies += bound.as_ref().map_or(0, |b| b.len() as u64);
+            let max = self.fed as u64 / 4 + 32_768;
+            if self.bound_copies > max {
+                return Err(ErrorKind::LimitExceeded { limit: LimitKind::LogicalSize, max }.into());
+            }
             *self.b.g.node_mut(node) = Node::ServerReference(Box::new(crate::value::ServerReference { id, bound }));
         }
         Ok(())
@@ -925,7 +777,7 @@ impl ResponseDecoder {
             .server_refs_of
             .iter()
             .map(|(k, _)| k)
-            .filter(|p| self.complete.contains(&(*p, None)) && self.bound_settled(*p))
+            .filter(|p| self.t.complete.contains(&(*p, None)) && self.bound_settled(*p))
             .collect();
         refs.sort_unstable();
         for p in refs {
@@ -1001,7 +853,7 @@ impl ResponseDecoder {
             // `stream_chunk` numbered every parsed chunk with a `u32`.
             let next = (id, Some(s.delivered as u32));
             if s.delivered < s.parsed {
-                if !self.complete.contains(&next) {
+                if !self.t.complete.contains(&next) {
                     return;
                 }
                 let node = s.node;
@@ -1016,7 +868,7 @@ impl ResponseDecoder {
                 }
                 continue;
             }
-            if !s.end_parsed || !self.complete.contains(&(id, Some(END_ROW))) {
+            if !s.end_parsed || !self.t.complete.contains(&(id, Some(END_ROW))) {
                 return;
             }
             s.ended = true;

@@ -209,10 +209,12 @@ fn response_truncation_at_every_byte_is_an_error_or_a_value() {
 // --- the push decoder's own work bound (spec/limits.md) ---
 
 #[test]
-fn many_values_waiting_on_one_incomplete_structure_hit_the_work_bound() {
+fn many_values_waiting_on_one_incomplete_structure_share_one_walk() {
     // 2,000 promises whose rows each refer to row 1, a 2,000-row chain whose
-    // end never comes: each promise would walk the chain. The decoder stops
-    // at its work bound (a `parts` limit), quickly and in bounded memory.
+    // end never comes. The first check walks the chain and stops at the
+    // missing row; the others wait for row 1 itself instead of walking the
+    // chain again (4,000,000 visits before, over the work bound). At the end
+    // of the stream the missing row is the error.
     let n = 2_000u32;
     let mut s = Vec::new();
     let refs: Vec<String> = (0..n).map(|i| format!("\"$@{:x}\"", 0x10000 + i)).collect();
@@ -223,6 +225,72 @@ fn many_values_waiting_on_one_incomplete_structure_hit_the_work_bound() {
     for i in 0..n {
         s.extend_from_slice(format!("{:x}:\"$1\"\n", 0x10000 + i).as_bytes());
     }
+    let r = run("shared-walk", &s);
+    assert!(matches!(r.unwrap_err().kind(), ErrorKind::MissingRow { id } if *id == n), "the chain's end is missing");
+    // When the end comes, every promise settles.
+    s.extend_from_slice(format!("{n:x}:\"end\"\n").as_bytes());
+    let g = run("shared-walk-complete", &s).unwrap();
+    assert_eq!(flight_codec::notation::to_string(&g).matches("\"end\"").count(), 1);
+}
+
+#[test]
+fn values_behind_a_waiting_check_walk_again_up_to_the_work_bound() {
+    // Row 1 waits for row 2, which never comes. Promise `a` walks a
+    // 2,000-row chain (rows 0x100…) that ends at row 1, and waits there;
+    // 2,000 more promises refer to the chain's head. A check that comes to
+    // rows another waiting check holds walks them again (waiting on a waiting
+    // check could deadlock), so each promise walks the chain: the decoder
+    // stops at its work bound (a `parts` limit), quickly and in bounded memory.
+    let (n, len) = (2_000u32, 2_000u32);
+    let mut s = Vec::new();
+    s.extend_from_slice(b"1:[\"$2\"]\n");
+    for i in 0..len {
+        let next = if i + 1 == len { "1".to_string() } else { format!("{:x}", 0x100 + i + 1) };
+        s.extend_from_slice(format!("{:x}:[\"${next}\"]\n", 0x100 + i).as_bytes());
+    }
+    s.extend_from_slice(b"a:[\"$100\"]\n");
+    for i in 0..n {
+        s.extend_from_slice(format!("{:x}:[\"$100\"]\n", 0x10000 + i).as_bytes());
+    }
+    let refs: Vec<String> = (0..n).map(|i| format!("\"$@{:x}\"", 0x10000 + i)).collect();
+    s.extend_from_slice(format!("0:[\"$1\",\"$@a\",{}]\n", refs.join(",")).as_bytes());
     let r = run("work-bound", &s);
     assert!(matches!(r.unwrap_err().kind(), ErrorKind::LimitExceeded { limit: LimitKind::Parts, .. }));
+}
+
+#[test]
+fn a_server_reference_chain_bound_to_all_earlier_ones_decodes() {
+    // Found by `roundtrip_response` (fuzz/corpus/roundtrip_response/
+    // regression-server-ref-chain): server references, each bound to all the
+    // earlier ones, form one cycle through their bound-argument rows. Each
+    // promise's check used to walk the cycle again, past the work bound.
+    let g = run("server-ref-chain", &server_ref_chain(20)).unwrap();
+    assert_eq!(g.len(), 461);
+}
+
+#[test]
+fn copies_of_bound_arguments_stay_linear_in_the_stream() {
+    // Every `$h` is a function of its own with its own copy of the bound
+    // arguments: 200 references to each of 200 server references bound to
+    // 200 arguments would copy 8,000,000 values from 300 kB. Copies are
+    // limited to one per four bytes of stream (plus 16,384).
+    let r = run("bound-copies", &server_ref_chain(200));
+    assert!(matches!(r.unwrap_err().kind(), ErrorKind::LimitExceeded { limit: LimitKind::LogicalSize, .. }));
+}
+
+/// `n` server references (rows 1, 3, …), each bound to a promise (rows 2,
+/// 4, …) of an array of all `n` references; the root is the first.
+fn server_ref_chain(n: u32) -> Vec<u8> {
+    let mut s = String::new();
+    for k in 1..=n {
+        s += &format!("{:x}:{{\"id\":\"a#b\",\"bound\":\"$@{:x}\"}}\n", 2 * k - 1, 2 * k);
+        if k == 1 {
+            s += "0:\"$h1\"\n";
+        }
+    }
+    let all: Vec<String> = (1..=n).map(|k| format!("\"$h{:x}\"", 2 * k - 1)).collect();
+    for k in 1..=n {
+        s += &format!("{:x}:[{}]\n", 2 * k, all.join(","));
+    }
+    s.into_bytes()
 }

@@ -1,0 +1,392 @@
+//! Completeness: a value can be delivered when every row it reaches plainly
+//! has been parsed.
+//!
+//! Each waiting value (the root, a promise's row, a stream chunk) has a
+//! walk: Tarjan's strongly-connected-components search over the rows it
+//! needs, which stops at a row that has not arrived and resumes there when
+//! it does. A component is complete as soon as its search finishes with
+//! nothing missing, so values that share rows share their completion.
+//!
+//! Walks share their waiting too. A key on the component stack of a walk
+//! that is stopped at a missing row reaches that row (Tarjan's invariant:
+//! it reaches a node on the walk's path, and the path reaches the row), so
+//! another walk that comes to that key waits for the key itself instead of
+//! walking what is behind it again. Such waits only ever point at walks
+//! stopped at a missing row, so they cannot form a cycle. Many values
+//! behind one incomplete structure cost one walk of it, not one each.
+
+use std::collections::{HashMap, HashSet};
+
+use super::decode::Key;
+use crate::error::{ErrorKind, Result};
+use crate::id_map::{IdMap, IdSet};
+use crate::LimitKind;
+
+/// Row and chunk keys: rows (most keys) in a dense-or-hashed [`IdSet`],
+/// stream chunks in a hash set.
+#[derive(Default)]
+pub(super) struct KeySet {
+    rows: IdSet,
+    chunks: HashSet<Key>,
+}
+
+impl KeySet {
+    pub(super) fn contains(&self, k: &Key) -> bool {
+        match k.1 {
+            None => self.rows.contains(&k.0),
+            Some(_) => self.chunks.contains(k),
+        }
+    }
+
+    /// `true` if `k` was not in the set.
+    pub(super) fn insert(&mut self, k: Key) -> bool {
+        match k.1 {
+            None => self.rows.insert(k.0),
+            Some(_) => self.chunks.insert(k),
+        }
+    }
+}
+
+/// Values by row or chunk key, as [`KeySet`] keeps keys.
+pub(super) struct KeyMap<V> {
+    rows: IdMap<V>,
+    chunks: HashMap<Key, V>,
+}
+
+impl<V> Default for KeyMap<V> {
+    fn default() -> Self {
+        KeyMap { rows: IdMap::default(), chunks: HashMap::new() }
+    }
+}
+
+impl<V> KeyMap<V> {
+    pub(super) fn get(&self, k: &Key) -> Option<&V> {
+        match k.1 {
+            None => self.rows.get(&k.0),
+            Some(_) => self.chunks.get(k),
+        }
+    }
+
+    pub(super) fn insert(&mut self, k: Key, v: V) {
+        match k.1 {
+            None => {
+                self.rows.insert(k.0, v);
+            }
+            Some(_) => {
+                self.chunks.insert(k, v);
+            }
+        }
+    }
+
+    pub(super) fn remove(&mut self, k: &Key) -> Option<V> {
+        match k.1 {
+            None => self.rows.remove(&k.0),
+            Some(_) => self.chunks.remove(k),
+        }
+    }
+
+    fn get_or_default(&mut self, k: Key) -> &mut V
+    where
+        V: Default,
+    {
+        match k.1 {
+            None => self.rows.get_or_default(k.0),
+            Some(_) => self.chunks.entry(k).or_default(),
+        }
+    }
+}
+
+/// What a waiting value is.
+#[derive(Clone, Copy)]
+pub(super) enum Unit {
+    Root,
+    /// Promise and lazy placeholders wait for this row.
+    Row(u32),
+    /// A stream chunk or a stream's return value.
+    Chunk(Key),
+}
+
+/// One value's search, resumable.
+struct Walk {
+    unit: Unit,
+    root: Key,
+    started: bool,
+    /// The depth-first path.
+    path: Vec<Frame>,
+    /// The component stack (its keys' discovery numbers are in
+    /// [`Tracker::owner`], or in `extra` for keys another walk holds too).
+    stack: Vec<Key>,
+    extra: HashMap<Key, u32>,
+    next: u32,
+    /// The row this walk is stopped at, if it is stopped at a missing row.
+    missing: Option<u32>,
+}
+
+/// A key on a walk's path.
+struct Frame {
+    key: Key,
+    /// Its next dependency, and the end of its dependencies (in `targets`).
+    next: u32,
+    end: u32,
+    /// The lowest discovery number it reaches on the component stack.
+    low: u32,
+    num: u32,
+}
+
+/// Who holds a key a walk comes to.
+enum Holder {
+    /// No other walk that is stopped (the walk explores the key itself).
+    None,
+    /// A walk stopped at a row that has not arrived.
+    Stopped,
+    /// A walk stopped at a row that has arrived since: it runs next.
+    Resumable,
+}
+
+/// What running a walk gave.
+pub(super) struct Run {
+    /// Keys that became complete, in discovery order.
+    pub done: Vec<Key>,
+    /// The walk's value, if the walk finished (it is complete).
+    pub finished: Option<Unit>,
+}
+
+/// The dependency graph and the walks over it.
+#[derive(Default)]
+pub(super) struct Tracker {
+    /// Rows and chunks whose plain references are all parsed.
+    pub complete: KeySet,
+    /// What each row or chunk refers to plainly: a range of `targets`.
+    deps_of: KeyMap<(u32, u32)>,
+    targets: Vec<u32>,
+    /// Walks by number; finished ones are `None` and their numbers reused.
+    walks: Vec<Option<Walk>>,
+    free: Vec<u32>,
+    /// Walks to run, in order.
+    ready: Vec<u32>,
+    /// Walks stopped at a row that has not arrived.
+    blocked: IdMap<Vec<u32>>,
+    /// Walks waiting for a key (on another walk's component stack) to complete.
+    waiters: KeyMap<Vec<u32>>,
+    /// The walk whose component stack holds a key (the first to push it),
+    /// and the key's discovery number in that walk.
+    owner: KeyMap<(u32, u32)>,
+    /// Work done (bounded by the stream's size): runs and keys pushed,
+    /// dependencies looked at.
+    visits: u64,
+    scans: u64,
+}
+
+impl Tracker {
+    /// Records what `key` refers to plainly (added to what it had).
+    pub(super) fn add_deps(&mut self, key: Key, new: Vec<u32>) {
+        if new.is_empty() {
+            return;
+        }
+        let start = self.targets.len() as u32;
+        if let Some(&(a, b)) = self.deps_of.get(&key) {
+            self.targets.extend_from_within(a as usize..b as usize);
+        }
+        self.targets.extend(new);
+        self.deps_of.insert(key, (start, self.targets.len() as u32));
+    }
+
+    /// Starts checking `key` for `unit`.
+    pub(super) fn watch(&mut self, key: Key, unit: Unit) {
+        let walk = Walk {
+            unit,
+            root: key,
+            started: false,
+            path: Vec::new(),
+            stack: Vec::new(),
+            extra: HashMap::new(),
+            next: 0,
+            missing: None,
+        };
+        let n = match self.free.pop() {
+            Some(n) => {
+                self.walks[n as usize] = Some(walk);
+                n
+            }
+            None => {
+                self.walks.push(Some(walk));
+                (self.walks.len() - 1) as u32
+            }
+        };
+        self.ready.push(n);
+    }
+
+    /// Row `id` was parsed: the walks stopped at it go on.
+    pub(super) fn arrived(&mut self, id: u32) {
+        if let Some(ws) = self.blocked.remove(&id) {
+            self.ready.extend(ws);
+        }
+    }
+
+    /// The walks ready to run, taken (in order).
+    pub(super) fn take_ready(&mut self) -> Vec<u32> {
+        std::mem::take(&mut self.ready)
+    }
+
+    fn mark_complete(&mut self, k: Key) -> bool {
+        if !self.complete.insert(k) {
+            return false;
+        }
+        if let Some(ws) = self.waiters.remove(&k) {
+            self.ready.extend(ws);
+        }
+        true
+    }
+
+    fn deps(&self, k: &Key) -> (u32, u32) {
+        self.deps_of.get(k).copied().unwrap_or_default()
+    }
+
+    /// Runs walk `n` until it finishes or stops, over a stream of `rows`
+    /// rows and `fed` bytes so far. The work of all walks together is
+    /// bounded by the stream: one run or key pushed per row plus one per
+    /// eight bytes (memory: a stopped walk keeps its keys), one dependency
+    /// looked at per row and byte (time). That is far above what a stream in
+    /// React's order needs (children come first, so most values are
+    /// complete when checked); past it the stream is refused as a `parts`
+    /// limit (`max_parts`, the limit it stands in for).
+    pub(super) fn run(&mut self, n: u32, parsed: &IdSet, rows: usize, fed: usize, max_parts: usize) -> Result<Run> {
+        let budget = rows as u64 + fed as u64 / 8 + 1_024;
+        let scan_budget = rows as u64 + fed as u64 + 1_024;
+        let Some(mut w) = self.walks.get_mut(n as usize).and_then(Option::take) else {
+            return Ok(Run { done: Vec::new(), finished: None });
+        };
+        let mut done: Vec<(u32, Key)> = Vec::new();
+        let over = || ErrorKind::LimitExceeded { limit: LimitKind::Parts, max: max_parts as u64 }.into();
+        self.visits += 1;
+        if !w.started {
+            w.started = true;
+            let root = w.root;
+            if self.complete.contains(&root) {
+                return Ok(self.finish(n, w, done));
+            }
+            if !parsed.contains(&root.0) {
+                w.started = false;
+                self.blocked.get_or_default(root.0).push(n);
+                self.walks[n as usize] = Some(w);
+                return Ok(Run { done: Vec::new(), finished: None });
+            }
+            // Common case: a row that refers to nothing, or only to complete rows.
+            let (a, b) = self.deps(&root);
+            self.scans += u64::from(b - a);
+            if (a..b).all(|i| self.complete.contains(&(self.targets[i as usize], None))) {
+                self.mark_complete(root);
+                return Ok(self.finish(n, w, vec![(0, root)]));
+            }
+            self.push(&mut w, n, root);
+        }
+        w.missing = None;
+        loop {
+            if self.visits > budget || self.scans > scan_budget {
+                return Err(over());
+            }
+            let Some(top) = w.path.last_mut() else {
+                return Ok(self.finish(n, w, done));
+            };
+            if top.next < top.end {
+                self.scans += 1;
+                let t = (self.targets[top.next as usize], None);
+                if self.complete.contains(&t) {
+                    top.next += 1;
+                    continue;
+                }
+                let own = match self.owner.get(&t) {
+                    Some(&(o, num)) if o == n => Some(num),
+                    _ => w.extra.get(&t).copied(),
+                };
+                if let Some(num) = own {
+                    // On this walk's component stack.
+                    top.next += 1;
+                    top.low = top.low.min(num);
+                    continue;
+                }
+                if !parsed.contains(&t.0) {
+                    // Resume here when that row arrives.
+                    w.missing = Some(t.0);
+                    self.blocked.get_or_default(t.0).push(n);
+                    break;
+                }
+                match self.holder(t, n, parsed) {
+                    Holder::Stopped => {
+                        // `t` reaches a missing row: wait for `t` itself.
+                        self.waiters.get_or_default(t).push(n);
+                        break;
+                    }
+                    Holder::Resumable => {
+                        // Its walk goes on first (it is ready: its row came);
+                        // then `t` is complete, or held by a stopped walk.
+                        self.ready.push(n);
+                        break;
+                    }
+                    Holder::None => {}
+                }
+                top.next += 1;
+                self.push(&mut w, n, t);
+                continue;
+            }
+            // Every dependency of the key on top is explored.
+            let Some(f) = w.path.pop() else { break };
+            if f.low == f.num {
+                // It roots a component with nothing missing behind it: complete.
+                while let Some(x) = w.stack.pop() {
+                    let num = match w.extra.remove(&x) {
+                        Some(num) => num,
+                        None => self.owner.remove(&x).map_or(0, |o| o.1),
+                    };
+                    if self.mark_complete(x) {
+                        done.push((num, x));
+                    }
+                    if x == f.key {
+                        break;
+                    }
+                }
+            } else if let Some(parent) = w.path.last_mut() {
+                parent.low = parent.low.min(f.low);
+            }
+        }
+        done.sort_unstable_by_key(|d| d.0);
+        let run = Run { done: done.into_iter().map(|d| d.1).collect(), finished: None };
+        self.walks[n as usize] = Some(w);
+        Ok(run)
+    }
+
+    /// Whether `t` is on the component stack of another walk stopped at a
+    /// missing row, and whether that row has come since.
+    fn holder(&self, t: Key, n: u32, parsed: &IdSet) -> Holder {
+        let Some(&(o, _)) = self.owner.get(&t) else { return Holder::None };
+        match self.walks.get(o as usize) {
+            Some(Some(w)) if o != n => match w.missing {
+                Some(m) if parsed.contains(&m) => Holder::Resumable,
+                Some(_) => Holder::Stopped,
+                None => Holder::None,
+            },
+            _ => Holder::None,
+        }
+    }
+
+    fn push(&mut self, w: &mut Walk, n: u32, key: Key) {
+        self.visits += 1;
+        let (next, end) = self.deps(&key);
+        let num = w.next;
+        w.next += 1;
+        if self.owner.get(&key).is_some() {
+            // Held by another walk too (one that waits for a key).
+            w.extra.insert(key, num);
+        } else {
+            self.owner.insert(key, (n, num));
+        }
+        w.stack.push(key);
+        w.path.push(Frame { key, next, end, low: num, num });
+    }
+
+    fn finish(&mut self, n: u32, w: Walk, mut done: Vec<(u32, Key)>) -> Run {
+        self.free.push(n);
+        done.sort_unstable_by_key(|d| d.0);
+        Run { done: done.into_iter().map(|d| d.1).collect(), finished: Some(w.unit) }
+    }
+}
