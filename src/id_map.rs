@@ -82,6 +82,10 @@ impl<V> IdMap<V> {
         };
         if old.is_some() {
             self.len -= 1;
+            if self.len == 0 {
+                // Emptied (a table of pending rows, all parsed): its memory goes.
+                *self = IdMap::default();
+            }
         }
         old
     }

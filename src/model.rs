@@ -47,9 +47,6 @@ struct Hole {
     /// The slot is an object value under the key `then`.
     under_then: bool,
     state: HoleState,
-    /// Resumable walk state: the value reached and the next segment.
-    cur: Option<Value>,
-    pos: u32,
 }
 
 /// An open container. Its children live on shared scratch stacks (`vals`,
@@ -298,7 +295,8 @@ pub(crate) struct Builder {
     hole_at: HashMap<Slot, usize>,
     /// Holes by where they were written, for resolving a row at a time.
     /// (A row's holes are made while it is parsed: a contiguous range.)
-    holes_by_origin: HashMap<(u32, Option<u32>), (usize, usize)>,
+    holes_by_row: crate::id_map::IdMap<(usize, usize)>,
+    holes_by_chunk: HashMap<(u32, u32), (usize, usize)>,
     undefined_in: Vec<NodeId>,
     key_index: HashMap<NodeId, HashMap<JsString, u32>>,
     /// Something is reached twice (a reference, a reused blob or promise):
@@ -329,7 +327,8 @@ impl Builder {
             roots: Default::default(),
             holes: Vec::new(),
             hole_at: HashMap::new(),
-            holes_by_origin: HashMap::new(),
+            holes_by_row: Default::default(),
+            holes_by_chunk: HashMap::new(),
             undefined_in: Vec::new(),
             key_index: HashMap::new(),
             shared: false,
@@ -528,8 +527,15 @@ impl Builder {
             self.holes.reserve_exact((self.holes.len() / 2).max(16));
         }
         let segs = segs.into_boxed_slice();
-        self.holes.push(Hole { part, text, segs, slot, under_then, state: HoleState::Pending, cur: None, pos: 0 });
-        self.holes_by_origin.entry(origin).and_modify(|r| r.1 = h + 1).or_insert((h, h + 1));
+        self.holes.push(Hole { part, text, segs, slot, under_then, state: HoleState::Pending });
+        let range = match origin.1 {
+            None => self.holes_by_row.get_or_default(origin.0),
+            Some(chunk) => self.holes_by_chunk.entry((origin.0, chunk)).or_default(),
+        };
+        if range.1 == range.0 {
+            range.0 = h;
+        }
+        range.1 = h + 1;
         self.hole_at.insert(slot, h);
         self.shared = true;
         h
@@ -726,7 +732,11 @@ impl Builder {
     /// Resolves the holes written in `origin` (a row, or a stream chunk of
     /// one), once every part they reach has been parsed.
     pub(crate) fn resolve_holes_of(&mut self, origin: (u32, Option<u32>)) -> Result<()> {
-        let (from, to) = self.holes_by_origin.remove(&origin).unwrap_or_default();
+        let (from, to) = match origin.1 {
+            None => self.holes_by_row.remove(&origin.0),
+            Some(chunk) => self.holes_by_chunk.remove(&(origin.0, chunk)),
+        }
+        .unwrap_or_default();
         for h in from..to {
             self.resolve_hole(h)?;
         }
@@ -734,15 +744,21 @@ impl Builder {
     }
 
     fn resolve_hole(&mut self, start: usize) -> Result<()> {
-        {
-            if self.holes[start].state != HoleState::Pending {
-                return Ok(());
-            }
-            let mut stack = vec![start];
-            self.holes[start].state = HoleState::Waiting;
-            'outer: while let Some(&h) = stack.last() {
-                // Find the starting value.
-                if self.holes[h].cur.is_none() {
+        if self.holes[start].state != HoleState::Pending {
+            return Ok(());
+        }
+        // Holes being resolved, each with its next path segment; the value a
+        // path reached so far is in `reached` (only for holes with a path
+        // that had to wait: a chain of plain references keeps none).
+        let mut stack = vec![(start, 0u32)];
+        let mut reached: HashMap<usize, Value> = HashMap::new();
+        self.holes[start].state = HoleState::Waiting;
+        'outer: while let Some(&(h, _)) = stack.last() {
+            let nsegs = self.holes[h].segs.len();
+            let mut cur = match reached.remove(&h) {
+                Some(v) => v,
+                None => {
+                    // Find the starting value.
                     let root = Slot::Root(self.holes[h].part);
                     if !self.push_dep(&mut stack, root, h)? {
                         continue 'outer;
@@ -750,54 +766,62 @@ impl Builder {
                     if !self.roots.contains_key(&self.holes[h].part) {
                         return Err(ErrorKind::MissingPart { id: self.holes[h].part }.into());
                     }
-                    self.holes[h].cur = Some(self.slot_value(root));
                     if self.failed.contains(&self.holes[h].part) {
                         // The part errored: the reference is its error, whatever the path.
-                        let n = self.holes[h].segs.len();
-                        self.holes[h].pos = n as u32;
-                    }
-                }
-                while (self.holes[h].pos as usize) < self.holes[h].segs.len() {
-                    let (a, b) = self.holes[h].segs[self.holes[h].pos as usize];
-                    let text = self.holes[h].text.clone();
-                    let key = &text.as_wtf8()[a as usize..b as usize];
-                    let cur = self.holes[h].cur.clone().unwrap_or(Value::Undefined);
-                    let slot = self.child_slot(&cur, key).ok_or_else(|| {
-                        Error::new(ErrorKind::InvalidReference { reference: format!("${}", err_text(&text)) })
-                    })?;
-                    if !self.push_dep(&mut stack, slot, h)? {
-                        continue 'outer;
-                    }
-                    self.holes[h].cur = Some(self.slot_value(slot));
-                    self.holes[h].pos += 1;
-                }
-                let mut v = self.holes[h].cur.take().unwrap_or(Value::Undefined);
-                if self.holes[h].under_then {
-                    if let Value::Node(id) = v {
-                        if matches!(self.g.node(id), Node::ServerReference(_)) {
-                            v = Value::Null;
+                        if let Some(top) = stack.last_mut() {
+                            top.1 = nsegs as u32;
                         }
                     }
+                    self.slot_value(root)
                 }
-                let slot = self.holes[h].slot;
-                self.hole_at.remove(&slot);
-                self.set_slot(slot, v);
-                self.holes[h].state = HoleState::Done;
-                stack.pop();
+            };
+            loop {
+                let Some(top) = stack.last_mut() else { break 'outer };
+                let pos = top.1 as usize;
+                if pos >= nsegs {
+                    break;
+                }
+                let (a, b) = self.holes[h].segs[pos];
+                let text = self.holes[h].text.clone();
+                let key = &text.as_wtf8()[a as usize..b as usize];
+                let slot = self.child_slot(&cur, key).ok_or_else(|| {
+                    Error::new(ErrorKind::InvalidReference { reference: format!("${}", err_text(&text)) })
+                })?;
+                if !self.push_dep(&mut stack, slot, h)? {
+                    reached.insert(h, cur);
+                    continue 'outer;
+                }
+                cur = self.slot_value(slot);
+                if let Some(top) = stack.last_mut() {
+                    top.1 += 1;
+                }
             }
+            stack.pop();
+            let mut v = cur;
+            if self.holes[h].under_then {
+                if let Value::Node(id) = v {
+                    if matches!(self.g.node(id), Node::ServerReference(_)) {
+                        v = Value::Null;
+                    }
+                }
+            }
+            let slot = self.holes[h].slot;
+            self.hole_at.remove(&slot);
+            self.set_slot(slot, v);
+            self.holes[h].state = HoleState::Done;
         }
         Ok(())
     }
 
     /// If `slot` is an unresolved hole, schedules it and returns `false`.
-    fn push_dep(&mut self, stack: &mut Vec<usize>, slot: Slot, from: usize) -> Result<bool> {
+    fn push_dep(&mut self, stack: &mut Vec<(usize, u32)>, slot: Slot, from: usize) -> Result<bool> {
         let Some(&dep) = self.hole_at.get(&slot) else {
             return Ok(true);
         };
         match self.holes[dep].state {
             HoleState::Pending => {
                 self.holes[dep].state = HoleState::Waiting;
-                stack.push(dep);
+                stack.push((dep, 0));
                 Ok(false)
             }
             HoleState::Waiting => {
