@@ -37,6 +37,52 @@ pub(crate) fn write_key(out: &mut Vec<u8>, key: &JsString) -> usize {
     }
 }
 
+/// `"<tag><id in lowercase hex>"` (a tag never needs escaping).
+#[inline]
+pub(crate) fn write_ref(out: &mut Vec<u8>, tag: &str, id: u32) {
+    out.push(b'"');
+    out.extend_from_slice(tag.as_bytes());
+    write_hex(out, id);
+    out.push(b'"');
+}
+
+/// `id` in lowercase hex.
+#[inline]
+pub(crate) fn write_hex(out: &mut Vec<u8>, id: u32) {
+    let mut buf = [0u8; 8];
+    let mut n = id;
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b"0123456789abcdef"[(n & 15) as usize];
+        n >>= 4;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
+/// `n` in decimal, as a new string (a part's name), without `fmt`.
+pub(crate) fn decimal(n: u32) -> String {
+    let mut buf = [0u8; 10];
+    let mut v = n;
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    let mut s = String::with_capacity(buf.len() - i);
+    for &b in &buf[i..] {
+        s.push(char::from(b));
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,6 +94,8 @@ mod tests {
         assert!(!write_escaped(&mut out, &"é$".into()));
         assert!(write_escaped(&mut out, &"".into()));
         assert_eq!(write_key(&mut out, &"é\n".into()), 2);
-        assert_eq!(String::from_utf8(out).unwrap(), r#""$$a\"""é$""""é\n":"#);
+        write_ref(&mut out, "$@", 0x1f);
+        assert_eq!(String::from_utf8(out).unwrap(), r#""$$a\"""é$""""é\n":"$@1f""#);
+        assert_eq!([decimal(0), decimal(10), decimal(u32::MAX)], ["0", "10", "4294967295"]);
     }
 }

@@ -182,40 +182,43 @@ pub fn write_number(out: &mut Vec<u8>, n: f64) {
 /// an eighth) of magnitude in `[1e-3, 1e12)`; `false` (nothing written)
 /// otherwise.
 ///
-/// This is what the shortest round trip gives for such numbers: `m / 10^k`
-/// (`m` and `10^k` exact, so one correctly rounded division) equal to `n`
-/// means the text `m / 10^k` reads back as `n`. Below 1e12 one ulp is under
-/// 2^-12, far less than `10^-k`, so no other text with `k` fraction digits
-/// reads back as `n`; and none with fewer does, because `k` is tried from 1
-/// up (and `n` is not an integer). In this range JavaScript writes fixed
-/// notation.
+/// This is what the shortest round trip gives for such numbers. With `m`
+/// the integer nearest `|n| * 1000`, `m / 1000` (both exact, so one
+/// correctly rounded division) equal to `|n|` means the text `m / 1000`
+/// reads back as `n`. Below 1e12 one ulp is under 2^-12, far less than
+/// 10^-3, so no other text with at most three fraction digits reads back as
+/// `n`: the shortest text is `m / 1000` without its trailing zeros (and `n`
+/// is not an integer, so it has at least one fraction digit). In this range
+/// JavaScript writes fixed notation.
+#[inline]
 fn write_short_decimal(out: &mut Vec<u8>, n: f64) -> bool {
     let a = n.abs();
     if !(1e-3..1e12).contains(&a) {
         return false;
     }
-    let mut scale = 1u64;
-    for digits in 1..=3 {
-        scale *= 10;
-        let s = scale as f64;
-        let m = (a * s).round();
-        if m / s == a {
-            let m = m as u64;
-            if n < 0.0 {
-                out.push(b'-');
-            }
-            write_u64(out, m / scale);
-            let mut frac = [b'.', b'0', b'0', b'0'];
-            let mut f = m % scale;
-            for at in (1..=digits).rev() {
-                frac[at] = b'0' + (f % 10) as u8;
-                f /= 10;
-            }
-            out.extend_from_slice(&frac[..=digits]);
-            return true;
-        }
+    // `as` truncates: this is the nearest integer (a tie either way is
+    // checked below like any other candidate).
+    let m = (a * 1000.0 + 0.5) as u64;
+    if m % 1000 == 0 || m as f64 / 1000.0 != a {
+        return false;
     }
-    false
+    let (int, mut frac) = (m / 1000, m % 1000);
+    let mut digits = 3;
+    while frac % 10 == 0 {
+        frac /= 10;
+        digits -= 1;
+    }
+    if n < 0.0 {
+        out.push(b'-');
+    }
+    write_u64(out, int);
+    let mut text = [b'.', b'0', b'0', b'0'];
+    for at in (1..=digits).rev() {
+        text[at] = b'0' + (frac % 10) as u8;
+        frac /= 10;
+    }
+    out.extend_from_slice(&text[..=digits]);
+    true
 }
 
 /// Two-digit pairs `00`..`99`.

@@ -43,27 +43,28 @@ pub enum EntryRef<'a> {
     },
 }
 
-/// Appends `s` with every line break (CRLF, CR, LF) written as `crlf`.
+/// Appends `s` with every line break (CRLF, CR, LF) written as `crlf`,
+/// and `"` as `quote` when given.
 fn push_normalized(out: &mut Vec<u8>, s: &str, crlf: &[u8], quote: Option<&[u8]>) {
     let b = s.as_bytes();
-    let mut i = 0;
     let mut last = 0;
-    while i < b.len() {
-        let (skip, rep): (usize, &[u8]) = match (b[i], quote) {
-            (b'\r', _) if b.get(i + 1) == Some(&b'\n') => (2, crlf),
-            (b'\r' | b'\n', _) => (1, crlf),
-            (b'"', Some(q)) => (1, q),
-            _ => {
-                i += 1;
-                continue;
-            }
+    loop {
+        let rest = b.get(last..).unwrap_or_default();
+        let found = match quote {
+            Some(_) => memchr::memchr3(b'\r', b'\n', b'"', rest),
+            None => memchr::memchr2(b'\r', b'\n', rest),
         };
-        out.extend_from_slice(&b[last..i]);
+        let Some(at) = found.map(|off| last + off) else { break };
+        let (skip, rep): (usize, &[u8]) = match b[at] {
+            b'\r' if b.get(at + 1) == Some(&b'\n') => (2, crlf),
+            b'\r' | b'\n' => (1, crlf),
+            _ => (1, quote.unwrap_or(b"\"")),
+        };
+        out.extend_from_slice(&b[last..at]);
         out.extend_from_slice(rep);
-        i += skip;
-        last = i;
+        last = at + skip;
     }
-    out.extend_from_slice(&b[last..]);
+    out.extend_from_slice(b.get(last..).unwrap_or_default());
 }
 
 /// Appends a name: line breaks normalised to CRLF, then `"`, CR and LF escaped.
@@ -110,6 +111,18 @@ fn file_type(content_type: &str) -> Cow<'_, str> {
 /// assert_eq!(out, b"--B\r\nContent-Disposition: form-data; name=\"a%22b\"\r\n\r\nx\r\ny\r\n--B--\r\n");
 /// ```
 pub fn write(entries: &[EntryRef<'_>], boundary: &str, out: &mut Vec<u8>) {
+    // What the body takes without escapes (one allocation for most bodies).
+    let headers = boundary.len() + 100;
+    let size: usize = entries
+        .iter()
+        .map(|e| match *e {
+            EntryRef::Text { name, value } => headers + name.len() + value.len(),
+            EntryRef::File { name, filename, content_type, data } => {
+                headers + 40 + name.len() + filename.len() + content_type.len() + data.len()
+            }
+        })
+        .sum();
+    out.reserve(size + headers);
     for entry in entries {
         out.extend_from_slice(b"--");
         out.extend_from_slice(boundary.as_bytes());
@@ -158,10 +171,6 @@ fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
         h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
     }
     h
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    memchr::memmem::find(haystack, needle).is_some()
 }
 
 /// What of a field the boundary's hash reads: all of it up to 1 KiB, else
@@ -223,13 +232,15 @@ fn pick(mut h: u64, entries: &[EntryRef<'_>]) -> String {
     loop {
         let candidate = format!("----formdata-flight-0{:011}", h % 100_000_000_000);
         let needle = candidate.as_bytes();
+        let finder = memchr::memmem::Finder::new(needle);
+        let contains = |haystack: &[u8]| haystack.len() >= needle.len() && finder.find(haystack).is_some();
         let clash = entries.iter().any(|entry| match *entry {
-            EntryRef::Text { name, value } => contains(name.as_bytes(), needle) || contains(value.as_bytes(), needle),
+            EntryRef::Text { name, value } => contains(name.as_bytes()) || contains(value.as_bytes()),
             EntryRef::File { name, filename, content_type, data } => {
-                contains(name.as_bytes(), needle)
-                    || contains(filename.as_bytes(), needle)
-                    || contains(file_type(content_type).as_bytes(), needle)
-                    || contains(data, needle)
+                contains(name.as_bytes())
+                    || contains(filename.as_bytes())
+                    || contains(file_type(content_type).as_bytes())
+                    || contains(data)
             }
         });
         if !clash {

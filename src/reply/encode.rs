@@ -10,7 +10,7 @@ use crate::value::node_map::{NodeMap, NodeSet};
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::json::enc::{write_escaped, write_key};
+use crate::json::enc::{decimal, write_escaped, write_key, write_ref};
 use crate::json::write_str_slice;
 use crate::model::{write_js_number, write_plain};
 use crate::paths::{PathKey, Paths, Ref};
@@ -210,15 +210,37 @@ enum Task {
     ReadBytes { node: NodeId, id: u32, chunk: usize, offset: usize, buffer: Vec<u8> },
 }
 
+/// The fresh array an outlined part holds (`Array.from(x)`).
+enum Fresh {
+    /// The items of a Set or an iterator node.
+    Items(NodeId),
+    /// The `[key, value]` entries of a Map node.
+    Entries(NodeId),
+}
+
 enum Frame {
     List {
         items: Vec<Item>,
         i: usize,
         path: Option<Ref>,
     },
+    /// An array, or the items of a Set or an iterator (written as a fresh array).
     Array {
         node: NodeId,
         i: usize,
+        path: Option<Ref>,
+    },
+    /// A Map's entries, written as a fresh array of fresh `[key, value]` arrays.
+    Entries {
+        node: NodeId,
+        i: usize,
+        path: Option<Ref>,
+    },
+    /// One of those `[key, value]` arrays: `j` is the next of the two to write.
+    Pair {
+        node: NodeId,
+        entry: usize,
+        j: usize,
         path: Option<Ref>,
     },
     Object {
@@ -258,6 +280,10 @@ impl Key<'_> {
         paths.member(parent, key)
     }
 }
+
+/// The starting capacity of a part's buffer (most parts of a form body are
+/// small: growing from empty would reallocate a few times each).
+const PART_CAPACITY: usize = 128;
 
 const MSG_INSTANCE: &str = "Only plain objects, and a few built-ins, can be passed to Server Functions. Classes or null prototypes are not supported.";
 const MSG_FUNCTION: &str = "Client Functions cannot be passed directly to Server Functions. Only Functions passed from the Server can be passed back again.";
@@ -310,7 +336,7 @@ enum Step {
     /// `model` as part `id`, then `tag` + hex id in place of the value.
     Outline {
         id: u32,
-        model: Vec<Item>,
+        model: Fresh,
         tag: &'static str,
     },
 }
@@ -359,7 +385,7 @@ impl Encoder<'_, '_> {
         }
         // One output buffer per part being written; nested parts are frames
         // on the same explicit stack, so nothing here recurses.
-        let mut outs: Vec<Vec<u8>> = vec![Vec::new()];
+        let mut outs: Vec<Vec<u8>> = vec![Vec::with_capacity(PART_CAPACITY)];
         let mut stack: Vec<Frame> = Vec::new();
         // The root's holder is JSON.stringify's wrapper object, which has no path;
         // fresh root lists are recorded as `$<id>` by serializeModel.
@@ -401,7 +427,9 @@ impl Encoder<'_, '_> {
                     }
                 }
                 Frame::Array { node, i, path } => {
-                    let Node::Array(items) = g.node(*node) else { unreachable_frame() };
+                    let (Node::Array(items) | Node::Set(items) | Node::Iterator(items)) = g.node(*node) else {
+                        unreachable_frame()
+                    };
                     // Primitives are written here, without a step of the walk each.
                     let mut next = None;
                     while let Some(v) = items.get(*i) {
@@ -453,6 +481,59 @@ impl Encoder<'_, '_> {
                         }
                     }
                 }
+                Frame::Entries { node, i, path } => {
+                    let Node::Map(entries) = g.node(*node) else { unreachable_frame() };
+                    let mut next = None;
+                    while let Some((k, v)) = entries.get(*i) {
+                        let idx = *i;
+                        *i += 1;
+                        out.extend_from_slice(if idx > 0 { b",[" } else { b"[" });
+                        // A pair of primitives is written here; it needs no path.
+                        if is_primitive(k) && is_primitive(v) {
+                            write_primitive(out, k);
+                            out.push(b',');
+                            write_primitive(out, v);
+                            out.push(b']');
+                        } else {
+                            let path = path.map(|p| Key::Index(idx).append_to(&mut self.st.paths, p));
+                            next = Some(Ok(Step::Push(Frame::Pair { node: *node, entry: idx, j: 0, path })));
+                            break;
+                        }
+                    }
+                    match next {
+                        Some(next) => next,
+                        None => {
+                            out.push(b']');
+                            stack.pop();
+                            continue;
+                        }
+                    }
+                }
+                Frame::Pair { node, entry, j, path } => {
+                    let Node::Map(entries) = g.node(*node) else { unreachable_frame() };
+                    let (k, v) = &entries[*entry];
+                    let mut next = None;
+                    while *j < 2 {
+                        let idx = *j;
+                        *j += 1;
+                        let item = if idx == 0 { k } else { v };
+                        if idx > 0 {
+                            out.push(b',');
+                        }
+                        if !write_primitive(out, item) {
+                            next = Some(self.write_value(out, path.as_ref(), Key::Index(idx), item));
+                            break;
+                        }
+                    }
+                    match next {
+                        Some(next) => next,
+                        None => {
+                            out.push(b']');
+                            stack.pop();
+                            continue;
+                        }
+                    }
+                }
                 Frame::Part { id: part, tag, root } => {
                     // The nested part is complete: append it, then its tag in the enclosing part.
                     let (part, tag, root) = (*part, *tag, *root);
@@ -461,8 +542,8 @@ impl Encoder<'_, '_> {
                     let json = crate::utf8::into_string(json)
                         .ok_or_else(|| Error::new(ErrorKind::Internal { what: "encoder wrote invalid UTF-8" }))?;
                     self.st.model_root = root;
-                    self.append(part.to_string(), FormEntry::Text(json.into()));
-                    write_str_slice(outs.last_mut().expect("the enclosing buffer"), &format!("{tag}{part:x}"));
+                    self.append(decimal(part), FormEntry::Text(json.into()));
+                    write_ref(outs.last_mut().expect("the enclosing buffer"), tag, part);
                     continue;
                 }
             };
@@ -490,9 +571,14 @@ impl Encoder<'_, '_> {
                 // serializeModel(Array.from(x), part): the fresh list is the model root `$<part>`.
                 stack.push(Frame::Part { id: part, tag, root: self.st.model_root });
                 self.st.model_root = None;
-                outs.push(vec![b'[']);
+                let mut out = Vec::with_capacity(PART_CAPACITY);
+                out.push(b'[');
+                outs.push(out);
                 let path = Some(self.st.paths.whole("$", part));
-                stack.push(Frame::List { items: model, i: 0, path });
+                stack.push(match model {
+                    Fresh::Items(node) => Frame::Array { node, i: 0, path },
+                    Fresh::Entries(node) => Frame::Entries { node, i: 0, path },
+                });
             }
         }
         Ok(())
@@ -516,7 +602,10 @@ impl Encoder<'_, '_> {
         for f in stack {
             path.push(':');
             match f {
-                Frame::List { i, .. } | Frame::Array { i, .. } => path.push_str(&i.saturating_sub(1).to_string()),
+                Frame::List { i, .. }
+                | Frame::Array { i, .. }
+                | Frame::Entries { i, .. }
+                | Frame::Pair { j: i, .. } => path.push_str(&i.saturating_sub(1).to_string()),
                 Frame::Part { .. } => {}
                 Frame::Object { node, i, order, .. } => {
                     if let Node::Object(pairs) = self.g.node(*node) {
@@ -686,16 +775,8 @@ impl Encoder<'_, '_> {
                 write_str_slice(out, &format!("$K{fid:x}"));
                 Ok(Step::Done)
             }
-            Node::Map(entries) => {
-                let mid = self.alloc();
-                let list =
-                    entries.iter().map(|(k, v)| Item::List(vec![Item::V(k.clone()), Item::V(v.clone())])).collect();
-                self.outline(out, mid, Item::List(list), "$Q")
-            }
-            Node::Set(items) => {
-                let sid = self.alloc();
-                self.outline(out, sid, Item::List(items.iter().cloned().map(Item::V).collect()), "$W")
-            }
+            Node::Map(_) => Ok(Step::Outline { id: self.alloc(), model: Fresh::Entries(id), tag: "$Q" }),
+            Node::Set(_) => Ok(Step::Outline { id: self.alloc(), model: Fresh::Items(id), tag: "$W" }),
             Node::ArrayBuffer(bytes) => {
                 let bid = self.alloc();
                 self.append_blob(bid, Blob { name: None, content_type: JsString::new(), bytes: bytes.clone() });
@@ -714,10 +795,7 @@ impl Encoder<'_, '_> {
                 write_str_slice(out, &format!("$B{bid:x}"));
                 Ok(Step::Done)
             }
-            Node::Iterator(items) => {
-                let iid = self.alloc();
-                self.outline(out, iid, Item::List(items.iter().cloned().map(Item::V).collect()), "$i")
-            }
+            Node::Iterator(_) => Ok(Step::Outline { id: self.alloc(), model: Fresh::Items(id), tag: "$i" }),
             Node::Stream(s) => {
                 // Reading a ReadableStream locks it: a second read (the same
                 // stream written again where it has no path) fails as in JavaScript.
@@ -777,12 +855,6 @@ impl Encoder<'_, '_> {
             | Node::UnregisteredSymbol(_)
             | Node::Element(_) => unreachable_frame(),
         }
-    }
-
-    /// A nested part (`serializeModel` inside `resolveToJSON`) and the tag pointing at it.
-    fn outline(&mut self, _out: &mut [u8], id: u32, model: Item, tag: &'static str) -> Result<Step> {
-        let Item::List(model) = model else { unreachable_frame() };
-        Ok(Step::Outline { id, model, tag })
     }
 
     /// What an async generator sees of a value it yields or returns: it awaits
@@ -963,6 +1035,12 @@ impl Encoder<'_, '_> {
         }
         Ok(())
     }
+}
+
+/// What [`write_primitive`] writes.
+#[inline]
+fn is_primitive(v: &Value) -> bool {
+    !matches!(v, Value::Symbol(_) | Value::Node(_))
 }
 
 /// Writes a value that is neither an object nor a symbol (those need the
