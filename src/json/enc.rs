@@ -3,7 +3,7 @@
 //! length in UTF-16 units without a second pass.
 
 use super::write::write_body;
-use crate::value::JsString;
+use crate::value::{Date, JsString};
 
 /// A string as both encoders write it (`escapeStringValue`, then
 /// `JSON.stringify`): one more `$` when it starts with `$`. Returns `true`
@@ -36,6 +36,60 @@ pub(crate) fn write_key(out: &mut Vec<u8>, key: &JsString) -> usize {
         crate::value::string::utf16_units(bytes)
     }
 }
+
+/// `date.toISOString()` as [`Date::write_iso`] writes it (`false`, nothing
+/// written, for an invalid date), with the years 0000 to 9999 done here in
+/// unsigned arithmetic and two-digit pairs.
+#[inline]
+pub(crate) fn write_iso(out: &mut Vec<u8>, date: Date) -> bool {
+    /// 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z.
+    const FIRST: f64 = -62_167_219_200_000.0;
+    const LAST: f64 = 253_402_300_799_999.0;
+    let ms = date.millis();
+    if !(FIRST..=LAST).contains(&ms) {
+        return date.write_iso(out);
+    }
+    // A time value is an integer (TimeClip): this is exact.
+    let since = (ms - FIRST) as u64;
+    let (days, rem) = (since / 86_400_000, (since % 86_400_000) as u32);
+    // Howard Hinnant's civil_from_days, unsigned: its days count from a
+    // March 1st (so that the leap day ends the year), 0000-03-01 being 60
+    // days after FIRST; 400 years (146,097 days) earlier, so that January
+    // and February of year 0 count from a day that is not negative.
+    let z = days as u32 + 146_097 - 60;
+    let era = z / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + u32::from(m <= 2) - 400;
+    let (h, mi, sec, milli) = (rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000);
+    let mut buf = *b"0000-00-00T00:00:00.000Z";
+    let pair = |buf: &mut [u8; 24], at: usize, v: u32| {
+        let v = v as usize * 2;
+        buf[at..at + 2].copy_from_slice(&PAIRS[v..v + 2]);
+    };
+    pair(&mut buf, 0, y / 100);
+    pair(&mut buf, 2, y % 100);
+    pair(&mut buf, 5, m);
+    pair(&mut buf, 8, d);
+    pair(&mut buf, 11, h);
+    pair(&mut buf, 14, mi);
+    pair(&mut buf, 17, sec);
+    buf[20] = b'0' + (milli / 100) as u8;
+    pair(&mut buf, 21, milli % 100);
+    out.extend_from_slice(&buf);
+    true
+}
+
+/// Two-digit pairs `00`..`99`.
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
 
 /// `"<tag><id in lowercase hex>"` (a tag never needs escaping).
 #[inline]
@@ -97,5 +151,29 @@ mod tests {
         write_ref(&mut out, "$@", 0x1f);
         assert_eq!(String::from_utf8(out).unwrap(), r#""$$a\"""é$""""é\n":"$@1f""#);
         assert_eq!([decimal(0), decimal(10), decimal(u32::MAX)], ["0", "10", "4294967295"]);
+    }
+
+    #[test]
+    fn iso_dates_as_date_writes_them() {
+        let check = |ms: f64| {
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            let d = Date::from_millis(ms);
+            assert_eq!(write_iso(&mut ours, d), d.write_iso(&mut theirs));
+            assert_eq!(ours, theirs, "{ms}");
+        };
+        let edges = [-62_167_219_200_000.0, 253_402_300_799_999.0, 0.0, -1.0, 951_782_400_000.0, 8.64e15, -8.64e15];
+        for ms in edges {
+            for delta in [-86_400_001.0, -1.0, 0.0, 1.0, 86_400_000.0] {
+                check(ms + delta);
+            }
+        }
+        check(f64::NAN);
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            check((x % 330_000_000_000_000) as f64 - 70_000_000_000_000.0);
+        }
     }
 }

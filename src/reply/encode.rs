@@ -10,7 +10,7 @@ use crate::value::node_map::{NodeMap, NodeSet};
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::json::enc::{decimal, write_escaped, write_key, write_ref};
+use crate::json::enc::{decimal, write_escaped, write_iso, write_key, write_ref};
 use crate::json::write_str_slice;
 use crate::model::{write_js_number, write_plain};
 use crate::paths::{PathKey, Paths, Ref};
@@ -1059,7 +1059,7 @@ fn write_primitive(out: &mut Vec<u8>, v: &Value) -> bool {
         Value::Date(d) => {
             let start = out.len();
             out.extend_from_slice(b"\"$D");
-            if d.write_iso(out) {
+            if write_iso(out, *d) {
                 out.push(b'"');
             } else {
                 out.truncate(start);

@@ -233,11 +233,8 @@ impl State {
         self.error_row(g, id, t);
     }
 
-    pub fn model_row(&mut self, id: u32, json: &[u8]) {
-        let mut row = Vec::with_capacity(json.len() + 10);
-        super::render::write_hex(&mut row, id);
-        row.push(b':');
-        row.extend_from_slice(json);
+    /// A model row whose `<id>:` and JSON are in `row` (moved, not copied).
+    pub fn push_row(&mut self, mut row: Vec<u8>) {
         row.push(b'\n');
         self.regular.push(Piece::Text(row));
     }
@@ -398,12 +395,19 @@ fn settled(g: &Graph, v: &Value) -> Settled {
 struct Chunker {
     view: Vec<u8>,
     out: VecDeque<Bytes>,
+    /// [`encode`]'s one buffer for everything, when the network chunks do
+    /// not matter (their concatenation is the same).
+    whole: Option<Vec<u8>>,
 }
 
 const VIEW: usize = 4096;
 
 impl Chunker {
     fn write(&mut self, mut piece: &[u8], whole: Option<&Bytes>) {
+        if let Some(all) = &mut self.whole {
+            all.extend_from_slice(piece);
+            return;
+        }
         if piece.is_empty() {
             return;
         }
@@ -672,6 +676,8 @@ impl Core {
             .chain(std::mem::take(&mut self.st.errors));
         for p in pieces {
             match p {
+                // The first row of a one-shot encoding is the output's start: moved, not copied.
+                Piece::Text(t) if self.chunks.whole.as_ref().is_some_and(Vec::is_empty) => self.chunks.whole = Some(t),
                 Piece::Text(t) => self.chunks.write(&t, None),
                 Piece::Binary(head, body) => {
                     self.chunks.write(&head, None);
@@ -705,15 +711,12 @@ impl Core {
 /// ```
 pub fn encode(g: &Graph, opts: &EncodeOptions) -> Result<Vec<u8>> {
     let mut core = Core::new(g, opts);
+    core.chunks.whole = Some(Vec::new());
     core.work(g);
     if !core.is_complete() {
         return Err(Error::new(ErrorKind::Pending));
     }
-    let mut out = Vec::new();
-    for c in core.chunks.out {
-        out.extend_from_slice(&c);
-    }
-    Ok(out)
+    Ok(core.chunks.whole.unwrap_or_default())
 }
 
 /// A sans-IO response encoder for values with promises and streams that

@@ -13,7 +13,7 @@ use bytes::Bytes;
 
 use super::describe::{self, Member, Parent};
 use super::encode::{Job, Piece, State, TaskState, Thrown};
-use crate::json::enc::{write_escaped, write_key};
+use crate::json::enc::{write_escaped, write_iso, write_key};
 use crate::json::write_str_slice;
 use crate::model::{write_js_number, write_plain};
 use crate::paths::{PathKey, Ref};
@@ -80,6 +80,8 @@ impl Key<'_> {
 enum Kid<'m> {
     V(&'m Value),
     I(&'m Item),
+    /// Entry `.1` of Map `.0`, as a fresh `[key, value]` array.
+    Pair(NodeId, usize),
 }
 
 /// What a frame walks.
@@ -89,6 +91,12 @@ enum Kids {
     /// An array made up by the encoder; `true` for an element tuple.
     List(Vec<Item>, bool),
     Obj(Vec<(JsString, Item)>),
+    /// The items of a Set or an iterator node, as a fresh array.
+    Items(NodeId),
+    /// A Map node's entries, as a fresh array of fresh `[key, value]` arrays.
+    Entries(NodeId),
+    /// One of those pairs: the Map node and the entry's index.
+    Pair(NodeId, usize),
     /// The end of an outlined task's row: restores the parent's row (boxed:
     /// frames are moved for every member written, so they stay small).
     TaskEnd(Box<TaskEnd>),
@@ -98,7 +106,8 @@ enum Kids {
 struct TaskEnd {
     id: u32,
     parent_out: Vec<u8>,
-    after: Vec<u8>,
+    /// The reference written in the parent: `"<tag><id>"`.
+    tag: &'static str,
     size: usize,
 }
 
@@ -129,9 +138,9 @@ enum Next {
     Done,
     /// A container to walk into.
     Walk(Frame),
-    /// A container outlined as its own row `id`; `after` is written in the
-    /// parent once that row is done.
-    Outline { id: u32, kids: Kids, after: Vec<u8> },
+    /// A container outlined as its own row `id`; `"<tag><id>"` is written
+    /// in the parent once that row is done.
+    Outline { id: u32, kids: Kids, tag: &'static str },
 }
 
 /// Rendering `value` threw (React catches it in `resolveModel`).
@@ -177,7 +186,7 @@ impl<'a> Walker<'a> {
     /// `retryTask`: renders task `id`'s model as its row.
     pub fn task(&mut self, id: u32, model: &Item) {
         let saved = self.st.size;
-        self.out.clear();
+        self.out = row_start(id);
         let next = match model {
             Item::V(v) => self.value(Holder::Root, Key::Root, v, Some(id)),
             other => self.item(Holder::Root, Key::Root, other, Some(id)),
@@ -202,8 +211,7 @@ impl<'a> Walker<'a> {
                     other => other,
                 };
                 self.run(next);
-                let row = std::mem::take(&mut self.out);
-                self.st.model_row(id, &row);
+                self.st.push_row(std::mem::take(&mut self.out));
             }
         }
         self.st.size = saved;
@@ -218,14 +226,13 @@ impl<'a> Walker<'a> {
             let tag = if kind == StreamKind::Bytes { b'b' } else { tag };
             self.st.binary_row(id, tag, bytes);
         } else {
-            self.out.clear();
+            self.out = row_start(id);
             let next = match self.value(Holder::Chunk(v), Key::Root, v, None) {
                 Ok(n) => n,
                 Err(t) => Next::Done.after_throw(self, t),
             };
             self.run(next);
-            let row = std::mem::take(&mut self.out);
-            self.st.model_row(id, &row);
+            self.st.push_row(std::mem::take(&mut self.out));
         }
         self.st.size = saved;
     }
@@ -269,6 +276,23 @@ impl<'a> Walker<'a> {
                         }
                     }
                     Kid::I(it) => break Some(self.item(holder, key, it, None)),
+                    Kid::Pair(map, entry) => {
+                        let Node::Map(entries) = g.node(map) else { break None };
+                        let (k, v) = &entries[entry];
+                        // A pair of non-objects is written here (no path is
+                        // ever made of it); keys `0` and `1` count one each.
+                        if !matches!(k, Value::Node(_)) && !matches!(v, Value::Node(_)) {
+                            self.out.push(b'[');
+                            self.st.size += 2;
+                            self.leaf(k);
+                            self.out.push(b',');
+                            self.leaf(v);
+                            self.out.push(b']');
+                            continue;
+                        }
+                        let path = self.member_path(holder, key);
+                        break Some(Ok(Next::Walk(Frame { kids: Kids::Pair(map, entry), i: 0, path, pathless: None })));
+                    }
                 }
             };
             match rendered {
@@ -299,11 +323,11 @@ impl<'a> Walker<'a> {
                 }
                 stack.push(f);
             }
-            Next::Outline { id, kids, after } => {
-                let parent_out = std::mem::take(&mut self.out);
+            Next::Outline { id, kids, tag } => {
+                let parent_out = std::mem::replace(&mut self.out, row_start(id));
                 let size = self.st.size;
                 stack.push(Frame {
-                    kids: Kids::TaskEnd(Box::new(TaskEnd { id, parent_out, after, size })),
+                    kids: Kids::TaskEnd(Box::new(TaskEnd { id, parent_out, tag, size })),
                     i: 0,
                     path: None,
                     pathless: None,
@@ -321,12 +345,12 @@ impl<'a> Walker<'a> {
         }
         match f.kids {
             Kids::Object(_) | Kids::Obj(_) => self.out.push(b'}'),
-            Kids::Array(_) | Kids::List(..) => self.out.push(b']'),
+            Kids::Array(_) | Kids::List(..) | Kids::Items(_) | Kids::Entries(_) | Kids::Pair(..) => self.out.push(b']'),
             Kids::TaskEnd(end) => {
-                let TaskEnd { id, parent_out, after, size } = *end;
+                let TaskEnd { id, parent_out, tag, size } = *end;
                 let row = std::mem::replace(&mut self.out, parent_out);
-                self.st.model_row(id, &row);
-                self.out.extend_from_slice(&after);
+                self.st.push_row(row);
+                write_ref(&mut self.out, tag, id);
                 self.st.size = size;
             }
         }
@@ -421,7 +445,7 @@ impl<'a> Walker<'a> {
             Value::Date(d) if root.is_some() => {
                 let start = self.out.len();
                 self.out.extend_from_slice(b"\"$D");
-                if d.write_iso(&mut self.out) {
+                if write_iso(&mut self.out, *d) {
                     self.out.push(b'"');
                 } else {
                     self.out.truncate(start);
@@ -450,7 +474,7 @@ impl<'a> Walker<'a> {
             Value::Date(d) => {
                 let start = self.out.len();
                 self.out.extend_from_slice(b"\"$D");
-                if d.write_iso(&mut self.out) {
+                if write_iso(&mut self.out, *d) {
                     self.st.size += self.out.len() - start - 3;
                     self.out.push(b'"');
                 } else {
@@ -569,7 +593,7 @@ impl<'a> Walker<'a> {
                     Some(args) => Item::Bound(args.clone()),
                 };
                 let kids = Kids::Obj(vec![("id".into(), Item::Str(r.id.clone())), ("bound".into(), bound)]);
-                Ok(Next::Outline { id, kids, after: quoted(&format!("$h{id:x}")) })
+                Ok(Next::Outline { id, kids, tag: "$h" })
             }
             Node::Function(_) => {
                 let event = key.is_event_handler();
@@ -633,18 +657,12 @@ impl<'a> Walker<'a> {
             let pathless = if path.is_none() { Some(n) } else { None };
             Ok(Next::Walk(Frame { kids, i: 0, path, pathless }))
         };
-        let outline = |st: &mut State, tag: &str, items: Vec<Item>| {
-            let id = st.alloc();
-            Next::Outline { id, kids: Kids::List(items, false), after: quoted(&format!("{tag}{id:x}")) }
-        };
+        let outline = |st: &mut State, tag: &'static str, kids: Kids| Next::Outline { id: st.alloc(), kids, tag };
         Ok(match g.node(n) {
             Node::Array(_) => return walk(Kids::Array(n), &self.open),
             Node::Object(_) => return walk(Kids::Object(n), &self.open),
-            Node::Map(entries) => {
-                let items = entries.iter().map(|(k, v)| Item::List(vec![Item::V(k.clone()), Item::V(v.clone())]));
-                outline(self.st, "$Q", items.collect())
-            }
-            Node::Set(items) => outline(self.st, "$W", items.iter().cloned().map(Item::V).collect()),
+            Node::Map(_) => outline(self.st, "$Q", Kids::Entries(n)),
+            Node::Set(_) => outline(self.st, "$W", Kids::Items(n)),
             Node::FormData(entries) => {
                 let items = entries.iter().map(|(k, e)| {
                     let v = match e {
@@ -653,9 +671,9 @@ impl<'a> Walker<'a> {
                     };
                     Item::List(vec![Item::Str(k.clone()), v])
                 });
-                outline(self.st, "$K", items.collect())
+                outline(self.st, "$K", Kids::List(items.collect(), false))
             }
-            Node::Iterator(items) => outline(self.st, "$i", items.iter().cloned().map(Item::V).collect()),
+            Node::Iterator(_) => outline(self.st, "$i", Kids::Items(n)),
             Node::Error(_) => {
                 write_str_slice(&mut self.out, "$Z");
                 Next::Done
@@ -832,6 +850,19 @@ fn member<'k>(g: &'k Graph, kids: &'k Kids, i: usize) -> Option<(Option<&'k JsSt
         },
         Kids::List(items, _) => items.get(i).map(|it| (None, Kid::I(it))),
         Kids::Obj(pairs) => pairs.get(i).map(|(k, it)| (Some(k), Kid::I(it))),
+        Kids::Items(n) => match g.node(*n) {
+            Node::Set(items) | Node::Iterator(items) => items.get(i).map(|v| (None, Kid::V(v))),
+            _ => None,
+        },
+        Kids::Entries(n) => match g.node(*n) {
+            Node::Map(entries) if i < entries.len() => Some((None, Kid::Pair(*n, i))),
+            _ => None,
+        },
+        Kids::Pair(n, e) => match (g.node(*n), i) {
+            (Node::Map(entries), 0) => entries.get(*e).map(|(k, _)| (None, Kid::V(k))),
+            (Node::Map(entries), 1) => entries.get(*e).map(|(_, v)| (None, Kid::V(v))),
+            _ => None,
+        },
         Kids::TaskEnd(_) => None,
     }
 }
@@ -871,14 +902,45 @@ fn holder_members<'g>(g: &'g Graph, k: &'g Kids) -> Parent<'g> {
             object: true,
             members: pairs.iter().map(|(k, it)| (k.to_string_lossy().into_owned(), item(it))).collect(),
         },
+        Kids::Items(n) => match g.node(*n) {
+            Node::Set(items) | Node::Iterator(items) => Parent {
+                object: false,
+                members: items.iter().enumerate().map(|(i, v)| (i.to_string(), Member::Value(v))).collect(),
+            },
+            _ => Parent { object: false, members: vec![] },
+        },
+        Kids::Entries(n) => match g.node(*n) {
+            Node::Map(entries) => Parent {
+                object: false,
+                members: entries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (k, v))| (i.to_string(), Member::List(vec![Member::Value(k), Member::Value(v)])))
+                    .collect(),
+            },
+            _ => Parent { object: false, members: vec![] },
+        },
+        Kids::Pair(n, e) => match g.node(*n) {
+            Node::Map(entries) if *e < entries.len() => Parent {
+                object: false,
+                members: vec![
+                    ("0".to_string(), Member::Value(&entries[*e].0)),
+                    ("1".to_string(), Member::Value(&entries[*e].1)),
+                ],
+            },
+            _ => Parent { object: false, members: vec![] },
+        },
         Kids::TaskEnd(_) => Parent { object: true, members: vec![] },
     }
 }
 
-fn quoted(s: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(s.len() + 2);
-    write_str_slice(&mut out, s);
-    out
+/// A row's buffer, started with its `<id>:` (most rows are small: one that
+/// grew from empty would reallocate a few times).
+pub(super) fn row_start(id: u32) -> Vec<u8> {
+    let mut row = Vec::with_capacity(128);
+    write_hex(&mut row, id);
+    row.push(b':');
+    row
 }
 
 /// `"<tag><id in lowercase hex>"`, without allocating.
