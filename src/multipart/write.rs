@@ -163,12 +163,29 @@ pub fn content_type(boundary: &str) -> String {
     format!("multipart/form-data; boundary={boundary}")
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+const SEED: u64 = 0xcbf2_9ce4_8422_2325;
+const MUL: u64 = 0x9e37_79b9_7f4a_7c15;
 
-fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
-    for &b in bytes {
-        h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+/// One word into the hash.
+#[inline]
+fn mix(h: u64, word: u64) -> u64 {
+    (h ^ word).wrapping_mul(MUL).rotate_left(31)
+}
+
+/// The bytes into the hash, eight at a time (the last word zero-padded:
+/// callers hash lengths too).
+fn hash(mut h: u64, bytes: &[u8]) -> u64 {
+    let mut words = bytes.chunks_exact(8);
+    for w in &mut words {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(w);
+        h = mix(h, u64::from_le_bytes(word));
+    }
+    let rest = words.remainder();
+    if !rest.is_empty() {
+        let mut word = [0u8; 8];
+        word[..rest.len()].copy_from_slice(rest);
+        h = mix(h, u64::from_le_bytes(word));
     }
     h
 }
@@ -204,21 +221,21 @@ fn sample(field: &[u8]) -> [&[u8]; 2] {
 /// assert_eq!(b, choose_boundary(&entries));
 /// ```
 pub fn choose_boundary(entries: &[EntryRef<'_>]) -> String {
-    let mut h = FNV_OFFSET;
+    let mut h = SEED;
     for entry in entries {
         let fields: [&[u8]; 4] = match *entry {
             EntryRef::Text { name, value } => [b"t", name.as_bytes(), value.as_bytes(), b""],
             EntryRef::File { name, filename, content_type, data } => {
-                h = fnv(h, filename.as_bytes());
-                h = fnv(h, &(filename.len() as u64).to_le_bytes());
+                h = hash(h, filename.as_bytes());
+                h = mix(h, filename.len() as u64);
                 [b"f", name.as_bytes(), content_type.as_bytes(), data]
             }
         };
         for field in fields {
             for part in sample(field) {
-                h = fnv(h, part);
+                h = hash(h, part);
             }
-            h = fnv(h, &(field.len() as u64).to_le_bytes());
+            h = mix(h, field.len() as u64);
         }
     }
     pick(h, entries)
@@ -246,7 +263,7 @@ fn pick(mut h: u64, entries: &[EntryRef<'_>]) -> String {
         if !clash {
             return candidate;
         }
-        h = fnv(h, needle);
+        h = hash(h, needle);
     }
 }
 

@@ -356,7 +356,7 @@ impl Encoder<'_, '_> {
 
     fn append_blob(&mut self, id: u32, blob: Blob) {
         let file = Blob { name: Some(blob.name.unwrap_or_else(|| JsString::from_static("blob"))), ..blob };
-        self.append(id.to_string(), FormEntry::File(file));
+        self.append(decimal(id), FormEntry::File(file));
     }
 
     /// `serializeModel(model, id)`: records the model as `$<id>` and writes its JSON.
@@ -704,7 +704,6 @@ impl Encoder<'_, '_> {
                 }
             }
             let pid = self.alloc();
-            let r = format!("$@{pid:x}");
             let w = self.st.paths.whole("$@", pid);
             self.st.written.insert(id, w);
             match state {
@@ -715,7 +714,7 @@ impl Encoder<'_, '_> {
                 // Its `then` callback runs once the host settles it.
                 PromiseState::Pending => self.park(id, Task::Promise { id: pid, value: Value::Node(id), hops: 0 }),
             }
-            write_str_slice(out, &r);
+            write_ref(out, "$@", pid);
             return Ok(Step::Done);
         }
         // Every other object: a reference if written before, else record its path.
@@ -772,7 +771,7 @@ impl Encoder<'_, '_> {
                     };
                     self.append(name, e);
                 }
-                write_str_slice(out, &format!("$K{fid:x}"));
+                write_ref(out, "$K", fid);
                 Ok(Step::Done)
             }
             Node::Map(_) => Ok(Step::Outline { id: self.alloc(), model: Fresh::Entries(id), tag: "$Q" }),
@@ -780,7 +779,7 @@ impl Encoder<'_, '_> {
             Node::ArrayBuffer(bytes) => {
                 let bid = self.alloc();
                 self.append_blob(bid, Blob { name: None, content_type: JsString::new(), bytes: bytes.clone() });
-                write_str_slice(out, &format!("$A{bid:x}"));
+                write_ref(out, "$A", bid);
                 Ok(Step::Done)
             }
             Node::TypedArray { kind, bytes } => {
@@ -792,7 +791,7 @@ impl Encoder<'_, '_> {
             Node::Blob(blob) => {
                 let bid = self.alloc();
                 self.append_blob(bid, (**blob).clone());
-                write_str_slice(out, &format!("$B{bid:x}"));
+                write_ref(out, "$B", bid);
                 Ok(Step::Done)
             }
             Node::Iterator(_) => Ok(Step::Outline { id: self.alloc(), model: Fresh::Items(id), tag: "$i" }),
@@ -955,11 +954,11 @@ impl Encoder<'_, '_> {
                     }
                     None => self.serialize_model(Item::V(value), id)?,
                 };
-                self.append(id.to_string(), FormEntry::Text(json.into()));
+                self.append(decimal(id), FormEntry::Text(json.into()));
             }
             Task::Bound { id, args } => {
                 let json = self.serialize_model(Item::List(args.into_iter().map(Item::V).collect()), id)?;
-                self.append(id.to_string(), FormEntry::Text(json.into()));
+                self.append(decimal(id), FormEntry::Text(json.into()));
             }
             Task::Done { id } => self.append(format!("S{id}"), FormEntry::Text("C".into())),
             Task::Read { node, id, index } => {

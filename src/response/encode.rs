@@ -10,13 +10,14 @@
 //! ids, their order and the network chunks are React's.
 
 use crate::value::node_map::NodeMap;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::sync::Arc;
 
 use bytes::Bytes;
 
 use super::render::{Item, Walker};
+use super::tasks::Tasks;
 use crate::error::{Error, ErrorKind, Result};
 use crate::json::{write_str, write_str_slice};
 use crate::paths::{Paths, Ref};
@@ -172,7 +173,7 @@ pub(super) struct State {
     errors: Vec<Piece>,
     /// React's `serializedSize`.
     pub size: usize,
-    pub tasks: BTreeMap<u32, TaskState>,
+    pub tasks: Tasks,
     pub pinged: Vec<(u32, Item)>,
     pub microtasks: VecDeque<Job>,
     waiters: HashMap<NodeId, Vec<u32>>,
@@ -490,9 +491,11 @@ impl Core {
     /// `performWork`: renders the pinged tasks, then flushes.
     fn perform(&mut self, g: &Graph) {
         let pinged = std::mem::take(&mut self.st.pinged);
+        // One walker for them all: its stack's buffer is reused.
+        let mut walker = Walker::new(g, &mut self.st);
         for (id, model) in pinged {
-            if self.st.tasks.remove(&id).is_some() {
-                Walker::new(g, &mut self.st).task(id, &model);
+            if walker.st.tasks.remove(&id).is_some() {
+                walker.task(id, &model);
             }
         }
         if self.st.flowing {
@@ -654,7 +657,7 @@ impl Core {
         };
         // Streams listen to the abort signal and error with the reason.
         let streams: Vec<u32> =
-            self.st.tasks.iter().filter(|(_, t)| matches!(t, TaskState::Stream { .. })).map(|(id, _)| *id).collect();
+            self.st.tasks.iter().filter(|(_, t)| matches!(t, TaskState::Stream { .. })).map(|(id, _)| id).collect();
         for id in streams {
             self.st.errored(g, id, &thrown);
         }

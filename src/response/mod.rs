@@ -16,6 +16,7 @@ mod encode;
 mod push;
 mod render;
 pub mod rows;
+mod tasks;
 
 #[cfg(feature = "async")]
 pub use body::{ResponseBody, Settlement};
