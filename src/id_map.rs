@@ -129,6 +129,11 @@ impl IdSet {
         self.0.insert(id, ()).is_none()
     }
 
+    /// Removes `id`; `false` if it was not there.
+    pub(crate) fn remove(&mut self, id: u32) -> bool {
+        self.0.remove(&id).is_some()
+    }
+
     #[inline]
     pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()

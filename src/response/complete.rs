@@ -120,6 +120,8 @@ struct Walk {
     next: u32,
     /// The row this walk is stopped at, if it is stopped at a missing row.
     missing: Option<u32>,
+    /// The key this walk waits for, if it waits for one.
+    waits_on: Option<Key>,
 }
 
 /// A key on a walk's path.
@@ -137,9 +139,11 @@ struct Frame {
 enum Holder {
     /// No other walk that is stopped (the walk explores the key itself).
     None,
-    /// A walk stopped at a row that has not arrived.
+    /// A walk stopped at a row that has not arrived, or waiting (through
+    /// other walks) for one that is.
     Stopped,
-    /// A walk stopped at a row that has arrived since: it runs next.
+    /// A walk that can go on (its row came, or the key it waited for is
+    /// complete): it runs first.
     Resumable,
 }
 
@@ -202,6 +206,7 @@ impl Tracker {
             extra: HashMap::new(),
             next: 0,
             missing: None,
+            waits_on: None,
         };
         let n = match self.free.pop() {
             Some(n) => {
@@ -281,6 +286,7 @@ impl Tracker {
             self.push(&mut w, n, root);
         }
         w.missing = None;
+        w.waits_on = None;
         loop {
             if self.visits > budget || self.scans > scan_budget {
                 return Err(over());
@@ -315,6 +321,7 @@ impl Tracker {
                     Holder::Stopped => {
                         // `t` reaches a missing row: wait for `t` itself.
                         self.waiters.get_or_default(t).push(n);
+                        w.waits_on = Some(t);
                         break;
                     }
                     Holder::Resumable => {
@@ -355,18 +362,28 @@ impl Tracker {
         Ok(run)
     }
 
-    /// Whether `t` is on the component stack of another walk stopped at a
-    /// missing row, and whether that row has come since.
+    /// Whether `t` is held by another walk that is stopped at a missing row,
+    /// or waits (through walks that wait for keys) for one that is; or whether
+    /// that walk can go on now. Waits only ever lead to a walk stopped at a
+    /// missing row, so they never form a cycle; past 16 waits in a chain the
+    /// walk explores `t` itself.
     fn holder(&self, t: Key, n: u32, parsed: &IdSet) -> Holder {
-        let Some(&(o, _)) = self.owner.get(&t) else { return Holder::None };
-        match self.walks.get(o as usize) {
-            Some(Some(w)) if o != n => match w.missing {
-                Some(m) if parsed.contains(&m) => Holder::Resumable,
-                Some(_) => Holder::Stopped,
-                None => Holder::None,
-            },
-            _ => Holder::None,
+        let mut key = t;
+        for _ in 0..16 {
+            let Some(&(o, _)) = self.owner.get(&key) else { return Holder::None };
+            let Some(Some(w)) = self.walks.get(o as usize) else { return Holder::None };
+            if o == n {
+                return Holder::None;
+            }
+            match (w.missing, w.waits_on) {
+                (Some(m), _) if parsed.contains(&m) => return Holder::Resumable,
+                (Some(_), _) => return Holder::Stopped,
+                (None, Some(k)) if self.complete.contains(&k) => return Holder::Resumable,
+                (None, Some(k)) => key = k,
+                (None, None) => return Holder::None,
+            }
         }
+        Holder::None
     }
 
     fn push(&mut self, w: &mut Walk, n: u32, key: Key) {

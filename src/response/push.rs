@@ -15,7 +15,7 @@
 //! and are skipped; hints (`:H`) are not part of the value and are skipped
 //! too.
 
-use super::complete::{Tracker, Unit};
+use super::complete::{KeyMap, Tracker, Unit};
 use crate::id_map::{IdMap, IdSet};
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -159,6 +159,15 @@ pub struct ResponseDecoder {
     adopting: HashMap<NodeId, Vec<(NodeId, bool)>>,
     /// Deps and placeholders registered so far (cursor into `r`'s lists).
     seen_deps: usize,
+    /// Server reference rows to look at (see `fill_ready_server_refs`), rows
+    /// waiting for their bound promise, by that promise, and their metadata
+    /// once read.
+    fill_candidates: Vec<u32>,
+    waiting_bound: IdSet,
+    refs_by_bound: HashMap<NodeId, Vec<u32>>,
+    server_meta: IdMap<(crate::value::JsString, Option<Vec<Value>>)>,
+    /// The range of `r.deps` each row or chunk wrote.
+    dep_ranges: KeyMap<(u32, u32)>,
     /// Bound arguments copied into server references so far.
     bound_copies: u64,
 }
@@ -215,6 +224,11 @@ impl ResponseDecoder {
             error_values_of: IdMap::default(),
             adopting: HashMap::new(),
             seen_deps: 0,
+            dep_ranges: KeyMap::default(),
+            fill_candidates: Vec::new(),
+            waiting_bound: IdSet::default(),
+            refs_by_bound: HashMap::new(),
+            server_meta: IdMap::default(),
             bound_copies: 0,
         };
         d.t.watch((0, None), Unit::Root);
@@ -444,7 +458,8 @@ impl ResponseDecoder {
 
     /// Records the plain references a parse added, under `key`.
     fn note_deps(&mut self, key: Key) {
-        let new = &self.r.deps[self.seen_deps..];
+        let first = self.seen_deps;
+        let new = &self.r.deps[first..];
         let mut targets: Vec<u32> = new.iter().map(|d| d.to).collect();
         self.seen_deps = self.r.deps.len();
         // Server references need their rows; those rows need their bound
@@ -453,6 +468,7 @@ impl ResponseDecoder {
             targets.push(p);
             self.server_ref_rows.insert(p);
             self.server_refs_of.get_or_default(p).push(node);
+            self.fill_candidates.push(p);
         }
         for (node, p) in std::mem::take(&mut self.r.promises) {
             if self.server_ref_rows.contains(&key.0) && key.1.is_none() {
@@ -464,6 +480,16 @@ impl ResponseDecoder {
             }
             self.promises_of.get_or_default(p).push((node, false));
             self.t.watch((p, None), Unit::Row(p));
+        }
+        if self.seen_deps > first {
+            // The references this key wrote, for error propagation (a key's
+            // are contiguous; a range covering others' is filtered when read).
+            let (a, b) = (first as u32, self.seen_deps as u32);
+            let range = match self.dep_ranges.get(&key) {
+                Some(&(a0, b0)) => (a0.min(a), b0.max(b)),
+                None => (a, b),
+            };
+            self.dep_ranges.insert(key, range);
         }
         for (node, p) in std::mem::take(&mut self.r.lazies) {
             self.promises_of.get_or_default(p).push((node, true));
@@ -626,6 +652,11 @@ impl ResponseDecoder {
         if done.is_empty() {
             return Ok(());
         }
+        for &(row, item) in done {
+            if item.is_none() && self.server_refs_of.contains_key(&row) {
+                self.fill_candidates.push(row);
+            }
+        }
         self.propagate_errors(done);
         if self.b.failed.len() != self.r.rejected.len() {
             self.b.failed.clone_from(&self.r.rejected);
@@ -723,8 +754,18 @@ impl ResponseDecoder {
             self.server_refs_of.remove(&row);
             return Ok(());
         }
-        for node in self.server_refs_of.remove(&row).unwrap_or_default() {
-            let (id, bound) = self.b.server_ref_meta(self.b.roots.get(&row)).map_err(|e| e.at_part(row))?;
+        let nodes = self.server_refs_of.remove(&row).unwrap_or_default();
+        // The row's metadata is read once (later `$h`s to it copy it).
+        let meta = match self.server_meta.get(&row) {
+            Some(meta) => meta.clone(),
+            None => {
+                let meta = self.b.server_ref_meta(self.b.roots.get(&row)).map_err(|e| e.at_part(row))?;
+                self.server_meta.insert(row, meta.clone());
+                meta
+            }
+        };
+        for node in nodes {
+            let (id, bound) = meta.clone();
             // Each `$h` is a function of its own, with its own copy of the
             // bound arguments: the copies stay linear in the stream (one per
             // four bytes, plus 32,768), where `$h`s to a row with many bound
@@ -768,31 +809,42 @@ impl ResponseDecoder {
     }
 
     /// Fills the server references whose rows are complete and whose bound
-    /// arguments have settled.
+    /// arguments have settled, among the rows something happened to since
+    /// the last call (a `$h` to it, it completed, its bound promise settled):
+    /// the work is theirs, not every server reference so far.
     fn fill_ready_server_refs(&mut self) -> Result<()> {
-        if self.server_refs_of.is_empty() {
+        if self.fill_candidates.is_empty() {
             return Ok(());
         }
-        let mut refs: Vec<u32> = self
-            .server_refs_of
-            .iter()
-            .map(|(k, _)| k)
-            .filter(|p| self.t.complete.contains(&(*p, None)) && self.bound_settled(*p))
-            .collect();
-        refs.sort_unstable();
-        for p in refs {
-            self.fill_server_refs(p)?;
+        let mut rows = std::mem::take(&mut self.fill_candidates);
+        rows.sort_unstable();
+        rows.dedup();
+        for p in rows {
+            if !self.server_refs_of.contains_key(&p) || !self.t.complete.contains(&(p, None)) {
+                continue;
+            }
+            if self.waiting_bound.contains(&p) {
+                continue;
+            }
+            match self.pending_bound(p) {
+                Some(promise) => {
+                    // Filled when that promise settles.
+                    self.waiting_bound.insert(p);
+                    self.refs_by_bound.entry(promise).or_default().push(p);
+                }
+                None => self.fill_server_refs(p)?,
+            }
         }
         Ok(())
     }
 
-    /// Whether a server reference row's bound promise (if any) has settled.
-    fn bound_settled(&self, row: u32) -> bool {
-        let Some(Value::Node(obj)) = self.b.roots.get(&row) else { return true };
-        let Node::Object(pairs) = self.b.g.node(*obj) else { return true };
+    /// A server reference row's bound promise, if it has not settled.
+    fn pending_bound(&self, row: u32) -> Option<NodeId> {
+        let Some(Value::Node(obj)) = self.b.roots.get(&row) else { return None };
+        let Node::Object(pairs) = self.b.g.node(*obj) else { return None };
         match pairs.iter().find(|(k, _)| *k == "bound").map(|(_, v)| v) {
-            Some(Value::Node(p)) => !matches!(self.b.g.node(*p), Node::Promise(PromiseState::Pending)),
-            _ => true,
+            Some(Value::Node(p)) if matches!(self.b.g.node(*p), Node::Promise(PromiseState::Pending)) => Some(*p),
+            _ => None,
         }
     }
 
@@ -836,6 +888,13 @@ impl ResponseDecoder {
                 Event::Fulfilled { promise: node, value: value.clone() }
             });
             *self.b.g.node_mut(node) = if lazy { Node::Lazy(Box::new(state)) } else { Node::Promise(state) };
+            if let Some(rows) = self.refs_by_bound.remove(&node) {
+                // Server references bound to this promise can be filled.
+                for row in rows {
+                    self.waiting_bound.remove(row);
+                    self.fill_candidates.push(row);
+                }
+            }
             for (waiter, wlazy) in self.adopting.remove(&node).unwrap_or_default().into_iter().rev() {
                 work.push((waiter, wlazy, value.clone(), is_rejected, depth + 1));
             }
@@ -925,17 +984,22 @@ impl ResponseDecoder {
         if self.r.rejected.is_empty() {
             return;
         }
-        let done_set: HashSet<Key> = done.iter().copied().collect();
+        // The references the completed keys wrote, by the row they refer to:
+        // the work is theirs, not every reference so far.
         let mut referrers: HashMap<u32, Vec<usize>> = HashMap::new();
-        for (i, dep) in self.r.deps.iter().enumerate() {
-            if dep.from != dep.to && done_set.contains(&(dep.from, dep.item)) {
-                referrers.entry(dep.to).or_default().push(i);
+        for k in done {
+            let Some(&(a, b)) = self.dep_ranges.get(k) else { continue };
+            for i in a as usize..b as usize {
+                let dep = &self.r.deps[i];
+                if dep.from != dep.to && (dep.from, dep.item) == *k {
+                    referrers.entry(dep.to).or_default().push(i);
+                }
             }
         }
         if referrers.is_empty() {
             return;
         }
-        let mut queue: Vec<u32> = self.r.rejected.iter().collect();
+        let mut queue: Vec<u32> = referrers.keys().copied().filter(|row| self.r.rejected.contains(row)).collect();
         queue.sort_unstable();
         let mut failed_elements = HashSet::new();
         while let Some(row) = queue.pop() {
