@@ -3,7 +3,14 @@
 //! length in UTF-16 units without a second pass.
 
 use super::write::write_body;
-use crate::value::{Date, JsString};
+use crate::value::{Date, Graph, JsString};
+
+/// A starting capacity for the output of a whole graph: 64 bytes a node (a
+/// record of P2 is 159 bytes in 3 nodes), at most 1 MiB. Growing a large
+/// output from small reallocates (and copies) it many times.
+pub(crate) fn first_capacity(g: &Graph) -> usize {
+    g.len().saturating_mul(64).min(1 << 20)
+}
 
 /// A string as both encoders write it (`escapeStringValue`, then
 /// `JSON.stringify`): one more `$` when it starts with `$`. Returns `true`

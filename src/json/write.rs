@@ -45,7 +45,20 @@ fn write_wtf8(out: &mut Vec<u8>, bytes: &[u8]) {
 /// Appends `JSON.stringify`'s escaping of `bytes` (WTF-8), without the
 /// quotes. Returns `true` when the text is all ASCII (so that its length in
 /// UTF-16 units is its length in bytes).
+#[inline(always)]
 pub(super) fn write_body(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
+    if bytes.len() <= 16 {
+        if let Some(ascii) = write_short(out, bytes) {
+            return ascii;
+        }
+    }
+    write_long(out, bytes)
+}
+
+/// [`write_body`] past its short case (kept out of line: the short case is
+/// inlined where strings are written).
+#[inline(never)]
+fn write_long(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
     let mut seen = 0u64;
     let mut i = scan_plain(bytes, 0, &mut seen);
     if i == bytes.len() {
@@ -100,6 +113,64 @@ pub(super) fn write_body(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
     out.extend_from_slice(bytes.get(run..).unwrap_or_default());
     seen & HIGHS == 0
 }
+/// Up to 16 bytes that need no escaping, checked as two overlapping words
+/// and copied as two fixed-size pieces (no byte loop, no `memcpy` call):
+/// `Some(ascii)` when written, `None` (nothing written) when a byte may
+/// need escaping.
+#[inline(always)]
+fn write_short(out: &mut Vec<u8>, bytes: &[u8]) -> Option<bool> {
+    let n = bytes.len();
+    let start = out.len();
+    if n >= 8 {
+        let (Ok(head), Ok(tail)) = (<[u8; 8]>::try_from(&bytes[..8]), <[u8; 8]>::try_from(&bytes[n - 8..])) else {
+            return None;
+        };
+        let (w0, w1) = (u64::from_le_bytes(head), u64::from_le_bytes(tail));
+        if special(w0) | special(w1) != 0 {
+            return None;
+        }
+        // bytes[..n - 8] then bytes[n - 8..]: the head's overlap is cut.
+        out.extend_from_slice(&head);
+        out.truncate(start + n - 8);
+        out.extend_from_slice(&tail);
+        Some((w0 | w1) & HIGHS == 0)
+    } else if n >= 4 {
+        let (Ok(head), Ok(tail)) = (<[u8; 4]>::try_from(&bytes[..4]), <[u8; 4]>::try_from(&bytes[n - 4..])) else {
+            return None;
+        };
+        let w = u64::from(u32::from_le_bytes(head)) | u64::from(u32::from_le_bytes(tail)) << 32;
+        if special(w) != 0 {
+            return None;
+        }
+        out.extend_from_slice(&head);
+        out.truncate(start + n - 4);
+        out.extend_from_slice(&tail);
+        Some(w & HIGHS == 0)
+    } else {
+        let mut seen = 0u8;
+        for &b in bytes {
+            if STOP[usize::from(b)] {
+                out.truncate(start);
+                return None;
+            }
+            seen |= b;
+            out.push(b);
+        }
+        Some(seen < 0x80)
+    }
+}
+
+/// Non-zero when a byte of `w` may need escaping (`"`, `\`, a control
+/// character, 0xED); it may also be non-zero for some bytes after one that
+/// does (a borrow), never zero when one does.
+#[inline(always)]
+fn special(w: u64) -> u64 {
+    has_zero(w ^ (ONES * u64::from(b'"')))
+        | has_zero(w ^ (ONES * u64::from(b'\\')))
+        | has_zero(w ^ (ONES * 0xed))
+        | (w.wrapping_sub(ONES * 0x20) & !w & HIGHS)
+}
+
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
@@ -131,11 +202,7 @@ fn scan_plain(bytes: &[u8], mut i: usize, seen: &mut u64) -> usize {
             break;
         };
         let w = u64::from_le_bytes(chunk);
-        let special = has_zero(w ^ (ONES * u64::from(b'"')))
-            | has_zero(w ^ (ONES * u64::from(b'\\')))
-            | has_zero(w ^ (ONES * 0xed))
-            | (w.wrapping_sub(ONES * 0x20) & !w & HIGHS);
-        if special != 0 {
+        if special(w) != 0 {
             break;
         }
         *seen |= w;
@@ -360,6 +427,38 @@ mod tests {
             let mut out = Vec::new();
             write_number(&mut out, n);
             assert_eq!(String::from_utf8(out).unwrap(), ryu(n), "{n:e}");
+        }
+    }
+
+    #[test]
+    fn short_strings_in_every_position() {
+        fn naive(text: &str) -> String {
+            let mut out = String::from("\"");
+            for c in text.chars() {
+                match c {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                    c => out.push(c),
+                }
+            }
+            out.push('"');
+            out
+        }
+        for len in 0..=17 {
+            for at in 0..len.max(1) {
+                for odd in ['"', '\\', '\n', '\u{1}', 'é', '😀', '\u{d7ff}', 'x'] {
+                    let text: String =
+                        (0..len).map(|i| if i == at { odd } else { char::from(b'a' + i as u8) }).collect();
+                    let mut out = Vec::new();
+                    let ascii = write_body(&mut out, text.as_bytes());
+                    out.insert(0, b'"');
+                    out.push(b'"');
+                    assert_eq!(String::from_utf8(out).unwrap(), naive(&text), "{text:?}");
+                    assert_eq!(ascii, text.is_ascii(), "{text:?}");
+                }
+            }
         }
     }
 }

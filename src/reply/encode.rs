@@ -10,7 +10,7 @@ use crate::value::node_map::{NodeMap, NodeSet};
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::json::enc::{decimal, write_escaped, write_iso, write_key, write_ref};
+use crate::json::enc::{decimal, first_capacity, write_escaped, write_iso, write_key, write_ref};
 use crate::json::write_str_slice;
 use crate::model::{write_js_number, write_plain};
 use crate::paths::{PathKey, Paths, Ref};
@@ -385,7 +385,10 @@ impl Encoder<'_, '_> {
         }
         // One output buffer per part being written; nested parts are frames
         // on the same explicit stack, so nothing here recurses.
-        let mut outs: Vec<Vec<u8>> = vec![Vec::with_capacity(PART_CAPACITY)];
+        // The body (part 0) gets room for its graph's nodes: a text body is
+        // usually all of it, and growing it from small reallocates many times.
+        let capacity = if id == Some(0) { first_capacity(self.g).max(PART_CAPACITY) } else { PART_CAPACITY };
+        let mut outs: Vec<Vec<u8>> = vec![Vec::with_capacity(capacity)];
         let mut stack: Vec<Frame> = Vec::new();
         // The root's holder is JSON.stringify's wrapper object, which has no path;
         // fresh root lists are recorded as `$<id>` by serializeModel.
@@ -550,7 +553,10 @@ impl Encoder<'_, '_> {
             self.step(next, id, &mut stack, &mut outs)?;
         }
         // Output is built from JSON writers, which emit UTF-8.
-        let out = outs.pop().unwrap_or_default();
+        let mut out = outs.pop().unwrap_or_default();
+        if out.capacity() > 2 * out.len() + PART_CAPACITY {
+            out.shrink_to_fit();
+        }
         crate::utf8::into_string(out)
             .ok_or_else(|| Error::new(ErrorKind::Internal { what: "encoder wrote invalid UTF-8" }))
     }

@@ -719,7 +719,11 @@ pub fn encode(g: &Graph, opts: &EncodeOptions) -> Result<Vec<u8>> {
     if !core.is_complete() {
         return Err(Error::new(ErrorKind::Pending));
     }
-    Ok(core.chunks.whole.unwrap_or_default())
+    let mut out = core.chunks.whole.unwrap_or_default();
+    if out.capacity() > 2 * out.len() + 4096 {
+        out.shrink_to_fit();
+    }
+    Ok(out)
 }
 
 /// A sans-IO response encoder for values with promises and streams that

@@ -187,6 +187,10 @@ impl<'a> Walker<'a> {
     pub fn task(&mut self, id: u32, model: &Item) {
         let saved = self.st.size;
         self.out = row_start(id);
+        if id == 0 {
+            // The root row is often the whole response: room for its graph's nodes.
+            self.out.reserve(crate::json::enc::first_capacity(self.g));
+        }
         let next = match model {
             Item::V(v) => self.value(Holder::Root, Key::Root, v, Some(id)),
             other => self.item(Holder::Root, Key::Root, other, Some(id)),
