@@ -238,8 +238,14 @@ const EXACT_INT: f64 = 9_007_199_254_740_992.0;
 pub fn write_number(out: &mut Vec<u8>, n: f64) {
     if !n.is_finite() {
         out.extend_from_slice(b"null");
-    } else if n.fract() == 0.0 && n.abs() <= EXACT_INT {
-        write_int(out, n as i64);
+        return;
+    }
+    let a = n.abs();
+    // `as` truncates (no library call, unlike `fract`): an integer when it
+    // converts back unchanged.
+    // (Through i64: the u64 conversions take several instructions on x86-64.)
+    if a <= EXACT_INT && (a as i64) as f64 == a {
+        write_decimal(out, n < 0.0 && a != 0.0, a as i64 as u64, 0, 0);
     } else if !write_short_decimal(out, n) {
         out.extend_from_slice(ryu_js::Buffer::new().format_finite(n).as_bytes());
     }
@@ -265,26 +271,17 @@ fn write_short_decimal(out: &mut Vec<u8>, n: f64) -> bool {
     }
     // `as` truncates: this is the nearest integer (a tie either way is
     // checked below like any other candidate).
-    let m = (a * 1000.0 + 0.5) as u64;
+    let m = (a * 1000.0 + 0.5) as i64;
     if m % 1000 == 0 || m as f64 / 1000.0 != a {
         return false;
     }
-    let (int, mut frac) = (m / 1000, m % 1000);
+    let (int, mut frac) = ((m / 1000) as u64, (m % 1000) as u32);
     let mut digits = 3;
     while frac % 10 == 0 {
         frac /= 10;
         digits -= 1;
     }
-    if n < 0.0 {
-        out.push(b'-');
-    }
-    write_u64(out, int);
-    let mut text = [b'.', b'0', b'0', b'0'];
-    for at in (1..=digits).rev() {
-        text[at] = b'0' + (frac % 10) as u8;
-        frac /= 10;
-    }
-    out.extend_from_slice(&text[..=digits]);
+    write_decimal(out, n < 0.0, int, frac, digits);
     true
 }
 
@@ -295,10 +292,31 @@ const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
 
-/// `v` in decimal.
-fn write_u64(out: &mut Vec<u8>, mut v: u64) {
-    let mut buf = [0u8; 20];
-    let mut at = buf.len();
+/// `[-]int[.frac]`, `frac` in `digits` digits (none when 0); `int` below
+/// 10^17. Built in a fixed buffer and appended as one fixed-size piece.
+#[inline]
+fn write_decimal(out: &mut Vec<u8>, negative: bool, int: u64, frac: u32, digits: usize) {
+    let mut width = 1;
+    let mut bound = 10u64;
+    while width < 17 && int >= bound {
+        width += 1;
+        bound *= 10;
+    }
+    let sign = usize::from(negative);
+    let len = sign + width + if digits > 0 { digits + 1 } else { 0 };
+    let mut buf = [b'-'; 24];
+    let mut at = len;
+    let mut f = frac;
+    for _ in 0..digits {
+        at -= 1;
+        buf[at] = b'0' + (f % 10) as u8;
+        f /= 10;
+    }
+    if digits > 0 {
+        at -= 1;
+        buf[at] = b'.';
+    }
+    let mut v = int;
     while v >= 100 {
         let pair = (v % 100) as usize * 2;
         v /= 100;
@@ -313,14 +331,10 @@ fn write_u64(out: &mut Vec<u8>, mut v: u64) {
         at -= 1;
         buf[at] = b'0' + v as u8;
     }
-    out.extend_from_slice(&buf[at..]);
-}
-
-fn write_int(out: &mut Vec<u8>, n: i64) {
-    if n < 0 {
-        out.push(b'-');
-    }
-    write_u64(out, n.unsigned_abs());
+    // buf[..sign] is already '-'.
+    let start = out.len();
+    out.extend_from_slice(&buf);
+    out.truncate(start + len);
 }
 
 /// JavaScript's `String(n)`: like [`write_number`], but NaN and the

@@ -179,9 +179,11 @@ fn start(g: &Graph, opts: &EncodeOptions, st: &mut State) -> Result<Option<Strin
     let mut enc = Encoder { g, opts, st };
     let root = enc.serialize_model(Item::V(g.root().clone()), 0)?;
     if !enc.st.has_form {
-        return Ok(Some(root));
+        return crate::utf8::into_string(root)
+            .map(Some)
+            .ok_or_else(|| Error::new(ErrorKind::Internal { what: "encoder wrote invalid UTF-8" }));
     }
-    enc.st.entries.push(("0".to_string(), FormEntry::Text(root.into())));
+    enc.st.entries.push(("0".to_string(), text_entry(root)));
     enc.drain()?;
     Ok(None)
 }
@@ -360,13 +362,13 @@ impl Encoder<'_, '_> {
     }
 
     /// `serializeModel(model, id)`: records the model as `$<id>` and writes its JSON.
-    fn serialize_model(&mut self, model: Item, id: u32) -> Result<String> {
+    fn serialize_model(&mut self, model: Item, id: u32) -> Result<Vec<u8>> {
         self.serialize(model, Some(id))
     }
 
     /// `JSON.stringify(model, resolveToJSON)`, after `serializeModel`'s
     /// bookkeeping when `id` is given (stream chunks have none).
-    fn serialize(&mut self, model: Item, id: Option<u32>) -> Result<String> {
+    fn serialize(&mut self, model: Item, id: Option<u32>) -> Result<Vec<u8>> {
         let path: Option<Ref> = id.map(|id| self.st.paths.whole("$", id));
         match (&model, &path) {
             (Item::V(Value::Node(n)), Some(p))
@@ -542,23 +544,19 @@ impl Encoder<'_, '_> {
                     let (part, tag, root) = (*part, *tag, *root);
                     stack.pop();
                     let json = outs.pop().expect("the nested part's buffer");
-                    let json = crate::utf8::into_string(json)
-                        .ok_or_else(|| Error::new(ErrorKind::Internal { what: "encoder wrote invalid UTF-8" }))?;
                     self.st.model_root = root;
-                    self.append(decimal(part), FormEntry::Text(json.into()));
+                    self.append(decimal(part), text_entry(json));
                     write_ref(outs.last_mut().expect("the enclosing buffer"), tag, part);
                     continue;
                 }
             };
             self.step(next, id, &mut stack, &mut outs)?;
         }
-        // Output is built from JSON writers, which emit UTF-8.
         let mut out = outs.pop().unwrap_or_default();
         if out.capacity() > 2 * out.len() + PART_CAPACITY {
             out.shrink_to_fit();
         }
-        crate::utf8::into_string(out)
-            .ok_or_else(|| Error::new(ErrorKind::Internal { what: "encoder wrote invalid UTF-8" }))
+        Ok(out)
     }
 
     /// Acts on what writing one value asked for: a container frame to push,
@@ -956,15 +954,15 @@ impl Encoder<'_, '_> {
                     Some(r) => {
                         let mut out = Vec::new();
                         write_str_slice(&mut out, &self.st.paths.render(*r));
-                        String::from_utf8(out).unwrap_or_default()
+                        out
                     }
                     None => self.serialize_model(Item::V(value), id)?,
                 };
-                self.append(decimal(id), FormEntry::Text(json.into()));
+                self.append(decimal(id), text_entry(json));
             }
             Task::Bound { id, args } => {
                 let json = self.serialize_model(Item::List(args.into_iter().map(Item::V).collect()), id)?;
-                self.append(decimal(id), FormEntry::Text(json.into()));
+                self.append(decimal(id), text_entry(json));
             }
             Task::Done { id } => self.append(format!("S{id}"), FormEntry::Text("C".into())),
             Task::Read { node, id, index } => {
@@ -980,7 +978,7 @@ impl Encoder<'_, '_> {
                     self.st.reading = Some(id);
                     let json = self.serialize(Item::V(item), None);
                     self.st.reading = None;
-                    self.append(name, FormEntry::Text(json?.into()));
+                    self.append(name, text_entry(json?));
                     self.st.tasks.push_back(Task::Read { node, id, index: index + 1 });
                 } else {
                     match &s.end {
@@ -988,17 +986,16 @@ impl Encoder<'_, '_> {
                             let Some(ret) = self.awaited(s.kind, ret.clone(), Task::Read { node, id, index })? else {
                                 return Ok(());
                             };
-                            let text = match &ret {
-                                Value::Undefined => "C".to_string(),
-                                v if s.kind == StreamKind::AsyncIterator || s.kind == StreamKind::AsyncIterable => {
-                                    self.st.reading = Some(id);
-                                    let json = self.serialize(Item::V(v.clone()), None);
-                                    self.st.reading = None;
-                                    format!("C{}", json?)
-                                }
-                                _ => "C".to_string(),
-                            };
-                            self.append(name, FormEntry::Text(text.into()));
+                            let mut text = b"C".to_vec();
+                            if !matches!(ret, Value::Undefined)
+                                && matches!(s.kind, StreamKind::AsyncIterator | StreamKind::AsyncIterable)
+                            {
+                                self.st.reading = Some(id);
+                                let json = self.serialize(Item::V(ret), None);
+                                self.st.reading = None;
+                                text.extend_from_slice(&json?);
+                            }
+                            self.append(name, text_entry(text));
                         }
                         StreamEnd::Errored(reason) => return Err(self.rejection(reason)),
                         StreamEnd::Open => self.park(node, Task::Read { node, id, index }),
@@ -1074,6 +1071,13 @@ fn write_primitive(out: &mut Vec<u8>, v: &Value) -> bool {
         Value::Symbol(_) | Value::Node(_) => return false,
     }
     true
+}
+
+/// A text entry from what the JSON writers wrote: UTF-8 by construction
+/// (lone surrogates are escaped), so it is not checked again.
+fn text_entry(json: Vec<u8>) -> FormEntry {
+    debug_assert!(std::str::from_utf8(&json).is_ok());
+    FormEntry::Text(JsString::from_wtf8_vec(json))
 }
 
 #[cold]
