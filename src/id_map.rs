@@ -53,6 +53,9 @@ impl<V> IdMap<V> {
         if self.dense.get(i).is_some_and(Option::is_some) {
             return self.dense[i].as_mut();
         }
+        if self.sparse.is_empty() {
+            return None;
+        }
         self.sparse.get_mut(id)
     }
 
@@ -62,8 +65,10 @@ impl<V> IdMap<V> {
     }
 
     pub(crate) fn insert(&mut self, id: u32, v: V) -> Option<V> {
-        if let Some(old) = self.sparse.get_mut(&id) {
-            return Some(std::mem::replace(old, v));
+        if !self.sparse.is_empty() {
+            if let Some(old) = self.sparse.get_mut(&id) {
+                return Some(std::mem::replace(old, v));
+            }
         }
         let old = match self.dense_slot(id) {
             Some(slot) => slot.replace(v),
@@ -78,12 +83,15 @@ impl<V> IdMap<V> {
     pub(crate) fn remove(&mut self, id: &u32) -> Option<V> {
         let old = match self.dense.get_mut(*id as usize) {
             Some(slot @ Some(_)) => slot.take(),
+            _ if self.sparse.is_empty() => None,
             _ => self.sparse.remove(id),
         };
         if old.is_some() {
             self.len -= 1;
-            if self.len == 0 {
-                // Emptied (a table of pending rows, all parsed): its memory goes.
+            if self.len == 0 && self.dense.len() >= 16_384 {
+                // A large table emptied (pending rows, all parsed): its memory
+                // goes. (Small ones stay: a table that empties after every row
+                // would be dropped and grown again each time.)
                 *self = IdMap::default();
             }
         }

@@ -175,9 +175,9 @@ pub(super) struct Tracker {
     /// The walk whose component stack holds a key (the first to push it),
     /// and the key's discovery number in that walk.
     owner: KeyMap<(u32, u32)>,
-    /// Work done (bounded by the stream's size): runs and keys pushed,
-    /// dependencies looked at.
-    visits: u64,
+    /// Work done (bounded by the stream's size): keys pushed on the walks'
+    /// stacks; runs, keys and dependencies looked at.
+    pushes: u64,
     scans: u64,
 }
 
@@ -249,21 +249,21 @@ impl Tracker {
 
     /// Runs walk `n` until it finishes or stops, over a stream of `rows`
     /// rows and `fed` bytes so far. The work of all walks together is
-    /// bounded by the stream: one run or key pushed per row plus one per
-    /// eight bytes (memory: a stopped walk keeps its keys), one dependency
+    /// bounded by the stream: one key pushed per row plus one per 16 bytes
+    /// (memory: a stopped walk keeps its keys), one run, key or dependency
     /// looked at per row and byte (time). That is far above what a stream in
     /// React's order needs (children come first, so most values are
     /// complete when checked); past it the stream is refused as a `parts`
     /// limit (`max_parts`, the limit it stands in for).
     pub(super) fn run(&mut self, n: u32, parsed: &IdSet, rows: usize, fed: usize, max_parts: usize) -> Result<Run> {
-        let budget = rows as u64 + fed as u64 / 8 + 1_024;
+        let budget = rows as u64 + fed as u64 / 16 + 1_024;
         let scan_budget = rows as u64 + fed as u64 + 1_024;
         let Some(mut w) = self.walks.get_mut(n as usize).and_then(Option::take) else {
             return Ok(Run { done: Vec::new(), finished: None });
         };
         let mut done: Vec<(u32, Key)> = Vec::new();
         let over = || ErrorKind::LimitExceeded { limit: LimitKind::Parts, max: max_parts as u64 }.into();
-        self.visits += 1;
+        self.scans += 1;
         if !w.started {
             w.started = true;
             let root = w.root;
@@ -288,7 +288,7 @@ impl Tracker {
         w.missing = None;
         w.waits_on = None;
         loop {
-            if self.visits > budget || self.scans > scan_budget {
+            if self.pushes > budget || self.scans > scan_budget {
                 return Err(over());
             }
             let Some(top) = w.path.last_mut() else {
@@ -333,6 +333,17 @@ impl Tracker {
                     Holder::None => {}
                 }
                 top.next += 1;
+                // A key whose references are all complete (a leaf, most often)
+                // is complete at once, without a place on the stacks.
+                let (a, b) = self.deps(&t);
+                if (a..b).all(|i| self.complete.contains(&(self.targets[i as usize], None))) {
+                    self.scans += u64::from(b - a);
+                    self.scans += 1;
+                    self.mark_complete(t);
+                    done.push((w.next, t));
+                    w.next += 1;
+                    continue;
+                }
                 self.push(&mut w, n, t);
                 continue;
             }
@@ -387,7 +398,7 @@ impl Tracker {
     }
 
     fn push(&mut self, w: &mut Walk, n: u32, key: Key) {
-        self.visits += 1;
+        self.pushes += 1;
         let (next, end) = self.deps(&key);
         let num = w.next;
         w.next += 1;
