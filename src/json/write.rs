@@ -202,10 +202,14 @@ fn scan_plain(bytes: &[u8], mut i: usize, seen: &mut u64) -> usize {
             break;
         };
         let w = u64::from_le_bytes(chunk);
-        if special(w) != 0 {
-            break;
-        }
+        // (Bytes past the stop are or-ed in early: they are written later anyway.)
         *seen |= w;
+        let stop = special(w);
+        if stop != 0 {
+            // The lowest flagged byte is a true stop (a false flag needs a
+            // borrow from a true one below it): no byte loop to find it.
+            return i + (stop.trailing_zeros() / 8) as usize;
+        }
         i += 8;
     }
     while let Some(&b) = bytes.get(i) {
