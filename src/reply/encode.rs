@@ -332,15 +332,11 @@ struct Encoder<'g, 's> {
 
 /// What writing one value did.
 enum Step {
+    /// Written, or a container frame pushed onto the walk's stack.
     Done,
-    Push(Frame),
     /// Start a nested part (`serializeModel` inside `resolveToJSON`): write
     /// `model` as part `id`, then `tag` + hex id in place of the value.
-    Outline {
-        id: u32,
-        model: Fresh,
-        tag: &'static str,
-    },
+    Outline { id: u32, model: Fresh, tag: &'static str },
 }
 
 impl Encoder<'_, '_> {
@@ -397,11 +393,12 @@ impl Encoder<'_, '_> {
         let first = match model {
             Item::V(v) => {
                 let out = outs.last_mut().expect("one buffer");
-                self.write_value(out, None, Key::Name(&JsString::new()), &v)
+                self.write_value(out, None, Key::Name(&JsString::new()), &v, &mut stack)
             }
             Item::List(items) => {
                 outs[0].push(b'[');
-                Ok(Step::Push(Frame::List { items, i: 0, path }))
+                stack.push(Frame::List { items, i: 0, path });
+                Ok(Step::Done)
             }
         };
         self.step(first, id, &mut stack, &mut outs)?;
@@ -418,11 +415,12 @@ impl Encoder<'_, '_> {
                             out.push(b',');
                         }
                         match item {
-                            Item::V(v) => self.write_value(out, path.as_ref(), Key::Index(idx), &v),
+                            Item::V(v) => self.write_value(out, path.as_ref(), Key::Index(idx), &v, &mut stack),
                             Item::List(inner) => {
                                 out.push(b'[');
                                 let p = path.map(|p| Key::Index(idx).append_to(&mut self.st.paths, p));
-                                Ok(Step::Push(Frame::List { items: inner, i: 0, path: p }))
+                                stack.push(Frame::List { items: inner, i: 0, path: p });
+                                Ok(Step::Done)
                             }
                         }
                     } else {
@@ -432,7 +430,8 @@ impl Encoder<'_, '_> {
                     }
                 }
                 Frame::Array { node, i, path } => {
-                    let (Node::Array(items) | Node::Set(items) | Node::Iterator(items)) = g.node(*node) else {
+                    let (node, path) = (*node, *path);
+                    let (Node::Array(items) | Node::Set(items) | Node::Iterator(items)) = g.node(node) else {
                         unreachable_frame()
                     };
                     // Primitives are written here, without a step of the walk each.
@@ -444,7 +443,9 @@ impl Encoder<'_, '_> {
                             out.push(b',');
                         }
                         if !write_primitive(out, v) {
-                            next = Some(self.write_value(out, path.as_ref(), Key::Index(idx), v));
+                            // Containers are pushed onto the stack by write_value itself
+                            // (returning them would move them through memory twice).
+                            next = Some(self.write_value(out, path.as_ref(), Key::Index(idx), v, &mut stack));
                             break;
                         }
                     }
@@ -452,7 +453,6 @@ impl Encoder<'_, '_> {
                         Some(next) => next,
                         None => {
                             out.push(b']');
-                            let node = *node;
                             self.st.pathless.remove(&node);
                             stack.pop();
                             continue;
@@ -460,7 +460,8 @@ impl Encoder<'_, '_> {
                     }
                 }
                 Frame::Object { node, i, path, order } => {
-                    let Node::Object(pairs) = g.node(*node) else { unreachable_frame() };
+                    let (node, path) = (*node, *path);
+                    let Node::Object(pairs) = g.node(node) else { unreachable_frame() };
                     let mut next = None;
                     while *i < pairs.len() {
                         let idx = *i;
@@ -471,7 +472,7 @@ impl Encoder<'_, '_> {
                         let (k, v) = &pairs[order.as_ref().map_or(idx, |o| o[idx])];
                         write_key(out, k);
                         if !write_primitive(out, v) {
-                            next = Some(self.write_value(out, path.as_ref(), Key::Name(k), v));
+                            next = Some(self.write_value(out, path.as_ref(), Key::Name(k), v, &mut stack));
                             break;
                         }
                     }
@@ -479,7 +480,6 @@ impl Encoder<'_, '_> {
                         Some(next) => next,
                         None => {
                             out.push(b'}');
-                            let node = *node;
                             self.st.pathless.remove(&node);
                             stack.pop();
                             continue;
@@ -487,7 +487,8 @@ impl Encoder<'_, '_> {
                     }
                 }
                 Frame::Entries { node, i, path } => {
-                    let Node::Map(entries) = g.node(*node) else { unreachable_frame() };
+                    let (node, path) = (*node, *path);
+                    let Node::Map(entries) = g.node(node) else { unreachable_frame() };
                     let mut next = None;
                     while let Some((k, v)) = entries.get(*i) {
                         let idx = *i;
@@ -501,7 +502,8 @@ impl Encoder<'_, '_> {
                             out.push(b']');
                         } else {
                             let path = path.map(|p| Key::Index(idx).append_to(&mut self.st.paths, p));
-                            next = Some(Ok(Step::Push(Frame::Pair { node: *node, entry: idx, j: 0, path })));
+                            stack.push(Frame::Pair { node, entry: idx, j: 0, path });
+                            next = Some(Ok(Step::Done));
                             break;
                         }
                     }
@@ -515,6 +517,7 @@ impl Encoder<'_, '_> {
                     }
                 }
                 Frame::Pair { node, entry, j, path } => {
+                    let path = *path;
                     let Node::Map(entries) = g.node(*node) else { unreachable_frame() };
                     let (k, v) = &entries[*entry];
                     let mut next = None;
@@ -526,7 +529,7 @@ impl Encoder<'_, '_> {
                             out.push(b',');
                         }
                         if !write_primitive(out, item) {
-                            next = Some(self.write_value(out, path.as_ref(), Key::Index(idx), item));
+                            next = Some(self.write_value(out, path.as_ref(), Key::Index(idx), item, &mut stack));
                             break;
                         }
                     }
@@ -570,7 +573,6 @@ impl Encoder<'_, '_> {
     ) -> Result<()> {
         match step.map_err(|e| self.locate(e, id, stack))? {
             Step::Done => {}
-            Step::Push(f) => stack.push(f),
             Step::Outline { id: part, model, tag } => {
                 // serializeModel(Array.from(x), part): the fresh list is the model root `$<part>`.
                 stack.push(Frame::Part { id: part, tag, root: self.st.model_root });
@@ -624,10 +626,17 @@ impl Encoder<'_, '_> {
 
     /// `resolveToJSON(key, value)` for one value whose holder has `parent` as
     /// its recorded path.
-    fn write_value(&mut self, out: &mut Vec<u8>, parent: Option<&Ref>, key: Key<'_>, v: &Value) -> Result<Step> {
+    fn write_value(
+        &mut self,
+        out: &mut Vec<u8>,
+        parent: Option<&Ref>,
+        key: Key<'_>,
+        v: &Value,
+        stack: &mut Vec<Frame>,
+    ) -> Result<Step> {
         match v {
             Value::Symbol(_) => self.temp_or(out, parent, &key, MSG_SYMBOL)?,
-            Value::Node(id) => return self.write_node(out, parent, key, *id),
+            Value::Node(id) => return self.write_node(out, parent, key, *id, stack),
             v => {
                 write_primitive(out, v);
             }
@@ -646,7 +655,14 @@ impl Encoder<'_, '_> {
         }
     }
 
-    fn write_node(&mut self, out: &mut Vec<u8>, parent: Option<&Ref>, key: Key<'_>, id: NodeId) -> Result<Step> {
+    fn write_node(
+        &mut self,
+        out: &mut Vec<u8>,
+        parent: Option<&Ref>,
+        key: Key<'_>,
+        id: NodeId,
+        stack: &mut Vec<Frame>,
+    ) -> Result<Step> {
         let node = self.g.node(id);
         // Non-objects first: functions and symbols never get a path.
         match node {
@@ -747,7 +763,8 @@ impl Encoder<'_, '_> {
                 }
                 if matches!(node, Node::Array(_)) {
                     out.push(b'[');
-                    Ok(Step::Push(Frame::Array { node: id, i: 0, path }))
+                    stack.push(Frame::Array { node: id, i: 0, path });
+                    Ok(Step::Done)
                 } else {
                     out.push(b'{');
                     let order = match node {
@@ -759,7 +776,8 @@ impl Encoder<'_, '_> {
                         }
                         _ => None,
                     };
-                    Ok(Step::Push(Frame::Object { node: id, i: 0, path, order }))
+                    stack.push(Frame::Object { node: id, i: 0, path, order });
+                    Ok(Step::Done)
                 }
             }
             Node::FormData(entries) => {
