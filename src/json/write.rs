@@ -297,19 +297,61 @@ const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 8081828384858687888990919293949596979899";
 
 /// `[-]int[.frac]`, `frac` in `digits` digits (none when 0); `int` below
-/// 10^17. Built in a fixed buffer and appended as one fixed-size piece.
+/// 10^17.
+///
+/// Up to 16 characters are built in a register, last character first, and
+/// appended as two words: appending bytes just stored one at a time with a
+/// wide copy stalls on store forwarding, and pushing them one by one costs
+/// a capacity check each.
 #[inline]
 fn write_decimal(out: &mut Vec<u8>, negative: bool, int: u64, frac: u32, digits: usize) {
-    let mut width = 1;
-    let mut bound = 10u64;
-    while width < 17 && int >= bound {
-        width += 1;
-        bound *= 10;
+    if int >= 100_000_000_000 {
+        return write_decimal_long(out, negative, int, frac, digits);
     }
-    let sign = usize::from(negative);
-    let len = sign + width + if digits > 0 { digits + 1 } else { 0 };
-    let mut buf = [b'-'; 24];
-    let mut at = len;
+    let mut acc: u128 = 0;
+    let mut len = 0;
+    let mut f = frac;
+    for _ in 0..digits {
+        acc = acc << 8 | u128::from(b'0' + (f % 10) as u8);
+        f /= 10;
+        len += 1;
+    }
+    if digits > 0 {
+        acc = acc << 8 | u128::from(b'.');
+        len += 1;
+    }
+    let mut v = int;
+    while v >= 100 {
+        let pair = (v % 100) as usize * 2;
+        v /= 100;
+        acc = acc << 16 | u128::from(u16::from_le_bytes([PAIRS[pair], PAIRS[pair + 1]]));
+        len += 2;
+    }
+    if v >= 10 {
+        let pair = v as usize * 2;
+        acc = acc << 16 | u128::from(u16::from_le_bytes([PAIRS[pair], PAIRS[pair + 1]]));
+        len += 2;
+    } else {
+        acc = acc << 8 | u128::from(b'0' + v as u8);
+        len += 1;
+    }
+    if negative {
+        acc = acc << 8 | u128::from(b'-');
+        len += 1;
+    }
+    let start = out.len();
+    out.extend_from_slice(&(acc as u64).to_le_bytes());
+    if len > 8 {
+        out.extend_from_slice(&((acc >> 64) as u64).to_le_bytes());
+    }
+    out.truncate(start + len);
+}
+
+/// [`write_decimal`] for integer parts of 12 digits or more.
+#[cold]
+fn write_decimal_long(out: &mut Vec<u8>, negative: bool, int: u64, frac: u32, digits: usize) {
+    let mut buf = [0u8; 24];
+    let mut at = buf.len();
     let mut f = frac;
     for _ in 0..digits {
         at -= 1;
@@ -321,24 +363,19 @@ fn write_decimal(out: &mut Vec<u8>, negative: bool, int: u64, frac: u32, digits:
         buf[at] = b'.';
     }
     let mut v = int;
-    while v >= 100 {
-        let pair = (v % 100) as usize * 2;
-        v /= 100;
-        at -= 2;
-        buf[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
-    }
-    if v >= 10 {
-        let pair = v as usize * 2;
-        at -= 2;
-        buf[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
-    } else {
+    loop {
         at -= 1;
-        buf[at] = b'0' + v as u8;
+        buf[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
     }
-    // buf[..sign] is already '-'.
-    let start = out.len();
-    out.extend_from_slice(&buf);
-    out.truncate(start + len);
+    if negative {
+        at -= 1;
+        buf[at] = b'-';
+    }
+    out.extend_from_slice(&buf[at..]);
 }
 
 /// JavaScript's `String(n)`: like [`write_number`], but NaN and the
