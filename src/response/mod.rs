@@ -21,4 +21,4 @@ mod tasks;
 #[cfg(feature = "async")]
 pub use body::{ResponseBody, Settlement};
 pub use encode::{encode, ClientManifest, ClientModule, EncodeOptions, OnError, ResponseEncoder, Thrown};
-pub use push::{decode, Event, ResponseDecoder};
+pub use push::{decode, decode_bytes, Event, ResponseDecoder};

@@ -271,17 +271,41 @@ impl ResponseDecoder {
     /// assert!(d.feed(b"").is_err());
     /// ```
     pub fn feed(&mut self, chunk: &[u8]) -> Result<()> {
+        self.feed_chunk(chunk, None)
+    }
+
+    /// Feeds the next bytes of the stream, given up by the caller: rows that
+    /// lie wholly inside `chunk` are slices of it, so binary rows (typed
+    /// arrays, blobs, byte streams) and text are never copied. Otherwise the
+    /// same as [`feed`](Self::feed).
+    ///
+    /// # Errors
+    /// As [`feed`](Self::feed).
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// let mut d = flight_codec::response::ResponseDecoder::new(Default::default());
+    /// d.feed_bytes(Bytes::from_static(b"1:o4,\x01\x02\x03\x040:\"$1\"\n"))?;
+    /// let g = d.finish()?;
+    /// assert_eq!(flight_codec::notation::to_string(&g), r#"{"typedArray":{"kind":"Uint8Array","base64":"AQIDBA=="}}"#);
+    /// # Ok::<(), flight_codec::Error>(())
+    /// ```
+    pub fn feed_bytes(&mut self, chunk: Bytes) -> Result<()> {
+        self.feed_chunk(&chunk, Some(&chunk))
+    }
+
+    fn feed_chunk(&mut self, chunk: &[u8], owned: Option<&Bytes>) -> Result<()> {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
-        let r = self.feed_inner(chunk);
+        let r = self.feed_inner(chunk, owned);
         if let Err(e) = &r {
             self.failed = Some(e.clone());
         }
         r
     }
 
-    fn feed_inner(&mut self, chunk: &[u8]) -> Result<()> {
+    fn feed_inner(&mut self, chunk: &[u8], owned: Option<&Bytes>) -> Result<()> {
         self.fed = self.fed.saturating_add(chunk.len());
         let max = self.opts.limits.max_total_bytes;
         if self.fed > max {
@@ -289,14 +313,16 @@ impl ResponseDecoder {
         }
         // Rows are framed a few at a time and taken at once, so that a large
         // chunk of small rows does not queue them all.
-        let mut rest = chunk;
-        while !rest.is_empty() {
-            let framed = self.framer.feed_until(rest, 64);
+        let mut at = 0;
+        while at < chunk.len() {
+            let framed = match owned {
+                Some(b) => self.framer.feed_bytes_until(&b.slice(at..), 64),
+                None => self.framer.feed_until(&chunk[at..], 64),
+            };
             // The rows framed before a framing error take effect first, as
             // they would have fed a byte at a time.
             self.take_rows()?;
-            let n = framed.map_err(|e| Error::new(ErrorKind::Frame(e)))?;
-            rest = &rest[n..];
+            at += framed.map_err(|e| Error::new(ErrorKind::Frame(e)))?;
         }
         self.pump()
     }
@@ -1070,7 +1096,27 @@ pub fn decode(stream: &[u8], opts: &DecodeOptions) -> Result<Graph> {
         let max = opts.limits.max_total_bytes as u64;
         return Err(ErrorKind::LimitExceeded { limit: LimitKind::TotalBytes, max }.into());
     }
+    decode_bytes(Bytes::copy_from_slice(stream), opts)
+}
+
+/// [`decode`] for a stream the caller gives up: its rows are slices of it
+/// (binary rows and text are not copied).
+///
+/// # Errors
+/// As [`decode`].
+///
+/// ```
+/// let stream = bytes::Bytes::from_static(b"1:T5,hello0:[\"$1\"]\n");
+/// let g = flight_codec::response::decode_bytes(stream, &Default::default())?;
+/// assert_eq!(flight_codec::notation::to_string(&g), r#"{"array":["hello"]}"#);
+/// # Ok::<(), flight_codec::Error>(())
+/// ```
+pub fn decode_bytes(stream: Bytes, opts: &DecodeOptions) -> Result<Graph> {
+    if stream.len() > opts.limits.max_total_bytes {
+        let max = opts.limits.max_total_bytes as u64;
+        return Err(ErrorKind::LimitExceeded { limit: LimitKind::TotalBytes, max }.into());
+    }
     let mut d = ResponseDecoder::new(opts.clone());
-    d.feed(stream)?;
+    d.feed_bytes(stream)?;
     d.finish()
 }

@@ -253,6 +253,10 @@ impl RowFramer {
 
     fn emit(&mut self) {
         let payload = self.buf.split().freeze();
+        self.emit_payload(payload);
+    }
+
+    fn emit_payload(&mut self, payload: Bytes) {
         self.rows.push_back(Row { id: self.id, tag: self.tag, payload, offset: self.row_start });
         self.state = State::Id { digits: 0 };
         self.id = 0;
@@ -279,6 +283,34 @@ impl RowFramer {
     /// it took (the rest is for the next call). A decoder fed a whole stream
     /// at once drains rows as it goes, so the queue stays short.
     pub(crate) fn feed_until(&mut self, chunk: &[u8], max_rows: usize) -> Result<usize, FrameError> {
+        self.feed_from(chunk, None, max_rows)
+    }
+
+    /// [`feed`](Self::feed) for a chunk the caller gives up: a row that lies
+    /// wholly inside it is a slice of it, not a copy (binary rows of any
+    /// size cost no copying).
+    ///
+    /// ```
+    /// let mut f = flight_codec::response::rows::RowFramer::new(Default::default());
+    /// let chunk = bytes::Bytes::from_static(b"1:o3,\x01\x02\x030:\"$1\"\n");
+    /// f.feed_bytes(&chunk)?;
+    /// let row = f.next_row().unwrap();
+    /// assert_eq!(row.payload, &b"\x01\x02\x03"[..]);
+    /// assert_eq!(row.payload.as_ptr(), chunk[5..].as_ptr());
+    /// # Ok::<(), flight_codec::response::rows::FrameError>(())
+    /// ```
+    pub fn feed_bytes(&mut self, chunk: &Bytes) -> Result<(), FrameError> {
+        self.feed_from(chunk, Some(chunk), usize::MAX).map(|_| ())
+    }
+
+    /// [`feed_bytes`](Self::feed_bytes) up to `max_rows` waiting rows, as
+    /// [`feed_until`](Self::feed_until).
+    pub(crate) fn feed_bytes_until(&mut self, chunk: &Bytes, max_rows: usize) -> Result<usize, FrameError> {
+        self.feed_from(chunk, Some(chunk), max_rows)
+    }
+
+    /// Frames `chunk`; `owned` is the same bytes when rows may be sliced from it.
+    fn feed_from(&mut self, chunk: &[u8], owned: Option<&Bytes>, max_rows: usize) -> Result<usize, FrameError> {
         let mut i = 0;
         while i < chunk.len() {
             if self.rows.len() >= max_rows {
@@ -353,12 +385,21 @@ impl RowFramer {
                 }
                 State::Bytes { remaining } => {
                     let take = remaining.min(chunk.len() - i);
-                    self.buf.extend_from_slice(&chunk[i..i + take]);
-                    i += take;
-                    if take == remaining {
-                        self.emit();
-                    } else {
-                        self.state = State::Bytes { remaining: remaining - take };
+                    match owned {
+                        // The whole row is in an owned chunk: a slice of it.
+                        Some(b) if take == remaining && self.buf.is_empty() => {
+                            self.emit_payload(b.slice(i..i + take));
+                            i += take;
+                        }
+                        _ => {
+                            self.buf.extend_from_slice(&chunk[i..i + take]);
+                            i += take;
+                            if take == remaining {
+                                self.emit();
+                            } else {
+                                self.state = State::Bytes { remaining: remaining - take };
+                            }
+                        }
                     }
                 }
                 State::Line => match memchr_newline(&chunk[i..]) {
@@ -366,9 +407,14 @@ impl RowFramer {
                         if self.buf.len() + n > self.limits.max_row_bytes {
                             return Err(self.fail(FrameErrorKind::RowTooLarge, at + n as u64));
                         }
-                        self.buf.extend_from_slice(&chunk[i..i + n]);
+                        match owned {
+                            Some(b) if self.buf.is_empty() => self.emit_payload(b.slice(i..i + n)),
+                            _ => {
+                                self.buf.extend_from_slice(&chunk[i..i + n]);
+                                self.emit();
+                            }
+                        }
                         i += n + 1;
-                        self.emit();
                     }
                     None => {
                         let n = chunk.len() - i;
