@@ -183,9 +183,9 @@ fn hash(mut h: u64, bytes: &[u8]) -> u64 {
     }
     let rest = words.remainder();
     if !rest.is_empty() {
-        let mut word = [0u8; 8];
-        word[..rest.len()].copy_from_slice(rest);
-        h = mix(h, u64::from_le_bytes(word));
+        // The zero-padded little-endian word, without a variable-length copy.
+        let word = rest.iter().rev().fold(0u64, |w, &b| w << 8 | u64::from(b));
+        h = mix(h, word);
     }
     h
 }
