@@ -57,8 +57,10 @@ impl Paths {
         matches!(self.node(r), PathNode::Whole(t, i) if *t == tag && *i == id)
     }
 
-    /// The reference as React writes it (`$0:a:1`).
-    pub(crate) fn render(&self, r: Ref) -> String {
+    /// Appends the reference as React writes it, a JSON string (`"$0:a:1"`).
+    /// Keys are written as they are, lone surrogates too (escaped as `\uXXXX`,
+    /// as `JSON.stringify` writes them), so the path finds them again.
+    pub(crate) fn write(&self, out: &mut Vec<u8>, r: Ref) {
         let mut keys = Vec::new();
         let mut at = r;
         let (tag, id) = loop {
@@ -70,15 +72,15 @@ impl Paths {
                 }
             }
         };
-        let mut out = format!("{tag}{id:x}");
+        let mut text = format!("{tag}{id:x}").into_bytes();
         for k in keys.iter().rev() {
-            out.push(':');
+            text.push(b':');
             match k {
-                PathKey::Index(i) => out.push_str(&i.to_string()),
-                PathKey::Name(n) => out.push_str(&n.to_string_lossy()),
-                PathKey::Static(s) => out.push_str(s),
+                PathKey::Index(i) => text.extend_from_slice(i.to_string().as_bytes()),
+                PathKey::Name(n) => text.extend_from_slice(n.as_wtf8()),
+                PathKey::Static(s) => text.extend_from_slice(s.as_bytes()),
             }
         }
-        out
+        crate::json::write_wtf8(out, &text);
     }
 }

@@ -214,3 +214,25 @@ fn has_ref_row(body: &str) -> bool {
         })
     })
 }
+
+/// Found by `decode_reply` (fuzz/corpus/decode_reply/regression-lone-surrogate-key-path):
+/// an object shared under a key holding lone surrogates is referenced by a path
+/// that spells the key; ours wrote it with U+FFFD in their place, a path that
+/// finds nothing. Now the bytes are React's and both sides decode them.
+#[test]
+fn paths_through_keys_with_lone_surrogates_are_reacts() {
+    let Some(mut oracle) = Oracle::start("reply-server.mjs") else { return };
+    for key in [r"k\udda0\uda9b", r"\ud83d", r"a\udc00:b"] {
+        let value =
+            format!(r#"{{"object":[["{key}",{{"node":["n1",{{"object":[["x",1]]}}]}}],["y",{{"ref":"n1"}}]]}}"#);
+        let graph = notation::from_str(&value).unwrap();
+        let react = oracle.ask(&format!(r#"{{"op":"encode","value":{value},"temporaryReferences":false}}"#));
+        let ours = body_json(&reply::encode(&graph, &EncodeOptions::default()).unwrap());
+        assert_eq!(ours, react.get("body").unwrap().compact(), "{value}");
+        let text = Json::parse(ours.as_bytes()).get("string").unwrap().str().as_wtf8().to_vec();
+        let decoded = notation::to_string(&reply::decode_text(Bytes::from(text), &DecodeOptions::default()).unwrap());
+        let react_decode = oracle.ask(&format!(r#"{{"op":"decode","body":{ours},"temporaryReferences":false}}"#));
+        assert_eq!(decoded, react_decode.get("value").unwrap().compact(), "{value}");
+        assert!(decoded.contains(r#"["y",{"ref":"n1"}]"#) || key.contains(':'), "{decoded}");
+    }
+}

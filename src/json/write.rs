@@ -35,7 +35,7 @@ pub fn write_str_slice(out: &mut Vec<u8>, s: &str) {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-fn write_wtf8(out: &mut Vec<u8>, bytes: &[u8]) {
+pub(crate) fn write_wtf8(out: &mut Vec<u8>, bytes: &[u8]) {
     out.reserve(bytes.len() + 2);
     out.push(b'"');
     write_body(out, bytes);

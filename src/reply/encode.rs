@@ -669,7 +669,7 @@ impl Encoder<'_, '_> {
             Node::ServerReference(r) => {
                 let (fn_id, bound) = (&r.id, &r.bound);
                 if let Some(&r) = self.st.written.get(&id) {
-                    write_str_slice(out, &self.st.paths.render(r));
+                    self.st.paths.write(out, r);
                     return Ok(Step::Done);
                 }
                 let bound_json = match bound {
@@ -719,7 +719,7 @@ impl Encoder<'_, '_> {
                 if self.st.model_root == Some(id) {
                     self.st.model_root = None;
                 } else {
-                    write_str_slice(out, &self.st.paths.render(*r));
+                    self.st.paths.write(out, *r);
                     return Ok(Step::Done);
                 }
             }
@@ -741,7 +741,7 @@ impl Encoder<'_, '_> {
         let mut path = None;
         match self.st.written.get(&id) {
             Some(&r) if self.st.model_root != Some(id) => {
-                write_str_slice(out, &self.st.paths.render(r));
+                self.st.paths.write(out, r);
                 return Ok(Step::Done);
             }
             Some(r) => {
@@ -971,7 +971,7 @@ impl Encoder<'_, '_> {
                 let json = match value.as_node().and_then(|n| self.st.written.get(&n)) {
                     Some(r) => {
                         let mut out = Vec::new();
-                        write_str_slice(&mut out, &self.st.paths.render(*r));
+                        self.st.paths.write(&mut out, *r);
                         out
                     }
                     None => self.serialize_model(Item::V(value), id)?,

@@ -513,8 +513,7 @@ impl<'a> Walker<'a> {
                 match self.st.written.get(&n) {
                     Some(_) if root.is_some() => {}
                     Some(&r) => {
-                        let r = self.st.paths.render(r);
-                        write_str_slice(&mut self.out, &r);
+                        self.st.paths.write(&mut self.out, r);
                         return Ok(Next::Done);
                     }
                     None => {
@@ -618,8 +617,7 @@ impl<'a> Walker<'a> {
             Node::Promise(_) => {
                 if let Some(&r) = self.st.written.get(&n) {
                     if root.is_none() {
-                        let r = self.st.paths.render(r);
-                        write_str_slice(&mut self.out, &r);
+                        self.st.paths.write(&mut self.out, r);
                         return Ok(Next::Done);
                     }
                 }
@@ -634,8 +632,7 @@ impl<'a> Walker<'a> {
             _ => {
                 match self.st.written.get(&n).copied() {
                     Some(r) if !root.is_some_and(|id| self.st.paths.is_whole(r, "$", id)) => {
-                        let r = self.st.paths.render(r);
-                        write_str_slice(&mut self.out, &r);
+                        self.st.paths.write(&mut self.out, r);
                         return Ok(Next::Done);
                     }
                     Some(_) => {}
