@@ -2,7 +2,7 @@
 //! object keys, on top of the JSON writers, telling the callers the text's
 //! length in UTF-16 units without a second pass.
 
-use super::write::write_body;
+use super::write::{write_body, PAIRS};
 use crate::value::{Date, Graph, JsString};
 
 /// A starting capacity for the output of a whole graph: 64 bytes a node (a
@@ -59,19 +59,9 @@ pub(crate) fn write_iso(out: &mut Vec<u8>, date: Date) -> bool {
     // A time value is an integer (TimeClip): this is exact.
     let since = (ms - FIRST) as u64;
     let (days, rem) = (since / 86_400_000, (since % 86_400_000) as u32);
-    // Howard Hinnant's civil_from_days, unsigned: its days count from a
-    // March 1st (so that the leap day ends the year), 0000-03-01 being 60
-    // days after FIRST; 400 years (146,097 days) earlier, so that January
-    // and February of year 0 count from a day that is not negative.
-    let z = days as u32 + 146_097 - 60;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + u32::from(m <= 2) - 400;
+    // Days since 1970-01-01: FIRST is 719,528 days before it.
+    let (y, m, d) = crate::value::date::civil_from_days(days as i64 - 719_528);
+    let (y, m, d) = (y as u32, m as u32, d as u32);
     let (h, mi, sec, milli) = (rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000);
     let mut buf = *b"0000-00-00T00:00:00.000Z";
     let pair = |buf: &mut [u8; 24], at: usize, v: u32| {
@@ -90,13 +80,6 @@ pub(crate) fn write_iso(out: &mut Vec<u8>, date: Date) -> bool {
     out.extend_from_slice(&buf);
     true
 }
-
-/// Two-digit pairs `00`..`99`.
-const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-2021222324252627282930313233343536373839\
-4041424344454647484950515253545556575859\
-6061626364656667686970717273747576777879\
-8081828384858687888990919293949596979899";
 
 /// `"<tag><id in lowercase hex>"` (a tag never needs escaping).
 #[inline]

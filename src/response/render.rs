@@ -13,7 +13,7 @@ use bytes::Bytes;
 
 use super::describe::{self, Member, Parent};
 use super::encode::{Job, Piece, State, TaskState, Thrown};
-use crate::json::enc::{write_escaped, write_iso, write_key};
+use crate::json::enc::{write_escaped, write_hex, write_iso, write_key, write_ref};
 use crate::json::write_str_slice;
 use crate::model::{write_js_number, write_plain};
 use crate::paths::{PathKey, Ref};
@@ -942,28 +942,4 @@ pub(super) fn row_start(id: u32) -> Vec<u8> {
     write_hex(&mut row, id);
     row.push(b':');
     row
-}
-
-/// `"<tag><id in lowercase hex>"`, without allocating.
-pub(super) fn write_ref(out: &mut Vec<u8>, tag: &str, id: u32) {
-    out.push(b'"');
-    out.extend_from_slice(tag.as_bytes());
-    write_hex(out, id);
-    out.push(b'"');
-}
-
-/// `id` in lowercase hex.
-pub(super) fn write_hex(out: &mut Vec<u8>, id: u32) {
-    let mut buf = [0u8; 8];
-    let mut n = id;
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b"0123456789abcdef"[(n & 15) as usize];
-        n >>= 4;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&buf[i..]);
 }
