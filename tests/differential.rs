@@ -236,3 +236,35 @@ fn paths_through_keys_with_lone_surrogates_are_reacts() {
         assert!(decoded.contains(r#"["y",{"ref":"n1"}]"#) || key.contains(':'), "{decoded}");
     }
 }
+
+/// Found by `roundtrip_reply` (fuzz/corpus/roundtrip_reply/regression-shared-under-proto-key):
+/// an object shared under an own `__proto__` key is written as `$0:__proto__` by React and
+/// by us, and React's decodeReply refuses that body as we do (spec/reply.md). Under any
+/// other key the same value round-trips on both sides.
+#[test]
+fn paths_through_own_proto_keys_are_refused_on_both_sides() {
+    let Some(mut oracle) = Oracle::start("reply-server.mjs") else { return };
+    for (value, refused) in [
+        (r#"{"object":[["__proto__",{"node":["n1",{"object":[["x",1]]}]}],["y",{"ref":"n1"}]]}"#, true),
+        (
+            r#"{"object":[["a",{"object":[["__proto__",{"node":["n1",{"object":[["x",1]]}]}]]}],["y",{"ref":"n1"}]]}"#,
+            true,
+        ),
+        (r#"{"object":[["y",{"node":["n1",{"object":[["x",1]]}]}],["__proto__",{"ref":"n1"}]]}"#, false),
+    ] {
+        let graph = notation::from_str(value).unwrap();
+        let react = oracle.ask(&format!(r#"{{"op":"encode","value":{value},"temporaryReferences":false}}"#));
+        let ours = body_json(&reply::encode(&graph, &EncodeOptions::default()).unwrap());
+        assert_eq!(ours, react.get("body").unwrap().compact(), "{value}");
+        let text = Json::parse(ours.as_bytes()).get("string").unwrap().str().as_wtf8().to_vec();
+        let decoded = reply::decode_text(Bytes::from(text), &DecodeOptions::default());
+        let react_decode = oracle.ask(&format!(r#"{{"op":"decode","body":{ours},"temporaryReferences":false}}"#));
+        if refused {
+            assert_eq!(decoded.unwrap_err().kind().name(), "invalid-reference", "{value}");
+            assert_eq!(react_decode.get("error").unwrap().text(), "Invalid reference.", "{value}");
+        } else {
+            let decoded = notation::to_string(&decoded.unwrap());
+            assert_eq!(decoded, react_decode.get("value").unwrap().compact(), "{value}");
+        }
+    }
+}
