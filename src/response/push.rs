@@ -141,6 +141,8 @@ pub struct ResponseDecoder {
     b: Builder,
     r: Response,
     events: VecDeque<Event>,
+    /// No one reads the events (a whole-stream `decode`): none are kept.
+    quiet: bool,
     failed: Option<Error>,
     /// Rows parsed (or stream rows started).
     parsed: IdSet,
@@ -212,6 +214,7 @@ impl ResponseDecoder {
             rows: 0,
             r,
             events: VecDeque::new(),
+            quiet: false,
             failed: None,
             parsed: IdSet::default(),
             t: Tracker::default(),
@@ -245,6 +248,12 @@ impl ResponseDecoder {
     /// ```
     pub fn graph(&self) -> &Graph {
         &self.b.g
+    }
+
+    fn emit(&mut self, e: Event) {
+        if !self.quiet {
+            self.events.push_back(e);
+        }
     }
 
     /// The next event, in stream order.
@@ -812,7 +821,7 @@ impl ResponseDecoder {
             Unit::Root => {
                 if !self.r.rejected.contains(&0) {
                     let v = self.b.roots.get(&0).cloned().unwrap_or(Value::Undefined);
-                    self.events.push_back(Event::Root(v));
+                    self.emit(Event::Root(v));
                 }
             }
             Unit::Row(p) => {
@@ -908,7 +917,7 @@ impl ResponseDecoder {
                 PromiseState::Rejected(r) => (r.clone(), true),
                 PromiseState::Pending => continue,
             };
-            self.events.push_back(if is_rejected {
+            self.emit(if is_rejected {
                 Event::Rejected { promise: node, reason: value.clone() }
             } else {
                 Event::Fulfilled { promise: node, value: value.clone() }
@@ -949,7 +958,7 @@ impl ResponseDecoder {
                     _ => None,
                 };
                 if let Some(item) = item {
-                    self.events.push_back(Event::Item { stream: node, item });
+                    self.emit(Event::Item { stream: node, item });
                 }
                 continue;
             }
@@ -999,7 +1008,7 @@ impl ResponseDecoder {
                     Event::Closed { stream: node, value }
                 }
             };
-            self.events.push_back(event);
+            self.emit(event);
             return;
         }
     }
@@ -1117,6 +1126,7 @@ pub fn decode_bytes(stream: Bytes, opts: &DecodeOptions) -> Result<Graph> {
         return Err(ErrorKind::LimitExceeded { limit: LimitKind::TotalBytes, max }.into());
     }
     let mut d = ResponseDecoder::new(opts.clone());
+    d.quiet = true;
     d.feed_bytes(stream)?;
     d.finish()
 }

@@ -468,5 +468,5 @@ impl RowFramer {
 
 /// Position of the first `\n`.
 fn memchr_newline(s: &[u8]) -> Option<usize> {
-    s.iter().position(|&b| b == b'\n')
+    memchr::memchr(b'\n', s)
 }
