@@ -279,7 +279,7 @@ impl Tracker {
             // Common case: a row that refers to nothing, or only to complete rows.
             let (a, b) = self.deps(&root);
             self.scans += u64::from(b - a);
-            if (a..b).all(|i| self.complete.contains(&(self.targets[i as usize], None))) {
+            if self.all_complete(a, b) {
                 self.mark_complete(root);
                 return Ok(self.finish(n, w, vec![(0, root)]));
             }
@@ -336,7 +336,7 @@ impl Tracker {
                 // A key whose references are all complete (a leaf, most often)
                 // is complete at once, without a place on the stacks.
                 let (a, b) = self.deps(&t);
-                if (a..b).all(|i| self.complete.contains(&(self.targets[i as usize], None))) {
+                if self.all_complete(a, b) {
                     self.scans += u64::from(b - a);
                     self.scans += 1;
                     self.mark_complete(t);
@@ -367,10 +367,8 @@ impl Tracker {
                 parent.low = parent.low.min(f.low);
             }
         }
-        done.sort_unstable_by_key(|d| d.0);
-        let run = Run { done: done.into_iter().map(|d| d.1).collect(), finished: None };
         self.walks[n as usize] = Some(w);
-        Ok(run)
+        Ok(Run { done: discovery_order(done), finished: None })
     }
 
     /// Whether `t` is held by another walk that is stopped at a missing row,
@@ -412,9 +410,19 @@ impl Tracker {
         w.path.push(Frame { key, next, end, low: num, num });
     }
 
-    fn finish(&mut self, n: u32, w: Walk, mut done: Vec<(u32, Key)>) -> Run {
+    fn finish(&mut self, n: u32, w: Walk, done: Vec<(u32, Key)>) -> Run {
         self.free.push(n);
-        done.sort_unstable_by_key(|d| d.0);
-        Run { done: done.into_iter().map(|d| d.1).collect(), finished: Some(w.unit) }
+        Run { done: discovery_order(done), finished: Some(w.unit) }
     }
+
+    /// Whether the references `targets[a..b]` are all complete.
+    fn all_complete(&self, a: u32, b: u32) -> bool {
+        self.targets[a as usize..b as usize].iter().all(|&t| self.complete.contains(&(t, None)))
+    }
+}
+
+/// Completed keys by their discovery number in the walk, numbers dropped.
+fn discovery_order(mut done: Vec<(u32, Key)>) -> Vec<Key> {
+    done.sort_unstable_by_key(|d| d.0);
+    done.into_iter().map(|d| d.1).collect()
 }

@@ -1121,10 +1121,7 @@ pub fn decode(stream: &[u8], opts: &DecodeOptions) -> Result<Graph> {
 /// # Ok::<(), flight_codec::Error>(())
 /// ```
 pub fn decode_bytes(stream: Bytes, opts: &DecodeOptions) -> Result<Graph> {
-    if stream.len() > opts.limits.max_total_bytes {
-        let max = opts.limits.max_total_bytes as u64;
-        return Err(ErrorKind::LimitExceeded { limit: LimitKind::TotalBytes, max }.into());
-    }
+    // `feed_bytes` checks the size before framing anything.
     let mut d = ResponseDecoder::new(opts.clone());
     d.quiet = true;
     d.feed_bytes(stream)?;

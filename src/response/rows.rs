@@ -256,6 +256,18 @@ impl RowFramer {
         self.emit_payload(payload);
     }
 
+    /// The row's last bytes are `chunk[range]`: a whole row inside an owned
+    /// chunk is a slice of it; otherwise its bytes join those buffered.
+    fn end_row(&mut self, chunk: &[u8], owned: Option<&Bytes>, range: std::ops::Range<usize>) {
+        match owned {
+            Some(b) if self.buf.is_empty() => self.emit_payload(b.slice(range)),
+            _ => {
+                self.buf.extend_from_slice(&chunk[range]);
+                self.emit();
+            }
+        }
+    }
+
     fn emit_payload(&mut self, payload: Bytes) {
         self.rows.push_back(Row { id: self.id, tag: self.tag, payload, offset: self.row_start });
         self.state = State::Id { digits: 0 };
@@ -385,35 +397,20 @@ impl RowFramer {
                 }
                 State::Bytes { remaining } => {
                     let take = remaining.min(chunk.len() - i);
-                    match owned {
-                        // The whole row is in an owned chunk: a slice of it.
-                        Some(b) if take == remaining && self.buf.is_empty() => {
-                            self.emit_payload(b.slice(i..i + take));
-                            i += take;
-                        }
-                        _ => {
-                            self.buf.extend_from_slice(&chunk[i..i + take]);
-                            i += take;
-                            if take == remaining {
-                                self.emit();
-                            } else {
-                                self.state = State::Bytes { remaining: remaining - take };
-                            }
-                        }
+                    if take == remaining {
+                        self.end_row(chunk, owned, i..i + take);
+                    } else {
+                        self.buf.extend_from_slice(&chunk[i..i + take]);
+                        self.state = State::Bytes { remaining: remaining - take };
                     }
+                    i += take;
                 }
                 State::Line => match memchr_newline(&chunk[i..]) {
                     Some(n) => {
                         if self.buf.len() + n > self.limits.max_row_bytes {
                             return Err(self.fail(FrameErrorKind::RowTooLarge, at + n as u64));
                         }
-                        match owned {
-                            Some(b) if self.buf.is_empty() => self.emit_payload(b.slice(i..i + n)),
-                            _ => {
-                                self.buf.extend_from_slice(&chunk[i..i + n]);
-                                self.emit();
-                            }
-                        }
+                        self.end_row(chunk, owned, i..i + n);
                         i += n + 1;
                     }
                     None => {
