@@ -753,8 +753,10 @@ impl Builder {
         let mut stack = vec![(start, 0u32)];
         let mut reached: HashMap<usize, Value> = HashMap::new();
         self.holes[start].state = HoleState::Waiting;
-        'outer: while let Some(&(h, _)) = stack.last() {
+        'outer: while let Some(&(h, next)) = stack.last() {
+            let at = stack.len() - 1;
             let nsegs = self.holes[h].segs.len();
+            let mut pos = next as usize;
             let mut cur = match reached.remove(&h) {
                 Some(v) => v,
                 None => {
@@ -768,19 +770,12 @@ impl Builder {
                     }
                     if self.failed.contains(&self.holes[h].part) {
                         // The part errored: the reference is its error, whatever the path.
-                        if let Some(top) = stack.last_mut() {
-                            top.1 = nsegs as u32;
-                        }
+                        pos = nsegs;
                     }
                     self.slot_value(root)
                 }
             };
-            loop {
-                let Some(top) = stack.last_mut() else { break 'outer };
-                let pos = top.1 as usize;
-                if pos >= nsegs {
-                    break;
-                }
+            while pos < nsegs {
                 let (a, b) = self.holes[h].segs[pos];
                 let text = self.holes[h].text.clone();
                 let key = &text.as_wtf8()[a as usize..b as usize];
@@ -788,13 +783,13 @@ impl Builder {
                     Error::new(ErrorKind::InvalidReference { reference: format!("${}", err_text(&text)) })
                 })?;
                 if !self.push_dep(&mut stack, slot, h)? {
+                    // Resumed here once the hole it waits for is filled.
+                    stack[at].1 = pos as u32;
                     reached.insert(h, cur);
                     continue 'outer;
                 }
                 cur = self.slot_value(slot);
-                if let Some(top) = stack.last_mut() {
-                    top.1 += 1;
-                }
+                pos += 1;
             }
             stack.pop();
             let mut v = cur;
