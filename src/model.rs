@@ -119,22 +119,14 @@ pub(crate) fn scalar_tag(limits: &Limits, b: &[u8]) -> Option<Result<Value>> {
     Some(match b.get(1)? {
         // React's server writes an invalid date as `"$D" + date.toJSON()`: `$Dnull`.
         b'D' if &b[2..] == b"null" => Ok(Value::Date(Date::invalid())),
-        b'D' => std::str::from_utf8(&b[2..])
-            .ok()
-            .and_then(Date::parse_iso)
-            .map(Value::Date)
-            .ok_or_else(|| ErrorKind::InvalidDate.into()),
+        b'D' => Date::parse_iso_bytes(&b[2..]).map(Value::Date).ok_or_else(|| ErrorKind::InvalidDate.into()),
         b'n' => {
             let digits = &b[2..];
             if digits.len() > limits.max_bigint_digits {
                 Err(ErrorKind::LimitExceeded { limit: LimitKind::BigIntDigits, max: limits.max_bigint_digits as u64 }
                     .into())
             } else {
-                std::str::from_utf8(digits)
-                    .ok()
-                    .and_then(BigInt::parse)
-                    .map(Value::BigInt)
-                    .ok_or_else(|| ErrorKind::InvalidBigInt.into())
+                BigInt::parse_bytes(digits).map(Value::BigInt).ok_or_else(|| ErrorKind::InvalidBigInt.into())
             }
         }
         _ => Ok(match b {
@@ -369,7 +361,9 @@ impl Builder {
         sc: &mut Scratch,
         tags: &mut dyn Tags,
     ) -> Result<Option<Value>> {
-        let mut reader = Reader::with_max_depth(text, self.limits.max_depth);
+        // Strings without escapes come as byte ranges: a tagged one is read
+        // from its bytes, and only the others become `JsString`s.
+        let mut reader = Reader::with_max_depth(text, self.limits.max_depth).lazy_strings();
         // One SIMD check of the whole text is faster than checking each
         // string; text that fails it is read with per-string checks, which
         // give the error its position.
@@ -378,7 +372,7 @@ impl Builder {
         }
         let mut stack: Vec<Frame> = Vec::new();
         loop {
-            let tok = match reader.next() {
+            let tok = match reader.next_inline() {
                 Ok(Some(t)) => t,
                 Ok(None) => return Err(reader_contract()),
                 Err(e) => {
@@ -411,6 +405,10 @@ impl Builder {
                     continue;
                 }
                 Token::Key(k) => {
+                    let k = match reader.take_raw() {
+                        Some((from, to)) => reader.slice_raw(from, to),
+                        None => k,
+                    };
                     if let Some(Frame::Object { key, messy, start, .. }) = stack.last_mut() {
                         let pairs = &sc.pairs[*start..];
                         // Objects that may need reordering or deduplication take the slow path.
@@ -447,11 +445,30 @@ impl Builder {
                     Parsed::Value(Value::Node(node))
                 }
                 Token::String(s) => {
-                    self.charge(s.len() as u64)?;
-                    if s.as_wtf8().first() == Some(&b'$') {
-                        tags.tagged(self, s, &Pos { stack: &stack, sc, part, row: self.row, item: self.item })?
+                    let raw = reader.take_raw();
+                    let bytes = match raw {
+                        Some((from, to)) => &text[from..to],
+                        None => s.as_wtf8(),
+                    };
+                    self.charge(bytes.len() as u64)?;
+                    if bytes.first() == Some(&b'$') {
+                        // Dates, bigints and the number and `undefined` words
+                        // mean the same in both directions: read from the bytes.
+                        match scalar_tag(&self.limits, bytes) {
+                            Some(v) => Parsed::Value(v?),
+                            None => {
+                                let s = match raw {
+                                    Some((from, to)) => reader.slice_raw(from, to),
+                                    None => s,
+                                };
+                                tags.tagged(self, s, &Pos { stack: &stack, sc, part, row: self.row, item: self.item })?
+                            }
+                        }
                     } else {
-                        Parsed::Value(Value::String(s))
+                        Parsed::Value(Value::String(match raw {
+                            Some((from, to)) => reader.slice_raw(from, to),
+                            None => s,
+                        }))
                     }
                 }
                 Token::Number(n) => Parsed::Value(Value::Number(n)),

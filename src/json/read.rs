@@ -314,7 +314,6 @@ impl<'a> Reader<'a> {
     }
 
     /// Makes strings without escapes lazy (see [`Reader::take_raw`]).
-    #[cfg(feature = "serde")]
     pub(crate) fn lazy_strings(mut self) -> Self {
         self.lazy = true;
         self
@@ -322,9 +321,20 @@ impl<'a> Reader<'a> {
 
     /// The byte range (between the quotes) of the last string or key read
     /// lazily; `None` if it had escapes (the token then holds it).
-    #[cfg(feature = "serde")]
+    #[inline(always)]
     pub(crate) fn take_raw(&mut self) -> Option<(usize, usize)> {
         self.raw.take()
+    }
+
+    /// The string a lazy token stands for: `src[start..end]`, a range
+    /// [`Reader::take_raw`] gave (checked text without escapes).
+    #[inline(always)]
+    pub(crate) fn slice_raw(&mut self, start: usize, end: usize) -> JsString {
+        if end - start <= INLINE {
+            return JsString::inline_wtf8_unchecked(self.src, start, end);
+        }
+        let src = self.src;
+        JsString::share_wtf8_unchecked(self.shared.get_or_insert_with(|| Arc::new(src.clone())), start, end)
     }
 
     /// The byte offset of the next unread byte.
@@ -374,6 +384,12 @@ impl<'a> Reader<'a> {
     /// ```
     #[allow(clippy::should_implement_trait)]
     pub fn next(&mut self) -> Result<Option<Token>, JsonError> {
+        self.step()
+    }
+
+    /// [`Reader::next`], inlined into the caller (the graph builder's loop).
+    #[inline(always)]
+    pub(crate) fn next_inline(&mut self) -> Result<Option<Token>, JsonError> {
         self.step()
     }
 
@@ -700,11 +716,7 @@ impl<'a> Reader<'a> {
             self.raw = Some((start, end));
             return JsString::new();
         }
-        if end - start <= INLINE {
-            return JsString::inline_wtf8_unchecked(self.src, start, end);
-        }
-        let src = self.src;
-        JsString::share_wtf8_unchecked(self.shared.get_or_insert_with(|| Arc::new(src.clone())), start, end)
+        self.slice_raw(start, end)
     }
 
     /// The rest of [`Reader::string`]: `src[start..end]` is text without

@@ -29,20 +29,30 @@ impl BigInt {
     /// assert!(BigInt::parse("").is_none());
     /// ```
     pub fn parse(s: &str) -> Option<Self> {
-        let (neg, digits) = match s.strip_prefix('-') {
-            Some(d) => (true, d),
-            None => (false, s),
+        Self::parse_bytes(s.as_bytes())
+    }
+
+    /// [`BigInt::parse`] of bytes.
+    pub(crate) fn parse_bytes(s: &[u8]) -> Option<Self> {
+        let (neg, digits) = match s.split_first() {
+            Some((b'-', d)) => (true, d),
+            _ => (false, s),
         };
-        if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
             return None;
         }
-        let trimmed = digits.trim_start_matches('0');
+        let zeros = digits.iter().take_while(|&&b| b == b'0').count();
+        let trimmed = &digits[zeros..];
         let canonical = if trimmed.is_empty() {
-            "0".to_string()
-        } else if neg {
-            format!("-{trimmed}")
+            String::from("0")
         } else {
-            trimmed.to_string()
+            let mut out = String::with_capacity(usize::from(neg) + trimmed.len());
+            if neg {
+                out.push('-');
+            }
+            // ASCII digits, checked above.
+            out.extend(trimmed.iter().map(|&b| char::from(b)));
+            out
         };
         Some(BigInt(canonical.into_boxed_str()))
     }

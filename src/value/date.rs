@@ -139,7 +139,11 @@ impl Date {
     /// assert!(Date::parse_iso("2023-02-29T12:00:00.000Z").is_none());
     /// ```
     pub fn parse_iso(s: &str) -> Option<Self> {
-        let b = s.as_bytes();
+        Self::parse_iso_bytes(s.as_bytes())
+    }
+
+    /// [`Date::parse_iso`] of bytes (anything but ASCII is `None`).
+    pub(crate) fn parse_iso_bytes(b: &[u8]) -> Option<Self> {
         let (year, rest) = match b.first()? {
             b'+' | b'-' => {
                 let y = digits(b.get(1..7)?)? as i64;
