@@ -129,12 +129,13 @@ pub(crate) fn scalar_tag(limits: &Limits, b: &[u8]) -> Option<Result<Value>> {
                 BigInt::parse_bytes(digits).map(Value::BigInt).ok_or_else(|| ErrorKind::InvalidBigInt.into())
             }
         }
-        _ => Ok(match b {
-            b"$undefined" => Value::Undefined,
-            b"$NaN" => Value::Number(f64::NAN),
-            b"$Infinity" => Value::Number(f64::INFINITY),
-            b"$-Infinity" => Value::Number(f64::NEG_INFINITY),
-            b"$-0" => Value::Number(-0.0),
+        // Dispatched on length first: one comparison per word at most.
+        _ => Ok(match (b.len(), b) {
+            (10, b"$undefined") => Value::Undefined,
+            (4, b"$NaN") => Value::Number(f64::NAN),
+            (9, b"$Infinity") => Value::Number(f64::INFINITY),
+            (10, b"$-Infinity") => Value::Number(f64::NEG_INFINITY),
+            (3, b"$-0") => Value::Number(-0.0),
             _ => return None,
         }),
     })

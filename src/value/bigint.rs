@@ -43,18 +43,17 @@ impl BigInt {
         }
         let zeros = digits.iter().take_while(|&&b| b == b'0').count();
         let trimmed = &digits[zeros..];
-        let canonical = if trimmed.is_empty() {
-            String::from("0")
+        let mut out = Vec::with_capacity(usize::from(neg) + trimmed.len().max(1));
+        if trimmed.is_empty() {
+            out.push(b'0');
         } else {
-            let mut out = String::with_capacity(usize::from(neg) + trimmed.len());
             if neg {
-                out.push('-');
+                out.push(b'-');
             }
-            // ASCII digits, checked above.
-            out.extend(trimmed.iter().map(|&b| char::from(b)));
-            out
-        };
-        Some(BigInt(canonical.into_boxed_str()))
+            out.extend_from_slice(trimmed);
+        }
+        // ASCII digits, checked above.
+        String::from_utf8(out).ok().map(|s| BigInt(s.into_boxed_str()))
     }
 
     /// The canonical decimal text.
