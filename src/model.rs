@@ -143,14 +143,21 @@ pub(crate) fn scalar_tag(limits: &Limits, b: &[u8]) -> Option<Result<Value>> {
 
 /// The items of a closing container, `scratch[start..]`, in a buffer of their
 /// own. A large container that is the whole scratch stack takes its buffer
-/// (trimmed) instead of a copy, so the decode never holds both.
+/// (trimmed) instead of a copy, so the decode never holds both. Otherwise
+/// the items are moved into a buffer of exactly their number.
 fn take_from<T>(scratch: &mut Vec<T>, start: usize) -> Vec<T> {
-    if start == 0 && scratch.len() >= 4096 {
-        let mut all = std::mem::take(scratch);
-        all.shrink_to_fit();
+    if start == 0 {
+        if scratch.len() >= 4096 {
+            let mut all = std::mem::take(scratch);
+            all.shrink_to_fit();
+            return all;
+        }
+        // (`split_off(0)` would hand over the scratch buffer, capacity and all.)
+        let mut all = Vec::with_capacity(scratch.len());
+        all.append(scratch);
         return all;
     }
-    scratch.drain(start..).collect()
+    scratch.split_off(start)
 }
 
 /// Splits reference text `<hex>[:seg…]` (after the tag) into the end of the
