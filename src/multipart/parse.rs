@@ -55,6 +55,8 @@ struct Machine {
     dashed: Pattern,
     /// The same, for whole header lines.
     dashed_finder: memchr::memmem::Finder<'static>,
+    /// The boundary, for bodies (linear in the worst case, like the automaton).
+    boundary_finder: memchr::memmem::Finder<'static>,
     limits: MultipartLimits,
     state: State,
     /// Next absolute offset to examine.
@@ -82,6 +84,7 @@ impl Machine {
             boundary: Pattern::new(boundary.as_bytes().to_vec()),
             dashed: Pattern::new([b"--", boundary.as_bytes()].concat()),
             dashed_finder: memchr::memmem::Finder::new(&[b"--", boundary.as_bytes()].concat()).into_owned(),
+            boundary_finder: memchr::memmem::Finder::new(boundary.as_bytes()).into_owned(),
             limits,
             state: State::Opening,
             pos: 0,
@@ -201,20 +204,38 @@ impl Machine {
                 }
                 State::Body => {
                     while self.pos < end {
+                        let mut found = false;
                         if self.matched == 0 {
-                            // Skip straight to the next candidate first byte.
-                            let first = self.boundary.bytes[0];
-                            match memchr::memchr(first, &data[self.pos - base..]) {
-                                Some(p) => self.pos += p,
+                            // Nothing partly matched: find the next whole
+                            // boundary in what is here. Without one, only
+                            // its last `len - 1` bytes can start a boundary
+                            // that the next chunk completes: the automaton
+                            // reads those.
+                            let len = self.boundary.bytes.len();
+                            match self.boundary_finder.find(&data[self.pos - base..]) {
+                                Some(p) => {
+                                    self.pos += p + len;
+                                    found = true;
+                                }
                                 None => {
-                                    self.pos = end;
-                                    break;
+                                    let tail = end.saturating_sub(len - 1).max(self.pos);
+                                    // Skip to the first byte there that could start one.
+                                    match memchr::memchr(self.boundary.bytes[0], &data[tail - base..]) {
+                                        Some(p) => self.pos = tail + p,
+                                        None => {
+                                            self.pos = end;
+                                            break;
+                                        }
+                                    }
                                 }
                             }
                         }
-                        let b = at(self.pos);
-                        self.pos += 1;
-                        if self.boundary.step(&mut self.matched, b) {
+                        if !found {
+                            let b = at(self.pos);
+                            self.pos += 1;
+                            found = self.boundary.step(&mut self.matched, b);
+                        }
+                        if found {
                             let start = self.pos - self.boundary.bytes.len();
                             if start < self.mark + 4 || &data[start - 4 - base..start - base] != b"\r\n--" {
                                 return Err(MultipartError::BoundaryInPart { offset: start });
