@@ -1033,16 +1033,20 @@ fn normalize_key(v: Value) -> Value {
 
 /// The items of `new Set(items)`: duplicates (by `SameValueZero`) dropped,
 /// `-0` stored as `+0`. Linear time.
-pub(crate) fn js_set(items: Vec<Value>) -> Vec<Value> {
+pub(crate) fn js_set(mut items: Vec<Value>) -> Vec<Value> {
     if items.len() <= SMALL {
-        // A few items: compare each with those kept, no table.
-        let mut out: Vec<Value> = Vec::with_capacity(items.len());
-        for v in items.into_iter().map(normalize_key) {
-            if !out.iter().any(|o| same_key(o, &v)) {
-                out.push(v);
+        // A few items: compare each with those kept, no table, in place
+        // (the kept ones move to the front in order; repeats end up behind).
+        let mut kept = 0;
+        for i in 0..items.len() {
+            let v = normalize_key(std::mem::replace(&mut items[i], Value::Undefined));
+            if !items[..kept].iter().any(|o| same_key(o, &v)) {
+                items[kept] = v;
+                kept += 1;
             }
         }
-        return out;
+        items.truncate(kept);
+        return items;
     }
     let mut seen = std::collections::HashSet::with_capacity(items.len());
     items.into_iter().map(normalize_key).filter(|v| key_of(v).is_none_or(|k| seen.insert(k))).collect()
@@ -1069,16 +1073,21 @@ fn same_key(a: &Value, b: &Value) -> bool {
 /// and its last value, `-0` becomes `+0`. Linear time.
 pub(crate) fn js_map(mut entries: Vec<(Value, Value)>) -> Vec<(Value, Value)> {
     if entries.len() <= SMALL {
-        // A few entries: compare each key with those kept, no table.
-        let mut out: Vec<(Value, Value)> = Vec::with_capacity(entries.len());
-        for (k, v) in entries {
+        // A few entries: compare each key with those kept, no table, in place.
+        let mut kept = 0;
+        for i in 0..entries.len() {
+            let (k, v) = std::mem::replace(&mut entries[i], (Value::Undefined, Value::Undefined));
             let k = normalize_key(k);
-            match out.iter_mut().find(|(o, _)| same_key(o, &k)) {
-                Some(kept) => kept.1 = v,
-                None => out.push((k, v)),
+            match entries[..kept].iter_mut().find(|(o, _)| same_key(o, &k)) {
+                Some(first) => first.1 = v,
+                None => {
+                    entries[kept] = (k, v);
+                    kept += 1;
+                }
             }
         }
-        return out;
+        entries.truncate(kept);
+        return entries;
     }
     // In place: a repeated key's value moves to the first entry with that
     // key, and the repeat is dropped afterwards.
