@@ -53,8 +53,22 @@ struct Hole {
 /// `pairs`, `obj_holes`) from `start` on, so each container costs one
 /// exact-size allocation when it closes.
 pub(crate) enum Frame {
-    Array { node: NodeId, start: usize },
-    Object { node: NodeId, start: usize, key: Option<JsString>, holes_start: usize, messy: bool },
+    Array {
+        node: NodeId,
+        start: usize,
+    },
+    Object {
+        node: NodeId,
+        start: usize,
+        key: Option<JsString>,
+        holes_start: usize,
+        messy: bool,
+        /// The pending key is `then`.
+        then: bool,
+        /// One bit per key seen (by length and end bytes): a key whose bit
+        /// is clear cannot repeat one, and skips the comparison.
+        seen: u64,
+    },
 }
 
 /// The scratch stacks of one `parse_json` call (kept between calls).
@@ -139,6 +153,18 @@ pub(crate) fn scalar_tag(limits: &Limits, b: &[u8]) -> Option<Result<Value>> {
             _ => return None,
         }),
     })
+}
+
+/// A key's bit in an object's `seen` mask: equal keys get equal bits.
+#[inline(always)]
+fn key_bit(b: &[u8]) -> u64 {
+    let (first, last) = match b {
+        [] => (0, 0),
+        [f, .., l] => (*f, *l),
+        [f] => (*f, *f),
+    };
+    let h = (b.len() as u32).wrapping_mul(0x9e37_79b9) ^ u32::from(first).wrapping_mul(0x85eb_ca6b) ^ u32::from(last);
+    1u64 << (h.wrapping_mul(0x2545_f491) >> 26)
 }
 
 /// The items of a closing container, `scratch[start..]`, in a buffer of their
@@ -409,6 +435,8 @@ impl Builder {
                         key: None,
                         holes_start: sc.obj_holes.len(),
                         messy: false,
+                        then: false,
+                        seen: 0,
                     });
                     continue;
                 }
@@ -417,16 +445,21 @@ impl Builder {
                         Some((from, to)) => reader.slice_raw(from, to),
                         None => k,
                     };
-                    if let Some(Frame::Object { key, messy, start, .. }) = stack.last_mut() {
-                        let pairs = &sc.pairs[*start..];
+                    if let Some(Frame::Object { key, messy, start, then, seen, .. }) = stack.last_mut() {
+                        let b = k.as_wtf8();
+                        *then = b.len() == 4 && b == b"then";
                         // Objects that may need reordering or deduplication take the slow path.
-                        if !*messy
-                            && (k.as_wtf8().first().is_some_and(u8::is_ascii_digit)
-                                || k == "__proto__"
+                        if !*messy {
+                            let bit = key_bit(b);
+                            let pairs = &sc.pairs[*start..];
+                            if b.first().is_some_and(u8::is_ascii_digit)
+                                || (b.len() == 9 && b == b"__proto__")
                                 || pairs.len() >= 16
-                                || pairs.iter().any(|(p, _)| *p == k))
-                        {
-                            *messy = true;
+                                || (*seen & bit != 0 && pairs.iter().any(|(p, _)| *p == k))
+                            {
+                                *messy = true;
+                            }
+                            *seen |= bit;
                         }
                         *key = Some(k);
                     }
@@ -507,13 +540,13 @@ impl Builder {
                         }
                     }
                 }
-                Some(Frame::Object { node, start, key, messy, .. }) => {
+                Some(Frame::Object { node, start, key, messy, then, .. }) => {
                     let k = key.take().unwrap_or_default();
                     if matches!(produced, Parsed::Value(Value::Undefined)) {
                         *messy = true;
                     }
                     let idx = sc.pairs.len() - *start;
-                    let under_then = k == "then";
+                    let under_then = std::mem::take(then);
                     match produced {
                         Parsed::Value(v) => {
                             let v = match v {
