@@ -78,6 +78,9 @@ pub(crate) struct Scratch {
     pairs: Vec<(JsString, Value)>,
     /// Holes inside open objects: (index in the object, hole).
     obj_holes: Vec<(usize, usize)>,
+    /// The open containers (a buffer kept between calls: a part or row
+    /// costs no allocation for it).
+    frames: Vec<Frame>,
 }
 
 /// What a tagged string decodes to.
@@ -404,7 +407,9 @@ impl Builder {
         if self.utf8_input || crate::utf8::validate(text).is_ok() {
             reader = reader.assume_utf8();
         }
-        let mut stack: Vec<Frame> = Vec::new();
+        // (Given back when the text is done; an error drops it.)
+        let mut stack = std::mem::take(&mut sc.frames);
+        stack.clear();
         loop {
             let tok = match reader.next_inline() {
                 Ok(Some(t)) => t,
@@ -522,6 +527,7 @@ impl Builder {
                     if reader.next().map_err(|e| Error::new(ErrorKind::Json(e)))?.is_some() {
                         return Err(reader_contract());
                     }
+                    sc.frames = stack;
                     return Ok(match produced {
                         Parsed::Value(v) => Some(v),
                         Parsed::Ref { part, text, segs } => {
