@@ -93,6 +93,12 @@ impl<V> IdMap<V> {
                 // goes. (Small ones stay: a table that empties after every row
                 // would be dropped and grown again each time.)
                 *self = IdMap::default();
+            } else if self.sparse.capacity() >= 1_024 && self.sparse.len() * 8 < self.sparse.capacity() {
+                // The hashed ids went the same way (rows waiting for a row
+                // with a large id, all arrived): a hash map never shrinks by
+                // itself. Shrunk to a quarter, it is emptied a quarter again
+                // before the next shrink, so the rehashing stays linear.
+                self.sparse.shrink_to(self.sparse.len() * 2);
             }
         }
         old

@@ -67,6 +67,13 @@ impl<V> KeyMap<V> {
         }
     }
 
+    fn get_mut(&mut self, k: &Key) -> Option<&mut V> {
+        match k.1 {
+            None => self.rows.get_mut(&k.0),
+            Some(_) => self.chunks.get_mut(k),
+        }
+    }
+
     pub(super) fn insert(&mut self, k: Key, v: V) {
         match k.1 {
             None => {
@@ -84,16 +91,6 @@ impl<V> KeyMap<V> {
             Some(_) => self.chunks.remove(k),
         }
     }
-
-    fn get_or_default(&mut self, k: Key) -> &mut V
-    where
-        V: Default,
-    {
-        match k.1 {
-            None => self.rows.get_or_default(k.0),
-            Some(_) => self.chunks.entry(k).or_default(),
-        }
-    }
 }
 
 /// What a waiting value is.
@@ -106,22 +103,65 @@ pub(super) enum Unit {
     Chunk(Key),
 }
 
-/// One value's search, resumable.
+/// One value's search, resumable. Most walks stop before they go past
+/// their own row (a promise whose row has not come, or refers to one that
+/// has not): those keep no search state but where they stopped.
 struct Walk {
     unit: Unit,
-    root: Key,
-    started: bool,
-    /// The depth-first path.
+    stop: Stop,
+    state: WalkState,
+    /// The next walk in the list this one waits in (blocked on a row, or
+    /// waiting for a key), `NONE` at the end.
+    link: u32,
+}
+
+/// Why a walk stopped.
+#[derive(Clone, Copy)]
+enum Stop {
+    Running,
+    /// At a row that has not arrived.
+    Missing(u32),
+    /// Waiting for a key (on another walk's component stack) to complete.
+    Waits(Key),
+}
+
+enum WalkState {
+    Unstarted,
+    /// Stopped with only its root on the path and the component stack, at
+    /// its `next` dependency (of those up to `end`).
+    AtRoot {
+        next: u32,
+        end: u32,
+    },
+    Deep(Box<Search>),
+}
+
+/// A walk's search: the depth-first path and the component stack (its
+/// keys' discovery numbers are in [`Tracker::owner`], or in `extra` for keys
+/// another walk holds too).
+#[derive(Default)]
+struct Search {
     path: Vec<Frame>,
-    /// The component stack (its keys' discovery numbers are in
-    /// [`Tracker::owner`], or in `extra` for keys another walk holds too).
     stack: Vec<Key>,
     extra: HashMap<Key, u32>,
     next: u32,
-    /// The row this walk is stopped at, if it is stopped at a missing row.
-    missing: Option<u32>,
-    /// The key this walk waits for, if it waits for one.
-    waits_on: Option<Key>,
+}
+
+/// The end of a walk list.
+const NONE: u32 = u32::MAX;
+
+/// A list of walks, first and last, threaded through [`Walk::link`].
+type List = (u32, u32);
+
+impl Unit {
+    /// The key this value is.
+    fn key(self) -> Key {
+        match self {
+            Unit::Root => (0, None),
+            Unit::Row(p) => (p, None),
+            Unit::Chunk(k) => k,
+        }
+    }
 }
 
 /// A key on a walk's path.
@@ -168,10 +208,10 @@ pub(super) struct Tracker {
     free: Vec<u32>,
     /// Walks to run, in order.
     ready: Vec<u32>,
-    /// Walks stopped at a row that has not arrived.
-    blocked: IdMap<Vec<u32>>,
+    /// Walks stopped at a row that has not arrived, by that row.
+    blocked: IdMap<List>,
     /// Walks waiting for a key (on another walk's component stack) to complete.
-    waiters: KeyMap<Vec<u32>>,
+    waiters: KeyMap<List>,
     /// The walk whose component stack holds a key (the first to push it),
     /// and the key's discovery number in that walk.
     owner: KeyMap<(u32, u32)>,
@@ -195,25 +235,19 @@ impl Tracker {
         self.deps_of.insert(key, (start, self.targets.len() as u32));
     }
 
-    /// Starts checking `key` for `unit`.
-    pub(super) fn watch(&mut self, key: Key, unit: Unit) {
-        let walk = Walk {
-            unit,
-            root: key,
-            started: false,
-            path: Vec::new(),
-            stack: Vec::new(),
-            extra: HashMap::new(),
-            next: 0,
-            missing: None,
-            waits_on: None,
-        };
+    /// Starts checking the key `unit` is, for `unit`.
+    pub(super) fn watch(&mut self, unit: Unit) {
+        let walk = Walk { unit, stop: Stop::Running, state: WalkState::Unstarted, link: NONE };
         let n = match self.free.pop() {
             Some(n) => {
                 self.walks[n as usize] = Some(walk);
                 n
             }
             None => {
+                if self.walks.len() == self.walks.capacity() {
+                    // Grow by half: a walk per promise, and promises can be most of a stream.
+                    self.walks.reserve_exact((self.walks.len() / 2).max(16));
+                }
                 self.walks.push(Some(walk));
                 (self.walks.len() - 1) as u32
             }
@@ -223,8 +257,8 @@ impl Tracker {
 
     /// Row `id` was parsed: the walks stopped at it go on.
     pub(super) fn arrived(&mut self, id: u32) {
-        if let Some(ws) = self.blocked.remove(&id) {
-            self.ready.extend(ws);
+        if let Some(list) = self.blocked.remove(&id) {
+            self.ready_list(list);
         }
     }
 
@@ -233,12 +267,40 @@ impl Tracker {
         std::mem::take(&mut self.ready)
     }
 
+    /// Walk `n` goes last in `list`.
+    fn enlist(walks: &mut [Option<Walk>], list: Option<&mut List>, n: u32) -> Option<List> {
+        match list {
+            Some(l) => {
+                if let Some(Some(last)) = walks.get_mut(l.1 as usize) {
+                    last.link = n;
+                }
+                l.1 = n;
+                None
+            }
+            None => Some((n, n)),
+        }
+    }
+
+    /// The walks of `list` are ready, in order.
+    fn ready_list(&mut self, list: List) {
+        let mut at = list.0;
+        while at != NONE {
+            let Some(Some(w)) = self.walks.get_mut(at as usize) else { break };
+            self.ready.push(at);
+            let next = std::mem::replace(&mut w.link, NONE);
+            if at == list.1 {
+                break;
+            }
+            at = next;
+        }
+    }
+
     fn mark_complete(&mut self, k: Key) -> bool {
         if !self.complete.insert(k) {
             return false;
         }
-        if let Some(ws) = self.waiters.remove(&k) {
-            self.ready.extend(ws);
+        if let Some(list) = self.waiters.remove(&k) {
+            self.ready_list(list);
         }
         true
     }
@@ -264,34 +326,41 @@ impl Tracker {
         let mut done: Vec<(u32, Key)> = Vec::new();
         let over = || ErrorKind::LimitExceeded { limit: LimitKind::Parts, max: max_parts as u64 }.into();
         self.scans += 1;
-        if !w.started {
-            w.started = true;
-            let root = w.root;
-            if self.complete.contains(&root) {
-                return Ok(self.finish(n, w, done));
+        let root = w.unit.key();
+        let mut s = match std::mem::replace(&mut w.state, WalkState::Unstarted) {
+            WalkState::Unstarted => {
+                if self.complete.contains(&root) {
+                    return Ok(self.finish(n, w, done));
+                }
+                if !parsed.contains(&root.0) {
+                    self.block(n, w, root.0);
+                    return Ok(Run { done: Vec::new(), finished: None });
+                }
+                // Common case: a row that refers to nothing, or only to complete rows.
+                let (a, b) = self.deps(&root);
+                self.scans += u64::from(b - a);
+                if self.all_complete(a, b) {
+                    self.mark_complete(root);
+                    return Ok(self.finish(n, w, vec![(0, root)]));
+                }
+                let mut s = Search::default();
+                self.push(&mut s, n, root);
+                s
             }
-            if !parsed.contains(&root.0) {
-                w.started = false;
-                self.blocked.get_or_default(root.0).push(n);
-                self.walks[n as usize] = Some(w);
-                return Ok(Run { done: Vec::new(), finished: None });
-            }
-            // Common case: a row that refers to nothing, or only to complete rows.
-            let (a, b) = self.deps(&root);
-            self.scans += u64::from(b - a);
-            if self.all_complete(a, b) {
-                self.mark_complete(root);
-                return Ok(self.finish(n, w, vec![(0, root)]));
-            }
-            self.push(&mut w, n, root);
-        }
-        w.missing = None;
-        w.waits_on = None;
+            WalkState::AtRoot { next, end } => Search {
+                path: vec![Frame { key: root, next, end, low: 0, num: 0 }],
+                stack: vec![root],
+                extra: HashMap::new(),
+                next: 1,
+            },
+            WalkState::Deep(s) => *s,
+        };
+        w.stop = Stop::Running;
         loop {
             if self.pushes > budget || self.scans > scan_budget {
                 return Err(over());
             }
-            let Some(top) = w.path.last_mut() else {
+            let Some(top) = s.path.last_mut() else {
                 return Ok(self.finish(n, w, done));
             };
             if top.next < top.end {
@@ -303,7 +372,7 @@ impl Tracker {
                 }
                 let own = match self.owner.get(&t) {
                     Some(&(o, num)) if o == n => Some(num),
-                    _ => w.extra.get(&t).copied(),
+                    _ => s.extra.get(&t).copied(),
                 };
                 if let Some(num) = own {
                     // On this walk's component stack.
@@ -313,15 +382,13 @@ impl Tracker {
                 }
                 if !parsed.contains(&t.0) {
                     // Resume here when that row arrives.
-                    w.missing = Some(t.0);
-                    self.blocked.get_or_default(t.0).push(n);
+                    w.stop = Stop::Missing(t.0);
                     break;
                 }
                 match self.holder(t, n, parsed) {
                     Holder::Stopped => {
                         // `t` reaches a missing row: wait for `t` itself.
-                        self.waiters.get_or_default(t).push(n);
-                        w.waits_on = Some(t);
+                        w.stop = Stop::Waits(t);
                         break;
                     }
                     Holder::Resumable => {
@@ -340,19 +407,19 @@ impl Tracker {
                     self.scans += u64::from(b - a);
                     self.scans += 1;
                     self.mark_complete(t);
-                    done.push((w.next, t));
-                    w.next += 1;
+                    done.push((s.next, t));
+                    s.next += 1;
                     continue;
                 }
-                self.push(&mut w, n, t);
+                self.push(&mut s, n, t);
                 continue;
             }
             // Every dependency of the key on top is explored.
-            let Some(f) = w.path.pop() else { break };
+            let Some(f) = s.path.pop() else { break };
             if f.low == f.num {
                 // It roots a component with nothing missing behind it: complete.
-                while let Some(x) = w.stack.pop() {
-                    let num = match w.extra.remove(&x) {
+                while let Some(x) = s.stack.pop() {
+                    let num = match s.extra.remove(&x) {
                         Some(num) => num,
                         None => self.owner.remove(&x).map_or(0, |o| o.1),
                     };
@@ -363,12 +430,40 @@ impl Tracker {
                         break;
                     }
                 }
-            } else if let Some(parent) = w.path.last_mut() {
+            } else if let Some(parent) = s.path.last_mut() {
                 parent.low = parent.low.min(f.low);
             }
         }
-        self.walks[n as usize] = Some(w);
+        // Stopped: keep the search (just where it is, when only the root is on it).
+        w.state = match (&s.path[..], s.stack.len(), s.extra.is_empty()) {
+            ([f], 1, true) => WalkState::AtRoot { next: f.next, end: f.end },
+            _ => {
+                s.path.shrink_to_fit();
+                s.stack.shrink_to_fit();
+                WalkState::Deep(Box::new(s))
+            }
+        };
+        match w.stop {
+            Stop::Missing(row) => self.block(n, w, row),
+            Stop::Waits(t) => {
+                let first = Self::enlist(&mut self.walks, self.waiters.get_mut(&t), n);
+                self.walks[n as usize] = Some(w);
+                if let Some(list) = first {
+                    self.waiters.insert(t, list);
+                }
+            }
+            Stop::Running => self.walks[n as usize] = Some(w),
+        }
         Ok(Run { done: discovery_order(done), finished: None })
+    }
+
+    /// Walk `n` waits for row `row` to arrive.
+    fn block(&mut self, n: u32, mut w: Walk, row: u32) {
+        w.stop = Stop::Missing(row);
+        self.walks[n as usize] = Some(w);
+        if let Some(list) = Self::enlist(&mut self.walks, self.blocked.get_mut(&row), n) {
+            self.blocked.insert(row, list);
+        }
     }
 
     /// Whether `t` is held by another walk that is stopped at a missing row,
@@ -384,30 +479,30 @@ impl Tracker {
             if o == n {
                 return Holder::None;
             }
-            match (w.missing, w.waits_on) {
-                (Some(m), _) if parsed.contains(&m) => return Holder::Resumable,
-                (Some(_), _) => return Holder::Stopped,
-                (None, Some(k)) if self.complete.contains(&k) => return Holder::Resumable,
-                (None, Some(k)) => key = k,
-                (None, None) => return Holder::None,
+            match w.stop {
+                Stop::Missing(m) if parsed.contains(&m) => return Holder::Resumable,
+                Stop::Missing(_) => return Holder::Stopped,
+                Stop::Waits(k) if self.complete.contains(&k) => return Holder::Resumable,
+                Stop::Waits(k) => key = k,
+                Stop::Running => return Holder::None,
             }
         }
         Holder::None
     }
 
-    fn push(&mut self, w: &mut Walk, n: u32, key: Key) {
+    fn push(&mut self, s: &mut Search, n: u32, key: Key) {
         self.pushes += 1;
         let (next, end) = self.deps(&key);
-        let num = w.next;
-        w.next += 1;
+        let num = s.next;
+        s.next += 1;
         if self.owner.get(&key).is_some() {
             // Held by another walk too (one that waits for a key).
-            w.extra.insert(key, num);
+            s.extra.insert(key, num);
         } else {
             self.owner.insert(key, (n, num));
         }
-        w.stack.push(key);
-        w.path.push(Frame { key, next, end, low: num, num });
+        s.stack.push(key);
+        s.path.push(Frame { key, next, end, low: num, num });
     }
 
     fn finish(&mut self, n: u32, w: Walk, done: Vec<(u32, Key)>) -> Run {

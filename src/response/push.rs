@@ -234,7 +234,7 @@ impl ResponseDecoder {
             server_meta: IdMap::default(),
             bound_copies: 0,
         };
-        d.t.watch((0, None), Unit::Root);
+        d.t.watch(Unit::Root);
         d
     }
 
@@ -514,7 +514,7 @@ impl ResponseDecoder {
                 self.seen_deps = self.r.deps.len();
             }
             self.promises_of.get_or_default(p).push((node, false));
-            self.t.watch((p, None), Unit::Row(p));
+            self.t.watch(Unit::Row(p));
         }
         if self.seen_deps > first {
             // The references this key wrote, for error propagation (a key's
@@ -528,7 +528,7 @@ impl ResponseDecoder {
         }
         for (node, p) in std::mem::take(&mut self.r.lazies) {
             self.promises_of.get_or_default(p).push((node, true));
-            self.t.watch((p, None), Unit::Row(p));
+            self.t.watch(Unit::Row(p));
         }
         for (node, p, kind) in std::mem::take(&mut self.r.inits) {
             self.inits_of.get_or_default(p).push((node, kind));
@@ -644,7 +644,7 @@ impl ResponseDecoder {
             }
         }
         self.note_deps((id, Some(chunk)));
-        self.t.watch((id, Some(chunk)), Unit::Chunk((id, Some(chunk))));
+        self.t.watch(Unit::Chunk((id, Some(chunk))));
         Ok(())
     }
 
@@ -677,7 +677,7 @@ impl ResponseDecoder {
         if let Some(s) = self.streams.get_mut(&id) {
             s.end_parsed = true;
         }
-        self.t.watch(key, Unit::Chunk(key));
+        self.t.watch(Unit::Chunk(key));
         Ok(())
     }
 
