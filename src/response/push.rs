@@ -782,37 +782,14 @@ impl ResponseDecoder {
         self.fill_ready_server_refs()
     }
 
-    /// Fills the server references built from `row` (their bound promise is
-    /// settled by now).
-    fn fill_server_refs(&mut self, row: u32) -> Result<()> {
-        if self.r.rejected.contains(&row) {
-            self.server_refs_of.remove(&row);
-            return Ok(());
+    /// The metadata of server reference row `row`, read once (later `$h`s
+    /// to it copy it).
+    fn server_meta_of(&mut self, row: u32) -> Result<&(crate::value::JsString, Option<Vec<Value>>)> {
+        if !self.server_meta.contains_key(&row) {
+            let meta = self.b.server_ref_meta(self.b.roots.get(&row)).map_err(|e| e.at_part(row))?;
+            self.server_meta.insert(row, meta);
         }
-        let nodes = self.server_refs_of.remove(&row).unwrap_or_default();
-        // The row's metadata is read once (later `$h`s to it copy it).
-        let meta = match self.server_meta.get(&row) {
-            Some(meta) => meta.clone(),
-            None => {
-                let meta = self.b.server_ref_meta(self.b.roots.get(&row)).map_err(|e| e.at_part(row))?;
-                self.server_meta.insert(row, meta.clone());
-                meta
-            }
-        };
-        for node in nodes {
-            let (id, bound) = meta.clone();
-            // Each `$h` is a function of its own, with its own copy of the
-            // bound arguments: the copies stay linear in the stream (one per
-            // four bytes, plus 32,768), where `$h`s to a row with many bound
-            // arguments would multiply them.
-            self.bound_copies += bound.as_ref().map_or(0, |b| b.len() as u64);
-            let max = self.fed as u64 / 4 + 32_768;
-            if self.bound_copies > max {
-                return Err(ErrorKind::LimitExceeded { limit: LimitKind::LogicalSize, max }.into());
-            }
-            *self.b.g.node_mut(node) = Node::ServerReference(Box::new(crate::value::ServerReference { id, bound }));
-        }
-        Ok(())
+        self.server_meta.get(&row).ok_or_else(|| Error::new(ErrorKind::Internal { what: "server reference metadata" }))
     }
 
     /// A row or chunk and everything it needs are complete: its event.
@@ -854,6 +831,11 @@ impl ResponseDecoder {
         let mut rows = std::mem::take(&mut self.fill_candidates);
         rows.sort_unstable();
         rows.dedup();
+        // Each `$h` is a function of its own, with its own copy of the bound
+        // arguments: the copies stay linear in the stream (one per four bytes,
+        // plus 32,768), where `$h`s to a row with many bound arguments would
+        // multiply them. They are all counted before any is made.
+        let mut fills = Vec::new();
         for p in rows {
             if !self.server_refs_of.contains_key(&p) || !self.t.complete.contains(&(p, None)) {
                 continue;
@@ -861,13 +843,30 @@ impl ResponseDecoder {
             if self.waiting_bound.contains(&p) {
                 continue;
             }
-            match self.pending_bound(p) {
-                Some(promise) => {
-                    // Filled when that promise settles.
-                    self.waiting_bound.insert(p);
-                    self.refs_by_bound.entry(promise).or_default().push(p);
-                }
-                None => self.fill_server_refs(p)?,
+            if let Some(promise) = self.pending_bound(p) {
+                // Filled when that promise settles.
+                self.waiting_bound.insert(p);
+                self.refs_by_bound.entry(promise).or_default().push(p);
+                continue;
+            }
+            if self.r.rejected.contains(&p) {
+                self.server_refs_of.remove(&p);
+                continue;
+            }
+            let bound = self.server_meta_of(p)?.1.as_ref().map_or(0, |b| b.len() as u64);
+            let refs = self.server_refs_of.get(&p).map_or(0, |nodes| nodes.len() as u64);
+            self.bound_copies += refs * bound;
+            let max = self.fed as u64 / 4 + 32_768;
+            if self.bound_copies > max {
+                return Err(ErrorKind::LimitExceeded { limit: LimitKind::LogicalSize, max }.into());
+            }
+            fills.push(p);
+        }
+        for p in fills {
+            let Some((id, bound)) = self.server_meta.get(&p).cloned() else { continue };
+            for node in self.server_refs_of.remove(&p).unwrap_or_default() {
+                let reference = crate::value::ServerReference { id: id.clone(), bound: bound.clone() };
+                *self.b.g.node_mut(node) = Node::ServerReference(Box::new(reference));
             }
         }
         Ok(())
