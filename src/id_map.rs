@@ -8,7 +8,7 @@
 //! entries (never sized from a declared value), and every other id goes to
 //! the hash map, whose random keys resist chosen collisions.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// A map from ids to `V`.
 #[derive(Clone, Debug)]
@@ -127,39 +127,86 @@ impl<V> IdMap<V> {
     }
 }
 
-/// A set of ids.
+/// A set of ids: a bitmap for small ids, a hash set for the rest. A bit
+/// costs so little that the bitmap may reach further than [`IdMap`]'s table:
+/// ids below 16 × (entries + 1,024), at most two bytes per entry (rows that
+/// start at an offset, such as `0x10000`, stay in the bitmap).
 #[derive(Clone, Debug, Default)]
-pub(crate) struct IdSet(IdMap<()>);
+pub(crate) struct IdSet {
+    bits: Vec<u64>,
+    sparse: HashSet<u32>,
+    len: usize,
+}
 
 impl IdSet {
     #[inline]
     pub(crate) fn contains(&self, id: &u32) -> bool {
-        self.0.contains_key(id)
+        match self.bits.get((*id / 64) as usize) {
+            Some(w) if w & (1 << (id % 64)) != 0 => true,
+            _ => !self.sparse.is_empty() && self.sparse.contains(id),
+        }
     }
 
     /// Adds `id`; `false` if it was there already.
     #[inline]
     pub(crate) fn insert(&mut self, id: u32) -> bool {
-        self.0.insert(id, ()).is_none()
+        if !self.sparse.is_empty() && self.sparse.contains(&id) {
+            return false;
+        }
+        let word = (id / 64) as usize;
+        if word >= self.bits.len() {
+            if word >= (self.len + 1_024) / 4 {
+                if !self.sparse.insert(id) {
+                    return false;
+                }
+                self.len += 1;
+                return true;
+            }
+            self.bits.resize(word + 1, 0);
+        }
+        let bit = 1u64 << (id % 64);
+        if self.bits[word] & bit != 0 {
+            return false;
+        }
+        self.bits[word] |= bit;
+        self.len += 1;
+        true
     }
 
     /// Removes `id`; `false` if it was not there.
     pub(crate) fn remove(&mut self, id: u32) -> bool {
-        self.0.remove(&id).is_some()
+        let bit = 1u64 << (id % 64);
+        let removed = match self.bits.get_mut((id / 64) as usize) {
+            Some(w) if *w & bit != 0 => {
+                *w &= !bit;
+                true
+            }
+            _ => !self.sparse.is_empty() && self.sparse.remove(&id),
+        };
+        if removed {
+            self.len -= 1;
+        }
+        removed
     }
 
     #[inline]
     pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.len == 0
     }
 
     #[inline]
     pub(crate) fn len(&self) -> usize {
-        self.0.len
+        self.len
     }
 
+    /// The ids, those in the bitmap first (ascending), then the others.
     pub(crate) fn iter(&self) -> impl Iterator<Item = u32> + '_ {
-        self.0.iter().map(|(k, _)| k)
+        let dense = self
+            .bits
+            .iter()
+            .enumerate()
+            .flat_map(|(i, &w)| (0..64u32).filter(move |b| w & (1 << b) != 0).map(move |b| i as u32 * 64 + b));
+        dense.chain(self.sparse.iter().copied())
     }
 }
 
@@ -196,5 +243,14 @@ mod tests {
         let mut s = IdSet::default();
         assert!(s.is_empty() && s.insert(9) && !s.insert(9) && s.contains(&9) && s.len() == 1);
         assert_eq!(s.iter().collect::<Vec<_>>(), [9]);
+        // A huge id is hashed, and found again once the bitmap reaches past it.
+        assert!(s.insert(u32::MAX) && s.insert(20_000) && s.bits.len() < 4 && s.sparse.len() == 2);
+        for i in 100..10_000 {
+            s.insert(i);
+        }
+        assert!(s.insert(30_000) && s.bits.len() > 30_000 / 64 && !s.insert(20_000) && s.contains(&20_000));
+        assert!(s.remove(20_000) && !s.contains(&20_000) && s.remove(u32::MAX) && !s.remove(u32::MAX));
+        assert_eq!(s.len(), 1 + 9_900 + 1);
+        assert_eq!(s.iter().take(3).collect::<Vec<_>>(), [9, 100, 101]);
     }
 }
