@@ -20,6 +20,7 @@ use std::collections::{HashMap, HashSet};
 use super::decode::Key;
 use crate::error::{ErrorKind, Result};
 use crate::id_map::{IdMap, IdSet};
+use crate::value::NodeId;
 use crate::LimitKind;
 
 /// Row and chunk keys: rows (most keys) in a dense-or-hashed [`IdSet`],
@@ -91,6 +92,18 @@ impl<V> KeyMap<V> {
             Some(_) => self.chunks.remove(k),
         }
     }
+}
+
+/// What a reference in [`Tracker`]'s graph is, when it is not a plain
+/// reference outside elements (the rare ones: most references are plain).
+#[derive(Clone, Copy)]
+pub(super) enum Mark {
+    /// Inside this element tuple: an error in the row referred to fails the
+    /// element, not the row.
+    Element(NodeId),
+    /// Needed, but an error in it is not the referrer's (a development error
+    /// value's row).
+    NotItsError,
 }
 
 /// What a waiting value is.
@@ -203,6 +216,9 @@ pub(super) struct Tracker {
     /// What each row or chunk refers to plainly: a range of `targets`.
     deps_of: KeyMap<(u32, u32)>,
     targets: Vec<u32>,
+    /// The references in `targets` that are not plain references outside
+    /// elements, by index.
+    marks: HashMap<u32, Mark>,
     /// Walks by number; finished ones are `None` and their numbers reused.
     walks: Vec<Option<Walk>>,
     free: Vec<u32>,
@@ -222,17 +238,43 @@ pub(super) struct Tracker {
 }
 
 impl Tracker {
-    /// Records what `key` refers to plainly (added to what it had).
-    pub(super) fn add_deps(&mut self, key: Key, new: Vec<u32>) {
+    /// Records what `key` refers to plainly (added to what it had), with
+    /// the marks of some of those references (by their place in `new`).
+    pub(super) fn add_deps(&mut self, key: Key, new: &[u32], marks: &[(u32, Mark)]) {
         if new.is_empty() {
             return;
         }
         let start = self.targets.len() as u32;
         if let Some(&(a, b)) = self.deps_of.get(&key) {
             self.targets.extend_from_within(a as usize..b as usize);
+            if !self.marks.is_empty() {
+                for i in a..b {
+                    if let Some(&m) = self.marks.get(&i) {
+                        self.marks.insert(start + (i - a), m);
+                    }
+                }
+            }
         }
-        self.targets.extend(new);
+        let base = self.targets.len() as u32;
+        self.targets.extend_from_slice(new);
+        for &(at, m) in marks {
+            self.marks.insert(base + at, m);
+        }
         self.deps_of.insert(key, (start, self.targets.len() as u32));
+    }
+
+    /// The rows `k` refers to whose errors are its own, each with the
+    /// element tuple around the reference (if it is in one).
+    pub(super) fn error_deps(&self, k: &Key) -> impl Iterator<Item = (u32, Option<NodeId>)> + '_ {
+        let (a, b) = self.deps(k);
+        (a..b).filter_map(move |i| {
+            let to = self.targets[i as usize];
+            match self.marks.get(&i) {
+                None => Some((to, None)),
+                Some(Mark::Element(e)) => Some((to, Some(*e))),
+                Some(Mark::NotItsError) => None,
+            }
+        })
     }
 
     /// Starts checking the key `unit` is, for `unit`.

@@ -15,7 +15,7 @@
 //! and are skipped; hints (`:H`) are not part of the value and are skipped
 //! too.
 
-use super::complete::{KeyMap, Tracker, Unit};
+use super::complete::{Mark, Tracker, Unit};
 use crate::id_map::{IdMap, IdSet};
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -159,8 +159,6 @@ pub struct ResponseDecoder {
     error_values_of: IdMap<Vec<NodeId>>,
     /// Promises waiting for a promise they were fulfilled with.
     adopting: HashMap<NodeId, Vec<(NodeId, bool)>>,
-    /// Deps and placeholders registered so far (cursor into `r`'s lists).
-    seen_deps: usize,
     /// Server reference rows to look at (see `fill_ready_server_refs`), rows
     /// waiting for their bound promise, by that promise, and their metadata
     /// once read.
@@ -168,8 +166,6 @@ pub struct ResponseDecoder {
     waiting_bound: IdSet,
     refs_by_bound: HashMap<NodeId, Vec<u32>>,
     server_meta: IdMap<(crate::value::JsString, Option<Vec<Value>>)>,
-    /// The range of `r.deps` each row or chunk wrote.
-    dep_ranges: KeyMap<(u32, u32)>,
     /// Bound arguments copied into server references so far.
     bound_copies: u64,
 }
@@ -226,8 +222,6 @@ impl ResponseDecoder {
             server_refs_of: IdMap::default(),
             error_values_of: IdMap::default(),
             adopting: HashMap::new(),
-            seen_deps: 0,
-            dep_ranges: KeyMap::default(),
             fill_candidates: Vec::new(),
             waiting_bound: IdSet::default(),
             refs_by_bound: HashMap::new(),
@@ -493,14 +487,17 @@ impl ResponseDecoder {
 
     /// Records the plain references a parse added, under `key`.
     fn note_deps(&mut self, key: Key) {
-        let first = self.seen_deps;
-        let new = &self.r.deps[first..];
-        let mut targets: Vec<u32> = new.iter().map(|d| d.to).collect();
-        self.seen_deps = self.r.deps.len();
-        // Server references need their rows; those rows need their bound
-        // arguments (a promise) too.
+        let mut targets: Vec<u32> = Vec::with_capacity(self.r.deps.len());
+        let mut marks = Vec::new();
+        for d in self.r.deps.drain(..) {
+            if let Some(e) = d.element {
+                marks.push((targets.len() as u32, Mark::Element(e)));
+            }
+            targets.push(d.to);
+        }
+        // Server references need their rows (their `$h`s wrote references to
+        // them); those rows need their bound arguments (a promise) too.
         for (node, p) in std::mem::take(&mut self.r.server_refs) {
-            targets.push(p);
             self.server_ref_rows.insert(p);
             self.server_refs_of.get_or_default(p).push(node);
             self.fill_candidates.push(p);
@@ -510,21 +507,9 @@ impl ResponseDecoder {
                 // A server reference's bound arguments: needed, and an error in
                 // them is the reference's.
                 targets.push(p);
-                self.r.deps.push(super::decode::Dep { from: key.0, to: p, element: None, item: None });
-                self.seen_deps = self.r.deps.len();
             }
             self.promises_of.get_or_default(p).push((node, false));
             self.t.watch(Unit::Row(p));
-        }
-        if self.seen_deps > first {
-            // The references this key wrote, for error propagation (a key's
-            // are contiguous; a range covering others' is filtered when read).
-            let (a, b) = (first as u32, self.seen_deps as u32);
-            let range = match self.dep_ranges.get(&key) {
-                Some(&(a0, b0)) => (a0.min(a), b0.max(b)),
-                None => (a, b),
-            };
-            self.dep_ranges.insert(key, range);
         }
         for (node, p) in std::mem::take(&mut self.r.lazies) {
             self.promises_of.get_or_default(p).push((node, true));
@@ -537,10 +522,11 @@ impl ResponseDecoder {
             self.entries_of.get_or_default(p).push((node, is_blob));
         }
         for (node, p) in std::mem::take(&mut self.r.error_values) {
+            marks.push((targets.len() as u32, Mark::NotItsError));
             targets.push(p);
             self.error_values_of.get_or_default(p).push(node);
         }
-        self.t.add_deps(key, targets);
+        self.t.add_deps(key, &targets, &marks);
     }
 
     /// Parses row `id` into `b.roots`.
@@ -1020,13 +1006,11 @@ impl ResponseDecoder {
         }
         // The references the completed keys wrote, by the row they refer to:
         // the work is theirs, not every reference so far.
-        let mut referrers: HashMap<u32, Vec<usize>> = HashMap::new();
+        let mut referrers: HashMap<u32, Vec<(Key, Option<NodeId>)>> = HashMap::new();
         for k in done {
-            let Some(&(a, b)) = self.dep_ranges.get(k) else { continue };
-            for i in a as usize..b as usize {
-                let dep = &self.r.deps[i];
-                if dep.from != dep.to && (dep.from, dep.item) == *k {
-                    referrers.entry(dep.to).or_default().push(i);
+            for (to, element) in self.t.error_deps(k) {
+                if k.0 != to {
+                    referrers.entry(to).or_default().push((*k, element));
                 }
             }
         }
@@ -1038,10 +1022,8 @@ impl ResponseDecoder {
         let mut failed_elements = HashSet::new();
         while let Some(row) = queue.pop() {
             let error = self.b.roots.get(&row).cloned().unwrap_or(Value::Undefined);
-            for &i in referrers.get(&row).map(Vec::as_slice).unwrap_or_default() {
-                let dep = &self.r.deps[i];
-                let from = dep.from;
-                if let Some(e) = dep.element {
+            for &((from, item), element) in referrers.get(&row).map(Vec::as_slice).unwrap_or_default() {
+                if let Some(e) = element {
                     // React wraps a failed element in a rejected lazy instead.
                     if failed_elements.insert(e) {
                         self.r.failed_elements.push((e, error.clone()));
@@ -1050,7 +1032,7 @@ impl ResponseDecoder {
                 }
                 // A stream whose chunk failed errors there: an async iterable keeps the
                 // chunks before it; a ReadableStream drops its queued chunks.
-                if let (Some(item), Some(Value::Node(n))) = (dep.item, self.b.roots.get(&from)) {
+                if let (Some(item), Some(Value::Node(n))) = (item, self.b.roots.get(&from)) {
                     if let Node::Stream(s) = self.b.g.node_mut(*n) {
                         let keep =
                             if matches!(s.kind, StreamKind::Readable | StreamKind::Bytes) { 0 } else { item as usize };
