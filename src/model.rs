@@ -65,24 +65,53 @@ impl Hole {
 }
 
 /// Which slots hold unresolved holes (by index in [`Builder::holes`]).
+/// Only the roots of parts are looked up for every reference; slots inside
+/// containers are looked up only by path walks and by objects with a key
+/// resolved to `undefined`, so their table is built the first time one is
+/// asked for (from the holes still open) and kept from then on.
 #[derive(Default)]
-struct HoleIndex(HashMap<Slot, u32>);
+struct HoleIndex {
+    roots: crate::id_map::IdMap<u32>,
+    items: Option<HashMap<Slot, u32>>,
+}
 
 impl HoleIndex {
     fn insert(&mut self, slot: Slot, h: usize) {
-        self.0.insert(slot, h as u32);
+        match (slot, &mut self.items) {
+            (Slot::Root(p), _) => {
+                self.roots.insert(p, h as u32);
+            }
+            (_, Some(items)) => {
+                items.insert(slot, h as u32);
+            }
+            (_, None) => {}
+        }
     }
 
     fn remove(&mut self, slot: &Slot) {
-        self.0.remove(slot);
+        match (slot, &mut self.items) {
+            (Slot::Root(p), _) => {
+                self.roots.remove(p);
+            }
+            (_, Some(items)) => {
+                items.remove(slot);
+            }
+            (_, None) => {}
+        }
     }
 
+    /// The hole at `slot` (a slot inside a container only once the table is
+    /// built: see [`Builder::index_item_holes`]).
     fn get(&self, slot: &Slot) -> Option<usize> {
-        self.0.get(slot).map(|&h| h as usize)
+        match slot {
+            Slot::Root(p) => self.roots.get(p),
+            _ => self.items.as_ref()?.get(slot),
+        }
+        .map(|&h| h as usize)
     }
 
     fn contains_key(&self, slot: &Slot) -> bool {
-        self.0.contains_key(slot)
+        self.get(slot).is_some()
     }
 }
 
@@ -714,8 +743,20 @@ impl Builder {
         }
     }
 
+    /// Builds the table of open holes inside containers, if it is not built.
+    fn index_item_holes(&mut self) {
+        if self.hole_at.items.is_some() {
+            return;
+        }
+        let open = |h: &Hole| matches!(h.state, HoleState::Pending | HoleState::Waiting);
+        let items = self.holes.iter().enumerate().filter(|(_, h)| open(h) && !matches!(h.slot, Slot::Root(_)));
+        self.hole_at.items = Some(items.map(|(i, h)| (h.slot, i as u32)).collect());
+    }
+
     /// The slot of `key` inside `value`, for a path walk.
     fn child_slot(&mut self, value: &Value, key: &[u8]) -> Option<Slot> {
+        // A path walk looks at holes inside containers.
+        self.index_item_holes();
         let Value::Node(node) = *value else {
             return None;
         };
@@ -873,6 +914,10 @@ impl Builder {
     /// Deletes keys whose references resolved to `undefined` (React deletes
     /// them), in objects whose references are all resolved; the others wait.
     pub(crate) fn drop_undefined(&mut self) {
+        if self.undefined_in.is_empty() {
+            return;
+        }
+        self.index_item_holes();
         let mut waiting = Vec::new();
         for node in std::mem::take(&mut self.undefined_in) {
             let n = match self.g.node(node) {
