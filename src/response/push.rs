@@ -16,7 +16,7 @@
 //! too.
 
 use super::complete::{Mark, Tracker, Unit};
-use crate::id_map::{IdMap, IdSet};
+use crate::id_map::{IdLists, IdMap, IdSet};
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use bytes::Bytes;
@@ -152,11 +152,11 @@ pub struct ResponseDecoder {
     /// Rows of server references: their bound-argument promises are needed too.
     server_ref_rows: IdSet,
     /// Placeholders by the row they are built from.
-    promises_of: IdMap<Vec<(NodeId, bool)>>,
-    inits_of: IdMap<Vec<(NodeId, InitKind)>>,
-    entries_of: IdMap<Vec<(NodeId, bool)>>,
+    promises_of: IdLists<(NodeId, bool)>,
+    inits_of: IdLists<(NodeId, InitKind)>,
+    entries_of: IdLists<(NodeId, bool)>,
     server_refs_of: IdMap<Vec<NodeId>>,
-    error_values_of: IdMap<Vec<NodeId>>,
+    error_values_of: IdLists<NodeId>,
     /// Promises waiting for a promise they were fulfilled with.
     adopting: HashMap<NodeId, Vec<(NodeId, bool)>>,
     /// Server reference rows to look at (see `fill_ready_server_refs`), rows
@@ -165,7 +165,7 @@ pub struct ResponseDecoder {
     fill_candidates: Vec<u32>,
     waiting_bound: IdSet,
     refs_by_bound: HashMap<NodeId, Vec<u32>>,
-    server_meta: IdMap<(crate::value::JsString, Option<Vec<Value>>)>,
+    server_meta: IdMap<(crate::value::JsString, Option<NodeId>)>,
     /// Bound arguments copied into server references so far.
     bound_copies: u64,
 }
@@ -216,11 +216,11 @@ impl ResponseDecoder {
             t: Tracker::default(),
             streams: IdMap::default(),
             server_ref_rows: IdSet::default(),
-            promises_of: IdMap::default(),
-            inits_of: IdMap::default(),
-            entries_of: IdMap::default(),
+            promises_of: IdLists::default(),
+            inits_of: IdLists::default(),
+            entries_of: IdLists::default(),
             server_refs_of: IdMap::default(),
-            error_values_of: IdMap::default(),
+            error_values_of: IdLists::default(),
             adopting: HashMap::new(),
             fill_candidates: Vec::new(),
             waiting_bound: IdSet::default(),
@@ -508,23 +508,23 @@ impl ResponseDecoder {
                 // them is the reference's.
                 targets.push(p);
             }
-            self.promises_of.get_or_default(p).push((node, false));
+            self.promises_of.push(p, (node, false));
             self.t.watch(Unit::Row(p));
         }
         for (node, p) in std::mem::take(&mut self.r.lazies) {
-            self.promises_of.get_or_default(p).push((node, true));
+            self.promises_of.push(p, (node, true));
             self.t.watch(Unit::Row(p));
         }
         for (node, p, kind) in std::mem::take(&mut self.r.inits) {
-            self.inits_of.get_or_default(p).push((node, kind));
+            self.inits_of.push(p, (node, kind));
         }
         for (node, p, is_blob) in std::mem::take(&mut self.r.entries) {
-            self.entries_of.get_or_default(p).push((node, is_blob));
+            self.entries_of.push(p, (node, is_blob));
         }
         for (node, p) in std::mem::take(&mut self.r.error_values) {
             marks.push((targets.len() as u32, Mark::NotItsError));
             targets.push(p);
-            self.error_values_of.get_or_default(p).push(node);
+            self.error_values_of.push(p, node);
         }
         self.t.add_deps(key, &targets, &marks);
     }
@@ -768,14 +768,29 @@ impl ResponseDecoder {
         self.fill_ready_server_refs()
     }
 
-    /// The metadata of server reference row `row`, read once (later `$h`s
-    /// to it copy it).
-    fn server_meta_of(&mut self, row: u32) -> Result<&(crate::value::JsString, Option<Vec<Value>>)> {
-        if !self.server_meta.contains_key(&row) {
-            let meta = self.b.server_ref_meta(self.b.roots.get(&row)).map_err(|e| e.at_part(row))?;
-            self.server_meta.insert(row, meta);
+    /// The metadata of server reference row `row`: its id, and the array of
+    /// its bound arguments (if not `null`). Checked and read once (later
+    /// `$h`s to it copy it).
+    fn server_meta_of(&mut self, row: u32) -> Result<(crate::value::JsString, Option<NodeId>)> {
+        if let Some(meta) = self.server_meta.get(&row) {
+            return Ok(meta.clone());
         }
-        self.server_meta.get(&row).ok_or_else(|| Error::new(ErrorKind::Internal { what: "server reference metadata" }))
+        let (id, bound) = self.b.server_ref_meta(self.b.roots.get(&row)).map_err(|e| e.at_part(row))?;
+        let array = match (bound, self.bound_promise(row).map(|p| self.b.g.node(p))) {
+            (None, _) => None,
+            (Some(_), Some(Node::Promise(PromiseState::Fulfilled(Value::Node(array))))) => Some(*array),
+            (Some(_), _) => return Err(Error::new(ErrorKind::Internal { what: "server reference metadata" })),
+        };
+        self.server_meta.insert(row, (id.clone(), array));
+        Ok((id, array))
+    }
+
+    /// The bound arguments in `array`.
+    fn bound_args(&self, array: Option<NodeId>) -> Option<&[Value]> {
+        match self.b.g.node(array?) {
+            Node::Array(items) => Some(items),
+            _ => None,
+        }
     }
 
     /// A row or chunk and everything it needs are complete: its event.
@@ -839,7 +854,8 @@ impl ResponseDecoder {
                 self.server_refs_of.remove(&p);
                 continue;
             }
-            let bound = self.server_meta_of(p)?.1.as_ref().map_or(0, |b| b.len() as u64);
+            let array = self.server_meta_of(p)?.1;
+            let bound = self.bound_args(array).map_or(0, |b| b.len() as u64);
             let refs = self.server_refs_of.get(&p).map_or(0, |nodes| nodes.len() as u64);
             self.bound_copies += refs * bound;
             let max = self.fed as u64 / 4 + 32_768;
@@ -849,7 +865,8 @@ impl ResponseDecoder {
             fills.push(p);
         }
         for p in fills {
-            let Some((id, bound)) = self.server_meta.get(&p).cloned() else { continue };
+            let Some((id, array)) = self.server_meta.get(&p).cloned() else { continue };
+            let bound = self.bound_args(array).map(<[Value]>::to_vec);
             for node in self.server_refs_of.remove(&p).unwrap_or_default() {
                 let reference = crate::value::ServerReference { id: id.clone(), bound: bound.clone() };
                 *self.b.g.node_mut(node) = Node::ServerReference(Box::new(reference));
@@ -860,10 +877,15 @@ impl ResponseDecoder {
 
     /// A server reference row's bound promise, if it has not settled.
     fn pending_bound(&self, row: u32) -> Option<NodeId> {
+        self.bound_promise(row).filter(|&p| matches!(self.b.g.node(p), Node::Promise(PromiseState::Pending)))
+    }
+
+    /// The node a server reference row's `bound` names, if it names one.
+    fn bound_promise(&self, row: u32) -> Option<NodeId> {
         let Some(Value::Node(obj)) = self.b.roots.get(&row) else { return None };
         let Node::Object(pairs) = self.b.g.node(*obj) else { return None };
         match pairs.iter().find(|(k, _)| *k == "bound").map(|(_, v)| v) {
-            Some(Value::Node(p)) if matches!(self.b.g.node(*p), Node::Promise(PromiseState::Pending)) => Some(*p),
+            Some(Value::Node(p)) => Some(*p),
             _ => None,
         }
     }
