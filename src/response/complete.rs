@@ -150,13 +150,12 @@ enum WalkState {
 }
 
 /// A walk's search: the depth-first path and the component stack (its
-/// keys' discovery numbers are in [`Tracker::owner`], or in `extra` for keys
+/// keys' discovery numbers are in [`Tracker::owner`], or in [`Tracker::extra`] for keys
 /// another walk holds too).
 #[derive(Default)]
 struct Search {
     path: Vec<Frame>,
     stack: Vec<Key>,
-    extra: HashMap<Key, u32>,
     next: u32,
 }
 
@@ -179,7 +178,8 @@ impl Unit {
 
 /// A key on a walk's path.
 struct Frame {
-    key: Key,
+    /// Its key's place on the component stack.
+    at: u32,
     /// Its next dependency, and the end of its dependencies (in `targets`).
     next: u32,
     end: u32,
@@ -202,8 +202,8 @@ enum Holder {
 
 /// What running a walk gave.
 pub(super) struct Run {
-    /// Keys that became complete, in discovery order.
-    pub done: Vec<Key>,
+    /// Keys that became complete, in discovery order (with their numbers).
+    pub done: Vec<(u32, Key)>,
     /// The walk's value, if the walk finished (it is complete).
     pub finished: Option<Unit>,
 }
@@ -231,6 +231,9 @@ pub(super) struct Tracker {
     /// The walk whose component stack holds a key (the first to push it),
     /// and the key's discovery number in that walk.
     owner: KeyMap<(u32, u32)>,
+    /// The discovery numbers of keys on a walk's component stack that
+    /// another walk holds too, by walk and key.
+    extra: HashMap<(u32, Key), u32>,
     /// Work done (bounded by the stream's size): keys pushed on the walks'
     /// stacks; runs, keys and dependencies looked at.
     pushes: u64,
@@ -389,12 +392,9 @@ impl Tracker {
                 self.push(&mut s, n, root);
                 s
             }
-            WalkState::AtRoot { next, end } => Search {
-                path: vec![Frame { key: root, next, end, low: 0, num: 0 }],
-                stack: vec![root],
-                extra: HashMap::new(),
-                next: 1,
-            },
+            WalkState::AtRoot { next, end } => {
+                Search { path: vec![Frame { at: 0, next, end, low: 0, num: 0 }], stack: vec![root], next: 1 }
+            }
             WalkState::Deep(s) => *s,
         };
         w.stop = Stop::Running;
@@ -414,7 +414,7 @@ impl Tracker {
                 }
                 let own = match self.owner.get(&t) {
                     Some(&(o, num)) if o == n => Some(num),
-                    _ => s.extra.get(&t).copied(),
+                    _ => self.extra.get(&(n, t)).copied(),
                 };
                 if let Some(num) = own {
                     // On this walk's component stack.
@@ -460,15 +460,16 @@ impl Tracker {
             let Some(f) = s.path.pop() else { break };
             if f.low == f.num {
                 // It roots a component with nothing missing behind it: complete.
+                let key = s.stack[f.at as usize];
                 while let Some(x) = s.stack.pop() {
-                    let num = match s.extra.remove(&x) {
+                    let num = match self.extra.remove(&(n, x)) {
                         Some(num) => num,
                         None => self.owner.remove(&x).map_or(0, |o| o.1),
                     };
                     if self.mark_complete(x) {
                         done.push((num, x));
                     }
-                    if x == f.key {
+                    if x == key {
                         break;
                     }
                 }
@@ -477,8 +478,8 @@ impl Tracker {
             }
         }
         // Stopped: keep the search (just where it is, when only the root is on it).
-        w.state = match (&s.path[..], s.stack.len(), s.extra.is_empty()) {
-            ([f], 1, true) => WalkState::AtRoot { next: f.next, end: f.end },
+        w.state = match (&s.path[..], &s.stack[..]) {
+            ([f], [k]) if !self.extra.contains_key(&(n, *k)) => WalkState::AtRoot { next: f.next, end: f.end },
             _ => {
                 s.path.shrink_to_fit();
                 s.stack.shrink_to_fit();
@@ -539,12 +540,12 @@ impl Tracker {
         s.next += 1;
         if self.owner.get(&key).is_some() {
             // Held by another walk too (one that waits for a key).
-            s.extra.insert(key, num);
+            self.extra.insert((n, key), num);
         } else {
             self.owner.insert(key, (n, num));
         }
+        s.path.push(Frame { at: s.stack.len() as u32, next, end, low: num, num });
         s.stack.push(key);
-        s.path.push(Frame { key, next, end, low: num, num });
     }
 
     fn finish(&mut self, n: u32, w: Walk, done: Vec<(u32, Key)>) -> Run {
@@ -558,8 +559,9 @@ impl Tracker {
     }
 }
 
-/// Completed keys by their discovery number in the walk, numbers dropped.
-fn discovery_order(mut done: Vec<(u32, Key)>) -> Vec<Key> {
+/// Completed keys in the order of their discovery numbers in the walk (kept
+/// with them: a long list is not copied to drop them).
+fn discovery_order(mut done: Vec<(u32, Key)>) -> Vec<(u32, Key)> {
     done.sort_unstable_by_key(|d| d.0);
-    done.into_iter().map(|d| d.1).collect()
+    done
 }

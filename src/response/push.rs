@@ -669,11 +669,11 @@ impl ResponseDecoder {
 
     /// Resolves references and fills placeholders in rows that just became
     /// complete.
-    fn finalize(&mut self, done: &[Key]) -> Result<()> {
+    fn finalize(&mut self, done: &[(u32, Key)]) -> Result<()> {
         if done.is_empty() {
             return Ok(());
         }
-        for &(row, item) in done {
+        for &(_, (row, item)) in done {
             if item.is_none() && self.server_refs_of.contains_key(&row) {
                 self.fill_candidates.push(row);
             }
@@ -682,11 +682,11 @@ impl ResponseDecoder {
         if self.b.failed.len() != self.r.rejected.len() {
             self.b.failed.clone_from(&self.r.rejected);
         }
-        for &k in done {
+        for &(_, k) in done {
             self.b.resolve_holes_of(k).map_err(|e| at_row(e, k.0))?;
         }
         self.b.drop_undefined();
-        let done_rows = done.iter().filter(|k| k.1.is_none()).map(|k| k.0);
+        let done_rows = done.iter().filter(|d| d.1 .1.is_none()).map(|d| d.1 .0);
         if !self.r.imports.is_empty() {
             let done_set: HashSet<u32> = done_rows.clone().collect();
             let imports = std::mem::take(&mut self.r.imports);
@@ -712,7 +712,7 @@ impl ResponseDecoder {
             }
         }
         if !self.r.elements.is_empty() {
-            for &k in done {
+            for &(_, k) in done {
                 for node in self.r.elements.remove(&k).unwrap_or_default() {
                     if let Node::Array(items) = self.b.g.node(node) {
                         if items.len() >= 4 {
@@ -1022,14 +1022,14 @@ impl ResponseDecoder {
 
     /// A row (or chunk) that refers plainly to an errored row errors with the
     /// same error, transitively, as React's client rejects such chunks.
-    fn propagate_errors(&mut self, done: &[Key]) {
+    fn propagate_errors(&mut self, done: &[(u32, Key)]) {
         if self.r.rejected.is_empty() {
             return;
         }
         // The references the completed keys wrote, by the row they refer to:
         // the work is theirs, not every reference so far.
         let mut referrers: HashMap<u32, Vec<(Key, Option<NodeId>)>> = HashMap::new();
-        for k in done {
+        for (_, k) in done {
             for (to, element) in self.t.error_deps(k) {
                 if k.0 != to {
                     referrers.entry(to).or_default().push((*k, element));
