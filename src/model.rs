@@ -804,6 +804,15 @@ impl Builder {
         }
     }
 
+    /// Drops the holes and their tables (every hole is resolved, or the
+    /// decode is over).
+    pub(crate) fn release_holes(&mut self) {
+        self.holes = Vec::new();
+        self.hole_at = HoleIndex::default();
+        self.holes_by_row = Default::default();
+        self.holes_by_chunk = HashMap::new();
+    }
+
     pub(crate) fn resolve_holes(&mut self) -> Result<()> {
         for start in 0..self.holes.len() {
             self.resolve_hole(start)?;

@@ -369,7 +369,16 @@ impl ResponseDecoder {
         if self.r.rejected.contains(&0) {
             return Err(ErrorKind::RootRejected.into());
         }
-        self.b.finish_root()
+        // The value's logical size is checked on the graph alone: the rest
+        // of the decoder (its tables of rows, walks and holes) goes first.
+        let mut b = self.into_builder();
+        b.release_holes();
+        b.finish_root()
+    }
+
+    /// The graph under construction, the rest dropped.
+    fn into_builder(self) -> Builder {
+        self.b
     }
 
     /// Sorts newly framed rows by id (the rows of started streams go to
