@@ -10,6 +10,16 @@
 
 use std::collections::{HashMap, HashSet};
 
+/// Makes room for one more item in `v`, growing it by half (not doubling):
+/// for the tables of a decode, which hold an item per row or reference and
+/// can be most of its memory, that keeps the unused tail under a third.
+#[inline]
+pub(crate) fn reserve_one<T>(v: &mut Vec<T>) {
+    if v.len() == v.capacity() {
+        v.reserve_exact((v.len() / 2).max(16));
+    }
+}
+
 /// A map from ids to `V`.
 #[derive(Clone, Debug)]
 pub(crate) struct IdMap<V> {
@@ -32,6 +42,11 @@ impl<V> IdMap<V> {
         if i >= self.dense.len() {
             if i >= 2 * (self.len + 256) {
                 return None;
+            }
+            if self.dense.capacity() <= i {
+                // Grown by half (as `reserve_one`), or to `id` if that is further.
+                let len = self.dense.len();
+                self.dense.reserve_exact((i + 1).max(len + len / 2).max(16) - len);
             }
             self.dense.resize_with(i + 1, || None);
         }
@@ -233,6 +248,7 @@ impl<T: Copy> IdLists<T> {
     /// Adds `item` last in `id`'s list.
     pub(crate) fn push(&mut self, id: u32, item: T) {
         let at = self.items.len() as u32;
+        reserve_one(&mut self.items);
         self.items.push((item, END));
         match self.ends.get_mut(&id) {
             Some(ends) => {

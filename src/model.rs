@@ -590,10 +590,8 @@ impl Builder {
     ) -> usize {
         let h = self.holes.len();
         let origin = (self.row, self.item);
-        if self.holes.len() == self.holes.capacity() {
-            // Grow by half: one hole per reference, and references can be most of a body.
-            self.holes.reserve_exact((self.holes.len() / 2).max(16));
-        }
+        // One hole per reference, and references can be most of a body.
+        crate::id_map::reserve_one(&mut self.holes);
         let hole = Hole { text, slot, under_then, state: HoleState::Pending };
         debug_assert!(hole.part() == part && segs.len() == hole.text.as_wtf8().iter().filter(|&&c| c == b':').count());
         self.holes.push(hole);

@@ -19,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::decode::Key;
 use crate::error::{ErrorKind, Result};
-use crate::id_map::{IdMap, IdSet};
+use crate::id_map::{reserve_one, IdMap, IdSet};
 use crate::value::NodeId;
 use crate::LimitKind;
 
@@ -289,10 +289,8 @@ impl Tracker {
                 n
             }
             None => {
-                if self.walks.len() == self.walks.capacity() {
-                    // Grow by half: a walk per promise, and promises can be most of a stream.
-                    self.walks.reserve_exact((self.walks.len() / 2).max(16));
-                }
+                // A walk per promise, and promises can be most of a stream.
+                reserve_one(&mut self.walks);
                 self.walks.push(Some(walk));
                 (self.walks.len() - 1) as u32
             }
@@ -449,6 +447,7 @@ impl Tracker {
                     self.scans += u64::from(b - a);
                     self.scans += 1;
                     self.mark_complete(t);
+                    reserve_one(&mut done);
                     done.push((s.next, t));
                     s.next += 1;
                     continue;
@@ -467,6 +466,7 @@ impl Tracker {
                         None => self.owner.remove(&x).map_or(0, |o| o.1),
                     };
                     if self.mark_complete(x) {
+                        reserve_one(&mut done);
                         done.push((num, x));
                     }
                     if x == key {
@@ -544,6 +544,8 @@ impl Tracker {
         } else {
             self.owner.insert(key, (n, num));
         }
+        reserve_one(&mut s.path);
+        reserve_one(&mut s.stack);
         s.path.push(Frame { at: s.stack.len() as u32, next, end, low: num, num });
         s.stack.push(key);
     }
