@@ -840,11 +840,11 @@ impl Builder {
         // in its text; the value a path reached so far is in `reached` (only
         // for holes with a path that had to wait: a chain of plain references
         // keeps none).
-        let mut stack = vec![(start, 0u32)];
+        let mut stack = vec![(start as u32, 0u32)];
         let mut reached: HashMap<usize, Value> = HashMap::new();
         self.holes[start].state = HoleState::Waiting;
         'outer: while let Some(&(h, next)) = stack.last() {
-            let at = stack.len() - 1;
+            let (h, at) = (h as usize, stack.len() - 1);
             let text = self.holes[h].text.clone();
             let t = text.as_wtf8();
             let mut pos = next as usize;
@@ -901,14 +901,15 @@ impl Builder {
     }
 
     /// If `slot` is an unresolved hole, schedules it and returns `false`.
-    fn push_dep(&mut self, stack: &mut Vec<(usize, u32)>, slot: Slot, from: usize) -> Result<bool> {
+    fn push_dep(&mut self, stack: &mut Vec<(u32, u32)>, slot: Slot, from: usize) -> Result<bool> {
         let Some(dep) = self.hole_at.get(&slot) else {
             return Ok(true);
         };
         match self.holes[dep].state {
             HoleState::Pending => {
                 self.holes[dep].state = HoleState::Waiting;
-                stack.push((dep, 0));
+                crate::id_map::reserve_one(stack);
+                stack.push((dep as u32, 0));
                 Ok(false)
             }
             HoleState::Waiting => {

@@ -183,9 +183,9 @@ struct Frame {
     /// Its next dependency, and the end of its dependencies (in `targets`).
     next: u32,
     end: u32,
-    /// The lowest discovery number it reaches on the component stack.
+    /// The lowest discovery number it reaches on the component stack (its
+    /// own number is where the stack's keys' are).
     low: u32,
-    num: u32,
 }
 
 /// Who holds a key a walk comes to.
@@ -248,6 +248,12 @@ impl Tracker {
             return;
         }
         let start = self.targets.len() as u32;
+        let old = self.deps_of.get(&key).map_or(0, |&(a, b)| b - a) as usize;
+        if self.targets.capacity() < self.targets.len() + old + new.len() {
+            // Grown by half (as `reserve_one`), or as far as these need.
+            let more = (old + new.len()).max(self.targets.len() / 2);
+            self.targets.reserve_exact(more);
+        }
         if let Some(&(a, b)) = self.deps_of.get(&key) {
             self.targets.extend_from_within(a as usize..b as usize);
             if !self.marks.is_empty() {
@@ -391,7 +397,7 @@ impl Tracker {
                 s
             }
             WalkState::AtRoot { next, end } => {
-                Search { path: vec![Frame { at: 0, next, end, low: 0, num: 0 }], stack: vec![root], next: 1 }
+                Search { path: vec![Frame { at: 0, next, end, low: 0 }], stack: vec![root], next: 1 }
             }
             WalkState::Deep(s) => *s,
         };
@@ -410,11 +416,7 @@ impl Tracker {
                     top.next += 1;
                     continue;
                 }
-                let own = match self.owner.get(&t) {
-                    Some(&(o, num)) if o == n => Some(num),
-                    _ => self.extra.get(&(n, t)).copied(),
-                };
-                if let Some(num) = own {
+                if let Some(num) = self.number(n, t) {
                     // On this walk's component stack.
                     top.next += 1;
                     top.low = top.low.min(num);
@@ -457,9 +459,9 @@ impl Tracker {
             }
             // Every dependency of the key on top is explored.
             let Some(f) = s.path.pop() else { break };
-            if f.low == f.num {
+            let key = s.stack[f.at as usize];
+            if Some(f.low) == self.number(n, key) {
                 // It roots a component with nothing missing behind it: complete.
-                let key = s.stack[f.at as usize];
                 while let Some(x) = s.stack.pop() {
                     let num = match self.extra.remove(&(n, x)) {
                         Some(num) => num,
@@ -546,8 +548,16 @@ impl Tracker {
         }
         reserve_one(&mut s.path);
         reserve_one(&mut s.stack);
-        s.path.push(Frame { at: s.stack.len() as u32, next, end, low: num, num });
+        s.path.push(Frame { at: s.stack.len() as u32, next, end, low: num });
         s.stack.push(key);
+    }
+
+    /// The discovery number of `key` if it is on walk `n`'s component stack.
+    fn number(&self, n: u32, key: Key) -> Option<u32> {
+        match self.owner.get(&key) {
+            Some(&(o, num)) if o == n => Some(num),
+            _ => self.extra.get(&(n, key)).copied(),
+        }
     }
 
     fn finish(&mut self, n: u32, w: Walk, done: Vec<(u32, Key)>) -> Run {

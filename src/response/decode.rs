@@ -30,6 +30,50 @@ pub(super) enum Chunk {
     Halted,
 }
 
+/// Rows that arrived and are not parsed yet, by id: model rows (most of
+/// them) as their JSON alone (32 bytes an entry), the others as [`Chunk`]s.
+#[derive(Default)]
+pub(super) struct PendingRows {
+    models: IdMap<Bytes>,
+    others: IdMap<Chunk>,
+}
+
+impl PendingRows {
+    /// Adds row `id`; `false` if it is there already.
+    pub(super) fn insert(&mut self, id: u32, chunk: Chunk) -> bool {
+        if self.contains_key(&id) {
+            return false;
+        }
+        match chunk {
+            Chunk::Model(json) => {
+                self.models.insert(id, json);
+            }
+            other => {
+                self.others.insert(id, other);
+            }
+        }
+        true
+    }
+
+    pub(super) fn contains_key(&self, id: &u32) -> bool {
+        self.models.contains_key(id) || self.others.contains_key(id)
+    }
+
+    /// Row `id`, if it is not a model row.
+    pub(super) fn get(&self, id: &u32) -> Option<&Chunk> {
+        self.others.get(id)
+    }
+
+    /// Row `id`, if it is not a model row.
+    pub(super) fn get_mut(&mut self, id: &u32) -> Option<&mut Chunk> {
+        self.others.get_mut(id)
+    }
+
+    pub(super) fn remove(&mut self, id: &u32) -> Option<Chunk> {
+        self.models.remove(id).map(Chunk::Model).or_else(|| self.others.remove(id))
+    }
+}
+
 /// A stream's rows so far.
 pub(super) struct StreamChunk {
     pub(super) kind: StreamKind,
@@ -60,7 +104,7 @@ pub(super) fn text(bytes: Bytes, id: u32) -> Result<JsString> {
 /// The response's meaning of `$`-strings, and what they leave to do.
 pub(super) struct Response {
     pub(super) temporary_references: bool,
-    pub(super) chunks: IdMap<Chunk>,
+    pub(super) chunks: PendingRows,
     pub(super) queued: IdSet,
     pub(super) work: Vec<u32>,
     /// The node standing for the element marker `"$"` in `["$", type, key, props]`.

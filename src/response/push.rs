@@ -182,7 +182,7 @@ impl ResponseDecoder {
         limits.max_row_bytes = opts.limits.max_total_bytes;
         let mut r = Response {
             temporary_references: opts.temporary_references,
-            chunks: IdMap::default(),
+            chunks: Default::default(),
             queued: IdSet::default(),
             work: Vec::new(),
             marker: None,
@@ -449,7 +449,7 @@ impl ResponseDecoder {
                 RowTag::Tagged(b'C') => return Err(row_error(id, "closes something that is not a stream")),
                 RowTag::Tagged(_) => return Err(row_error(id, "has an unknown tag")),
             };
-            if self.parsed.contains(&id) || self.r.chunks.insert(id, chunk).is_some() {
+            if self.parsed.contains(&id) || !self.r.chunks.insert(id, chunk) {
                 return Err(row_error(id, "appears twice"));
             }
             if self.r.queued.contains(&id) {
