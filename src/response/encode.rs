@@ -197,6 +197,9 @@ pub(super) struct State {
     errors: Rows,
     /// Row buffers to reuse (a row's text is copied into [`Rows`] when it is complete).
     spare: Vec<Vec<u8>>,
+    /// The room the regular rows get (the output's likely size: growing it
+    /// from small would reallocate it many times).
+    pub room: usize,
     /// React's `serializedSize`.
     pub size: usize,
     pub tasks: Tasks,
@@ -264,8 +267,20 @@ impl State {
 
     /// A buffer for row `id`, started with its `<id>:` (most rows are
     /// small: buffers are reused rather than grown from empty each time).
+    #[inline]
     pub fn row_start(&mut self, id: u32) -> Vec<u8> {
-        let mut row = self.spare.pop().unwrap_or_else(|| Vec::with_capacity(128));
+        self.row_with(id, 128)
+    }
+
+    /// [`row_start`](Self::row_start) with room for `capacity` bytes.
+    pub fn row_with(&mut self, id: u32, capacity: usize) -> Vec<u8> {
+        let mut row = match self.spare.pop() {
+            Some(mut row) => {
+                row.reserve(capacity);
+                row
+            }
+            None => Vec::with_capacity(capacity),
+        };
         write_hex(&mut row, id);
         row.push(b':');
         row
@@ -273,18 +288,25 @@ impl State {
 
     /// Keeps a row buffer for [`row_start`](Self::row_start).
     fn recycle(&mut self, mut row: Vec<u8>) {
-        row.clear();
-        self.spare.push(row);
+        if row.capacity() > 0 {
+            row.clear();
+            self.spare.push(row);
+        }
     }
 
     /// A model row whose `<id>:` and JSON are in `row`: moved when it is
-    /// the first row waiting (often the whole response), else copied.
+    /// the first row waiting and at least [`State::room`] large (often the
+    /// whole response), else copied (into room for that much).
     pub fn push_row(&mut self, mut row: Vec<u8>) {
         row.push(b'\n');
-        if self.regular.text.is_empty() {
-            std::mem::swap(&mut self.regular.text, &mut row);
-            self.regular.pieces.push((self.regular.text.len(), None));
+        let text = &mut self.regular.text;
+        if text.is_empty() && row.capacity() >= self.room {
+            std::mem::swap(text, &mut row);
+            self.regular.pieces.push((text.len(), None));
         } else {
+            if text.capacity() < self.room {
+                text.reserve(self.room);
+            }
             self.regular.text(&row);
         }
         self.recycle(row);
@@ -528,6 +550,7 @@ impl Core {
             temporary_references: opts.temporary_references,
             on_error: opts.on_error.clone(),
             manifest: opts.client_manifest.clone(),
+            room: crate::json::enc::first_capacity(g).max(128),
             ..State::default()
         };
         let root = st.alloc();

@@ -188,11 +188,9 @@ impl<'a> Walker<'a> {
     /// `retryTask`: renders task `id`'s model as its row.
     pub fn task(&mut self, id: u32, model: &Item) {
         let saved = self.st.size;
-        self.out = self.st.row_start(id);
-        if id == 0 {
-            // The root row is often the whole response: room for its graph's nodes.
-            self.out.reserve(crate::json::enc::first_capacity(self.g));
-        }
+        // The root row is often the whole response: room for its graph's nodes.
+        let capacity = if id == 0 { self.st.room } else { 128 };
+        self.out = self.st.row_with(id, capacity);
         let next = match model {
             Item::V(v) => self.value(Holder::Root, Key::Root, v, Some(id)),
             other => self.item(Holder::Root, Key::Root, other, Some(id)),
