@@ -10,9 +10,9 @@ use crate::value::node_map::{NodeMap, NodeSet};
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::json::enc::{decimal, first_capacity, write_escaped, write_iso, write_key, write_ref};
+use crate::json::enc::{decimal, first_capacity, write_escaped, write_iso, write_js_number, write_key, write_ref};
 use crate::json::write_str_slice;
-use crate::model::{write_js_number, write_plain};
+use crate::model::write_plain;
 use crate::paths::{PathKey, Paths, Ref};
 use crate::value::{Blob, FormEntry, Graph, JsString, Node, NodeId, PromiseState, StreamEnd, StreamKind, Value};
 

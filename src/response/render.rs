@@ -13,9 +13,9 @@ use bytes::Bytes;
 
 use super::describe::{self, Member, Parent};
 use super::encode::{Job, State, TaskState, Thrown};
-use crate::json::enc::{write_escaped, write_iso, write_key, write_ref};
+use crate::json::enc::{write_escaped, write_iso, write_js_number, write_key, write_ref};
 use crate::json::write_str_slice;
-use crate::model::{write_js_number, write_plain};
+use crate::model::write_plain;
 use crate::paths::{PathKey, Ref};
 use crate::value::{Blob, FormEntry, Graph, JsString, Node, NodeId, PromiseState, StreamKind, Value};
 
