@@ -8,7 +8,17 @@
 //! entries (never sized from a declared value), and every other id goes to
 //! the hash map, whose random keys resist chosen collisions.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+/// Makes room for one more item in `v`, growing it by half (not doubling):
+/// for the tables of a decode, which hold an item per row or reference and
+/// can be most of its memory, that keeps the unused tail under a third.
+#[inline]
+pub(crate) fn reserve_one<T>(v: &mut Vec<T>) {
+    if v.len() == v.capacity() {
+        v.reserve_exact((v.len() / 2).max(16));
+    }
+}
 
 /// A map from ids to `V`.
 #[derive(Clone, Debug)]
@@ -32,6 +42,11 @@ impl<V> IdMap<V> {
         if i >= self.dense.len() {
             if i >= 2 * (self.len + 256) {
                 return None;
+            }
+            if self.dense.capacity() <= i {
+                // Grown by half (as `reserve_one`), or to `id` if that is further.
+                let len = self.dense.len();
+                self.dense.reserve_exact((i + 1).max(len + len / 2).max(16) - len);
             }
             self.dense.resize_with(i + 1, || None);
         }
@@ -93,6 +108,12 @@ impl<V> IdMap<V> {
                 // goes. (Small ones stay: a table that empties after every row
                 // would be dropped and grown again each time.)
                 *self = IdMap::default();
+            } else if self.sparse.capacity() >= 1_024 && self.sparse.len() * 8 < self.sparse.capacity() {
+                // The hashed ids went the same way (rows waiting for a row
+                // with a large id, all arrived): a hash map never shrinks by
+                // itself. Shrunk to a quarter, it is emptied a quarter again
+                // before the next shrink, so the rehashing stays linear.
+                self.sparse.shrink_to(self.sparse.len() * 2);
             }
         }
         old
@@ -121,39 +142,149 @@ impl<V> IdMap<V> {
     }
 }
 
-/// A set of ids.
+/// A set of ids: a bitmap for small ids, a hash set for the rest. A bit
+/// costs so little that the bitmap may reach further than [`IdMap`]'s table:
+/// ids below 16 × (entries + 1,024), at most two bytes per entry (rows that
+/// start at an offset, such as `0x10000`, stay in the bitmap).
 #[derive(Clone, Debug, Default)]
-pub(crate) struct IdSet(IdMap<()>);
+pub(crate) struct IdSet {
+    bits: Vec<u64>,
+    sparse: HashSet<u32>,
+    len: usize,
+}
 
 impl IdSet {
     #[inline]
     pub(crate) fn contains(&self, id: &u32) -> bool {
-        self.0.contains_key(id)
+        match self.bits.get((*id / 64) as usize) {
+            Some(w) if w & (1 << (id % 64)) != 0 => true,
+            _ => !self.sparse.is_empty() && self.sparse.contains(id),
+        }
     }
 
     /// Adds `id`; `false` if it was there already.
     #[inline]
     pub(crate) fn insert(&mut self, id: u32) -> bool {
-        self.0.insert(id, ()).is_none()
+        if !self.sparse.is_empty() && self.sparse.contains(&id) {
+            return false;
+        }
+        let word = (id / 64) as usize;
+        if word >= self.bits.len() {
+            if word >= (self.len + 1_024) / 4 {
+                if !self.sparse.insert(id) {
+                    return false;
+                }
+                self.len += 1;
+                return true;
+            }
+            self.bits.resize(word + 1, 0);
+        }
+        let bit = 1u64 << (id % 64);
+        if self.bits[word] & bit != 0 {
+            return false;
+        }
+        self.bits[word] |= bit;
+        self.len += 1;
+        true
     }
 
     /// Removes `id`; `false` if it was not there.
     pub(crate) fn remove(&mut self, id: u32) -> bool {
-        self.0.remove(&id).is_some()
+        let bit = 1u64 << (id % 64);
+        let removed = match self.bits.get_mut((id / 64) as usize) {
+            Some(w) if *w & bit != 0 => {
+                *w &= !bit;
+                true
+            }
+            _ => !self.sparse.is_empty() && self.sparse.remove(&id),
+        };
+        if removed {
+            self.len -= 1;
+        }
+        removed
     }
 
     #[inline]
     pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.len == 0
     }
 
     #[inline]
     pub(crate) fn len(&self) -> usize {
-        self.0.len
+        self.len
     }
 
+    /// The ids, those in the bitmap first (ascending), then the others.
     pub(crate) fn iter(&self) -> impl Iterator<Item = u32> + '_ {
-        self.0.iter().map(|(k, _)| k)
+        let dense = self
+            .bits
+            .iter()
+            .enumerate()
+            .flat_map(|(i, &w)| (0..64u32).filter(move |b| w & (1 << b) != 0).map(move |b| i as u32 * 64 + b));
+        dense.chain(self.sparse.iter().copied())
+    }
+}
+
+/// Lists of items by id, in one buffer: each list is threaded through it
+/// (a first and a last entry per id), so an id with one item costs that
+/// item and two `u32`s, not a vector of its own. Taken lists leave their
+/// entries behind until every list is taken.
+#[derive(Clone, Debug)]
+pub(crate) struct IdLists<T> {
+    items: Vec<(T, u32)>,
+    ends: IdMap<(u32, u32)>,
+}
+
+impl<T> Default for IdLists<T> {
+    fn default() -> Self {
+        IdLists { items: Vec::new(), ends: IdMap::default() }
+    }
+}
+
+/// The end of a list in [`IdLists`].
+const END: u32 = u32::MAX;
+
+impl<T: Copy> IdLists<T> {
+    /// Adds `item` last in `id`'s list.
+    pub(crate) fn push(&mut self, id: u32, item: T) {
+        let at = self.items.len() as u32;
+        reserve_one(&mut self.items);
+        self.items.push((item, END));
+        match self.ends.get_mut(&id) {
+            Some(ends) => {
+                let last = std::mem::replace(&mut ends.1, at);
+                if let Some(entry) = self.items.get_mut(last as usize) {
+                    entry.1 = at;
+                }
+            }
+            None => {
+                self.ends.insert(id, (at, at));
+            }
+        }
+    }
+
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    fn iter_from(&self, first: u32) -> impl Iterator<Item = T> + '_ {
+        let mut at = first;
+        std::iter::from_fn(move || {
+            let &(item, next) = self.items.get(at as usize)?;
+            at = next;
+            Some(item)
+        })
+    }
+
+    /// Takes `id`'s list, in order.
+    pub(crate) fn remove(&mut self, id: &u32) -> Option<Vec<T>> {
+        let (first, _) = self.ends.remove(id)?;
+        let list = self.iter_from(first).collect();
+        if self.ends.is_empty() {
+            self.items.clear();
+        }
+        Some(list)
     }
 }
 
@@ -190,5 +321,21 @@ mod tests {
         let mut s = IdSet::default();
         assert!(s.is_empty() && s.insert(9) && !s.insert(9) && s.contains(&9) && s.len() == 1);
         assert_eq!(s.iter().collect::<Vec<_>>(), [9]);
+        // A huge id is hashed, and found again once the bitmap reaches past it.
+        assert!(s.insert(u32::MAX) && s.insert(20_000) && s.bits.len() < 4 && s.sparse.len() == 2);
+        for i in 100..10_000 {
+            s.insert(i);
+        }
+        assert!(s.insert(30_000) && s.bits.len() > 30_000 / 64 && !s.insert(20_000) && s.contains(&20_000));
+        assert!(s.remove(20_000) && !s.contains(&20_000) && s.remove(u32::MAX) && !s.remove(u32::MAX));
+        assert_eq!(s.len(), 1 + 9_900 + 1);
+        assert_eq!(s.iter().take(3).collect::<Vec<_>>(), [9, 100, 101]);
+        let mut l = IdLists::default();
+        l.push(7, 'a');
+        l.push(u32::MAX, 'b');
+        l.push(7, 'c');
+        assert_eq!(l.remove(&7), Some(vec!['a', 'c']));
+        assert_eq!((l.remove(&7), l.remove(&u32::MAX)), (None, Some(vec!['b'])));
+        assert!(l.is_empty() && l.items.is_empty());
     }
 }

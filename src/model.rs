@@ -36,17 +36,83 @@ enum HoleState {
     Dead,
 }
 
-/// An unresolved reference `$<part>:<seg>:<seg>…`.
+/// An unresolved reference `$<part>:<seg>:<seg>…`: 32 bytes (a stream of
+/// tiny rows can be mostly references).
 struct Hole {
-    part: u32,
-    /// The reference text after `$` (for segments and error messages).
+    /// The reference text after `$`: the part, then the path segments, each
+    /// after a `:` (read as the walk goes; error messages quote it).
     text: JsString,
-    /// Byte ranges of the path segments in `text`.
-    segs: Box<[(u32, u32)]>,
     slot: Slot,
     /// The slot is an object value under the key `then`.
     under_then: bool,
     state: HoleState,
+}
+
+impl Hole {
+    /// The part the reference starts at (the text was checked when parsed).
+    fn part(&self) -> u32 {
+        let t = self.text.as_wtf8();
+        let head = t.iter().position(|&c| c == b':').unwrap_or(t.len());
+        parse_hex(&t[..head]).unwrap_or(u32::MAX)
+    }
+
+    /// Where its first path segment starts in `text`: past the end (`len + 1`)
+    /// when there is none. A segment runs to the next `:` or the end.
+    fn first_segment(&self) -> u32 {
+        let t = self.text.as_wtf8();
+        t.iter().position(|&c| c == b':').map_or(t.len() + 1, |head| head + 1) as u32
+    }
+}
+
+/// Which slots hold unresolved holes (by index in [`Builder::holes`]).
+/// Only the roots of parts are looked up for every reference; slots inside
+/// containers are looked up only by path walks and by objects with a key
+/// resolved to `undefined`, so their table is built the first time one is
+/// asked for (from the holes still open) and kept from then on.
+#[derive(Default)]
+struct HoleIndex {
+    roots: crate::id_map::IdMap<u32>,
+    items: Option<HashMap<Slot, u32>>,
+}
+
+impl HoleIndex {
+    fn insert(&mut self, slot: Slot, h: usize) {
+        match (slot, &mut self.items) {
+            (Slot::Root(p), _) => {
+                self.roots.insert(p, h as u32);
+            }
+            (_, Some(items)) => {
+                items.insert(slot, h as u32);
+            }
+            (_, None) => {}
+        }
+    }
+
+    fn remove(&mut self, slot: &Slot) {
+        match (slot, &mut self.items) {
+            (Slot::Root(p), _) => {
+                self.roots.remove(p);
+            }
+            (_, Some(items)) => {
+                items.remove(slot);
+            }
+            (_, None) => {}
+        }
+    }
+
+    /// The hole at `slot` (a slot inside a container only once the table is
+    /// built: see [`Builder::index_item_holes`]).
+    fn get(&self, slot: &Slot) -> Option<usize> {
+        match slot {
+            Slot::Root(p) => self.roots.get(p),
+            _ => self.items.as_ref()?.get(slot),
+        }
+        .map(|&h| h as usize)
+    }
+
+    fn contains_key(&self, slot: &Slot) -> bool {
+        self.get(slot).is_some()
+    }
 }
 
 /// An open container. Its children live on shared scratch stacks (`vals`,
@@ -321,11 +387,11 @@ pub(crate) struct Builder {
     /// The value of each part (or row) parsed so far.
     pub(crate) roots: crate::id_map::IdMap<Value>,
     holes: Vec<Hole>,
-    hole_at: HashMap<Slot, usize>,
+    hole_at: HoleIndex,
     /// Holes by where they were written, for resolving a row at a time.
     /// (A row's holes are made while it is parsed: a contiguous range.)
-    holes_by_row: crate::id_map::IdMap<(usize, usize)>,
-    holes_by_chunk: HashMap<(u32, u32), (usize, usize)>,
+    holes_by_row: crate::id_map::IdMap<(u32, u32)>,
+    holes_by_chunk: HashMap<(u32, u32), (u32, u32)>,
     undefined_in: Vec<NodeId>,
     key_index: HashMap<NodeId, HashMap<JsString, u32>>,
     /// Something is reached twice (a reference, a reused blob or promise):
@@ -355,7 +421,7 @@ impl Builder {
             g: Graph::new(),
             roots: Default::default(),
             holes: Vec::new(),
-            hole_at: HashMap::new(),
+            hole_at: HoleIndex::default(),
             holes_by_row: Default::default(),
             holes_by_chunk: HashMap::new(),
             undefined_in: Vec::new(),
@@ -576,6 +642,8 @@ impl Builder {
         }
     }
 
+    /// Leaves a hole for the reference `text` (to `part`, through the path
+    /// segments `segs`: both read again from `text` when it is resolved).
     pub(crate) fn add_hole(
         &mut self,
         part: u32,
@@ -586,20 +654,20 @@ impl Builder {
     ) -> usize {
         let h = self.holes.len();
         let origin = (self.row, self.item);
-        if self.holes.len() == self.holes.capacity() {
-            // Grow by half: one hole per reference, and references can be most of a body.
-            self.holes.reserve_exact((self.holes.len() / 2).max(16));
-        }
-        let segs = segs.into_boxed_slice();
-        self.holes.push(Hole { part, text, segs, slot, under_then, state: HoleState::Pending });
+        // One hole per reference, and references can be most of a body.
+        crate::id_map::reserve_one(&mut self.holes);
+        let hole = Hole { text, slot, under_then, state: HoleState::Pending };
+        debug_assert!(hole.part() == part && segs.len() == hole.text.as_wtf8().iter().filter(|&&c| c == b':').count());
+        self.holes.push(hole);
+        let h32 = h as u32;
         let range = match origin.1 {
             None => self.holes_by_row.get_or_default(origin.0),
             Some(chunk) => self.holes_by_chunk.entry((origin.0, chunk)).or_default(),
         };
         if range.1 == range.0 {
-            range.0 = h;
+            range.0 = h32;
         }
-        range.1 = h + 1;
+        range.1 = h32 + 1;
         self.hole_at.insert(slot, h);
         self.shared = true;
         h
@@ -737,8 +805,20 @@ impl Builder {
         }
     }
 
+    /// Builds the table of open holes inside containers, if it is not built.
+    fn index_item_holes(&mut self) {
+        if self.hole_at.items.is_some() {
+            return;
+        }
+        let open = |h: &Hole| matches!(h.state, HoleState::Pending | HoleState::Waiting);
+        let items = self.holes.iter().enumerate().filter(|(_, h)| open(h) && !matches!(h.slot, Slot::Root(_)));
+        self.hole_at.items = Some(items.map(|(i, h)| (h.slot, i as u32)).collect());
+    }
+
     /// The slot of `key` inside `value`, for a path walk.
     fn child_slot(&mut self, value: &Value, key: &[u8]) -> Option<Slot> {
+        // A path walk looks at holes inside containers.
+        self.index_item_holes();
         let Value::Node(node) = *value else {
             return None;
         };
@@ -786,6 +866,15 @@ impl Builder {
         }
     }
 
+    /// Drops the holes and their tables (every hole is resolved, or the
+    /// decode is over).
+    pub(crate) fn release_holes(&mut self) {
+        self.holes = Vec::new();
+        self.hole_at = HoleIndex::default();
+        self.holes_by_row = Default::default();
+        self.holes_by_chunk = HashMap::new();
+    }
+
     pub(crate) fn resolve_holes(&mut self) -> Result<()> {
         for start in 0..self.holes.len() {
             self.resolve_hole(start)?;
@@ -802,7 +891,7 @@ impl Builder {
         }
         .unwrap_or_default();
         for h in from..to {
-            self.resolve_hole(h)?;
+            self.resolve_hole(h as usize)?;
         }
         Ok(())
     }
@@ -811,39 +900,42 @@ impl Builder {
         if self.holes[start].state != HoleState::Pending {
             return Ok(());
         }
-        // Holes being resolved, each with its next path segment; the value a
-        // path reached so far is in `reached` (only for holes with a path
-        // that had to wait: a chain of plain references keeps none).
-        let mut stack = vec![(start, 0u32)];
+        // Holes being resolved, each with where its next path segment starts
+        // in its text; the value a path reached so far is in `reached` (only
+        // for holes with a path that had to wait: a chain of plain references
+        // keeps none).
+        let mut stack = vec![(start as u32, 0u32)];
         let mut reached: HashMap<usize, Value> = HashMap::new();
         self.holes[start].state = HoleState::Waiting;
         'outer: while let Some(&(h, next)) = stack.last() {
-            let at = stack.len() - 1;
-            let nsegs = self.holes[h].segs.len();
+            let (h, at) = (h as usize, stack.len() - 1);
+            let text = self.holes[h].text.clone();
+            let t = text.as_wtf8();
             let mut pos = next as usize;
             let mut cur = match reached.remove(&h) {
                 Some(v) => v,
                 None => {
                     // Find the starting value.
-                    let root = Slot::Root(self.holes[h].part);
+                    let part = self.holes[h].part();
+                    let root = Slot::Root(part);
                     if !self.push_dep(&mut stack, root, h)? {
                         continue 'outer;
                     }
-                    if !self.roots.contains_key(&self.holes[h].part) {
-                        return Err(ErrorKind::MissingPart { id: self.holes[h].part }.into());
+                    if !self.roots.contains_key(&part) {
+                        return Err(ErrorKind::MissingPart { id: part }.into());
                     }
-                    if self.failed.contains(&self.holes[h].part) {
+                    pos = if self.failed.contains(&part) {
                         // The part errored: the reference is its error, whatever the path.
-                        pos = nsegs;
-                    }
+                        t.len() + 1
+                    } else {
+                        self.holes[h].first_segment() as usize
+                    };
                     self.slot_value(root)
                 }
             };
-            while pos < nsegs {
-                let (a, b) = self.holes[h].segs[pos];
-                let text = self.holes[h].text.clone();
-                let key = &text.as_wtf8()[a as usize..b as usize];
-                let slot = self.child_slot(&cur, key).ok_or_else(|| {
+            while pos <= t.len() {
+                let end = t[pos..].iter().position(|&c| c == b':').map_or(t.len(), |i| pos + i);
+                let slot = self.child_slot(&cur, &t[pos..end]).ok_or_else(|| {
                     Error::new(ErrorKind::InvalidReference { reference: format!("${}", err_text(&text)) })
                 })?;
                 if !self.push_dep(&mut stack, slot, h)? {
@@ -853,7 +945,7 @@ impl Builder {
                     continue 'outer;
                 }
                 cur = self.slot_value(slot);
-                pos += 1;
+                pos = end + 1;
             }
             stack.pop();
             let mut v = cur;
@@ -873,14 +965,15 @@ impl Builder {
     }
 
     /// If `slot` is an unresolved hole, schedules it and returns `false`.
-    fn push_dep(&mut self, stack: &mut Vec<(usize, u32)>, slot: Slot, from: usize) -> Result<bool> {
-        let Some(&dep) = self.hole_at.get(&slot) else {
+    fn push_dep(&mut self, stack: &mut Vec<(u32, u32)>, slot: Slot, from: usize) -> Result<bool> {
+        let Some(dep) = self.hole_at.get(&slot) else {
             return Ok(true);
         };
         match self.holes[dep].state {
             HoleState::Pending => {
                 self.holes[dep].state = HoleState::Waiting;
-                stack.push((dep, 0));
+                crate::id_map::reserve_one(stack);
+                stack.push((dep as u32, 0));
                 Ok(false)
             }
             HoleState::Waiting => {
@@ -893,6 +986,10 @@ impl Builder {
     /// Deletes keys whose references resolved to `undefined` (React deletes
     /// them), in objects whose references are all resolved; the others wait.
     pub(crate) fn drop_undefined(&mut self) {
+        if self.undefined_in.is_empty() {
+            return;
+        }
+        self.index_item_holes();
         let mut waiting = Vec::new();
         for node in std::mem::take(&mut self.undefined_in) {
             let n = match self.g.node(node) {

@@ -81,6 +81,40 @@ pub(crate) fn write_iso(out: &mut Vec<u8>, date: Date) -> bool {
     true
 }
 
+/// A number as both encoders write it (`serializeNumber`, as
+/// `model::write_js_number`): finite numbers as `JSON.stringify` does, `-0`,
+/// `NaN` and the infinities as tags. The tag is picked without a branch on
+/// which one it is (a value stream that mixes them would mispredict each).
+#[inline]
+pub(crate) fn write_js_number(out: &mut Vec<u8>, n: f64) {
+    /// The tags, padded to one 16-byte word each, and their lengths.
+    const TAGS: [([u8; 16], usize); 4] = {
+        const fn tag(text: &[u8]) -> ([u8; 16], usize) {
+            let mut word = [0u8; 16];
+            let mut i = 0;
+            while i < text.len() {
+                word[i] = text[i];
+                i += 1;
+            }
+            (word, text.len())
+        }
+        [tag(b"\"$NaN\""), tag(b"\"$-0\""), tag(b"\"$Infinity\""), tag(b"\"$-Infinity\"")]
+    };
+    if n.is_finite() && n != 0.0 {
+        return super::write_number(out, n);
+    }
+    if n.to_bits() == 0 {
+        // 0 (one comparison: a test per kind would mispredict on mixed values).
+        return crate::model::write_js_number(out, n);
+    }
+    // NaN 0, -0 1, Infinity 2, -Infinity 3.
+    let at = usize::from(!n.is_nan()) * (1 + usize::from(n.is_infinite()) * (1 + usize::from(n.is_sign_negative())));
+    let (word, len) = &TAGS[at];
+    let start = out.len();
+    out.extend_from_slice(word);
+    out.truncate(start + len);
+}
+
 /// `"<tag><id in lowercase hex>"` (a tag never needs escaping).
 #[inline]
 pub(crate) fn write_ref(out: &mut Vec<u8>, tag: &str, id: u32) {
@@ -141,6 +175,16 @@ mod tests {
         write_ref(&mut out, "$@", 0x1f);
         assert_eq!(String::from_utf8(out).unwrap(), r#""$$a\"""é$""""é\n":"$@1f""#);
         assert_eq!([decimal(0), decimal(10), decimal(u32::MAX)], ["0", "10", "4294967295"]);
+    }
+
+    #[test]
+    fn numbers_as_the_model_writes_them() {
+        for n in [f64::NAN, -f64::NAN, 0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, 1.5, -2.0, 1e300, -1e-300] {
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            write_js_number(&mut ours, n);
+            crate::model::write_js_number(&mut theirs, n);
+            assert_eq!(ours, theirs, "{n}");
+        }
     }
 
     #[test]

@@ -225,6 +225,10 @@ fn scan_plain(bytes: &[u8], mut i: usize, seen: &mut u64) -> usize {
 /// 2^53: every integer of smaller magnitude prints as its plain digits.
 const EXACT_INT: f64 = 9_007_199_254_740_992.0;
 
+/// Below this magnitude an integer, or a decimal of up to three fraction
+/// digits, is written by [`write_fixed`] (past it, by [`write_number_other`]).
+const FIXED_MAX: f64 = 1e12;
+
 /// Appends `JSON.stringify(n)`: the shortest decimal that round-trips, in
 /// JavaScript's notation (`-0` is `0`, exponents from `1e21` and below
 /// `1e-6`: `1e+21`, `1e-7`). Infinities and NaN are written as `null`, as
@@ -240,53 +244,52 @@ const EXACT_INT: f64 = 9_007_199_254_740_992.0;
 /// assert_eq!(out, b"0.1 0 1e+21 1e-7 123 null ");
 /// ```
 pub fn write_number(out: &mut Vec<u8>, n: f64) {
+    let a = n.abs();
+    // NaN and the infinities fail this test. (`-0 < 0` is false: `-0` is `0`.)
+    if a < FIXED_MAX {
+        // `as` truncates (no library call, unlike `fract`): an integer when
+        // it converts back unchanged. (Through i64: the u64 conversions take
+        // several instructions on x86-64.)
+        let int = a as i64;
+        if int as f64 == a {
+            return write_fixed(out, n < 0.0, int as u64, 0);
+        }
+        // A decimal of one to three fraction digits (a price, an eighth) in
+        // `[1e-3, 1e12)` is what the shortest round trip gives for it: with
+        // `m` the integer nearest `|n| * 1000`, `m / 1000` (both exact, so one
+        // correctly rounded division) equal to `|n|` means the text `m / 1000`
+        // reads back as `n`. Below 1e12 one ulp is under 2^-12, far less than
+        // 10^-3, so no other text with at most three fraction digits reads
+        // back as `n`: the shortest text is `m / 1000` without its trailing
+        // zeros (and `n` is not an integer, so `m % 1000` is not 0). In this
+        // range JavaScript writes fixed notation.
+        if a >= 1e-3 {
+            // `as` truncates: this is the nearest integer (a tie either way
+            // is checked like any other candidate).
+            let m = (a * 1000.0 + 0.5) as i64;
+            if m as f64 / 1000.0 == a {
+                let m = m as u64;
+                return write_fixed(out, n < 0.0, m / 1000, (m % 1000) as u32);
+            }
+        }
+    }
+    write_number_other(out, n);
+}
+
+/// [`write_number`] past the integers and short decimals below 1e12: the
+/// infinities and NaN, larger integers, everything else through `ryu-js`.
+#[inline(never)]
+fn write_number_other(out: &mut Vec<u8>, n: f64) {
     if !n.is_finite() {
         out.extend_from_slice(b"null");
         return;
     }
     let a = n.abs();
-    // `as` truncates (no library call, unlike `fract`): an integer when it
-    // converts back unchanged.
-    // (Through i64: the u64 conversions take several instructions on x86-64.)
     if a <= EXACT_INT && (a as i64) as f64 == a {
-        write_decimal(out, n < 0.0 && a != 0.0, a as i64 as u64, 0, 0);
-    } else if !write_short_decimal(out, n) {
+        write_decimal_long(out, n < 0.0, a as i64 as u64, 0);
+    } else {
         out.extend_from_slice(ryu_js::Buffer::new().format_finite(n).as_bytes());
     }
-}
-
-/// Writes `n` if it is a decimal of one to three fraction digits (a price,
-/// an eighth) of magnitude in `[1e-3, 1e12)`; `false` (nothing written)
-/// otherwise.
-///
-/// This is what the shortest round trip gives for such numbers. With `m`
-/// the integer nearest `|n| * 1000`, `m / 1000` (both exact, so one
-/// correctly rounded division) equal to `|n|` means the text `m / 1000`
-/// reads back as `n`. Below 1e12 one ulp is under 2^-12, far less than
-/// 10^-3, so no other text with at most three fraction digits reads back as
-/// `n`: the shortest text is `m / 1000` without its trailing zeros (and `n`
-/// is not an integer, so it has at least one fraction digit). In this range
-/// JavaScript writes fixed notation.
-#[inline]
-fn write_short_decimal(out: &mut Vec<u8>, n: f64) -> bool {
-    let a = n.abs();
-    if !(1e-3..1e12).contains(&a) {
-        return false;
-    }
-    // `as` truncates: this is the nearest integer (a tie either way is
-    // checked below like any other candidate).
-    let m = (a * 1000.0 + 0.5) as i64;
-    if m % 1000 == 0 || m as f64 / 1000.0 != a {
-        return false;
-    }
-    let (int, mut frac) = ((m / 1000) as u64, (m % 1000) as u32);
-    let mut digits = 3;
-    while frac % 10 == 0 {
-        frac /= 10;
-        digits -= 1;
-    }
-    write_decimal(out, n < 0.0, int, frac, digits);
-    true
 }
 
 /// Two-digit pairs `00`..`99`.
@@ -296,40 +299,71 @@ pub(super) const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 6061626364656667686970717273747576777879\
 8081828384858687888990919293949596979899";
 
-/// `[-]int[.frac]`, `frac` in `digits` digits (none when 0); `int` below
-/// 10^17.
+/// [`PAIRS`] as little-endian words: the text of `n` is `PAIR_WORDS[n]`.
+const PAIR_WORDS: [u16; 100] = {
+    let mut t = [0u16; 100];
+    let mut i = 0;
+    while i < 100 {
+        t[i] = u16::from_le_bytes([PAIRS[2 * i], PAIRS[2 * i + 1]]);
+        i += 1;
+    }
+    t
+};
+
+/// The text of a fraction of thousandths `f` (1 to 999), trailing zeros
+/// cut, as a little-endian word: `.5` for 500, `.125` for 125, `.05` for 50.
+const FRACTIONS: [u32; 1000] = {
+    let mut t = [0u32; 1000];
+    let mut f = 1;
+    while f < 1000 {
+        let digits = [b'.', b'0' + (f / 100) as u8, b'0' + (f / 10 % 10) as u8, b'0' + (f % 10) as u8];
+        let mut len = 4;
+        while digits[len - 1] == b'0' {
+            len -= 1;
+        }
+        let mut word = 0u32;
+        while len > 0 {
+            len -= 1;
+            word = word << 8 | digits[len] as u32;
+        }
+        t[f] = word;
+        f += 1;
+    }
+    t
+};
+
+/// The text of `frac` thousandths (none for 0) as a little-endian word, and
+/// its length.
+#[inline(always)]
+fn fraction(frac: u32) -> (u32, u32) {
+    match FRACTIONS.get(frac as usize) {
+        Some(&word) if word != 0 => (word, (39 - word.leading_zeros()) / 8),
+        _ => (0, 0),
+    }
+}
+
+/// `[-]int[.frac]`: `frac` in thousandths, none when 0; `int` below 10^12.
 ///
-/// Up to 16 characters are built in a register, last character first, and
-/// appended as two words: appending bytes just stored one at a time with a
-/// wide copy stalls on store forwarding, and pushing them one by one costs
-/// a capacity check each.
+/// Up to 16 characters are built in a register, last character first (the
+/// fraction from a table, the integer two digits at a time), and appended as
+/// one 16-byte word: appending bytes just stored one at a time with a wide
+/// copy stalls on store forwarding, and pushing them one by one costs a
+/// capacity check each.
 #[inline]
-fn write_decimal(out: &mut Vec<u8>, negative: bool, int: u64, frac: u32, digits: usize) {
+fn write_fixed(out: &mut Vec<u8>, negative: bool, int: u64, frac: u32) {
     if int >= 100_000_000_000 {
-        return write_decimal_long(out, negative, int, frac, digits);
+        return write_decimal_long(out, negative, int, frac);
     }
-    let mut acc: u128 = 0;
-    let mut len = 0;
-    let mut f = frac;
-    for _ in 0..digits {
-        acc = acc << 8 | u128::from(b'0' + (f % 10) as u8);
-        f /= 10;
-        len += 1;
-    }
-    if digits > 0 {
-        acc = acc << 8 | u128::from(b'.');
-        len += 1;
-    }
+    let (word, mut len) = fraction(frac);
+    let mut acc = u128::from(word);
     let mut v = int;
     while v >= 100 {
-        let pair = (v % 100) as usize * 2;
+        acc = acc << 16 | u128::from(PAIR_WORDS[(v % 100) as usize]);
         v /= 100;
-        acc = acc << 16 | u128::from(u16::from_le_bytes([PAIRS[pair], PAIRS[pair + 1]]));
         len += 2;
     }
     if v >= 10 {
-        let pair = v as usize * 2;
-        acc = acc << 16 | u128::from(u16::from_le_bytes([PAIRS[pair], PAIRS[pair + 1]]));
+        acc = acc << 16 | u128::from(PAIR_WORDS[v as usize]);
         len += 2;
     } else {
         acc = acc << 8 | u128::from(b'0' + v as u8);
@@ -340,28 +374,16 @@ fn write_decimal(out: &mut Vec<u8>, negative: bool, int: u64, frac: u32, digits:
         len += 1;
     }
     let start = out.len();
-    out.extend_from_slice(&(acc as u64).to_le_bytes());
-    if len > 8 {
-        out.extend_from_slice(&((acc >> 64) as u64).to_le_bytes());
-    }
-    out.truncate(start + len);
+    out.extend_from_slice(&acc.to_le_bytes());
+    out.truncate(start + len as usize);
 }
 
-/// [`write_decimal`] for integer parts of 12 digits or more.
+/// [`write_fixed`] for integer parts of 12 digits or more (and integers up
+/// to 2^53, without a fraction).
 #[cold]
-fn write_decimal_long(out: &mut Vec<u8>, negative: bool, int: u64, frac: u32, digits: usize) {
+fn write_decimal_long(out: &mut Vec<u8>, negative: bool, int: u64, frac: u32) {
     let mut buf = [0u8; 24];
     let mut at = buf.len();
-    let mut f = frac;
-    for _ in 0..digits {
-        at -= 1;
-        buf[at] = b'0' + (f % 10) as u8;
-        f /= 10;
-    }
-    if digits > 0 {
-        at -= 1;
-        buf[at] = b'.';
-    }
     let mut v = int;
     loop {
         at -= 1;
@@ -376,6 +398,8 @@ fn write_decimal_long(out: &mut Vec<u8>, negative: bool, int: u64, frac: u32, di
         buf[at] = b'-';
     }
     out.extend_from_slice(&buf[at..]);
+    let (word, len) = fraction(frac);
+    out.extend_from_slice(&word.to_le_bytes()[..len as usize]);
 }
 
 /// JavaScript's `String(n)`: like [`write_number`], but NaN and the
@@ -482,6 +506,21 @@ mod tests {
             let mut out = Vec::new();
             write_number(&mut out, n);
             assert_eq!(String::from_utf8(out).unwrap(), ryu(n), "{n:e}");
+        }
+    }
+
+    #[test]
+    fn every_fraction_of_thousandths() {
+        let ryu = |n: f64| ryu_js::Buffer::new().format_finite(n).to_owned();
+        for int in [0.0, 7.0, 42.0, 99_999_999_999.0, 100_000_000_000.0, 999_999_999_998.0] {
+            for f in 0..1000 {
+                for n in [int + f64::from(f) / 1000.0, -(int + f64::from(f) / 1000.0)] {
+                    let mut out = Vec::new();
+                    write_number(&mut out, n);
+                    let expect = if n == 0.0 { "0".to_string() } else { ryu(n) };
+                    assert_eq!(String::from_utf8(out).unwrap(), expect, "{n:e}");
+                }
+            }
         }
     }
 

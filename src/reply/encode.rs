@@ -10,9 +10,9 @@ use crate::value::node_map::{NodeMap, NodeSet};
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::json::enc::{decimal, first_capacity, write_escaped, write_iso, write_key, write_ref};
+use crate::json::enc::{decimal, first_capacity, write_escaped, write_iso, write_js_number, write_key, write_ref};
 use crate::json::write_str_slice;
-use crate::model::{write_js_number, write_plain};
+use crate::model::write_plain;
 use crate::paths::{PathKey, Paths, Ref};
 use crate::value::{Blob, FormEntry, Graph, JsString, Node, NodeId, PromiseState, StreamEnd, StreamKind, Value};
 
@@ -170,6 +170,7 @@ pub fn encode(g: &Graph, opts: &EncodeOptions) -> Result<Body> {
     if !st.parked.is_empty() {
         return Err(ErrorKind::Pending.into());
     }
+    st.seal();
     Ok(Body::Form(st.entries))
 }
 
@@ -179,11 +180,15 @@ fn start(g: &Graph, opts: &EncodeOptions, st: &mut State) -> Result<Option<Strin
     let mut enc = Encoder { g, opts, st };
     let root = enc.serialize_model(Item::V(g.root().clone()), 0)?;
     if !enc.st.has_form {
+        let mut root = root;
+        if root.capacity() > 2 * root.len() + PART_CAPACITY {
+            root.shrink_to_fit();
+        }
         return crate::utf8::into_string(root)
             .map(Some)
             .ok_or_else(|| Error::new(ErrorKind::Internal { what: "encoder wrote invalid UTF-8" }));
     }
-    enc.st.entries.push(("0".to_string(), text_entry(root)));
+    enc.st.append_text("0".to_string(), root);
     enc.drain()?;
     Ok(None)
 }
@@ -321,6 +326,56 @@ struct State {
     /// Objects being written that have no path (under a key with `:`), to
     /// detect cycles through them as `JSON.stringify` does.
     pathless: NodeSet,
+    /// The text of the entries appended since the last [`State::seal`],
+    /// one after the other (one buffer for them all, not one each).
+    texts: Vec<u8>,
+    /// Those entries: their index in `entries`, and where their text is in `texts`.
+    unsealed: Vec<(usize, usize, usize)>,
+    /// Part buffers to reuse.
+    spare: Vec<Vec<u8>>,
+    /// The walk's stack, kept for the next part.
+    stack: Vec<Frame>,
+}
+
+impl State {
+    /// A text entry from what the JSON writers wrote: UTF-8 by construction
+    /// (lone surrogates are escaped), so it is not checked again. Its text
+    /// is copied to `texts` until [`seal`](Self::seal), and `json` kept for reuse.
+    fn append_text(&mut self, name: String, mut json: Vec<u8>) {
+        debug_assert!(std::str::from_utf8(&json).is_ok());
+        self.has_form = true;
+        let start = self.texts.len();
+        self.texts.extend_from_slice(&json);
+        self.unsealed.push((self.entries.len(), start, self.texts.len()));
+        self.entries.push((name, FormEntry::Text(JsString::new())));
+        json.clear();
+        self.spare.push(json);
+    }
+
+    /// An empty part buffer with room for `capacity` bytes.
+    fn buffer(&mut self, capacity: usize) -> Vec<u8> {
+        match self.spare.pop() {
+            Some(mut b) => {
+                b.reserve(capacity);
+                b
+            }
+            None => Vec::with_capacity(capacity),
+        }
+    }
+
+    /// Gives the entries appended since the last seal their text: ranges of
+    /// one shared buffer.
+    fn seal(&mut self) {
+        if self.unsealed.is_empty() {
+            return;
+        }
+        let buf = std::sync::Arc::new(bytes::Bytes::from(std::mem::take(&mut self.texts)));
+        for (at, start, end) in self.unsealed.drain(..) {
+            if let Some(entry) = self.entries.get_mut(at) {
+                entry.1 = FormEntry::Text(JsString::share_wtf8_unchecked(&buf, start, end));
+            }
+        }
+    }
 }
 
 /// One step of the encoder over a graph it borrows.
@@ -386,25 +441,24 @@ impl Encoder<'_, '_> {
         // The body (part 0) gets room for its graph's nodes: a text body is
         // usually all of it, and growing it from small reallocates many times.
         let capacity = if id == Some(0) { first_capacity(self.g).max(PART_CAPACITY) } else { PART_CAPACITY };
-        let mut outs: Vec<Vec<u8>> = vec![Vec::with_capacity(capacity)];
-        let mut stack: Vec<Frame> = Vec::new();
+        // `cur` is the innermost part's; `parents` holds the ones it interrupted.
+        let mut cur = self.st.buffer(capacity);
+        let mut parents: Vec<Vec<u8>> = Vec::new();
+        let mut stack: Vec<Frame> = std::mem::take(&mut self.st.stack);
         // The root's holder is JSON.stringify's wrapper object, which has no path;
         // fresh root lists are recorded as `$<id>` by serializeModel.
         let first = match model {
-            Item::V(v) => {
-                let out = outs.last_mut().expect("one buffer");
-                self.write_value(out, None, Key::Name(&JsString::new()), &v, &mut stack)
-            }
+            Item::V(v) => self.write_value(&mut cur, None, Key::Name(&JsString::new()), &v, &mut stack),
             Item::List(items) => {
-                outs[0].push(b'[');
+                cur.push(b'[');
                 stack.push(Frame::List { items, i: 0, path });
                 Ok(Step::Done)
             }
         };
-        self.step(first, id, &mut stack, &mut outs)?;
+        self.step(first, id, &mut stack, &mut cur, &mut parents)?;
         let g = self.g;
         while let Some(frame) = stack.last_mut() {
-            let out = outs.last_mut().expect("a buffer per open part");
+            let out = &mut cur;
             let next = match frame {
                 Frame::List { items, i, path } => {
                     if *i < items.len() {
@@ -546,20 +600,17 @@ impl Encoder<'_, '_> {
                     // The nested part is complete: append it, then its tag in the enclosing part.
                     let (part, tag, root) = (*part, *tag, *root);
                     stack.pop();
-                    let json = outs.pop().expect("the nested part's buffer");
+                    let json = std::mem::replace(out, parents.pop().unwrap_or_default());
                     self.st.model_root = root;
-                    self.append(decimal(part), text_entry(json));
-                    write_ref(outs.last_mut().expect("the enclosing buffer"), tag, part);
+                    self.st.append_text(decimal(part), json);
+                    write_ref(out, tag, part);
                     continue;
                 }
             };
-            self.step(next, id, &mut stack, &mut outs)?;
+            self.step(next, id, &mut stack, out, &mut parents)?;
         }
-        let mut out = outs.pop().unwrap_or_default();
-        if out.capacity() > 2 * out.len() + PART_CAPACITY {
-            out.shrink_to_fit();
-        }
-        Ok(out)
+        self.st.stack = stack;
+        Ok(cur)
     }
 
     /// Acts on what writing one value asked for: a container frame to push,
@@ -569,7 +620,8 @@ impl Encoder<'_, '_> {
         step: Result<Step>,
         id: Option<u32>,
         stack: &mut Vec<Frame>,
-        outs: &mut Vec<Vec<u8>>,
+        cur: &mut Vec<u8>,
+        parents: &mut Vec<Vec<u8>>,
     ) -> Result<()> {
         match step.map_err(|e| self.locate(e, id, stack))? {
             Step::Done => {}
@@ -577,9 +629,9 @@ impl Encoder<'_, '_> {
                 // serializeModel(Array.from(x), part): the fresh list is the model root `$<part>`.
                 stack.push(Frame::Part { id: part, tag, root: self.st.model_root });
                 self.st.model_root = None;
-                let mut out = Vec::with_capacity(PART_CAPACITY);
+                let mut out = self.st.buffer(PART_CAPACITY);
                 out.push(b'[');
-                outs.push(out);
+                parents.push(std::mem::replace(cur, out));
                 let path = Some(self.st.paths.whole("$", part));
                 stack.push(match model {
                     Fresh::Items(node) => Frame::Array { node, i: 0, path },
@@ -968,19 +1020,19 @@ impl Encoder<'_, '_> {
                     return Ok(());
                 }
                 let value = self.flatten(value)?;
-                let json = match value.as_node().and_then(|n| self.st.written.get(&n)) {
+                let json = match value.as_node().and_then(|n| self.st.written.get(&n)).copied() {
                     Some(r) => {
-                        let mut out = Vec::new();
-                        self.st.paths.write(&mut out, *r);
+                        let mut out = self.st.buffer(PART_CAPACITY);
+                        self.st.paths.write(&mut out, r);
                         out
                     }
                     None => self.serialize_model(Item::V(value), id)?,
                 };
-                self.append(decimal(id), text_entry(json));
+                self.st.append_text(decimal(id), json);
             }
             Task::Bound { id, args } => {
                 let json = self.serialize_model(Item::List(args.into_iter().map(Item::V).collect()), id)?;
-                self.append(decimal(id), text_entry(json));
+                self.st.append_text(decimal(id), json);
             }
             Task::Done { id } => self.append(format!("S{id}"), FormEntry::Text("C".into())),
             Task::Read { node, id, index } => {
@@ -996,7 +1048,7 @@ impl Encoder<'_, '_> {
                     self.st.reading = Some(id);
                     let json = self.serialize(Item::V(item), None);
                     self.st.reading = None;
-                    self.append(name, text_entry(json?));
+                    self.st.append_text(name, json?);
                     self.st.tasks.push_back(Task::Read { node, id, index: index + 1 });
                 } else {
                     match &s.end {
@@ -1013,7 +1065,7 @@ impl Encoder<'_, '_> {
                                 self.st.reading = None;
                                 text.extend_from_slice(&json?);
                             }
-                            self.append(name, text_entry(text));
+                            self.st.append_text(name, text);
                         }
                         StreamEnd::Errored(reason) => return Err(self.rejection(reason)),
                         StreamEnd::Open => self.park(node, Task::Read { node, id, index }),
@@ -1089,13 +1141,6 @@ fn write_primitive(out: &mut Vec<u8>, v: &Value) -> bool {
         Value::Symbol(_) | Value::Node(_) => return false,
     }
     true
-}
-
-/// A text entry from what the JSON writers wrote: UTF-8 by construction
-/// (lone surrogates are escaped), so it is not checked again.
-fn text_entry(json: Vec<u8>) -> FormEntry {
-    debug_assert!(std::str::from_utf8(&json).is_ok());
-    FormEntry::Text(JsString::from_wtf8_vec(json))
 }
 
 #[cold]
@@ -1326,6 +1371,7 @@ impl ReplyEncoder {
     /// # Ok::<(), flight_codec::Error>(())
     /// ```
     pub fn poll_entry(&mut self) -> Option<(String, FormEntry)> {
+        self.st.seal();
         let e = self.st.entries.get(self.sent)?.clone();
         self.sent += 1;
         Some(e)
@@ -1364,13 +1410,14 @@ impl ReplyEncoder {
     /// assert_eq!(enc.finish().unwrap_err().kind(), &flight_codec::ErrorKind::Pending);
     /// # Ok::<(), flight_codec::Error>(())
     /// ```
-    pub fn finish(self) -> Result<Body> {
+    pub fn finish(mut self) -> Result<Body> {
         if let Some(text) = self.text {
             return Ok(Body::Text(text));
         }
         if !self.is_complete() {
             return Err(ErrorKind::Pending.into());
         }
+        self.st.seal();
         Ok(Body::Form(self.st.entries))
     }
 }

@@ -19,7 +19,8 @@ use std::collections::{HashMap, HashSet};
 
 use super::decode::Key;
 use crate::error::{ErrorKind, Result};
-use crate::id_map::{IdMap, IdSet};
+use crate::id_map::{reserve_one, IdMap, IdSet};
+use crate::value::NodeId;
 use crate::LimitKind;
 
 /// Row and chunk keys: rows (most keys) in a dense-or-hashed [`IdSet`],
@@ -67,6 +68,13 @@ impl<V> KeyMap<V> {
         }
     }
 
+    fn get_mut(&mut self, k: &Key) -> Option<&mut V> {
+        match k.1 {
+            None => self.rows.get_mut(&k.0),
+            Some(_) => self.chunks.get_mut(k),
+        }
+    }
+
     pub(super) fn insert(&mut self, k: Key, v: V) {
         match k.1 {
             None => {
@@ -84,16 +92,18 @@ impl<V> KeyMap<V> {
             Some(_) => self.chunks.remove(k),
         }
     }
+}
 
-    fn get_or_default(&mut self, k: Key) -> &mut V
-    where
-        V: Default,
-    {
-        match k.1 {
-            None => self.rows.get_or_default(k.0),
-            Some(_) => self.chunks.entry(k).or_default(),
-        }
-    }
+/// What a reference in [`Tracker`]'s graph is, when it is not a plain
+/// reference outside elements (the rare ones: most references are plain).
+#[derive(Clone, Copy)]
+pub(super) enum Mark {
+    /// Inside this element tuple: an error in the row referred to fails the
+    /// element, not the row.
+    Element(NodeId),
+    /// Needed, but an error in it is not the referrer's (a development error
+    /// value's row).
+    NotItsError,
 }
 
 /// What a waiting value is.
@@ -106,33 +116,76 @@ pub(super) enum Unit {
     Chunk(Key),
 }
 
-/// One value's search, resumable.
+/// One value's search, resumable. Most walks stop before they go past
+/// their own row (a promise whose row has not come, or refers to one that
+/// has not): those keep no search state but where they stopped.
 struct Walk {
     unit: Unit,
-    root: Key,
-    started: bool,
-    /// The depth-first path.
+    stop: Stop,
+    state: WalkState,
+    /// The next walk in the list this one waits in (blocked on a row, or
+    /// waiting for a key), `NONE` at the end.
+    link: u32,
+}
+
+/// Why a walk stopped.
+#[derive(Clone, Copy)]
+enum Stop {
+    Running,
+    /// At a row that has not arrived.
+    Missing(u32),
+    /// Waiting for a key (on another walk's component stack) to complete.
+    Waits(Key),
+}
+
+enum WalkState {
+    Unstarted,
+    /// Stopped with only its root on the path and the component stack, at
+    /// its `next` dependency (of those up to `end`).
+    AtRoot {
+        next: u32,
+        end: u32,
+    },
+    Deep(Box<Search>),
+}
+
+/// A walk's search: the depth-first path and the component stack (its
+/// keys' discovery numbers are in [`Tracker::owner`], or in [`Tracker::extra`] for keys
+/// another walk holds too).
+#[derive(Default)]
+struct Search {
     path: Vec<Frame>,
-    /// The component stack (its keys' discovery numbers are in
-    /// [`Tracker::owner`], or in `extra` for keys another walk holds too).
     stack: Vec<Key>,
-    extra: HashMap<Key, u32>,
     next: u32,
-    /// The row this walk is stopped at, if it is stopped at a missing row.
-    missing: Option<u32>,
-    /// The key this walk waits for, if it waits for one.
-    waits_on: Option<Key>,
+}
+
+/// The end of a walk list.
+const NONE: u32 = u32::MAX;
+
+/// A list of walks, first and last, threaded through [`Walk::link`].
+type List = (u32, u32);
+
+impl Unit {
+    /// The key this value is.
+    fn key(self) -> Key {
+        match self {
+            Unit::Root => (0, None),
+            Unit::Row(p) => (p, None),
+            Unit::Chunk(k) => k,
+        }
+    }
 }
 
 /// A key on a walk's path.
 struct Frame {
-    key: Key,
+    /// Its key's place on the component stack.
+    at: u32,
     /// Its next dependency, and the end of its dependencies (in `targets`).
     next: u32,
     end: u32,
-    /// The lowest discovery number it reaches on the component stack.
+    /// The lowest discovery number it reaches on the component stack (its
+    /// own number is where the stack's keys' are).
     low: u32,
-    num: u32,
 }
 
 /// Who holds a key a walk comes to.
@@ -149,8 +202,8 @@ enum Holder {
 
 /// What running a walk gave.
 pub(super) struct Run {
-    /// Keys that became complete, in discovery order.
-    pub done: Vec<Key>,
+    /// Keys that became complete, in discovery order (with their numbers).
+    pub done: Vec<(u32, Key)>,
     /// The walk's value, if the walk finished (it is complete).
     pub finished: Option<Unit>,
 }
@@ -163,18 +216,24 @@ pub(super) struct Tracker {
     /// What each row or chunk refers to plainly: a range of `targets`.
     deps_of: KeyMap<(u32, u32)>,
     targets: Vec<u32>,
+    /// The references in `targets` that are not plain references outside
+    /// elements, by index.
+    marks: HashMap<u32, Mark>,
     /// Walks by number; finished ones are `None` and their numbers reused.
     walks: Vec<Option<Walk>>,
     free: Vec<u32>,
     /// Walks to run, in order.
     ready: Vec<u32>,
-    /// Walks stopped at a row that has not arrived.
-    blocked: IdMap<Vec<u32>>,
+    /// Walks stopped at a row that has not arrived, by that row.
+    blocked: IdMap<List>,
     /// Walks waiting for a key (on another walk's component stack) to complete.
-    waiters: KeyMap<Vec<u32>>,
+    waiters: KeyMap<List>,
     /// The walk whose component stack holds a key (the first to push it),
     /// and the key's discovery number in that walk.
     owner: KeyMap<(u32, u32)>,
+    /// The discovery numbers of keys on a walk's component stack that
+    /// another walk holds too, by walk and key.
+    extra: HashMap<(u32, Key), u32>,
     /// Work done (bounded by the stream's size): keys pushed on the walks'
     /// stacks; runs, keys and dependencies looked at.
     pushes: u64,
@@ -182,38 +241,62 @@ pub(super) struct Tracker {
 }
 
 impl Tracker {
-    /// Records what `key` refers to plainly (added to what it had).
-    pub(super) fn add_deps(&mut self, key: Key, new: Vec<u32>) {
+    /// Records what `key` refers to plainly (added to what it had), with
+    /// the marks of some of those references (by their place in `new`).
+    pub(super) fn add_deps(&mut self, key: Key, new: &[u32], marks: &[(u32, Mark)]) {
         if new.is_empty() {
             return;
         }
         let start = self.targets.len() as u32;
+        let old = self.deps_of.get(&key).map_or(0, |&(a, b)| b - a) as usize;
+        if self.targets.capacity() < self.targets.len() + old + new.len() {
+            // Grown by half (as `reserve_one`), or as far as these need.
+            let more = (old + new.len()).max(self.targets.len() / 2);
+            self.targets.reserve_exact(more);
+        }
         if let Some(&(a, b)) = self.deps_of.get(&key) {
             self.targets.extend_from_within(a as usize..b as usize);
+            if !self.marks.is_empty() {
+                for i in a..b {
+                    if let Some(&m) = self.marks.get(&i) {
+                        self.marks.insert(start + (i - a), m);
+                    }
+                }
+            }
         }
-        self.targets.extend(new);
+        let base = self.targets.len() as u32;
+        self.targets.extend_from_slice(new);
+        for &(at, m) in marks {
+            self.marks.insert(base + at, m);
+        }
         self.deps_of.insert(key, (start, self.targets.len() as u32));
     }
 
-    /// Starts checking `key` for `unit`.
-    pub(super) fn watch(&mut self, key: Key, unit: Unit) {
-        let walk = Walk {
-            unit,
-            root: key,
-            started: false,
-            path: Vec::new(),
-            stack: Vec::new(),
-            extra: HashMap::new(),
-            next: 0,
-            missing: None,
-            waits_on: None,
-        };
+    /// The rows `k` refers to whose errors are its own, each with the
+    /// element tuple around the reference (if it is in one).
+    pub(super) fn error_deps(&self, k: &Key) -> impl Iterator<Item = (u32, Option<NodeId>)> + '_ {
+        let (a, b) = self.deps(k);
+        (a..b).filter_map(move |i| {
+            let to = self.targets[i as usize];
+            match self.marks.get(&i) {
+                None => Some((to, None)),
+                Some(Mark::Element(e)) => Some((to, Some(*e))),
+                Some(Mark::NotItsError) => None,
+            }
+        })
+    }
+
+    /// Starts checking the key `unit` is, for `unit`.
+    pub(super) fn watch(&mut self, unit: Unit) {
+        let walk = Walk { unit, stop: Stop::Running, state: WalkState::Unstarted, link: NONE };
         let n = match self.free.pop() {
             Some(n) => {
                 self.walks[n as usize] = Some(walk);
                 n
             }
             None => {
+                // A walk per promise, and promises can be most of a stream.
+                reserve_one(&mut self.walks);
                 self.walks.push(Some(walk));
                 (self.walks.len() - 1) as u32
             }
@@ -223,8 +306,8 @@ impl Tracker {
 
     /// Row `id` was parsed: the walks stopped at it go on.
     pub(super) fn arrived(&mut self, id: u32) {
-        if let Some(ws) = self.blocked.remove(&id) {
-            self.ready.extend(ws);
+        if let Some(list) = self.blocked.remove(&id) {
+            self.ready_list(list);
         }
     }
 
@@ -233,12 +316,40 @@ impl Tracker {
         std::mem::take(&mut self.ready)
     }
 
+    /// Walk `n` goes last in `list`.
+    fn enlist(walks: &mut [Option<Walk>], list: Option<&mut List>, n: u32) -> Option<List> {
+        match list {
+            Some(l) => {
+                if let Some(Some(last)) = walks.get_mut(l.1 as usize) {
+                    last.link = n;
+                }
+                l.1 = n;
+                None
+            }
+            None => Some((n, n)),
+        }
+    }
+
+    /// The walks of `list` are ready, in order.
+    fn ready_list(&mut self, list: List) {
+        let mut at = list.0;
+        while at != NONE {
+            let Some(Some(w)) = self.walks.get_mut(at as usize) else { break };
+            self.ready.push(at);
+            let next = std::mem::replace(&mut w.link, NONE);
+            if at == list.1 {
+                break;
+            }
+            at = next;
+        }
+    }
+
     fn mark_complete(&mut self, k: Key) -> bool {
         if !self.complete.insert(k) {
             return false;
         }
-        if let Some(ws) = self.waiters.remove(&k) {
-            self.ready.extend(ws);
+        if let Some(list) = self.waiters.remove(&k) {
+            self.ready_list(list);
         }
         true
     }
@@ -264,34 +375,38 @@ impl Tracker {
         let mut done: Vec<(u32, Key)> = Vec::new();
         let over = || ErrorKind::LimitExceeded { limit: LimitKind::Parts, max: max_parts as u64 }.into();
         self.scans += 1;
-        if !w.started {
-            w.started = true;
-            let root = w.root;
-            if self.complete.contains(&root) {
-                return Ok(self.finish(n, w, done));
+        let root = w.unit.key();
+        let mut s = match std::mem::replace(&mut w.state, WalkState::Unstarted) {
+            WalkState::Unstarted => {
+                if self.complete.contains(&root) {
+                    return Ok(self.finish(n, w, done));
+                }
+                if !parsed.contains(&root.0) {
+                    self.block(n, w, root.0);
+                    return Ok(Run { done: Vec::new(), finished: None });
+                }
+                // Common case: a row that refers to nothing, or only to complete rows.
+                let (a, b) = self.deps(&root);
+                self.scans += u64::from(b - a);
+                if self.all_complete(a, b) {
+                    self.mark_complete(root);
+                    return Ok(self.finish(n, w, vec![(0, root)]));
+                }
+                let mut s = Search::default();
+                self.push(&mut s, n, root);
+                s
             }
-            if !parsed.contains(&root.0) {
-                w.started = false;
-                self.blocked.get_or_default(root.0).push(n);
-                self.walks[n as usize] = Some(w);
-                return Ok(Run { done: Vec::new(), finished: None });
+            WalkState::AtRoot { next, end } => {
+                Search { path: vec![Frame { at: 0, next, end, low: 0 }], stack: vec![root], next: 1 }
             }
-            // Common case: a row that refers to nothing, or only to complete rows.
-            let (a, b) = self.deps(&root);
-            self.scans += u64::from(b - a);
-            if self.all_complete(a, b) {
-                self.mark_complete(root);
-                return Ok(self.finish(n, w, vec![(0, root)]));
-            }
-            self.push(&mut w, n, root);
-        }
-        w.missing = None;
-        w.waits_on = None;
+            WalkState::Deep(s) => *s,
+        };
+        w.stop = Stop::Running;
         loop {
             if self.pushes > budget || self.scans > scan_budget {
                 return Err(over());
             }
-            let Some(top) = w.path.last_mut() else {
+            let Some(top) = s.path.last_mut() else {
                 return Ok(self.finish(n, w, done));
             };
             if top.next < top.end {
@@ -301,11 +416,7 @@ impl Tracker {
                     top.next += 1;
                     continue;
                 }
-                let own = match self.owner.get(&t) {
-                    Some(&(o, num)) if o == n => Some(num),
-                    _ => w.extra.get(&t).copied(),
-                };
-                if let Some(num) = own {
+                if let Some(num) = self.number(n, t) {
                     // On this walk's component stack.
                     top.next += 1;
                     top.low = top.low.min(num);
@@ -313,15 +424,13 @@ impl Tracker {
                 }
                 if !parsed.contains(&t.0) {
                     // Resume here when that row arrives.
-                    w.missing = Some(t.0);
-                    self.blocked.get_or_default(t.0).push(n);
+                    w.stop = Stop::Missing(t.0);
                     break;
                 }
                 match self.holder(t, n, parsed) {
                     Holder::Stopped => {
                         // `t` reaches a missing row: wait for `t` itself.
-                        self.waiters.get_or_default(t).push(n);
-                        w.waits_on = Some(t);
+                        w.stop = Stop::Waits(t);
                         break;
                     }
                     Holder::Resumable => {
@@ -340,35 +449,66 @@ impl Tracker {
                     self.scans += u64::from(b - a);
                     self.scans += 1;
                     self.mark_complete(t);
-                    done.push((w.next, t));
-                    w.next += 1;
+                    reserve_one(&mut done);
+                    done.push((s.next, t));
+                    s.next += 1;
                     continue;
                 }
-                self.push(&mut w, n, t);
+                self.push(&mut s, n, t);
                 continue;
             }
             // Every dependency of the key on top is explored.
-            let Some(f) = w.path.pop() else { break };
-            if f.low == f.num {
+            let Some(f) = s.path.pop() else { break };
+            let key = s.stack[f.at as usize];
+            if Some(f.low) == self.number(n, key) {
                 // It roots a component with nothing missing behind it: complete.
-                while let Some(x) = w.stack.pop() {
-                    let num = match w.extra.remove(&x) {
+                while let Some(x) = s.stack.pop() {
+                    let num = match self.extra.remove(&(n, x)) {
                         Some(num) => num,
                         None => self.owner.remove(&x).map_or(0, |o| o.1),
                     };
                     if self.mark_complete(x) {
+                        reserve_one(&mut done);
                         done.push((num, x));
                     }
-                    if x == f.key {
+                    if x == key {
                         break;
                     }
                 }
-            } else if let Some(parent) = w.path.last_mut() {
+            } else if let Some(parent) = s.path.last_mut() {
                 parent.low = parent.low.min(f.low);
             }
         }
-        self.walks[n as usize] = Some(w);
+        // Stopped: keep the search (just where it is, when only the root is on it).
+        w.state = match (&s.path[..], &s.stack[..]) {
+            ([f], [k]) if !self.extra.contains_key(&(n, *k)) => WalkState::AtRoot { next: f.next, end: f.end },
+            _ => {
+                s.path.shrink_to_fit();
+                s.stack.shrink_to_fit();
+                WalkState::Deep(Box::new(s))
+            }
+        };
+        match w.stop {
+            Stop::Missing(row) => self.block(n, w, row),
+            Stop::Waits(t) => {
+                let first = Self::enlist(&mut self.walks, self.waiters.get_mut(&t), n);
+                self.walks[n as usize] = Some(w);
+                if let Some(list) = first {
+                    self.waiters.insert(t, list);
+                }
+            }
+            Stop::Running => self.walks[n as usize] = Some(w),
+        }
         Ok(Run { done: discovery_order(done), finished: None })
+    }
+
+    /// Walk `n` waits for row `row` to arrive.
+    fn block(&mut self, n: u32, mut w: Walk, row: u32) {
+        w.stop = Stop::Missing(row);
+        self.walks[n as usize] = Some(w);
+        if let Some(list) = Self::enlist(&mut self.walks, self.blocked.get_mut(&row), n) {
+            self.blocked.insert(row, list);
+        }
     }
 
     /// Whether `t` is held by another walk that is stopped at a missing row,
@@ -384,30 +524,40 @@ impl Tracker {
             if o == n {
                 return Holder::None;
             }
-            match (w.missing, w.waits_on) {
-                (Some(m), _) if parsed.contains(&m) => return Holder::Resumable,
-                (Some(_), _) => return Holder::Stopped,
-                (None, Some(k)) if self.complete.contains(&k) => return Holder::Resumable,
-                (None, Some(k)) => key = k,
-                (None, None) => return Holder::None,
+            match w.stop {
+                Stop::Missing(m) if parsed.contains(&m) => return Holder::Resumable,
+                Stop::Missing(_) => return Holder::Stopped,
+                Stop::Waits(k) if self.complete.contains(&k) => return Holder::Resumable,
+                Stop::Waits(k) => key = k,
+                Stop::Running => return Holder::None,
             }
         }
         Holder::None
     }
 
-    fn push(&mut self, w: &mut Walk, n: u32, key: Key) {
+    fn push(&mut self, s: &mut Search, n: u32, key: Key) {
         self.pushes += 1;
         let (next, end) = self.deps(&key);
-        let num = w.next;
-        w.next += 1;
+        let num = s.next;
+        s.next += 1;
         if self.owner.get(&key).is_some() {
             // Held by another walk too (one that waits for a key).
-            w.extra.insert(key, num);
+            self.extra.insert((n, key), num);
         } else {
             self.owner.insert(key, (n, num));
         }
-        w.stack.push(key);
-        w.path.push(Frame { key, next, end, low: num, num });
+        reserve_one(&mut s.path);
+        reserve_one(&mut s.stack);
+        s.path.push(Frame { at: s.stack.len() as u32, next, end, low: num });
+        s.stack.push(key);
+    }
+
+    /// The discovery number of `key` if it is on walk `n`'s component stack.
+    fn number(&self, n: u32, key: Key) -> Option<u32> {
+        match self.owner.get(&key) {
+            Some(&(o, num)) if o == n => Some(num),
+            _ => self.extra.get(&(n, key)).copied(),
+        }
     }
 
     fn finish(&mut self, n: u32, w: Walk, done: Vec<(u32, Key)>) -> Run {
@@ -421,8 +571,9 @@ impl Tracker {
     }
 }
 
-/// Completed keys by their discovery number in the walk, numbers dropped.
-fn discovery_order(mut done: Vec<(u32, Key)>) -> Vec<Key> {
+/// Completed keys in the order of their discovery numbers in the walk (kept
+/// with them: a long list is not copied to drop them).
+fn discovery_order(mut done: Vec<(u32, Key)>) -> Vec<(u32, Key)> {
     done.sort_unstable_by_key(|d| d.0);
-    done.into_iter().map(|d| d.1).collect()
+    done
 }

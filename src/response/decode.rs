@@ -30,6 +30,50 @@ pub(super) enum Chunk {
     Halted,
 }
 
+/// Rows that arrived and are not parsed yet, by id: model rows (most of
+/// them) as their JSON alone (32 bytes an entry), the others as [`Chunk`]s.
+#[derive(Default)]
+pub(super) struct PendingRows {
+    models: IdMap<Bytes>,
+    others: IdMap<Chunk>,
+}
+
+impl PendingRows {
+    /// Adds row `id`; `false` if it is there already.
+    pub(super) fn insert(&mut self, id: u32, chunk: Chunk) -> bool {
+        if self.contains_key(&id) {
+            return false;
+        }
+        match chunk {
+            Chunk::Model(json) => {
+                self.models.insert(id, json);
+            }
+            other => {
+                self.others.insert(id, other);
+            }
+        }
+        true
+    }
+
+    pub(super) fn contains_key(&self, id: &u32) -> bool {
+        self.models.contains_key(id) || self.others.contains_key(id)
+    }
+
+    /// Row `id`, if it is not a model row.
+    pub(super) fn get(&self, id: &u32) -> Option<&Chunk> {
+        self.others.get(id)
+    }
+
+    /// Row `id`, if it is not a model row.
+    pub(super) fn get_mut(&mut self, id: &u32) -> Option<&mut Chunk> {
+        self.others.get_mut(id)
+    }
+
+    pub(super) fn remove(&mut self, id: &u32) -> Option<Chunk> {
+        self.models.remove(id).map(Chunk::Model).or_else(|| self.others.remove(id))
+    }
+}
+
 /// A stream's rows so far.
 pub(super) struct StreamChunk {
     pub(super) kind: StreamKind,
@@ -60,7 +104,7 @@ pub(super) fn text(bytes: Bytes, id: u32) -> Result<JsString> {
 /// The response's meaning of `$`-strings, and what they leave to do.
 pub(super) struct Response {
     pub(super) temporary_references: bool,
-    pub(super) chunks: IdMap<Chunk>,
+    pub(super) chunks: PendingRows,
     pub(super) queued: IdSet,
     pub(super) work: Vec<u32>,
     /// The node standing for the element marker `"$"` in `["$", type, key, props]`.
@@ -78,8 +122,9 @@ pub(super) struct Response {
     pub(super) elements: HashMap<Key, Vec<NodeId>>,
     /// Where the parser is: the row and stream chunk.
     pub(super) at: Key,
-    /// Plain references between rows: (referring row, referred row, the
-    /// element tuple around the reference, the stream chunk it is in).
+    /// Plain references between rows written by the row (or chunk) being
+    /// parsed: the row referred to and the element tuple around the
+    /// reference. Taken into the completeness graph after each parse.
     pub(super) deps: Vec<Dep>,
     /// Element tuples that refer to an errored row: they become rejected lazies.
     pub(super) failed_elements: Vec<(NodeId, Value)>,
@@ -131,7 +176,9 @@ impl Tags for Response {
                     // What needs an errored row errors too: the innermost element
                     // around the reference, else the row (or stream) it is in.
                     let element = self.marker.and_then(|m| pos.innermost_array_starting_with(m));
-                    self.deps.push(Dep { from: pos.row, to, element, item: pos.item });
+                    // The references staged are the key's being parsed.
+                    debug_assert_eq!((pos.row, pos.item), self.at);
+                    self.deps.push(Dep { to, element });
                 }
                 let t = text.as_wtf8();
                 let (head, segs) = crate::model::split_path(t, bl.limits.max_path_segments)?;
@@ -161,7 +208,7 @@ impl Tags for Response {
                 // Built from that row (and its bound arguments): if they error, so
                 // does what holds the reference.
                 let element = self.marker.and_then(|m| pos.innermost_array_starting_with(m));
-                self.deps.push(Dep { from: pos.row, to: p, element, item: pos.item });
+                self.deps.push(Dep { to: p, element });
                 self.server_refs.push((node, p));
                 self.enqueue(p);
                 Value::Node(node)
@@ -185,7 +232,7 @@ impl Tags for Response {
                 let p = id(2)?;
                 // Built from that row: if it errored, so does what needs it.
                 let element = self.marker.and_then(|m| pos.innermost_array_starting_with(m));
-                self.deps.push(Dep { from: pos.row, to: p, element, item: pos.item });
+                self.deps.push(Dep { to: p, element });
                 let node = bl.g.add(match tag {
                     b'Q' => Node::Map(Vec::new()),
                     b'W' => Node::Set(Vec::new()),
@@ -241,14 +288,12 @@ impl Tags for Response {
     }
 }
 
-/// A reference from one row to another that is not through a promise or lazy.
+/// A reference from the row (or chunk) being parsed to another row that is
+/// not through a promise or lazy.
 pub(super) struct Dep {
-    pub(super) from: u32,
     pub(super) to: u32,
     /// The innermost element tuple around the reference.
     pub(super) element: Option<NodeId>,
-    /// The stream chunk the reference is in, for stream rows.
-    pub(super) item: Option<u32>,
 }
 
 /// A row, or one chunk of a stream row (`Some(index)`; `usize::MAX` for

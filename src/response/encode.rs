@@ -19,6 +19,7 @@ use bytes::Bytes;
 use super::render::{Item, Walker};
 use super::tasks::Tasks;
 use crate::error::{Error, ErrorKind, Result};
+use crate::json::enc::write_hex;
 use crate::json::{write_str, write_str_slice};
 use crate::paths::{Paths, Ref};
 use crate::value::{ClientReference, Graph, JsString, Node, NodeId, PromiseState, StreamEnd, StreamKind, Value};
@@ -124,10 +125,33 @@ impl fmt::Debug for EncodeOptions {
     }
 }
 
-/// A row or a binary row's header and payload (never split between flushes).
-pub(super) enum Piece {
-    Text(Vec<u8>),
-    Binary(Vec<u8>, Bytes),
+/// Rows waiting for a flush, in order: their text in one buffer (a row is
+/// copied there once it is complete, and its own buffer is reused), a binary
+/// row's payload beside it. A row is never split between flushes.
+#[derive(Default)]
+pub(super) struct Rows {
+    text: Vec<u8>,
+    /// Where each row (or a binary row's header) ends in `text`, and a
+    /// binary row's payload.
+    pieces: Vec<(usize, Option<Bytes>)>,
+}
+
+impl Rows {
+    fn is_empty(&self) -> bool {
+        self.pieces.is_empty()
+    }
+
+    /// A complete row.
+    pub fn text(&mut self, row: &[u8]) {
+        self.text.extend_from_slice(row);
+        self.pieces.push((self.text.len(), None));
+    }
+
+    /// A binary row: its header, then its payload (not copied).
+    fn binary(&mut self, head: &[u8], body: Bytes) {
+        self.text.extend_from_slice(head);
+        self.pieces.push((self.text.len(), Some(body)));
+    }
 }
 
 /// Work queued for later, as React's promises and stream reads queue it.
@@ -168,9 +192,14 @@ pub(super) struct State {
     pub server_refs: NodeMap<u32>,
     import_strings: HashMap<String, String>,
     import_size: usize,
-    imports: Vec<Piece>,
-    pub regular: Vec<Piece>,
-    errors: Vec<Piece>,
+    imports: Rows,
+    pub regular: Rows,
+    errors: Rows,
+    /// Row buffers to reuse (a row's text is copied into [`Rows`] when it is complete).
+    spare: Vec<Vec<u8>>,
+    /// The room the regular rows get (the output's likely size: growing it
+    /// from small would reallocate it many times).
+    pub room: usize,
     /// React's `serializedSize`.
     pub size: usize,
     pub tasks: Tasks,
@@ -222,10 +251,12 @@ impl State {
     /// `emitErrorChunk`: `id:E{"digest":…}`.
     pub fn error_row(&mut self, g: &Graph, id: u32, t: &Thrown) {
         let digest = self.digest(g, t);
-        let mut row = format!("{id:x}:E{{\"digest\":").into_bytes();
+        let mut row = self.row_start(id);
+        row.extend_from_slice(b"E{\"digest\":");
         write_str_slice(&mut row, &digest);
         row.extend_from_slice(b"}\n");
-        self.errors.push(Piece::Text(row));
+        self.errors.text(&row);
+        self.recycle(row);
     }
 
     /// `erroredTask`: the task's own id becomes an error row.
@@ -234,10 +265,51 @@ impl State {
         self.error_row(g, id, t);
     }
 
-    /// A model row whose `<id>:` and JSON are in `row` (moved, not copied).
+    /// A buffer for row `id`, started with its `<id>:` (most rows are
+    /// small: buffers are reused rather than grown from empty each time).
+    #[inline]
+    pub fn row_start(&mut self, id: u32) -> Vec<u8> {
+        self.row_with(id, 128)
+    }
+
+    /// [`row_start`](Self::row_start) with room for `capacity` bytes.
+    pub fn row_with(&mut self, id: u32, capacity: usize) -> Vec<u8> {
+        let mut row = match self.spare.pop() {
+            Some(mut row) => {
+                row.reserve(capacity);
+                row
+            }
+            None => Vec::with_capacity(capacity),
+        };
+        write_hex(&mut row, id);
+        row.push(b':');
+        row
+    }
+
+    /// Keeps a row buffer for [`row_start`](Self::row_start).
+    fn recycle(&mut self, mut row: Vec<u8>) {
+        if row.capacity() > 0 {
+            row.clear();
+            self.spare.push(row);
+        }
+    }
+
+    /// A model row whose `<id>:` and JSON are in `row`: moved when it is
+    /// the first row waiting and at least [`State::room`] large (often the
+    /// whole response), else copied (into room for that much).
     pub fn push_row(&mut self, mut row: Vec<u8>) {
         row.push(b'\n');
-        self.regular.push(Piece::Text(row));
+        let text = &mut self.regular.text;
+        if text.is_empty() && row.capacity() >= self.room {
+            std::mem::swap(text, &mut row);
+            self.regular.pieces.push((text.len(), None));
+        } else {
+            if text.capacity() < self.room {
+                text.reserve(self.room);
+            }
+            self.regular.text(&row);
+        }
+        self.recycle(row);
     }
 
     /// A `T` row: the UTF-8 of the string (lone surrogates become U+FFFD,
@@ -247,14 +319,15 @@ impl State {
             Some(_) => s.clone().into_bytes(),
             None => Bytes::from(s.to_string_lossy().into_owned()),
         };
-        self.regular.push(Piece::Binary(format!("{id:x}:T{:x},", bytes.len()).into_bytes(), bytes));
+        self.binary_row(id, b'T', bytes);
     }
 
     pub fn binary_row(&mut self, id: u32, tag: u8, bytes: Bytes) {
-        let mut head = format!("{id:x}:").into_bytes();
+        let mut head = self.row_start(id);
         head.push(tag);
         head.extend_from_slice(format!("{:x},", bytes.len()).as_bytes());
-        self.regular.push(Piece::Binary(head, bytes));
+        self.regular.binary(&head, bytes);
+        self.recycle(head);
     }
 
     /// A `Symbol.for` symbol's import row (once per name).
@@ -268,7 +341,7 @@ impl State {
         tagged.extend_from_slice(name.as_wtf8());
         write_str(&mut row, &JsString::from_wtf8_vec(tagged));
         row.push(b'\n');
-        self.imports.push(Piece::Text(row));
+        self.imports.text(&row);
         self.symbols.insert(name.clone(), id);
         id
     }
@@ -295,7 +368,7 @@ impl State {
         let mut row = format!("{id:x}:").into_bytes();
         write_str_slice(&mut row, &escaped);
         row.push(b'\n');
-        self.imports.push(Piece::Text(row));
+        self.imports.text(&row);
         let r = format!("${id:x}");
         write_str_slice(out, &r);
         self.import_strings.insert(s.to_string(), r);
@@ -343,7 +416,7 @@ impl State {
         let mut row = format!("{id:x}:I").into_bytes();
         row.extend_from_slice(&meta);
         row.push(b'\n');
-        self.imports.push(Piece::Text(row));
+        self.imports.text(&row);
         self.client_refs.insert(key, id);
         Ok(id)
     }
@@ -404,6 +477,35 @@ struct Chunker {
 const VIEW: usize = 4096;
 
 impl Chunker {
+    /// Writes the rows out and empties `rows`.
+    fn rows(&mut self, rows: &mut Rows) {
+        if rows.is_empty() {
+            return;
+        }
+        if let Some(all) = &mut self.whole {
+            if rows.pieces.iter().all(|(_, body)| body.is_none()) {
+                // The first rows of a one-shot encoding are the output's start: moved, not copied.
+                if all.is_empty() {
+                    std::mem::swap(all, &mut rows.text);
+                } else {
+                    all.extend_from_slice(&rows.text);
+                }
+                rows.text.clear();
+                rows.pieces.clear();
+                return;
+            }
+        }
+        let mut start = 0;
+        for (end, body) in rows.pieces.drain(..) {
+            self.write(&rows.text[start..end], None);
+            if let Some(body) = body {
+                self.write(&body, Some(&body));
+            }
+            start = end;
+        }
+        rows.text.clear();
+    }
+
     fn write(&mut self, mut piece: &[u8], whole: Option<&Bytes>) {
         if let Some(all) = &mut self.whole {
             all.extend_from_slice(piece);
@@ -448,6 +550,7 @@ impl Core {
             temporary_references: opts.temporary_references,
             on_error: opts.on_error.clone(),
             manifest: opts.client_manifest.clone(),
+            room: crate::json::enc::first_capacity(g).max(128),
             ..State::default()
         };
         let root = st.alloc();
@@ -590,7 +693,7 @@ impl Core {
                 } else {
                     format!("{task:x}:C\n")
                 };
-                self.st.regular.push(Piece::Text(row.into_bytes()));
+                self.st.regular.text(row.as_bytes());
             }
         }
         self.wrote_rows();
@@ -666,27 +769,15 @@ impl Core {
             self.st.error_row(g, err, &thrown);
             let tasks = std::mem::take(&mut self.st.tasks);
             for id in tasks.keys() {
-                self.st.errors.push(Piece::Text(format!("{id:x}:\"${err:x}\"\n").into_bytes()));
+                self.st.errors.text(format!("{id:x}:\"${err:x}\"\n").as_bytes());
             }
         }
         self.flush();
     }
 
     fn flush(&mut self) {
-        let pieces = std::mem::take(&mut self.st.imports)
-            .into_iter()
-            .chain(std::mem::take(&mut self.st.regular))
-            .chain(std::mem::take(&mut self.st.errors));
-        for p in pieces {
-            match p {
-                // The first row of a one-shot encoding is the output's start: moved, not copied.
-                Piece::Text(t) if self.chunks.whole.as_ref().is_some_and(Vec::is_empty) => self.chunks.whole = Some(t),
-                Piece::Text(t) => self.chunks.write(&t, None),
-                Piece::Binary(head, body) => {
-                    self.chunks.write(&head, None);
-                    self.chunks.write(&body, Some(&body));
-                }
-            }
+        for rows in [&mut self.st.imports, &mut self.st.regular, &mut self.st.errors] {
+            self.chunks.rows(rows);
         }
         self.chunks.end();
     }

@@ -15,8 +15,8 @@
 //! and are skipped; hints (`:H`) are not part of the value and are skipped
 //! too.
 
-use super::complete::{KeyMap, Tracker, Unit};
-use crate::id_map::{IdMap, IdSet};
+use super::complete::{Mark, Tracker, Unit};
+use crate::id_map::{IdLists, IdMap, IdSet};
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use bytes::Bytes;
@@ -152,24 +152,20 @@ pub struct ResponseDecoder {
     /// Rows of server references: their bound-argument promises are needed too.
     server_ref_rows: IdSet,
     /// Placeholders by the row they are built from.
-    promises_of: IdMap<Vec<(NodeId, bool)>>,
-    inits_of: IdMap<Vec<(NodeId, InitKind)>>,
-    entries_of: IdMap<Vec<(NodeId, bool)>>,
+    promises_of: IdLists<(NodeId, bool)>,
+    inits_of: IdLists<(NodeId, InitKind)>,
+    entries_of: IdLists<(NodeId, bool)>,
     server_refs_of: IdMap<Vec<NodeId>>,
-    error_values_of: IdMap<Vec<NodeId>>,
+    error_values_of: IdLists<NodeId>,
     /// Promises waiting for a promise they were fulfilled with.
     adopting: HashMap<NodeId, Vec<(NodeId, bool)>>,
-    /// Deps and placeholders registered so far (cursor into `r`'s lists).
-    seen_deps: usize,
     /// Server reference rows to look at (see `fill_ready_server_refs`), rows
     /// waiting for their bound promise, by that promise, and their metadata
     /// once read.
     fill_candidates: Vec<u32>,
     waiting_bound: IdSet,
     refs_by_bound: HashMap<NodeId, Vec<u32>>,
-    server_meta: IdMap<(crate::value::JsString, Option<Vec<Value>>)>,
-    /// The range of `r.deps` each row or chunk wrote.
-    dep_ranges: KeyMap<(u32, u32)>,
+    server_meta: IdMap<(crate::value::JsString, Option<NodeId>)>,
     /// Bound arguments copied into server references so far.
     bound_copies: u64,
 }
@@ -186,7 +182,7 @@ impl ResponseDecoder {
         limits.max_row_bytes = opts.limits.max_total_bytes;
         let mut r = Response {
             temporary_references: opts.temporary_references,
-            chunks: IdMap::default(),
+            chunks: Default::default(),
             queued: IdSet::default(),
             work: Vec::new(),
             marker: None,
@@ -220,21 +216,19 @@ impl ResponseDecoder {
             t: Tracker::default(),
             streams: IdMap::default(),
             server_ref_rows: IdSet::default(),
-            promises_of: IdMap::default(),
-            inits_of: IdMap::default(),
-            entries_of: IdMap::default(),
+            promises_of: IdLists::default(),
+            inits_of: IdLists::default(),
+            entries_of: IdLists::default(),
             server_refs_of: IdMap::default(),
-            error_values_of: IdMap::default(),
+            error_values_of: IdLists::default(),
             adopting: HashMap::new(),
-            seen_deps: 0,
-            dep_ranges: KeyMap::default(),
             fill_candidates: Vec::new(),
             waiting_bound: IdSet::default(),
             refs_by_bound: HashMap::new(),
             server_meta: IdMap::default(),
             bound_copies: 0,
         };
-        d.t.watch((0, None), Unit::Root);
+        d.t.watch(Unit::Root);
         d
     }
 
@@ -375,7 +369,16 @@ impl ResponseDecoder {
         if self.r.rejected.contains(&0) {
             return Err(ErrorKind::RootRejected.into());
         }
-        self.b.finish_root()
+        // The value's logical size is checked on the graph alone: the rest
+        // of the decoder (its tables of rows, walks and holes) goes first.
+        let mut b = self.into_builder();
+        b.release_holes();
+        b.finish_root()
+    }
+
+    /// The graph under construction, the rest dropped.
+    fn into_builder(self) -> Builder {
+        self.b
     }
 
     /// Sorts newly framed rows by id (the rows of started streams go to
@@ -446,7 +449,7 @@ impl ResponseDecoder {
                 RowTag::Tagged(b'C') => return Err(row_error(id, "closes something that is not a stream")),
                 RowTag::Tagged(_) => return Err(row_error(id, "has an unknown tag")),
             };
-            if self.parsed.contains(&id) || self.r.chunks.insert(id, chunk).is_some() {
+            if self.parsed.contains(&id) || !self.r.chunks.insert(id, chunk) {
                 return Err(row_error(id, "appears twice"));
             }
             if self.r.queued.contains(&id) {
@@ -493,14 +496,17 @@ impl ResponseDecoder {
 
     /// Records the plain references a parse added, under `key`.
     fn note_deps(&mut self, key: Key) {
-        let first = self.seen_deps;
-        let new = &self.r.deps[first..];
-        let mut targets: Vec<u32> = new.iter().map(|d| d.to).collect();
-        self.seen_deps = self.r.deps.len();
-        // Server references need their rows; those rows need their bound
-        // arguments (a promise) too.
+        let mut targets: Vec<u32> = Vec::with_capacity(self.r.deps.len());
+        let mut marks = Vec::new();
+        for d in self.r.deps.drain(..) {
+            if let Some(e) = d.element {
+                marks.push((targets.len() as u32, Mark::Element(e)));
+            }
+            targets.push(d.to);
+        }
+        // Server references need their rows (their `$h`s wrote references to
+        // them); those rows need their bound arguments (a promise) too.
         for (node, p) in std::mem::take(&mut self.r.server_refs) {
-            targets.push(p);
             self.server_ref_rows.insert(p);
             self.server_refs_of.get_or_default(p).push(node);
             self.fill_candidates.push(p);
@@ -510,37 +516,26 @@ impl ResponseDecoder {
                 // A server reference's bound arguments: needed, and an error in
                 // them is the reference's.
                 targets.push(p);
-                self.r.deps.push(super::decode::Dep { from: key.0, to: p, element: None, item: None });
-                self.seen_deps = self.r.deps.len();
             }
-            self.promises_of.get_or_default(p).push((node, false));
-            self.t.watch((p, None), Unit::Row(p));
-        }
-        if self.seen_deps > first {
-            // The references this key wrote, for error propagation (a key's
-            // are contiguous; a range covering others' is filtered when read).
-            let (a, b) = (first as u32, self.seen_deps as u32);
-            let range = match self.dep_ranges.get(&key) {
-                Some(&(a0, b0)) => (a0.min(a), b0.max(b)),
-                None => (a, b),
-            };
-            self.dep_ranges.insert(key, range);
+            self.promises_of.push(p, (node, false));
+            self.t.watch(Unit::Row(p));
         }
         for (node, p) in std::mem::take(&mut self.r.lazies) {
-            self.promises_of.get_or_default(p).push((node, true));
-            self.t.watch((p, None), Unit::Row(p));
+            self.promises_of.push(p, (node, true));
+            self.t.watch(Unit::Row(p));
         }
         for (node, p, kind) in std::mem::take(&mut self.r.inits) {
-            self.inits_of.get_or_default(p).push((node, kind));
+            self.inits_of.push(p, (node, kind));
         }
         for (node, p, is_blob) in std::mem::take(&mut self.r.entries) {
-            self.entries_of.get_or_default(p).push((node, is_blob));
+            self.entries_of.push(p, (node, is_blob));
         }
         for (node, p) in std::mem::take(&mut self.r.error_values) {
+            marks.push((targets.len() as u32, Mark::NotItsError));
             targets.push(p);
-            self.error_values_of.get_or_default(p).push(node);
+            self.error_values_of.push(p, node);
         }
-        self.t.add_deps(key, targets);
+        self.t.add_deps(key, &targets, &marks);
     }
 
     /// Parses row `id` into `b.roots`.
@@ -644,7 +639,7 @@ impl ResponseDecoder {
             }
         }
         self.note_deps((id, Some(chunk)));
-        self.t.watch((id, Some(chunk)), Unit::Chunk((id, Some(chunk))));
+        self.t.watch(Unit::Chunk((id, Some(chunk))));
         Ok(())
     }
 
@@ -677,17 +672,17 @@ impl ResponseDecoder {
         if let Some(s) = self.streams.get_mut(&id) {
             s.end_parsed = true;
         }
-        self.t.watch(key, Unit::Chunk(key));
+        self.t.watch(Unit::Chunk(key));
         Ok(())
     }
 
     /// Resolves references and fills placeholders in rows that just became
     /// complete.
-    fn finalize(&mut self, done: &[Key]) -> Result<()> {
+    fn finalize(&mut self, done: &[(u32, Key)]) -> Result<()> {
         if done.is_empty() {
             return Ok(());
         }
-        for &(row, item) in done {
+        for &(_, (row, item)) in done {
             if item.is_none() && self.server_refs_of.contains_key(&row) {
                 self.fill_candidates.push(row);
             }
@@ -696,11 +691,11 @@ impl ResponseDecoder {
         if self.b.failed.len() != self.r.rejected.len() {
             self.b.failed.clone_from(&self.r.rejected);
         }
-        for &k in done {
+        for &(_, k) in done {
             self.b.resolve_holes_of(k).map_err(|e| at_row(e, k.0))?;
         }
         self.b.drop_undefined();
-        let done_rows = done.iter().filter(|k| k.1.is_none()).map(|k| k.0);
+        let done_rows = done.iter().filter(|d| d.1 .1.is_none()).map(|d| d.1 .0);
         if !self.r.imports.is_empty() {
             let done_set: HashSet<u32> = done_rows.clone().collect();
             let imports = std::mem::take(&mut self.r.imports);
@@ -726,7 +721,7 @@ impl ResponseDecoder {
             }
         }
         if !self.r.elements.is_empty() {
-            for &k in done {
+            for &(_, k) in done {
                 for node in self.r.elements.remove(&k).unwrap_or_default() {
                     if let Node::Array(items) = self.b.g.node(node) {
                         if items.len() >= 4 {
@@ -782,37 +777,29 @@ impl ResponseDecoder {
         self.fill_ready_server_refs()
     }
 
-    /// Fills the server references built from `row` (their bound promise is
-    /// settled by now).
-    fn fill_server_refs(&mut self, row: u32) -> Result<()> {
-        if self.r.rejected.contains(&row) {
-            self.server_refs_of.remove(&row);
-            return Ok(());
+    /// The metadata of server reference row `row`: its id, and the array of
+    /// its bound arguments (if not `null`). Checked and read once (later
+    /// `$h`s to it copy it).
+    fn server_meta_of(&mut self, row: u32) -> Result<(crate::value::JsString, Option<NodeId>)> {
+        if let Some(meta) = self.server_meta.get(&row) {
+            return Ok(meta.clone());
         }
-        let nodes = self.server_refs_of.remove(&row).unwrap_or_default();
-        // The row's metadata is read once (later `$h`s to it copy it).
-        let meta = match self.server_meta.get(&row) {
-            Some(meta) => meta.clone(),
-            None => {
-                let meta = self.b.server_ref_meta(self.b.roots.get(&row)).map_err(|e| e.at_part(row))?;
-                self.server_meta.insert(row, meta.clone());
-                meta
-            }
+        let (id, bound) = self.b.server_ref_meta(self.b.roots.get(&row)).map_err(|e| e.at_part(row))?;
+        let array = match (bound, self.bound_promise(row).map(|p| self.b.g.node(p))) {
+            (None, _) => None,
+            (Some(_), Some(Node::Promise(PromiseState::Fulfilled(Value::Node(array))))) => Some(*array),
+            (Some(_), _) => return Err(Error::new(ErrorKind::Internal { what: "server reference metadata" })),
         };
-        for node in nodes {
-            let (id, bound) = meta.clone();
-            // Each `$h` is a function of its own, with its own copy of the
-            // bound arguments: the copies stay linear in the stream (one per
-            // four bytes, plus 32,768), where `$h`s to a row with many bound
-            // arguments would multiply them.
-            self.bound_copies += bound.as_ref().map_or(0, |b| b.len() as u64);
-            let max = self.fed as u64 / 4 + 32_768;
-            if self.bound_copies > max {
-                return Err(ErrorKind::LimitExceeded { limit: LimitKind::LogicalSize, max }.into());
-            }
-            *self.b.g.node_mut(node) = Node::ServerReference(Box::new(crate::value::ServerReference { id, bound }));
+        self.server_meta.insert(row, (id.clone(), array));
+        Ok((id, array))
+    }
+
+    /// The bound arguments in `array`.
+    fn bound_args(&self, array: Option<NodeId>) -> Option<&[Value]> {
+        match self.b.g.node(array?) {
+            Node::Array(items) => Some(items),
+            _ => None,
         }
-        Ok(())
     }
 
     /// A row or chunk and everything it needs are complete: its event.
@@ -854,6 +841,11 @@ impl ResponseDecoder {
         let mut rows = std::mem::take(&mut self.fill_candidates);
         rows.sort_unstable();
         rows.dedup();
+        // Each `$h` is a function of its own, with its own copy of the bound
+        // arguments: the copies stay linear in the stream (one per four bytes,
+        // plus 32,768), where `$h`s to a row with many bound arguments would
+        // multiply them. They are all counted before any is made.
+        let mut fills = Vec::new();
         for p in rows {
             if !self.server_refs_of.contains_key(&p) || !self.t.complete.contains(&(p, None)) {
                 continue;
@@ -861,13 +853,32 @@ impl ResponseDecoder {
             if self.waiting_bound.contains(&p) {
                 continue;
             }
-            match self.pending_bound(p) {
-                Some(promise) => {
-                    // Filled when that promise settles.
-                    self.waiting_bound.insert(p);
-                    self.refs_by_bound.entry(promise).or_default().push(p);
-                }
-                None => self.fill_server_refs(p)?,
+            if let Some(promise) = self.pending_bound(p) {
+                // Filled when that promise settles.
+                self.waiting_bound.insert(p);
+                self.refs_by_bound.entry(promise).or_default().push(p);
+                continue;
+            }
+            if self.r.rejected.contains(&p) {
+                self.server_refs_of.remove(&p);
+                continue;
+            }
+            let array = self.server_meta_of(p)?.1;
+            let bound = self.bound_args(array).map_or(0, |b| b.len() as u64);
+            let refs = self.server_refs_of.get(&p).map_or(0, |nodes| nodes.len() as u64);
+            self.bound_copies += refs * bound;
+            let max = self.fed as u64 / 4 + 32_768;
+            if self.bound_copies > max {
+                return Err(ErrorKind::LimitExceeded { limit: LimitKind::LogicalSize, max }.into());
+            }
+            fills.push(p);
+        }
+        for p in fills {
+            let Some((id, array)) = self.server_meta.get(&p).cloned() else { continue };
+            let bound = self.bound_args(array).map(<[Value]>::to_vec);
+            for node in self.server_refs_of.remove(&p).unwrap_or_default() {
+                let reference = crate::value::ServerReference { id: id.clone(), bound: bound.clone() };
+                *self.b.g.node_mut(node) = Node::ServerReference(Box::new(reference));
             }
         }
         Ok(())
@@ -875,10 +886,15 @@ impl ResponseDecoder {
 
     /// A server reference row's bound promise, if it has not settled.
     fn pending_bound(&self, row: u32) -> Option<NodeId> {
+        self.bound_promise(row).filter(|&p| matches!(self.b.g.node(p), Node::Promise(PromiseState::Pending)))
+    }
+
+    /// The node a server reference row's `bound` names, if it names one.
+    fn bound_promise(&self, row: u32) -> Option<NodeId> {
         let Some(Value::Node(obj)) = self.b.roots.get(&row) else { return None };
         let Node::Object(pairs) = self.b.g.node(*obj) else { return None };
         match pairs.iter().find(|(k, _)| *k == "bound").map(|(_, v)| v) {
-            Some(Value::Node(p)) if matches!(self.b.g.node(*p), Node::Promise(PromiseState::Pending)) => Some(*p),
+            Some(Value::Node(p)) => Some(*p),
             _ => None,
         }
     }
@@ -1015,19 +1031,17 @@ impl ResponseDecoder {
 
     /// A row (or chunk) that refers plainly to an errored row errors with the
     /// same error, transitively, as React's client rejects such chunks.
-    fn propagate_errors(&mut self, done: &[Key]) {
+    fn propagate_errors(&mut self, done: &[(u32, Key)]) {
         if self.r.rejected.is_empty() {
             return;
         }
         // The references the completed keys wrote, by the row they refer to:
         // the work is theirs, not every reference so far.
-        let mut referrers: HashMap<u32, Vec<usize>> = HashMap::new();
-        for k in done {
-            let Some(&(a, b)) = self.dep_ranges.get(k) else { continue };
-            for i in a as usize..b as usize {
-                let dep = &self.r.deps[i];
-                if dep.from != dep.to && (dep.from, dep.item) == *k {
-                    referrers.entry(dep.to).or_default().push(i);
+        let mut referrers: HashMap<u32, Vec<(Key, Option<NodeId>)>> = HashMap::new();
+        for (_, k) in done {
+            for (to, element) in self.t.error_deps(k) {
+                if k.0 != to {
+                    referrers.entry(to).or_default().push((*k, element));
                 }
             }
         }
@@ -1039,10 +1053,8 @@ impl ResponseDecoder {
         let mut failed_elements = HashSet::new();
         while let Some(row) = queue.pop() {
             let error = self.b.roots.get(&row).cloned().unwrap_or(Value::Undefined);
-            for &i in referrers.get(&row).map(Vec::as_slice).unwrap_or_default() {
-                let dep = &self.r.deps[i];
-                let from = dep.from;
-                if let Some(e) = dep.element {
+            for &((from, item), element) in referrers.get(&row).map(Vec::as_slice).unwrap_or_default() {
+                if let Some(e) = element {
                     // React wraps a failed element in a rejected lazy instead.
                     if failed_elements.insert(e) {
                         self.r.failed_elements.push((e, error.clone()));
@@ -1051,7 +1063,7 @@ impl ResponseDecoder {
                 }
                 // A stream whose chunk failed errors there: an async iterable keeps the
                 // chunks before it; a ReadableStream drops its queued chunks.
-                if let (Some(item), Some(Value::Node(n))) = (dep.item, self.b.roots.get(&from)) {
+                if let (Some(item), Some(Value::Node(n))) = (item, self.b.roots.get(&from)) {
                     if let Node::Stream(s) = self.b.g.node_mut(*n) {
                         let keep =
                             if matches!(s.kind, StreamKind::Readable | StreamKind::Bytes) { 0 } else { item as usize };

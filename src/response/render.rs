@@ -12,10 +12,10 @@ use crate::value::node_map::NodeSet;
 use bytes::Bytes;
 
 use super::describe::{self, Member, Parent};
-use super::encode::{Job, Piece, State, TaskState, Thrown};
-use crate::json::enc::{write_escaped, write_hex, write_iso, write_key, write_ref};
+use super::encode::{Job, State, TaskState, Thrown};
+use crate::json::enc::{write_escaped, write_iso, write_js_number, write_key, write_ref};
 use crate::json::write_str_slice;
-use crate::model::{write_js_number, write_plain};
+use crate::model::write_plain;
 use crate::paths::{PathKey, Ref};
 use crate::value::{Blob, FormEntry, Graph, JsString, Node, NodeId, PromiseState, StreamKind, Value};
 
@@ -70,7 +70,12 @@ impl Key<'_> {
     fn units(&self) -> usize {
         match self {
             Key::Root => 0,
-            Key::Index(i) => i.checked_ilog10().unwrap_or(0) as usize + 1,
+            Key::Index(i) => match i {
+                0..=9 => 1,
+                10..=99 => 2,
+                100..=999 => 3,
+                _ => i.ilog10() as usize + 1,
+            },
             Key::Name(s) => s.len_utf16(),
         }
     }
@@ -97,18 +102,12 @@ enum Kids {
     Entries(NodeId),
     /// One of those pairs: the Map node and the entry's index.
     Pair(NodeId, usize),
-    /// The end of an outlined task's row: restores the parent's row (boxed:
-    /// frames are moved for every member written, so they stay small).
-    TaskEnd(Box<TaskEnd>),
-}
-
-/// What [`Kids::TaskEnd`] restores.
-struct TaskEnd {
-    id: u32,
-    parent_out: Vec<u8>,
-    /// The reference written in the parent: `"<tag><id>"`.
-    tag: &'static str,
-    size: usize,
+    /// The end of outlined task `id`'s row: restores the parent's row (kept
+    /// in [`Walker::parents`]) and writes `"<tag><id>"` in it.
+    TaskEnd {
+        id: u32,
+        tag: &'static str,
+    },
 }
 
 struct Frame {
@@ -174,23 +173,24 @@ pub(super) struct Walker<'a> {
     pub st: &'a mut State,
     out: Vec<u8>,
     stack: Vec<Frame>,
+    /// The rows an outlined row interrupted, innermost last, with their
+    /// `serializedSize`.
+    parents: Vec<(Vec<u8>, usize)>,
     /// Graph nodes being walked without a reference.
     open: NodeSet,
 }
 
 impl<'a> Walker<'a> {
     pub fn new(g: &'a Graph, st: &'a mut State) -> Self {
-        Walker { g, st, out: Vec::new(), stack: Vec::new(), open: NodeSet::default() }
+        Walker { g, st, out: Vec::new(), stack: Vec::new(), parents: Vec::new(), open: NodeSet::default() }
     }
 
     /// `retryTask`: renders task `id`'s model as its row.
     pub fn task(&mut self, id: u32, model: &Item) {
         let saved = self.st.size;
-        self.out = row_start(id);
-        if id == 0 {
-            // The root row is often the whole response: room for its graph's nodes.
-            self.out.reserve(crate::json::enc::first_capacity(self.g));
-        }
+        // The root row is often the whole response: room for its graph's nodes.
+        let capacity = if id == 0 { self.st.room } else { 128 };
+        self.out = self.st.row_with(id, capacity);
         let next = match model {
             Item::V(v) => self.value(Holder::Root, Key::Root, v, Some(id)),
             other => self.item(Holder::Root, Key::Root, other, Some(id)),
@@ -230,7 +230,7 @@ impl<'a> Walker<'a> {
             let tag = if kind == StreamKind::Bytes { b'b' } else { tag };
             self.st.binary_row(id, tag, bytes);
         } else {
-            self.out = row_start(id);
+            self.out = self.st.row_start(id);
             let next = match self.value(Holder::Chunk(v), Key::Root, v, None) {
                 Ok(n) => n,
                 Err(t) => Next::Done.after_throw(self, t),
@@ -255,49 +255,19 @@ impl<'a> Walker<'a> {
         while stack.len() > base {
             let Some(frame) = stack.last_mut() else { break };
             let (kids, path) = (&frame.kids, frame.path);
-            let rendered = loop {
-                let i = frame.i;
-                let Some((name, kid)) = member(g, kids, i) else { break None };
-                frame.i += 1;
-                if i > 0 {
-                    self.out.push(b',');
-                }
-                let key = match name {
-                    Some(raw) => {
-                        self.st.size += write_key(&mut self.out, raw);
-                        Key::Name(raw)
+            // Objects and arrays of the graph: their members straight from the node.
+            let rendered = match *kids {
+                Kids::Object(n) => match g.node(n) {
+                    Node::Object(pairs) => self.object_members(kids, path, pairs, &mut frame.i),
+                    _ => None,
+                },
+                Kids::Array(n) | Kids::Items(n) => match g.node(n) {
+                    Node::Array(items) | Node::Set(items) | Node::Iterator(items) => {
+                        self.array_members(kids, path, items, &mut frame.i)
                     }
-                    None => {
-                        self.st.size += Key::Index(i).units();
-                        Key::Index(i)
-                    }
-                };
-                let holder = Holder::Frame(kids, path);
-                match kid {
-                    Kid::V(v) | Kid::I(Item::V(v)) => {
-                        if !self.leaf(v) {
-                            break Some(self.value(holder, key, v, None));
-                        }
-                    }
-                    Kid::I(it) => break Some(self.item(holder, key, it, None)),
-                    Kid::Pair(map, entry) => {
-                        let Node::Map(entries) = g.node(map) else { break None };
-                        let (k, v) = &entries[entry];
-                        // A pair of non-objects is written here (no path is
-                        // ever made of it); keys `0` and `1` count one each.
-                        if !matches!(k, Value::Node(_)) && !matches!(v, Value::Node(_)) {
-                            self.out.push(b'[');
-                            self.st.size += 2;
-                            self.leaf(k);
-                            self.out.push(b',');
-                            self.leaf(v);
-                            self.out.push(b']');
-                            continue;
-                        }
-                        let path = self.member_path(holder, key);
-                        break Some(Ok(Next::Walk(Frame { kids: Kids::Pair(map, entry), i: 0, path, pathless: None })));
-                    }
-                }
+                    _ => None,
+                },
+                _ => self.other_members(kids, path, &mut frame.i),
             };
             match rendered {
                 Some(rendered) => {
@@ -317,6 +287,101 @@ impl<'a> Walker<'a> {
         self.stack = stack;
     }
 
+    /// The members of a frame's container other than a graph object or
+    /// array ([`Self::object_members`], [`Self::array_members`]): the
+    /// first that needs a step of the walk, `None` past the end.
+    fn other_members(&mut self, kids: &Kids, path: Option<Ref>, at: &mut usize) -> Option<Result<Next, Throw>> {
+        let g = self.g;
+        loop {
+            let i = *at;
+            let Some((name, kid)) = member(g, kids, i) else { break None };
+            *at += 1;
+            if i > 0 {
+                self.out.push(b',');
+            }
+            let key = match name {
+                Some(raw) => {
+                    self.st.size += write_key(&mut self.out, raw);
+                    Key::Name(raw)
+                }
+                None => {
+                    self.st.size += Key::Index(i).units();
+                    Key::Index(i)
+                }
+            };
+            let holder = Holder::Frame(kids, path);
+            match kid {
+                Kid::V(v) | Kid::I(Item::V(v)) => {
+                    if !self.leaf(v) {
+                        break Some(self.value(holder, key, v, None));
+                    }
+                }
+                Kid::I(it) => break Some(self.item(holder, key, it, None)),
+                Kid::Pair(map, entry) => {
+                    let Node::Map(entries) = g.node(map) else { break None };
+                    let (k, v) = &entries[entry];
+                    // A pair of non-objects is written here (no path is
+                    // ever made of it); keys `0` and `1` count one each.
+                    if !matches!(k, Value::Node(_)) && !matches!(v, Value::Node(_)) {
+                        self.out.push(b'[');
+                        self.st.size += 2;
+                        self.leaf(k);
+                        self.out.push(b',');
+                        self.leaf(v);
+                        self.out.push(b']');
+                        continue;
+                    }
+                    let path = self.member_path(holder, key);
+                    break Some(Ok(Next::Walk(Frame { kids: Kids::Pair(map, entry), i: 0, path, pathless: None })));
+                }
+            }
+        }
+    }
+
+    /// An object's members from `*at` on, the ones that are not objects
+    /// written here: the first that is, rendered, or `None` past the end.
+    fn object_members(
+        &mut self,
+        kids: &Kids,
+        path: Option<Ref>,
+        pairs: &[(JsString, Value)],
+        at: &mut usize,
+    ) -> Option<Result<Next, Throw>> {
+        while let Some((k, v)) = pairs.get(*at) {
+            if *at > 0 {
+                self.out.push(b',');
+            }
+            *at += 1;
+            self.st.size += write_key(&mut self.out, k);
+            if !self.leaf(v) {
+                return Some(self.value(Holder::Frame(kids, path), Key::Name(k), v, None));
+            }
+        }
+        None
+    }
+
+    /// [`Self::object_members`] for an array's items (or a Set's, an iterator's).
+    fn array_members(
+        &mut self,
+        kids: &Kids,
+        path: Option<Ref>,
+        items: &[Value],
+        at: &mut usize,
+    ) -> Option<Result<Next, Throw>> {
+        while let Some(v) = items.get(*at) {
+            let i = *at;
+            if i > 0 {
+                self.out.push(b',');
+            }
+            *at += 1;
+            self.st.size += Key::Index(i).units();
+            if !self.leaf(v) {
+                return Some(self.value(Holder::Frame(kids, path), Key::Index(i), v, None));
+            }
+        }
+        None
+    }
+
     fn push(&mut self, stack: &mut Vec<Frame>, next: Next) {
         match next {
             Next::Done => {}
@@ -328,14 +393,9 @@ impl<'a> Walker<'a> {
                 stack.push(f);
             }
             Next::Outline { id, kids, tag } => {
-                let parent_out = std::mem::replace(&mut self.out, row_start(id));
-                let size = self.st.size;
-                stack.push(Frame {
-                    kids: Kids::TaskEnd(Box::new(TaskEnd { id, parent_out, tag, size })),
-                    i: 0,
-                    path: None,
-                    pathless: None,
-                });
+                let row = self.st.row_start(id);
+                self.parents.push((std::mem::replace(&mut self.out, row), self.st.size));
+                stack.push(Frame { kids: Kids::TaskEnd { id, tag }, i: 0, path: None, pathless: None });
                 let path = Some(self.st.paths.whole("$", id));
                 self.push(stack, Next::Walk(Frame { kids, i: 0, path, pathless: None }));
             }
@@ -350,9 +410,9 @@ impl<'a> Walker<'a> {
         match f.kids {
             Kids::Object(_) | Kids::Obj(_) => self.out.push(b'}'),
             Kids::Array(_) | Kids::List(..) | Kids::Items(_) | Kids::Entries(_) | Kids::Pair(..) => self.out.push(b']'),
-            Kids::TaskEnd(end) => {
-                let TaskEnd { id, parent_out, tag, size } = *end;
-                let row = std::mem::replace(&mut self.out, parent_out);
+            Kids::TaskEnd { id, tag } => {
+                let Some((parent, size)) = self.parents.pop() else { return };
+                let row = std::mem::replace(&mut self.out, parent);
                 self.st.push_row(row);
                 write_ref(&mut self.out, tag, id);
                 self.st.size = size;
@@ -702,7 +762,7 @@ impl<'a> Walker<'a> {
                     StreamKind::AsyncIterable => "X",
                     StreamKind::AsyncIterator => "x",
                 };
-                self.st.regular.push(Piece::Text(format!("{id:x}:{tag}\n").into_bytes()));
+                self.st.regular.text(format!("{id:x}:{tag}\n").as_bytes());
                 self.st.tasks.insert(id, TaskState::Stream { node: n, next: 0, kind: s.kind, parked: false });
                 // The first read resolves two hops later.
                 self.st.later(2, Job::Read { task: id });
@@ -864,7 +924,7 @@ fn member<'k>(g: &'k Graph, kids: &'k Kids, i: usize) -> Option<(Option<&'k JsSt
             (Node::Map(entries), 1) => entries.get(*e).map(|(_, v)| (None, Kid::V(v))),
             _ => None,
         },
-        Kids::TaskEnd(_) => None,
+        Kids::TaskEnd { .. } => None,
     }
 }
 
@@ -931,15 +991,6 @@ fn holder_members<'g>(g: &'g Graph, k: &'g Kids) -> Parent<'g> {
             },
             _ => Parent { object: false, members: vec![] },
         },
-        Kids::TaskEnd(_) => Parent { object: true, members: vec![] },
+        Kids::TaskEnd { .. } => Parent { object: true, members: vec![] },
     }
-}
-
-/// A row's buffer, started with its `<id>:` (most rows are small: one that
-/// grew from empty would reallocate a few times).
-pub(super) fn row_start(id: u32) -> Vec<u8> {
-    let mut row = Vec::with_capacity(128);
-    write_hex(&mut row, id);
-    row.push(b':');
-    row
 }
