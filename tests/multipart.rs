@@ -480,6 +480,29 @@ fn every_chunking_of_invalid_bodies_agrees() {
     }
 }
 
+#[test]
+fn bodies_holding_boundary_prefixes_agree_in_every_chunking() {
+    // Every proper prefix of the boundary inside a part's body (alone, after
+    // `\r\n--`, and run into a whole boundary, which is an error), so that
+    // a boundary found whole in one chunk and one completed by the next
+    // chunk are both exercised at every split.
+    for k in 1..B.len() {
+        let prefix = &B[..k];
+        let bodies = [
+            format!("{prefix}x{prefix}"),
+            format!("a\r\n--{prefix}\r\n--{prefix}-"),
+            format!("{prefix}{B}"),
+            format!("\r\n--{prefix}{B}"),
+        ];
+        for (i, v) in bodies.iter().enumerate() {
+            let body = format!("{}{}", text_part("a", v), close());
+            let whole = parse_bytes(body.as_bytes(), B, limits());
+            assert_eq!(whole.is_ok(), i < 2, "{body:?}: {whole:?}");
+            assert_chunking_invariant(body.as_bytes(), B, limits());
+        }
+    }
+}
+
 // -------------------------------------------------------------- hostile
 
 #[test]
