@@ -80,14 +80,18 @@ impl<V> IdMap<V> {
     }
 
     pub(crate) fn insert(&mut self, id: u32, v: V) -> Option<V> {
-        if !self.sparse.is_empty() {
-            if let Some(old) = self.sparse.get_mut(&id) {
-                return Some(std::mem::replace(old, v));
+        // An id below the table's end may still be hashed (stored before the
+        // table reached it); one past it is hashed, looked up once.
+        let i = id as usize;
+        let old = if i < self.dense.len() || self.dense_slot(id).is_some() {
+            if self.dense[i].is_none() && !self.sparse.is_empty() {
+                if let Some(old) = self.sparse.get_mut(&id) {
+                    return Some(std::mem::replace(old, v));
+                }
             }
-        }
-        let old = match self.dense_slot(id) {
-            Some(slot) => slot.replace(v),
-            None => self.sparse.insert(id, v),
+            self.dense[i].replace(v)
+        } else {
+            self.sparse.insert(id, v)
         };
         if old.is_none() {
             self.len += 1;
