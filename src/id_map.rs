@@ -220,11 +220,15 @@ impl IdSet {
 
     /// The ids, those in the bitmap first (ascending), then the others.
     pub(crate) fn iter(&self) -> impl Iterator<Item = u32> + '_ {
-        let dense = self
-            .bits
-            .iter()
-            .enumerate()
-            .flat_map(|(i, &w)| (0..64u32).filter(move |b| w & (1 << b) != 0).map(move |b| i as u32 * 64 + b));
+        let dense = self.bits.iter().enumerate().flat_map(|(i, &w)| {
+            // The set bits of the word, lowest first.
+            let mut w = w;
+            std::iter::from_fn(move || {
+                let bit = (w != 0).then(|| w.trailing_zeros())?;
+                w &= w - 1;
+                Some(i as u32 * 64 + bit)
+            })
+        });
         dense.chain(self.sparse.iter().copied())
     }
 }

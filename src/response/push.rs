@@ -369,7 +369,11 @@ impl ResponseDecoder {
         if self.r.rejected.contains(&0) {
             return Err(ErrorKind::RootRejected.into());
         }
-        // The value's logical size is checked on the graph alone: the rest
+        if !self.b.shared {
+            // Nothing shared: the logical size was counted as the value was built.
+            return self.b.finish_root();
+        }
+        // The value's logical size is measured on the graph alone: the rest
         // of the decoder (its tables of rows, walks and holes) goes first.
         let mut b = self.into_builder();
         b.release_holes();
