@@ -80,14 +80,18 @@ impl<V> IdMap<V> {
     }
 
     pub(crate) fn insert(&mut self, id: u32, v: V) -> Option<V> {
-        if !self.sparse.is_empty() {
-            if let Some(old) = self.sparse.get_mut(&id) {
-                return Some(std::mem::replace(old, v));
+        // An id below the table's end may still be hashed (stored before the
+        // table reached it); one past it is hashed, looked up once.
+        let i = id as usize;
+        let old = if i < self.dense.len() || self.dense_slot(id).is_some() {
+            if self.dense[i].is_none() && !self.sparse.is_empty() {
+                if let Some(old) = self.sparse.get_mut(&id) {
+                    return Some(std::mem::replace(old, v));
+                }
             }
-        }
-        let old = match self.dense_slot(id) {
-            Some(slot) => slot.replace(v),
-            None => self.sparse.insert(id, v),
+            self.dense[i].replace(v)
+        } else {
+            self.sparse.insert(id, v)
         };
         if old.is_none() {
             self.len += 1;
@@ -216,11 +220,15 @@ impl IdSet {
 
     /// The ids, those in the bitmap first (ascending), then the others.
     pub(crate) fn iter(&self) -> impl Iterator<Item = u32> + '_ {
-        let dense = self
-            .bits
-            .iter()
-            .enumerate()
-            .flat_map(|(i, &w)| (0..64u32).filter(move |b| w & (1 << b) != 0).map(move |b| i as u32 * 64 + b));
+        let dense = self.bits.iter().enumerate().flat_map(|(i, &w)| {
+            // The set bits of the word, lowest first.
+            let mut w = w;
+            std::iter::from_fn(move || {
+                let bit = (w != 0).then(|| w.trailing_zeros())?;
+                w &= w - 1;
+                Some(i as u32 * 64 + bit)
+            })
+        });
         dense.chain(self.sparse.iter().copied())
     }
 }

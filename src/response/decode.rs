@@ -40,19 +40,13 @@ pub(super) struct PendingRows {
 
 impl PendingRows {
     /// Adds row `id`; `false` if it is there already.
+    /// Adds row `id`; `false` if it is there already (a duplicate row is an
+    /// error: what it replaced does not matter).
     pub(super) fn insert(&mut self, id: u32, chunk: Chunk) -> bool {
-        if self.contains_key(&id) {
-            return false;
-        }
         match chunk {
-            Chunk::Model(json) => {
-                self.models.insert(id, json);
-            }
-            other => {
-                self.others.insert(id, other);
-            }
+            Chunk::Model(json) => !self.others.contains_key(&id) && self.models.insert(id, json).is_none(),
+            other => !self.models.contains_key(&id) && self.others.insert(id, other).is_none(),
         }
-        true
     }
 
     pub(super) fn contains_key(&self, id: &u32) -> bool {

@@ -369,7 +369,11 @@ impl ResponseDecoder {
         if self.r.rejected.contains(&0) {
             return Err(ErrorKind::RootRejected.into());
         }
-        // The value's logical size is checked on the graph alone: the rest
+        if !self.b.shared {
+            // Nothing shared: the logical size was counted as the value was built.
+            return self.b.finish_root();
+        }
+        // The value's logical size is measured on the graph alone: the rest
         // of the decoder (its tables of rows, walks and holes) goes first.
         let mut b = self.into_builder();
         b.release_holes();
@@ -904,8 +908,11 @@ impl ResponseDecoder {
     /// recursion).
     fn settle(&mut self, node: NodeId, lazy: bool, v: Value, rejected: bool, depth: usize) -> Result<()> {
         let max = self.opts.limits.max_promise_chain;
-        let mut work = vec![(node, lazy, v, rejected, depth)];
-        while let Some((node, lazy, v, rejected, depth)) = work.pop() {
+        // The promises adopting the ones settled, to settle next (most settle
+        // none: the first is not on the stack, which then never allocates).
+        let mut work = Vec::new();
+        let mut first = Some((node, lazy, v, rejected, depth));
+        while let Some((node, lazy, v, rejected, depth)) = first.take().or_else(|| work.pop()) {
             if depth > max {
                 return Err(ErrorKind::LimitExceeded { limit: LimitKind::PromiseChain, max: max as u64 }.into());
             }
@@ -933,12 +940,18 @@ impl ResponseDecoder {
                 PromiseState::Rejected(r) => (r.clone(), true),
                 PromiseState::Pending => continue,
             };
-            self.emit(if is_rejected {
-                Event::Rejected { promise: node, reason: value.clone() }
-            } else {
-                Event::Fulfilled { promise: node, value: value.clone() }
-            });
+            if !self.quiet {
+                self.emit(if is_rejected {
+                    Event::Rejected { promise: node, reason: value.clone() }
+                } else {
+                    Event::Fulfilled { promise: node, value: value.clone() }
+                });
+            }
             *self.b.g.node_mut(node) = if lazy { Node::Lazy(Box::new(state)) } else { Node::Promise(state) };
+            // (An empty hash map is not asked: asking hashes the key.)
+            if self.refs_by_bound.is_empty() && self.adopting.is_empty() {
+                continue;
+            }
             if let Some(rows) = self.refs_by_bound.remove(&node) {
                 // Server references bound to this promise can be filled.
                 for row in rows {

@@ -15,7 +15,9 @@ impl Tasks {
     pub fn insert(&mut self, id: u32, task: TaskState) {
         let i = id as usize;
         if i >= self.slots.len() {
-            self.slots.resize_with(i + 1, || None);
+            // Ids come in order: room for the next ones too, not one slot at a time.
+            let len = (i + 1).max(2 * self.slots.len()).max(8);
+            self.slots.resize_with(len, || None);
         }
         if self.slots[i].replace(task).is_none() {
             self.live += 1;
