@@ -35,6 +35,22 @@ impl<V> Default for IdMap<V> {
 }
 
 impl<V> IdMap<V> {
+    /// Makes ids below `n` table entries from the start, whatever order they
+    /// come in (ids arriving highest first would otherwise pass the table's
+    /// growth rule and be hashed). `n` must be a count of things the input
+    /// holds (parts present), never a number it declares.
+    pub(crate) fn reserve_dense(&mut self, n: usize) {
+        if n > self.dense.len() {
+            self.dense.reserve_exact(n - self.dense.len());
+            self.dense.resize_with(n, || None);
+        }
+    }
+
+    /// The number of entries.
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
     /// Whether `id` may live in the dense table (growing it if needed).
     #[inline]
     fn dense_slot(&mut self, id: u32) -> Option<&mut Option<V>> {

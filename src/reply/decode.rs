@@ -93,6 +93,9 @@ impl<'o> Decoder<'o> {
         let mut b = Builder::new(opts.limits.clone());
         // Every text the backing store holds was checked to be UTF-8.
         b.utf8_input = true;
+        // Parts are parsed from a work stack, so their values arrive highest
+        // id first: index them by id from the start (one slot per part present).
+        b.roots.reserve_dense(r.backing.parts.len() + 1);
         Decoder { b, r }
     }
 
