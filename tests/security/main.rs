@@ -79,20 +79,19 @@ fn bounded<I, T>(
     decode: impl Fn(I) -> T,
 ) -> T {
     let _one_at_a_time = alloc::exclusive();
-    // Warm up, then time both the same way (best of three).
+    // Time both the same way, alternating so that a change in the machine's
+    // load hits both (best of five each; the first runs warm up).
     let time = |hostile: bool| {
-        (0..3)
-            .map(|_| {
-                let i = input(hostile);
-                let t = Instant::now();
-                let _ = decode(i);
-                t.elapsed()
-            })
-            .min()
-            .unwrap_or_default()
+        let i = input(hostile);
+        let t = Instant::now();
+        let _ = decode(i);
+        t.elapsed()
     };
-    let t_benign = time(false);
-    let t_hostile = time(true);
+    let (mut t_benign, mut t_hostile) = (std::time::Duration::MAX, std::time::Duration::MAX);
+    for _ in 0..5 {
+        t_benign = t_benign.min(time(false));
+        t_hostile = t_hostile.min(time(true));
+    }
     let i = input(true);
     let (result, peak) = alloc::measure(|| decode(i));
     // Same-size benign decoding is the unit. The slowest linear cases are
