@@ -119,7 +119,24 @@ pub fn decode_form(entries: Vec<(JsString, FormEntry)>, opts: &DecodeOptions) ->
 /// # Ok::<(), flight_codec::Error>(())
 /// ```
 pub fn decode_multipart(body: &Bytes, boundary: &str, opts: &DecodeOptions) -> Result<Graph> {
-    decode_form(multipart_entries(body, boundary, opts)?, opts)
+    let parts = multipart::parse(body, boundary, &multipart_limits(&opts.limits)).map_err(Error::from_multipart)?;
+    // Text parts are checked first, all of them, as `multipart_entries`
+    // does (so errors come in the same order), and then kept as bytes.
+    for p in &parts {
+        if p.filename.is_none() {
+            crate::utf8::validate(&p.body).map_err(|_| Error::new(ErrorKind::InvalidUtf8))?;
+        }
+    }
+    let count = parts.len();
+    let entries = parts.into_iter().map(|p| {
+        let entry = match p.filename {
+            Some(file) => backing::Entry::Form(FormEntry::File(file_blob(file, p.content_type, p.body))),
+            None => backing::Entry::Utf8(p.body),
+        };
+        (JsString::from(p.name), entry)
+    });
+    let backing = backing::Backing::sort(count, entries, "", &opts.limits)?;
+    decode::Decoder::new(backing, opts).run()
 }
 
 /// A whole multipart body's parts as FormData entries (text parts must be UTF-8).
@@ -170,14 +187,15 @@ pub(crate) fn multipart_limits(limits: &Limits) -> MultipartLimits {
 /// A multipart part as a FormData entry; text parts must be UTF-8.
 pub(crate) fn part_to_entry(p: Part) -> Result<(JsString, FormEntry)> {
     let entry = match p.filename {
-        Some(name) => FormEntry::File(Blob {
-            name: Some(name.into()),
-            content_type: p.content_type.unwrap_or_default().into(),
-            bytes: p.body,
-        }),
+        Some(file) => FormEntry::File(file_blob(file, p.content_type, p.body)),
         None => FormEntry::Text(JsString::from_utf8(p.body).map_err(|_| Error::new(ErrorKind::InvalidUtf8))?),
     };
     Ok((JsString::from(p.name), entry))
+}
+
+/// A file part's blob.
+fn file_blob(name: String, content_type: Option<String>, bytes: Bytes) -> Blob {
+    Blob { name: Some(name.into()), content_type: content_type.unwrap_or_default().into(), bytes }
 }
 
 /// A push decoder for `multipart/form-data` bodies arriving in chunks.
