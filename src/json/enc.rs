@@ -15,7 +15,7 @@ pub(crate) fn first_capacity(g: &Graph) -> usize {
 /// A string as both encoders write it (`escapeStringValue`, then
 /// `JSON.stringify`): one more `$` when it starts with `$`. Returns `true`
 /// when the text is all ASCII.
-#[inline]
+#[inline(always)]
 pub(crate) fn write_escaped(out: &mut Vec<u8>, s: &JsString) -> bool {
     let bytes = s.as_wtf8();
     out.reserve(bytes.len() + 3);
