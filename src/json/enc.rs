@@ -15,7 +15,7 @@ pub(crate) fn first_capacity(g: &Graph) -> usize {
 /// A string as both encoders write it (`escapeStringValue`, then
 /// `JSON.stringify`): one more `$` when it starts with `$`. Returns `true`
 /// when the text is all ASCII.
-#[inline]
+#[inline(always)]
 pub(crate) fn write_escaped(out: &mut Vec<u8>, s: &JsString) -> bool {
     let bytes = s.as_wtf8();
     out.reserve(bytes.len() + 3);
@@ -107,9 +107,16 @@ pub(crate) fn write_js_number(out: &mut Vec<u8>, n: f64) {
         // 0 (one comparison: a test per kind would mispredict on mixed values).
         return crate::model::write_js_number(out, n);
     }
-    // NaN 0, -0 1, Infinity 2, -Infinity 3.
-    let at = usize::from(!n.is_nan()) * (1 + usize::from(n.is_infinite()) * (1 + usize::from(n.is_sign_negative())));
-    let (word, len) = &TAGS[at];
+    // The tag from the bits, by table: NaN 0, -0 1, Infinity 2, -Infinity
+    // 3. (Tests on the kind, even arithmetic on `bool`s, can be compiled
+    // to branches.)
+    const KIND: [usize; 8] = [1, 1, 2, 3, 0, 0, 0, 0];
+    let bits = n.to_bits();
+    let magnitude = bits & !(1 << 63);
+    let infinity = f64::INFINITY.to_bits();
+    let index =
+        (usize::from(magnitude > infinity) << 2) | (usize::from(magnitude == infinity) << 1) | (bits >> 63) as usize;
+    let (word, len) = &TAGS[KIND[index]];
     let start = out.len();
     out.extend_from_slice(word);
     out.truncate(start + len);

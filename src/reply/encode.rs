@@ -1117,7 +1117,7 @@ fn is_primitive(v: &Value) -> bool {
 
 /// Writes a value that is neither an object nor a symbol (those need the
 /// encoder's state); `false`, with nothing written, for those.
-#[inline]
+#[inline(always)]
 fn write_primitive(out: &mut Vec<u8>, v: &Value) -> bool {
     match v {
         Value::Undefined => out.extend_from_slice(b"\"$undefined\""),

@@ -525,7 +525,7 @@ impl<'a> Walker<'a> {
 
     /// `renderModelDestructive` of a member that is not an object: `false`
     /// (nothing written) for an object.
-    #[inline]
+    #[inline(always)]
     fn leaf(&mut self, v: &Value) -> bool {
         match v {
             Value::Undefined => self.out.extend_from_slice(b"\"$undefined\""),
