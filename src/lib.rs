@@ -17,6 +17,8 @@ pub mod reply;
 pub mod response;
 #[cfg(feature = "serde")]
 pub mod serde;
+#[cfg(test)]
+mod test_rng;
 mod utf8;
 pub mod value;
 

@@ -56,18 +56,13 @@ mod tests {
         // U+10FFFF, surrogates, overlongs, truncations) among ASCII, at
         // lengths around simdutf8's block sizes.
         let alphabet = [b'a', 0x7f, 0x80, 0xbf, 0xc0, 0xc2, 0xdf, 0xe0, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff, 0xa0, 0x90];
-        let mut state = 0x9e37_79b9u32;
+        let mut rng = crate::test_rng::xorshift(0x9e37_79b9_7f4a_7c15);
         for _ in 0..20_000 {
-            let mut next = || {
-                state ^= state << 13;
-                state ^= state >> 17;
-                state ^= state << 5;
-                state
-            };
-            let len = (next() % 80) as usize;
+            let mut next = || rng.next().unwrap_or_default() as usize;
+            let len = next() % 80;
             let bytes: Vec<u8> = (0..len)
                 .map(|_| match next() % 4 {
-                    0 => alphabet[(next() % alphabet.len() as u32) as usize],
+                    0 => alphabet[next() % alphabet.len()],
                     _ => b'a' + (next() % 26) as u8,
                 })
                 .collect();

@@ -1017,20 +1017,15 @@ mod tests {
         // around word boundaries: the stop and the high bit of the bytes
         // passed over (not those after the stop) match a byte-at-a-time scan.
         let alphabet = [b'a', b'"', b'\\', 0x00, 0x1f, 0x20, 0x7f, 0x80, 0xc3, 0xff];
-        let mut state = 0x2545_f491u32;
+        let mut rng = crate::test_rng::xorshift(0x2545_f491_4f6c_dd1d);
         for _ in 0..20_000 {
-            let mut next = || {
-                state ^= state << 13;
-                state ^= state >> 17;
-                state ^= state << 5;
-                state
-            };
-            let len = (next() % 24) as usize;
-            let plain = (next() % 4) as usize;
+            let mut next = || rng.next().unwrap_or_default() as usize;
+            let len = next() % 24;
+            let plain = next() % 4;
             let v: Vec<u8> = (0..len)
-                .map(|_| if next() % (plain as u32 + 1) == 0 { alphabet[(next() % 10) as usize] } else { b'a' })
+                .map(|_| if next() % (plain + 1) == 0 { alphabet[next() % alphabet.len()] } else { b'a' })
                 .collect();
-            let from = if len == 0 { 0 } else { (next() as usize) % len };
+            let from = if len == 0 { 0 } else { next() % len };
             let want = v[from..].iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).map_or(len, |p| from + p);
             let want_high = v[from..want].iter().fold(0u8, |h, &b| h | b) & 0x80;
             let mut high = 0;

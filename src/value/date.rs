@@ -257,17 +257,6 @@ pub(crate) fn civil_from_days(z: i64) -> (i64, i64, i64) {
     (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
-/// A xorshift64 sequence from `seed`, for the tests' time values.
-#[cfg(test)]
-fn xorshift(mut x: u64) -> impl Iterator<Item = u64> {
-    std::iter::from_fn(move || {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        Some(x)
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,7 +264,7 @@ mod tests {
     /// `toISOString` as chrono writes it (years 0–9999), for 20,000 time values.
     #[test]
     fn iso_text_matches_chrono() {
-        for x in xorshift(0x9e37_79b9_7f4a_7c15).take(20_000) {
+        for x in crate::test_rng::xorshift(0x9e37_79b9_7f4a_7c15).take(20_000) {
             let ms = (x % 315_537_897_600_000) as i64 - 62_167_219_200_000;
             let mut out = Vec::new();
             assert!(Date::from_millis(ms as f64).write_iso(&mut out));
@@ -329,7 +318,7 @@ mod canonical {
     /// `parse_iso` accepts exactly what `to_iso_string` writes.
     #[test]
     fn parse_accepts_exactly_the_canonical_form() {
-        for x in super::xorshift(0x1234_5678_9abc_def1).take(20_000) {
+        for x in crate::test_rng::xorshift(0x1234_5678_9abc_def1).take(20_000) {
             let ms = (x % 17_280_000_000_000_001) as f64 - 8.64e15;
             let d = Date::from_millis(ms);
             let s = d.to_iso_string().unwrap();
