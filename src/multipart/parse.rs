@@ -212,7 +212,10 @@ impl Machine {
                             // that the next chunk completes: the automaton
                             // reads those.
                             let len = self.boundary.bytes.len();
-                            match self.boundary_finder.find(&data[self.pos - base..]) {
+                            let rest = &data[self.pos - base..];
+                            // (Fewer than `len` bytes left hold no whole one:
+                            // the tail is not searched again after each byte.)
+                            match if rest.len() >= len { self.boundary_finder.find(rest) } else { None } {
                                 Some(p) => {
                                     self.pos += p + len;
                                     found = true;
