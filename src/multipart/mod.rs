@@ -73,6 +73,7 @@ mod parse;
 mod write;
 
 pub use parse::{parse, MultipartParser};
+pub(crate) use parse::{parse_parts, Head};
 pub use write::{choose_boundary, content_type, write, EntryRef};
 
 use bytes::Bytes;

@@ -1,16 +1,19 @@
 //! The parsing state machine, the push parser and the one-shot parser.
 
 use super::{is_tchar, validate_boundary, MultipartError, MultipartLimits, Part};
+use crate::value::JsString;
 use bytes::{Buf, Bytes, BytesMut};
 use std::collections::VecDeque;
 use std::ops::Range;
 
-/// A part's parsed headers.
+/// A part's parsed headers. The name is a [`JsString`], so that the short
+/// names of a reply's parts (`"1"`, `"1_key"`) need no allocation on the
+/// crate's own decode path ([`parse_parts`]).
 #[derive(Default)]
-struct Head {
-    name: String,
-    filename: Option<String>,
-    content_type: Option<String>,
+pub(crate) struct Head {
+    pub(crate) name: JsString,
+    pub(crate) filename: Option<String>,
+    pub(crate) content_type: Option<String>,
 }
 
 /// A completed part: headers and the absolute byte range of its body.
@@ -36,7 +39,7 @@ enum State {
 /// Header fields collected for the current part.
 #[derive(Default)]
 struct HeadBuilder {
-    disposition: Option<(String, Option<String>)>,
+    disposition: Option<(JsString, Option<String>)>,
     content_type: Option<String>,
     transfer_encoding: bool,
 }
@@ -414,7 +417,7 @@ fn trim_end_ows(mut v: &[u8]) -> &[u8] {
 }
 
 /// Parses `form-data; name="…"` with an optional `; filename="…"`.
-fn parse_disposition(v: &[u8], at: usize) -> Result<(String, Option<String>), MultipartError> {
+fn parse_disposition(v: &[u8], at: usize) -> Result<(JsString, Option<String>), MultipartError> {
     let type_end = v.iter().position(|&b| b == b';').unwrap_or(v.len());
     if &v[..type_end] != b"form-data" {
         return Err(MultipartError::NotFormData { offset: at });
@@ -430,7 +433,7 @@ fn parse_disposition(v: &[u8], at: usize) -> Result<(String, Option<String>), Mu
     let mut filename = None;
     if v[i..].starts_with(FILENAME) {
         i += FILENAME.len();
-        filename = Some(quoted(v, &mut i, at)?);
+        filename = Some(quoted(v, &mut i, at)?.as_str().unwrap_or_default().to_owned());
     }
     if i != v.len() {
         return Err(MultipartError::MalformedHeader { offset: at + i });
@@ -440,7 +443,7 @@ fn parse_disposition(v: &[u8], at: usize) -> Result<(String, Option<String>), Mu
 
 /// Reads a quoted name from `v[*i..]` (just past the opening quote) and
 /// decodes it like undici: UTF-8, then `%0A`, `%0D` (any case) and `%22`.
-fn quoted(v: &[u8], i: &mut usize, at: usize) -> Result<String, MultipartError> {
+fn quoted(v: &[u8], i: &mut usize, at: usize) -> Result<JsString, MultipartError> {
     let start = *i;
     let len =
         v[start..].iter().position(|&b| b == b'"').ok_or(MultipartError::MalformedHeader { offset: at + v.len() })?;
@@ -448,7 +451,7 @@ fn quoted(v: &[u8], i: &mut usize, at: usize) -> Result<String, MultipartError> 
     let raw = std::str::from_utf8(&v[start..start + len])
         .map_err(|e| MultipartError::InvalidUtf8 { offset: at + start + e.valid_up_to() })?;
     if !raw.contains('%') {
-        return Ok(raw.to_owned());
+        return Ok(JsString::from(raw));
     }
     let bytes = raw.as_bytes();
     let mut out = String::with_capacity(raw.len());
@@ -472,11 +475,13 @@ fn quoted(v: &[u8], i: &mut usize, at: usize) -> Result<String, MultipartError> 
         }
     }
     out.push_str(&raw[last..]);
-    Ok(out)
+    Ok(JsString::from(out))
 }
 
 fn make_part(head: Head, body: Bytes) -> Part {
-    Part { name: head.name, filename: head.filename, content_type: head.content_type, body }
+    // A name is always UTF-8: `quoted` checked it.
+    let name = head.name.as_str().unwrap_or_default().to_owned();
+    Part { name, filename: head.filename, content_type: head.content_type, body }
 }
 
 /// Incremental `multipart/form-data` parser: feed chunks as they arrive,
@@ -508,7 +513,7 @@ pub struct MultipartParser {
     base: usize,
     total: usize,
     events: Vec<Event>,
-    parts: VecDeque<Part>,
+    parts: VecDeque<(Head, Bytes)>,
     error: Option<MultipartError>,
 }
 
@@ -580,7 +585,7 @@ impl MultipartParser {
             self.buf.advance(body.start - self.base);
             let bytes = self.buf.split_to(body.end - body.start).freeze();
             self.base = body.end;
-            self.parts.push_back(make_part(head, bytes));
+            self.parts.push_back((head, bytes));
         }
         if result.is_ok() {
             let keep = self.machine.keep_from();
@@ -608,6 +613,12 @@ impl MultipartParser {
     /// # Ok::<(), flight_codec::multipart::MultipartError>(())
     /// ```
     pub fn next_part(&mut self) -> Option<Part> {
+        self.parts.pop_front().map(|(head, body)| make_part(head, body))
+    }
+
+    /// [`next_part`](Self::next_part) for the crate's own decoders: the
+    /// headers as parsed (no allocation for a short name) and the body.
+    pub(crate) fn next_raw(&mut self) -> Option<(Head, Bytes)> {
         self.parts.pop_front()
     }
 
@@ -662,6 +673,17 @@ impl MultipartParser {
 /// # Ok::<(), flight_codec::multipart::MultipartError>(())
 /// ```
 pub fn parse(body: &Bytes, boundary: &str, limits: &MultipartLimits) -> Result<Vec<Part>, MultipartError> {
+    Ok(parse_parts(body, boundary, limits)?.into_iter().map(|(head, body)| make_part(head, body)).collect())
+}
+
+/// [`parse`] for the crate's own decoders: each part's headers as parsed
+/// (the name a [`JsString`], with no allocation when it is short) and its
+/// body, a slice of `body`.
+pub(crate) fn parse_parts(
+    body: &Bytes,
+    boundary: &str,
+    limits: &MultipartLimits,
+) -> Result<Vec<(Head, Bytes)>, MultipartError> {
     let mut machine = Machine::new(boundary, *limits)?;
     let allowed = body.len().min(limits.max_total_bytes);
     let mut events = Vec::new();
@@ -670,5 +692,5 @@ pub fn parse(body: &Bytes, boundary: &str, limits: &MultipartLimits) -> Result<V
         return Err(MultipartError::BodyTooLarge { limit: limits.max_total_bytes });
     }
     machine.finish()?;
-    Ok(events.into_iter().map(|e| make_part(e.head, body.slice(e.body))).collect())
+    Ok(events.into_iter().map(|e| (e.head, body.slice(e.body))).collect())
 }

@@ -31,7 +31,7 @@ use bytes::Bytes;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Limits;
-use crate::multipart::{self, MultipartLimits, MultipartParser, Part};
+use crate::multipart::{self, MultipartLimits, MultipartParser};
 use crate::value::{Blob, FormEntry, Graph, JsString};
 
 pub use action::{decode_action, decode_action_body, decode_form_state, encode_form_action, Action, FormState};
@@ -119,21 +119,24 @@ pub fn decode_form(entries: Vec<(JsString, FormEntry)>, opts: &DecodeOptions) ->
 /// # Ok::<(), flight_codec::Error>(())
 /// ```
 pub fn decode_multipart(body: &Bytes, boundary: &str, opts: &DecodeOptions) -> Result<Graph> {
-    let parts = multipart::parse(body, boundary, &multipart_limits(&opts.limits)).map_err(Error::from_multipart)?;
+    let parts =
+        multipart::parse_parts(body, boundary, &multipart_limits(&opts.limits)).map_err(Error::from_multipart)?;
     // Text parts are checked first, all of them, as `multipart_entries`
     // does (so errors come in the same order), and then kept as bytes.
-    for p in &parts {
-        if p.filename.is_none() {
-            crate::utf8::validate(&p.body).map_err(|_| Error::new(ErrorKind::InvalidUtf8))?;
+    for (head, body) in &parts {
+        // (`is_ascii` first: most parts are short, where it is a few word
+        // compares and the UTF-8 check's set-up would dominate.)
+        if head.filename.is_none() && !body.is_ascii() {
+            crate::utf8::validate(body).map_err(|_| Error::new(ErrorKind::InvalidUtf8))?;
         }
     }
     let count = parts.len();
-    let entries = parts.into_iter().map(|p| {
-        let entry = match p.filename {
-            Some(file) => backing::Entry::Form(FormEntry::File(file_blob(file, p.content_type, p.body))),
-            None => backing::Entry::Utf8(p.body),
+    let entries = parts.into_iter().map(|(head, body)| {
+        let entry = match head.filename {
+            Some(file) => backing::Entry::Form(FormEntry::File(file_blob(file, head.content_type, body))),
+            None => backing::Entry::Utf8(body),
         };
-        (JsString::from(p.name), entry)
+        (head.name, entry)
     });
     let backing = backing::Backing::sort(count, entries, "", &opts.limits)?;
     decode::Decoder::new(backing, opts).run()
@@ -145,8 +148,9 @@ pub(crate) fn multipart_entries(
     boundary: &str,
     opts: &DecodeOptions,
 ) -> Result<Vec<(JsString, FormEntry)>> {
-    let parts = multipart::parse(body, boundary, &multipart_limits(&opts.limits)).map_err(Error::from_multipart)?;
-    parts.into_iter().map(part_to_entry).collect()
+    let parts =
+        multipart::parse_parts(body, boundary, &multipart_limits(&opts.limits)).map_err(Error::from_multipart)?;
+    parts.into_iter().map(|(head, body)| part_to_entry(head, body)).collect()
 }
 
 /// The boundary of a `multipart/…` content type; `None` for any other type
@@ -185,12 +189,12 @@ pub(crate) fn multipart_limits(limits: &Limits) -> MultipartLimits {
 }
 
 /// A multipart part as a FormData entry; text parts must be UTF-8.
-pub(crate) fn part_to_entry(p: Part) -> Result<(JsString, FormEntry)> {
-    let entry = match p.filename {
-        Some(file) => FormEntry::File(file_blob(file, p.content_type, p.body)),
-        None => FormEntry::Text(JsString::from_utf8(p.body).map_err(|_| Error::new(ErrorKind::InvalidUtf8))?),
+pub(crate) fn part_to_entry(head: multipart::Head, body: Bytes) -> Result<(JsString, FormEntry)> {
+    let entry = match head.filename {
+        Some(file) => FormEntry::File(file_blob(file, head.content_type, body)),
+        None => FormEntry::Text(JsString::from_utf8(body).map_err(|_| Error::new(ErrorKind::InvalidUtf8))?),
     };
-    Ok((JsString::from(p.name), entry))
+    Ok((head.name, entry))
 }
 
 /// A file part's blob.
@@ -262,9 +266,9 @@ impl MultipartDecoder {
     }
 
     fn take_parts(&mut self) {
-        while let Some(p) = self.parser.next_part() {
+        while let Some((head, body)) = self.parser.next_raw() {
             if self.bad_part.is_none() {
-                match part_to_entry(p) {
+                match part_to_entry(head, body) {
                     Ok(entry) => self.entries.push(entry),
                     Err(e) => self.bad_part = Some(e),
                 }
