@@ -1117,6 +1117,21 @@ impl Builder {
     /// hold. With `consume_once`, an array can back one value only (the reply
     /// direction, as React 19.3.1).
     pub(crate) fn fill_initializers(&mut self, inits: Vec<(NodeId, u32, InitKind)>, consume_once: bool) -> Result<()> {
+        self.fill_initializers_moving(inits, consume_once, |_| false)
+    }
+
+    /// [`fill_initializers`](Self::fill_initializers), taking the items out
+    /// of the arrays of the parts for which `exclusive` is true instead of
+    /// copying them. The caller vouches that nothing else reaches such a
+    /// part's array or the arrays written in it (the part is named by this
+    /// initializer alone, so its value is reachable only from its root),
+    /// which then stay behind empty and unreachable.
+    pub(crate) fn fill_initializers_moving(
+        &mut self,
+        inits: Vec<(NodeId, u32, InitKind)>,
+        consume_once: bool,
+        exclusive: impl Fn(u32) -> bool,
+    ) -> Result<()> {
         let mut consumed = NodeSet::default();
         for (node, part, kind) in inits {
             let what = kind.name();
@@ -1130,26 +1145,66 @@ impl Builder {
             if consume_once && !consumed.insert(arr) {
                 return Err(ErrorKind::AlreadyInitialized { what, id: part }.into());
             }
-            let filled = match kind {
-                InitKind::Map => {
-                    let mut entries = Vec::with_capacity(items.len());
-                    for item in items {
-                        let Value::Node(pair) = item else {
-                            return Err(bad());
-                        };
-                        match self.g.node(*pair) {
-                            Node::Array(kv) if kv.len() == 2 => entries.push((kv[0].clone(), kv[1].clone())),
-                            _ => return Err(bad()),
+            let filled = if exclusive(part) {
+                self.take_initializer(arr, kind).ok_or_else(bad)?
+            } else {
+                match kind {
+                    InitKind::Map => {
+                        let mut entries = Vec::with_capacity(items.len());
+                        for item in items {
+                            let Value::Node(pair) = item else {
+                                return Err(bad());
+                            };
+                            match self.g.node(*pair) {
+                                Node::Array(kv) if kv.len() == 2 => entries.push((kv[0].clone(), kv[1].clone())),
+                                _ => return Err(bad()),
+                            }
                         }
+                        Node::Map(crate::value::js_map(entries))
                     }
-                    Node::Map(crate::value::js_map(entries))
+                    InitKind::Set => Node::Set(crate::value::js_set(items.clone())),
+                    InitKind::Iterator => Node::Iterator(items.clone()),
                 }
-                InitKind::Set => Node::Set(crate::value::js_set(items.clone())),
-                InitKind::Iterator => Node::Iterator(items.clone()),
             };
             *self.g.node_mut(node) = filled;
         }
         Ok(())
+    }
+
+    /// The value `kind` makes of array `arr`, its items (and a Map's pairs'
+    /// items) moved out; `None` (nothing moved) if a Map entry is not a
+    /// two-item array.
+    fn take_initializer(&mut self, arr: NodeId, kind: InitKind) -> Option<Node> {
+        let take = |g: &mut Graph| match g.node_mut(arr) {
+            Node::Array(items) => Some(std::mem::take(items)),
+            _ => None,
+        };
+        Some(match kind {
+            InitKind::Map => {
+                let pairs = match self.g.node(arr) {
+                    Node::Array(items) => items,
+                    _ => return None,
+                };
+                let ok = pairs.iter().all(|item| {
+                    matches!(item, Value::Node(pair) if matches!(self.g.node(*pair), Node::Array(kv) if kv.len() == 2))
+                });
+                if !ok {
+                    return None;
+                }
+                let pairs = take(&mut self.g)?;
+                let mut entries = Vec::with_capacity(pairs.len());
+                for item in pairs {
+                    let Value::Node(pair) = item else { return None };
+                    let Node::Array(kv) = self.g.node_mut(pair) else { return None };
+                    let v = kv.pop()?;
+                    let k = kv.pop()?;
+                    entries.push((k, v));
+                }
+                Node::Map(crate::value::js_map(entries))
+            }
+            InitKind::Set => Node::Set(crate::value::js_set(take(&mut self.g)?)),
+            InitKind::Iterator => Node::Iterator(take(&mut self.g)?),
+        })
     }
 
     /// Reads server-reference metadata `{"id": string, "bound": null | promise of an array}`.

@@ -51,6 +51,11 @@ struct Reply<'o> {
     consumed_streams: IdSet,
     consumed_forms: IdSet,
     consumed_inits: IdSet,
+    /// Parts named other than as a Map, Set or iterator initializer (by a
+    /// reference, a promise, a server reference, or as the root): a part
+    /// outside it that backs an initializer is reachable from it alone, so
+    /// its items are moved into the value, not copied.
+    named: IdSet,
     blobs: IdMap<NodeId>,
     promise_nodes: IdMap<NodeId>,
     server_ref_nodes: IdMap<NodeId>,
@@ -83,6 +88,7 @@ impl<'o> Decoder<'o> {
             consumed_binary: IdSet::default(),
             consumed_streams: IdSet::default(),
             consumed_inits: IdSet::default(),
+            named: IdSet::default(),
             later: Vec::new(),
             consumed_forms: IdSet::default(),
             blobs: IdMap::default(),
@@ -166,7 +172,8 @@ impl<'o> Decoder<'o> {
     }
 
     fn fill_initializers(&mut self) -> Result<()> {
-        self.b.fill_initializers(std::mem::take(&mut self.r.inits), true)
+        let named = &self.r.named;
+        self.b.fill_initializers_moving(std::mem::take(&mut self.r.inits), true, |part| !named.contains(&part))
     }
 
     /// Reads part `part` as `{"id": string, "bound": null | promise of an array}`.
@@ -241,6 +248,7 @@ impl<'o> Decoder<'o> {
 
 impl Reply<'_> {
     fn enqueue(&mut self, id: u32) {
+        self.named.insert(id);
         if self.queued.insert(id) {
             self.work.push(Work::Part(id));
         }

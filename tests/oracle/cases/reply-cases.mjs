@@ -1248,6 +1248,11 @@ add({ name: 'malformed-map-twice', description: '"$Q1" used twice', body: F(['1'
 add({ name: 'malformed-set-twice', description: '"$W1" used twice', body: F(['1', '[1]'], ['0', '["$W1","$W1"]']) });
 add({ name: 'malformed-iterator-twice', description: '"$i1" used twice', body: F(['1', '[1]'], ['0', '["$i1","$i1"]']) });
 add({ name: 'malformed-map-and-set-same-part', description: '"$Q1" and "$W1" over the same part', body: F(['1', '[[1,2]]'], ['0', '["$Q1","$W1"]']) });
+add({ name: 'ref-set-part-also-referenced', description: '"$W1" and "$1": a Set and the array it was built from', body: F(['1', '[1,2,1]'], ['0', '["$W1","$1"]']) });
+add({ name: 'ref-map-part-pair-referenced', description: '"$Q1" and "$1:0": a Map and one of the pairs it was built from', body: F(['1', '[["a",1],["b",2]]'], ['0', '["$Q1","$1:0"]']) });
+add({ name: 'ref-iterator-part-referenced-first', description: '"$1" then "$i1" over the same part', body: F(['1', '[1,2]'], ['0', '["$1","$i1"]']) });
+add({ name: 'ref-set-part-also-promised', description: '"$W1" and "$@1" over the same part', body: F(['1', '[1]'], ['0', '["$W1","$@1"]']) });
+add({ name: 'ref-map-part-from-other-part', description: '"$Q1" whose part is also reached through a path from part 2', body: F(['1', '[["a",{"x":1}]]'], ['2', '{"m":"$1:0:1"}'], ['0', '["$Q1","$2"]']) });
 add({ name: 'malformed-stream-twice', description: '"$R1" used twice', body: F(['S1', '"a"'], ['S1', 'C'], ['0', '["$R1","$R1"]']) });
 add({
   name: 'malformed-stream-no-rows',
