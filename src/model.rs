@@ -192,7 +192,9 @@ pub(crate) fn parse_decimal(s: &[u8]) -> Option<u32> {
     if s.is_empty() || s.len() > 10 || (s.len() > 1 && s[0] == b'0') || !s.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    std::str::from_utf8(s).ok()?.parse().ok()
+    // At most ten digits: no overflow in a u64.
+    let v = s.iter().fold(0u64, |v, &c| v * 10 + u64::from(c - b'0'));
+    u32::try_from(v).ok()
 }
 
 /// The scalar tags both directions share: `$D` dates, `$n` bigints, and the
@@ -1292,5 +1294,36 @@ pub(crate) fn write_escaped_str(out: &mut Vec<u8>, s: &str) {
 fn dollar_after(out: &mut Vec<u8>, at: usize, text: &[u8]) {
     if text.first() == Some(&b'$') {
         out.insert(at + 1, b'$');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_decimal;
+
+    #[test]
+    fn parse_decimal_takes_canonical_u32s_only() {
+        for (text, want) in [
+            ("0", Some(0)),
+            ("7", Some(7)),
+            ("10", Some(10)),
+            ("4294967295", Some(u32::MAX)),
+            ("4294967296", None),
+            ("9999999999", None),
+            ("00", None),
+            ("01", None),
+            ("", None),
+            ("-1", None),
+            ("+1", None),
+            ("1a", None),
+            ("12345678901", None),
+        ] {
+            assert_eq!(parse_decimal(text.as_bytes()), want, "{text:?}");
+        }
+        // Every value agrees with the standard library's parse.
+        for r in crate::test_rng::xorshift(7).take(10_000) {
+            let v = (r as u32) >> ((r >> 32) % 32);
+            assert_eq!(parse_decimal(v.to_string().as_bytes()), Some(v));
+        }
     }
 }

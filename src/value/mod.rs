@@ -994,29 +994,30 @@ pub(crate) fn js_object(pairs: Vec<(JsString, Value)>) -> Vec<(JsString, Value)>
 
 /// A hashable stand-in for `SameValueZero` equality: primitives by value
 /// (NaN equals NaN, 0 equals -0), nodes by identity. Dates have none: each
-/// `Date` is its own object, so two are never the same key.
+/// `Date` is its own object, so two are never the same key. It borrows the
+/// value's text, so building one copies and counts nothing.
 #[derive(PartialEq, Eq, Hash)]
-enum KeyOf {
+enum KeyOf<'a> {
     Undefined,
     Null,
     Bool(bool),
     Number(u64),
-    String(JsString),
-    BigInt(BigInt),
-    Symbol(JsString),
+    String(&'a [u8]),
+    BigInt(&'a BigInt),
+    Symbol(&'a [u8]),
     Node(NodeId),
 }
 
-fn key_of(v: &Value) -> Option<KeyOf> {
+fn key_of(v: &Value) -> Option<KeyOf<'_>> {
     Some(match v {
         Value::Undefined => KeyOf::Undefined,
         Value::Null => KeyOf::Null,
         Value::Bool(b) => KeyOf::Bool(*b),
         Value::Number(n) if n.is_nan() => KeyOf::Number(f64::NAN.to_bits()),
         Value::Number(n) => KeyOf::Number((n + 0.0).to_bits()),
-        Value::String(s) => KeyOf::String(s.clone()),
-        Value::BigInt(b) => KeyOf::BigInt(b.clone()),
-        Value::Symbol(s) => KeyOf::Symbol(s.clone()),
+        Value::String(s) => KeyOf::String(s.as_wtf8()),
+        Value::BigInt(b) => KeyOf::BigInt(b),
+        Value::Symbol(s) => KeyOf::Symbol(s.as_wtf8()),
         Value::Node(id) => KeyOf::Node(*id),
         Value::Date(_) => return None,
     })
@@ -1048,8 +1049,34 @@ pub(crate) fn js_set(mut items: Vec<Value>) -> Vec<Value> {
         items.truncate(kept);
         return items;
     }
+    for v in &mut items {
+        *v = normalize_key(std::mem::replace(v, Value::Undefined));
+    }
+    // The positions of repeats, found with keys that borrow the items
+    // (one hash each), then dropped in place.
     let mut seen = std::collections::HashSet::with_capacity(items.len());
-    items.into_iter().map(normalize_key).filter(|v| key_of(v).is_none_or(|k| seen.insert(k))).collect()
+    let repeats: Vec<usize> =
+        items.iter().enumerate().filter(|(_, v)| key_of(v).is_some_and(|k| !seen.insert(k))).map(|(i, _)| i).collect();
+    drop(seen);
+    remove_sorted(&mut items, &repeats);
+    items
+}
+
+/// Removes the items at `at` (increasing positions) from `items`.
+fn remove_sorted<T>(items: &mut Vec<T>, at: &[usize]) {
+    if at.is_empty() {
+        return;
+    }
+    let mut i = 0;
+    let mut next = at.iter().peekable();
+    items.retain(|_| {
+        let drop = next.peek() == Some(&&i);
+        if drop {
+            next.next();
+        }
+        i += 1;
+        !drop
+    });
 }
 
 /// Up to this many items or entries, sets and maps find repeats by
@@ -1089,34 +1116,30 @@ pub(crate) fn js_map(mut entries: Vec<(Value, Value)>) -> Vec<(Value, Value)> {
         entries.truncate(kept);
         return entries;
     }
-    // In place: a repeated key's value moves to the first entry with that
-    // key, and the repeat is dropped afterwards.
-    let mut at: std::collections::HashMap<KeyOf, usize> = std::collections::HashMap::with_capacity(entries.len());
+    // In place: repeats are found with keys that borrow the entries (one
+    // hash each); then a repeated key's value moves to the first entry with
+    // that key, in order (so the last value wins), and the repeat is dropped.
+    for (k, _) in &mut entries {
+        *k = normalize_key(std::mem::replace(k, Value::Undefined));
+    }
+    let mut at: std::collections::HashMap<KeyOf<'_>, usize> = std::collections::HashMap::with_capacity(entries.len());
     let mut repeats = Vec::new();
-    for i in 0..entries.len() {
-        let k = normalize_key(std::mem::replace(&mut entries[i].0, Value::Undefined));
-        if let Some(key) = key_of(&k) {
-            if let Some(&first) = at.get(&key) {
-                entries[first].1 = std::mem::replace(&mut entries[i].1, Value::Undefined);
-                repeats.push(i);
-                continue;
+    for (i, (k, _)) in entries.iter().enumerate() {
+        if let Some(key) = key_of(k) {
+            match at.entry(key) {
+                std::collections::hash_map::Entry::Occupied(first) => repeats.push((i, *first.get())),
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(i);
+                }
             }
-            at.insert(key, i);
         }
-        entries[i].0 = k;
     }
-    if !repeats.is_empty() {
-        let mut i = 0;
-        let mut next = repeats.iter().peekable();
-        entries.retain(|_| {
-            let drop = next.peek() == Some(&&i);
-            if drop {
-                next.next();
-            }
-            i += 1;
-            !drop
-        });
+    drop(at);
+    for &(i, first) in &repeats {
+        entries[first].1 = std::mem::replace(&mut entries[i].1, Value::Undefined);
     }
+    let repeats: Vec<usize> = repeats.into_iter().map(|(i, _)| i).collect();
+    remove_sorted(&mut entries, &repeats);
     entries
 }
 
@@ -1166,13 +1189,19 @@ mod tests {
             Value::Null,
             Value::Undefined,
             Value::Null,
+            // A symbol is not the string of its description; longer text
+            // (shared, not inline) compares by its bytes.
+            Value::Symbol(JsString::from("x")),
+            Value::from("a longer string key"),
+            Value::from(String::from("a longer string key").as_str()),
         ];
         for pad in [0, SMALL] {
             let mut all = items.clone();
             all.extend((0..pad).map(|i| Value::Number(100.0 + i as f64)));
             let out = js_set(all);
-            // NaN, 0, both dates (each its own object), "x", null, undefined.
-            assert_eq!(out.len(), 7 + pad, "{out:?}");
+            // NaN, 0, both dates (each its own object), "x", null, undefined,
+            // Symbol.for("x"), the longer string.
+            assert_eq!(out.len(), 9 + pad, "{out:?}");
             assert!(matches!(out[1], Value::Number(z) if z == 0.0 && z.is_sign_positive()));
         }
     }
