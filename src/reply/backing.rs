@@ -12,8 +12,8 @@ use crate::value::{Blob, FormEntry, JsString};
 pub(crate) enum PartEntry {
     /// A text part, checked to be valid UTF-8.
     Text(Bytes),
-    /// A file part.
-    Blob(Blob),
+    /// A file part (boxed: the table of parts holds mostly text).
+    Blob(Box<Blob>),
 }
 
 /// FormData entries sorted by role.
@@ -73,6 +73,10 @@ impl Backing {
             return Err(ErrorKind::LimitExceeded { limit: LimitKind::Parts, max: limits.max_parts as u64 }.into());
         }
         let mut b = Backing::default();
+        // Part names are mostly `0..count` (React numbers them from 0): a
+        // table of that many slots (entries present, not a declared number)
+        // holds them without growing.
+        b.parts.reserve_dense(count);
         for (name, entry) in entries {
             b.add(name, entry, prefix, limits)?;
         }
@@ -130,7 +134,7 @@ impl Backing {
                 let part = match entry {
                     Entry::Form(FormEntry::Text(t)) => PartEntry::Text(text_bytes(&t)?),
                     Entry::Utf8(t) => PartEntry::Text(t),
-                    Entry::Form(FormEntry::File(f)) => PartEntry::Blob(f),
+                    Entry::Form(FormEntry::File(f)) => PartEntry::Blob(Box::new(f)),
                 };
                 if self.parts.insert(id, part).is_some() {
                     return Err(Error::new(ErrorKind::DuplicatePart { name: name.to_string_lossy().into_owned() }));

@@ -389,7 +389,7 @@ impl Tags for Reply<'_> {
                     Value::Node(node)
                 } else {
                     let blob = match self.backing.parts.get(&p) {
-                        Some(PartEntry::Blob(b)) => b.clone(),
+                        Some(PartEntry::Blob(b)) => (**b).clone(),
                         Some(PartEntry::Text(_)) => {
                             return Err(ErrorKind::PartType { id: p, expected: "a Blob" }.into())
                         }

@@ -1035,6 +1035,23 @@ fn normalize_key(v: Value) -> Value {
 /// The items of `new Set(items)`: duplicates (by `SameValueZero`) dropped,
 /// `-0` stored as `+0`. Linear time.
 pub(crate) fn js_set(mut items: Vec<Value>) -> Vec<Value> {
+    if items.len() <= SMALL && items.iter().all(|v| matches!(v, Value::Number(_))) {
+        // A few numbers (the common small set): the same as below, on the
+        // floats alone.
+        let mut kept = 0;
+        for i in 0..items.len() {
+            let Value::Number(x) = items[i] else { continue };
+            let x = x + 0.0;
+            let seen =
+                items[..kept].iter().any(|o| matches!(o, Value::Number(y) if *y == x || (y.is_nan() && x.is_nan())));
+            if !seen {
+                items[kept] = Value::Number(x);
+                kept += 1;
+            }
+        }
+        items.truncate(kept);
+        return items;
+    }
     if items.len() <= SMALL {
         // A few items: compare each with those kept, no table, in place
         // (the kept ones move to the front in order; repeats end up behind).
@@ -1203,6 +1220,25 @@ mod tests {
             // Symbol.for("x"), the longer string.
             assert_eq!(out.len(), 9 + pad, "{out:?}");
             assert!(matches!(out[1], Value::Number(z) if z == 0.0 && z.is_sign_positive()));
+        }
+    }
+
+    #[test]
+    fn number_sets_drop_repeats_by_same_value_zero() {
+        // Numbers only: the small path that compares floats alone, and the
+        // hashed one past `SMALL` items.
+        let items = [f64::NAN, -0.0, 0.0, f64::NAN, 1.5, 1.5, -2.0, 0.0];
+        for pad in [0, SMALL] {
+            let mut all: Vec<Value> = items.iter().map(|&x| Value::Number(x)).collect();
+            all.extend((0..pad).map(|i| Value::Number(100.0 + i as f64)));
+            let out = js_set(all);
+            let Value::Number(first) = out[0] else { panic!("{out:?}") };
+            assert!(first.is_nan(), "{out:?}");
+            let rest: Vec<f64> =
+                out[1..4].iter().map(|v| if let Value::Number(x) = v { *x } else { f64::NAN }).collect();
+            assert_eq!(rest, [0.0, 1.5, -2.0]);
+            assert!(rest[0].is_sign_positive(), "-0 is stored as +0");
+            assert_eq!(out.len(), 4 + pad);
         }
     }
 
