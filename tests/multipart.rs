@@ -794,6 +794,11 @@ fn accepted_variations() {
     // Header names are case-insensitive; spaces/tabs after the colon are skipped.
     let p = ok_of(&(raw_part("content-DISPOSITION:\t form-data; name=\"a\"", "v") + &close()));
     assert_eq!(p, [part("a", None, None, b"v")]);
+    // The same in the canonical spelling, with more white space after it.
+    for sep in ["  ", " \t", "\t"] {
+        let p = ok_of(&(raw_part(&format!("Content-Disposition:{sep}form-data; name=\"a\""), "v") + &close()));
+        assert_eq!(p, [part("a", None, None, b"v")], "{sep:?}");
+    }
     // No CRLF after the closing boundary.
     assert_eq!(ok_of(&(text_part("a", "v") + "--BOUNDARY--")).len(), 1);
     // The empty form.

@@ -323,6 +323,17 @@ impl Machine {
 
     /// Parses one header line (without its CRLF) starting at absolute `at`.
     fn header_line(&mut self, line: &[u8], at: usize) -> Result<(), MultipartError> {
+        // The line as browsers and undici write it: what the general path
+        // below does with it, without looking for the colon or comparing
+        // the name without case.
+        const DISPOSITION: &[u8] = b"Content-Disposition: ";
+        if line.starts_with(DISPOSITION) && self.head.disposition.is_none() {
+            let v = DISPOSITION.len();
+            if line.get(v).is_some_and(|&b| b != b' ' && b != b'\t') {
+                self.head.disposition = Some(parse_disposition(&line[v..], at + v)?);
+                return Ok(());
+            }
+        }
         let colon = line.iter().position(|&b| b == b':');
         let colon = match colon {
             Some(c) if c > 0 && line[..c].iter().all(|&b| is_tchar(b)) => c,
@@ -448,8 +459,13 @@ fn quoted(v: &[u8], i: &mut usize, at: usize) -> Result<JsString, MultipartError
     let len =
         v[start..].iter().position(|&b| b == b'"').ok_or(MultipartError::MalformedHeader { offset: at + v.len() })?;
     *i = start + len + 1;
-    let raw = std::str::from_utf8(&v[start..start + len])
-        .map_err(|e| MultipartError::InvalidUtf8 { offset: at + start + e.valid_up_to() })?;
+    let text = &v[start..start + len];
+    if text.is_ascii() && !text.contains(&b'%') {
+        // (ASCII is UTF-8.)
+        return Ok(JsString::copy_wtf8_unchecked(text));
+    }
+    let raw =
+        std::str::from_utf8(text).map_err(|e| MultipartError::InvalidUtf8 { offset: at + start + e.valid_up_to() })?;
     if !raw.contains('%') {
         return Ok(JsString::from(raw));
     }
