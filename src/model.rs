@@ -226,6 +226,21 @@ pub(crate) fn scalar_tag(limits: &Limits, b: &[u8]) -> Option<Result<Value>> {
     })
 }
 
+/// Whether an object's pairs are already as `close_object` would leave
+/// them: no `__proto__` or array-index key (nothing is dropped or moved), no
+/// repeated key, no `undefined` value. For objects marked messy only by
+/// their size: one hash per key, of keys borrowed from the pairs.
+fn plain_pairs(pairs: &[(JsString, Value)]) -> bool {
+    let mut seen = std::collections::HashSet::with_capacity(pairs.len());
+    pairs.iter().all(|(k, v)| {
+        let b = k.as_wtf8();
+        !matches!(v, Value::Undefined)
+            && !b.first().is_some_and(u8::is_ascii_digit)
+            && b != b"__proto__"
+            && seen.insert(b)
+    })
+}
+
 /// A key's bit in an object's `seen` mask: equal keys get equal bits.
 #[inline(always)]
 fn key_bit(b: &[u8]) -> u64 {
@@ -680,7 +695,7 @@ impl Builder {
     /// value; `__proto__` keys and `undefined` values are dropped (React
     /// deletes them).
     fn close_object(&mut self, node: NodeId, pairs: Vec<(JsString, Value)>, holes: Vec<(usize, usize)>, messy: bool) {
-        if !messy {
+        if !messy || plain_pairs(&pairs) {
             *self.g.node_mut(node) = Node::Object(pairs);
             return;
         }

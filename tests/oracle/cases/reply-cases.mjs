@@ -1299,6 +1299,17 @@ add({
   description: 'an S1 row that is a file is ignored',
   body: F(['S1', fileEntry('blob', '', utf8('"a"'))], ['S1', '"b"'], ['S1', 'C'], ['0', '"$R1"']),
 });
+{
+  // Objects of 20 keys (past the builder's 16-key fast check), each with one
+  // thing that makes the server drop, move or merge a key.
+  const keys = (extra) => '{' + Array.from({ length: 20 }, (_, i) => `"k${i}":${i}`).concat(extra).join(',') + '}';
+  add({ name: 'value-object-20-keys', description: '20 distinct keys, nothing to drop or move', body: S(keys([])) });
+  add({ name: 'value-object-20-keys-repeat', description: '20 keys, then "k3" again: first position, last value', body: S(keys(['"k3":"x"'])) });
+  add({ name: 'value-object-20-keys-proto', description: '20 keys and "__proto__"', body: S(keys(['"__proto__":{"x":1}'])) });
+  add({ name: 'value-object-20-keys-index', description: '20 keys and array-index keys "7" and "01"', body: S(keys(['"7":"i"', '"01":"j"'])) });
+  add({ name: 'value-object-20-keys-undefined', description: '20 keys, one "$undefined"', body: S(keys(['"u":"$undefined"'])) });
+  add({ name: 'value-object-20-keys-ref', description: '20 keys, one a reference resolved later', body: S(keys(['"r":"$0:k5"'])) });
+}
 add({ name: 'malformed-path-proto', description: 'path reference through __proto__', body: S('{"a":{"b":1},"c":"$0:a:__proto__"}') });
 add({ name: 'malformed-path-constructor', description: 'path reference through constructor', body: S('{"a":{"b":1},"c":"$0:a:constructor"}') });
 add({ name: 'malformed-path-missing-key', description: 'path reference to a missing key', body: S('{"a":{"b":1},"c":"$0:a:zz"}') });
