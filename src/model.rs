@@ -1086,11 +1086,14 @@ impl Builder {
         // The promises on the chain being followed (emptied after each chain).
         let mut on_chain = NodeSet::default();
         let max = self.limits.max_promise_chain;
+        // (One buffer for every chain.)
+        let mut chain = Vec::new();
         for &(start, _) in promises {
             if done.get(&start).is_some() {
                 continue;
             }
-            let mut chain = vec![start];
+            chain.clear();
+            chain.push(start);
             on_chain.insert(start);
             let value = loop {
                 let p = *chain.last().unwrap_or(&start);
@@ -1117,7 +1120,7 @@ impl Builder {
                     v => break (v, false),
                 }
             };
-            for p in chain {
+            for &p in &chain {
                 on_chain.remove(&p);
                 done.insert(p, value.clone());
             }

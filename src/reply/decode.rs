@@ -102,6 +102,8 @@ impl<'o> Decoder<'o> {
         // Parts are parsed from a work stack, so their values arrive highest
         // id first: index them by id from the start (one slot per part present).
         b.roots.reserve_dense(r.backing.parts.len() + 1);
+        // A part is mostly at least one container: room for a node each.
+        b.g.reserve_nodes(r.backing.parts.len().max(16));
         Decoder { b, r }
     }
 

@@ -687,6 +687,12 @@ impl Graph {
         id
     }
 
+    /// Makes room for `n` more nodes: for a decoder that knows a count of
+    /// things present in its input (never a number the input declares).
+    pub(crate) fn reserve_nodes(&mut self, n: usize) {
+        self.nodes.reserve_exact(n);
+    }
+
     /// Adds a node and returns it as a value.
     ///
     /// ```
