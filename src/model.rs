@@ -581,16 +581,35 @@ impl Builder {
                     };
                     self.charge(bytes.len() as u64)?;
                     if bytes.first() == Some(&b'$') {
-                        // Dates, bigints and the number and `undefined` words
-                        // mean the same in both directions: read from the bytes.
-                        match scalar_tag(&self.limits, bytes) {
-                            Some(v) => Parsed::Value(v?),
-                            None => {
-                                let s = match raw {
-                                    Some((from, to)) => reader.slice_raw(from, to),
-                                    None => s,
-                                };
-                                tags.tagged(self, s, &Pos { stack: &stack, sc, part, row: self.row, item: self.item })?
+                        // A bigint in canonical form (as React writes them)
+                        // is its text: shared, not copied.
+                        let shared_bigint = match (bytes.get(1), raw) {
+                            (Some(b'n'), Some((from, to)))
+                                if bytes.len() - 2 <= self.limits.max_bigint_digits
+                                    && BigInt::is_canonical(&bytes[2..]) =>
+                            {
+                                Some((from + 2, to))
+                            }
+                            _ => None,
+                        };
+                        if let Some((from, to)) = shared_bigint {
+                            Parsed::Value(Value::BigInt(BigInt::from_canonical(reader.slice_raw(from, to))))
+                        } else {
+                            // Dates, bigints and the number and `undefined` words
+                            // mean the same in both directions: read from the bytes.
+                            match scalar_tag(&self.limits, bytes) {
+                                Some(v) => Parsed::Value(v?),
+                                None => {
+                                    let s = match raw {
+                                        Some((from, to)) => reader.slice_raw(from, to),
+                                        None => s,
+                                    };
+                                    tags.tagged(
+                                        self,
+                                        s,
+                                        &Pos { stack: &stack, sc, part, row: self.row, item: self.item },
+                                    )?
+                                }
                             }
                         }
                     } else {

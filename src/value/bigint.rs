@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use super::JsString;
+
 /// A JavaScript bigint, held as its canonical decimal text (`-12`, `0`).
 ///
 /// The crate never does arithmetic on bigints; it only carries them, so the
@@ -14,8 +16,12 @@ use std::fmt;
 /// assert!(BigInt::parse("1e3").is_none());
 /// assert_eq!(BigInt::from(7i64).as_str(), "7");
 /// ```
+///
+/// The text is a [`JsString`], so a decoded bigint of up to seven characters
+/// is inline and a longer one shares the decoded body's buffer, as strings
+/// do: no allocation either way.
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct BigInt(Box<str>);
+pub struct BigInt(JsString);
 
 impl BigInt {
     /// Parses `-?[0-9]+` (leading zeros allowed, as `BigInt("007")` allows)
@@ -43,17 +49,34 @@ impl BigInt {
         }
         let zeros = digits.iter().take_while(|&&b| b == b'0').count();
         let trimmed = &digits[zeros..];
-        let mut out = Vec::with_capacity(usize::from(neg) + trimmed.len().max(1));
-        if trimmed.is_empty() {
-            out.push(b'0');
+        // ASCII digits (checked above) are well-formed WTF-8.
+        Some(BigInt(if trimmed.is_empty() {
+            JsString::from_static("0")
+        } else if zeros == 0 {
+            JsString::copy_wtf8_unchecked(s)
+        } else if neg {
+            JsString::from_wtf8_vec([&b"-"[..], trimmed].concat())
         } else {
-            if neg {
-                out.push(b'-');
-            }
-            out.extend_from_slice(trimmed);
+            JsString::copy_wtf8_unchecked(trimmed)
+        }))
+    }
+
+    /// Whether `s` is a bigint's canonical text: `0`, or an optional `-`
+    /// and digits that do not start with `0`.
+    pub(crate) fn is_canonical(s: &[u8]) -> bool {
+        let digits = s.strip_prefix(b"-").unwrap_or(s);
+        match digits.split_first() {
+            Some((b'0', rest)) => rest.is_empty() && digits.len() == s.len(),
+            Some((b'1'..=b'9', rest)) => rest.iter().all(u8::is_ascii_digit),
+            _ => false,
         }
-        // ASCII digits, checked above.
-        String::from_utf8(out).ok().map(|s| BigInt(s.into_boxed_str()))
+    }
+
+    /// A bigint of canonical text ([`BigInt::is_canonical`]) the caller has
+    /// checked, kept as the string it is (sharing its buffer).
+    pub(crate) fn from_canonical(s: JsString) -> Self {
+        debug_assert!(Self::is_canonical(s.as_wtf8()));
+        BigInt(s)
     }
 
     /// The canonical decimal text.
@@ -62,7 +85,17 @@ impl BigInt {
     /// assert_eq!(flight_codec::value::BigInt::from(-5i64).as_str(), "-5");
     /// ```
     pub fn as_str(&self) -> &str {
-        &self.0
+        // Always ASCII digits, so the check passes (the fallback is never
+        // taken); a few dozen bytes at most, where the standard library's
+        // check is the quickest.
+        std::str::from_utf8(self.0.as_wtf8()).unwrap_or("0")
+    }
+
+    /// The canonical decimal text as bytes (ASCII), without the check that
+    /// [`BigInt::as_str`] makes to give a `&str`: for writers.
+    #[allow(dead_code)] // The encoders move to it once their work lands.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.0.as_wtf8()
     }
 
     /// Number of decimal digits, not counting the sign.
@@ -71,7 +104,7 @@ impl BigInt {
     /// assert_eq!(flight_codec::value::BigInt::parse("-120").unwrap().digits(), 3);
     /// ```
     pub fn digits(&self) -> usize {
-        self.0.trim_start_matches('-').len()
+        self.as_str().trim_start_matches('-').len()
     }
 }
 
@@ -81,7 +114,7 @@ macro_rules! from_integer {
     ($($t:ty),*) => {$(
         impl From<$t> for BigInt {
             fn from(v: $t) -> Self {
-                BigInt(v.to_string().into_boxed_str())
+                BigInt(JsString::from(v.to_string()))
             }
         }
     )*};
@@ -91,12 +124,45 @@ from_integer!(i64, u64, i128, u128);
 
 impl fmt::Display for BigInt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
 impl fmt::Debug for BigInt {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}n", self.0)
+        write!(f, "{}n", self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::BigInt;
+    use crate::value::{Node, Value};
+
+    #[test]
+    fn canonical_text_is_recognised_exactly() {
+        for yes in ["0", "7", "-7", "10", "-1234567890123456789012345"] {
+            assert!(BigInt::is_canonical(yes.as_bytes()), "{yes}");
+        }
+        for no in ["", "-", "-0", "00", "01", "-01", "+1", "1a", " 1", "1 ", "--1", "0x1"] {
+            assert!(!BigInt::is_canonical(no.as_bytes()), "{no}");
+        }
+    }
+
+    #[test]
+    fn decoded_bigints_are_canonical_whether_shared_or_rebuilt() {
+        // Canonical text is shared with the body; anything else is rebuilt.
+        let body = r#"["$n12345678901234567890","$n-98765432109876543210","$n5","$n-0","$n007","$n-00","$n0","$n-0012345678901"]"#;
+        let g = crate::reply::decode_text(bytes::Bytes::from_static(body.as_bytes()), &Default::default()).unwrap();
+        let Value::Node(root) = g.root() else { panic!("not an array") };
+        let Node::Array(items) = g.node(*root) else { panic!("not an array") };
+        let texts: Vec<&str> = items.iter().map(|v| if let Value::BigInt(b) = v { b.as_str() } else { "?" }).collect();
+        assert_eq!(texts, ["12345678901234567890", "-98765432109876543210", "5", "0", "7", "0", "0", "-12345678901"]);
+        let b = BigInt::parse("-0012345678901").unwrap();
+        assert_eq!((b.as_bytes(), b.digits()), (&b"-12345678901"[..], 11));
+        // Equal values are equal however they were made.
+        let big = |v: &Value| if let Value::BigInt(b) = v { Some(b.clone()) } else { None };
+        assert!(big(&items[7]) == Some(b));
+        assert!(big(&items[0]) == Some(BigInt::from(12345678901234567890u128)));
     }
 }
