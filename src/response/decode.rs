@@ -30,7 +30,7 @@ pub(super) enum Chunk {
     Halted,
 }
 
-/// Rows that arrived and are not parsed yet, by id: model rows (most of
+/// Rows that arrived and are not parsed yet, by stream id: model rows (most of
 /// them) as their JSON alone (32 bytes an entry), the others as [`Chunk`]s.
 #[derive(Default)]
 pub(super) struct PendingRows {
@@ -91,13 +91,16 @@ pub(super) fn row_error(id: u32, reason: &'static str) -> Error {
     Error::new(ErrorKind::InvalidRow { id, reason })
 }
 
-pub(super) fn text(bytes: Bytes, id: u32) -> Result<JsString> {
-    JsString::from_utf8(bytes).map_err(|_| Error::new(ErrorKind::InvalidUtf8).at_part(id))
+/// A text row's string (the caller adds the row to an error).
+pub(super) fn text(bytes: Bytes) -> Result<JsString> {
+    JsString::from_utf8(bytes).map_err(|_| Error::new(ErrorKind::InvalidUtf8))
 }
 
 /// The response's meaning of `$`-strings, and what they leave to do.
 pub(super) struct Response {
     pub(super) temporary_references: bool,
+    /// Row ids renamed dense: every id below is one.
+    pub(super) ids: super::ids::RowIds,
     pub(super) chunks: PendingRows,
     pub(super) queued: IdSet,
     pub(super) work: Vec<u32>,
@@ -157,7 +160,7 @@ impl Tags for Response {
             b'$' => Value::String(s.skip_bytes(1)),
             b'L' => {
                 // Each `$L` is its own lazy wrapper around the row.
-                let p = id(2)?;
+                let p = self.ids.intern(id(2)?);
                 let node = bl.g.add(Node::Lazy(Box::new(PromiseState::Pending)));
                 self.lazies.push((node, p));
                 self.enqueue(p);
@@ -172,17 +175,26 @@ impl Tags for Response {
                     let element = self.marker.and_then(|m| pos.innermost_array_starting_with(m));
                     // The references staged are the key's being parsed.
                     debug_assert_eq!((pos.row, pos.item), self.at);
-                    self.deps.push(Dep { to, element });
+                    self.deps.push(Dep { to: self.ids.intern(to), element });
                 }
                 let t = text.as_wtf8();
                 let (head, segs) = crate::model::split_path(t, bl.limits.max_path_segments)?;
-                let part =
+                let wire =
                     parse_hex(&t[..head]).ok_or_else(|| Error::new(ErrorKind::InvalidId { text: err_text(&s) }))?;
+                let part = self.ids.intern(wire);
                 self.enqueue(part);
+                if part == wire {
+                    return Ok(Parsed::Ref { part, text, segs });
+                }
+                // The builder reads the row from the text: it names the dense id.
+                let mut renamed = format!("{part:x}").into_bytes();
+                renamed.extend_from_slice(&t[head..]);
+                let text = JsString::from_wtf8_vec(renamed);
+                let (_, segs) = crate::model::split_path(text.as_wtf8(), bl.limits.max_path_segments)?;
                 return Ok(Parsed::Ref { part, text, segs });
             }
             b'@' => {
-                let p = id(2)?;
+                let p = self.ids.intern(id(2)?);
                 if let Some(&node) = self.promise_nodes.get(&p) {
                     bl.shared = true;
                     Value::Node(node)
@@ -196,7 +208,7 @@ impl Tags for Response {
             }
             b'h' => {
                 // Each `$h` is its own function on the client (unlike a reply's).
-                let p = id(2)?;
+                let p = self.ids.intern(id(2)?);
                 let node =
                     bl.g.add(Node::ServerReference(Box::new(ServerReference { id: JsString::new(), bound: None })));
                 // Built from that row (and its bound arguments): if they error, so
@@ -223,7 +235,7 @@ impl Tags for Response {
                 }
             }
             b'Q' | b'W' | b'i' | b'K' | b'B' => {
-                let p = id(2)?;
+                let p = self.ids.intern(id(2)?);
                 // Built from that row: if it errored, so does what needs it.
                 let element = self.marker.and_then(|m| pos.innermost_array_starting_with(m));
                 self.deps.push(Dep { to: p, element });
@@ -252,7 +264,7 @@ impl Tags for Response {
             }))),
             // Development writes `$Z<id>`: a row `{name, message, stack, env}`.
             b'Z' => {
-                let p = id(2)?;
+                let p = self.ids.intern(id(2)?);
                 let node = bl.g.add(Node::Error(Box::new(JsError { message: JsString::new(), digest: None })));
                 self.error_values.push((node, p));
                 self.enqueue(p);

@@ -13,6 +13,7 @@ mod complete;
 mod decode;
 pub(crate) mod describe;
 mod encode;
+mod ids;
 mod push;
 mod render;
 pub mod rows;

@@ -182,6 +182,7 @@ impl ResponseDecoder {
         limits.max_row_bytes = opts.limits.max_total_bytes;
         let mut r = Response {
             temporary_references: opts.temporary_references,
+            ids: super::ids::RowIds::new(),
             chunks: Default::default(),
             queued: IdSet::default(),
             work: Vec::new(),
@@ -301,7 +302,7 @@ impl ResponseDecoder {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
-        let r = self.feed_inner(chunk, owned);
+        let r = self.feed_inner(chunk, owned).map_err(|e| self.r.ids.to_stream_error(e));
         if let Err(e) = &r {
             self.failed = Some(e.clone());
         }
@@ -346,20 +347,46 @@ impl ResponseDecoder {
         if let Some(e) = self.failed.take() {
             return Err(e);
         }
+        match self.finish_inner() {
+            Ok(b) => b.finish_root(),
+            Err((e, ids)) => Err(ids.to_stream_error(e)),
+        }
+    }
+
+    /// [`finish`](Self::finish) up to the builder's own checks, or an error
+    /// in dense ids (with their renaming).
+    fn finish_inner(mut self) -> std::result::Result<Builder, (Error, super::ids::RowIds)> {
+        match self.check_finished() {
+            Ok(()) => {}
+            Err(e) => return Err((e, std::mem::replace(&mut self.r.ids, super::ids::RowIds::new()))),
+        }
+        if !self.b.shared {
+            // Nothing shared: the logical size was counted as the value was built.
+            return Ok(self.b);
+        }
+        // The value's logical size is measured on the graph alone: the rest
+        // of the decoder (its tables of rows, walks and holes) goes first.
+        let mut b = self.into_builder();
+        b.release_holes();
+        Ok(b)
+    }
+
+    /// Checks, at the end of the stream, that nothing is missing.
+    fn check_finished(&mut self) -> Result<()> {
         self.framer.finish().map_err(|e| Error::new(ErrorKind::Frame(e)))?;
         self.take_rows()?;
         self.pump()?;
         // A row that was needed and never came.
         let mut missing: Vec<u32> = self.r.queued.iter().filter(|id| !self.parsed.contains(id)).collect();
-        missing.sort_unstable();
+        missing.sort_unstable_by_key(|&d| self.r.ids.stream_id(d));
         if let Some(&id) = missing.first() {
-            return Err(match self.r.chunks.get(&id) {
+            return Err(match self.r.chunks.get(&self.r.ids.stream_id(id)) {
                 Some(Chunk::Halted) => row_error(id, "is halted (empty) but the value needs it"),
                 _ => ErrorKind::MissingRow { id }.into(),
             });
         }
         let mut open: Vec<u32> = self.streams.iter().filter(|(_, s)| !s.end_parsed).map(|(id, _)| id).collect();
-        open.sort_unstable();
+        open.sort_unstable_by_key(|&d| self.r.ids.stream_id(d));
         if let Some(&id) = open.first() {
             return Err(ErrorKind::InvalidStream { id, reason: "never closed" }.into());
         }
@@ -369,15 +396,7 @@ impl ResponseDecoder {
         if self.r.rejected.contains(&0) {
             return Err(ErrorKind::RootRejected.into());
         }
-        if !self.b.shared {
-            // Nothing shared: the logical size was counted as the value was built.
-            return self.b.finish_root();
-        }
-        // The value's logical size is measured on the graph alone: the rest
-        // of the decoder (its tables of rows, walks and holes) goes first.
-        let mut b = self.into_builder();
-        b.release_holes();
-        b.finish_root()
+        Ok(())
     }
 
     /// The graph under construction, the rest dropped.
@@ -394,24 +413,15 @@ impl ResponseDecoder {
                 let max = self.opts.limits.max_parts as u64;
                 return Err(ErrorKind::LimitExceeded { limit: LimitKind::Parts, max }.into());
             }
-            let id = row.id;
-            // A stream's rows, before or after the stream is reached.
-            let stream_row = |tag: RowTag, payload: Bytes| -> Result<Option<StreamRowOrEnd>> {
-                Ok(Some(match tag {
-                    RowTag::Tagged(b'C') => StreamRowOrEnd::End(StreamClose::Closed(payload)),
-                    RowTag::Tagged(b'E') => StreamRowOrEnd::End(StreamClose::Errored(payload)),
-                    RowTag::Json => StreamRowOrEnd::Row(StreamRow::Model(payload)),
-                    RowTag::Binary(b'T') => StreamRowOrEnd::Row(StreamRow::Text(text(payload, id)?)),
-                    RowTag::Binary(tag) => StreamRowOrEnd::Row(StreamRow::Binary(tag, payload)),
-                    RowTag::Tagged(b'D' | b'J' | b'W' | b'N') => return Ok(None),
-                    RowTag::Tagged(_) => return Err(row_error(id, "is not a stream chunk")),
-                }))
-            };
-            if let Some(s) = self.streams.get(&id) {
-                if s.end_parsed {
+            // Rows that no parsed row has referred to yet wait under their
+            // stream id; the others have a dense id.
+            let wire = row.id;
+            let known = self.r.ids.get(wire);
+            if let Some(id) = known.filter(|d| self.streams.contains_key(d)) {
+                if self.streams.get(&id).is_some_and(|s| s.end_parsed) {
                     return Err(row_error(id, "has rows after its stream was closed"));
                 }
-                match stream_row(row.tag, row.payload)? {
+                match stream_row(row.tag, row.payload, &mut self.r.ids, wire)? {
                     Some(StreamRowOrEnd::Row(sr)) => self.stream_chunk(id, sr)?,
                     Some(StreamRowOrEnd::End(end)) => self.stream_end(id, end)?,
                     None => {}
@@ -419,23 +429,26 @@ impl ResponseDecoder {
                 self.pump()?;
                 continue;
             }
-            if let Some(Chunk::Stream(st)) = self.r.chunks.get_mut(&id) {
+            if let Some(Chunk::Stream(st)) = self.r.chunks.get_mut(&wire) {
                 let StreamChunk { rows, end, .. } = &mut **st;
                 if end.is_some() {
-                    return Err(row_error(id, "has rows after its stream was closed"));
+                    return Err(row_error(self.r.ids.intern(wire), "has rows after its stream was closed"));
                 }
-                match stream_row(row.tag, row.payload)? {
+                match stream_row(row.tag, row.payload, &mut self.r.ids, wire)? {
                     Some(StreamRowOrEnd::Row(sr)) => rows.push(sr),
                     Some(StreamRowOrEnd::End(e)) => *end = Some(e),
                     None => {}
                 }
                 continue;
             }
+            let ids = &mut self.r.ids;
             let chunk = match row.tag {
                 RowTag::Json if row.payload.is_empty() => Chunk::Halted,
                 RowTag::Json => Chunk::Model(row.payload),
-                RowTag::Binary(b'T') => Chunk::Text(text(row.payload, id)?),
-                RowTag::Binary(b'b') => return Err(row_error(id, "is a byte-stream chunk outside a stream")),
+                RowTag::Binary(b'T') => Chunk::Text(text(row.payload).map_err(|e| e.at_part(ids.intern(wire)))?),
+                RowTag::Binary(b'b') => {
+                    return Err(row_error(ids.intern(wire), "is a byte-stream chunk outside a stream"))
+                }
                 RowTag::Binary(tag) => Chunk::Binary(tag, row.payload),
                 RowTag::Tagged(b'I') => Chunk::Import(row.payload),
                 RowTag::Tagged(b'E') => Chunk::Error(row.payload),
@@ -450,13 +463,15 @@ impl ResponseDecoder {
                 }
                 // Hints and development rows are not part of the value.
                 RowTag::Tagged(b'H' | b'D' | b'J' | b'W' | b'N') => continue,
-                RowTag::Tagged(b'C') => return Err(row_error(id, "closes something that is not a stream")),
-                RowTag::Tagged(_) => return Err(row_error(id, "has an unknown tag")),
+                RowTag::Tagged(b'C') => {
+                    return Err(row_error(ids.intern(wire), "closes something that is not a stream"))
+                }
+                RowTag::Tagged(_) => return Err(row_error(ids.intern(wire), "has an unknown tag")),
             };
-            if self.parsed.contains(&id) || !self.r.chunks.insert(id, chunk) {
-                return Err(row_error(id, "appears twice"));
+            if known.is_some_and(|d| self.parsed.contains(&d)) || !self.r.chunks.insert(wire, chunk) {
+                return Err(row_error(self.r.ids.intern(wire), "appears twice"));
             }
-            if self.r.queued.contains(&id) {
+            if let Some(id) = known.filter(|d| self.r.queued.contains(d)) {
                 self.r.work.push(id);
             }
             // Rows take effect one at a time, in stream order: events do not
@@ -472,10 +487,11 @@ impl ResponseDecoder {
         loop {
             let mut progress = false;
             while let Some(id) = self.r.work.pop() {
-                if self.parsed.contains(&id) || !self.r.chunks.contains_key(&id) {
+                let wire = self.r.ids.stream_id(id);
+                if self.parsed.contains(&id) || !self.r.chunks.contains_key(&wire) {
                     continue;
                 }
-                if matches!(self.r.chunks.get(&id), Some(Chunk::Halted)) {
+                if matches!(self.r.chunks.get(&wire), Some(Chunk::Halted)) {
                     continue;
                 }
                 self.parse_row(id).map_err(|e| match e.kind() {
@@ -544,7 +560,7 @@ impl ResponseDecoder {
 
     /// Parses row `id` into `b.roots`.
     fn parse_row(&mut self, id: u32) -> Result<()> {
-        let Some(chunk) = self.r.chunks.remove(&id) else { return Ok(()) };
+        let Some(chunk) = self.r.chunks.remove(&self.r.ids.stream_id(id)) else { return Ok(()) };
         self.parsed.insert(id);
         self.t.arrived(id);
         self.b.row = id;
@@ -843,7 +859,7 @@ impl ResponseDecoder {
             return Ok(());
         }
         let mut rows = std::mem::take(&mut self.fill_candidates);
-        rows.sort_unstable();
+        rows.sort_unstable_by_key(|&d| self.r.ids.stream_id(d));
         rows.dedup();
         // Each `$h` is a function of its own, with its own copy of the bound
         // arguments: the copies stay linear in the stream (one per four bytes,
@@ -1062,7 +1078,7 @@ impl ResponseDecoder {
             return;
         }
         let mut queue: Vec<u32> = referrers.keys().copied().filter(|row| self.r.rejected.contains(row)).collect();
-        queue.sort_unstable();
+        queue.sort_unstable_by_key(|&d| self.r.ids.stream_id(d));
         let mut failed_elements = HashSet::new();
         while let Some(row) = queue.pop() {
             let error = self.b.roots.get(&row).cloned().unwrap_or(Value::Undefined);
@@ -1100,6 +1116,22 @@ impl ResponseDecoder {
 enum StreamRowOrEnd {
     Row(StreamRow),
     End(StreamClose),
+}
+
+/// A row of a stream (row `wire`), before or after the stream is reached:
+/// a chunk, its end, or nothing (a development row).
+fn stream_row(tag: RowTag, payload: Bytes, ids: &mut super::ids::RowIds, wire: u32) -> Result<Option<StreamRowOrEnd>> {
+    Ok(Some(match tag {
+        RowTag::Tagged(b'C') => StreamRowOrEnd::End(StreamClose::Closed(payload)),
+        RowTag::Tagged(b'E') => StreamRowOrEnd::End(StreamClose::Errored(payload)),
+        RowTag::Json => StreamRowOrEnd::Row(StreamRow::Model(payload)),
+        RowTag::Binary(b'T') => {
+            StreamRowOrEnd::Row(StreamRow::Text(text(payload).map_err(|e| e.at_part(ids.intern(wire)))?))
+        }
+        RowTag::Binary(tag) => StreamRowOrEnd::Row(StreamRow::Binary(tag, payload)),
+        RowTag::Tagged(b'D' | b'J' | b'W' | b'N') => return Ok(None),
+        RowTag::Tagged(_) => return Err(row_error(ids.intern(wire), "is not a stream chunk")),
+    }))
 }
 
 fn at_row(e: Error, row: u32) -> Error {
