@@ -22,8 +22,8 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use bytes::Bytes;
 
 use super::decode::{
-    binary, error_row, fill_entry, fill_import, row_error, text, Chunk, Key, Response, StreamChunk, StreamClose,
-    StreamRow,
+    binary, error_row, fill_entry, fill_import, parse_model, row_error, text, Chunk, Key, Response, StreamChunk,
+    StreamClose, StreamRow,
 };
 use super::rows::{FrameLimits, RowFramer, RowTag};
 use crate::error::{Error, ErrorKind, Result};
@@ -168,6 +168,8 @@ pub struct ResponseDecoder {
     server_meta: IdMap<(crate::value::JsString, Option<NodeId>)>,
     /// Bound arguments copied into server references so far.
     bound_copies: u64,
+    /// The `$h` placeholders were made server references (`Response::then_refs`).
+    boxed_placeholders: bool,
 }
 
 impl ResponseDecoder {
@@ -183,6 +185,8 @@ impl ResponseDecoder {
         let mut r = Response {
             temporary_references: opts.temporary_references,
             ids: super::ids::RowIds::new(),
+            then_refs: false,
+            wrote_refs: false,
             chunks: Default::default(),
             queued: IdSet::default(),
             work: Vec::new(),
@@ -228,6 +232,7 @@ impl ResponseDecoder {
             refs_by_bound: HashMap::new(),
             server_meta: IdMap::default(),
             bound_copies: 0,
+            boxed_placeholders: false,
         };
         d.t.watch(Unit::Root);
         d
@@ -396,6 +401,8 @@ impl ResponseDecoder {
         if self.r.rejected.contains(&0) {
             return Err(ErrorKind::RootRejected.into());
         }
+        // Placeholders not filled (in rows that errored) end as empty server references.
+        self.box_placeholders();
         Ok(())
     }
 
@@ -531,6 +538,12 @@ impl ResponseDecoder {
             self.server_refs_of.get_or_default(p).push(node);
             self.fill_candidates.push(p);
         }
+        if self.r.then_refs && !self.boxed_placeholders {
+            // A reference was written under `then`: the `$h` placeholders are
+            // made server references before any such reference resolves.
+            self.boxed_placeholders = true;
+            self.box_placeholders();
+        }
         for (node, p) in std::mem::take(&mut self.r.promises) {
             if self.server_ref_rows.contains(&key.0) && key.1.is_none() {
                 // A server reference's bound arguments: needed, and an error in
@@ -569,7 +582,7 @@ impl ResponseDecoder {
         let b = &mut self.b;
         let r = &mut self.r;
         let value = match chunk {
-            Chunk::Model(json) => b.parse_json(&json, Slot::Root(id), Some(id), r)?,
+            Chunk::Model(json) => parse_model(b, r, &json, Slot::Root(id), Some(id))?,
             Chunk::Text(t) => {
                 b.charge(t.len() as u64)?;
                 Some(Value::String(t))
@@ -584,7 +597,7 @@ impl ResponseDecoder {
                     name: crate::value::JsString::new(),
                 };
                 let node = b.g.add(Node::ClientReference(Box::new(placeholder)));
-                let meta = b.parse_json(&json, Slot::Root(u32::MAX), None, r)?.unwrap_or(Value::Undefined);
+                let meta = parse_model(b, r, &json, Slot::Root(u32::MAX), None)?.unwrap_or(Value::Undefined);
                 r.imports.push((node, meta, id));
                 Some(Value::Node(node))
             }
@@ -644,9 +657,8 @@ impl ResponseDecoder {
         self.b.item = Some(chunk);
         self.r.at = (id, Some(chunk));
         let v = match row {
-            StreamRow::Model(json) => {
-                self.b.parse_json(&json, Slot::Item(node, i as u32), None, &mut self.r)?.unwrap_or(Value::Undefined)
-            }
+            StreamRow::Model(json) => parse_model(&mut self.b, &mut self.r, &json, Slot::Item(node, i as u32), None)?
+                .unwrap_or(Value::Undefined),
             StreamRow::Text(t) => Value::String(t),
             StreamRow::Binary(tag, bytes) => binary(&mut self.b, tag, bytes)?,
         };
@@ -680,7 +692,7 @@ impl ResponseDecoder {
                 self.b.row = id;
                 self.b.item = Some(END_ROW);
                 self.r.at = key;
-                let v = self.b.parse_json(&ret, Slot::StreamReturn(node), None, &mut self.r)?;
+                let v = parse_model(&mut self.b, &mut self.r, &ret, Slot::StreamReturn(node), None)?;
                 self.b.item = None;
                 if let (Some(v), Node::Stream(st)) = (v, self.b.g.node_mut(node)) {
                     st.end = StreamEnd::Closed(v);
@@ -880,7 +892,9 @@ impl ResponseDecoder {
                 continue;
             }
             if self.r.rejected.contains(&p) {
-                self.server_refs_of.remove(&p);
+                for node in self.server_refs_of.remove(&p).unwrap_or_default() {
+                    self.box_placeholder(node);
+                }
                 continue;
             }
             let array = self.server_meta_of(p)?.1;
@@ -902,6 +916,23 @@ impl ResponseDecoder {
             }
         }
         Ok(())
+    }
+
+    /// Makes the `$h` placeholder `node`, if it is not filled, an empty
+    /// server reference.
+    fn box_placeholder(&mut self, node: NodeId) {
+        let n = self.b.g.node_mut(node);
+        if matches!(n, Node::Iterator(items) if items.is_empty()) {
+            *n = super::decode::empty_server_reference();
+        }
+    }
+
+    /// Makes every `$h` placeholder not filled an empty server reference.
+    fn box_placeholders(&mut self) {
+        let nodes: Vec<NodeId> = self.server_refs_of.iter().flat_map(|(_, nodes)| nodes.iter().copied()).collect();
+        for node in nodes {
+            self.box_placeholder(node);
+        }
     }
 
     /// A server reference row's bound promise, if it has not settled.
