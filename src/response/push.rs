@@ -163,6 +163,9 @@ pub struct ResponseDecoder {
     /// waiting for their bound promise, by that promise, and their metadata
     /// once read.
     fill_candidates: Vec<u32>,
+    /// The rows in `fill_candidates` (each once: a row can have a `$h` per
+    /// few bytes of stream).
+    candidate_set: IdSet,
     waiting_bound: IdSet,
     refs_by_bound: HashMap<NodeId, Vec<u32>>,
     server_meta: IdMap<(crate::value::JsString, Option<NodeId>)>,
@@ -228,6 +231,7 @@ impl ResponseDecoder {
             error_values_of: IdLists::default(),
             adopting: HashMap::new(),
             fill_candidates: Vec::new(),
+            candidate_set: IdSet::default(),
             waiting_bound: IdSet::default(),
             refs_by_bound: HashMap::new(),
             server_meta: IdMap::default(),
@@ -536,7 +540,7 @@ impl ResponseDecoder {
         for (node, p) in std::mem::take(&mut self.r.server_refs) {
             self.server_ref_rows.insert(p);
             self.server_refs_of.get_or_default(p).push(node);
-            self.fill_candidates.push(p);
+            self.fill_candidate(p);
         }
         if self.r.then_refs && !self.boxed_placeholders {
             // A reference was written under `then`: the `$h` placeholders are
@@ -716,7 +720,7 @@ impl ResponseDecoder {
         }
         for &(_, (row, item)) in done {
             if item.is_none() && self.server_refs_of.contains_key(&row) {
-                self.fill_candidates.push(row);
+                self.fill_candidate(row);
             }
         }
         self.propagate_errors(done);
@@ -871,6 +875,9 @@ impl ResponseDecoder {
             return Ok(());
         }
         let mut rows = std::mem::take(&mut self.fill_candidates);
+        for &p in &rows {
+            self.candidate_set.remove(p);
+        }
         rows.sort_unstable_by_key(|&d| self.r.ids.stream_id(d));
         rows.dedup();
         // Each `$h` is a function of its own, with its own copy of the bound
@@ -916,6 +923,13 @@ impl ResponseDecoder {
             }
         }
         Ok(())
+    }
+
+    /// Server reference row `p` is to be looked at (see `fill_ready_server_refs`).
+    fn fill_candidate(&mut self, p: u32) {
+        if self.candidate_set.insert(p) {
+            self.fill_candidates.push(p);
+        }
     }
 
     /// Makes the `$h` placeholder `node`, if it is not filled, an empty
@@ -1003,7 +1017,7 @@ impl ResponseDecoder {
                 // Server references bound to this promise can be filled.
                 for row in rows {
                     self.waiting_bound.remove(row);
-                    self.fill_candidates.push(row);
+                    self.fill_candidate(row);
                 }
             }
             for (waiter, wlazy) in self.adopting.remove(&node).unwrap_or_default().into_iter().rev() {
