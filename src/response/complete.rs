@@ -94,6 +94,46 @@ impl<V> KeyMap<V> {
     }
 }
 
+/// Discovery numbers of keys on a walk's component stack that another walk
+/// holds too, by walk and key: row keys (most of them) in a table of 12-byte
+/// entries, stream chunks in one of their own. A walk that goes past the
+/// waits of others pushes such a key per row it explores, up to the work
+/// bound, so the entries can be a large part of a decode's memory.
+#[derive(Default)]
+struct ExtraNumbers {
+    rows: HashMap<(u32, u32), u32>,
+    chunks: HashMap<(u32, Key), u32>,
+}
+
+impl ExtraNumbers {
+    fn get(&self, walk: u32, k: Key) -> Option<u32> {
+        match k.1 {
+            None if self.rows.is_empty() => None,
+            None => self.rows.get(&(walk, k.0)).copied(),
+            Some(_) => self.chunks.get(&(walk, k)).copied(),
+        }
+    }
+
+    fn contains(&self, walk: u32, k: Key) -> bool {
+        self.get(walk, k).is_some()
+    }
+
+    fn insert(&mut self, walk: u32, k: Key, num: u32) {
+        match k.1 {
+            None => self.rows.insert((walk, k.0), num),
+            Some(_) => self.chunks.insert((walk, k), num),
+        };
+    }
+
+    fn remove(&mut self, walk: u32, k: Key) -> Option<u32> {
+        match k.1 {
+            None if self.rows.is_empty() => None,
+            None => self.rows.remove(&(walk, k.0)),
+            Some(_) => self.chunks.remove(&(walk, k)),
+        }
+    }
+}
+
 /// What a reference in [`Tracker`]'s graph is, when it is not a plain
 /// reference outside elements (the rare ones: most references are plain).
 #[derive(Clone, Copy)]
@@ -233,7 +273,7 @@ pub(super) struct Tracker {
     owner: KeyMap<(u32, u32)>,
     /// The discovery numbers of keys on a walk's component stack that
     /// another walk holds too, by walk and key.
-    extra: HashMap<(u32, Key), u32>,
+    extra: ExtraNumbers,
     /// Work done (bounded by the stream's size): keys pushed on the walks'
     /// stacks; runs, keys and dependencies looked at.
     pushes: u64,
@@ -463,7 +503,7 @@ impl Tracker {
             if Some(f.low) == self.number(n, key) {
                 // It roots a component with nothing missing behind it: complete.
                 while let Some(x) = s.stack.pop() {
-                    let num = match self.extra.remove(&(n, x)) {
+                    let num = match self.extra.remove(n, x) {
                         Some(num) => num,
                         None => self.owner.remove(&x).map_or(0, |o| o.1),
                     };
@@ -481,7 +521,7 @@ impl Tracker {
         }
         // Stopped: keep the search (just where it is, when only the root is on it).
         w.state = match (&s.path[..], &s.stack[..]) {
-            ([f], [k]) if !self.extra.contains_key(&(n, *k)) => WalkState::AtRoot { next: f.next, end: f.end },
+            ([f], [k]) if !self.extra.contains(n, *k) => WalkState::AtRoot { next: f.next, end: f.end },
             _ => {
                 s.path.shrink_to_fit();
                 s.stack.shrink_to_fit();
@@ -542,7 +582,7 @@ impl Tracker {
         s.next += 1;
         if self.owner.get(&key).is_some() {
             // Held by another walk too (one that waits for a key).
-            self.extra.insert((n, key), num);
+            self.extra.insert(n, key, num);
         } else {
             self.owner.insert(key, (n, num));
         }
@@ -556,7 +596,7 @@ impl Tracker {
     fn number(&self, n: u32, key: Key) -> Option<u32> {
         match self.owner.get(&key) {
             Some(&(o, num)) if o == n => Some(num),
-            _ => self.extra.get(&(n, key)).copied(),
+            _ => self.extra.get(n, key),
         }
     }
 
