@@ -19,8 +19,9 @@ use std::collections::{HashMap, HashSet};
 use std::num::NonZeroU8;
 
 use super::decode::Key;
+use super::row_table::RowTable;
 use crate::error::{ErrorKind, Result};
-use crate::id_map::{reserve_one, IdMap, IdSet};
+use crate::id_map::{reserve_one, IdSet};
 use crate::value::NodeId;
 use crate::LimitKind;
 
@@ -51,17 +52,17 @@ impl KeySet {
 
 /// Values by row or chunk key, as [`KeySet`] keeps keys.
 pub(super) struct KeyMap<V> {
-    rows: IdMap<V>,
+    rows: RowTable<V>,
     chunks: HashMap<Key, V>,
 }
 
 impl<V> Default for KeyMap<V> {
     fn default() -> Self {
-        KeyMap { rows: IdMap::default(), chunks: HashMap::new() }
+        KeyMap { rows: RowTable::default(), chunks: HashMap::new() }
     }
 }
 
-impl<V> KeyMap<V> {
+impl<V: super::row_table::Empty> KeyMap<V> {
     pub(super) fn get(&self, k: &Key) -> Option<&V> {
         match k.1 {
             None => self.rows.get(&k.0),
@@ -349,7 +350,7 @@ pub(super) struct Tracker {
     /// Walks to run, in order.
     ready: Vec<u32>,
     /// Walks stopped at a row that has not arrived, by that row.
-    blocked: IdMap<List>,
+    blocked: RowTable<List>,
     /// Walks waiting for a key (on another walk's component stack) to complete.
     waiters: KeyMap<List>,
     /// The walk whose component stack holds a key (the first to push it),

@@ -139,7 +139,7 @@ pub(super) struct Response {
     /// The node standing for the element marker `"$"` in `["$", type, key, props]`.
     pub(super) marker: Option<NodeId>,
     pub(super) promises: Vec<(NodeId, u32)>,
-    pub(super) promise_nodes: IdMap<NodeId>,
+    pub(super) promise_nodes: super::row_table::RowTable<NodeId>,
     pub(super) inits: Vec<(NodeId, u32, InitKind)>,
     /// FormData (`$K`) and Blob (`$B`) placeholders: (node, row, is_blob).
     pub(super) entries: Vec<(NodeId, u32, bool)>,

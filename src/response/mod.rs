@@ -16,6 +16,7 @@ mod encode;
 mod ids;
 mod push;
 mod render;
+mod row_table;
 pub mod rows;
 mod tasks;
 

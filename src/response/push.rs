@@ -16,6 +16,7 @@
 //! too.
 
 use super::complete::{Mark, Tracker, Unit};
+use super::row_table::RowLists;
 use crate::id_map::{IdLists, IdMap, IdSet};
 use std::collections::{HashMap, HashSet, VecDeque};
 
@@ -152,9 +153,9 @@ pub struct ResponseDecoder {
     /// Rows of server references: their bound-argument promises are needed too.
     server_ref_rows: IdSet,
     /// Placeholders by the row they are built from.
-    promises_of: IdLists<(NodeId, bool)>,
-    inits_of: IdLists<(NodeId, InitKind)>,
-    entries_of: IdLists<(NodeId, bool)>,
+    promises_of: RowLists<(NodeId, bool)>,
+    inits_of: RowLists<(NodeId, InitKind)>,
+    entries_of: RowLists<(NodeId, bool)>,
     server_refs_of: IdMap<Vec<NodeId>>,
     error_values_of: IdLists<NodeId>,
     /// Promises waiting for a promise they were fulfilled with.
@@ -195,7 +196,7 @@ impl ResponseDecoder {
             work: Vec::new(),
             marker: None,
             promises: Vec::new(),
-            promise_nodes: IdMap::default(),
+            promise_nodes: Default::default(),
             inits: Vec::new(),
             entries: Vec::new(),
             server_refs: Vec::new(),
@@ -224,9 +225,9 @@ impl ResponseDecoder {
             t: Tracker::default(),
             streams: IdMap::default(),
             server_ref_rows: IdSet::default(),
-            promises_of: IdLists::default(),
-            inits_of: IdLists::default(),
-            entries_of: IdLists::default(),
+            promises_of: RowLists::default(),
+            inits_of: RowLists::default(),
+            entries_of: RowLists::default(),
             server_refs_of: IdMap::default(),
             error_values_of: IdLists::default(),
             adopting: HashMap::new(),
