@@ -160,16 +160,14 @@ pub struct ResponseDecoder {
     error_values_of: IdLists<NodeId>,
     /// Promises waiting for a promise they were fulfilled with.
     adopting: HashMap<NodeId, Vec<(NodeId, bool)>>,
-    /// Server reference rows to look at (see `fill_ready_server_refs`), rows
-    /// waiting for their bound promise, by that promise, and their metadata
-    /// once read.
+    /// Server reference rows to look at (see `fill_ready_server_refs`), and
+    /// rows waiting for their bound promise, by that promise.
     fill_candidates: Vec<u32>,
     /// The rows in `fill_candidates` (each once: a row can have a `$h` per
     /// few bytes of stream).
     candidate_set: IdSet,
     waiting_bound: IdSet,
     refs_by_bound: HashMap<NodeId, Vec<u32>>,
-    server_meta: IdMap<(crate::value::JsString, Option<NodeId>)>,
     /// Bound arguments copied into server references so far.
     bound_copies: u64,
     /// The `$h` placeholders were made server references (`Response::then_refs`).
@@ -235,7 +233,6 @@ impl ResponseDecoder {
             candidate_set: IdSet::default(),
             waiting_bound: IdSet::default(),
             refs_by_bound: HashMap::new(),
-            server_meta: IdMap::default(),
             bound_copies: 0,
             boxed_placeholders: false,
         };
@@ -815,19 +812,16 @@ impl ResponseDecoder {
     }
 
     /// The metadata of server reference row `row`: its id, and the array of
-    /// its bound arguments (if not `null`). Checked and read once (later
-    /// `$h`s to it copy it).
-    fn server_meta_of(&mut self, row: u32) -> Result<(crate::value::JsString, Option<NodeId>)> {
-        if let Some(meta) = self.server_meta.get(&row) {
-            return Ok(meta.clone());
-        }
+    /// its bound arguments (if not `null`), checked each time its `$h`s are
+    /// filled (not kept: a server reference row can be most of a stream; the
+    /// check costs no more than the copies the fill makes, which are counted).
+    fn server_meta_of(&self, row: u32) -> Result<(crate::value::JsString, Option<NodeId>)> {
         let (id, bound) = self.b.server_ref_meta(self.b.roots.get(&row)).map_err(|e| e.at_part(row))?;
         let array = match (bound, self.bound_promise(row).map(|p| self.b.g.node(p))) {
             (None, _) => None,
             (Some(_), Some(Node::Promise(PromiseState::Fulfilled(Value::Node(array))))) => Some(*array),
             (Some(_), _) => return Err(Error::new(ErrorKind::Internal { what: "server reference metadata" })),
         };
-        self.server_meta.insert(row, (id.clone(), array));
         Ok((id, array))
     }
 
@@ -916,7 +910,8 @@ impl ResponseDecoder {
             fills.push(p);
         }
         for p in fills {
-            let Some((id, array)) = self.server_meta.get(&p).cloned() else { continue };
+            // (Checked above: read again rather than kept.)
+            let (id, array) = self.server_meta_of(p)?;
             let bound = self.bound_args(array).map(<[Value]>::to_vec);
             for node in self.server_refs_of.remove(&p).unwrap_or_default() {
                 let reference = crate::value::ServerReference { id: id.clone(), bound: bound.clone() };
