@@ -354,28 +354,18 @@ impl ResponseDecoder {
         if let Some(e) = self.failed.take() {
             return Err(e);
         }
-        match self.finish_inner() {
-            Ok(b) => b.finish_root(),
-            Err((e, ids)) => Err(ids.to_stream_error(e)),
-        }
-    }
-
-    /// [`finish`](Self::finish) up to the builder's own checks, or an error
-    /// in dense ids (with their renaming).
-    fn finish_inner(mut self) -> std::result::Result<Builder, (Error, super::ids::RowIds)> {
-        match self.check_finished() {
-            Ok(()) => {}
-            Err(e) => return Err((e, std::mem::replace(&mut self.r.ids, super::ids::RowIds::new()))),
+        if let Err(e) = self.check_finished() {
+            return Err(self.r.ids.to_stream_error(e));
         }
         if !self.b.shared {
             // Nothing shared: the logical size was counted as the value was built.
-            return Ok(self.b);
+            return self.b.finish_root();
         }
         // The value's logical size is measured on the graph alone: the rest
         // of the decoder (its tables of rows, walks and holes) goes first.
         let mut b = self.into_builder();
         b.release_holes();
-        Ok(b)
+        b.finish_root()
     }
 
     /// Checks, at the end of the stream, that nothing is missing.
@@ -939,6 +929,9 @@ impl ResponseDecoder {
 
     /// Makes every `$h` placeholder not filled an empty server reference.
     fn box_placeholders(&mut self) {
+        if self.server_refs_of.is_empty() {
+            return;
+        }
         let nodes: Vec<NodeId> = self.server_refs_of.iter().flat_map(|(_, nodes)| nodes.iter().copied()).collect();
         for node in nodes {
             self.box_placeholder(node);
