@@ -150,3 +150,41 @@ fn hostile_streams_react_mishandles() {
     }
     assert!(matches!(decode(&s[..s.len() - 1], &Default::default()).unwrap_err().kind(), ErrorKind::Frame(_)));
 }
+
+#[test]
+fn server_references_under_then_and_in_rows_that_errored() {
+    use flight_codec::value::Node;
+    // A `$h` waits for its row as a placeholder; under a `then` key it is
+    // dropped, written there directly, through a reference, through a path,
+    // or under an escaped key (as React's client drops a function there).
+    for stream in [
+        &b"1:{\"id\":\"a#b\",\"bound\":null}\n0:{\"then\":\"$h1\",\"x\":\"$h1\"}\n"[..],
+        b"1:{\"id\":\"a#b\",\"bound\":null}\n2:\"$h1\"\n0:{\"then\":\"$2\",\"x\":\"$2\"}\n",
+        b"1:{\"id\":\"a#b\",\"bound\":null}\n2:[\"$h1\"]\n0:{\"th\\u0065n\":\"$2:0\",\"x\":\"$h1\"}\n",
+    ] {
+        assert_eq!(
+            ok(stream),
+            r#"{"object":[["then",null],["x",{"serverReference":{"id":"a#b","bound":null}}]]}"#,
+            "{}",
+            String::from_utf8_lossy(stream)
+        );
+    }
+    assert_eq!(ok(b"1:{\"id\":\"a#b\",\"bound\":null}\n0:{\"th\\u0065n\":\"$h1\"}\n"), r#"{"object":[["then",null]]}"#);
+    // Inside a row that errored, a `$h` is never filled: it ends as an
+    // empty server reference (not reachable from the value).
+    let g = decode(b"0:[\"$@3\",5]\n3:[\"$h1\"]\n1:E{\"digest\":\"x\"}\n", &Default::default()).unwrap();
+    let refs = g.ids().filter_map(|i| match g.node(i) {
+        Node::ServerReference(r) => Some((r.id.to_string_lossy().into_owned(), r.bound.is_none())),
+        Node::Iterator(_) => panic!("a placeholder left"),
+        _ => None,
+    });
+    let refs: Vec<_> = refs.collect();
+    assert_eq!(refs, [(String::new(), true)]);
+    // A placeholder meets the checks an empty server reference meets.
+    assert_eq!(
+        err(b"1:{\"id\":\"a#b\",\"bound\":\"$h2\"}\n2:{\"id\":\"c\",\"bound\":null}\n0:\"$h1\"\n").0,
+        "invalid-server-reference"
+    );
+    assert_eq!(err(b"1:[\"$h2\"]\n2:{\"id\":\"c\",\"bound\":null}\n0:\"$Q1\"\n").0, "invalid-initializer");
+    assert_eq!(err(b"1:\"$h2\"\n2:{\"id\":\"c\",\"bound\":null}\n0:\"$1:x\"\n").0, "invalid-reference");
+}

@@ -16,10 +16,12 @@
 //! behind one incomplete structure cost one walk of it, not one each.
 
 use std::collections::{HashMap, HashSet};
+use std::num::NonZeroU8;
 
 use super::decode::Key;
+use super::row_table::RowTable;
 use crate::error::{ErrorKind, Result};
-use crate::id_map::{reserve_one, IdMap, IdSet};
+use crate::id_map::{reserve_one, IdSet};
 use crate::value::NodeId;
 use crate::LimitKind;
 
@@ -50,17 +52,17 @@ impl KeySet {
 
 /// Values by row or chunk key, as [`KeySet`] keeps keys.
 pub(super) struct KeyMap<V> {
-    rows: IdMap<V>,
+    rows: RowTable<V>,
     chunks: HashMap<Key, V>,
 }
 
 impl<V> Default for KeyMap<V> {
     fn default() -> Self {
-        KeyMap { rows: IdMap::default(), chunks: HashMap::new() }
+        KeyMap { rows: RowTable::default(), chunks: HashMap::new() }
     }
 }
 
-impl<V> KeyMap<V> {
+impl<V: super::row_table::Empty> KeyMap<V> {
     pub(super) fn get(&self, k: &Key) -> Option<&V> {
         match k.1 {
             None => self.rows.get(&k.0),
@@ -94,6 +96,46 @@ impl<V> KeyMap<V> {
     }
 }
 
+/// Discovery numbers of keys on a walk's component stack that another walk
+/// holds too, by walk and key: row keys (most of them) in a table of 12-byte
+/// entries, stream chunks in one of their own. A walk that goes past the
+/// waits of others pushes such a key per row it explores, up to the work
+/// bound, so the entries can be a large part of a decode's memory.
+#[derive(Default)]
+struct ExtraNumbers {
+    rows: HashMap<(u32, u32), u32>,
+    chunks: HashMap<(u32, Key), u32>,
+}
+
+impl ExtraNumbers {
+    fn get(&self, walk: u32, k: Key) -> Option<u32> {
+        match k.1 {
+            None if self.rows.is_empty() => None,
+            None => self.rows.get(&(walk, k.0)).copied(),
+            Some(_) => self.chunks.get(&(walk, k)).copied(),
+        }
+    }
+
+    fn contains(&self, walk: u32, k: Key) -> bool {
+        self.get(walk, k).is_some()
+    }
+
+    fn insert(&mut self, walk: u32, k: Key, num: u32) {
+        match k.1 {
+            None => self.rows.insert((walk, k.0), num),
+            Some(_) => self.chunks.insert((walk, k), num),
+        };
+    }
+
+    fn remove(&mut self, walk: u32, k: Key) -> Option<u32> {
+        match k.1 {
+            None if self.rows.is_empty() => None,
+            None => self.rows.remove(&(walk, k.0)),
+            Some(_) => self.chunks.remove(&(walk, k)),
+        }
+    }
+}
+
 /// What a reference in [`Tracker`]'s graph is, when it is not a plain
 /// reference outside elements (the rare ones: most references are plain).
 #[derive(Clone, Copy)]
@@ -118,14 +160,94 @@ pub(super) enum Unit {
 
 /// One value's search, resumable. Most walks stop before they go past
 /// their own row (a promise whose row has not come, or refers to one that
-/// has not): those keep no search state but where they stopped.
+/// has not): those keep no search state but where they stopped. A walk per
+/// promise, and promises can be most of a stream: 32 bytes, its unit, stop
+/// and state packed (their kinds in one byte; a deeper search is in
+/// [`Tracker::deep`]).
+#[derive(Clone, Copy)]
 struct Walk {
-    unit: Unit,
-    stop: Stop,
-    state: WalkState,
+    /// The unit's key (row, chunk).
+    unit: (u32, u32),
+    /// The key it stopped at (row, chunk).
+    stop: (u32, u32),
+    /// `AtRoot`'s next dependency and end.
+    at: (u32, u32),
     /// The next walk in the list this one waits in (blocked on a row, or
     /// waiting for a key), `NONE` at the end.
     link: u32,
+    /// The unit's kind (bits 0-1), the stop's (bits 2-4: running, missing,
+    /// waits, and whether the key is a chunk), the state's (bits 5-6); bit 7
+    /// is set (so that `Option<Walk>` is 32 bytes too).
+    kinds: NonZeroU8,
+}
+
+impl Walk {
+    fn new(unit: Unit) -> Walk {
+        let (kind, key) = match unit {
+            Unit::Root => (0, (0, 0)),
+            Unit::Row(p) => (1, (p, 0)),
+            Unit::Chunk((row, chunk)) => (2, (row, chunk.unwrap_or(0))),
+        };
+        let kinds = NonZeroU8::new(0x80 | kind).unwrap_or(NonZeroU8::MIN);
+        Walk { unit: key, stop: (0, 0), at: (0, 0), link: NONE, kinds }
+    }
+
+    fn unit(&self) -> Unit {
+        match self.kinds.get() & 3 {
+            0 => Unit::Root,
+            1 => Unit::Row(self.unit.0),
+            _ => Unit::Chunk((self.unit.0, Some(self.unit.1))),
+        }
+    }
+
+    fn stop(&self) -> Stop {
+        let k = self.kinds.get() >> 2 & 7;
+        let key = (self.stop.0, (k & 4 != 0).then_some(self.stop.1));
+        match k & 3 {
+            1 => Stop::Missing(self.stop.0),
+            2 => Stop::Waits(key),
+            _ => Stop::Running,
+        }
+    }
+
+    fn set_stop(&mut self, stop: Stop) {
+        let (k, key) = match stop {
+            Stop::Running => (0, (0, 0)),
+            Stop::Missing(row) => (1, (row, 0)),
+            Stop::Waits((row, None)) => (2, (row, 0)),
+            Stop::Waits((row, Some(chunk))) => (2 | 4, (row, chunk)),
+        };
+        self.stop = key;
+        self.set_kinds(0b0001_1100, k << 2);
+    }
+
+    /// Its state, left `Unstarted` (a `Deep` search is the tracker's to take).
+    fn take_state(&mut self) -> WalkState {
+        let state = match self.kinds.get() >> 5 & 3 {
+            1 => WalkState::AtRoot { next: self.at.0, end: self.at.1 },
+            2 => WalkState::Deep,
+            _ => WalkState::Unstarted,
+        };
+        self.set_state(WalkState::Unstarted);
+        state
+    }
+
+    fn set_state(&mut self, state: WalkState) {
+        let k = match state {
+            WalkState::Unstarted => 0,
+            WalkState::AtRoot { next, end } => {
+                self.at = (next, end);
+                1
+            }
+            WalkState::Deep => 2,
+        };
+        self.set_kinds(0b0110_0000, k << 5);
+    }
+
+    fn set_kinds(&mut self, mask: u8, bits: u8) {
+        let k = (self.kinds.get() & !mask) | bits | 0x80;
+        self.kinds = NonZeroU8::new(k).unwrap_or(self.kinds);
+    }
 }
 
 /// Why a walk stopped.
@@ -146,7 +268,8 @@ enum WalkState {
         next: u32,
         end: u32,
     },
-    Deep(Box<Search>),
+    /// Stopped deeper: its search is in [`Tracker::deep`].
+    Deep,
 }
 
 /// A walk's search: the depth-first path and the component stack (its
@@ -221,11 +344,13 @@ pub(super) struct Tracker {
     marks: HashMap<u32, Mark>,
     /// Walks by number; finished ones are `None` and their numbers reused.
     walks: Vec<Option<Walk>>,
+    /// The searches of walks stopped deeper than their own row, by walk.
+    deep: HashMap<u32, Box<Search>>,
     free: Vec<u32>,
     /// Walks to run, in order.
     ready: Vec<u32>,
     /// Walks stopped at a row that has not arrived, by that row.
-    blocked: IdMap<List>,
+    blocked: RowTable<List>,
     /// Walks waiting for a key (on another walk's component stack) to complete.
     waiters: KeyMap<List>,
     /// The walk whose component stack holds a key (the first to push it),
@@ -233,7 +358,7 @@ pub(super) struct Tracker {
     owner: KeyMap<(u32, u32)>,
     /// The discovery numbers of keys on a walk's component stack that
     /// another walk holds too, by walk and key.
-    extra: HashMap<(u32, Key), u32>,
+    extra: ExtraNumbers,
     /// Work done (bounded by the stream's size): keys pushed on the walks'
     /// stacks; runs, keys and dependencies looked at.
     pushes: u64,
@@ -288,7 +413,7 @@ impl Tracker {
 
     /// Starts checking the key `unit` is, for `unit`.
     pub(super) fn watch(&mut self, unit: Unit) {
-        let walk = Walk { unit, stop: Stop::Running, state: WalkState::Unstarted, link: NONE };
+        let walk = Walk::new(unit);
         let n = match self.free.pop() {
             Some(n) => {
                 self.walks[n as usize] = Some(walk);
@@ -375,8 +500,8 @@ impl Tracker {
         let mut done: Vec<(u32, Key)> = Vec::new();
         let over = || ErrorKind::LimitExceeded { limit: LimitKind::Parts, max: max_parts as u64 }.into();
         self.scans += 1;
-        let root = w.unit.key();
-        let mut s = match std::mem::replace(&mut w.state, WalkState::Unstarted) {
+        let root = w.unit().key();
+        let mut s = match w.take_state() {
             WalkState::Unstarted => {
                 if self.complete.contains(&root) {
                     return Ok(self.finish(n, w, done));
@@ -399,9 +524,12 @@ impl Tracker {
             WalkState::AtRoot { next, end } => {
                 Search { path: vec![Frame { at: 0, next, end, low: 0 }], stack: vec![root], next: 1 }
             }
-            WalkState::Deep(s) => *s,
+            WalkState::Deep => match self.deep.remove(&n) {
+                Some(s) => *s,
+                None => return Err(ErrorKind::Internal { what: "completeness walk" }.into()),
+            },
         };
-        w.stop = Stop::Running;
+        w.set_stop(Stop::Running);
         loop {
             if self.pushes > budget || self.scans > scan_budget {
                 return Err(over());
@@ -424,13 +552,13 @@ impl Tracker {
                 }
                 if !parsed.contains(&t.0) {
                     // Resume here when that row arrives.
-                    w.stop = Stop::Missing(t.0);
+                    w.set_stop(Stop::Missing(t.0));
                     break;
                 }
                 match self.holder(t, n, parsed) {
                     Holder::Stopped => {
                         // `t` reaches a missing row: wait for `t` itself.
-                        w.stop = Stop::Waits(t);
+                        w.set_stop(Stop::Waits(t));
                         break;
                     }
                     Holder::Resumable => {
@@ -463,7 +591,7 @@ impl Tracker {
             if Some(f.low) == self.number(n, key) {
                 // It roots a component with nothing missing behind it: complete.
                 while let Some(x) = s.stack.pop() {
-                    let num = match self.extra.remove(&(n, x)) {
+                    let num = match self.extra.remove(n, x) {
                         Some(num) => num,
                         None => self.owner.remove(&x).map_or(0, |o| o.1),
                     };
@@ -480,15 +608,16 @@ impl Tracker {
             }
         }
         // Stopped: keep the search (just where it is, when only the root is on it).
-        w.state = match (&s.path[..], &s.stack[..]) {
-            ([f], [k]) if !self.extra.contains_key(&(n, *k)) => WalkState::AtRoot { next: f.next, end: f.end },
+        match (&s.path[..], &s.stack[..]) {
+            ([f], [k]) if !self.extra.contains(n, *k) => w.set_state(WalkState::AtRoot { next: f.next, end: f.end }),
             _ => {
                 s.path.shrink_to_fit();
                 s.stack.shrink_to_fit();
-                WalkState::Deep(Box::new(s))
+                w.set_state(WalkState::Deep);
+                self.deep.insert(n, Box::new(s));
             }
-        };
-        match w.stop {
+        }
+        match w.stop() {
             Stop::Missing(row) => self.block(n, w, row),
             Stop::Waits(t) => {
                 let first = Self::enlist(&mut self.walks, self.waiters.get_mut(&t), n);
@@ -504,7 +633,7 @@ impl Tracker {
 
     /// Walk `n` waits for row `row` to arrive.
     fn block(&mut self, n: u32, mut w: Walk, row: u32) {
-        w.stop = Stop::Missing(row);
+        w.set_stop(Stop::Missing(row));
         self.walks[n as usize] = Some(w);
         if let Some(list) = Self::enlist(&mut self.walks, self.blocked.get_mut(&row), n) {
             self.blocked.insert(row, list);
@@ -524,7 +653,7 @@ impl Tracker {
             if o == n {
                 return Holder::None;
             }
-            match w.stop {
+            match w.stop() {
                 Stop::Missing(m) if parsed.contains(&m) => return Holder::Resumable,
                 Stop::Missing(_) => return Holder::Stopped,
                 Stop::Waits(k) if self.complete.contains(&k) => return Holder::Resumable,
@@ -542,7 +671,7 @@ impl Tracker {
         s.next += 1;
         if self.owner.get(&key).is_some() {
             // Held by another walk too (one that waits for a key).
-            self.extra.insert((n, key), num);
+            self.extra.insert(n, key, num);
         } else {
             self.owner.insert(key, (n, num));
         }
@@ -556,13 +685,13 @@ impl Tracker {
     fn number(&self, n: u32, key: Key) -> Option<u32> {
         match self.owner.get(&key) {
             Some(&(o, num)) if o == n => Some(num),
-            _ => self.extra.get(&(n, key)).copied(),
+            _ => self.extra.get(n, key),
         }
     }
 
     fn finish(&mut self, n: u32, w: Walk, done: Vec<(u32, Key)>) -> Run {
         self.free.push(n);
-        Run { done: discovery_order(done), finished: Some(w.unit) }
+        Run { done: discovery_order(done), finished: Some(w.unit()) }
     }
 
     /// Whether the references `targets[a..b]` are all complete.
@@ -576,4 +705,39 @@ impl Tracker {
 fn discovery_order(mut done: Vec<(u32, Key)>) -> Vec<(u32, Key)> {
     done.sort_unstable_by_key(|d| d.0);
     done
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_walk_is_32_bytes_and_keeps_what_it_is_given() {
+        assert_eq!(std::mem::size_of::<Option<Walk>>(), 32);
+        for unit in [Unit::Root, Unit::Row(7), Unit::Chunk((3, Some(u32::MAX)))] {
+            let mut w = Walk::new(unit);
+            assert_eq!(w.unit().key(), unit.key());
+            assert!(matches!(w.stop(), Stop::Running) && matches!(w.take_state(), WalkState::Unstarted));
+            for stop in [Stop::Missing(9), Stop::Waits((4, None)), Stop::Waits((4, Some(0))), Stop::Running] {
+                w.set_stop(stop);
+                let got = match w.stop() {
+                    Stop::Running => None,
+                    Stop::Missing(r) => Some((r, None, false)),
+                    Stop::Waits(k) => Some((k.0, k.1, true)),
+                };
+                let want = match stop {
+                    Stop::Running => None,
+                    Stop::Missing(r) => Some((r, None, false)),
+                    Stop::Waits(k) => Some((k.0, k.1, true)),
+                };
+                assert_eq!(got, want);
+                w.set_state(WalkState::AtRoot { next: 5, end: 8 });
+                assert!(matches!(w.take_state(), WalkState::AtRoot { next: 5, end: 8 }));
+                assert!(matches!(w.take_state(), WalkState::Unstarted));
+                w.set_state(WalkState::Deep);
+                assert!(matches!(w.take_state(), WalkState::Deep));
+                assert_eq!(w.unit().key(), unit.key());
+            }
+        }
+    }
 }

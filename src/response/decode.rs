@@ -30,40 +30,64 @@ pub(super) enum Chunk {
     Halted,
 }
 
-/// Rows that arrived and are not parsed yet, by id: model rows (most of
-/// them) as their JSON alone (32 bytes an entry), the others as [`Chunk`]s.
+/// Rows that arrived and are not parsed yet, by stream id: the row that
+/// arrived last in a slot of its own (in a stream React writes, it is most
+/// often parsed next, without a table), the others in tables: model rows
+/// (most of them) as their JSON alone (32 bytes an entry), the others as
+/// [`Chunk`]s.
 #[derive(Default)]
 pub(super) struct PendingRows {
+    last: Option<(u32, Chunk)>,
     models: IdMap<Bytes>,
     others: IdMap<Chunk>,
 }
 
 impl PendingRows {
-    /// Adds row `id`; `false` if it is there already.
     /// Adds row `id`; `false` if it is there already (a duplicate row is an
     /// error: what it replaced does not matter).
     pub(super) fn insert(&mut self, id: u32, chunk: Chunk) -> bool {
-        match chunk {
-            Chunk::Model(json) => !self.others.contains_key(&id) && self.models.insert(id, json).is_none(),
-            other => !self.models.contains_key(&id) && self.others.insert(id, other).is_none(),
+        if self.contains_key(&id) {
+            return false;
         }
+        if let Some((old, c)) = self.last.replace((id, chunk)) {
+            match c {
+                Chunk::Model(json) => {
+                    self.models.insert(old, json);
+                }
+                other => {
+                    self.others.insert(old, other);
+                }
+            }
+        }
+        true
     }
 
     pub(super) fn contains_key(&self, id: &u32) -> bool {
-        self.models.contains_key(id) || self.others.contains_key(id)
+        matches!(&self.last, Some((last, _)) if last == id)
+            || self.models.contains_key(id)
+            || self.others.contains_key(id)
     }
 
     /// Row `id`, if it is not a model row.
     pub(super) fn get(&self, id: &u32) -> Option<&Chunk> {
-        self.others.get(id)
+        match &self.last {
+            Some((last, c)) if last == id => (!matches!(c, Chunk::Model(_))).then_some(c),
+            _ => self.others.get(id),
+        }
     }
 
     /// Row `id`, if it is not a model row.
     pub(super) fn get_mut(&mut self, id: &u32) -> Option<&mut Chunk> {
-        self.others.get_mut(id)
+        match &mut self.last {
+            Some((last, c)) if last == id => (!matches!(c, Chunk::Model(_))).then_some(c),
+            _ => self.others.get_mut(id),
+        }
     }
 
     pub(super) fn remove(&mut self, id: &u32) -> Option<Chunk> {
+        if matches!(&self.last, Some((last, _)) if last == id) {
+            return self.last.take().map(|(_, c)| c);
+        }
         self.models.remove(id).map(Chunk::Model).or_else(|| self.others.remove(id))
     }
 }
@@ -91,20 +115,31 @@ pub(super) fn row_error(id: u32, reason: &'static str) -> Error {
     Error::new(ErrorKind::InvalidRow { id, reason })
 }
 
-pub(super) fn text(bytes: Bytes, id: u32) -> Result<JsString> {
-    JsString::from_utf8(bytes).map_err(|_| Error::new(ErrorKind::InvalidUtf8).at_part(id))
+/// A text row's string (the caller adds the row to an error).
+pub(super) fn text(bytes: Bytes) -> Result<JsString> {
+    JsString::from_utf8(bytes).map_err(|_| Error::new(ErrorKind::InvalidUtf8))
 }
 
 /// The response's meaning of `$`-strings, and what they leave to do.
 pub(super) struct Response {
     pub(super) temporary_references: bool,
+    /// Row ids renamed dense: every id below is one.
+    pub(super) ids: super::ids::RowIds,
+    /// A reference may have been written under a `then` key. The builder
+    /// drops a server reference that a reference there resolves to; from
+    /// then on every `$h` placeholder is a (boxed) server reference from the
+    /// start, and the decoder boxes those made before
+    /// ([`UNFILLED_SERVER_REFERENCE`]).
+    pub(super) then_refs: bool,
+    /// The text being parsed wrote a reference to a row.
+    pub(super) wrote_refs: bool,
     pub(super) chunks: PendingRows,
     pub(super) queued: IdSet,
     pub(super) work: Vec<u32>,
     /// The node standing for the element marker `"$"` in `["$", type, key, props]`.
     pub(super) marker: Option<NodeId>,
     pub(super) promises: Vec<(NodeId, u32)>,
-    pub(super) promise_nodes: IdMap<NodeId>,
+    pub(super) promise_nodes: super::row_table::RowTable<NodeId>,
     pub(super) inits: Vec<(NodeId, u32, InitKind)>,
     /// FormData (`$K`) and Blob (`$B`) placeholders: (node, row, is_blob).
     pub(super) entries: Vec<(NodeId, u32, bool)>,
@@ -157,7 +192,7 @@ impl Tags for Response {
             b'$' => Value::String(s.skip_bytes(1)),
             b'L' => {
                 // Each `$L` is its own lazy wrapper around the row.
-                let p = id(2)?;
+                let p = self.ids.intern(id(2)?);
                 let node = bl.g.add(Node::Lazy(Box::new(PromiseState::Pending)));
                 self.lazies.push((node, p));
                 self.enqueue(p);
@@ -172,17 +207,27 @@ impl Tags for Response {
                     let element = self.marker.and_then(|m| pos.innermost_array_starting_with(m));
                     // The references staged are the key's being parsed.
                     debug_assert_eq!((pos.row, pos.item), self.at);
-                    self.deps.push(Dep { to, element });
+                    self.deps.push(Dep { to: self.ids.intern(to), element });
                 }
+                self.wrote_refs = true;
                 let t = text.as_wtf8();
                 let (head, segs) = crate::model::split_path(t, bl.limits.max_path_segments)?;
-                let part =
+                let wire =
                     parse_hex(&t[..head]).ok_or_else(|| Error::new(ErrorKind::InvalidId { text: err_text(&s) }))?;
+                let part = self.ids.intern(wire);
                 self.enqueue(part);
+                if part == wire {
+                    return Ok(Parsed::Ref { part, text, segs });
+                }
+                // The builder reads the row from the text: it names the dense id.
+                let mut renamed = format!("{part:x}").into_bytes();
+                renamed.extend_from_slice(&t[head..]);
+                let text = JsString::from_wtf8_vec(renamed);
+                let (_, segs) = crate::model::split_path(text.as_wtf8(), bl.limits.max_path_segments)?;
                 return Ok(Parsed::Ref { part, text, segs });
             }
             b'@' => {
-                let p = id(2)?;
+                let p = self.ids.intern(id(2)?);
                 if let Some(&node) = self.promise_nodes.get(&p) {
                     bl.shared = true;
                     Value::Node(node)
@@ -196,9 +241,15 @@ impl Tags for Response {
             }
             b'h' => {
                 // Each `$h` is its own function on the client (unlike a reply's).
-                let p = id(2)?;
-                let node =
-                    bl.g.add(Node::ServerReference(Box::new(ServerReference { id: JsString::new(), bound: None })));
+                let p = self.ids.intern(id(2)?);
+                // Under a `then` key the builder drops a server reference: once a
+                // reference may be there, every `$h` is one from the start (see
+                // `then_refs`).
+                let node = if self.then_refs {
+                    bl.g.add(empty_server_reference())
+                } else {
+                    bl.g.add(UNFILLED_SERVER_REFERENCE)
+                };
                 // Built from that row (and its bound arguments): if they error, so
                 // does what holds the reference.
                 let element = self.marker.and_then(|m| pos.innermost_array_starting_with(m));
@@ -223,7 +274,7 @@ impl Tags for Response {
                 }
             }
             b'Q' | b'W' | b'i' | b'K' | b'B' => {
-                let p = id(2)?;
+                let p = self.ids.intern(id(2)?);
                 // Built from that row: if it errored, so does what needs it.
                 let element = self.marker.and_then(|m| pos.innermost_array_starting_with(m));
                 self.deps.push(Dep { to: p, element });
@@ -252,7 +303,7 @@ impl Tags for Response {
             }))),
             // Development writes `$Z<id>`: a row `{name, message, stack, env}`.
             b'Z' => {
-                let p = id(2)?;
+                let p = self.ids.intern(id(2)?);
                 let node = bl.g.add(Node::Error(Box::new(JsError { message: JsString::new(), digest: None })));
                 self.error_values.push((node, p));
                 self.enqueue(p);
@@ -280,6 +331,69 @@ impl Tags for Response {
         }
         Ok(())
     }
+}
+
+/// What a `$h` is until its row and bound arguments are complete and it is
+/// filled: a node with nothing to allocate (a `$h` can be most of a stream;
+/// a server reference is boxed). Every check a placeholder meets before it
+/// is filled (a path into it, a Map or FormData built from it, `bound`)
+/// fails for it as for an empty server reference; the one that differs,
+/// the builder's dropping of a server reference under `then`, is kept by
+/// [`parse_model`] and [`Response::then_refs`]. Placeholders left at the end
+/// (inside rows that errored) are made empty server references.
+pub(super) const UNFILLED_SERVER_REFERENCE: Node = Node::Iterator(Vec::new());
+
+/// A server reference with no id or arguments yet.
+pub(super) fn empty_server_reference() -> Node {
+    Node::ServerReference(Box::new(ServerReference { id: JsString::new(), bound: None }))
+}
+
+/// Parses a model's JSON (a row, a stream chunk, a stream's return value,
+/// an import's metadata) with the response's tags, and drops `$h`s under
+/// `then` keys as the builder drops server references there (see
+/// [`UNFILLED_SERVER_REFERENCE`]).
+pub(super) fn parse_model(
+    b: &mut Builder,
+    r: &mut Response,
+    json: &Bytes,
+    slot: Slot,
+    part: Option<u32>,
+) -> Result<Option<Value>> {
+    let first = b.g.len();
+    let refs = r.server_refs.len();
+    r.wrote_refs = false;
+    let v = b.parse_json(json, slot, part, r)?;
+    if r.then_refs {
+        return Ok(v);
+    }
+    let placeholders = r.server_refs.len() > refs;
+    if (placeholders || r.wrote_refs) && may_have_then_key(json) {
+        // A reference under `then` may resolve to a `$h`: the builder must
+        // see server references from now on.
+        r.then_refs = r.wrote_refs;
+        if placeholders {
+            // A `$h` right under `then` is dropped (the builder dropped it
+            // only if it was a server reference already). The ones this text
+            // made are in node order.
+            let made = &r.server_refs[refs..];
+            for n in first..b.g.len() {
+                if let Node::Object(pairs) = b.g.node_mut(NodeId(n as u32)) {
+                    for (k, v) in pairs.iter_mut() {
+                        if *k == "then" && v.as_node().is_some_and(|h| made.binary_search_by_key(&h, |m| m.0).is_ok()) {
+                            *v = Value::Null;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(v)
+}
+
+/// Whether `json` may have a `then` key: it has the key's text or an
+/// escape (`"th\u0065n"`); `false` is certain.
+fn may_have_then_key(json: &[u8]) -> bool {
+    memchr::memmem::find(json, b"then\"").is_some() || memchr::memmem::find(json, b"\\u").is_some()
 }
 
 /// A reference from the row (or chunk) being parsed to another row that is

@@ -13,8 +13,10 @@ mod complete;
 mod decode;
 pub(crate) mod describe;
 mod encode;
+mod ids;
 mod push;
 mod render;
+mod row_table;
 pub mod rows;
 mod tasks;
 

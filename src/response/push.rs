@@ -16,14 +16,15 @@
 //! too.
 
 use super::complete::{Mark, Tracker, Unit};
+use super::row_table::RowLists;
 use crate::id_map::{IdLists, IdMap, IdSet};
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use bytes::Bytes;
 
 use super::decode::{
-    binary, error_row, fill_entry, fill_import, row_error, text, Chunk, Key, Response, StreamChunk, StreamClose,
-    StreamRow,
+    binary, error_row, fill_entry, fill_import, parse_model, row_error, text, Chunk, Key, Response, StreamChunk,
+    StreamClose, StreamRow,
 };
 use super::rows::{FrameLimits, RowFramer, RowTag};
 use crate::error::{Error, ErrorKind, Result};
@@ -152,22 +153,25 @@ pub struct ResponseDecoder {
     /// Rows of server references: their bound-argument promises are needed too.
     server_ref_rows: IdSet,
     /// Placeholders by the row they are built from.
-    promises_of: IdLists<(NodeId, bool)>,
-    inits_of: IdLists<(NodeId, InitKind)>,
-    entries_of: IdLists<(NodeId, bool)>,
+    promises_of: RowLists<(NodeId, bool)>,
+    inits_of: RowLists<(NodeId, InitKind)>,
+    entries_of: RowLists<(NodeId, bool)>,
     server_refs_of: IdMap<Vec<NodeId>>,
     error_values_of: IdLists<NodeId>,
     /// Promises waiting for a promise they were fulfilled with.
     adopting: HashMap<NodeId, Vec<(NodeId, bool)>>,
-    /// Server reference rows to look at (see `fill_ready_server_refs`), rows
-    /// waiting for their bound promise, by that promise, and their metadata
-    /// once read.
+    /// Server reference rows to look at (see `fill_ready_server_refs`), and
+    /// rows waiting for their bound promise, by that promise.
     fill_candidates: Vec<u32>,
+    /// The rows in `fill_candidates` (each once: a row can have a `$h` per
+    /// few bytes of stream).
+    candidate_set: IdSet,
     waiting_bound: IdSet,
     refs_by_bound: HashMap<NodeId, Vec<u32>>,
-    server_meta: IdMap<(crate::value::JsString, Option<NodeId>)>,
     /// Bound arguments copied into server references so far.
     bound_copies: u64,
+    /// The `$h` placeholders were made server references (`Response::then_refs`).
+    boxed_placeholders: bool,
 }
 
 impl ResponseDecoder {
@@ -182,12 +186,15 @@ impl ResponseDecoder {
         limits.max_row_bytes = opts.limits.max_total_bytes;
         let mut r = Response {
             temporary_references: opts.temporary_references,
+            ids: super::ids::RowIds::new(),
+            then_refs: false,
+            wrote_refs: false,
             chunks: Default::default(),
             queued: IdSet::default(),
             work: Vec::new(),
             marker: None,
             promises: Vec::new(),
-            promise_nodes: IdMap::default(),
+            promise_nodes: Default::default(),
             inits: Vec::new(),
             entries: Vec::new(),
             server_refs: Vec::new(),
@@ -216,17 +223,18 @@ impl ResponseDecoder {
             t: Tracker::default(),
             streams: IdMap::default(),
             server_ref_rows: IdSet::default(),
-            promises_of: IdLists::default(),
-            inits_of: IdLists::default(),
-            entries_of: IdLists::default(),
+            promises_of: RowLists::default(),
+            inits_of: RowLists::default(),
+            entries_of: RowLists::default(),
             server_refs_of: IdMap::default(),
             error_values_of: IdLists::default(),
             adopting: HashMap::new(),
             fill_candidates: Vec::new(),
+            candidate_set: IdSet::default(),
             waiting_bound: IdSet::default(),
             refs_by_bound: HashMap::new(),
-            server_meta: IdMap::default(),
             bound_copies: 0,
+            boxed_placeholders: false,
         };
         d.t.watch(Unit::Root);
         d
@@ -301,7 +309,7 @@ impl ResponseDecoder {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
-        let r = self.feed_inner(chunk, owned);
+        let r = self.feed_inner(chunk, owned).map_err(|e| self.r.ids.to_stream_error(e));
         if let Err(e) = &r {
             self.failed = Some(e.clone());
         }
@@ -346,28 +354,8 @@ impl ResponseDecoder {
         if let Some(e) = self.failed.take() {
             return Err(e);
         }
-        self.framer.finish().map_err(|e| Error::new(ErrorKind::Frame(e)))?;
-        self.take_rows()?;
-        self.pump()?;
-        // A row that was needed and never came.
-        let mut missing: Vec<u32> = self.r.queued.iter().filter(|id| !self.parsed.contains(id)).collect();
-        missing.sort_unstable();
-        if let Some(&id) = missing.first() {
-            return Err(match self.r.chunks.get(&id) {
-                Some(Chunk::Halted) => row_error(id, "is halted (empty) but the value needs it"),
-                _ => ErrorKind::MissingRow { id }.into(),
-            });
-        }
-        let mut open: Vec<u32> = self.streams.iter().filter(|(_, s)| !s.end_parsed).map(|(id, _)| id).collect();
-        open.sort_unstable();
-        if let Some(&id) = open.first() {
-            return Err(ErrorKind::InvalidStream { id, reason: "never closed" }.into());
-        }
-        if !self.adopting.is_empty() {
-            return Err(ErrorKind::CyclicPromise.into());
-        }
-        if self.r.rejected.contains(&0) {
-            return Err(ErrorKind::RootRejected.into());
+        if let Err(e) = self.check_finished() {
+            return Err(self.r.ids.to_stream_error(e));
         }
         if !self.b.shared {
             // Nothing shared: the logical size was counted as the value was built.
@@ -378,6 +366,36 @@ impl ResponseDecoder {
         let mut b = self.into_builder();
         b.release_holes();
         b.finish_root()
+    }
+
+    /// Checks, at the end of the stream, that nothing is missing.
+    fn check_finished(&mut self) -> Result<()> {
+        self.framer.finish().map_err(|e| Error::new(ErrorKind::Frame(e)))?;
+        self.take_rows()?;
+        self.pump()?;
+        // A row that was needed and never came.
+        let mut missing: Vec<u32> = self.r.queued.iter().filter(|id| !self.parsed.contains(id)).collect();
+        missing.sort_unstable_by_key(|&d| self.r.ids.stream_id(d));
+        if let Some(&id) = missing.first() {
+            return Err(match self.r.chunks.get(&self.r.ids.stream_id(id)) {
+                Some(Chunk::Halted) => row_error(id, "is halted (empty) but the value needs it"),
+                _ => ErrorKind::MissingRow { id }.into(),
+            });
+        }
+        let mut open: Vec<u32> = self.streams.iter().filter(|(_, s)| !s.end_parsed).map(|(id, _)| id).collect();
+        open.sort_unstable_by_key(|&d| self.r.ids.stream_id(d));
+        if let Some(&id) = open.first() {
+            return Err(ErrorKind::InvalidStream { id, reason: "never closed" }.into());
+        }
+        if !self.adopting.is_empty() {
+            return Err(ErrorKind::CyclicPromise.into());
+        }
+        if self.r.rejected.contains(&0) {
+            return Err(ErrorKind::RootRejected.into());
+        }
+        // Placeholders not filled (in rows that errored) end as empty server references.
+        self.box_placeholders();
+        Ok(())
     }
 
     /// The graph under construction, the rest dropped.
@@ -394,24 +412,15 @@ impl ResponseDecoder {
                 let max = self.opts.limits.max_parts as u64;
                 return Err(ErrorKind::LimitExceeded { limit: LimitKind::Parts, max }.into());
             }
-            let id = row.id;
-            // A stream's rows, before or after the stream is reached.
-            let stream_row = |tag: RowTag, payload: Bytes| -> Result<Option<StreamRowOrEnd>> {
-                Ok(Some(match tag {
-                    RowTag::Tagged(b'C') => StreamRowOrEnd::End(StreamClose::Closed(payload)),
-                    RowTag::Tagged(b'E') => StreamRowOrEnd::End(StreamClose::Errored(payload)),
-                    RowTag::Json => StreamRowOrEnd::Row(StreamRow::Model(payload)),
-                    RowTag::Binary(b'T') => StreamRowOrEnd::Row(StreamRow::Text(text(payload, id)?)),
-                    RowTag::Binary(tag) => StreamRowOrEnd::Row(StreamRow::Binary(tag, payload)),
-                    RowTag::Tagged(b'D' | b'J' | b'W' | b'N') => return Ok(None),
-                    RowTag::Tagged(_) => return Err(row_error(id, "is not a stream chunk")),
-                }))
-            };
-            if let Some(s) = self.streams.get(&id) {
-                if s.end_parsed {
+            // Rows that no parsed row has referred to yet wait under their
+            // stream id; the others have a dense id.
+            let wire = row.id;
+            let known = self.r.ids.get(wire);
+            if let Some(id) = known.filter(|d| self.streams.contains_key(d)) {
+                if self.streams.get(&id).is_some_and(|s| s.end_parsed) {
                     return Err(row_error(id, "has rows after its stream was closed"));
                 }
-                match stream_row(row.tag, row.payload)? {
+                match stream_row(row.tag, row.payload, &mut self.r.ids, wire)? {
                     Some(StreamRowOrEnd::Row(sr)) => self.stream_chunk(id, sr)?,
                     Some(StreamRowOrEnd::End(end)) => self.stream_end(id, end)?,
                     None => {}
@@ -419,23 +428,26 @@ impl ResponseDecoder {
                 self.pump()?;
                 continue;
             }
-            if let Some(Chunk::Stream(st)) = self.r.chunks.get_mut(&id) {
+            if let Some(Chunk::Stream(st)) = self.r.chunks.get_mut(&wire) {
                 let StreamChunk { rows, end, .. } = &mut **st;
                 if end.is_some() {
-                    return Err(row_error(id, "has rows after its stream was closed"));
+                    return Err(row_error(self.r.ids.intern(wire), "has rows after its stream was closed"));
                 }
-                match stream_row(row.tag, row.payload)? {
+                match stream_row(row.tag, row.payload, &mut self.r.ids, wire)? {
                     Some(StreamRowOrEnd::Row(sr)) => rows.push(sr),
                     Some(StreamRowOrEnd::End(e)) => *end = Some(e),
                     None => {}
                 }
                 continue;
             }
+            let ids = &mut self.r.ids;
             let chunk = match row.tag {
                 RowTag::Json if row.payload.is_empty() => Chunk::Halted,
                 RowTag::Json => Chunk::Model(row.payload),
-                RowTag::Binary(b'T') => Chunk::Text(text(row.payload, id)?),
-                RowTag::Binary(b'b') => return Err(row_error(id, "is a byte-stream chunk outside a stream")),
+                RowTag::Binary(b'T') => Chunk::Text(text(row.payload).map_err(|e| e.at_part(ids.intern(wire)))?),
+                RowTag::Binary(b'b') => {
+                    return Err(row_error(ids.intern(wire), "is a byte-stream chunk outside a stream"))
+                }
                 RowTag::Binary(tag) => Chunk::Binary(tag, row.payload),
                 RowTag::Tagged(b'I') => Chunk::Import(row.payload),
                 RowTag::Tagged(b'E') => Chunk::Error(row.payload),
@@ -450,13 +462,15 @@ impl ResponseDecoder {
                 }
                 // Hints and development rows are not part of the value.
                 RowTag::Tagged(b'H' | b'D' | b'J' | b'W' | b'N') => continue,
-                RowTag::Tagged(b'C') => return Err(row_error(id, "closes something that is not a stream")),
-                RowTag::Tagged(_) => return Err(row_error(id, "has an unknown tag")),
+                RowTag::Tagged(b'C') => {
+                    return Err(row_error(ids.intern(wire), "closes something that is not a stream"))
+                }
+                RowTag::Tagged(_) => return Err(row_error(ids.intern(wire), "has an unknown tag")),
             };
-            if self.parsed.contains(&id) || !self.r.chunks.insert(id, chunk) {
-                return Err(row_error(id, "appears twice"));
+            if known.is_some_and(|d| self.parsed.contains(&d)) || !self.r.chunks.insert(wire, chunk) {
+                return Err(row_error(self.r.ids.intern(wire), "appears twice"));
             }
-            if self.r.queued.contains(&id) {
+            if let Some(id) = known.filter(|d| self.r.queued.contains(d)) {
                 self.r.work.push(id);
             }
             // Rows take effect one at a time, in stream order: events do not
@@ -472,10 +486,11 @@ impl ResponseDecoder {
         loop {
             let mut progress = false;
             while let Some(id) = self.r.work.pop() {
-                if self.parsed.contains(&id) || !self.r.chunks.contains_key(&id) {
+                let wire = self.r.ids.stream_id(id);
+                if self.parsed.contains(&id) || !self.r.chunks.contains_key(&wire) {
                     continue;
                 }
-                if matches!(self.r.chunks.get(&id), Some(Chunk::Halted)) {
+                if matches!(self.r.chunks.get(&wire), Some(Chunk::Halted)) {
                     continue;
                 }
                 self.parse_row(id).map_err(|e| match e.kind() {
@@ -513,7 +528,13 @@ impl ResponseDecoder {
         for (node, p) in std::mem::take(&mut self.r.server_refs) {
             self.server_ref_rows.insert(p);
             self.server_refs_of.get_or_default(p).push(node);
-            self.fill_candidates.push(p);
+            self.fill_candidate(p);
+        }
+        if self.r.then_refs && !self.boxed_placeholders {
+            // A reference was written under `then`: the `$h` placeholders are
+            // made server references before any such reference resolves.
+            self.boxed_placeholders = true;
+            self.box_placeholders();
         }
         for (node, p) in std::mem::take(&mut self.r.promises) {
             if self.server_ref_rows.contains(&key.0) && key.1.is_none() {
@@ -544,7 +565,7 @@ impl ResponseDecoder {
 
     /// Parses row `id` into `b.roots`.
     fn parse_row(&mut self, id: u32) -> Result<()> {
-        let Some(chunk) = self.r.chunks.remove(&id) else { return Ok(()) };
+        let Some(chunk) = self.r.chunks.remove(&self.r.ids.stream_id(id)) else { return Ok(()) };
         self.parsed.insert(id);
         self.t.arrived(id);
         self.b.row = id;
@@ -553,7 +574,7 @@ impl ResponseDecoder {
         let b = &mut self.b;
         let r = &mut self.r;
         let value = match chunk {
-            Chunk::Model(json) => b.parse_json(&json, Slot::Root(id), Some(id), r)?,
+            Chunk::Model(json) => parse_model(b, r, &json, Slot::Root(id), Some(id))?,
             Chunk::Text(t) => {
                 b.charge(t.len() as u64)?;
                 Some(Value::String(t))
@@ -568,7 +589,7 @@ impl ResponseDecoder {
                     name: crate::value::JsString::new(),
                 };
                 let node = b.g.add(Node::ClientReference(Box::new(placeholder)));
-                let meta = b.parse_json(&json, Slot::Root(u32::MAX), None, r)?.unwrap_or(Value::Undefined);
+                let meta = parse_model(b, r, &json, Slot::Root(u32::MAX), None)?.unwrap_or(Value::Undefined);
                 r.imports.push((node, meta, id));
                 Some(Value::Node(node))
             }
@@ -628,9 +649,8 @@ impl ResponseDecoder {
         self.b.item = Some(chunk);
         self.r.at = (id, Some(chunk));
         let v = match row {
-            StreamRow::Model(json) => {
-                self.b.parse_json(&json, Slot::Item(node, i as u32), None, &mut self.r)?.unwrap_or(Value::Undefined)
-            }
+            StreamRow::Model(json) => parse_model(&mut self.b, &mut self.r, &json, Slot::Item(node, i as u32), None)?
+                .unwrap_or(Value::Undefined),
             StreamRow::Text(t) => Value::String(t),
             StreamRow::Binary(tag, bytes) => binary(&mut self.b, tag, bytes)?,
         };
@@ -664,7 +684,7 @@ impl ResponseDecoder {
                 self.b.row = id;
                 self.b.item = Some(END_ROW);
                 self.r.at = key;
-                let v = self.b.parse_json(&ret, Slot::StreamReturn(node), None, &mut self.r)?;
+                let v = parse_model(&mut self.b, &mut self.r, &ret, Slot::StreamReturn(node), None)?;
                 self.b.item = None;
                 if let (Some(v), Node::Stream(st)) = (v, self.b.g.node_mut(node)) {
                     st.end = StreamEnd::Closed(v);
@@ -688,7 +708,7 @@ impl ResponseDecoder {
         }
         for &(_, (row, item)) in done {
             if item.is_none() && self.server_refs_of.contains_key(&row) {
-                self.fill_candidates.push(row);
+                self.fill_candidate(row);
             }
         }
         self.propagate_errors(done);
@@ -782,19 +802,16 @@ impl ResponseDecoder {
     }
 
     /// The metadata of server reference row `row`: its id, and the array of
-    /// its bound arguments (if not `null`). Checked and read once (later
-    /// `$h`s to it copy it).
-    fn server_meta_of(&mut self, row: u32) -> Result<(crate::value::JsString, Option<NodeId>)> {
-        if let Some(meta) = self.server_meta.get(&row) {
-            return Ok(meta.clone());
-        }
+    /// its bound arguments (if not `null`), checked each time its `$h`s are
+    /// filled (not kept: a server reference row can be most of a stream; the
+    /// check costs no more than the copies the fill makes, which are counted).
+    fn server_meta_of(&self, row: u32) -> Result<(crate::value::JsString, Option<NodeId>)> {
         let (id, bound) = self.b.server_ref_meta(self.b.roots.get(&row)).map_err(|e| e.at_part(row))?;
         let array = match (bound, self.bound_promise(row).map(|p| self.b.g.node(p))) {
             (None, _) => None,
             (Some(_), Some(Node::Promise(PromiseState::Fulfilled(Value::Node(array))))) => Some(*array),
             (Some(_), _) => return Err(Error::new(ErrorKind::Internal { what: "server reference metadata" })),
         };
-        self.server_meta.insert(row, (id.clone(), array));
         Ok((id, array))
     }
 
@@ -843,7 +860,10 @@ impl ResponseDecoder {
             return Ok(());
         }
         let mut rows = std::mem::take(&mut self.fill_candidates);
-        rows.sort_unstable();
+        for &p in &rows {
+            self.candidate_set.remove(p);
+        }
+        rows.sort_unstable_by_key(|&d| self.r.ids.stream_id(d));
         rows.dedup();
         // Each `$h` is a function of its own, with its own copy of the bound
         // arguments: the copies stay linear in the stream (one per four bytes,
@@ -864,7 +884,9 @@ impl ResponseDecoder {
                 continue;
             }
             if self.r.rejected.contains(&p) {
-                self.server_refs_of.remove(&p);
+                for node in self.server_refs_of.remove(&p).unwrap_or_default() {
+                    self.box_placeholder(node);
+                }
                 continue;
             }
             let array = self.server_meta_of(p)?.1;
@@ -878,7 +900,8 @@ impl ResponseDecoder {
             fills.push(p);
         }
         for p in fills {
-            let Some((id, array)) = self.server_meta.get(&p).cloned() else { continue };
+            // (Checked above: read again rather than kept.)
+            let (id, array) = self.server_meta_of(p)?;
             let bound = self.bound_args(array).map(<[Value]>::to_vec);
             for node in self.server_refs_of.remove(&p).unwrap_or_default() {
                 let reference = crate::value::ServerReference { id: id.clone(), bound: bound.clone() };
@@ -886,6 +909,33 @@ impl ResponseDecoder {
             }
         }
         Ok(())
+    }
+
+    /// Server reference row `p` is to be looked at (see `fill_ready_server_refs`).
+    fn fill_candidate(&mut self, p: u32) {
+        if self.candidate_set.insert(p) {
+            self.fill_candidates.push(p);
+        }
+    }
+
+    /// Makes the `$h` placeholder `node`, if it is not filled, an empty
+    /// server reference.
+    fn box_placeholder(&mut self, node: NodeId) {
+        let n = self.b.g.node_mut(node);
+        if matches!(n, Node::Iterator(items) if items.is_empty()) {
+            *n = super::decode::empty_server_reference();
+        }
+    }
+
+    /// Makes every `$h` placeholder not filled an empty server reference.
+    fn box_placeholders(&mut self) {
+        if self.server_refs_of.is_empty() {
+            return;
+        }
+        let nodes: Vec<NodeId> = self.server_refs_of.iter().flat_map(|(_, nodes)| nodes.iter().copied()).collect();
+        for node in nodes {
+            self.box_placeholder(node);
+        }
     }
 
     /// A server reference row's bound promise, if it has not settled.
@@ -956,7 +1006,7 @@ impl ResponseDecoder {
                 // Server references bound to this promise can be filled.
                 for row in rows {
                     self.waiting_bound.remove(row);
-                    self.fill_candidates.push(row);
+                    self.fill_candidate(row);
                 }
             }
             for (waiter, wlazy) in self.adopting.remove(&node).unwrap_or_default().into_iter().rev() {
@@ -1062,7 +1112,7 @@ impl ResponseDecoder {
             return;
         }
         let mut queue: Vec<u32> = referrers.keys().copied().filter(|row| self.r.rejected.contains(row)).collect();
-        queue.sort_unstable();
+        queue.sort_unstable_by_key(|&d| self.r.ids.stream_id(d));
         let mut failed_elements = HashSet::new();
         while let Some(row) = queue.pop() {
             let error = self.b.roots.get(&row).cloned().unwrap_or(Value::Undefined);
@@ -1100,6 +1150,22 @@ impl ResponseDecoder {
 enum StreamRowOrEnd {
     Row(StreamRow),
     End(StreamClose),
+}
+
+/// A row of a stream (row `wire`), before or after the stream is reached:
+/// a chunk, its end, or nothing (a development row).
+fn stream_row(tag: RowTag, payload: Bytes, ids: &mut super::ids::RowIds, wire: u32) -> Result<Option<StreamRowOrEnd>> {
+    Ok(Some(match tag {
+        RowTag::Tagged(b'C') => StreamRowOrEnd::End(StreamClose::Closed(payload)),
+        RowTag::Tagged(b'E') => StreamRowOrEnd::End(StreamClose::Errored(payload)),
+        RowTag::Json => StreamRowOrEnd::Row(StreamRow::Model(payload)),
+        RowTag::Binary(b'T') => {
+            StreamRowOrEnd::Row(StreamRow::Text(text(payload).map_err(|e| e.at_part(ids.intern(wire)))?))
+        }
+        RowTag::Binary(tag) => StreamRowOrEnd::Row(StreamRow::Binary(tag, payload)),
+        RowTag::Tagged(b'D' | b'J' | b'W' | b'N') => return Ok(None),
+        RowTag::Tagged(_) => return Err(row_error(ids.intern(wire), "is not a stream chunk")),
+    }))
 }
 
 fn at_row(e: Error, row: u32) -> Error {
