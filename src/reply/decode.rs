@@ -102,15 +102,17 @@ impl<'o> Decoder<'o> {
         // Parts are parsed from a work stack, so their values arrive highest
         // id first: index them by id from the start (one slot per part present).
         b.roots.reserve_dense(r.backing.parts.len() + 1);
-        // Room in the node arena for one node per part (a part is mostly at
-        // least one container) or per 64 bytes of text, whichever is more:
+        // Room in the node arena for two nodes per part (a part is mostly a
+        // container, and often what refers to it is a promise, Map or Set
+        // node) or one per 64 bytes of text, whichever is more:
         // about what JSON records need (P2's take one per 53 bytes), without
-        // copying the arena as it grows. (Bytes present, never declared;
-        // 40 bytes a node is at most 0.63 × the text, and binary parts count
-        // for nothing.)
+        // copying the arena as it grows. (Parts and bytes present, never
+        // declared: 80 bytes a part, each at least its headers' ~60 bytes;
+        // 40 bytes a node is 0.63 × the text; binary parts count for
+        // nothing.)
         let text: usize =
             r.backing.parts.iter().map(|(_, p)| if let PartEntry::Text(t) = p { t.len() } else { 0 }).sum();
-        b.g.reserve_nodes(r.backing.parts.len().max(text / 64).max(16));
+        b.g.reserve_nodes((2 * r.backing.parts.len()).max(text / 64).max(16));
         Decoder { b, r }
     }
 
