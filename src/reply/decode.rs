@@ -104,15 +104,11 @@ impl<'o> Decoder<'o> {
         b.roots.reserve_dense(r.backing.parts.len() + 1);
         // Room in the node arena for two nodes per part (a part is mostly a
         // container, and often what refers to it is a promise, Map or Set
-        // node) or one per 64 bytes of text, whichever is more:
-        // about what JSON records need (P2's take one per 53 bytes), without
-        // copying the arena as it grows. (Parts and bytes present, never
-        // declared: 80 bytes a part, each at least its headers' ~60 bytes;
-        // 40 bytes a node is 0.63 × the text; binary parts count for
-        // nothing.)
-        let text: usize =
-            r.backing.parts.iter().map(|(_, p)| if let PartEntry::Text(t) = p { t.len() } else { 0 }).sum();
-        b.g.reserve_nodes((2 * r.backing.parts.len()).max(text / 64).max(16));
+        // node), so that a body of many parts does not copy the arena as it
+        // grows. (Parts present, never a declared number: 80 bytes a part,
+        // whose headers alone are ~60. Not sized from the text: a body of
+        // long strings needs few nodes, and would hold the room unused.)
+        b.g.reserve_nodes((2 * r.backing.parts.len()).max(16));
         Decoder { b, r }
     }
 
