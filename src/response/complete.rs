@@ -21,7 +21,7 @@ use std::num::NonZeroU8;
 use super::decode::Key;
 use super::row_table::RowTable;
 use crate::error::{ErrorKind, Result};
-use crate::id_map::{reserve_one, IdSet};
+use crate::id_map::{reserve_many, reserve_one, IdSet};
 use crate::value::NodeId;
 use crate::LimitKind;
 
@@ -409,6 +409,13 @@ impl Tracker {
                 Some(Mark::NotItsError) => None,
             }
         })
+    }
+
+    /// Makes room for `n` more walks (values a parsed row wrote, each to be
+    /// watched): a row of 10,000 promises takes 10,000 walks, not the
+    /// 14,000 that growing by half can leave.
+    pub(super) fn reserve_walks(&mut self, n: usize) {
+        reserve_many(&mut self.walks, n.saturating_sub(self.free.len()));
     }
 
     /// Starts checking the key `unit` is, for `unit`.
