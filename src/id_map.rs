@@ -20,6 +20,17 @@ pub(crate) fn reserve_one<T>(v: &mut Vec<T>) {
     }
 }
 
+/// Makes room for `n` more items in `v` (a count of things already parsed,
+/// such as the promises a row wrote): exactly `n` when that is more than
+/// growing by half would give, so one large row's items take no slack;
+/// otherwise as [`reserve_one`].
+#[inline]
+pub(crate) fn reserve_many<T>(v: &mut Vec<T>, n: usize) {
+    if v.capacity() - v.len() < n {
+        v.reserve_exact(n.max(v.len() / 2).max(16));
+    }
+}
+
 /// A map from ids to `V`.
 #[derive(Clone, Debug)]
 pub(crate) struct IdMap<V> {

@@ -21,7 +21,7 @@ use std::num::NonZeroU8;
 use super::decode::Key;
 use super::row_table::RowTable;
 use crate::error::{ErrorKind, Result};
-use crate::id_map::{reserve_one, IdSet};
+use crate::id_map::{reserve_many, reserve_one, IdSet};
 use crate::value::NodeId;
 use crate::LimitKind;
 
@@ -411,6 +411,13 @@ impl Tracker {
         })
     }
 
+    /// Makes room for `n` more walks (values a parsed row wrote, each to be
+    /// watched): a row of 10,000 promises takes 10,000 walks, not the
+    /// 14,000 that growing by half can leave.
+    pub(super) fn reserve_walks(&mut self, n: usize) {
+        reserve_many(&mut self.walks, n.saturating_sub(self.free.len()));
+    }
+
     /// Starts checking the key `unit` is, for `unit`.
     pub(super) fn watch(&mut self, unit: Unit) {
         let walk = Walk::new(unit);
@@ -485,14 +492,14 @@ impl Tracker {
 
     /// Runs walk `n` until it finishes or stops, over a stream of `rows`
     /// rows and `fed` bytes so far. The work of all walks together is
-    /// bounded by the stream: one key pushed per row plus one per 16 bytes
-    /// (memory: a stopped walk keeps its keys), one run, key or dependency
+    /// bounded by the stream: one key pushed per row plus one per 32 bytes
+    /// (memory: a stopped walk keeps its keys, about 40 bytes each), one run, key or dependency
     /// looked at per row and byte (time). That is far above what a stream in
     /// React's order needs (children come first, so most values are
     /// complete when checked); past it the stream is refused as a `parts`
     /// limit (`max_parts`, the limit it stands in for).
     pub(super) fn run(&mut self, n: u32, parsed: &IdSet, rows: usize, fed: usize, max_parts: usize) -> Result<Run> {
-        let budget = rows as u64 + fed as u64 / 16 + 1_024;
+        let budget = rows as u64 + fed as u64 / 32 + 1_024;
         let scan_budget = rows as u64 + fed as u64 + 1_024;
         let Some(mut w) = self.walks.get_mut(n as usize).and_then(Option::take) else {
             return Ok(Run { done: Vec::new(), finished: None });

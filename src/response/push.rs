@@ -536,6 +536,11 @@ impl ResponseDecoder {
             self.boxed_placeholders = true;
             self.box_placeholders();
         }
+        // A walk and a list entry each, reserved at once: a row can be
+        // mostly promises.
+        let waiting = self.r.promises.len() + self.r.lazies.len();
+        self.t.reserve_walks(waiting);
+        self.promises_of.reserve(waiting);
         for (node, p) in std::mem::take(&mut self.r.promises) {
             if self.server_ref_rows.contains(&key.0) && key.1.is_none() {
                 // A server reference's bound arguments: needed, and an error in

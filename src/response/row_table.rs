@@ -7,7 +7,7 @@
 //! linear in the stream. (Stream ids can be anything: tables by them hash
 //! far ids, [`crate::id_map`].)
 
-use crate::id_map::reserve_one;
+use crate::id_map::{reserve_many, reserve_one};
 use crate::value::NodeId;
 
 /// A value a table slot can hold, with one that marks the slot empty.
@@ -123,6 +123,11 @@ impl<T: Copy> RowLists<T> {
     #[inline]
     pub(super) fn is_empty(&self) -> bool {
         self.ends.is_empty()
+    }
+
+    /// Makes room for `n` more items (as [`reserve_many`]).
+    pub(super) fn reserve(&mut self, n: usize) {
+        reserve_many(&mut self.items, n);
     }
 
     /// Takes `id`'s list, in order.
