@@ -2,7 +2,7 @@
 //! object keys, on top of the JSON writers, telling the callers the text's
 //! length in UTF-16 units without a second pass.
 
-use super::write::{write_body, PAIRS};
+use super::write::{pack_plain, put_word, write_body, PAIRS};
 use crate::value::{Date, Graph, JsString};
 
 /// A starting capacity for the output of a whole graph: 64 bytes a node (a
@@ -18,6 +18,24 @@ pub(crate) fn first_capacity(g: &Graph) -> usize {
 #[inline(always)]
 pub(crate) fn write_escaped(out: &mut Vec<u8>, s: &JsString) -> bool {
     let bytes = s.as_wtf8();
+    let n = bytes.len();
+    // Short strings with nothing to escape: quotes and text in one store.
+    if n <= 13 {
+        if let Some((w, ascii)) = pack_plain(bytes) {
+            if bytes.first() == Some(&b'$') {
+                put_word(out, 0x2422 | w << 16 | 0x22 << (8 * (n + 2)), n + 3);
+            } else {
+                put_word(out, 0x22 | w << 8 | 0x22 << (8 * (n + 1)), n + 2);
+            }
+            return ascii;
+        }
+    }
+    write_escaped_long(out, bytes)
+}
+
+/// [`write_escaped`] past its short case.
+#[inline(never)]
+fn write_escaped_long(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
     out.reserve(bytes.len() + 3);
     out.push(b'"');
     if bytes.first() == Some(&b'$') {
@@ -30,9 +48,23 @@ pub(crate) fn write_escaped(out: &mut Vec<u8>, s: &JsString) -> bool {
 
 /// An object member's key as `JSON.stringify` writes it, and the colon.
 /// Returns the key's length in UTF-16 units.
-#[inline]
+#[inline(always)]
 pub(crate) fn write_key(out: &mut Vec<u8>, key: &JsString) -> usize {
     let bytes = key.as_wtf8();
+    let n = bytes.len();
+    // Short keys with nothing to escape (most keys): `"key":` in one store.
+    if n <= 13 {
+        if let Some((w, ascii)) = pack_plain(bytes) {
+            put_word(out, 0x22 | w << 8 | 0x3a22 << (8 * (n + 1)), n + 3);
+            return if ascii { n } else { crate::value::string::utf16_units(bytes) };
+        }
+    }
+    write_key_long(out, bytes)
+}
+
+/// [`write_key`] past its short case.
+#[inline(never)]
+fn write_key_long(out: &mut Vec<u8>, bytes: &[u8]) -> usize {
     out.reserve(bytes.len() + 3);
     out.push(b'"');
     let ascii = write_body(out, bytes);
@@ -41,6 +73,35 @@ pub(crate) fn write_key(out: &mut Vec<u8>, key: &JsString) -> usize {
         bytes.len()
     } else {
         crate::value::string::utf16_units(bytes)
+    }
+}
+
+/// Whether a key holds a `:` (a member under such a key gets no path:
+/// React splits paths at colons). Keys of up to 16 bytes are tested as two
+/// overlapping words, without a call.
+#[inline(always)]
+pub(crate) fn has_colon(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let colon = |w: u64| {
+        let x = w ^ (ONES * u64::from(b':'));
+        x.wrapping_sub(ONES) & !x & (ONES << 7) != 0
+    };
+    let n = bytes.len();
+    if (8..=16).contains(&n) {
+        let (Ok(head), Ok(tail)) = (<[u8; 8]>::try_from(&bytes[..8]), <[u8; 8]>::try_from(&bytes[n - 8..])) else {
+            return bytes.contains(&b':');
+        };
+        colon(u64::from_le_bytes(head)) | colon(u64::from_le_bytes(tail))
+    } else if (4..8).contains(&n) {
+        let (Ok(head), Ok(tail)) = (<[u8; 4]>::try_from(&bytes[..4]), <[u8; 4]>::try_from(&bytes[n - 4..])) else {
+            return bytes.contains(&b':');
+        };
+        colon(u64::from(u32::from_le_bytes(head)) | u64::from(u32::from_le_bytes(tail)) << 32)
+    } else if n < 4 {
+        // Bytes 0, n / 2 and n - 1 are all of them.
+        n > 0 && (bytes[0] == b':' || bytes[n / 2] == b':' || bytes[n - 1] == b':')
+    } else {
+        bytes.contains(&b':')
     }
 }
 
@@ -182,6 +243,23 @@ mod tests {
         write_ref(&mut out, "$@", 0x1f);
         assert_eq!(String::from_utf8(out).unwrap(), r#""$$a\"""é$""""é\n":"$@1f""#);
         assert_eq!([decimal(0), decimal(10), decimal(u32::MAX)], ["0", "10", "4294967295"]);
+    }
+
+    #[test]
+    fn short_keys_and_strings_as_the_long_path_writes_them() {
+        let mut rng = crate::test_rng::xorshift(0x5eed_0c01);
+        let mut below = |n: u64| rng.next().unwrap_or(0) % n;
+        let alphabet: [&str; 9] = ["a", "$", ":", "\"", "\\", "\n", "é", "\u{7f}", "\u{1f600}"];
+        for _ in 0..20_000 {
+            let len = below(20) as usize;
+            let text: String = (0..len).map(|_| alphabet[below(9) as usize]).collect();
+            let s = JsString::from(text.as_str());
+            let (mut ours, mut long) = (Vec::new(), Vec::new());
+            assert_eq!(write_key(&mut ours, &s), write_key_long(&mut long, s.as_wtf8()), "{text:?}");
+            assert_eq!(write_escaped(&mut ours, &s), write_escaped_long(&mut long, s.as_wtf8()), "{text:?}");
+            assert_eq!(ours, long, "{text:?}");
+            assert_eq!(has_colon(s.as_wtf8()), text.contains(':'), "{text:?}");
+        }
     }
 
     #[test]
