@@ -183,30 +183,58 @@ pub(crate) fn write_js_number(out: &mut Vec<u8>, n: f64) {
     out.truncate(start + len);
 }
 
-/// `"<tag><id in lowercase hex>"` (a tag never needs escaping).
+/// `"<tag><id in lowercase hex>"` (a tag never needs escaping): built in
+/// one word and appended with one store for tags of up to two bytes.
 #[inline]
 pub(crate) fn write_ref(out: &mut Vec<u8>, tag: &str, id: u32) {
-    out.push(b'"');
-    out.extend_from_slice(tag.as_bytes());
-    write_hex(out, id);
-    out.push(b'"');
+    let t = tag.as_bytes();
+    let head = match *t {
+        [a] => u128::from(a),
+        [a, b] => u128::from(a) | u128::from(b) << 8,
+        _ => {
+            out.push(b'"');
+            out.extend_from_slice(t);
+            write_hex(out, id);
+            out.push(b'"');
+            return;
+        }
+    };
+    let (hex, n) = hex_word(id);
+    let word = 0x22 | head << 8 | u128::from(hex) << (8 * (1 + t.len())) | 0x22 << (8 * (1 + t.len() + n));
+    put_word(out, word, 2 + t.len() + n);
 }
 
 /// `id` in lowercase hex.
 #[inline]
 pub(crate) fn write_hex(out: &mut Vec<u8>, id: u32) {
-    let mut buf = [0u8; 8];
-    let mut n = id;
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b"0123456789abcdef"[(n & 15) as usize];
-        n >>= 4;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&buf[i..]);
+    let (hex, n) = hex_word(id);
+    put_word(out, u128::from(hex), n);
+}
+
+/// `<id in lowercase hex>:`, a row's start.
+#[inline]
+pub(crate) fn write_row_id(out: &mut Vec<u8>, id: u32) {
+    let (hex, n) = hex_word(id);
+    put_word(out, u128::from(hex) | 0x3a << (8 * n), n + 1);
+}
+
+/// The lowercase hex digits of `id` in one word (the first digit in its
+/// lowest byte, zeros above the last), and how many there are: every nibble spread to a byte of
+/// its own, then all of them made digits at once.
+#[inline(always)]
+fn hex_word(id: u32) -> (u64, usize) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let digits = (32 - (id | 1).leading_zeros() as usize).div_ceil(4);
+    let mut x = u64::from(id);
+    x = (x | x << 16) & 0x0000_ffff_0000_ffff;
+    x = (x | x << 8) & 0x00ff_00ff_00ff_00ff;
+    x = (x | x << 4) & (ONES * 0x0f);
+    // Nibble k (from the lowest) is byte k: the highest digit first.
+    x = x.swap_bytes() >> (8 * (8 - digits));
+    // Bytes of 10 and more get `a` - `0` - 10 more.
+    let letters = ((x + ONES * 0x76) & (ONES * 0x80)) >> 7;
+    // (Cut to the digits: the bytes above them were made `0`s too.)
+    ((x + ONES * u64::from(b'0') + letters * 39) & u64::MAX >> (8 * (8 - digits)), digits)
 }
 
 /// `n` in decimal, as a new string (a part's name), without `fmt`.
@@ -241,6 +269,14 @@ mod tests {
         assert!(write_escaped(&mut out, &"".into()));
         assert_eq!(write_key(&mut out, &"é\n".into()), 2);
         write_ref(&mut out, "$@", 0x1f);
+        for id in [0, 1, 9, 10, 15, 16, 0xabc, 0x1234_5678, 0x9abc_def0, u32::MAX] {
+            let mut hex = Vec::new();
+            write_hex(&mut hex, id);
+            write_row_id(&mut hex, id);
+            write_ref(&mut hex, "$", id);
+            write_ref(&mut hex, "$Tx", id);
+            assert_eq!(String::from_utf8(hex).unwrap(), format!("{id:x}{id:x}:\"${id:x}\"\"$Tx{id:x}\""));
+        }
         assert_eq!(String::from_utf8(out).unwrap(), r#""$$a\"""é$""""é\n":"$@1f""#);
         assert_eq!([decimal(0), decimal(10), decimal(u32::MAX)], ["0", "10", "4294967295"]);
     }

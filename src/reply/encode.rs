@@ -10,7 +10,9 @@ use crate::value::node_map::{NodeMap, NodeSet};
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::json::enc::{decimal, first_capacity, write_escaped, write_iso, write_js_number, write_key, write_ref};
+use crate::json::enc::{
+    decimal, first_capacity, has_colon, write_escaped, write_iso, write_js_number, write_key, write_ref,
+};
 use crate::json::write_str_slice;
 use crate::model::write_plain;
 use crate::paths::{PathKey, Paths, Ref};
@@ -275,7 +277,7 @@ impl Key<'_> {
     fn has_colon(&self) -> bool {
         match self {
             Key::Index(_) => false,
-            Key::Name(k) => k.as_wtf8().contains(&b':'),
+            Key::Name(k) => has_colon(k.as_wtf8()),
         }
     }
 

@@ -19,7 +19,7 @@ use bytes::Bytes;
 use super::render::{Item, Walker};
 use super::tasks::Tasks;
 use crate::error::{Error, ErrorKind, Result};
-use crate::json::enc::write_hex;
+use crate::json::enc::write_row_id;
 use crate::json::{write_str, write_str_slice};
 use crate::paths::{Paths, Ref};
 use crate::value::{ClientReference, Graph, JsString, Node, NodeId, PromiseState, StreamEnd, StreamKind, Value};
@@ -281,8 +281,7 @@ impl State {
             }
             None => Vec::with_capacity(capacity),
         };
-        write_hex(&mut row, id);
-        row.push(b':');
+        write_row_id(&mut row, id);
         row
     }
 

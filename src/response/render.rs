@@ -13,7 +13,7 @@ use bytes::Bytes;
 
 use super::describe::{self, Member, Parent};
 use super::encode::{Job, State, TaskState, Thrown};
-use crate::json::enc::{write_escaped, write_iso, write_js_number, write_key, write_ref};
+use crate::json::enc::{has_colon, write_escaped, write_iso, write_js_number, write_key, write_ref};
 use crate::json::write_str_slice;
 use crate::model::write_plain;
 use crate::paths::{PathKey, Ref};
@@ -58,7 +58,7 @@ impl Key<'_> {
     }
 
     fn has_colon(&self) -> bool {
-        matches!(self, Key::Name(s) if s.as_wtf8().contains(&b':'))
+        matches!(self, Key::Name(s) if has_colon(s.as_wtf8()))
     }
 
     /// `/^on[A-Z]/`: React's test for an event handler's name.
@@ -252,22 +252,24 @@ impl<'a> Walker<'a> {
         let base = stack.len();
         self.push(&mut stack, first);
         let g = self.g;
-        while stack.len() > base {
-            let Some(frame) = stack.last_mut() else { break };
-            let (kids, path) = (&frame.kids, frame.path);
-            // Objects and arrays of the graph: their members straight from the node.
-            let rendered = match *kids {
+        while let Some(frame) = stack.get_mut(base..).and_then(<[Frame]>::last_mut) {
+            let path = frame.path;
+            // Objects and arrays of the graph: their members straight from the
+            // node (the frame's kids are copied out, so that a member that is
+            // an array or an object can push its frame at once).
+            let rendered = match frame.kids {
                 Kids::Object(n) => match g.node(n) {
-                    Node::Object(pairs) => self.object_members(kids, path, pairs, &mut frame.i),
+                    Node::Object(pairs) => self.object_members(&mut stack, n, path, pairs),
                     _ => None,
                 },
                 Kids::Array(n) | Kids::Items(n) => match g.node(n) {
                     Node::Array(items) | Node::Set(items) | Node::Iterator(items) => {
-                        self.array_members(kids, path, items, &mut frame.i)
+                        let array = matches!(frame.kids, Kids::Array(_));
+                        self.array_members(&mut stack, n, array, path, items)
                     }
                     _ => None,
                 },
-                _ => self.other_members(kids, path, &mut frame.i),
+                _ => self.other_members(&frame.kids, path, &mut frame.i),
             };
             match rendered {
                 Some(rendered) => {
@@ -338,48 +340,111 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// An object's members from `*at` on, the ones that are not objects
-    /// written here: the first that is, rendered, or `None` past the end.
+    /// An object's members from the top frame's position on, the ones that
+    /// are not objects written here, and the first that is an array or an
+    /// object of the graph entered (its frame pushed: `Some(Ok(Next::Done))`);
+    /// any other object rendered, or `None` past the end.
     fn object_members(
         &mut self,
-        kids: &Kids,
+        stack: &mut Vec<Frame>,
+        n: NodeId,
         path: Option<Ref>,
         pairs: &[(JsString, Value)],
-        at: &mut usize,
     ) -> Option<Result<Next, Throw>> {
-        while let Some((k, v)) = pairs.get(*at) {
-            if *at > 0 {
+        let top = stack.len() - 1;
+        let mut at = stack[top].i;
+        while let Some((k, v)) = pairs.get(at) {
+            if at > 0 {
                 self.out.push(b',');
             }
-            *at += 1;
+            at += 1;
             self.st.size += write_key(&mut self.out, k);
             if !self.leaf(v) {
-                return Some(self.value(Holder::Frame(kids, path), Key::Name(k), v, None));
+                stack[top].i = at;
+                if let Value::Node(m) = v {
+                    if self.enter(stack, *m, path, Key::Name(k)) {
+                        return Some(Ok(Next::Done));
+                    }
+                }
+                return Some(self.value(Holder::Frame(&Kids::Object(n), path), Key::Name(k), v, None));
             }
         }
+        stack[top].i = at;
         None
     }
 
     /// [`Self::object_members`] for an array's items (or a Set's, an iterator's).
     fn array_members(
         &mut self,
-        kids: &Kids,
+        stack: &mut Vec<Frame>,
+        n: NodeId,
+        array: bool,
         path: Option<Ref>,
         items: &[Value],
-        at: &mut usize,
     ) -> Option<Result<Next, Throw>> {
-        while let Some(v) = items.get(*at) {
-            let i = *at;
+        let top = stack.len() - 1;
+        let mut at = stack[top].i;
+        while let Some(v) = items.get(at) {
+            let i = at;
             if i > 0 {
                 self.out.push(b',');
             }
-            *at += 1;
+            at += 1;
             self.st.size += Key::Index(i).units();
             if !self.leaf(v) {
-                return Some(self.value(Holder::Frame(kids, path), Key::Index(i), v, None));
+                stack[top].i = at;
+                if let Value::Node(m) = v {
+                    if self.enter(stack, *m, path, Key::Index(i)) {
+                        return Some(Ok(Next::Done));
+                    }
+                }
+                let kids = if array { Kids::Array(n) } else { Kids::Items(n) };
+                return Some(self.value(Holder::Frame(&kids, path), Key::Index(i), v, None));
             }
         }
+        stack[top].i = at;
         None
+    }
+
+    /// A member (of a graph array or object, whose reference is `parent`)
+    /// that is an array or an object of the graph: what [`Self::node`] and
+    /// [`Self::object`] do for it, with its frame pushed straight onto the
+    /// stack. `false`, with nothing done, for any other node (and for a
+    /// node without a reference that is already being walked: the general
+    /// path throws).
+    #[inline]
+    fn enter(&mut self, stack: &mut Vec<Frame>, m: NodeId, parent: Option<Ref>, key: Key<'_>) -> bool {
+        let object = match self.g.node(m) {
+            Node::Object(_) => true,
+            Node::Array(_) => false,
+            _ => return false,
+        };
+        if let Some(&r) = self.st.written.get(&m) {
+            self.st.paths.write(&mut self.out, r);
+            return true;
+        }
+        let path = match (key.has_colon(), parent) {
+            (false, Some(parent)) => {
+                let key = match key {
+                    Key::Name(k) => PathKey::Name(k.clone()),
+                    Key::Index(i) => PathKey::Index(i),
+                    Key::Root => PathKey::Static(""),
+                };
+                let r = self.st.paths.member(parent, key);
+                self.st.written.insert(m, r);
+                Some(r)
+            }
+            _ => {
+                if !self.open.insert(m) {
+                    return false;
+                }
+                None
+            }
+        };
+        self.out.push(if object { b'{' } else { b'[' });
+        let kids = if object { Kids::Object(m) } else { Kids::Array(m) };
+        stack.push(Frame { kids, i: 0, path, pathless: if path.is_none() { Some(m) } else { None } });
+        true
     }
 
     fn push(&mut self, stack: &mut Vec<Frame>, next: Next) {
@@ -393,7 +458,17 @@ impl<'a> Walker<'a> {
                 stack.push(f);
             }
             Next::Outline { id, kids, tag } => {
-                let row = self.st.row_start(id);
+                // Room for a large Map's or Set's row at once (growing it
+                // from small would copy it many times).
+                let members = match kids {
+                    Kids::Entries(n) | Kids::Items(n) => match self.g.node(n) {
+                        Node::Map(entries) => entries.len() * 2,
+                        Node::Set(items) | Node::Iterator(items) => items.len(),
+                        _ => 0,
+                    },
+                    _ => 0,
+                };
+                let row = self.st.row_with(id, (members * 16).clamp(128, 1 << 20));
                 self.parents.push((std::mem::replace(&mut self.out, row), self.st.size));
                 stack.push(Frame { kids: Kids::TaskEnd { id, tag }, i: 0, path: None, pathless: None });
                 let path = Some(self.st.paths.whole("$", id));
