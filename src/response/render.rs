@@ -137,6 +137,9 @@ enum Next {
     Done,
     /// A container to walk into.
     Walk(Frame),
+    /// An array (`object` false) or an object of the graph to walk into,
+    /// its reference bookkeeping done ([`Walker::enter`]).
+    Enter { node: NodeId, object: bool, path: Option<Ref> },
     /// A container outlined as its own row `id`; `"<tag><id>"` is written
     /// in the parent once that row is done.
     Outline { id: u32, kids: Kids, tag: &'static str },
@@ -252,26 +255,27 @@ impl<'a> Walker<'a> {
         let base = stack.len();
         self.push(&mut stack, first);
         let g = self.g;
-        while let Some(frame) = stack.get_mut(base..).and_then(<[Frame]>::last_mut) {
-            let path = frame.path;
-            // Objects and arrays of the graph: their members straight from the
-            // node (the frame's kids are copied out, so that a member that is
-            // an array or an object can push its frame at once).
-            let rendered = match frame.kids {
+        while stack.len() > base {
+            let Some(frame) = stack.last_mut() else { break };
+            let (kids, path) = (&frame.kids, frame.path);
+            // Objects and arrays of the graph: their members straight from the node.
+            let rendered = match *kids {
                 Kids::Object(n) => match g.node(n) {
-                    Node::Object(pairs) => self.object_members(&mut stack, n, path, pairs),
+                    Node::Object(pairs) => self.object_members(kids, path, pairs, &mut frame.i),
                     _ => None,
                 },
                 Kids::Array(n) | Kids::Items(n) => match g.node(n) {
                     Node::Array(items) | Node::Set(items) | Node::Iterator(items) => {
-                        let array = matches!(frame.kids, Kids::Array(_));
-                        self.array_members(&mut stack, n, array, path, items)
+                        self.array_members(kids, path, items, &mut frame.i)
                     }
                     _ => None,
                 },
-                _ => self.other_members(&frame.kids, path, &mut frame.i),
+                _ => self.other_members(kids, path, &mut frame.i),
             };
             match rendered {
+                // An array or an object of the graph (the common case) is
+                // entered here, without a call.
+                Some(Ok(Next::Enter { node, object, path })) => self.enter_frame(&mut stack, node, object, path),
                 Some(rendered) => {
                     let next = match rendered {
                         Ok(n) => n,
@@ -280,8 +284,17 @@ impl<'a> Walker<'a> {
                     self.push(&mut stack, next);
                 }
                 None => {
-                    if let Some(frame) = stack.pop() {
-                        self.close(frame);
+                    let Some(frame) = stack.pop() else { break };
+                    match frame.kids {
+                        // Likewise closed here: such a frame owns nothing to drop.
+                        Kids::Object(_) | Kids::Array(_) => {
+                            self.out.push(if matches!(frame.kids, Kids::Object(_)) { b'}' } else { b']' });
+                            if let Some(n) = frame.pathless {
+                                self.open.remove(&n);
+                            }
+                            std::mem::forget(frame);
+                        }
+                        _ => self.close(frame),
                     }
                 }
             }
@@ -340,88 +353,77 @@ impl<'a> Walker<'a> {
         }
     }
 
-    /// An object's members from the top frame's position on, the ones that
-    /// are not objects written here, and the first that is an array or an
-    /// object of the graph entered (its frame pushed: `Some(Ok(Next::Done))`);
-    /// any other object rendered, or `None` past the end.
+    /// An object's members from `*at` on, the ones that are not objects
+    /// written here: the first that is, rendered (an array or an object of
+    /// the graph by [`Self::enter`]), or `None` past the end.
     fn object_members(
         &mut self,
-        stack: &mut Vec<Frame>,
-        n: NodeId,
+        kids: &Kids,
         path: Option<Ref>,
         pairs: &[(JsString, Value)],
+        at: &mut usize,
     ) -> Option<Result<Next, Throw>> {
-        let top = stack.len() - 1;
-        let mut at = stack[top].i;
-        while let Some((k, v)) = pairs.get(at) {
-            if at > 0 {
+        while let Some((k, v)) = pairs.get(*at) {
+            if *at > 0 {
                 self.out.push(b',');
             }
-            at += 1;
+            *at += 1;
             self.st.size += write_key(&mut self.out, k);
             if !self.leaf(v) {
-                stack[top].i = at;
                 if let Value::Node(m) = v {
-                    if self.enter(stack, *m, path, Key::Name(k)) {
-                        return Some(Ok(Next::Done));
+                    if let Some(next) = self.enter(*m, path, Key::Name(k)) {
+                        return Some(Ok(next));
                     }
                 }
-                return Some(self.value(Holder::Frame(&Kids::Object(n), path), Key::Name(k), v, None));
+                return Some(self.value(Holder::Frame(kids, path), Key::Name(k), v, None));
             }
         }
-        stack[top].i = at;
         None
     }
 
     /// [`Self::object_members`] for an array's items (or a Set's, an iterator's).
     fn array_members(
         &mut self,
-        stack: &mut Vec<Frame>,
-        n: NodeId,
-        array: bool,
+        kids: &Kids,
         path: Option<Ref>,
         items: &[Value],
+        at: &mut usize,
     ) -> Option<Result<Next, Throw>> {
-        let top = stack.len() - 1;
-        let mut at = stack[top].i;
-        while let Some(v) = items.get(at) {
-            let i = at;
+        while let Some(v) = items.get(*at) {
+            let i = *at;
             if i > 0 {
                 self.out.push(b',');
             }
-            at += 1;
+            *at += 1;
             self.st.size += Key::Index(i).units();
             if !self.leaf(v) {
-                stack[top].i = at;
                 if let Value::Node(m) = v {
-                    if self.enter(stack, *m, path, Key::Index(i)) {
-                        return Some(Ok(Next::Done));
+                    if let Some(next) = self.enter(*m, path, Key::Index(i)) {
+                        return Some(Ok(next));
                     }
                 }
-                let kids = if array { Kids::Array(n) } else { Kids::Items(n) };
-                return Some(self.value(Holder::Frame(&kids, path), Key::Index(i), v, None));
+                return Some(self.value(Holder::Frame(kids, path), Key::Index(i), v, None));
             }
         }
-        stack[top].i = at;
         None
     }
 
     /// A member (of a graph array or object, whose reference is `parent`)
     /// that is an array or an object of the graph: what [`Self::node`] and
-    /// [`Self::object`] do for it, with its frame pushed straight onto the
-    /// stack. `false`, with nothing done, for any other node (and for a
-    /// node without a reference that is already being walked: the general
-    /// path throws).
+    /// [`Self::object`] do for it, with a small [`Next::Enter`] for the
+    /// frame (not a whole frame moved out through them). `None`, with
+    /// nothing done, for any other node (and for a node without a
+    /// reference that is already being walked: the general path throws).
     #[inline]
-    fn enter(&mut self, stack: &mut Vec<Frame>, m: NodeId, parent: Option<Ref>, key: Key<'_>) -> bool {
+    fn enter(&mut self, m: NodeId, parent: Option<Ref>, key: Key<'_>) -> Option<Next> {
         let object = match self.g.node(m) {
             Node::Object(_) => true,
             Node::Array(_) => false,
-            _ => return false,
+            _ => return None,
         };
         if let Some(&r) = self.st.written.get(&m) {
             self.st.paths.write(&mut self.out, r);
-            return true;
+            return Some(Next::Done);
         }
         let path = match (key.has_colon(), parent) {
             (false, Some(parent)) => {
@@ -435,21 +437,19 @@ impl<'a> Walker<'a> {
                 Some(r)
             }
             _ => {
-                if !self.open.insert(m) {
-                    return false;
+                if self.open.contains(&m) {
+                    return None;
                 }
                 None
             }
         };
-        self.out.push(if object { b'{' } else { b'[' });
-        let kids = if object { Kids::Object(m) } else { Kids::Array(m) };
-        stack.push(Frame { kids, i: 0, path, pathless: if path.is_none() { Some(m) } else { None } });
-        true
+        Some(Next::Enter { node: m, object, path })
     }
 
     fn push(&mut self, stack: &mut Vec<Frame>, next: Next) {
         match next {
             Next::Done => {}
+            Next::Enter { node, object, path } => self.enter_frame(stack, node, object, path),
             Next::Walk(f) => {
                 self.out.push(if matches!(f.kids, Kids::Object(_) | Kids::Obj(_)) { b'{' } else { b'[' });
                 if let Some(n) = f.pathless {
@@ -475,6 +475,20 @@ impl<'a> Walker<'a> {
                 self.push(stack, Next::Walk(Frame { kids, i: 0, path, pathless: None }));
             }
         }
+    }
+
+    /// Opens the frame of an array or object of the graph ([`Next::Enter`]).
+    #[inline(always)]
+    fn enter_frame(&mut self, stack: &mut Vec<Frame>, node: NodeId, object: bool, path: Option<Ref>) {
+        self.out.push(if object { b'{' } else { b'[' });
+        let pathless = if path.is_none() {
+            self.open.insert(node);
+            Some(node)
+        } else {
+            None
+        };
+        let kids = if object { Kids::Object(node) } else { Kids::Array(node) };
+        stack.push(Frame { kids, i: 0, path, pathless });
     }
 
     /// Closes a frame that has written all its members.
