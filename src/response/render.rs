@@ -252,6 +252,11 @@ impl<'a> Walker<'a> {
     /// each.
     fn run(&mut self, first: Next) {
         let mut stack = std::mem::take(&mut self.stack);
+        // Room for deep values at once (growing the stack frame by frame
+        // copies it again at every doubling).
+        if stack.capacity() == 0 {
+            stack.reserve(self.g.len().clamp(16, 1024));
+        }
         let base = stack.len();
         self.push(&mut stack, first);
         let g = self.g;
