@@ -274,6 +274,7 @@ enum Key<'a> {
 }
 
 impl Key<'_> {
+    #[inline]
     fn has_colon(&self) -> bool {
         match self {
             Key::Index(_) => false,

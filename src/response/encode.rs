@@ -562,6 +562,15 @@ impl Core {
             room: crate::json::enc::first_capacity(g).max(128),
             ..State::default()
         };
+        // Rows of their own (promises, Maps, Sets, ...) come one per such
+        // node at most: room for their bookkeeping at once, not by doubling
+        // (which copies it again and again).
+        let outlined = g.nodes().iter().filter(|n| !matches!(n, Node::Object(_) | Node::Array(_))).count();
+        if outlined > 0 {
+            st.regular.pieces.reserve(outlined + 1);
+            st.microtasks.reserve(outlined);
+            st.pinged.reserve(outlined);
+        }
         st.alloc();
         if let Value::Node(n) = g.root() {
             let r = st.paths.whole("$", 0);

@@ -57,6 +57,7 @@ impl Key<'_> {
         }
     }
 
+    #[inline]
     fn has_colon(&self) -> bool {
         matches!(self, Key::Name(s) if has_colon(s.as_wtf8()))
     }
