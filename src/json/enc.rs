@@ -36,6 +36,18 @@ pub(crate) fn write_escaped(out: &mut Vec<u8>, s: &JsString) -> bool {
 /// [`write_escaped`] past its short case.
 #[inline(never)]
 fn write_escaped_long(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
+    // 14 to 16 bytes with nothing to escape: the quotes do not fit in the
+    // word with them, and are pushed around it.
+    if let Some((w, ascii)) = pack_plain(bytes) {
+        out.reserve(bytes.len() + 3);
+        out.push(b'"');
+        if bytes.first() == Some(&b'$') {
+            out.push(b'$');
+        }
+        put_word(out, w, bytes.len());
+        out.push(b'"');
+        return ascii;
+    }
     out.reserve(bytes.len() + 3);
     out.push(b'"');
     if bytes.first() == Some(&b'$') {
@@ -65,6 +77,13 @@ pub(crate) fn write_key(out: &mut Vec<u8>, key: &JsString) -> usize {
 /// [`write_key`] past its short case.
 #[inline(never)]
 fn write_key_long(out: &mut Vec<u8>, bytes: &[u8]) -> usize {
+    if let Some((w, ascii)) = pack_plain(bytes) {
+        out.reserve(bytes.len() + 3);
+        out.push(b'"');
+        put_word(out, w, bytes.len());
+        out.extend_from_slice(b"\":");
+        return if ascii { bytes.len() } else { crate::value::string::utf16_units(bytes) };
+    }
     out.reserve(bytes.len() + 3);
     out.push(b'"');
     let ascii = write_body(out, bytes);
