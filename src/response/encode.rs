@@ -563,13 +563,20 @@ impl Core {
             ..State::default()
         };
         // Rows of their own (promises, Maps, Sets, ...) come one per such
-        // node at most: room for their bookkeeping at once, not by doubling
-        // (which copies it again and again).
-        let outlined = g.nodes().iter().filter(|n| !matches!(n, Node::Object(_) | Node::Array(_))).count();
+        // node at most, and tasks that wait one per promise, lazy, element or
+        // blob: room for their bookkeeping at once, not by doubling (which
+        // copies it again and again).
+        let (mut outlined, mut waiting) = (0, 0);
+        for n in g.nodes() {
+            outlined += usize::from(!matches!(n, Node::Object(_) | Node::Array(_)));
+            waiting += usize::from(matches!(n, Node::Promise(_) | Node::Lazy(_) | Node::Element(_) | Node::Blob(_)));
+        }
         if outlined > 0 {
             st.regular.pieces.reserve(outlined + 1);
-            st.microtasks.reserve(outlined);
-            st.pinged.reserve(outlined);
+        }
+        if waiting > 0 {
+            st.microtasks.reserve(waiting);
+            st.pinged.reserve(waiting);
         }
         st.alloc();
         if let Value::Node(n) = g.root() {
