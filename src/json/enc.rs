@@ -139,9 +139,15 @@ pub(crate) fn write_iso(out: &mut Vec<u8>, date: Date) -> bool {
     // A time value is an integer (TimeClip): this is exact.
     let since = (ms - FIRST) as u64;
     let (days, rem) = (since / 86_400_000, (since % 86_400_000) as u32);
-    // Days since 1970-01-01: FIRST is 719,528 days before it.
-    let (y, m, d) = crate::value::date::civil_from_days(days as i64 - 719_528);
-    let (y, m, d) = (y as u32, m as u32, d as u32);
+    // 0000-03-01 is day 60 (0000 is a leap year); before it, the general
+    // conversion (days since 1970-01-01: FIRST is 719,528 days before it).
+    let (y, m, d) = match days.checked_sub(60).and_then(|n| u32::try_from(n).ok()) {
+        Some(n) => civil_from_march_days(n),
+        None => {
+            let (y, m, d) = crate::value::date::civil_from_days(days as i64 - 719_528);
+            (y as u32, m as u32, d as u32)
+        }
+    };
     let (h, mi, sec, milli) = (rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000);
     let mut buf = *b"0000-00-00T00:00:00.000Z";
     let pair = |buf: &mut [u8; 24], at: usize, v: u32| {
@@ -159,6 +165,28 @@ pub(crate) fn write_iso(out: &mut Vec<u8>, date: Date) -> bool {
     pair(&mut buf, 21, milli % 100);
     out.extend_from_slice(&buf);
     true
+}
+
+/// Days since 0000-03-01 (up to 10,000 years of them) as (year, month,
+/// day): Neri and Schneider's Euclidean affine functions, in unsigned
+/// arithmetic with divisions by constants only. The computational year starts
+/// in March, so that February (and its leap day) ends it.
+#[inline]
+fn civil_from_march_days(n: u32) -> (u32, u32, u32) {
+    // Century, and the day in it.
+    let n1 = 4 * n + 3;
+    let century = n1 / 146_097;
+    let day_of_century = n1 % 146_097 / 4;
+    // Year of the century, and the day in it (from a 2^32 fixed-point product).
+    let p = 2_939_745u64 * u64::from(4 * day_of_century + 3);
+    let year_of_century = (p >> 32) as u32;
+    let day_of_year = (p as u32) / 2_939_745 / 4;
+    // Month (from March) and day, from one more affine function.
+    let md = 2_141 * day_of_year + 197_913;
+    let (month, day) = (md >> 16, (md & 0xffff) / 2_141 + 1);
+    // January and February belong to the next civil year.
+    let next = day_of_year >= 306;
+    (100 * century + year_of_century + u32::from(next), if next { month - 12 } else { month }, day)
 }
 
 /// A number as both encoders write it (`serializeNumber`, as
@@ -324,6 +352,15 @@ mod tests {
             write_js_number(&mut ours, n);
             crate::model::write_js_number(&mut theirs, n);
             assert_eq!(ours, theirs, "{n}");
+        }
+    }
+
+    #[test]
+    fn march_days_as_civil_from_days() {
+        // Every day from 0000-03-01 to 9999-12-31.
+        for n in 0..3_652_365u32 {
+            let (y, m, d) = crate::value::date::civil_from_days(i64::from(n) + 60 - 719_528);
+            assert_eq!(civil_from_march_days(n), (y as u32, m as u32, d as u32), "{n}");
         }
     }
 
