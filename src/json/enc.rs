@@ -329,18 +329,27 @@ mod tests {
     }
 
     #[test]
-    fn short_keys_and_strings_as_the_long_path_writes_them() {
+    fn keys_and_strings_as_serde_json_escapes_them() {
         let mut rng = crate::test_rng::xorshift(0x5eed_0c01);
         let mut below = |n: u64| rng.next().unwrap_or(0) % n;
-        let alphabet: [&str; 9] = ["a", "$", ":", "\"", "\\", "\n", "é", "\u{7f}", "\u{1f600}"];
+        let alphabet: [&str; 10] = ["a", "$", ":", "\"", "\\", "\n", "\u{1}", "é", "\u{7f}", "\u{1f600}"];
         for _ in 0..20_000 {
-            let len = below(20) as usize;
-            let text: String = (0..len).map(|_| alphabet[below(9) as usize]).collect();
+            let len = below(40) as usize;
+            let text: String = (0..len).map(|_| alphabet[below(10) as usize]).collect();
             let s = JsString::from(text.as_str());
             let (mut ours, mut long) = (Vec::new(), Vec::new());
             assert_eq!(write_key(&mut ours, &s), write_key_long(&mut long, s.as_wtf8()), "{text:?}");
             assert_eq!(write_escaped(&mut ours, &s), write_escaped_long(&mut long, s.as_wtf8()), "{text:?}");
             assert_eq!(ours, long, "{text:?}");
+            // An independent writer: JSON.stringify's escaping (serde_json's is the same for
+            // well-formed text), a `$` doubled at the start.
+            let dollar = if text.starts_with('$') { "$" } else { "" };
+            let want = format!(
+                "{}:{}",
+                serde_json::to_string(&text).unwrap(),
+                serde_json::to_string(&format!("{dollar}{text}")).unwrap()
+            );
+            assert_eq!(String::from_utf8(ours).unwrap(), want, "{text:?}");
             assert_eq!(has_colon(s.as_wtf8()), text.contains(':'), "{text:?}");
         }
     }

@@ -51,6 +51,10 @@ pub(super) fn write_body(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
         if let Some(ascii) = write_short(out, bytes) {
             return ascii;
         }
+    } else if bytes.len() <= 32 {
+        if let Some(ascii) = write_medium(out, bytes) {
+            return ascii;
+        }
     }
     write_long(out, bytes)
 }
@@ -207,6 +211,25 @@ pub(super) fn put_word(out: &mut Vec<u8>, word: u128, len: usize) {
     let start = out.len();
     out.extend_from_slice(&word.to_le_bytes());
     out.truncate(start + len);
+}
+
+/// [`write_short`] for 17 to 32 bytes: four overlapping words checked, two
+/// overlapping 16-byte pieces copied.
+#[inline(always)]
+fn write_medium(out: &mut Vec<u8>, bytes: &[u8]) -> Option<bool> {
+    let n = bytes.len();
+    let (Some(head), Some(tail)) = (bytes.get(..16), bytes.get(n.checked_sub(16)?..)) else { return None };
+    let (Ok(head), Ok(tail)) = (<[u8; 16]>::try_from(head), <[u8; 16]>::try_from(tail)) else { return None };
+    let (a, b) = (u128::from_le_bytes(head), u128::from_le_bytes(tail));
+    let words = [a as u64, (a >> 64) as u64, b as u64, (b >> 64) as u64];
+    if words.iter().fold(0, |stop, &w| stop | special(w)) != 0 {
+        return None;
+    }
+    let start = out.len();
+    out.extend_from_slice(&head);
+    out.truncate(start + n - 16);
+    out.extend_from_slice(&tail);
+    Some(words.iter().fold(0, |seen, &w| seen | w) & HIGHS == 0)
 }
 
 /// Non-zero when a byte of `w` may need escaping (`"`, `\`, a control
