@@ -319,10 +319,10 @@ pub fn write_number(out: &mut Vec<u8>, n: f64) {
     let a = n.abs();
     // NaN and the infinities fail this test. (`-0 < 0` is false: `-0` is `0`.)
     if a < FIXED_MAX {
-        // `as` truncates (no library call, unlike `fract`): an integer when
-        // it converts back unchanged. (Through i64: the u64 conversions take
-        // several instructions on x86-64.)
-        let int = a as i64;
+        // An integer when its nearest integer converts back unchanged (no
+        // library call, unlike `fract`). (Through i64: the u64 conversions
+        // take several instructions on x86-64.)
+        let int = nearest(a);
         if int as f64 == a {
             if int < 10_000 {
                 return write_small_int(out, n < 0.0, int as usize);
@@ -339,9 +339,8 @@ pub fn write_number(out: &mut Vec<u8>, n: f64) {
         // zeros (and `n` is not an integer, so `m % 1000` is not 0). In this
         // range JavaScript writes fixed notation.
         if a >= 1e-3 {
-            // `as` truncates: this is the nearest integer (a tie either way
-            // is checked like any other candidate).
-            let m = (a * 1000.0 + 0.5) as i64;
+            // A tie rounded either way is checked like any other candidate.
+            let m = nearest(a * 1000.0);
             if m as f64 / 1000.0 == a {
                 let m = m as u64;
                 return write_fixed(out, n < 0.0, m / 1000, (m % 1000) as u32);
@@ -349,6 +348,16 @@ pub fn write_number(out: &mut Vec<u8>, n: f64) {
         }
     }
     write_number_other(out, n);
+}
+
+/// The integer nearest `a`, for `0 <= a < 2^52`: added to 2^52, whose
+/// unit in the last place is 1, `a` is rounded to an integer that the
+/// mantissa then holds. (Two instructions; `as` also checks for NaN and
+/// saturates, about ten.)
+#[inline(always)]
+fn nearest(a: f64) -> i64 {
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
+    ((a + TWO_52).to_bits() & ((1 << 52) - 1)) as i64
 }
 
 /// [`write_number`] past the integers and short decimals below 1e12: the
