@@ -297,11 +297,8 @@ pub(crate) fn decimal(n: u32) -> String {
             break;
         }
     }
-    let mut s = String::with_capacity(buf.len() - i);
-    for &b in &buf[i..] {
-        s.push(char::from(b));
-    }
-    s
+    // (Digits only: never the fallback.)
+    std::str::from_utf8(&buf[i..]).unwrap_or("0").to_owned()
 }
 
 #[cfg(test)]
