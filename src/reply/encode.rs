@@ -179,7 +179,6 @@ pub fn encode(g: &Graph, opts: &EncodeOptions) -> Result<Body> {
 /// The synchronous pass, then every task that can run. Returns the string
 /// body when nothing was outlined.
 fn start(g: &Graph, opts: &EncodeOptions, st: &mut State) -> Result<Option<String>> {
-    st.room = first_capacity(g);
     let mut enc = Encoder { g, opts, st };
     let root = enc.serialize_model(Item::V(g.root().clone()), 0)?;
     if !enc.st.has_form {
@@ -335,9 +334,6 @@ struct State {
     texts: Vec<u8>,
     /// Those entries: their index in `entries`, and where their text is in `texts`.
     unsealed: Vec<(usize, usize, usize)>,
-    /// The room `texts` gets when the first entry arrives (the body's
-    /// likely size: growing it from small copies it many times).
-    room: usize,
     /// Part buffers to reuse.
     spare: Vec<Vec<u8>>,
     /// The walk's stack, kept for the next part.
@@ -351,9 +347,6 @@ impl State {
     fn append_text(&mut self, name: String, mut json: Vec<u8>) {
         debug_assert!(std::str::from_utf8(&json).is_ok());
         self.has_form = true;
-        if self.texts.capacity() == 0 {
-            self.texts.reserve(self.room);
-        }
         let start = self.texts.len();
         self.texts.extend_from_slice(&json);
         self.unsealed.push((self.entries.len(), start, self.texts.len()));
@@ -408,15 +401,7 @@ impl Encoder<'_, '_> {
     fn alloc(&mut self) -> u32 {
         let id = self.st.next_id;
         self.st.next_id += 1;
-        if !self.st.has_form {
-            self.st.has_form = true;
-            // The body is a form: a part per node that is not a plain object
-            // or array, at most (FormData entries aside). Room for the
-            // entries at once, not by doubling.
-            let parts = self.g.nodes().iter().filter(|n| !matches!(n, Node::Object(_) | Node::Array(_))).count();
-            self.st.entries.reserve(parts + 1);
-            self.st.unsealed.reserve(parts + 1);
-        }
+        self.st.has_form = true;
         id
     }
 
@@ -463,11 +448,6 @@ impl Encoder<'_, '_> {
         let mut cur = self.st.buffer(capacity);
         let mut parents: Vec<Vec<u8>> = Vec::new();
         let mut stack: Vec<Frame> = std::mem::take(&mut self.st.stack);
-        // Room for deep values at once (growing the stack frame by frame
-        // copies it again at every doubling).
-        if stack.capacity() == 0 {
-            stack.reserve(self.g.len().clamp(16, 1024));
-        }
         // The root's holder is JSON.stringify's wrapper object, which has no path;
         // fresh root lists are recorded as `$<id>` by serializeModel.
         let first = match model {
