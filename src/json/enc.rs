@@ -2,7 +2,7 @@
 //! object keys, on top of the JSON writers, telling the callers the text's
 //! length in UTF-16 units without a second pass.
 
-use super::write::{write_body, PAIRS};
+use super::write::{pack_plain, put_word, write_body, PAIRS};
 use crate::value::{Date, Graph, JsString};
 
 /// A starting capacity for the output of a whole graph: 64 bytes a node (a
@@ -18,6 +18,36 @@ pub(crate) fn first_capacity(g: &Graph) -> usize {
 #[inline(always)]
 pub(crate) fn write_escaped(out: &mut Vec<u8>, s: &JsString) -> bool {
     let bytes = s.as_wtf8();
+    let n = bytes.len();
+    // Short strings with nothing to escape: quotes and text in one store.
+    if n <= 13 {
+        if let Some((w, ascii)) = pack_plain(bytes) {
+            if bytes.first() == Some(&b'$') {
+                put_word(out, 0x2422 | w << 16 | 0x22 << (8 * (n + 2)), n + 3);
+            } else {
+                put_word(out, 0x22 | w << 8 | 0x22 << (8 * (n + 1)), n + 2);
+            }
+            return ascii;
+        }
+    }
+    write_escaped_long(out, bytes)
+}
+
+/// [`write_escaped`] past its short case.
+#[inline(never)]
+fn write_escaped_long(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
+    // 14 to 16 bytes with nothing to escape: the quotes do not fit in the
+    // word with them, and are pushed around it.
+    if let Some((w, ascii)) = pack_plain(bytes) {
+        out.reserve(bytes.len() + 3);
+        out.push(b'"');
+        if bytes.first() == Some(&b'$') {
+            out.push(b'$');
+        }
+        put_word(out, w, bytes.len());
+        out.push(b'"');
+        return ascii;
+    }
     out.reserve(bytes.len() + 3);
     out.push(b'"');
     if bytes.first() == Some(&b'$') {
@@ -30,9 +60,30 @@ pub(crate) fn write_escaped(out: &mut Vec<u8>, s: &JsString) -> bool {
 
 /// An object member's key as `JSON.stringify` writes it, and the colon.
 /// Returns the key's length in UTF-16 units.
-#[inline]
+#[inline(always)]
 pub(crate) fn write_key(out: &mut Vec<u8>, key: &JsString) -> usize {
     let bytes = key.as_wtf8();
+    let n = bytes.len();
+    // Short keys with nothing to escape (most keys): `"key":` in one store.
+    if n <= 13 {
+        if let Some((w, ascii)) = pack_plain(bytes) {
+            put_word(out, 0x22 | w << 8 | 0x3a22 << (8 * (n + 1)), n + 3);
+            return if ascii { n } else { crate::value::string::utf16_units(bytes) };
+        }
+    }
+    write_key_long(out, bytes)
+}
+
+/// [`write_key`] past its short case.
+#[inline(never)]
+fn write_key_long(out: &mut Vec<u8>, bytes: &[u8]) -> usize {
+    if let Some((w, ascii)) = pack_plain(bytes) {
+        out.reserve(bytes.len() + 3);
+        out.push(b'"');
+        put_word(out, w, bytes.len());
+        out.extend_from_slice(b"\":");
+        return if ascii { bytes.len() } else { crate::value::string::utf16_units(bytes) };
+    }
     out.reserve(bytes.len() + 3);
     out.push(b'"');
     let ascii = write_body(out, bytes);
@@ -41,6 +92,35 @@ pub(crate) fn write_key(out: &mut Vec<u8>, key: &JsString) -> usize {
         bytes.len()
     } else {
         crate::value::string::utf16_units(bytes)
+    }
+}
+
+/// Whether a key holds a `:` (a member under such a key gets no path:
+/// React splits paths at colons). Keys of up to 16 bytes are tested as two
+/// overlapping words, without a call.
+#[inline(always)]
+pub(crate) fn has_colon(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let colon = |w: u64| {
+        let x = w ^ (ONES * u64::from(b':'));
+        x.wrapping_sub(ONES) & !x & (ONES << 7) != 0
+    };
+    let n = bytes.len();
+    if (8..=16).contains(&n) {
+        let (Ok(head), Ok(tail)) = (<[u8; 8]>::try_from(&bytes[..8]), <[u8; 8]>::try_from(&bytes[n - 8..])) else {
+            return bytes.contains(&b':');
+        };
+        colon(u64::from_le_bytes(head)) | colon(u64::from_le_bytes(tail))
+    } else if (4..8).contains(&n) {
+        let (Ok(head), Ok(tail)) = (<[u8; 4]>::try_from(&bytes[..4]), <[u8; 4]>::try_from(&bytes[n - 4..])) else {
+            return bytes.contains(&b':');
+        };
+        colon(u64::from(u32::from_le_bytes(head)) | u64::from(u32::from_le_bytes(tail)) << 32)
+    } else if n < 4 {
+        // Bytes 0, n / 2 and n - 1 are all of them.
+        n > 0 && (bytes[0] == b':' || bytes[n / 2] == b':' || bytes[n - 1] == b':')
+    } else {
+        bytes.contains(&b':')
     }
 }
 
@@ -59,9 +139,15 @@ pub(crate) fn write_iso(out: &mut Vec<u8>, date: Date) -> bool {
     // A time value is an integer (TimeClip): this is exact.
     let since = (ms - FIRST) as u64;
     let (days, rem) = (since / 86_400_000, (since % 86_400_000) as u32);
-    // Days since 1970-01-01: FIRST is 719,528 days before it.
-    let (y, m, d) = crate::value::date::civil_from_days(days as i64 - 719_528);
-    let (y, m, d) = (y as u32, m as u32, d as u32);
+    // 0000-03-01 is day 60 (0000 is a leap year); before it, the general
+    // conversion (days since 1970-01-01: FIRST is 719,528 days before it).
+    let (y, m, d) = match days.checked_sub(60).and_then(|n| u32::try_from(n).ok()) {
+        Some(n) => civil_from_march_days(n),
+        None => {
+            let (y, m, d) = crate::value::date::civil_from_days(days as i64 - 719_528);
+            (y as u32, m as u32, d as u32)
+        }
+    };
     let (h, mi, sec, milli) = (rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000);
     let mut buf = *b"0000-00-00T00:00:00.000Z";
     let pair = |buf: &mut [u8; 24], at: usize, v: u32| {
@@ -79,6 +165,28 @@ pub(crate) fn write_iso(out: &mut Vec<u8>, date: Date) -> bool {
     pair(&mut buf, 21, milli % 100);
     out.extend_from_slice(&buf);
     true
+}
+
+/// Days since 0000-03-01 (up to 10,000 years of them) as (year, month,
+/// day): Neri and Schneider's Euclidean affine functions, in unsigned
+/// arithmetic with divisions by constants only. The computational year starts
+/// in March, so that February (and its leap day) ends it.
+#[inline]
+fn civil_from_march_days(n: u32) -> (u32, u32, u32) {
+    // Century, and the day in it.
+    let n1 = 4 * n + 3;
+    let century = n1 / 146_097;
+    let day_of_century = n1 % 146_097 / 4;
+    // Year of the century, and the day in it (from a 2^32 fixed-point product).
+    let p = 2_939_745u64 * u64::from(4 * day_of_century + 3);
+    let year_of_century = (p >> 32) as u32;
+    let day_of_year = (p as u32) / 2_939_745 / 4;
+    // Month (from March) and day, from one more affine function.
+    let md = 2_141 * day_of_year + 197_913;
+    let (month, day) = (md >> 16, (md & 0xffff) / 2_141 + 1);
+    // January and February belong to the next civil year.
+    let next = day_of_year >= 306;
+    (100 * century + year_of_century + u32::from(next), if next { month - 12 } else { month }, day)
 }
 
 /// A number as both encoders write it (`serializeNumber`, as
@@ -122,30 +230,58 @@ pub(crate) fn write_js_number(out: &mut Vec<u8>, n: f64) {
     out.truncate(start + len);
 }
 
-/// `"<tag><id in lowercase hex>"` (a tag never needs escaping).
+/// `"<tag><id in lowercase hex>"` (a tag never needs escaping): built in
+/// one word and appended with one store for tags of up to two bytes.
 #[inline]
 pub(crate) fn write_ref(out: &mut Vec<u8>, tag: &str, id: u32) {
-    out.push(b'"');
-    out.extend_from_slice(tag.as_bytes());
-    write_hex(out, id);
-    out.push(b'"');
+    let t = tag.as_bytes();
+    let head = match *t {
+        [a] => u128::from(a),
+        [a, b] => u128::from(a) | u128::from(b) << 8,
+        _ => {
+            out.push(b'"');
+            out.extend_from_slice(t);
+            write_hex(out, id);
+            out.push(b'"');
+            return;
+        }
+    };
+    let (hex, n) = hex_word(id);
+    let word = 0x22 | head << 8 | u128::from(hex) << (8 * (1 + t.len())) | 0x22 << (8 * (1 + t.len() + n));
+    put_word(out, word, 2 + t.len() + n);
 }
 
 /// `id` in lowercase hex.
 #[inline]
 pub(crate) fn write_hex(out: &mut Vec<u8>, id: u32) {
-    let mut buf = [0u8; 8];
-    let mut n = id;
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b"0123456789abcdef"[(n & 15) as usize];
-        n >>= 4;
-        if n == 0 {
-            break;
-        }
-    }
-    out.extend_from_slice(&buf[i..]);
+    let (hex, n) = hex_word(id);
+    put_word(out, u128::from(hex), n);
+}
+
+/// `<id in lowercase hex>:`, a row's start.
+#[inline]
+pub(crate) fn write_row_id(out: &mut Vec<u8>, id: u32) {
+    let (hex, n) = hex_word(id);
+    put_word(out, u128::from(hex) | 0x3a << (8 * n), n + 1);
+}
+
+/// The lowercase hex digits of `id` in one word (the first digit in its
+/// lowest byte, zeros above the last), and how many there are: every nibble spread to a byte of
+/// its own, then all of them made digits at once.
+#[inline(always)]
+fn hex_word(id: u32) -> (u64, usize) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let digits = (32 - (id | 1).leading_zeros() as usize).div_ceil(4);
+    let mut x = u64::from(id);
+    x = (x | x << 16) & 0x0000_ffff_0000_ffff;
+    x = (x | x << 8) & 0x00ff_00ff_00ff_00ff;
+    x = (x | x << 4) & (ONES * 0x0f);
+    // Nibble k (from the lowest) is byte k: the highest digit first.
+    x = x.swap_bytes() >> (8 * (8 - digits));
+    // Bytes of 10 and more get `a` - `0` - 10 more.
+    let letters = ((x + ONES * 0x76) & (ONES * 0x80)) >> 7;
+    // (Cut to the digits: the bytes above them were made `0`s too.)
+    ((x + ONES * u64::from(b'0') + letters * 39) & u64::MAX >> (8 * (8 - digits)), digits)
 }
 
 /// `n` in decimal, as a new string (a part's name), without `fmt`.
@@ -161,11 +297,8 @@ pub(crate) fn decimal(n: u32) -> String {
             break;
         }
     }
-    let mut s = String::with_capacity(buf.len() - i);
-    for &b in &buf[i..] {
-        s.push(char::from(b));
-    }
-    s
+    // (Digits only: never the fallback.)
+    std::str::from_utf8(&buf[i..]).unwrap_or("0").to_owned()
 }
 
 #[cfg(test)]
@@ -180,8 +313,42 @@ mod tests {
         assert!(write_escaped(&mut out, &"".into()));
         assert_eq!(write_key(&mut out, &"é\n".into()), 2);
         write_ref(&mut out, "$@", 0x1f);
+        for id in [0, 1, 9, 10, 15, 16, 0xabc, 0x1234_5678, 0x9abc_def0, u32::MAX] {
+            let mut hex = Vec::new();
+            write_hex(&mut hex, id);
+            write_row_id(&mut hex, id);
+            write_ref(&mut hex, "$", id);
+            write_ref(&mut hex, "$Tx", id);
+            assert_eq!(String::from_utf8(hex).unwrap(), format!("{id:x}{id:x}:\"${id:x}\"\"$Tx{id:x}\""));
+        }
         assert_eq!(String::from_utf8(out).unwrap(), r#""$$a\"""é$""""é\n":"$@1f""#);
         assert_eq!([decimal(0), decimal(10), decimal(u32::MAX)], ["0", "10", "4294967295"]);
+    }
+
+    #[test]
+    fn keys_and_strings_as_serde_json_escapes_them() {
+        let mut rng = crate::test_rng::xorshift(0x5eed_0c01);
+        let mut below = |n: u64| rng.next().unwrap_or(0) % n;
+        let alphabet: [&str; 10] = ["a", "$", ":", "\"", "\\", "\n", "\u{1}", "é", "\u{7f}", "\u{1f600}"];
+        for _ in 0..20_000 {
+            let len = below(40) as usize;
+            let text: String = (0..len).map(|_| alphabet[below(10) as usize]).collect();
+            let s = JsString::from(text.as_str());
+            let (mut ours, mut long) = (Vec::new(), Vec::new());
+            assert_eq!(write_key(&mut ours, &s), write_key_long(&mut long, s.as_wtf8()), "{text:?}");
+            assert_eq!(write_escaped(&mut ours, &s), write_escaped_long(&mut long, s.as_wtf8()), "{text:?}");
+            assert_eq!(ours, long, "{text:?}");
+            // An independent writer: JSON.stringify's escaping (serde_json's is the same for
+            // well-formed text), a `$` doubled at the start.
+            let dollar = if text.starts_with('$') { "$" } else { "" };
+            let want = format!(
+                "{}:{}",
+                serde_json::to_string(&text).unwrap(),
+                serde_json::to_string(&format!("{dollar}{text}")).unwrap()
+            );
+            assert_eq!(String::from_utf8(ours).unwrap(), want, "{text:?}");
+            assert_eq!(has_colon(s.as_wtf8()), text.contains(':'), "{text:?}");
+        }
     }
 
     #[test]
@@ -191,6 +358,15 @@ mod tests {
             write_js_number(&mut ours, n);
             crate::model::write_js_number(&mut theirs, n);
             assert_eq!(ours, theirs, "{n}");
+        }
+    }
+
+    #[test]
+    fn march_days_as_civil_from_days() {
+        // Every day from 0000-03-01 to 9999-12-31.
+        for n in 0..3_652_365u32 {
+            let (y, m, d) = crate::value::date::civil_from_days(i64::from(n) + 60 - 719_528);
+            assert_eq!(civil_from_march_days(n), (y as u32, m as u32, d as u32), "{n}");
         }
     }
 

@@ -51,6 +51,10 @@ pub(super) fn write_body(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
         if let Some(ascii) = write_short(out, bytes) {
             return ascii;
         }
+    } else if bytes.len() <= 32 {
+        if let Some(ascii) = write_medium(out, bytes) {
+            return ascii;
+        }
     }
     write_long(out, bytes)
 }
@@ -160,6 +164,74 @@ fn write_short(out: &mut Vec<u8>, bytes: &[u8]) -> Option<bool> {
     }
 }
 
+/// Up to 16 bytes that need no escaping, packed into one word (byte `i`
+/// at bits `8 * i`), and whether they are all ASCII; `None` when there are
+/// more, or when a byte may need escaping. Two overlapping loads, no byte
+/// loop: the callers append the word with its quotes in one store.
+#[inline(always)]
+pub(super) fn pack_plain(bytes: &[u8]) -> Option<(u128, bool)> {
+    let n = bytes.len();
+    if n >= 8 {
+        let (Some(head), Some(tail)) = (bytes.get(..8), bytes.get(n.checked_sub(8)?..)) else { return None };
+        let (Ok(head), Ok(tail)) = (<[u8; 8]>::try_from(head), <[u8; 8]>::try_from(tail)) else { return None };
+        let (w0, w1) = (u64::from_le_bytes(head), u64::from_le_bytes(tail));
+        if n > 16 || special(w0) | special(w1) != 0 {
+            return None;
+        }
+        // The overlap holds the same bytes in both words.
+        Some((u128::from(w0) | u128::from(w1) << (8 * (n - 8)), (w0 | w1) & HIGHS == 0))
+    } else if n >= 4 {
+        let (Ok(head), Ok(tail)) = (<[u8; 4]>::try_from(&bytes[..4]), <[u8; 4]>::try_from(&bytes[n - 4..])) else {
+            return None;
+        };
+        let (w0, w1) = (u64::from(u32::from_le_bytes(head)), u64::from(u32::from_le_bytes(tail)));
+        let both = w0 | w1 << 32;
+        if special(both) != 0 {
+            return None;
+        }
+        Some((u128::from(w0 | w1 << (8 * (n - 4))), both & HIGHS == 0))
+    } else {
+        let mut w = 0u32;
+        let mut stop = false;
+        for (i, &b) in bytes.iter().enumerate() {
+            stop |= STOP[usize::from(b)];
+            w |= u32::from(b) << (8 * i);
+        }
+        if stop {
+            return None;
+        }
+        Some((u128::from(w), w & 0x8080_8080 == 0))
+    }
+}
+
+/// Appends the first `len` bytes (at most 16) of `word`, little-endian: one
+/// 16-byte store, then the length cut back.
+#[inline(always)]
+pub(super) fn put_word(out: &mut Vec<u8>, word: u128, len: usize) {
+    let start = out.len();
+    out.extend_from_slice(&word.to_le_bytes());
+    out.truncate(start + len);
+}
+
+/// [`write_short`] for 17 to 32 bytes: four overlapping words checked, two
+/// overlapping 16-byte pieces copied.
+#[inline(always)]
+fn write_medium(out: &mut Vec<u8>, bytes: &[u8]) -> Option<bool> {
+    let n = bytes.len();
+    let (Some(head), Some(tail)) = (bytes.get(..16), bytes.get(n.checked_sub(16)?..)) else { return None };
+    let (Ok(head), Ok(tail)) = (<[u8; 16]>::try_from(head), <[u8; 16]>::try_from(tail)) else { return None };
+    let (a, b) = (u128::from_le_bytes(head), u128::from_le_bytes(tail));
+    let words = [a as u64, (a >> 64) as u64, b as u64, (b >> 64) as u64];
+    if words.iter().fold(0, |stop, &w| stop | special(w)) != 0 {
+        return None;
+    }
+    let start = out.len();
+    out.extend_from_slice(&head);
+    out.truncate(start + n - 16);
+    out.extend_from_slice(&tail);
+    Some(words.iter().fold(0, |seen, &w| seen | w) & HIGHS == 0)
+}
+
 /// Non-zero when a byte of `w` may need escaping (`"`, `\`, a control
 /// character, 0xED); it may also be non-zero for some bytes after one that
 /// does (a borrow), never zero when one does.
@@ -247,11 +319,14 @@ pub fn write_number(out: &mut Vec<u8>, n: f64) {
     let a = n.abs();
     // NaN and the infinities fail this test. (`-0 < 0` is false: `-0` is `0`.)
     if a < FIXED_MAX {
-        // `as` truncates (no library call, unlike `fract`): an integer when
-        // it converts back unchanged. (Through i64: the u64 conversions take
-        // several instructions on x86-64.)
-        let int = a as i64;
+        // An integer when its nearest integer converts back unchanged (no
+        // library call, unlike `fract`). (Through i64: the u64 conversions
+        // take several instructions on x86-64.)
+        let int = nearest(a);
         if int as f64 == a {
+            if int < 10_000 {
+                return write_small_int(out, n < 0.0, int as usize);
+            }
             return write_fixed(out, n < 0.0, int as u64, 0);
         }
         // A decimal of one to three fraction digits (a price, an eighth) in
@@ -264,9 +339,8 @@ pub fn write_number(out: &mut Vec<u8>, n: f64) {
         // zeros (and `n` is not an integer, so `m % 1000` is not 0). In this
         // range JavaScript writes fixed notation.
         if a >= 1e-3 {
-            // `as` truncates: this is the nearest integer (a tie either way
-            // is checked like any other candidate).
-            let m = (a * 1000.0 + 0.5) as i64;
+            // A tie rounded either way is checked like any other candidate.
+            let m = nearest(a * 1000.0);
             if m as f64 / 1000.0 == a {
                 let m = m as u64;
                 return write_fixed(out, n < 0.0, m / 1000, (m % 1000) as u32);
@@ -274,6 +348,16 @@ pub fn write_number(out: &mut Vec<u8>, n: f64) {
         }
     }
     write_number_other(out, n);
+}
+
+/// The integer nearest `a`, for `0 <= a < 2^52`: added to 2^52, whose
+/// unit in the last place is 1, `a` is rounded to an integer that the
+/// mantissa then holds. (Two instructions; `as` also checks for NaN and
+/// saturates, about ten.)
+#[inline(always)]
+fn nearest(a: f64) -> i64 {
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
+    ((a + TWO_52).to_bits() & ((1 << 52) - 1)) as i64
 }
 
 /// [`write_number`] past the integers and short decimals below 1e12: the
@@ -342,6 +426,26 @@ fn fraction(frac: u32) -> (u32, u32) {
     }
 }
 
+/// An integer below 10,000 (`-` when `negative`): its text built in one
+/// word from the digit pairs, appended with one store.
+#[inline(always)]
+fn write_small_int(out: &mut Vec<u8>, negative: bool, v: usize) {
+    let (digits, len) = if v < 10 {
+        (u64::from(b'0') + v as u64, 1)
+    } else if v < 100 {
+        (u64::from(PAIR_WORDS[v % 100]), 2)
+    } else if v < 1000 {
+        ((u64::from(b'0') + (v / 100 % 10) as u64) | (u64::from(PAIR_WORDS[v % 100]) << 8), 3)
+    } else {
+        (u64::from(PAIR_WORDS[v / 100 % 100]) | u64::from(PAIR_WORDS[v % 100]) << 16, 4)
+    };
+    let sign = usize::from(negative);
+    let text = digits << (8 * sign) | (sign as u64 * u64::from(b'-'));
+    let start = out.len();
+    out.extend_from_slice(&text.to_le_bytes());
+    out.truncate(start + len + sign);
+}
+
 /// `[-]int[.frac]`: `frac` in thousandths, none when 0; `int` below 10^12.
 ///
 /// Up to 16 characters are built in a register, last character first (the
@@ -373,9 +477,7 @@ fn write_fixed(out: &mut Vec<u8>, negative: bool, int: u64, frac: u32) {
         acc = acc << 8 | u128::from(b'-');
         len += 1;
     }
-    let start = out.len();
-    out.extend_from_slice(&acc.to_le_bytes());
-    out.truncate(start + len as usize);
+    put_word(out, acc, len as usize);
 }
 
 /// [`write_fixed`] for integer parts of 12 digits or more (and integers up
@@ -475,6 +577,16 @@ mod tests {
             let mut out = Vec::new();
             write_number(&mut out, n);
             assert_eq!(out, text.as_bytes());
+        }
+    }
+
+    #[test]
+    fn integers_as_rust_formats_them() {
+        let mut out = Vec::new();
+        for i in (-20_000i64..=20_000).chain([99_999_999_999, 100_000_000_000, -123_456_789_012, 1 << 53]) {
+            out.clear();
+            write_number(&mut out, i as f64);
+            assert_eq!(String::from_utf8(out.clone()).unwrap(), i.to_string());
         }
     }
 

@@ -10,7 +10,9 @@ use crate::value::node_map::{NodeMap, NodeSet};
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::json::enc::{decimal, first_capacity, write_escaped, write_iso, write_js_number, write_key, write_ref};
+use crate::json::enc::{
+    decimal, first_capacity, has_colon, write_escaped, write_iso, write_js_number, write_key, write_ref,
+};
 use crate::json::write_str_slice;
 use crate::model::write_plain;
 use crate::paths::{PathKey, Paths, Ref};
@@ -272,10 +274,11 @@ enum Key<'a> {
 }
 
 impl Key<'_> {
+    #[inline]
     fn has_colon(&self) -> bool {
         match self {
             Key::Index(_) => false,
-            Key::Name(k) => k.as_wtf8().contains(&b':'),
+            Key::Name(k) => has_colon(k.as_wtf8()),
         }
     }
 
@@ -490,6 +493,7 @@ impl Encoder<'_, '_> {
                     };
                     // Primitives are written here, without a step of the walk each.
                     let mut next = None;
+                    let mut entered = false;
                     while let Some(v) = items.get(*i) {
                         let idx = *i;
                         *i += 1;
@@ -497,6 +501,12 @@ impl Encoder<'_, '_> {
                             out.push(b',');
                         }
                         if !write_primitive(out, v) {
+                            if let Value::Node(m) = v {
+                                if self.enter(out, path, Key::Index(idx), *m, &mut stack) {
+                                    entered = true;
+                                    break;
+                                }
+                            }
                             // Containers are pushed onto the stack by write_value itself
                             // (returning them would move them through memory twice).
                             next = Some(self.write_value(out, path.as_ref(), Key::Index(idx), v, &mut stack));
@@ -505,6 +515,7 @@ impl Encoder<'_, '_> {
                     }
                     match next {
                         Some(next) => next,
+                        None if entered => continue,
                         None => {
                             out.push(b']');
                             self.st.pathless.remove(&node);
@@ -517,6 +528,7 @@ impl Encoder<'_, '_> {
                     let (node, path) = (*node, *path);
                     let Node::Object(pairs) = g.node(node) else { unreachable_frame() };
                     let mut next = None;
+                    let mut entered = false;
                     while *i < pairs.len() {
                         let idx = *i;
                         *i += 1;
@@ -526,12 +538,19 @@ impl Encoder<'_, '_> {
                         let (k, v) = &pairs[order.as_ref().map_or(idx, |o| o[idx])];
                         write_key(out, k);
                         if !write_primitive(out, v) {
+                            if let Value::Node(m) = v {
+                                if self.enter(out, path, Key::Name(k), *m, &mut stack) {
+                                    entered = true;
+                                    break;
+                                }
+                            }
                             next = Some(self.write_value(out, path.as_ref(), Key::Name(k), v, &mut stack));
                             break;
                         }
                     }
                     match next {
                         Some(next) => next,
+                        None if entered => continue,
                         None => {
                             out.push(b'}');
                             self.st.pathless.remove(&node);
@@ -674,6 +693,61 @@ impl Encoder<'_, '_> {
             }
         }
         e.at_path(path)
+    }
+
+    /// A member (of a graph array or object whose path is `parent`) that is
+    /// an array or an object of the graph: what [`Self::write_node`] does
+    /// for it (a reference if written before, else its path recorded and its
+    /// frame pushed), straight from the member loop. `false`, with nothing
+    /// done, for any other node, for the part's own model root, and for an
+    /// object without a path that is being written (the general path fails).
+    #[inline]
+    fn enter(
+        &mut self,
+        out: &mut Vec<u8>,
+        parent: Option<Ref>,
+        key: Key<'_>,
+        m: NodeId,
+        stack: &mut Vec<Frame>,
+    ) -> bool {
+        let pairs = match self.g.node(m) {
+            Node::Object(pairs) => Some(pairs),
+            Node::Array(_) => None,
+            _ => return false,
+        };
+        let path = match self.st.written.get(&m) {
+            Some(&r) => {
+                if self.st.model_root == Some(m) {
+                    return false;
+                }
+                self.st.paths.write(out, r);
+                return true;
+            }
+            None => match (key.has_colon(), parent) {
+                (false, Some(p)) => {
+                    let r = key.append_to(&mut self.st.paths, p);
+                    self.st.written.insert(m, r);
+                    Some(r)
+                }
+                _ => {
+                    if !self.st.pathless.insert(m) {
+                        return false;
+                    }
+                    None
+                }
+            },
+        };
+        match pairs {
+            Some(pairs) => {
+                out.push(b'{');
+                stack.push(Frame::Object { node: m, i: 0, path, order: object_order(pairs) });
+            }
+            None => {
+                out.push(b'[');
+                stack.push(Frame::Array { node: m, i: 0, path });
+            }
+        }
+        true
     }
 
     /// `resolveToJSON(key, value)` for one value whose holder has `parent` as
@@ -820,12 +894,7 @@ impl Encoder<'_, '_> {
                 } else {
                     out.push(b'{');
                     let order = match node {
-                        // Only array-index keys (which start with a digit) can move.
-                        Node::Object(pairs)
-                            if pairs.iter().any(|(k, _)| k.as_wtf8().first().is_some_and(u8::is_ascii_digit)) =>
-                        {
-                            crate::value::property_order(pairs.iter().map(|(k, _)| k.as_wtf8()))
-                        }
+                        Node::Object(pairs) => object_order(pairs),
                         _ => None,
                     };
                     stack.push(Frame::Object { node: id, i: 0, path, order });
@@ -1106,6 +1175,17 @@ impl Encoder<'_, '_> {
             }
         }
         Ok(())
+    }
+}
+
+/// JavaScript's property order for an object's pairs, when they are not
+/// already in it: only array-index keys (which start with a digit) move.
+#[inline]
+fn object_order(pairs: &[(JsString, Value)]) -> Option<Vec<usize>> {
+    if pairs.iter().any(|(k, _)| k.as_wtf8().first().is_some_and(u8::is_ascii_digit)) {
+        crate::value::property_order(pairs.iter().map(|(k, _)| k.as_wtf8()))
+    } else {
+        None
     }
 }
 

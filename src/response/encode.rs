@@ -19,7 +19,7 @@ use bytes::Bytes;
 use super::render::{Item, Walker};
 use super::tasks::Tasks;
 use crate::error::{Error, ErrorKind, Result};
-use crate::json::enc::write_hex;
+use crate::json::enc::write_row_id;
 use crate::json::{write_str, write_str_slice};
 use crate::paths::{Paths, Ref};
 use crate::value::{ClientReference, Graph, JsString, Node, NodeId, PromiseState, StreamEnd, StreamKind, Value};
@@ -281,8 +281,7 @@ impl State {
             }
             None => Vec::with_capacity(capacity),
         };
-        write_hex(&mut row, id);
-        row.push(b':');
+        write_row_id(&mut row, id);
         row
     }
 
@@ -546,6 +545,16 @@ struct Core {
 
 impl Core {
     fn new(g: &Graph, opts: &EncodeOptions) -> Core {
+        let mut core = Core::opening(g, opts);
+        let root = 0;
+        core.st.tasks.insert(root, TaskState::Promise);
+        core.st.ping(root, Item::V(g.root().clone()));
+        core.st.microtasks.push_back(Job::StartFlowing);
+        core
+    }
+
+    /// The request opening, its root task (id 0) not yet pinged.
+    fn opening(g: &Graph, opts: &EncodeOptions) -> Core {
         let mut st = State {
             temporary_references: opts.temporary_references,
             on_error: opts.on_error.clone(),
@@ -553,16 +562,42 @@ impl Core {
             room: crate::json::enc::first_capacity(g).max(128),
             ..State::default()
         };
-        let root = st.alloc();
+        // Rows of their own (promises, Maps, Sets, ...) come one per such
+        // node at most, and tasks that wait one per promise, lazy, element or
+        // blob: room for their bookkeeping at once, not by doubling (which
+        // copies it again and again).
+        let (mut outlined, mut waiting) = (0, 0);
+        for n in g.nodes() {
+            outlined += usize::from(!matches!(n, Node::Object(_) | Node::Array(_)));
+            waiting += usize::from(matches!(n, Node::Promise(_) | Node::Lazy(_) | Node::Element(_) | Node::Blob(_)));
+        }
+        if outlined > 0 {
+            st.regular.pieces.reserve(outlined + 1);
+        }
+        if waiting > 0 {
+            st.microtasks.reserve(waiting);
+            st.pinged.reserve(waiting);
+        }
+        st.alloc();
         if let Value::Node(n) = g.root() {
             let r = st.paths.whole("$", 0);
             st.written.insert(*n, r);
         }
-        st.tasks.insert(root, TaskState::Promise);
         st.opening = true;
-        st.ping(root, Item::V(g.root().clone()));
-        st.microtasks.push_back(Job::StartFlowing);
         Core { st, chunks: Chunker::default() }
+    }
+
+    /// What [`Core::new`] and the first microtasks of [`Core::work`] do,
+    /// without the queue: the root task renders (the `Perform` job), then
+    /// the reader starts flowing (the `StartFlowing` job queued after it),
+    /// then the microtasks the render queued run as usual. The bytes are
+    /// the same; a small response saves the queue's and the ping's
+    /// allocations.
+    fn start_direct(&mut self, g: &Graph) {
+        Walker::new(g, &mut self.st).task(0, &Item::V(g.root().clone()));
+        self.st.flowing = true;
+        self.flush();
+        self.work(g);
     }
 
     /// Runs everything that can run: microtasks, then the pinged tasks, then
@@ -804,9 +839,9 @@ impl Core {
 /// # Ok::<(), flight_codec::Error>(())
 /// ```
 pub fn encode(g: &Graph, opts: &EncodeOptions) -> Result<Vec<u8>> {
-    let mut core = Core::new(g, opts);
+    let mut core = Core::opening(g, opts);
     core.chunks.whole = Some(Vec::new());
-    core.work(g);
+    core.start_direct(g);
     if !core.is_complete() {
         return Err(Error::new(ErrorKind::Pending));
     }

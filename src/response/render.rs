@@ -13,7 +13,7 @@ use bytes::Bytes;
 
 use super::describe::{self, Member, Parent};
 use super::encode::{Job, State, TaskState, Thrown};
-use crate::json::enc::{write_escaped, write_iso, write_js_number, write_key, write_ref};
+use crate::json::enc::{has_colon, write_escaped, write_iso, write_js_number, write_key, write_ref};
 use crate::json::write_str_slice;
 use crate::model::write_plain;
 use crate::paths::{PathKey, Ref};
@@ -57,8 +57,9 @@ impl Key<'_> {
         }
     }
 
+    #[inline]
     fn has_colon(&self) -> bool {
-        matches!(self, Key::Name(s) if s.as_wtf8().contains(&b':'))
+        matches!(self, Key::Name(s) if has_colon(s.as_wtf8()))
     }
 
     /// `/^on[A-Z]/`: React's test for an event handler's name.
@@ -137,6 +138,9 @@ enum Next {
     Done,
     /// A container to walk into.
     Walk(Frame),
+    /// An array (`object` false) or an object of the graph to walk into,
+    /// its reference bookkeeping done ([`Walker::enter`]).
+    Enter { node: NodeId, object: bool, path: Option<Ref> },
     /// A container outlined as its own row `id`; `"<tag><id>"` is written
     /// in the parent once that row is done.
     Outline { id: u32, kids: Kids, tag: &'static str },
@@ -249,6 +253,11 @@ impl<'a> Walker<'a> {
     /// each.
     fn run(&mut self, first: Next) {
         let mut stack = std::mem::take(&mut self.stack);
+        // Room for deep values at once (growing the stack frame by frame
+        // copies it again at every doubling).
+        if stack.capacity() == 0 {
+            stack.reserve(self.g.len().clamp(16, 1024));
+        }
         let base = stack.len();
         self.push(&mut stack, first);
         let g = self.g;
@@ -270,6 +279,9 @@ impl<'a> Walker<'a> {
                 _ => self.other_members(kids, path, &mut frame.i),
             };
             match rendered {
+                // An array or an object of the graph (the common case) is
+                // entered here, without a call.
+                Some(Ok(Next::Enter { node, object, path })) => self.enter_frame(&mut stack, node, object, path),
                 Some(rendered) => {
                     let next = match rendered {
                         Ok(n) => n,
@@ -278,8 +290,17 @@ impl<'a> Walker<'a> {
                     self.push(&mut stack, next);
                 }
                 None => {
-                    if let Some(frame) = stack.pop() {
-                        self.close(frame);
+                    let Some(frame) = stack.pop() else { break };
+                    match frame.kids {
+                        // Likewise closed here: such a frame owns nothing to drop.
+                        Kids::Object(_) | Kids::Array(_) => {
+                            self.out.push(if matches!(frame.kids, Kids::Object(_)) { b'}' } else { b']' });
+                            if let Some(n) = frame.pathless {
+                                self.open.remove(&n);
+                            }
+                            std::mem::forget(frame);
+                        }
+                        _ => self.close(frame),
                     }
                 }
             }
@@ -339,7 +360,8 @@ impl<'a> Walker<'a> {
     }
 
     /// An object's members from `*at` on, the ones that are not objects
-    /// written here: the first that is, rendered, or `None` past the end.
+    /// written here: the first that is, rendered (an array or an object of
+    /// the graph by [`Self::enter`]), or `None` past the end.
     fn object_members(
         &mut self,
         kids: &Kids,
@@ -354,6 +376,11 @@ impl<'a> Walker<'a> {
             *at += 1;
             self.st.size += write_key(&mut self.out, k);
             if !self.leaf(v) {
+                if let Value::Node(m) = v {
+                    if let Some(next) = self.enter(*m, path, Key::Name(k)) {
+                        return Some(Ok(next));
+                    }
+                }
                 return Some(self.value(Holder::Frame(kids, path), Key::Name(k), v, None));
             }
         }
@@ -376,15 +403,59 @@ impl<'a> Walker<'a> {
             *at += 1;
             self.st.size += Key::Index(i).units();
             if !self.leaf(v) {
+                if let Value::Node(m) = v {
+                    if let Some(next) = self.enter(*m, path, Key::Index(i)) {
+                        return Some(Ok(next));
+                    }
+                }
                 return Some(self.value(Holder::Frame(kids, path), Key::Index(i), v, None));
             }
         }
         None
     }
 
+    /// A member (of a graph array or object, whose reference is `parent`)
+    /// that is an array or an object of the graph: what [`Self::node`] and
+    /// [`Self::object`] do for it, with a small [`Next::Enter`] for the
+    /// frame (not a whole frame moved out through them). `None`, with
+    /// nothing done, for any other node (and for a node without a
+    /// reference that is already being walked: the general path throws).
+    #[inline]
+    fn enter(&mut self, m: NodeId, parent: Option<Ref>, key: Key<'_>) -> Option<Next> {
+        let object = match self.g.node(m) {
+            Node::Object(_) => true,
+            Node::Array(_) => false,
+            _ => return None,
+        };
+        if let Some(&r) = self.st.written.get(&m) {
+            self.st.paths.write(&mut self.out, r);
+            return Some(Next::Done);
+        }
+        let path = match (key.has_colon(), parent) {
+            (false, Some(parent)) => {
+                let key = match key {
+                    Key::Name(k) => PathKey::Name(k.clone()),
+                    Key::Index(i) => PathKey::Index(i),
+                    Key::Root => PathKey::Static(""),
+                };
+                let r = self.st.paths.member(parent, key);
+                self.st.written.insert(m, r);
+                Some(r)
+            }
+            _ => {
+                if self.open.contains(&m) {
+                    return None;
+                }
+                None
+            }
+        };
+        Some(Next::Enter { node: m, object, path })
+    }
+
     fn push(&mut self, stack: &mut Vec<Frame>, next: Next) {
         match next {
             Next::Done => {}
+            Next::Enter { node, object, path } => self.enter_frame(stack, node, object, path),
             Next::Walk(f) => {
                 self.out.push(if matches!(f.kids, Kids::Object(_) | Kids::Obj(_)) { b'{' } else { b'[' });
                 if let Some(n) = f.pathless {
@@ -393,13 +464,37 @@ impl<'a> Walker<'a> {
                 stack.push(f);
             }
             Next::Outline { id, kids, tag } => {
-                let row = self.st.row_start(id);
+                // Room for a large Map's or Set's row at once (growing it
+                // from small would copy it many times).
+                let members = match kids {
+                    Kids::Entries(n) | Kids::Items(n) => match self.g.node(n) {
+                        Node::Map(entries) => entries.len() * 2,
+                        Node::Set(items) | Node::Iterator(items) => items.len(),
+                        _ => 0,
+                    },
+                    _ => 0,
+                };
+                let row = self.st.row_with(id, (members * 16).clamp(128, 1 << 20));
                 self.parents.push((std::mem::replace(&mut self.out, row), self.st.size));
                 stack.push(Frame { kids: Kids::TaskEnd { id, tag }, i: 0, path: None, pathless: None });
                 let path = Some(self.st.paths.whole("$", id));
                 self.push(stack, Next::Walk(Frame { kids, i: 0, path, pathless: None }));
             }
         }
+    }
+
+    /// Opens the frame of an array or object of the graph ([`Next::Enter`]).
+    #[inline(always)]
+    fn enter_frame(&mut self, stack: &mut Vec<Frame>, node: NodeId, object: bool, path: Option<Ref>) {
+        self.out.push(if object { b'{' } else { b'[' });
+        let pathless = if path.is_none() {
+            self.open.insert(node);
+            Some(node)
+        } else {
+            None
+        };
+        let kids = if object { Kids::Object(node) } else { Kids::Array(node) };
+        stack.push(Frame { kids, i: 0, path, pathless });
     }
 
     /// Closes a frame that has written all its members.
