@@ -1285,10 +1285,10 @@ impl Builder {
 }
 
 /// `"<tag><text>"` for text that JSON needs no escapes for (ids, digits, ISO dates).
-pub(crate) fn write_plain(out: &mut Vec<u8>, tag: &str, text: &str) {
+pub(crate) fn write_plain(out: &mut Vec<u8>, tag: &str, text: &[u8]) {
     out.push(b'"');
     out.extend_from_slice(tag.as_bytes());
-    out.extend_from_slice(text.as_bytes());
+    out.extend_from_slice(text);
     out.push(b'"');
 }
 

@@ -1207,7 +1207,7 @@ fn write_primitive(out: &mut Vec<u8>, v: &Value) -> bool {
         Value::String(s) => {
             write_escaped(out, s);
         }
-        Value::BigInt(b) => write_plain(out, "$n", b.as_str()),
+        Value::BigInt(b) => write_plain(out, "$n", b.as_bytes()),
         Value::Date(d) => {
             let start = out.len();
             out.extend_from_slice(b"\"$D");

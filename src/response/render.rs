@@ -628,7 +628,7 @@ impl<'a> Walker<'a> {
             Value::Bool(b) => self.out.extend_from_slice(if *b { b"true" } else { b"false" }),
             Value::Number(n) => write_js_number(&mut self.out, *n),
             Value::String(s) => self.string(s),
-            Value::BigInt(b) => write_plain(&mut self.out, "$n", b.as_str()),
+            Value::BigInt(b) => write_plain(&mut self.out, "$n", b.as_bytes()),
             // `resolveModel` calls `toJSON` first: an invalid date is `null`.
             Value::Date(d) => {
                 let start = self.out.len();

@@ -183,7 +183,7 @@ impl<'s, 'o> ser::Serializer for &'s mut Writer<'o> {
             }
             (Kind::BigInt, Some(Stash::BigInt(b))) => {
                 self.out.extend_from_slice(b"\"$n");
-                self.out.extend_from_slice(b.as_str().as_bytes());
+                self.out.extend_from_slice(b.as_bytes());
                 self.out.push(b'"');
                 Ok(())
             }

@@ -93,7 +93,6 @@ impl BigInt {
 
     /// The canonical decimal text as bytes (ASCII), without the check that
     /// [`BigInt::as_str`] makes to give a `&str`: for writers.
-    #[allow(dead_code)] // The encoders move to it once their work lands.
     pub(crate) fn as_bytes(&self) -> &[u8] {
         self.0.as_wtf8()
     }
