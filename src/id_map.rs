@@ -260,69 +260,6 @@ impl IdSet {
     }
 }
 
-/// Lists of items by id, in one buffer: each list is threaded through it
-/// (a first and a last entry per id), so an id with one item costs that
-/// item and two `u32`s, not a vector of its own. Taken lists leave their
-/// entries behind until every list is taken.
-#[derive(Clone, Debug)]
-pub(crate) struct IdLists<T> {
-    items: Vec<(T, u32)>,
-    ends: IdMap<(u32, u32)>,
-}
-
-impl<T> Default for IdLists<T> {
-    fn default() -> Self {
-        IdLists { items: Vec::new(), ends: IdMap::default() }
-    }
-}
-
-/// The end of a list in [`IdLists`].
-const END: u32 = u32::MAX;
-
-impl<T: Copy> IdLists<T> {
-    /// Adds `item` last in `id`'s list.
-    pub(crate) fn push(&mut self, id: u32, item: T) {
-        let at = self.items.len() as u32;
-        reserve_one(&mut self.items);
-        self.items.push((item, END));
-        match self.ends.get_mut(&id) {
-            Some(ends) => {
-                let last = std::mem::replace(&mut ends.1, at);
-                if let Some(entry) = self.items.get_mut(last as usize) {
-                    entry.1 = at;
-                }
-            }
-            None => {
-                self.ends.insert(id, (at, at));
-            }
-        }
-    }
-
-    #[inline]
-    pub(crate) fn is_empty(&self) -> bool {
-        self.ends.is_empty()
-    }
-
-    fn iter_from(&self, first: u32) -> impl Iterator<Item = T> + '_ {
-        let mut at = first;
-        std::iter::from_fn(move || {
-            let &(item, next) = self.items.get(at as usize)?;
-            at = next;
-            Some(item)
-        })
-    }
-
-    /// Takes `id`'s list, in order.
-    pub(crate) fn remove(&mut self, id: &u32) -> Option<Vec<T>> {
-        let (first, _) = self.ends.remove(id)?;
-        let list = self.iter_from(first).collect();
-        if self.ends.is_empty() {
-            self.items.clear();
-        }
-        Some(list)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -365,12 +302,5 @@ mod tests {
         assert!(s.remove(20_000) && !s.contains(&20_000) && s.remove(u32::MAX) && !s.remove(u32::MAX));
         assert_eq!(s.len(), 1 + 9_900 + 1);
         assert_eq!(s.iter().take(3).collect::<Vec<_>>(), [9, 100, 101]);
-        let mut l = IdLists::default();
-        l.push(7, 'a');
-        l.push(u32::MAX, 'b');
-        l.push(7, 'c');
-        assert_eq!(l.remove(&7), Some(vec!['a', 'c']));
-        assert_eq!((l.remove(&7), l.remove(&u32::MAX)), (None, Some(vec!['b'])));
-        assert!(l.is_empty() && l.items.is_empty());
     }
 }

@@ -17,7 +17,7 @@
 
 use super::complete::{Mark, Tracker, Unit};
 use super::row_table::RowLists;
-use crate::id_map::{IdLists, IdMap, IdSet};
+use crate::id_map::{IdMap, IdSet};
 use std::collections::{HashMap, HashSet, VecDeque};
 
 use bytes::Bytes;
@@ -157,7 +157,7 @@ pub struct ResponseDecoder {
     inits_of: RowLists<(NodeId, InitKind)>,
     entries_of: RowLists<(NodeId, bool)>,
     server_refs_of: IdMap<Vec<NodeId>>,
-    error_values_of: IdLists<NodeId>,
+    error_values_of: RowLists<NodeId>,
     /// Promises waiting for a promise they were fulfilled with.
     adopting: HashMap<NodeId, Vec<(NodeId, bool)>>,
     /// Server reference rows to look at (see `fill_ready_server_refs`), and
@@ -227,7 +227,7 @@ impl ResponseDecoder {
             inits_of: RowLists::default(),
             entries_of: RowLists::default(),
             server_refs_of: IdMap::default(),
-            error_values_of: IdLists::default(),
+            error_values_of: RowLists::default(),
             adopting: HashMap::new(),
             fill_candidates: Vec::new(),
             candidate_set: IdSet::default(),
