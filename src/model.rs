@@ -1184,66 +1184,53 @@ impl Builder {
             if consume_once && !consumed.insert(arr) {
                 return Err(ErrorKind::AlreadyInitialized { what, id: part }.into());
             }
-            let filled = if exclusive(part) {
-                self.take_initializer(arr, kind).ok_or_else(bad)?
-            } else {
-                match kind {
-                    InitKind::Map => {
-                        let mut entries = Vec::with_capacity(items.len());
-                        for item in items {
-                            let Value::Node(pair) = item else {
-                                return Err(bad());
-                            };
-                            match self.g.node(*pair) {
-                                Node::Array(kv) if kv.len() == 2 => entries.push((kv[0].clone(), kv[1].clone())),
-                                _ => return Err(bad()),
-                            }
-                        }
-                        Node::Map(crate::value::js_map(entries))
+            // Moved out of the part's arrays when nothing else reaches
+            // them, else copied.
+            let take = exclusive(part);
+            let filled = match kind {
+                InitKind::Map => {
+                    // Every entry a two-item array, checked before anything moves.
+                    let pairs_ok = items.iter().all(|item| {
+                        matches!(item, Value::Node(pair) if matches!(self.g.node(*pair), Node::Array(kv) if kv.len() == 2))
+                    });
+                    if !pairs_ok {
+                        return Err(bad());
                     }
-                    InitKind::Set => Node::Set(crate::value::js_set(items.clone())),
-                    InitKind::Iterator => Node::Iterator(items.clone()),
+                    let pairs = self.array_items(arr, take);
+                    let mut entries = Vec::with_capacity(pairs.len());
+                    for item in &pairs {
+                        let pair = item.as_node().and_then(|pair| self.pair_items(pair, take)).ok_or_else(bad)?;
+                        entries.push(pair);
+                    }
+                    Node::Map(crate::value::js_map(entries))
                 }
+                InitKind::Set => Node::Set(crate::value::js_set(self.array_items(arr, take))),
+                InitKind::Iterator => Node::Iterator(self.array_items(arr, take)),
             };
             *self.g.node_mut(node) = filled;
         }
         Ok(())
     }
 
-    /// The value `kind` makes of array `arr`, its items (and a Map's pairs'
-    /// items) moved out; `None` (nothing moved) if a Map entry is not a
-    /// two-item array.
-    fn take_initializer(&mut self, arr: NodeId, kind: InitKind) -> Option<Node> {
-        let take = |g: &mut Graph| match g.node_mut(arr) {
-            Node::Array(items) => Some(std::mem::take(items)),
+    /// The items of array `arr`, taken out of it (`take`) or copied; none
+    /// if it is not an array.
+    fn array_items(&mut self, arr: NodeId, take: bool) -> Vec<Value> {
+        match self.g.node_mut(arr) {
+            Node::Array(items) if take => std::mem::take(items),
+            Node::Array(items) => items.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The two items of a Map entry's array `pair`, taken out (`take`) or
+    /// copied; `None` if it is not a two-item array.
+    fn pair_items(&mut self, pair: NodeId, take: bool) -> Option<(Value, Value)> {
+        let Node::Array(kv) = self.g.node_mut(pair) else { return None };
+        match kv.as_mut_slice() {
+            [k, v] if take => Some((std::mem::replace(k, Value::Undefined), std::mem::replace(v, Value::Undefined))),
+            [k, v] => Some((k.clone(), v.clone())),
             _ => None,
-        };
-        Some(match kind {
-            InitKind::Map => {
-                let pairs = match self.g.node(arr) {
-                    Node::Array(items) => items,
-                    _ => return None,
-                };
-                let ok = pairs.iter().all(|item| {
-                    matches!(item, Value::Node(pair) if matches!(self.g.node(*pair), Node::Array(kv) if kv.len() == 2))
-                });
-                if !ok {
-                    return None;
-                }
-                let pairs = take(&mut self.g)?;
-                let mut entries = Vec::with_capacity(pairs.len());
-                for item in pairs {
-                    let Value::Node(pair) = item else { return None };
-                    let Node::Array(kv) = self.g.node_mut(pair) else { return None };
-                    let v = kv.pop()?;
-                    let k = kv.pop()?;
-                    entries.push((k, v));
-                }
-                Node::Map(crate::value::js_map(entries))
-            }
-            InitKind::Set => Node::Set(crate::value::js_set(take(&mut self.g)?)),
-            InitKind::Iterator => Node::Iterator(take(&mut self.g)?),
-        })
+        }
     }
 
     /// Reads server-reference metadata `{"id": string, "bound": null | promise of an array}`.
