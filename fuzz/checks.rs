@@ -397,12 +397,12 @@ fn build_graph_with(input: Input, extra: Vec<Extra>) -> Graph {
                 Node::map(entries.into_iter().map(|(k, v)| (value(k, &ids), value(v, &ids))).collect())
             }
             Spec::Set(items) => Node::set(vs(items)),
-            Spec::ArrayBuffer(b) => Node::ArrayBuffer(b.into()),
+            Spec::ArrayBuffer(b) => Node::ArrayBuffer(Box::new(b.into())),
             Spec::TypedArray(k, mut b) => {
                 let kind =
                     TypedArrayKind::from_tag(b"OoUSsLlGgMmV"[k as usize % 12]).unwrap_or(TypedArrayKind::DataView);
                 b.truncate(b.len() - b.len() % kind.element_size());
-                Node::TypedArray { kind, bytes: b.into() }
+                Node::TypedArray { kind, bytes: Box::new(b.into()) }
             }
             Spec::Blob(b) => Node::Blob(Box::new(Blob::new("text/plain", b))),
             Spec::FormData(entries) => {
@@ -619,7 +619,7 @@ fn extra_node(g: &mut Graph, spec: Extra, ids: &[NodeId]) -> Node {
         Extra::ByteStream(chunks, e) => {
             let items = chunks
                 .into_iter()
-                .map(|c| g.add_value(Node::TypedArray { kind: TypedArrayKind::Uint8Array, bytes: c.into() }))
+                .map(|c| g.add_value(Node::TypedArray { kind: TypedArrayKind::Uint8Array, bytes: Box::new(c.into()) }))
                 .collect();
             Node::Stream(Box::new(Stream { kind: StreamKind::Bytes, items, end: end(e, ids) }))
         }
@@ -658,9 +658,9 @@ fn extra_node(g: &mut Graph, spec: Extra, ids: &[NodeId]) -> Node {
             match kind {
                 Some(kind) => {
                     b.truncate(b.len() - b.len() % kind.element_size());
-                    Node::TypedArray { kind, bytes: b.into() }
+                    Node::TypedArray { kind, bytes: Box::new(b.into()) }
                 }
-                None => Node::ArrayBuffer(b.into()),
+                None => Node::ArrayBuffer(Box::new(b.into())),
             }
         }
     }

@@ -132,8 +132,9 @@ pub fn p4() -> Graph {
         samples.extend_from_slice(&x.to_le_bytes());
     }
     let mut g = Graph::new();
-    let file = g.add_value(Node::TypedArray { kind: TypedArrayKind::Uint8Array, bytes: Bytes::from(file) });
-    let samples = g.add_value(Node::TypedArray { kind: TypedArrayKind::Float64Array, bytes: Bytes::from(samples) });
+    let file = g.add_value(Node::TypedArray { kind: TypedArrayKind::Uint8Array, bytes: Box::new(Bytes::from(file)) });
+    let samples =
+        g.add_value(Node::TypedArray { kind: TypedArrayKind::Float64Array, bytes: Box::new(Bytes::from(samples)) });
     let root = object(&mut g, vec![("file", file), ("samples", samples)]);
     rooted(g, root)
 }

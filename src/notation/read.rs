@@ -335,7 +335,7 @@ impl Builder<'_> {
             }
             "arrayBuffer" => {
                 let b = self.bytes_of(body)?;
-                Ok(Start::Value(Value::Node(self.alloc(name, Node::ArrayBuffer(b)))))
+                Ok(Start::Value(Value::Node(self.alloc(name, Node::ArrayBuffer(Box::new(b))))))
             }
             "typedArray" => {
                 let k = self.str_of(self.field(body, "kind")?)?;
@@ -345,7 +345,7 @@ impl Builder<'_> {
                 if bytes.len() % kind.element_size() != 0 {
                     return Err(bad("typed array length is not a multiple of its element size"));
                 }
-                Ok(Start::Value(Value::Node(self.alloc(name, Node::TypedArray { kind, bytes }))))
+                Ok(Start::Value(Value::Node(self.alloc(name, Node::TypedArray { kind, bytes: Box::new(bytes) }))))
             }
             "blob" | "file" => {
                 let b = self.blob(&kind, body)?;
@@ -406,7 +406,9 @@ impl Builder<'_> {
                 let mut items = Vec::new();
                 for c in self.arr_of(body)?.to_vec() {
                     let bytes = self.bytes_of(c)?;
-                    items.push(Value::Node(self.g.add(Node::TypedArray { kind: TypedArrayKind::Uint8Array, bytes })));
+                    items.push(Value::Node(
+                        self.g.add(Node::TypedArray { kind: TypedArrayKind::Uint8Array, bytes: Box::new(bytes) }),
+                    ));
                 }
                 let end = StreamEnd::Closed(Value::Undefined);
                 Ok(Start::Value(Value::Node(
@@ -520,9 +522,10 @@ impl Builder<'_> {
                             }
                             _ => return Err(bad("byteStream chunks are base64 strings")),
                         };
-                        items.push(Value::Node(
-                            self.g.add(Node::TypedArray { kind: TypedArrayKind::Uint8Array, bytes: bytes.into() }),
-                        ));
+                        items.push(Value::Node(self.g.add(Node::TypedArray {
+                            kind: TypedArrayKind::Uint8Array,
+                            bytes: Box::new(bytes.into()),
+                        })));
                     }
                     done = items;
                 }

@@ -420,13 +420,13 @@ impl Tags for Reply<'_> {
                 };
                 bl.charge(1 + bytes.len() as u64)?;
                 if tag == b'A' {
-                    bl.g.add_value(Node::ArrayBuffer(bytes))
+                    bl.g.add_value(Node::ArrayBuffer(Box::new(bytes)))
                 } else {
                     let kind = TypedArrayKind::from_tag(tag).ok_or_else(unknown)?;
                     if bytes.len() % kind.element_size() != 0 {
                         return Err(ErrorKind::MisalignedTypedArray { kind: kind.name(), len: bytes.len() }.into());
                     }
-                    bl.g.add_value(Node::TypedArray { kind, bytes })
+                    bl.g.add_value(Node::TypedArray { kind, bytes: Box::new(bytes) })
                 }
             }
             b'R' | b'r' | b'X' | b'x' => {

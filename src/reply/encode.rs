@@ -921,13 +921,19 @@ impl Encoder<'_, '_> {
             Node::Set(_) => Ok(Step::Outline { id: self.alloc(), model: Fresh::Items(id), tag: "$W" }),
             Node::ArrayBuffer(bytes) => {
                 let bid = self.alloc();
-                self.append_blob(bid, Blob { name: None, content_type: JsString::new(), bytes: bytes.clone() });
+                self.append_blob(
+                    bid,
+                    Blob { name: None, content_type: JsString::new(), bytes: bytes::Bytes::clone(bytes) },
+                );
                 write_ref(out, "$A", bid);
                 Ok(Step::Done)
             }
             Node::TypedArray { kind, bytes } => {
                 let bid = self.alloc();
-                self.append_blob(bid, Blob { name: None, content_type: JsString::new(), bytes: bytes.clone() });
+                self.append_blob(
+                    bid,
+                    Blob { name: None, content_type: JsString::new(), bytes: bytes::Bytes::clone(bytes) },
+                );
                 write_str_slice(out, &format!("${}{bid:x}", kind.tag() as char));
                 Ok(Step::Done)
             }

@@ -412,7 +412,7 @@ pub(super) type Key = (u32, Option<u32>);
 pub(super) fn binary(b: &mut Builder, tag: u8, bytes: Bytes) -> Result<Value> {
     b.charge(1 + bytes.len() as u64)?;
     if tag == b'A' {
-        return Ok(b.g.add_value(Node::ArrayBuffer(bytes)));
+        return Ok(b.g.add_value(Node::ArrayBuffer(Box::new(bytes))));
     }
     let kind = if tag == b'b' {
         TypedArrayKind::Uint8Array
@@ -422,7 +422,7 @@ pub(super) fn binary(b: &mut Builder, tag: u8, bytes: Bytes) -> Result<Value> {
     if bytes.len() % kind.element_size() != 0 {
         return Err(ErrorKind::MisalignedTypedArray { kind: kind.name(), len: bytes.len() }.into());
     }
-    Ok(b.g.add_value(Node::TypedArray { kind, bytes }))
+    Ok(b.g.add_value(Node::TypedArray { kind, bytes: Box::new(bytes) }))
 }
 
 /// Fills a client reference from its `I` row: `[moduleId, chunks, exportName(, async)]`.

@@ -985,8 +985,8 @@ fn tuple_key(h: Holder<'_>, key: Key<'_>) -> PathKey {
 /// The bytes and row tag of a binary value.
 pub(super) fn binary(g: &Graph, v: &Value) -> Option<(u8, Bytes)> {
     match g.node(v.as_node()?) {
-        Node::ArrayBuffer(b) => Some((b'A', b.clone())),
-        Node::TypedArray { kind, bytes } => Some((kind.tag(), bytes.clone())),
+        Node::ArrayBuffer(b) => Some((b'A', Bytes::clone(b))),
+        Node::TypedArray { kind, bytes } => Some((kind.tag(), Bytes::clone(bytes))),
         _ => None,
     }
 }

@@ -177,8 +177,10 @@ impl<'c, 'g> De<'c, 'g> {
                 self.cx.charge(s.len() as u64)?;
                 Stash::Str(s.clone())
             }
-            (Kind::Binary, _, Some(Node::ArrayBuffer(b))) => Stash::Binary(None, b.clone()),
-            (Kind::Binary, _, Some(Node::TypedArray { kind, bytes })) => Stash::Binary(Some(*kind), bytes.clone()),
+            (Kind::Binary, _, Some(Node::ArrayBuffer(b))) => Stash::Binary(None, bytes::Bytes::clone(b)),
+            (Kind::Binary, _, Some(Node::TypedArray { kind, bytes })) => {
+                Stash::Binary(Some(*kind), bytes::Bytes::clone(bytes))
+            }
             (Kind::Blob, _, Some(Node::Blob(b))) => Stash::Blob((**b).clone()),
             (Kind::FormData, _, Some(Node::FormData(entries))) => Stash::FormData(entries.clone()),
             (Kind::ServerRef, _, Some(Node::ServerReference(r))) => {

@@ -87,8 +87,10 @@ impl View<'_> {
                 PromiseState::Fulfilled(v) => self.at(v).serialize(s),
                 _ => Err(ser::Error::custom("a pending or rejected promise cannot be written as plain data")),
             },
-            Node::ArrayBuffer(b) => ArrayBuffer(b.clone()).serialize(s),
-            Node::TypedArray { kind, bytes } => TypedArray { kind: *kind, bytes: bytes.clone() }.serialize(s),
+            Node::ArrayBuffer(b) => ArrayBuffer(bytes::Bytes::clone(b)).serialize(s),
+            Node::TypedArray { kind, bytes } => {
+                TypedArray { kind: *kind, bytes: bytes::Bytes::clone(bytes) }.serialize(s)
+            }
             Node::Blob(b) => b.serialize(s),
             Node::FormData(e) => FormData(e.clone()).serialize(s),
             Node::ServerReference(r) => ServerRef::of(self.g, r).serialize(s),
@@ -142,7 +144,7 @@ impl<'de> Visitor<'de> for Build<'_> {
     }
     fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Value, E> {
         let kind = crate::value::TypedArrayKind::Uint8Array;
-        Ok(self.0.add_value(Node::TypedArray { kind, bytes: v.to_vec().into() }))
+        Ok(self.0.add_value(Node::TypedArray { kind, bytes: Box::new(v.to_vec().into()) }))
     }
     fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
         Ok(Value::Null)

@@ -120,7 +120,10 @@ impl<'a> ser::Serializer for Ser<'a> {
 
     fn serialize_bytes(self, v: &[u8]) -> Result<Value> {
         self.not_plain()?;
-        Ok(self.cx.g.add_value(Node::TypedArray { kind: TypedArrayKind::Uint8Array, bytes: v.to_vec().into() }))
+        Ok(self
+            .cx
+            .g
+            .add_value(Node::TypedArray { kind: TypedArrayKind::Uint8Array, bytes: Box::new(v.to_vec().into()) }))
     }
 
     fn serialize_none(self) -> Result<Value> {
@@ -242,8 +245,8 @@ fn from_stash(cx: &mut Cx, stash: Stash) -> Value {
         Stash::Date(d) => Value::Date(d),
         Stash::BigInt(b) => Value::BigInt(b),
         Stash::Str(s) => Value::String(s),
-        Stash::Binary(None, bytes) => g.add_value(Node::ArrayBuffer(bytes)),
-        Stash::Binary(Some(kind), bytes) => g.add_value(Node::TypedArray { kind, bytes }),
+        Stash::Binary(None, bytes) => g.add_value(Node::ArrayBuffer(Box::new(bytes))),
+        Stash::Binary(Some(kind), bytes) => g.add_value(Node::TypedArray { kind, bytes: Box::new(bytes) }),
         Stash::Blob(b) => g.add_value(Node::Blob(Box::new(b))),
         Stash::FormData(entries) => g.add_value(Node::FormData(entries)),
         Stash::ServerRef(id, bound) => {
