@@ -502,7 +502,7 @@ fn main() {
         let (g, reply_peak) =
             peak_heap(|| reply::decode_body(&p3.reply_type, p3.reply.clone(), &dopts).expect("decodes"));
         drop(g);
-        let (g, response_peak) = peak_heap(|| response::decode(&p3.response, &dopts).expect("decodes"));
+        let (g, response_peak) = peak_heap(|| response::decode_bytes(p3.response.clone(), &dopts).expect("decodes"));
         drop(g);
         notes.push(format!(
             "P3 peak heap while decoding (counting allocator; the input not counted): reply {} = {:.2}× its {} wire bytes, response {} = {:.2}× (target ≤ 2×)",
