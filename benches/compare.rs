@@ -49,6 +49,22 @@ fn peak_heap<T>(f: impl FnOnce() -> T) -> (T, usize) {
 #[derive(Clone, Copy)]
 struct Stat {
     ns: f64,
+    /// Minor page faults per run while sampling (Linux: `/proc/self/stat`).
+    faults: Option<f64>,
+}
+
+/// The process's minor page faults so far (field 10 of `/proc/self/stat`).
+fn minor_faults() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces.
+    let after = &stat[stat.rfind(')')? + 2..];
+    after.split(' ').nth(7)?.parse().ok()
+}
+
+/// `P2 decode reply 113 / 1`: our minor page faults per run, and serde_json's.
+fn fault_note(payload: &str, op: &str, ours: &Stat, serde: Option<&Stat>) -> Option<String> {
+    let f = |s: &Stat| s.faults.map_or("?".to_string(), |f| format!("{f:.0}"));
+    Some(format!("{payload} {op} {} / {}", f(ours), serde.map_or("–".to_string(), f)))
 }
 
 /// Median time per run of `f`: warm-up (at least 3 runs and a tenth of the
@@ -73,6 +89,7 @@ fn measure<T>(budget: Duration, mut f: impl FnMut() -> T) -> Stat {
     let k = ((2e6 / per.max(1.0)) as u64).clamp(1, 100_000);
     let mut samples = Vec::new();
     let start = Instant::now();
+    let faults_before = minor_faults();
     while samples.len() < 5 || (start.elapsed() < budget && samples.len() < 101) {
         let t0 = Instant::now();
         for _ in 0..k {
@@ -80,8 +97,10 @@ fn measure<T>(budget: Duration, mut f: impl FnMut() -> T) -> Stat {
         }
         samples.push(t0.elapsed().as_nanos() as f64 / k as f64);
     }
+    let runs = (samples.len() as u64 * k) as f64;
+    let faults = faults_before.zip(minor_faults()).map(|(a, b)| b.saturating_sub(a) as f64 / runs);
     samples.sort_by(f64::total_cmp);
-    Stat { ns: samples[samples.len() / 2] }
+    Stat { ns: samples[samples.len() / 2], faults }
 }
 
 // --- inputs ----------------------------------------------------------------
@@ -373,6 +392,7 @@ fn main() {
     let dopts = DecodeOptions::default();
     let mut rows = Vec::new();
     let mut notes = Vec::new();
+    let mut faults: Vec<String> = Vec::new();
     for inp in &inputs {
         eprintln!("timing {}", inp.name);
         let n = inp.name;
@@ -387,6 +407,7 @@ fn main() {
         let ours = measure(budget, || reply::decode_body(&inp.reply_type, inp.reply.clone(), &dopts).expect("decodes"));
         let serde =
             (!binary).then(|| measure(budget, || inp.reply_json.iter().map(|t| serde_parse(t)).collect::<Vec<_>>()));
+        faults.extend(fault_note(n, "decode reply", &ours, serde.as_ref()));
         rows.push(Row {
             payload: n,
             op: "decode reply",
@@ -439,6 +460,7 @@ fn main() {
             measure(budget, || values.iter().map(|v| serde_json::to_vec(v).expect("writes")).collect::<Vec<_>>())
         });
         drop(values);
+        faults.extend(fault_note(n, "encode reply", &ours, serde.as_ref()));
         rows.push(Row {
             payload: n,
             op: "encode reply",
@@ -458,6 +480,7 @@ fn main() {
             measure(budget, || values.iter().map(|v| serde_json::to_vec(v).expect("writes")).collect::<Vec<_>>())
         });
         drop(values);
+        faults.extend(fault_note(n, "encode response", &ours, serde.as_ref()));
         rows.push(Row {
             payload: n,
             op: "encode response",
@@ -475,6 +498,7 @@ fn main() {
         let ours = measure(budget, || response::decode_bytes(inp.response.clone(), &dopts).expect("decodes"));
         let serde =
             (!binary).then(|| measure(budget, || inp.response_json.iter().map(|t| serde_parse(t)).collect::<Vec<_>>()));
+        faults.extend(fault_note(n, "decode response", &ours, serde.as_ref()));
         rows.push(Row {
             payload: n,
             op: "decode response",
@@ -495,6 +519,13 @@ fn main() {
             ours: Some(ours.ns),
             ..Row::default()
         });
+    }
+
+    if !faults.is_empty() {
+        notes.push(format!(
+            "minor page faults per run, ours / serde_json (fresh pages a run touched: memory the allocator had handed back to the system): {}",
+            faults.join(", ")
+        ));
     }
 
     // memory: peak heap while decoding P3
