@@ -586,33 +586,37 @@ fn scaling(budget: Duration) -> String {
     let dopts = DecodeOptions::default();
     let ropts = response::EncodeOptions::default();
     let mut per: [Vec<f64>; 4] = Default::default();
+    let mut faults: [Vec<Option<f64>>; 4] = Default::default();
     for &n in &sizes {
         eprintln!("scaling: {n} records");
         let g = payloads::records(n);
         let body = reply::encode(&g, &EncodeOptions::default()).expect("encodes");
         let text = Bytes::from(body.as_text().expect("a string body").to_owned());
-        let stream = response::encode(&g, &ropts).expect("encodes");
-        let ns = [
-            measure(budget, || reply::decode_text(text.clone(), &dopts).expect("decodes")).ns,
-            measure(budget, || reply::encode(&g, &EncodeOptions::default()).expect("encodes")).ns,
-            measure(budget, || response::encode(&g, &ropts).expect("encodes")).ns,
-            measure(budget, || response::decode(&stream, &dopts).expect("decodes")).ns,
+        let stream = Bytes::from(response::encode(&g, &ropts).expect("encodes"));
+        let stats = [
+            measure(budget, || reply::decode_text(text.clone(), &dopts).expect("decodes")),
+            measure(budget, || reply::encode(&g, &EncodeOptions::default()).expect("encodes")),
+            measure(budget, || response::encode(&g, &ropts).expect("encodes")),
+            measure(budget, || response::decode_bytes(stream.clone(), &dopts).expect("decodes")),
         ];
-        for (i, t) in ns.iter().enumerate() {
-            per[i].push(t / n as f64);
+        for (i, st) in stats.iter().enumerate() {
+            per[i].push(st.ns / n as f64);
+            faults[i].push(st.faults.map(|f| f * 1000.0 / n as f64));
         }
     }
     let mut out = String::from(
-        "scaling (ours), ns per record at 1k / 10k / 50k / 200k records (spread = max/min - 1; target ≤ 15%):",
+        "scaling (ours), ns per record at 1k / 10k / 50k / 200k records (spread = max/min - 1; target ≤ 15%), and minor page faults per 1,000 records:",
     );
     for (i, op) in ["decode reply", "encode reply", "encode response", "decode response"].iter().enumerate() {
         let v = &per[i];
         let (lo, hi) = v.iter().fold((f64::MAX, 0f64), |(lo, hi), x| (lo.min(*x), hi.max(*x)));
+        let f = faults[i].iter().map(|f| f.map_or("?".to_string(), |f| format!("{f:.0}"))).collect::<Vec<_>>();
         let _ = write!(
             out,
-            "\n  - {op}: {} (spread {:.0}%)",
+            "\n  - {op}: {} (spread {:.0}%); faults {}",
             v.iter().map(|x| format!("{x:.0}")).collect::<Vec<_>>().join(" / "),
-            (hi / lo - 1.0) * 100.0
+            (hi / lo - 1.0) * 100.0,
+            f.join(" / ")
         );
     }
     out
