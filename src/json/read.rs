@@ -235,6 +235,9 @@ pub struct Reader<'a> {
     kinds: u64,
     /// … and deeper levels here, 64 per word.
     deeper: Vec<u64>,
+    /// Whether the innermost open container is an object (its bit, kept
+    /// apart: read after every value).
+    in_object: bool,
     /// Reused buffer for decoding strings with escapes.
     scratch: Vec<u8>,
     error: Option<JsonError>,
@@ -288,6 +291,7 @@ impl<'a> Reader<'a> {
             max_depth,
             kinds: 0,
             deeper: Vec::new(),
+            in_object: false,
             scratch: Vec::new(),
             error: None,
             utf8: false,
@@ -467,7 +471,7 @@ impl<'a> Reader<'a> {
     #[inline(always)]
     fn after_value(&mut self) -> Result<Option<Token>, JsonError> {
         let b = self.skip_ws();
-        let Some(top) = self.depth.checked_sub(1) else {
+        if self.depth == 0 {
             return match b {
                 None => {
                     self.state = State::Done;
@@ -475,8 +479,8 @@ impl<'a> Reader<'a> {
                 }
                 Some(_) => self.err(JsonErrorKind::TrailingCharacters, self.pos),
             };
-        };
-        let in_object = self.is_object(top);
+        }
+        let in_object = self.in_object;
         match b {
             Some(b',') => {
                 self.pos += 1;
@@ -575,6 +579,7 @@ impl<'a> Reader<'a> {
         } else {
             *word &= !bit;
         }
+        self.in_object = object;
         self.depth += 1;
         self.pos += 1;
         Ok(())
@@ -582,6 +587,10 @@ impl<'a> Reader<'a> {
 
     fn pop(&mut self) {
         self.depth = self.depth.saturating_sub(1);
+        self.in_object = match self.depth.checked_sub(1) {
+            Some(top) => self.is_object(top),
+            None => false,
+        };
         self.state = State::AfterValue;
     }
 
@@ -1058,7 +1067,7 @@ fn low_bytes(n: usize) -> u64 {
 
 /// The index of the first `"`, `\` or control character at or after `i`
 /// (or `src.len()`), OR-ing every byte passed over into `high`.
-#[inline]
+#[inline(always)]
 fn scan_string(src: &[u8], mut i: usize, high: &mut u8) -> usize {
     let mut acc = 0u64;
     while let Some(chunk) = src.get(i..i + 8) {
