@@ -525,15 +525,15 @@ impl<'a> Reader<'a> {
                 return Ok(Some(Token::BeginObject));
             }
             Some(b't') => {
-                self.literal(b"true")?;
+                self.word(b"true")?;
                 Token::Bool(true)
             }
             Some(b'f') => {
-                self.literal(b"false")?;
+                self.word(b"false")?;
                 Token::Bool(false)
             }
             Some(b'n') => {
-                self.literal(b"null")?;
+                self.word(b"null")?;
                 Token::Null
             }
             Some(_) => return self.err(JsonErrorKind::ExpectedValue, self.pos),
@@ -556,6 +556,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn push(&mut self, object: bool) -> Result<(), JsonError> {
         if self.depth >= self.max_depth {
             return self.err(JsonErrorKind::DepthLimit { limit: self.max_depth }, self.pos);
@@ -597,6 +598,18 @@ impl<'a> Reader<'a> {
     fn is_object(&self, level: usize) -> bool {
         let word = if level < 64 { self.kinds } else { self.deeper.get(level / 64 - 1).copied().unwrap_or(0) };
         (word >> (level % 64)) & 1 == 1
+    }
+
+    /// Reads the literal `lit` at `self.pos`: compared whole where it is
+    /// there, else byte by byte by [`Reader::literal`] (which finds the error).
+    #[inline(always)]
+    fn word(&mut self, lit: &'static [u8]) -> Result<(), JsonError> {
+        let src: &[u8] = self.src;
+        if src.get(self.pos..self.pos + lit.len()) == Some(lit) {
+            self.pos += lit.len();
+            return Ok(());
+        }
+        self.literal(lit)
     }
 
     #[inline(never)]

@@ -208,7 +208,11 @@ impl Date {
             return None;
         }
         // Within ±2^53: exact, and always a valid time value.
-        let ms = days_from_civil(year, month, day) * 86_400_000 + hour * 3_600_000 + min * 60_000 + sec * 1000 + milli;
+        let ms = days_from_civil_0_9999(year, month, day) * 86_400_000
+            + hour * 3_600_000
+            + min * 60_000
+            + sec * 1000
+            + milli;
         Some(Date(ms as f64))
     }
 
@@ -314,6 +318,17 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// [`days_from_civil`] for years 0–9999 and valid months: the same count
+/// in unsigned arithmetic (divisions by constants, a table for the months),
+/// with the year moved on by 400 years (146,097 days) to stay positive.
+fn days_from_civil_0_9999(y: i64, m: i64, d: i64) -> i64 {
+    /// Days from March 1 to the first of each month (index: month 1–12).
+    const BEFORE: [u64; 13] = [0, 306, 337, 0, 31, 61, 92, 122, 153, 184, 214, 245, 275];
+    let y = (y + 400 - i64::from(m <= 2)) as u64;
+    let days = 365 * y + y / 4 - y / 100 + y / 400 + BEFORE[(m & 15) as usize % 13] + d as u64 - 1;
+    days as i64 - 719_468 - 146_097
+}
+
 /// Howard Hinnant's civil-from-days: (year, month, day) of a day count since 1970-01-01.
 pub(crate) fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let z = z + 719_468;
@@ -397,6 +412,17 @@ mod tests {
                 }
             }
             check(&b);
+        }
+    }
+
+    #[test]
+    fn day_counts_of_years_0_to_9999_agree() {
+        for y in 0..=9999 {
+            for m in 1..=12 {
+                for d in 1..=days_in_month(y, m) {
+                    assert_eq!(days_from_civil_0_9999(y, m, d), days_from_civil(y, m, d), "{y}-{m}-{d}");
+                }
+            }
         }
     }
 
