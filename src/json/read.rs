@@ -766,13 +766,16 @@ impl<'a> Reader<'a> {
     fn string(&mut self) -> Result<JsString, JsonError> {
         let src: &[u8] = self.src;
         let start = self.pos + 1;
-        let mut high = 0u8;
-        let end = scan_string(src, start, &mut high);
-        if src.get(end) == Some(&b'"') && high & 0x80 == 0 {
+        let end = scan_ascii(src, start);
+        if src.get(end) == Some(&b'"') {
             // The common case: ASCII text without escapes, sliced zero-copy.
             self.pos = end + 1;
             return Ok(self.unescaped(start, end));
         }
+        // The text so far is plain ASCII: the scan for the end goes on
+        // from where this one stopped.
+        let mut high = 0u8;
+        let end = scan_string(src, end, &mut high);
         self.string_slow(start, end, high)
     }
 
@@ -1080,7 +1083,7 @@ fn low_bytes(n: usize) -> u64 {
 
 /// The index of the first `"`, `\` or control character at or after `i`
 /// (or `src.len()`), OR-ing every byte passed over into `high`.
-#[inline(always)]
+#[inline]
 fn scan_string(src: &[u8], mut i: usize, high: &mut u8) -> usize {
     let mut acc = 0u64;
     while let Some(chunk) = src.get(i..i + 8) {
@@ -1110,6 +1113,34 @@ fn scan_string(src: &[u8], mut i: usize, high: &mut u8) -> usize {
             break;
         }
         *high |= b;
+        i += 1;
+    }
+    i
+}
+
+/// The index of the first `"`, `\`, control character or non-ASCII byte at
+/// or after `i` (or `src.len()`).
+#[inline(always)]
+fn scan_ascii(src: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = src.get(i..i + 8) {
+        let Ok(bytes) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let w = u64::from_le_bytes(bytes);
+        let stop = has_zero(w ^ (ONES * u64::from(b'"')))
+            | has_zero(w ^ (ONES * u64::from(b'\\')))
+            | has_control(w)
+            | (w & HIGHS);
+        if stop != 0 {
+            // The lowest flagged byte is exactly the first special one.
+            return i + (stop.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&b) = src.get(i) {
+        if b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b) {
+            break;
+        }
         i += 1;
     }
     i
@@ -1179,6 +1210,26 @@ mod tests {
             let mut high = 0;
             assert_eq!(scan_string(&v, from, &mut high), want, "{v:?} from {from}");
             assert_eq!(high & 0x80, want_high, "{v:?} from {from}");
+        }
+    }
+
+    #[test]
+    fn ascii_scanner_agrees_with_a_byte_loop() {
+        let alphabet = [b'a', b'"', b'\\', 0x00, 0x1f, 0x20, 0x7f, 0x80, 0xc3, 0xff, 0x21, 0x5b, 0x5d];
+        let mut rng = crate::test_rng::xorshift(0x5851_f42d_4c95_7f2d);
+        for _ in 0..50_000 {
+            let mut next = || rng.next().unwrap_or_default() as usize;
+            let len = next() % 24;
+            let plain = next() % 4;
+            let v: Vec<u8> = (0..len)
+                .map(|_| if next() % (plain + 1) == 0 { alphabet[next() % alphabet.len()] } else { b'a' })
+                .collect();
+            let from = if len == 0 { 0 } else { next() % len };
+            let want = v[from..]
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b))
+                .map_or(len, |p| from + p);
+            assert_eq!(scan_ascii(&v, from), want, "{v:?} from {from}");
         }
     }
 
