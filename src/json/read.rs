@@ -235,6 +235,9 @@ pub struct Reader<'a> {
     kinds: u64,
     /// … and deeper levels here, 64 per word.
     deeper: Vec<u64>,
+    /// Whether the innermost open container is an object (its bit, kept
+    /// apart: read after every value).
+    in_object: bool,
     /// Reused buffer for decoding strings with escapes.
     scratch: Vec<u8>,
     error: Option<JsonError>,
@@ -288,6 +291,7 @@ impl<'a> Reader<'a> {
             max_depth,
             kinds: 0,
             deeper: Vec::new(),
+            in_object: false,
             scratch: Vec::new(),
             error: None,
             utf8: false,
@@ -467,7 +471,7 @@ impl<'a> Reader<'a> {
     #[inline(always)]
     fn after_value(&mut self) -> Result<Option<Token>, JsonError> {
         let b = self.skip_ws();
-        let Some(top) = self.depth.checked_sub(1) else {
+        if self.depth == 0 {
             return match b {
                 None => {
                     self.state = State::Done;
@@ -475,8 +479,8 @@ impl<'a> Reader<'a> {
                 }
                 Some(_) => self.err(JsonErrorKind::TrailingCharacters, self.pos),
             };
-        };
-        let in_object = self.is_object(top);
+        }
+        let in_object = self.in_object;
         match b {
             Some(b',') => {
                 self.pos += 1;
@@ -521,15 +525,15 @@ impl<'a> Reader<'a> {
                 return Ok(Some(Token::BeginObject));
             }
             Some(b't') => {
-                self.literal(b"true")?;
+                self.word(b"true")?;
                 Token::Bool(true)
             }
             Some(b'f') => {
-                self.literal(b"false")?;
+                self.word(b"false")?;
                 Token::Bool(false)
             }
             Some(b'n') => {
-                self.literal(b"null")?;
+                self.word(b"null")?;
                 Token::Null
             }
             Some(_) => return self.err(JsonErrorKind::ExpectedValue, self.pos),
@@ -552,6 +556,7 @@ impl<'a> Reader<'a> {
         }
     }
 
+    #[inline]
     fn push(&mut self, object: bool) -> Result<(), JsonError> {
         if self.depth >= self.max_depth {
             return self.err(JsonErrorKind::DepthLimit { limit: self.max_depth }, self.pos);
@@ -575,6 +580,7 @@ impl<'a> Reader<'a> {
         } else {
             *word &= !bit;
         }
+        self.in_object = object;
         self.depth += 1;
         self.pos += 1;
         Ok(())
@@ -582,12 +588,28 @@ impl<'a> Reader<'a> {
 
     fn pop(&mut self) {
         self.depth = self.depth.saturating_sub(1);
+        self.in_object = match self.depth.checked_sub(1) {
+            Some(top) => self.is_object(top),
+            None => false,
+        };
         self.state = State::AfterValue;
     }
 
     fn is_object(&self, level: usize) -> bool {
         let word = if level < 64 { self.kinds } else { self.deeper.get(level / 64 - 1).copied().unwrap_or(0) };
         (word >> (level % 64)) & 1 == 1
+    }
+
+    /// Reads the literal `lit` at `self.pos`: compared whole where it is
+    /// there, else byte by byte by [`Reader::literal`] (which finds the error).
+    #[inline(always)]
+    fn word(&mut self, lit: &'static [u8]) -> Result<(), JsonError> {
+        let src: &[u8] = self.src;
+        if src.get(self.pos..self.pos + lit.len()) == Some(lit) {
+            self.pos += lit.len();
+            return Ok(());
+        }
+        self.literal(lit)
     }
 
     #[inline(never)]
@@ -609,7 +631,53 @@ impl<'a> Reader<'a> {
     }
 
     /// Reads a number starting at `self.pos` (a `-` or a digit).
+    ///
+    /// The common shape, at most 7 integer digits and at most 7 fraction
+    /// digits without an exponent, is read a word at a time: its digits are
+    /// an exact integer below 2^53 and its scale an exact power of ten, so
+    /// one division rounds it correctly. Anything else (and every error)
+    /// goes to [`Reader::number_slow`].
+    #[inline(always)]
     fn number(&mut self) -> Result<f64, JsonError> {
+        let src: &[u8] = self.src;
+        let start = self.pos;
+        let negative = src.get(start) == Some(&b'-');
+        let i = start + usize::from(negative);
+        let t = load8(src, i).wrapping_sub(ONES * 0x30);
+        let n = leading_digits(t);
+        // 1..=7 digits, and no leading zero.
+        if n.wrapping_sub(1) < 7 && (n == 1 || t & 0xff != 0) {
+            let mut mantissa = digits_value(t, n);
+            let mut i = i + n;
+            let mut scale = 0;
+            // The byte after the digits, from the word (exact: see
+            // `leading_digits`; 0 past the end).
+            let mut next = ((t >> (8 * n as u32)) as u8).wrapping_add(b'0');
+            if next == b'.' {
+                let t = load8(src, i + 1).wrapping_sub(ONES * 0x30);
+                let k = leading_digits(t);
+                if k.wrapping_sub(1) >= 7 {
+                    return self.number_slow();
+                }
+                mantissa = mantissa * POW10_U64[k & 15] + digits_value(t, k);
+                i += 1 + k;
+                scale = k;
+                next = ((t >> (8 * k as u32)) as u8).wrapping_add(b'0');
+            }
+            if next | 0x20 != b'e' {
+                self.pos = i;
+                // At most 14 digits: exact, as is 10^scale.
+                let v = mantissa as f64 / POW10[scale & 7];
+                return Ok(if negative { -v } else { v });
+            }
+        }
+        self.number_slow()
+    }
+
+    /// [`Reader::number`] for every number: digits of any length,
+    /// exponents, and errors.
+    #[inline(never)]
+    fn number_slow(&mut self) -> Result<f64, JsonError> {
         let src: &[u8] = self.src;
         let start = self.pos;
         let mut i = start;
@@ -698,13 +766,16 @@ impl<'a> Reader<'a> {
     fn string(&mut self) -> Result<JsString, JsonError> {
         let src: &[u8] = self.src;
         let start = self.pos + 1;
-        let mut high = 0u8;
-        let end = scan_string(src, start, &mut high);
-        if src.get(end) == Some(&b'"') && high & 0x80 == 0 {
+        let end = scan_ascii(src, start);
+        if src.get(end) == Some(&b'"') {
             // The common case: ASCII text without escapes, sliced zero-copy.
             self.pos = end + 1;
             return Ok(self.unescaped(start, end));
         }
+        // The text so far is plain ASCII: the scan for the end goes on
+        // from where this one stopped.
+        let mut high = 0u8;
+        let end = scan_string(src, end, &mut high);
         self.string_slow(start, end, high)
     }
 
@@ -860,10 +931,90 @@ fn decimal_to_f64(mantissa: u64, exponent: i64) -> Option<f64> {
     Some(q as f64 * f64::from_bits(u64::from(1023 - shift) << 52))
 }
 
+/// 10^0 ..= 10^8.
+const POW10_U64: [u64; 16] = {
+    let mut table = [1u64; 16];
+    let mut i = 1;
+    while i < table.len() {
+        table[i] = table[i - 1] * 10;
+        i += 1;
+    }
+    table
+};
+
+/// Eight bytes of `src` from `i` as a little-endian word; past the end of
+/// `src` the bytes are 0 (which is not a digit or any byte of a number).
+#[inline(always)]
+fn load8(src: &[u8], i: usize) -> u64 {
+    match src.get(i..i + 8) {
+        Some(chunk) => <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes),
+        // Near the end: the last eight bytes, shifted down so that the
+        // bytes past the end are the zeros shifted in.
+        None => match src.len().checked_sub(8).and_then(|last| Some((last, src.get(last..)?))) {
+            Some((last, tail)) if i < src.len() => {
+                let w = <[u8; 8]>::try_from(tail).map_or(0, u64::from_le_bytes);
+                w >> ((8 * (i - last)) & 63)
+            }
+            Some(_) => 0,
+            None => {
+                let mut b = [0u8; 8];
+                for (d, s) in b.iter_mut().zip(src.get(i..).unwrap_or_default()) {
+                    *d = *s;
+                }
+                u64::from_le_bytes(b)
+            }
+        },
+    }
+}
+
+/// For `t`, eight bytes (in memory order) less `0x30` each (with
+/// `wrapping_sub` of the whole word): how many are ASCII digits before the
+/// first that is not (8 if all are).
+#[inline(always)]
+fn leading_digits(t: u64) -> usize {
+    // A digit's byte is now 0..=9: its top bit is clear, and still clear with
+    // 0x76 added; any other byte has it set in one or the other. Borrows (of
+    // the subtraction) and carries (of the addition) only come out of bytes
+    // that are not digits, into the bytes after them: bytes before the first
+    // non-digit are exact, and so is that byte.
+    let non_digit = (t | t.wrapping_add(ONES * 0x76)) & HIGHS;
+    (non_digit.trailing_zeros() / 8) as usize
+}
+
+/// The value of the first `n` (1..=8) digits of `t` (as [`leading_digits`]
+/// takes it: digit values, the most significant first in memory order).
+#[inline(always)]
+fn digits_value(t: u64, n: usize) -> u64 {
+    // The digits to the top of the word, zeros (leading zeros) below them;
+    // the bytes after them are shifted out.
+    let v = t << ((8 * (8 - n)) & 63) as u32;
+    // Pairs, then quadruples, then all eight.
+    let v = v.wrapping_mul(10).wrapping_add(v >> 8);
+    let v = (v & 0x0000_00ff_0000_00ff)
+        .wrapping_mul(100 + (1_000_000 << 32))
+        .wrapping_add(((v >> 16) & 0x0000_00ff_0000_00ff).wrapping_mul(1 + (10_000 << 32)));
+    v >> 32
+}
+
 /// Reads decimal digits from `src[i..]` into `mantissa` (wrapping), and
-/// returns the index after them.
+/// returns the index after them: eight bytes at a time where eight remain.
 #[inline(always)]
 fn digits(src: &[u8], mut i: usize, mantissa: &mut u64) -> usize {
+    while let Some(chunk) = src.get(i..i + 8) {
+        let Ok(bytes) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let t = u64::from_le_bytes(bytes).wrapping_sub(ONES * 0x30);
+        let n = leading_digits(t);
+        if n == 0 {
+            return i;
+        }
+        *mantissa = mantissa.wrapping_mul(POW10_U64[n & 15]).wrapping_add(digits_value(t, n));
+        i += n;
+        if n < 8 {
+            return i;
+        }
+    }
     while let Some(&b) = src.get(i) {
         let d = b.wrapping_sub(b'0');
         if d > 9 {
@@ -967,6 +1118,34 @@ fn scan_string(src: &[u8], mut i: usize, high: &mut u8) -> usize {
     i
 }
 
+/// The index of the first `"`, `\`, control character or non-ASCII byte at
+/// or after `i` (or `src.len()`).
+#[inline(always)]
+fn scan_ascii(src: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = src.get(i..i + 8) {
+        let Ok(bytes) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let w = u64::from_le_bytes(bytes);
+        let stop = has_zero(w ^ (ONES * u64::from(b'"')))
+            | has_zero(w ^ (ONES * u64::from(b'\\')))
+            | has_control(w)
+            | (w & HIGHS);
+        if stop != 0 {
+            // The lowest flagged byte is exactly the first special one.
+            return i + (stop.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&b) = src.get(i) {
+        if b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b) {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
 /// The character starting at `src[at]`, or U+FFFD if there is none.
 fn char_at(src: &[u8], at: usize) -> char {
     let len = match src.get(at) {
@@ -1035,6 +1214,26 @@ mod tests {
     }
 
     #[test]
+    fn ascii_scanner_agrees_with_a_byte_loop() {
+        let alphabet = [b'a', b'"', b'\\', 0x00, 0x1f, 0x20, 0x7f, 0x80, 0xc3, 0xff, 0x21, 0x5b, 0x5d];
+        let mut rng = crate::test_rng::xorshift(0x5851_f42d_4c95_7f2d);
+        for _ in 0..50_000 {
+            let mut next = || rng.next().unwrap_or_default() as usize;
+            let len = next() % 24;
+            let plain = next() % 4;
+            let v: Vec<u8> = (0..len)
+                .map(|_| if next() % (plain + 1) == 0 { alphabet[next() % alphabet.len()] } else { b'a' })
+                .collect();
+            let from = if len == 0 { 0 } else { next() % len };
+            let want = v[from..]
+                .iter()
+                .position(|&b| b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b))
+                .map_or(len, |p| from + p);
+            assert_eq!(scan_ascii(&v, from), want, "{v:?} from {from}");
+        }
+    }
+
+    #[test]
     fn scanner_finds_specials_in_every_lane() {
         for len in 0..40 {
             for special in [b'"', b'\\', 0x00, 0x1f] {
@@ -1054,6 +1253,211 @@ mod tests {
         // 0x20 and DEL are not special.
         let mut high = 0;
         assert_eq!(scan_string(b"          \x7f\x7f\x7f\x7f\x7f\x7f", 0, &mut high), 16);
+    }
+
+    /// `digits` as a byte loop.
+    fn digits_bytewise(src: &[u8], mut i: usize) -> (usize, u64) {
+        let mut m = 0u64;
+        while let Some(&b @ b'0'..=b'9') = src.get(i) {
+            m = m.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
+            i += 1;
+        }
+        (i, m)
+    }
+
+    #[test]
+    fn digit_runs_agree_with_a_byte_loop() {
+        // Digits mixed with the bytes around them in ASCII ('/' and ':'),
+        // the bytes that carry or borrow in the word tricks (0x00, 0xfa..),
+        // and the number syntax, at every offset and length.
+        let alphabet = [b'0', b'1', b'5', b'9', b'/', b':', b'.', b'e', b'-', 0x00, 0x29, 0x3a, 0x3f, 0xf9, 0xfa, 0xff];
+        let mut rng = crate::test_rng::xorshift(0x9e37_79b9_7f4a_7c15);
+        for _ in 0..200_000 {
+            let mut next = || rng.next().unwrap_or_default() as usize;
+            let len = next() % 40;
+            let digit_run = next() % 30;
+            let v: Vec<u8> = (0..len)
+                .map(|k| {
+                    if k < digit_run || next() % 3 != 0 {
+                        b'0' + (next() % 10) as u8
+                    } else {
+                        alphabet[next() % alphabet.len()]
+                    }
+                })
+                .collect();
+            let from = if len == 0 { 0 } else { next() % (len + 1) };
+            let seed = next() as u64;
+            let mut m = seed;
+            let got = digits(&v, from, &mut m);
+            let (want, wm) = digits_bytewise(&v, from);
+            assert_eq!(got, want, "{v:?} from {from}");
+            // The digits fold onto the starting value as one at a time would.
+            let mut m2 = seed;
+            for &b in &v[from..want] {
+                m2 = m2.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
+            }
+            assert_eq!(m, m2, "{v:?} from {from}");
+            if seed == 0 {
+                assert_eq!(m, wm);
+            }
+        }
+        // Every byte value right after runs of every length.
+        for run in 0..20 {
+            for b in 0..=255u8 {
+                let mut v: Vec<u8> = (0..run).map(|k| b'0' + (k * 7 % 10) as u8).collect();
+                v.push(b);
+                v.extend_from_slice(b"123456789");
+                let mut m = 0;
+                let got = digits(&v, 0, &mut m);
+                assert_eq!((got, m), digits_bytewise(&v, 0), "{v:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn load8_pads_with_zeros() {
+        for len in 0..20usize {
+            let src: Vec<u8> = (0..len).map(|k| 0x31 + k as u8).collect();
+            for i in 0..len + 10 {
+                let mut want = [0u8; 8];
+                for (k, w) in want.iter_mut().enumerate() {
+                    *w = src.get(i + k).copied().unwrap_or(0);
+                }
+                assert_eq!(load8(&src, i), u64::from_le_bytes(want), "len {len} at {i}");
+            }
+        }
+    }
+
+    /// The reader's number for `text` (a whole JSON text).
+    fn read_number(text: &str) -> Result<f64, JsonError> {
+        let src = Bytes::copy_from_slice(text.as_bytes());
+        let mut r = Reader::new(&src);
+        let n = match r.next()? {
+            Some(Token::Number(n)) => n,
+            t => panic!("{text}: {t:?}"),
+        };
+        assert_eq!(r.next()?, None);
+        Ok(n)
+    }
+
+    #[test]
+    fn numbers_match_str_parse() {
+        // Generated numbers of every shape JSON allows: up to 25 integer and
+        // fraction digits (past the 19 the fast paths take), exponents small
+        // and huge, both signs; with the number alone and inside an array
+        // (where the bytes after it are not the end of the text).
+        let mut rng = crate::test_rng::xorshift(0x0123_4567_89ab_cdef);
+        let mut next = move || rng.next().unwrap_or_default() as usize;
+        for _ in 0..300_000 {
+            let mut t = String::new();
+            if next() % 3 == 0 {
+                t.push('-');
+            }
+            let int_len = 1 + next() % if next() % 4 == 0 { 25 } else { 9 };
+            for k in 0..int_len {
+                let d = if k == 0 && int_len > 1 { 1 + next() % 9 } else { next() % 10 };
+                t.push((b'0' + d as u8) as char);
+            }
+            if next() % 3 != 0 {
+                t.push('.');
+                let frac_len = 1 + next() % if next() % 4 == 0 { 25 } else { 6 };
+                for _ in 0..frac_len {
+                    t.push((b'0' + (next() % 10) as u8) as char);
+                }
+            }
+            if next() % 4 == 0 {
+                t.push(if next() % 2 == 0 { 'e' } else { 'E' });
+                match next() % 3 {
+                    0 => t.push('-'),
+                    1 => t.push('+'),
+                    _ => {}
+                }
+                let e = match next() % 4 {
+                    0 => next() % 400,
+                    1 => next() % 30,
+                    2 => next() % 5,
+                    _ => next() % 100_000,
+                };
+                t.push_str(&e.to_string());
+            }
+            if next() % 64 == 0 {
+                // A leading zero before more digits is an error, however the
+                // number goes on.
+                let digits_at = usize::from(t.starts_with('-'));
+                let bad = format!("{}0{}", &t[..digits_at], &t[digits_at..]);
+                let src = Bytes::copy_from_slice(bad.as_bytes());
+                let e = Reader::new(&src).next().unwrap_err();
+                assert_eq!((e.kind, e.offset), (JsonErrorKind::InvalidNumber, digits_at + 1), "{bad}");
+            }
+            let want: f64 = t.parse().unwrap();
+            let got = read_number(&t).unwrap();
+            assert_eq!(got.to_bits(), want.to_bits(), "{t}");
+            let arr = format!("[{t},{t}]");
+            let src = Bytes::copy_from_slice(arr.as_bytes());
+            let mut r = Reader::new(&src);
+            r.next().unwrap();
+            assert_eq!(r.next().unwrap(), Some(Token::Number(want)), "{arr}");
+            assert_eq!(r.next().unwrap(), Some(Token::Number(want)), "{arr}");
+            assert_eq!(r.next().unwrap(), Some(Token::EndArray), "{arr}");
+        }
+    }
+
+    #[test]
+    fn number_edge_cases_match_str_parse() {
+        for t in [
+            "0",
+            "-0",
+            "-0.0",
+            "0.0000000",
+            "0e5",
+            "-0e-5",
+            "12345.67",
+            "123456789012345.6",
+            "9007199254740992",
+            "9007199254740993",
+            "9007199254740993.0",
+            "18446744073709551615",
+            "18446744073709551616",
+            "99999999999999999999",
+            "1234567890123456789",
+            "12345678901234567890",
+            "0.1",
+            "0.30000000000000004",
+            "1e22",
+            "1e23",
+            "1e-22",
+            "1e-23",
+            "4.9e-324",
+            "2.4703282292062327e-324",
+            "2.4703282292062328e-324",
+            "1.7976931348623157e308",
+            "1.7976931348623159e308",
+            "1e400",
+            "-1e400",
+            "1e-400",
+            "123456789e-30",
+            "00000000", // rejected below
+            "0.000000000000000000000000000001",
+            "100000000000000000000000000000000000000000000000",
+            "12345678.12345678",
+            "87654321",
+            "876543210",
+            "1.00000000000000011102230246251565404236316680908203125",
+            "1.00000000000000011102230246251565404236316680908203124",
+        ] {
+            let got = read_number(t);
+            if t.len() > 1 && t.starts_with('0') && t.as_bytes()[1].is_ascii_digit() {
+                assert_eq!(got.unwrap_err().kind, JsonErrorKind::InvalidNumber, "{t}");
+                continue;
+            }
+            let want: f64 = t.parse().unwrap();
+            assert_eq!(got.unwrap().to_bits(), want.to_bits(), "{t}");
+        }
+        for bad in ["01", "-01", "1.", "1.e5", "-", "-a", "1e", "1e+", ".5", "+1", "0x10", "1.5e-"] {
+            let src = Bytes::copy_from_slice(bad.as_bytes());
+            let mut r = Reader::new(&src);
+            assert!(r.next().and_then(|_| r.next()).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The parsing state machine, the push parser and the one-shot parser.
 
 use super::{is_tchar, validate_boundary, MultipartError, MultipartLimits, Part};
+use crate::value::string::INLINE;
 use crate::value::JsString;
 use bytes::{Buf, Bytes, BytesMut};
 use std::collections::VecDeque;
@@ -197,7 +198,7 @@ impl Machine {
                                 self.matched = 0;
                                 break;
                             }
-                            self.header_line(line, line_start)?;
+                            self.header_line(&data[line_start - base..], line.len(), line_start)?;
                         } else if b == b'\r' {
                             self.after_cr = true;
                         } else if b == b'\n' {
@@ -282,11 +283,13 @@ impl Machine {
             return Ok(None);
         }
         let rest = &data[self.pos - base..];
-        let Some(cr) = memchr::memchr(b'\r', rest) else { return Ok(None) };
-        if rest.get(cr + 1) != Some(&b'\n')
+        // The first CR (with no LF before it), and whether the line may
+        // hold a boundary: one holds no CR or LF, and starts with `--`.
+        let (Some(cr), dashes) = scan_line(rest) else { return Ok(None) };
+        if rest[cr] != b'\r'
+            || rest.get(cr + 1) != Some(&b'\n')
             || self.pos + cr + 1 - self.mark >= self.limits.max_header_bytes
-            || memchr::memchr(b'\n', &rest[..cr]).is_some()
-            || self.dashed_finder.find(&rest[..cr + 2]).is_some()
+            || (dashes && self.dashed_finder.find(&rest[..cr + 2]).is_some())
         {
             return Ok(None);
         }
@@ -301,7 +304,7 @@ impl Machine {
             self.matched = 0;
             return Ok(Some(true));
         }
-        self.header_line(&data[line_start - base..line_start - base + cr], line_start)?;
+        self.header_line(&data[line_start - base..], cr, line_start)?;
         Ok(Some(false))
     }
 
@@ -321,8 +324,10 @@ impl Machine {
         Ok(Head { name, filename, content_type: head.content_type })
     }
 
-    /// Parses one header line (without its CRLF) starting at absolute `at`.
-    fn header_line(&mut self, line: &[u8], at: usize) -> Result<(), MultipartError> {
+    /// Parses one header line, `ext[..len]` (without its CRLF), starting at
+    /// absolute `at`; `ext` goes on with the bytes after it.
+    fn header_line(&mut self, ext: &[u8], len: usize, at: usize) -> Result<(), MultipartError> {
+        let line = &ext[..len];
         // The line as browsers and undici write it: what the general path
         // below does with it, without looking for the colon or comparing
         // the name without case.
@@ -330,7 +335,7 @@ impl Machine {
         if line.starts_with(DISPOSITION) && self.head.disposition.is_none() {
             let v = DISPOSITION.len();
             if line.get(v).is_some_and(|&b| b != b' ' && b != b'\t') {
-                self.head.disposition = Some(parse_disposition(&line[v..], at + v)?);
+                self.head.disposition = Some(parse_disposition(&ext[v..], len - v, at + v)?);
                 return Ok(());
             }
         }
@@ -350,7 +355,7 @@ impl Machine {
             if self.head.disposition.is_some() {
                 return Err(MultipartError::DuplicateHeader { offset: at });
             }
-            self.head.disposition = Some(parse_disposition(value, value_at)?);
+            self.head.disposition = Some(parse_disposition(&ext[v..], value.len(), value_at)?);
         } else if name.eq_ignore_ascii_case(b"content-type") {
             if self.head.content_type.is_some() {
                 return Err(MultipartError::DuplicateHeader { offset: at });
@@ -420,6 +425,52 @@ impl Pattern {
     }
 }
 
+/// The offset in `s` of its first CR or LF (`None` without one), and
+/// whether `s` may hold `--` before it (`false` only when it does not; `-,`
+/// may count as `--`). Eight bytes at a time.
+fn scan_line(s: &[u8]) -> (Option<usize>, bool) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut dashes = false;
+    // The top bit set when the byte before the current word is a dash.
+    let mut carry = 0u64;
+    let mut i = 0;
+    while let Some(chunk) = s.get(i..i + 8) {
+        let w = <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes);
+        // Bytes below 0x0e (CR is 0x0d, LF 0x0a): the lowest flagged byte is
+        // the first such byte (false flags only come above a true one).
+        let low = w.wrapping_sub(ONES * 0x0e) & !w & HIGHS;
+        // Dashes, and a `,` right after one (the same trick on `w ^ '-'`).
+        let x = w ^ (ONES * u64::from(b'-'));
+        let dash = x.wrapping_sub(ONES) & !x & HIGHS;
+        // A byte flagged when it and the next may both be dashes (the next
+        // may be the first of this word).
+        let pairs = (dash & (dash >> 8)) | (dash & carry);
+        if low != 0 {
+            let k = (low.trailing_zeros() / 8) as usize;
+            if !matches!(chunk.get(k), Some(b'\r' | b'\n')) {
+                // Another control byte: the rest a byte at a time.
+                break;
+            }
+            // (A pair flagged before the stop lies wholly before it.)
+            let before = (1u64 << (8 * k as u32)).wrapping_sub(1);
+            return (Some(i + k), dashes || pairs & before != 0);
+        }
+        dashes |= pairs != 0;
+        carry = (dash >> 56) & 0x80;
+        i += 8;
+    }
+    let mut prev_dash = carry != 0;
+    for (k, &b) in s.iter().enumerate().skip(i) {
+        if b == b'\r' || b == b'\n' {
+            return (Some(k), dashes);
+        }
+        dashes |= prev_dash && b == b'-';
+        prev_dash = b == b'-';
+    }
+    (None, dashes)
+}
+
 fn trim_end_ows(mut v: &[u8]) -> &[u8] {
     while let [rest @ .., b' ' | b'\t'] = v {
         v = rest;
@@ -427,8 +478,10 @@ fn trim_end_ows(mut v: &[u8]) -> &[u8] {
     v
 }
 
-/// Parses `form-data; name="…"` with an optional `; filename="…"`.
-fn parse_disposition(v: &[u8], at: usize) -> Result<(JsString, Option<String>), MultipartError> {
+/// Parses `form-data; name="…"` with an optional `; filename="…"`: the
+/// value `ext[..len]`, followed in `ext` by the bytes after it.
+fn parse_disposition(ext: &[u8], len: usize, at: usize) -> Result<(JsString, Option<String>), MultipartError> {
+    let v = &ext[..len];
     let type_end = v.iter().position(|&b| b == b';').unwrap_or(v.len());
     if &v[..type_end] != b"form-data" {
         return Err(MultipartError::NotFormData { offset: at });
@@ -440,11 +493,11 @@ fn parse_disposition(v: &[u8], at: usize) -> Result<(JsString, Option<String>), 
         return Err(MultipartError::MissingName { offset: at + i });
     }
     i += NAME.len();
-    let name = quoted(v, &mut i, at)?;
+    let name = quoted(v, ext, &mut i, at)?;
     let mut filename = None;
     if v[i..].starts_with(FILENAME) {
         i += FILENAME.len();
-        filename = Some(quoted(v, &mut i, at)?.as_str().unwrap_or_default().to_owned());
+        filename = Some(quoted(v, ext, &mut i, at)?.as_str().unwrap_or_default().to_owned());
     }
     if i != v.len() {
         return Err(MultipartError::MalformedHeader { offset: at + i });
@@ -454,7 +507,9 @@ fn parse_disposition(v: &[u8], at: usize) -> Result<(JsString, Option<String>), 
 
 /// Reads a quoted name from `v[*i..]` (just past the opening quote) and
 /// decodes it like undici: UTF-8, then `%0A`, `%0D` (any case) and `%22`.
-fn quoted(v: &[u8], i: &mut usize, at: usize) -> Result<JsString, MultipartError> {
+/// `ext` is `v` and the bytes after it (a short name is copied from a word
+/// of it).
+fn quoted(v: &[u8], ext: &[u8], i: &mut usize, at: usize) -> Result<JsString, MultipartError> {
     let start = *i;
     let len =
         v[start..].iter().position(|&b| b == b'"').ok_or(MultipartError::MalformedHeader { offset: at + v.len() })?;
@@ -462,6 +517,9 @@ fn quoted(v: &[u8], i: &mut usize, at: usize) -> Result<JsString, MultipartError
     let text = &v[start..start + len];
     if text.is_ascii() && !text.contains(&b'%') {
         // (ASCII is UTF-8.)
+        if len <= INLINE && ext.len() >= start + INLINE {
+            return Ok(JsString::inline_wtf8_unchecked(ext, start, start + len));
+        }
         return Ok(JsString::copy_wtf8_unchecked(text));
     }
     let raw =
@@ -709,4 +767,51 @@ pub(crate) fn parse_parts(
     }
     machine.finish()?;
     Ok(events.into_iter().map(|e| (e.head, body.slice(e.body))).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_scan_agrees_with_a_byte_loop() {
+        let alphabet = [b'a', b'-', b'-', b'\r', b'\n', b'"', b' ', 0x00, 0x2c, 0x2e, 0x0c, 0x8d, 0xad, 0xff];
+        let mut rng = crate::test_rng::xorshift(0x0bad_cafe_f00d_d00d);
+        let mut next = move || rng.next().unwrap_or_default() as usize;
+        for _ in 0..200_000 {
+            let len = next() % 40;
+            let plain = next() % 5;
+            let s: Vec<u8> = (0..len)
+                .map(|_| if next() % (plain + 1) == 0 { alphabet[next() % alphabet.len()] } else { b'x' })
+                .collect();
+            let end = s.iter().position(|&b| b == b'\r' || b == b'\n');
+            let upto = end.unwrap_or(len);
+            let dashes = s[..upto].windows(2).any(|w| w == b"--");
+            let (got_end, got_dashes) = scan_line(&s);
+            assert_eq!(got_end, end, "{s:?}");
+            // Never a `--` missed; `-,` may count as one, nothing else.
+            let maybe = s[..upto].windows(2).any(|w| w == b"-,");
+            assert!(got_dashes == dashes || (got_dashes && maybe), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn short_names_are_read_whole_or_copied() {
+        // Names up to the inline size, at the end of the body or not, with
+        // the same parts either way.
+        for name in ["", "1", "1_k", "abcdefg", "abcdefgh", "a-b--c", "é", "%22"] {
+            let mut body =
+                format!("--b\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\nv\r\n--b--").into_bytes();
+            for tail in [0, 2] {
+                body.extend(std::iter::repeat_n(b'\n', tail));
+                let body = Bytes::from(body.clone());
+                let got = parse_parts(&body, "b", &MultipartLimits::default());
+                let want = if name == "%22" { "\"" } else { name };
+                match got {
+                    Ok(parts) => assert_eq!(parts[0].0.name, want),
+                    Err(e) => assert!(tail > 0, "{name}: {e:?}"),
+                }
+            }
+        }
+    }
 }
