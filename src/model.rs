@@ -214,16 +214,25 @@ pub(crate) fn scalar_tag(limits: &Limits, b: &[u8]) -> Option<Result<Value>> {
                 BigInt::parse_bytes(digits).map(Value::BigInt).ok_or_else(|| ErrorKind::InvalidBigInt.into())
             }
         }
-        // Dispatched on length first: one comparison per word at most.
-        _ => Ok(match (b.len(), b) {
-            (10, b"$undefined") => Value::Undefined,
-            (4, b"$NaN") => Value::Number(f64::NAN),
-            (9, b"$Infinity") => Value::Number(f64::INFINITY),
-            (10, b"$-Infinity") => Value::Number(f64::NEG_INFINITY),
-            (3, b"$-0") => Value::Number(-0.0),
+        // Dispatched on the length, then one or two words compared whole.
+        _ => Ok(match b.len() {
+            3 if word(b) == word(b"$-0") => Value::Number(-0.0),
+            4 if word(b) == word(b"$NaN") => Value::Number(f64::NAN),
+            9 if word(b) == word(b"$Infinit") && b[8] == b'y' => Value::Number(f64::INFINITY),
+            10 if word(b) == word(b"$undefin") && b[8..] == *b"ed" => Value::Undefined,
+            10 if word(b) == word(b"$-Infini") && b[8..] == *b"ty" => Value::Number(f64::NEG_INFINITY),
             _ => return None,
         }),
     })
+}
+
+/// The first eight bytes of `b` (fewer: zero-padded) as one little-endian word.
+#[inline(always)]
+fn word(b: &[u8]) -> u64 {
+    let mut w = [0u8; 8];
+    let n = b.len().min(8);
+    w[..n].copy_from_slice(&b[..n]);
+    u64::from_le_bytes(w)
 }
 
 /// Whether an object's pairs are already as `close_object` would leave
@@ -487,7 +496,7 @@ impl Builder {
         // One SIMD check of the whole text is faster than checking each
         // string; text that fails it is read with per-string checks, which
         // give the error its position.
-        if self.utf8_input || crate::utf8::validate(text).is_ok() {
+        if self.utf8_input || text.is_ascii() || crate::utf8::validate(text).is_ok() {
             reader = reader.assume_utf8();
         }
         // (Given back when the text is done; an error drops it.)
@@ -1323,7 +1332,30 @@ fn dollar_after(out: &mut Vec<u8>, at: usize, text: &[u8]) {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_decimal;
+    use super::{parse_decimal, scalar_tag, Limits, Value};
+
+    #[test]
+    fn scalar_words_match_exactly() {
+        let limits = Limits::default();
+        let tag = |s: &str| scalar_tag(&limits, s.as_bytes()).map(|r| r.ok());
+        assert!(matches!(tag("$undefined"), Some(Some(Value::Undefined))));
+        assert!(matches!(tag("$NaN"), Some(Some(Value::Number(n))) if n.is_nan()));
+        assert!(matches!(tag("$Infinity"), Some(Some(Value::Number(n))) if n == f64::INFINITY));
+        assert!(matches!(tag("$-Infinity"), Some(Some(Value::Number(n))) if n == f64::NEG_INFINITY));
+        assert!(matches!(tag("$-0"), Some(Some(Value::Number(n))) if n == 0.0 && n.is_sign_negative()));
+        // One byte off anywhere, a byte more or less: not a scalar word.
+        for word in ["$undefined", "$NaN", "$Infinity", "$-Infinity", "$-0"] {
+            for i in 1..word.len() {
+                let mut b = word.as_bytes().to_vec();
+                b[i] ^= 0x01;
+                assert!(scalar_tag(&limits, &b).is_none(), "{:?}", String::from_utf8_lossy(&b));
+            }
+            assert!(tag(&format!("{word}x")).is_none() && tag(&word[..word.len() - 1]).is_none(), "{word}");
+        }
+        for other in ["$", "$-", "$-1", "$Na", "$Infinityy", "$-Infinit", "$undefine", "$@1", "$1"] {
+            assert!(tag(other).is_none(), "{other}");
+        }
+    }
 
     #[test]
     fn parse_decimal_takes_canonical_u32s_only() {
