@@ -560,6 +560,8 @@ impl Core {
             on_error: opts.on_error.clone(),
             manifest: opts.client_manifest.clone(),
             room: crate::json::enc::first_capacity(g).max(128),
+            written: NodeMap::with_len(g.len()),
+            paths: Paths::with_capacity(g.len() + 1),
             ..State::default()
         };
         // Rows of their own (promises, Maps, Sets, ...) come one per such

@@ -195,6 +195,18 @@ impl<'a> Walker<'a> {
         // The root row is often the whole response: room for its graph's nodes.
         let capacity = if id == 0 { self.st.room } else { 128 };
         self.out = self.st.row_with(id, capacity);
+        // An object or array of the graph (a settled promise's value, most
+        // often) is entered here, as `value` would, without its dispatch:
+        // it is not written yet (or only as this row), so its reference is
+        // the row, `$<id>`.
+        if let Item::V(Value::Node(n)) = model {
+            if let Some(next) = self.task_root(id, *n) {
+                self.run(next);
+                self.st.push_row(std::mem::take(&mut self.out));
+                self.st.size = saved;
+                return;
+            }
+        }
         let next = match model {
             Item::V(v) => self.value(Holder::Root, Key::Root, v, Some(id)),
             other => self.item(Holder::Root, Key::Root, other, Some(id)),
@@ -223,6 +235,30 @@ impl<'a> Walker<'a> {
             }
         }
         self.st.size = saved;
+    }
+
+    /// [`Self::task`]'s model when it is an array or an object of the
+    /// graph that has no reference other than this row (what `value`,
+    /// `node` and `object` do for it, then `task`): `None`, with nothing
+    /// done, otherwise.
+    #[inline]
+    fn task_root(&mut self, id: u32, n: NodeId) -> Option<Next> {
+        let object = match self.g.node(n) {
+            Node::Object(_) => true,
+            Node::Array(_) => false,
+            _ => return None,
+        };
+        match self.st.written.get(&n) {
+            Some(&r) if !self.st.paths.is_whole(r, "$", id) => return None,
+            Some(_) => {}
+            // (Without a reference and already being walked: the general
+            // path throws.)
+            None if self.open.contains(&n) => return None,
+            None => {}
+        }
+        let r = self.st.paths.whole("$", id);
+        self.st.written.insert(n, r);
+        Some(Next::Enter { node: n, object, path: Some(r) })
     }
 
     /// `tryStreamTask` / `emitChunk`: a stream chunk as row `id`.
@@ -377,8 +413,15 @@ impl<'a> Walker<'a> {
             self.st.size += write_key(&mut self.out, k);
             if !self.leaf(v) {
                 if let Value::Node(m) = v {
-                    if let Some(next) = self.enter(*m, path, Key::Name(k)) {
-                        return Some(Ok(next));
+                    match self.enter(*m, path, Key::Name(k)) {
+                        Some(Next::Done) => continue,
+                        Some(next) => return Some(Ok(next)),
+                        None => {}
+                    }
+                    // A promise (a row of its own, later) is written here too.
+                    if let Node::Promise(_) = self.g.node(*m) {
+                        self.promise(*m, None);
+                        continue;
                     }
                 }
                 return Some(self.value(Holder::Frame(kids, path), Key::Name(k), v, None));
@@ -404,8 +447,15 @@ impl<'a> Walker<'a> {
             self.st.size += Key::Index(i).units();
             if !self.leaf(v) {
                 if let Value::Node(m) = v {
-                    if let Some(next) = self.enter(*m, path, Key::Index(i)) {
-                        return Some(Ok(next));
+                    match self.enter(*m, path, Key::Index(i)) {
+                        Some(Next::Done) => continue,
+                        Some(next) => return Some(Ok(next)),
+                        None => {}
+                    }
+                    // A promise (a row of its own, later) is written here too.
+                    if let Node::Promise(_) = self.g.node(*m) {
+                        self.promise(*m, None);
+                        continue;
                     }
                 }
                 return Some(self.value(Holder::Frame(kids, path), Key::Index(i), v, None));
@@ -770,18 +820,7 @@ impl<'a> Walker<'a> {
                 )))
             }
             Node::Promise(_) => {
-                if let Some(&r) = self.st.written.get(&n) {
-                    if root.is_none() {
-                        self.st.paths.write(&mut self.out, r);
-                        return Ok(Next::Done);
-                    }
-                }
-                let id = self.st.alloc();
-                self.st.tasks.insert(id, TaskState::Promise);
-                let r = self.st.paths.whole("$@", id);
-                self.st.written.insert(n, r);
-                self.st.await_promise(id, n);
-                self.reference("$@", id);
+                self.promise(n, root);
                 Ok(Next::Done)
             }
             _ => {
@@ -800,6 +839,24 @@ impl<'a> Walker<'a> {
                 self.object(h, key, n)
             }
         }
+    }
+
+    /// `serializeThenable` of promise `n` (the reference it was written
+    /// at before, when it is not a task's model).
+    #[inline(never)]
+    fn promise(&mut self, n: NodeId, root: Option<u32>) {
+        if let Some(&r) = self.st.written.get(&n) {
+            if root.is_none() {
+                self.st.paths.write(&mut self.out, r);
+                return;
+            }
+        }
+        let id = self.st.alloc();
+        self.st.tasks.insert(id, TaskState::Promise);
+        let r = self.st.paths.whole("$@", id);
+        self.st.written.insert(n, r);
+        self.st.await_promise(id, n);
+        self.reference("$@", id);
     }
 
     /// The object kinds after the reference bookkeeping.
