@@ -297,8 +297,10 @@ pub(crate) fn decimal(n: u32) -> String {
             break;
         }
     }
-    // (Digits only: never the fallback.)
-    std::str::from_utf8(&buf[i..]).unwrap_or("0").to_owned()
+    // ASCII digits pushed as chars: no UTF-8 check of the text.
+    let mut text = String::with_capacity(buf.len() - i);
+    text.extend(buf[i..].iter().map(|&b| char::from(b)));
+    text
 }
 
 #[cfg(test)]

@@ -132,10 +132,44 @@ impl Body {
 }
 
 fn entry_refs(entries: &[(String, FormEntry)]) -> Vec<crate::multipart::EntryRef<'_>> {
+    // The texts `encode` writes are ranges of one buffer: it is checked
+    // once (the last one seen is remembered), not each range on its own.
+    // Whole buffers are checked for at most twice the texts' length in all
+    // (past that, each text on its own): texts cut from large buffers of
+    // their own cost no more than that.
+    let mut checked: Option<(&std::sync::Arc<bytes::Bytes>, Option<&str>)> = None;
+    let mut budget = entries
+        .iter()
+        .map(|(_, e)| match e {
+            FormEntry::Text(t) => t.as_wtf8().len(),
+            FormEntry::File(_) => 0,
+        })
+        .sum::<usize>()
+        .saturating_mul(2);
     entries
         .iter()
         .map(|(name, e)| match e {
-            FormEntry::Text(t) => crate::multipart::EntryRef::Text { name, value: t.as_str().unwrap_or("\u{fffd}") },
+            FormEntry::Text(t) => {
+                let shared = t.shared_range().and_then(|(buf, range)| {
+                    let whole = match checked {
+                        Some((b, whole)) if std::sync::Arc::ptr_eq(b, buf) => whole,
+                        _ => {
+                            let whole = match budget.checked_sub(buf.len()) {
+                                Some(left) => {
+                                    budget = left;
+                                    crate::utf8::validate(buf).ok()
+                                }
+                                None => None,
+                            };
+                            checked = Some((buf, whole));
+                            whole
+                        }
+                    };
+                    whole?.get(range)
+                });
+                let value = shared.or_else(|| t.as_str()).unwrap_or("\u{fffd}");
+                crate::multipart::EntryRef::Text { name, value }
+            }
             FormEntry::File(f) => crate::multipart::EntryRef::File {
                 name,
                 filename: f.name.as_ref().and_then(|n| n.as_str()).unwrap_or("blob"),
@@ -1227,6 +1261,36 @@ fn write_primitive(out: &mut Vec<u8>, v: &Value) -> bool {
         Value::Symbol(_) | Value::Node(_) => return false,
     }
     true
+}
+
+#[cfg(test)]
+mod entry_tests {
+    use super::*;
+
+    #[test]
+    fn texts_of_shared_buffers_read_as_their_own() {
+        let buf =
+            std::sync::Arc::new(bytes::Bytes::from_static("0123456789abcdefghijé漢xyz0123456789abcdefghij".as_bytes()));
+        let other = std::sync::Arc::new(bytes::Bytes::from_static(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnop"));
+        let bad = std::sync::Arc::new(bytes::Bytes::from_static(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ\xff abcdefghijklmnop"));
+        let texts = [
+            JsString::share_wtf8_unchecked(&buf, 0, 20),
+            JsString::share_wtf8_unchecked(&buf, 20, 40),
+            JsString::share_wtf8_unchecked(&other, 0, 26),
+            JsString::share_wtf8_unchecked(&buf, 5, 25),
+            JsString::share_wtf8_unchecked(&bad, 0, 26),
+            JsString::share_wtf8_unchecked(&bad, 27, 44),
+            JsString::from_utf16(&[0x61, 0xd800]),
+            "short".into(),
+        ];
+        let entries: Vec<(String, FormEntry)> =
+            texts.iter().enumerate().map(|(i, t)| (i.to_string(), FormEntry::Text(t.clone()))).collect();
+        let refs = entry_refs(&entries);
+        for (t, r) in texts.iter().zip(&refs) {
+            let crate::multipart::EntryRef::Text { value, .. } = r else { panic!("a text") };
+            assert_eq!(*value, t.as_str().unwrap_or("\u{fffd}"));
+        }
+    }
 }
 
 #[cold]

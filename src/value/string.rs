@@ -238,6 +238,17 @@ impl JsString {
         }
     }
 
+    /// The buffer a shared string is a range of, and the range (`None` for
+    /// a string kept inline): strings cut from one buffer can be checked
+    /// together, once.
+    pub(crate) fn shared_range(&self) -> Option<(&Arc<Bytes>, std::ops::Range<usize>)> {
+        match &self.0 {
+            Repr::Inline { .. } => None,
+            Repr::Shared { len: TO_END, buf, .. } => Some((buf, 0..buf.len())),
+            Repr::Shared { start, len, buf } => Some((buf, *start as usize..*start as usize + *len as usize)),
+        }
+    }
+
     /// The WTF-8 bytes as a shared buffer.
     ///
     /// ```
