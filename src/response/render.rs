@@ -347,6 +347,7 @@ impl<'a> Walker<'a> {
     /// The members of a frame's container other than a graph object or
     /// array ([`Self::object_members`], [`Self::array_members`]): the
     /// first that needs a step of the walk, `None` past the end.
+    #[inline(never)]
     fn other_members(&mut self, kids: &Kids, path: Option<Ref>, at: &mut usize) -> Option<Result<Next, Throw>> {
         let g = self.g;
         loop {
@@ -387,6 +388,15 @@ impl<'a> Walker<'a> {
                         self.leaf(v);
                         self.out.push(b']');
                         continue;
+                    }
+                    // A key that is not an object with a Set (or an iterator)
+                    // of non-objects not written before (a common Map): the
+                    // pair, and the Set's row, are written here too, with the
+                    // paths and ids the walk would give them.
+                    if let (false, Value::Node(set)) = (matches!(k, Value::Node(_)), v) {
+                        if self.pair_with_items(holder, key, k, *set) {
+                            continue;
+                        }
                     }
                     let path = self.member_path(holder, key);
                     break Some(Ok(Next::Walk(Frame { kids: Kids::Pair(map, entry), i: 0, path, pathless: None })));
@@ -531,6 +541,53 @@ impl<'a> Walker<'a> {
                 self.push(stack, Next::Walk(Frame { kids, i: 0, path, pathless: None }));
             }
         }
+    }
+
+    /// A Map entry `[k, set]` (at `h[key]`) whose key is not an object and
+    /// whose value is a Set or an iterator of non-objects not written
+    /// before: the pair and the Set's row written as the frames would
+    /// (paths, ids, rows), `true`; `false`, with nothing done, otherwise.
+    #[inline(never)]
+    fn pair_with_items(&mut self, h: Holder<'_>, key: Key<'_>, k: &Value, set: NodeId) -> bool {
+        let Some((items, tag)) = primitive_items(self.g, set) else { return false };
+        if self.st.written.get(&set).is_some() {
+            return false;
+        }
+        self.out.push(b'[');
+        self.st.size += 2;
+        self.leaf(k);
+        self.out.push(b',');
+        if let Some(pair) = self.member_path(h, key) {
+            let r = self.st.paths.member(pair, PathKey::Index(1));
+            self.st.written.insert(set, r);
+        }
+        let id = self.st.alloc();
+        self.items_row(id, items, tag);
+        self.out.push(b']');
+        true
+    }
+
+    /// Row `id`, a Set's or an iterator's items that are not objects (as
+    /// the frames of [`Next::Outline`] would write it, in one loop), and
+    /// `"<tag><id>"` in the row being written.
+    #[inline(never)]
+    fn items_row(&mut self, id: u32, items: &[Value], tag: &'static str) {
+        let saved = self.st.size;
+        let row = self.st.row_with(id, (items.len() * 16).clamp(128, 1 << 20));
+        let parent = std::mem::replace(&mut self.out, row);
+        self.out.push(b'[');
+        for (i, v) in items.iter().enumerate() {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            self.st.size += Key::Index(i).units();
+            self.leaf(v);
+        }
+        self.out.push(b']');
+        let row = std::mem::replace(&mut self.out, parent);
+        self.st.push_row(row);
+        write_ref(&mut self.out, tag, id);
+        self.st.size = saved;
     }
 
     /// Opens the frame of an array or object of the graph ([`Next::Enter`]).
@@ -1046,6 +1103,18 @@ pub(super) fn binary(g: &Graph, v: &Value) -> Option<(u8, Bytes)> {
         Node::TypedArray { kind, bytes } => Some((kind.tag(), Bytes::clone(bytes))),
         _ => None,
     }
+}
+
+/// The items of Set or iterator node `n` and its tag, when none of them is
+/// an object (its row is then written in one loop).
+#[inline]
+fn primitive_items(g: &Graph, n: NodeId) -> Option<(&[Value], &'static str)> {
+    let (items, tag) = match g.node(n) {
+        Node::Set(items) => (items, "$W"),
+        Node::Iterator(items) => (items, "$i"),
+        _ => return None,
+    };
+    items.iter().all(|v| !matches!(v, Value::Node(_))).then_some((items.as_slice(), tag))
 }
 
 /// Member `i` of a frame's container (its key, for an object), borrowed;
