@@ -607,6 +607,9 @@ impl Encoder<'_, '_> {
                             out.push(b',');
                             write_primitive(out, v);
                             out.push(b']');
+                        } else if matches!(v, Value::Node(set) if is_primitive(k) && self.pair_with_items(out, path, idx, k, *set))
+                        {
+                            // Written, with the Set's part.
                         } else {
                             let path = path.map(|p| Key::Index(idx).append_to(&mut self.st.paths, p));
                             stack.push(Frame::Pair { node, entry: idx, j: 0, path });
@@ -693,6 +696,45 @@ impl Encoder<'_, '_> {
             }
         }
         Ok(())
+    }
+
+    /// A Map entry `[k, set]` (entry `idx` of the Map's part, whose path is
+    /// `path`) whose key is a primitive and whose value is a Set or an
+    /// iterator of primitives not written before: the rest of the pair
+    /// (after its `[`) and the Set's part written as the frames would
+    /// (paths, part ids, part order), `true`; `false`, with nothing done,
+    /// otherwise.
+    #[inline(never)]
+    fn pair_with_items(&mut self, out: &mut Vec<u8>, path: Option<Ref>, idx: usize, k: &Value, set: NodeId) -> bool {
+        let (items, tag) = match self.g.node(set) {
+            Node::Set(items) => (items, "$W"),
+            Node::Iterator(items) => (items, "$i"),
+            _ => return false,
+        };
+        if self.st.written.get(&set).is_some() || !items.iter().all(is_primitive) {
+            return false;
+        }
+        write_primitive(out, k);
+        out.push(b',');
+        if let Some(p) = path {
+            let pair = Key::Index(idx).append_to(&mut self.st.paths, p);
+            let r = Key::Index(1).append_to(&mut self.st.paths, pair);
+            self.st.written.insert(set, r);
+        }
+        let part = self.alloc();
+        let mut json = self.st.buffer(PART_CAPACITY);
+        json.push(b'[');
+        for (i, v) in items.iter().enumerate() {
+            if i > 0 {
+                json.push(b',');
+            }
+            write_primitive(&mut json, v);
+        }
+        json.push(b']');
+        self.st.append_text(decimal(part), json);
+        write_ref(out, tag, part);
+        out.push(b']');
+        true
     }
 
     /// Adds the path of the value being written (`0:a:1`, as React writes
