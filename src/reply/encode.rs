@@ -435,8 +435,27 @@ impl Encoder<'_, '_> {
     fn alloc(&mut self) -> u32 {
         let id = self.st.next_id;
         self.st.next_id += 1;
-        self.st.has_form = true;
+        if !self.st.has_form {
+            self.first_part();
+        }
         id
+    }
+
+    /// The body becomes a form. It has at most an entry per node that can
+    /// be outlined, and one more for the root: room for them at once (they
+    /// are large, and growing the list by doubling copies them again and
+    /// again).
+    #[cold]
+    #[inline(never)]
+    fn first_part(&mut self) {
+        self.st.has_form = true;
+        let parts = self
+            .g
+            .nodes()
+            .iter()
+            .filter(|n| !matches!(n, Node::Object(_) | Node::Array(_) | Node::FormData(_)))
+            .count();
+        self.st.entries.reserve(parts + 1);
     }
 
     fn append(&mut self, name: String, entry: FormEntry) {
@@ -553,7 +572,7 @@ impl Encoder<'_, '_> {
                         None => {
                             out.push(b']');
                             self.st.pathless.remove(&node);
-                            stack.pop();
+                            pop_plain(&mut stack);
                             continue;
                         }
                     }
@@ -588,7 +607,7 @@ impl Encoder<'_, '_> {
                         None => {
                             out.push(b'}');
                             self.st.pathless.remove(&node);
-                            stack.pop();
+                            pop_plain(&mut stack);
                             continue;
                         }
                     }
@@ -686,6 +705,9 @@ impl Encoder<'_, '_> {
                 stack.push(Frame::Part { id: part, tag, root: self.st.model_root });
                 self.st.model_root = None;
                 let mut out = self.st.buffer(PART_CAPACITY);
+                if cur.len() < PART_CAPACITY && cur.capacity() > 4 * out.capacity() {
+                    hand_over_room(cur, &mut out);
+                }
                 out.push(b'[');
                 parents.push(std::mem::replace(cur, out));
                 let path = Some(self.st.paths.whole("$", part));
@@ -1258,6 +1280,36 @@ impl Encoder<'_, '_> {
         }
         Ok(())
     }
+}
+
+/// Pops an array's or an object's frame: such a frame (without a property
+/// order) owns nothing, so the common case checks its kind and drops nothing.
+#[inline(always)]
+fn pop_plain(stack: &mut Vec<Frame>) {
+    let f = stack.pop();
+    if matches!(f, None | Some(Frame::Array { .. }) | Some(Frame::Object { order: None, .. })) {
+        // (Nothing to free: no drop glue run.)
+        std::mem::forget(f);
+    } else {
+        drop_frame(f);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn drop_frame(f: Option<Frame>) {
+    drop(f);
+}
+
+/// The room of the body's buffer `cur` (a Map or Set at the root, say) goes
+/// to the nested part about to start in `out`, which is likely the larger:
+/// the enclosing part's few bytes move to `out`'s buffer, which `cur` takes.
+#[cold]
+#[inline(never)]
+fn hand_over_room(cur: &mut Vec<u8>, out: &mut Vec<u8>) {
+    out.extend_from_slice(cur);
+    std::mem::swap(cur, out);
+    out.clear();
 }
 
 /// JavaScript's property order for an object's pairs, when they are not
