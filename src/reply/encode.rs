@@ -1316,7 +1316,7 @@ fn hand_over_room(cur: &mut Vec<u8>, out: &mut Vec<u8>) {
 /// already in it: only array-index keys (which start with a digit) move.
 #[inline]
 fn object_order(pairs: &[(JsString, Value)]) -> Option<Vec<usize>> {
-    if pairs.iter().any(|(k, _)| k.as_wtf8().first().is_some_and(u8::is_ascii_digit)) {
+    if pairs.iter().any(|(k, _)| k.first_byte().is_some_and(|b| b.is_ascii_digit())) {
         crate::value::property_order(pairs.iter().map(|(k, _)| k.as_wtf8()))
     } else {
         None
@@ -1383,6 +1383,11 @@ mod entry_tests {
         for (t, r) in texts.iter().zip(&refs) {
             let crate::multipart::EntryRef::Text { value, .. } = r else { panic!("a text") };
             assert_eq!(*value, t.as_str().unwrap_or("\u{fffd}"));
+        }
+        let more =
+            [JsString::new(), "1".into(), "12345678901234567890".into(), JsString::share_wtf8_unchecked(&buf, 0, 0)];
+        for t in texts.iter().chain(&more) {
+            assert_eq!(t.first_byte(), t.as_wtf8().first().copied());
         }
     }
 }
