@@ -480,7 +480,7 @@ impl<'a> Walker<'a> {
     /// frame (not a whole frame moved out through them). `None`, with
     /// nothing done, for any other node (and for a node without a
     /// reference that is already being walked: the general path throws).
-    #[inline]
+    #[inline(always)]
     fn enter(&mut self, m: NodeId, parent: Option<Ref>, key: Key<'_>) -> Option<Next> {
         let object = match self.g.node(m) {
             Node::Object(_) => true,
