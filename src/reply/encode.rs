@@ -198,7 +198,7 @@ fn entry_refs(entries: &[(String, FormEntry)]) -> Vec<crate::multipart::EntryRef
 /// # Ok::<(), flight_codec::Error>(())
 /// ```
 pub fn encode(g: &Graph, opts: &EncodeOptions) -> Result<Body> {
-    let mut st = State { next_id: 1, ..State::default() };
+    let mut st = State::for_graph(g);
     let text = start(g, opts, &mut st)?;
     if let Some(text) = text {
         return Ok(Body::Text(text));
@@ -375,6 +375,18 @@ struct State {
 }
 
 impl State {
+    /// The state an encoding of `g` starts from: for a graph of more than a
+    /// few nodes, the written-object table and the references get room for
+    /// every node at once (growing them by doubling copies them again).
+    fn for_graph(g: &Graph) -> State {
+        let mut st = State { next_id: 1, ..State::default() };
+        if g.len() >= 64 {
+            st.written = NodeMap::with_len(g.len());
+            st.paths = Paths::with_capacity(g.len() + 1);
+        }
+        st
+    }
+
     /// A text entry from what the JSON writers wrote: UTF-8 by construction
     /// (lone surrogates are escaped), so it is not checked again. Its text
     /// is copied to `texts` until [`seal`](Self::seal), and `json` kept for reuse.
@@ -799,7 +811,7 @@ impl Encoder<'_, '_> {
     /// frame pushed), straight from the member loop. `false`, with nothing
     /// done, for any other node, for the part's own model root, and for an
     /// object without a path that is being written (the general path fails).
-    #[inline]
+    #[inline(always)]
     fn enter(
         &mut self,
         out: &mut Vec<u8>,
@@ -1448,7 +1460,7 @@ impl ReplyEncoder {
     /// # Ok::<(), flight_codec::Error>(())
     /// ```
     pub fn new(graph: Graph, opts: EncodeOptions) -> Result<Self> {
-        let mut st = State { next_id: 1, ..State::default() };
+        let mut st = State::for_graph(&graph);
         let text = start(&graph, &opts, &mut st)?;
         Ok(ReplyEncoder { graph, opts, st, text, sent: 0 })
     }
