@@ -311,6 +311,28 @@ impl State {
         self.recycle(row);
     }
 
+    /// The regular rows' buffer, with row `id`'s `<id>:` written at its end:
+    /// the row is written there directly (not copied there once complete).
+    /// Nothing may add a regular row until [`State::end_direct_row`] gives
+    /// the buffer back.
+    pub fn begin_direct_row(&mut self, id: u32) -> Vec<u8> {
+        let mut text = std::mem::take(&mut self.regular.text);
+        if text.capacity() < self.room {
+            text.reserve(self.room);
+        }
+        write_row_id(&mut text, id);
+        text
+    }
+
+    /// Ends the row [`State::begin_direct_row`] started in `text`, and puts
+    /// the buffer back.
+    pub fn end_direct_row(&mut self, mut text: Vec<u8>) {
+        debug_assert!(self.regular.text.is_empty());
+        text.push(b'\n');
+        self.regular.pieces.push((text.len(), None));
+        self.regular.text = text;
+    }
+
     /// A `T` row: the UTF-8 of the string (lone surrogates become U+FFFD,
     /// as `TextEncoder` writes them).
     pub fn text_row(&mut self, id: u32, s: &JsString) {

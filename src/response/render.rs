@@ -573,7 +573,15 @@ impl<'a> Walker<'a> {
     #[inline(never)]
     fn items_row(&mut self, id: u32, items: &[Value], tag: &'static str) {
         let saved = self.st.size;
-        let row = self.st.row_with(id, (items.len() * 16).clamp(128, 1 << 20));
+        // Without strings long enough for `T` rows of their own, nothing
+        // else adds a regular row meanwhile: the row is written straight
+        // into the regular rows' buffer.
+        let direct = !items.iter().any(|v| matches!(v, Value::String(s) if s.as_wtf8().len() >= TEXT_ROW_MIN));
+        let row = if direct {
+            self.st.begin_direct_row(id)
+        } else {
+            self.st.row_with(id, (items.len() * 16).clamp(128, 1 << 20))
+        };
         let parent = std::mem::replace(&mut self.out, row);
         self.out.push(b'[');
         for (i, v) in items.iter().enumerate() {
@@ -585,7 +593,11 @@ impl<'a> Walker<'a> {
         }
         self.out.push(b']');
         let row = std::mem::replace(&mut self.out, parent);
-        self.st.push_row(row);
+        if direct {
+            self.st.end_direct_row(row);
+        } else {
+            self.st.push_row(row);
+        }
         write_ref(&mut self.out, tag, id);
         self.st.size = saved;
     }
