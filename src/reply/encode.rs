@@ -1369,41 +1369,6 @@ fn write_primitive(out: &mut Vec<u8>, v: &Value) -> bool {
     true
 }
 
-#[cfg(test)]
-mod entry_tests {
-    use super::*;
-
-    #[test]
-    fn texts_of_shared_buffers_read_as_their_own() {
-        let buf =
-            std::sync::Arc::new(bytes::Bytes::from_static("0123456789abcdefghijé漢xyz0123456789abcdefghij".as_bytes()));
-        let other = std::sync::Arc::new(bytes::Bytes::from_static(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnop"));
-        let bad = std::sync::Arc::new(bytes::Bytes::from_static(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ\xff abcdefghijklmnop"));
-        let texts = [
-            JsString::share_wtf8_unchecked(&buf, 0, 20),
-            JsString::share_wtf8_unchecked(&buf, 20, 40),
-            JsString::share_wtf8_unchecked(&other, 0, 26),
-            JsString::share_wtf8_unchecked(&buf, 5, 25),
-            JsString::share_wtf8_unchecked(&bad, 0, 26),
-            JsString::share_wtf8_unchecked(&bad, 27, 44),
-            JsString::from_utf16(&[0x61, 0xd800]),
-            "short".into(),
-        ];
-        let entries: Vec<(String, FormEntry)> =
-            texts.iter().enumerate().map(|(i, t)| (i.to_string(), FormEntry::Text(t.clone()))).collect();
-        let refs = entry_refs(&entries);
-        for (t, r) in texts.iter().zip(&refs) {
-            let crate::multipart::EntryRef::Text { value, .. } = r else { panic!("a text") };
-            assert_eq!(*value, t.as_str().unwrap_or("\u{fffd}"));
-        }
-        let more =
-            [JsString::new(), "1".into(), "12345678901234567890".into(), JsString::share_wtf8_unchecked(&buf, 0, 0)];
-        for t in texts.iter().chain(&more) {
-            assert_eq!(t.first_byte(), t.as_wtf8().first().copied());
-        }
-    }
-}
-
 #[cold]
 fn unreachable_frame() -> ! {
     unreachable!("frames are only pushed for the node kinds they walk")
@@ -1680,5 +1645,40 @@ impl ReplyEncoder {
         }
         self.st.seal();
         Ok(Body::Form(self.st.entries))
+    }
+}
+
+#[cfg(test)]
+mod entry_tests {
+    use super::*;
+
+    #[test]
+    fn texts_of_shared_buffers_read_as_their_own() {
+        let buf =
+            std::sync::Arc::new(bytes::Bytes::from_static("0123456789abcdefghijé漢xyz0123456789abcdefghij".as_bytes()));
+        let other = std::sync::Arc::new(bytes::Bytes::from_static(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnop"));
+        let bad = std::sync::Arc::new(bytes::Bytes::from_static(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ\xff abcdefghijklmnop"));
+        let texts = [
+            JsString::share_wtf8_unchecked(&buf, 0, 20),
+            JsString::share_wtf8_unchecked(&buf, 20, 40),
+            JsString::share_wtf8_unchecked(&other, 0, 26),
+            JsString::share_wtf8_unchecked(&buf, 5, 25),
+            JsString::share_wtf8_unchecked(&bad, 0, 26),
+            JsString::share_wtf8_unchecked(&bad, 27, 44),
+            JsString::from_utf16(&[0x61, 0xd800]),
+            "short".into(),
+        ];
+        let entries: Vec<(String, FormEntry)> =
+            texts.iter().enumerate().map(|(i, t)| (i.to_string(), FormEntry::Text(t.clone()))).collect();
+        let refs = entry_refs(&entries);
+        for (t, r) in texts.iter().zip(&refs) {
+            let crate::multipart::EntryRef::Text { value, .. } = r else { panic!("a text") };
+            assert_eq!(*value, t.as_str().unwrap_or("\u{fffd}"));
+        }
+        let more =
+            [JsString::new(), "1".into(), "12345678901234567890".into(), JsString::share_wtf8_unchecked(&buf, 0, 0)];
+        for t in texts.iter().chain(&more) {
+            assert_eq!(t.first_byte(), t.as_wtf8().first().copied());
+        }
     }
 }
