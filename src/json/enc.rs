@@ -318,8 +318,36 @@ fn hex_word(id: u32) -> (u64, usize) {
     ((x + ONES * u64::from(b'0') + letters * 39) & u64::MAX >> (8 * (8 - digits)), digits)
 }
 
+/// `0000` to `9999`, four digits each: the text of a number below 10,000
+/// is a slice of it (a `str` already, so not checked again).
+const FOUR_DIGITS: &str = {
+    const BYTES: [u8; 40_000] = {
+        let mut t = [0u8; 40_000];
+        let mut n = 0;
+        while n < 10_000 {
+            t[4 * n] = b'0' + (n / 1000) as u8;
+            t[4 * n + 1] = b'0' + (n / 100 % 10) as u8;
+            t[4 * n + 2] = b'0' + (n / 10 % 10) as u8;
+            t[4 * n + 3] = b'0' + (n % 10) as u8;
+            n += 1;
+        }
+        t
+    };
+    match std::str::from_utf8(&BYTES) {
+        Ok(s) => s,
+        Err(_) => panic!("digits are ASCII"),
+    }
+};
+
 /// `n` in decimal, as a new string (a part's name), without `fmt`.
 pub(crate) fn decimal(n: u32) -> String {
+    if n < 10_000 {
+        let at = 4 * n as usize;
+        let skip = usize::from(n < 1000) + usize::from(n < 100) + usize::from(n < 10);
+        if let Some(text) = FOUR_DIGITS.get(at + skip..at + 4) {
+            return text.to_owned();
+        }
+    }
     let mut buf = [0u8; 10];
     let mut v = n;
     let mut i = buf.len();
@@ -359,6 +387,9 @@ mod tests {
         }
         assert_eq!(String::from_utf8(out).unwrap(), r#""$$a\"""é$""""é\n":"$@1f""#);
         assert_eq!([decimal(0), decimal(10), decimal(u32::MAX)], ["0", "10", "4294967295"]);
+        for n in (0..20_000).chain([99_999, 100_000, 1 << 31]) {
+            assert_eq!(decimal(n), n.to_string());
+        }
     }
 
     #[test]
