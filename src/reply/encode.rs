@@ -823,6 +823,8 @@ impl Encoder<'_, '_> {
         let pairs = match self.g.node(m) {
             Node::Object(pairs) => Some(pairs),
             Node::Array(_) => None,
+            // A settled promise met for the first time: written here too.
+            Node::Promise(_) => return self.fulfilled_promise(out, m),
             _ => return false,
         };
         let path = match self.st.written.get(&m) {
@@ -857,6 +859,23 @@ impl Encoder<'_, '_> {
                 stack.push(Frame::Array { node: m, i: 0, path });
             }
         }
+        true
+    }
+
+    /// A member that is a fulfilled promise not written before: what
+    /// [`Self::write_node`] does for it (a part id, its `then` task, `$@`),
+    /// `true`; `false`, with nothing done, for anything else.
+    #[inline(never)]
+    fn fulfilled_promise(&mut self, out: &mut Vec<u8>, m: NodeId) -> bool {
+        let Node::Promise(PromiseState::Fulfilled(v)) = self.g.node(m) else { return false };
+        if self.st.written.get(&m).is_some() {
+            return false;
+        }
+        let pid = self.alloc();
+        let w = self.st.paths.whole("$@", pid);
+        self.st.written.insert(m, w);
+        self.st.tasks.push_back(Task::Promise { id: pid, value: v.clone(), hops: 0 });
+        write_ref(out, "$@", pid);
         true
     }
 
