@@ -320,24 +320,27 @@ fn hex_word(id: u32) -> (u64, usize) {
 
 /// `0000` to `9999`, four digits each: the text of a number below 10,000
 /// is a slice of it (a `str` already, so not checked again).
-const FOUR_DIGITS: &str = {
-    const BYTES: [u8; 40_000] = {
-        let mut t = [0u8; 40_000];
-        let mut n = 0;
-        while n < 10_000 {
-            t[4 * n] = b'0' + (n / 1000) as u8;
-            t[4 * n + 1] = b'0' + (n / 100 % 10) as u8;
-            t[4 * n + 2] = b'0' + (n / 10 % 10) as u8;
-            t[4 * n + 3] = b'0' + (n % 10) as u8;
-            n += 1;
-        }
-        t
-    };
+static FOUR_DIGITS: &str = {
+    static BYTES: [u8; 40_000] = four_digit_bytes();
     match std::str::from_utf8(&BYTES) {
         Ok(s) => s,
         Err(_) => panic!("digits are ASCII"),
     }
 };
+
+/// The bytes of [`FOUR_DIGITS`].
+const fn four_digit_bytes() -> [u8; 40_000] {
+    let mut t = [0u8; 40_000];
+    let mut n = 0;
+    while n < 10_000 {
+        t[4 * n] = b'0' + (n / 1000) as u8;
+        t[4 * n + 1] = b'0' + (n / 100 % 10) as u8;
+        t[4 * n + 2] = b'0' + (n / 10 % 10) as u8;
+        t[4 * n + 3] = b'0' + (n % 10) as u8;
+        n += 1;
+    }
+    t
+}
 
 /// `n` in decimal, as a new string (a part's name), without `fmt`.
 pub(crate) fn decimal(n: u32) -> String {
