@@ -32,6 +32,12 @@ pub(crate) struct Paths {
 }
 
 impl Paths {
+    /// No references yet, with room for `n` (one per node of a graph is
+    /// what an encoding usually makes: growing by doubling copies them again).
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Paths { nodes: Vec::with_capacity(n) }
+    }
+
     fn push(&mut self, n: PathNode) -> Ref {
         let r = Ref(u32::try_from(self.nodes.len()).unwrap_or(u32::MAX));
         self.nodes.push(n);

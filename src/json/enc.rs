@@ -2,7 +2,7 @@
 //! object keys, on top of the JSON writers, telling the callers the text's
 //! length in UTF-16 units without a second pass.
 
-use super::write::{pack_plain, put_word, write_body, PAIRS};
+use super::write::{pack_plain, put_word, special_any, write_body, PAIRS};
 use crate::value::{Date, Graph, JsString};
 
 /// A starting capacity for the output of a whole graph: 64 bytes a node (a
@@ -36,17 +36,27 @@ pub(crate) fn write_escaped(out: &mut Vec<u8>, s: &JsString) -> bool {
 /// [`write_escaped`] past its short case.
 #[inline(never)]
 fn write_escaped_long(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
-    // 14 to 16 bytes with nothing to escape: the quotes do not fit in the
-    // word with them, and are pushed around it.
-    if let Some((w, ascii)) = pack_plain(bytes) {
-        out.reserve(bytes.len() + 3);
-        out.push(b'"');
-        if bytes.first() == Some(&b'$') {
-            out.push(b'$');
+    let n = bytes.len();
+    if n <= 16 {
+        // 14 to 16 bytes with nothing to escape: the quotes do not fit in
+        // the word with them, and are pushed around it.
+        if let Some((w, ascii)) = pack_plain(bytes) {
+            out.reserve(n + 3);
+            out.push(b'"');
+            if bytes.first() == Some(&b'$') {
+                out.push(b'$');
+            }
+            put_word(out, w, n);
+            out.push(b'"');
+            return ascii;
         }
-        put_word(out, w, bytes.len());
-        out.push(b'"');
-        return ascii;
+    } else if n <= 30 && bytes[0] != b'$' {
+        // 17 to 30 bytes with nothing to escape, not starting with `$`: the
+        // opening quote and the first 15 bytes in one 16-byte store, the
+        // last 15 bytes and the closing quote in another (overlapping it).
+        if let Some(ascii) = plain_quoted(out, bytes) {
+            return ascii;
+        }
     }
     out.reserve(bytes.len() + 3);
     out.push(b'"');
@@ -56,6 +66,30 @@ fn write_escaped_long(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
     let ascii = write_body(out, bytes);
     out.push(b'"');
     ascii
+}
+
+/// `"` + `bytes` + `"` for 15 to 30 bytes (`Some(ascii)`), when none of
+/// them needs escaping (`None`, nothing written, otherwise): two
+/// overlapping 16-byte words, each checked and stored once.
+#[inline(always)]
+fn plain_quoted(out: &mut Vec<u8>, bytes: &[u8]) -> Option<bool> {
+    let n = bytes.len();
+    let (Some(head), Some(tail)) = (bytes.get(..15), bytes.get(n.checked_sub(15)?..)) else { return None };
+    let mut h = [b'"'; 16];
+    h[1..].copy_from_slice(head);
+    let mut t = [b'"'; 16];
+    t[..15].copy_from_slice(tail);
+    let (h, t) = (u128::from_le_bytes(h), u128::from_le_bytes(t));
+    // (The quotes' bytes are checked as `a`.)
+    let words = [h as u64 & !0xff | 0x61, (h >> 64) as u64, t as u64, (t >> 64) as u64 & !(0xff << 56) | 0x61 << 56];
+    if special_any(&words) {
+        return None;
+    }
+    let start = out.len();
+    put_word(out, h, 16);
+    out.truncate(start + n + 2 - 16);
+    put_word(out, t, 16);
+    Some(words.iter().fold(0, |seen, &w| seen | w) & 0x8080_8080_8080_8080 == 0)
 }
 
 /// An object member's key as `JSON.stringify` writes it, and the colon.
@@ -284,8 +318,39 @@ fn hex_word(id: u32) -> (u64, usize) {
     ((x + ONES * u64::from(b'0') + letters * 39) & u64::MAX >> (8 * (8 - digits)), digits)
 }
 
+/// `0000` to `9999`, four digits each: the text of a number below 10,000
+/// is a slice of it (a `str` already, so not checked again).
+static FOUR_DIGITS: &str = {
+    static BYTES: [u8; 40_000] = four_digit_bytes();
+    match std::str::from_utf8(&BYTES) {
+        Ok(s) => s,
+        Err(_) => panic!("digits are ASCII"),
+    }
+};
+
+/// The bytes of [`FOUR_DIGITS`].
+const fn four_digit_bytes() -> [u8; 40_000] {
+    let mut t = [0u8; 40_000];
+    let mut n = 0;
+    while n < 10_000 {
+        t[4 * n] = b'0' + (n / 1000) as u8;
+        t[4 * n + 1] = b'0' + (n / 100 % 10) as u8;
+        t[4 * n + 2] = b'0' + (n / 10 % 10) as u8;
+        t[4 * n + 3] = b'0' + (n % 10) as u8;
+        n += 1;
+    }
+    t
+}
+
 /// `n` in decimal, as a new string (a part's name), without `fmt`.
 pub(crate) fn decimal(n: u32) -> String {
+    if n < 10_000 {
+        let at = 4 * n as usize;
+        let skip = usize::from(n < 1000) + usize::from(n < 100) + usize::from(n < 10);
+        if let Some(text) = FOUR_DIGITS.get(at + skip..at + 4) {
+            return text.to_owned();
+        }
+    }
     let mut buf = [0u8; 10];
     let mut v = n;
     let mut i = buf.len();
@@ -297,8 +362,10 @@ pub(crate) fn decimal(n: u32) -> String {
             break;
         }
     }
-    // (Digits only: never the fallback.)
-    std::str::from_utf8(&buf[i..]).unwrap_or("0").to_owned()
+    // ASCII digits pushed as chars: no UTF-8 check of the text.
+    let mut text = String::with_capacity(buf.len() - i);
+    text.extend(buf[i..].iter().map(|&b| char::from(b)));
+    text
 }
 
 #[cfg(test)]
@@ -323,6 +390,9 @@ mod tests {
         }
         assert_eq!(String::from_utf8(out).unwrap(), r#""$$a\"""é$""""é\n":"$@1f""#);
         assert_eq!([decimal(0), decimal(10), decimal(u32::MAX)], ["0", "10", "4294967295"]);
+        for n in (0..20_000).chain([99_999, 100_000, 1 << 31]) {
+            assert_eq!(decimal(n), n.to_string());
+        }
     }
 
     #[test]

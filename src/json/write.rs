@@ -232,6 +232,12 @@ fn write_medium(out: &mut Vec<u8>, bytes: &[u8]) -> Option<bool> {
     Some(words.iter().fold(0, |seen, &w| seen | w) & HIGHS == 0)
 }
 
+/// Whether a byte of any of `words` may need escaping (see [`special`]).
+#[inline(always)]
+pub(super) fn special_any(words: &[u64]) -> bool {
+    words.iter().fold(0, |stop, &w| stop | special(w)) != 0
+}
+
 /// Non-zero when a byte of `w` may need escaping (`"`, `\`, a control
 /// character, 0xED); it may also be non-zero for some bytes after one that
 /// does (a borrow), never zero when one does.

@@ -132,10 +132,44 @@ impl Body {
 }
 
 fn entry_refs(entries: &[(String, FormEntry)]) -> Vec<crate::multipart::EntryRef<'_>> {
+    // The texts `encode` writes are ranges of one buffer: it is checked
+    // once (the last one seen is remembered), not each range on its own.
+    // Whole buffers are checked for at most twice the texts' length in all
+    // (past that, each text on its own): texts cut from large buffers of
+    // their own cost no more than that.
+    let mut checked: Option<(&std::sync::Arc<bytes::Bytes>, Option<&str>)> = None;
+    let mut budget = entries
+        .iter()
+        .map(|(_, e)| match e {
+            FormEntry::Text(t) => t.as_wtf8().len(),
+            FormEntry::File(_) => 0,
+        })
+        .sum::<usize>()
+        .saturating_mul(2);
     entries
         .iter()
         .map(|(name, e)| match e {
-            FormEntry::Text(t) => crate::multipart::EntryRef::Text { name, value: t.as_str().unwrap_or("\u{fffd}") },
+            FormEntry::Text(t) => {
+                let shared = t.shared_range().and_then(|(buf, range)| {
+                    let whole = match checked {
+                        Some((b, whole)) if std::sync::Arc::ptr_eq(b, buf) => whole,
+                        _ => {
+                            let whole = match budget.checked_sub(buf.len()) {
+                                Some(left) => {
+                                    budget = left;
+                                    crate::utf8::validate(buf).ok()
+                                }
+                                None => None,
+                            };
+                            checked = Some((buf, whole));
+                            whole
+                        }
+                    };
+                    whole?.get(range)
+                });
+                let value = shared.or_else(|| t.as_str()).unwrap_or("\u{fffd}");
+                crate::multipart::EntryRef::Text { name, value }
+            }
             FormEntry::File(f) => crate::multipart::EntryRef::File {
                 name,
                 filename: f.name.as_ref().and_then(|n| n.as_str()).unwrap_or("blob"),
@@ -164,7 +198,7 @@ fn entry_refs(entries: &[(String, FormEntry)]) -> Vec<crate::multipart::EntryRef
 /// # Ok::<(), flight_codec::Error>(())
 /// ```
 pub fn encode(g: &Graph, opts: &EncodeOptions) -> Result<Body> {
-    let mut st = State { next_id: 1, ..State::default() };
+    let mut st = State::for_graph(g);
     let text = start(g, opts, &mut st)?;
     if let Some(text) = text {
         return Ok(Body::Text(text));
@@ -341,6 +375,18 @@ struct State {
 }
 
 impl State {
+    /// The state an encoding of `g` starts from: for a graph of more than a
+    /// few nodes, the written-object table and the references get room for
+    /// every node at once (growing them by doubling copies them again).
+    fn for_graph(g: &Graph) -> State {
+        let mut st = State { next_id: 1, ..State::default() };
+        if g.len() >= 64 {
+            st.written = NodeMap::with_len(g.len());
+            st.paths = Paths::with_capacity(g.len() + 1);
+        }
+        st
+    }
+
     /// A text entry from what the JSON writers wrote: UTF-8 by construction
     /// (lone surrogates are escaped), so it is not checked again. Its text
     /// is copied to `texts` until [`seal`](Self::seal), and `json` kept for reuse.
@@ -401,8 +447,27 @@ impl Encoder<'_, '_> {
     fn alloc(&mut self) -> u32 {
         let id = self.st.next_id;
         self.st.next_id += 1;
-        self.st.has_form = true;
+        if !self.st.has_form {
+            self.first_part();
+        }
         id
+    }
+
+    /// The body becomes a form. It has at most an entry per node that can
+    /// be outlined, and one more for the root: room for them at once (they
+    /// are large, and growing the list by doubling copies them again and
+    /// again).
+    #[cold]
+    #[inline(never)]
+    fn first_part(&mut self) {
+        self.st.has_form = true;
+        let parts = self
+            .g
+            .nodes()
+            .iter()
+            .filter(|n| !matches!(n, Node::Object(_) | Node::Array(_) | Node::FormData(_)))
+            .count();
+        self.st.entries.reserve(parts + 1);
     }
 
     fn append(&mut self, name: String, entry: FormEntry) {
@@ -519,7 +584,7 @@ impl Encoder<'_, '_> {
                         None => {
                             out.push(b']');
                             self.st.pathless.remove(&node);
-                            stack.pop();
+                            pop_plain(&mut stack);
                             continue;
                         }
                     }
@@ -554,7 +619,7 @@ impl Encoder<'_, '_> {
                         None => {
                             out.push(b'}');
                             self.st.pathless.remove(&node);
-                            stack.pop();
+                            pop_plain(&mut stack);
                             continue;
                         }
                     }
@@ -573,6 +638,9 @@ impl Encoder<'_, '_> {
                             out.push(b',');
                             write_primitive(out, v);
                             out.push(b']');
+                        } else if matches!(v, Value::Node(set) if is_primitive(k) && self.pair_with_items(out, path, idx, k, *set))
+                        {
+                            // Written, with the Set's part.
                         } else {
                             let path = path.map(|p| Key::Index(idx).append_to(&mut self.st.paths, p));
                             stack.push(Frame::Pair { node, entry: idx, j: 0, path });
@@ -649,6 +717,9 @@ impl Encoder<'_, '_> {
                 stack.push(Frame::Part { id: part, tag, root: self.st.model_root });
                 self.st.model_root = None;
                 let mut out = self.st.buffer(PART_CAPACITY);
+                if cur.len() < PART_CAPACITY && cur.capacity() > 4 * out.capacity() {
+                    hand_over_room(cur, &mut out);
+                }
                 out.push(b'[');
                 parents.push(std::mem::replace(cur, out));
                 let path = Some(self.st.paths.whole("$", part));
@@ -659,6 +730,45 @@ impl Encoder<'_, '_> {
             }
         }
         Ok(())
+    }
+
+    /// A Map entry `[k, set]` (entry `idx` of the Map's part, whose path is
+    /// `path`) whose key is a primitive and whose value is a Set or an
+    /// iterator of primitives not written before: the rest of the pair
+    /// (after its `[`) and the Set's part written as the frames would
+    /// (paths, part ids, part order), `true`; `false`, with nothing done,
+    /// otherwise.
+    #[inline(never)]
+    fn pair_with_items(&mut self, out: &mut Vec<u8>, path: Option<Ref>, idx: usize, k: &Value, set: NodeId) -> bool {
+        let (items, tag) = match self.g.node(set) {
+            Node::Set(items) => (items, "$W"),
+            Node::Iterator(items) => (items, "$i"),
+            _ => return false,
+        };
+        if self.st.written.get(&set).is_some() || !items.iter().all(is_primitive) {
+            return false;
+        }
+        write_primitive(out, k);
+        out.push(b',');
+        if let Some(p) = path {
+            let pair = Key::Index(idx).append_to(&mut self.st.paths, p);
+            let r = Key::Index(1).append_to(&mut self.st.paths, pair);
+            self.st.written.insert(set, r);
+        }
+        let part = self.alloc();
+        let mut json = self.st.buffer(PART_CAPACITY);
+        json.push(b'[');
+        for (i, v) in items.iter().enumerate() {
+            if i > 0 {
+                json.push(b',');
+            }
+            write_primitive(&mut json, v);
+        }
+        json.push(b']');
+        self.st.append_text(decimal(part), json);
+        write_ref(out, tag, part);
+        out.push(b']');
+        true
     }
 
     /// Adds the path of the value being written (`0:a:1`, as React writes
@@ -701,7 +811,7 @@ impl Encoder<'_, '_> {
     /// frame pushed), straight from the member loop. `false`, with nothing
     /// done, for any other node, for the part's own model root, and for an
     /// object without a path that is being written (the general path fails).
-    #[inline]
+    #[inline(always)]
     fn enter(
         &mut self,
         out: &mut Vec<u8>,
@@ -713,6 +823,8 @@ impl Encoder<'_, '_> {
         let pairs = match self.g.node(m) {
             Node::Object(pairs) => Some(pairs),
             Node::Array(_) => None,
+            // A settled promise met for the first time: written here too.
+            Node::Promise(_) => return self.fulfilled_promise(out, m),
             _ => return false,
         };
         let path = match self.st.written.get(&m) {
@@ -747,6 +859,23 @@ impl Encoder<'_, '_> {
                 stack.push(Frame::Array { node: m, i: 0, path });
             }
         }
+        true
+    }
+
+    /// A member that is a fulfilled promise not written before: what
+    /// [`Self::write_node`] does for it (a part id, its `then` task, `$@`),
+    /// `true`; `false`, with nothing done, for anything else.
+    #[inline(never)]
+    fn fulfilled_promise(&mut self, out: &mut Vec<u8>, m: NodeId) -> bool {
+        let Node::Promise(PromiseState::Fulfilled(v)) = self.g.node(m) else { return false };
+        if self.st.written.get(&m).is_some() {
+            return false;
+        }
+        let pid = self.alloc();
+        let w = self.st.paths.whole("$@", pid);
+        self.st.written.insert(m, w);
+        self.st.tasks.push_back(Task::Promise { id: pid, value: v.clone(), hops: 0 });
+        write_ref(out, "$@", pid);
         true
     }
 
@@ -1184,11 +1313,41 @@ impl Encoder<'_, '_> {
     }
 }
 
+/// Pops an array's or an object's frame: such a frame (without a property
+/// order) owns nothing, so the common case checks its kind and drops nothing.
+#[inline(always)]
+fn pop_plain(stack: &mut Vec<Frame>) {
+    let f = stack.pop();
+    if matches!(f, None | Some(Frame::Array { .. }) | Some(Frame::Object { order: None, .. })) {
+        // (Nothing to free: no drop glue run.)
+        std::mem::forget(f);
+    } else {
+        drop_frame(f);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn drop_frame(f: Option<Frame>) {
+    drop(f);
+}
+
+/// The room of the body's buffer `cur` (a Map or Set at the root, say) goes
+/// to the nested part about to start in `out`, which is likely the larger:
+/// the enclosing part's few bytes move to `out`'s buffer, which `cur` takes.
+#[cold]
+#[inline(never)]
+fn hand_over_room(cur: &mut Vec<u8>, out: &mut Vec<u8>) {
+    out.extend_from_slice(cur);
+    std::mem::swap(cur, out);
+    out.clear();
+}
+
 /// JavaScript's property order for an object's pairs, when they are not
 /// already in it: only array-index keys (which start with a digit) move.
 #[inline]
 fn object_order(pairs: &[(JsString, Value)]) -> Option<Vec<usize>> {
-    if pairs.iter().any(|(k, _)| k.as_wtf8().first().is_some_and(u8::is_ascii_digit)) {
+    if pairs.iter().any(|(k, _)| k.first_byte().is_some_and(|b| b.is_ascii_digit())) {
         crate::value::property_order(pairs.iter().map(|(k, _)| k.as_wtf8()))
     } else {
         None
@@ -1285,7 +1444,7 @@ impl ReplyEncoder {
     /// # Ok::<(), flight_codec::Error>(())
     /// ```
     pub fn new(graph: Graph, opts: EncodeOptions) -> Result<Self> {
-        let mut st = State { next_id: 1, ..State::default() };
+        let mut st = State::for_graph(&graph);
         let text = start(&graph, &opts, &mut st)?;
         Ok(ReplyEncoder { graph, opts, st, text, sent: 0 })
     }
@@ -1505,5 +1664,40 @@ impl ReplyEncoder {
         }
         self.st.seal();
         Ok(Body::Form(self.st.entries))
+    }
+}
+
+#[cfg(test)]
+mod entry_tests {
+    use super::*;
+
+    #[test]
+    fn texts_of_shared_buffers_read_as_their_own() {
+        let buf =
+            std::sync::Arc::new(bytes::Bytes::from_static("0123456789abcdefghijé漢xyz0123456789abcdefghij".as_bytes()));
+        let other = std::sync::Arc::new(bytes::Bytes::from_static(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnop"));
+        let bad = std::sync::Arc::new(bytes::Bytes::from_static(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ\xff abcdefghijklmnop"));
+        let texts = [
+            JsString::share_wtf8_unchecked(&buf, 0, 20),
+            JsString::share_wtf8_unchecked(&buf, 20, 40),
+            JsString::share_wtf8_unchecked(&other, 0, 26),
+            JsString::share_wtf8_unchecked(&buf, 5, 25),
+            JsString::share_wtf8_unchecked(&bad, 0, 26),
+            JsString::share_wtf8_unchecked(&bad, 27, 44),
+            JsString::from_utf16(&[0x61, 0xd800]),
+            "short".into(),
+        ];
+        let entries: Vec<(String, FormEntry)> =
+            texts.iter().enumerate().map(|(i, t)| (i.to_string(), FormEntry::Text(t.clone()))).collect();
+        let refs = entry_refs(&entries);
+        for (t, r) in texts.iter().zip(&refs) {
+            let crate::multipart::EntryRef::Text { value, .. } = r else { panic!("a text") };
+            assert_eq!(*value, t.as_str().unwrap_or("\u{fffd}"));
+        }
+        let more =
+            [JsString::new(), "1".into(), "12345678901234567890".into(), JsString::share_wtf8_unchecked(&buf, 0, 0)];
+        for t in texts.iter().chain(&more) {
+            assert_eq!(t.first_byte(), t.as_wtf8().first().copied());
+        }
     }
 }

@@ -134,6 +134,10 @@ pub(super) struct Rows {
     /// Where each row (or a binary row's header) ends in `text`, and a
     /// binary row's payload.
     pieces: Vec<(usize, Option<Bytes>)>,
+    /// [`encode`]'s regular rows only: the first `flushed` bytes of `text`
+    /// are the output so far (the rows after them follow it without being
+    /// copied to another buffer).
+    flushed: usize,
 }
 
 impl Rows {
@@ -309,6 +313,28 @@ impl State {
             self.regular.text(&row);
         }
         self.recycle(row);
+    }
+
+    /// The regular rows' buffer, with row `id`'s `<id>:` written at its end:
+    /// the row is written there directly (not copied there once complete).
+    /// Nothing may add a regular row until [`State::end_direct_row`] gives
+    /// the buffer back.
+    pub fn begin_direct_row(&mut self, id: u32) -> Vec<u8> {
+        let mut text = std::mem::take(&mut self.regular.text);
+        if text.capacity() < self.room {
+            text.reserve(self.room);
+        }
+        write_row_id(&mut text, id);
+        text
+    }
+
+    /// Ends the row [`State::begin_direct_row`] started in `text`, and puts
+    /// the buffer back.
+    pub fn end_direct_row(&mut self, mut text: Vec<u8>) {
+        debug_assert!(self.regular.text.is_empty());
+        text.push(b'\n');
+        self.regular.pieces.push((text.len(), None));
+        self.regular.text = text;
     }
 
     /// A `T` row: the UTF-8 of the string (lone surrogates become U+FFFD,
@@ -560,6 +586,8 @@ impl Core {
             on_error: opts.on_error.clone(),
             manifest: opts.client_manifest.clone(),
             room: crate::json::enc::first_capacity(g).max(128),
+            written: NodeMap::with_len(g.len()),
+            paths: Paths::with_capacity(g.len() + 1),
             ..State::default()
         };
         // Rows of their own (promises, Maps, Sets, ...) come one per such
@@ -811,6 +839,29 @@ impl Core {
     }
 
     fn flush(&mut self) {
+        if let Some(all) = &mut self.chunks.whole {
+            let regular = &mut self.st.regular;
+            if all.is_empty()
+                && self.st.imports.is_empty()
+                && self.st.errors.is_empty()
+                && regular.pieces.iter().all(|(_, body)| body.is_none())
+            {
+                // Only regular rows, and nothing output elsewhere yet: the
+                // output so far is the start of their buffer, where they stay.
+                regular.flushed = regular.text.len();
+                regular.pieces.clear();
+                return;
+            }
+            if regular.flushed > 0 {
+                // Back to one output buffer: the output so far, then the rows since.
+                let rest = regular.text.split_off(regular.flushed);
+                *all = std::mem::replace(&mut regular.text, rest);
+                for (end, _) in &mut regular.pieces {
+                    *end -= regular.flushed;
+                }
+                regular.flushed = 0;
+            }
+        }
         for rows in [&mut self.st.imports, &mut self.st.regular, &mut self.st.errors] {
             self.chunks.rows(rows);
         }
@@ -845,7 +896,16 @@ pub fn encode(g: &Graph, opts: &EncodeOptions) -> Result<Vec<u8>> {
     if !core.is_complete() {
         return Err(Error::new(ErrorKind::Pending));
     }
-    let mut out = core.chunks.whole.unwrap_or_default();
+    let mut out = match core.chunks.whole {
+        // The output is the start of the regular rows' buffer.
+        Some(all) if all.is_empty() => {
+            let regular = &mut core.st.regular;
+            let mut text = std::mem::take(&mut regular.text);
+            text.truncate(regular.flushed);
+            text
+        }
+        all => all.unwrap_or_default(),
+    };
     if out.capacity() > 2 * out.len() + 4096 {
         out.shrink_to_fit();
     }
@@ -1144,5 +1204,48 @@ impl ResponseEncoder {
 impl State {
     fn waiters_nodes(&self) -> Vec<NodeId> {
         self.waiters.iter().filter(|(_, t)| t.iter().any(|id| self.tasks.contains_key(id))).map(|(n, _)| *n).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `encode` (one buffer; regular rows left where they were written
+    /// while nothing else was output) against the network chunks of
+    /// [`ResponseEncoder`] for the same value, with rows of every kind
+    /// coming in later flushes: imports, errors, binary rows.
+    #[test]
+    fn one_shot_output_is_the_chunks_concatenated() {
+        let later: [fn(&mut Graph) -> Value; 5] = [
+            |g| g.add_value(Node::Object(vec![("x".into(), Value::Number(1.0))])),
+            |_| Value::Symbol("sym".into()),
+            |g| g.add_value(Node::ArrayBuffer(Box::new(Bytes::from_static(b"abc")))),
+            |g| g.add_value(Node::Set(vec![Value::Number(2.0), Value::Symbol("other".into())])),
+            |_| "x".repeat(5000).as_str().into(),
+        ];
+        for mask in 0u32..64 {
+            let mut g = Graph::new();
+            let mut members = Vec::new();
+            for (i, make) in later.iter().enumerate() {
+                if mask & (1 << i) != 0 {
+                    let v = make(&mut g);
+                    let p = g.add(Node::Promise(PromiseState::Fulfilled(v)));
+                    members.push((format!("p{i}").as_str().into(), Value::Node(p)));
+                }
+            }
+            if mask & 32 != 0 {
+                let p = g.add(Node::Promise(PromiseState::Rejected("no".into())));
+                members.push(("r".into(), Value::Node(p)));
+                members.push(("s".into(), Value::Symbol("first".into())));
+            }
+            let root = g.add_value(Node::Object(members));
+            g.set_root(root);
+            let one = encode(&g, &EncodeOptions::default()).expect("encodes");
+            let mut enc = ResponseEncoder::new(g, EncodeOptions::default());
+            let chunks: Vec<u8> = std::iter::from_fn(|| enc.poll_chunk()).flatten().collect();
+            assert!(enc.is_complete());
+            assert_eq!(String::from_utf8_lossy(&one), String::from_utf8_lossy(&chunks), "mask {mask}");
+        }
     }
 }

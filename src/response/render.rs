@@ -195,6 +195,18 @@ impl<'a> Walker<'a> {
         // The root row is often the whole response: room for its graph's nodes.
         let capacity = if id == 0 { self.st.room } else { 128 };
         self.out = self.st.row_with(id, capacity);
+        // An object or array of the graph (a settled promise's value, most
+        // often) is entered here, as `value` would, without its dispatch:
+        // it is not written yet (or only as this row), so its reference is
+        // the row, `$<id>`.
+        if let Item::V(Value::Node(n)) = model {
+            if let Some(next) = self.task_root(id, *n) {
+                self.run(next);
+                self.st.push_row(std::mem::take(&mut self.out));
+                self.st.size = saved;
+                return;
+            }
+        }
         let next = match model {
             Item::V(v) => self.value(Holder::Root, Key::Root, v, Some(id)),
             other => self.item(Holder::Root, Key::Root, other, Some(id)),
@@ -223,6 +235,30 @@ impl<'a> Walker<'a> {
             }
         }
         self.st.size = saved;
+    }
+
+    /// [`Self::task`]'s model when it is an array or an object of the
+    /// graph that has no reference other than this row (what `value`,
+    /// `node` and `object` do for it, then `task`): `None`, with nothing
+    /// done, otherwise.
+    #[inline]
+    fn task_root(&mut self, id: u32, n: NodeId) -> Option<Next> {
+        let object = match self.g.node(n) {
+            Node::Object(_) => true,
+            Node::Array(_) => false,
+            _ => return None,
+        };
+        match self.st.written.get(&n) {
+            Some(&r) if !self.st.paths.is_whole(r, "$", id) => return None,
+            Some(_) => {}
+            // (Without a reference and already being walked: the general
+            // path throws.)
+            None if self.open.contains(&n) => return None,
+            None => {}
+        }
+        let r = self.st.paths.whole("$", id);
+        self.st.written.insert(n, r);
+        Some(Next::Enter { node: n, object, path: Some(r) })
     }
 
     /// `tryStreamTask` / `emitChunk`: a stream chunk as row `id`.
@@ -311,6 +347,7 @@ impl<'a> Walker<'a> {
     /// The members of a frame's container other than a graph object or
     /// array ([`Self::object_members`], [`Self::array_members`]): the
     /// first that needs a step of the walk, `None` past the end.
+    #[inline(never)]
     fn other_members(&mut self, kids: &Kids, path: Option<Ref>, at: &mut usize) -> Option<Result<Next, Throw>> {
         let g = self.g;
         loop {
@@ -352,6 +389,15 @@ impl<'a> Walker<'a> {
                         self.out.push(b']');
                         continue;
                     }
+                    // A key that is not an object with a Set (or an iterator)
+                    // of non-objects not written before (a common Map): the
+                    // pair, and the Set's row, are written here too, with the
+                    // paths and ids the walk would give them.
+                    if let (false, Value::Node(set)) = (matches!(k, Value::Node(_)), v) {
+                        if self.pair_with_items(holder, key, k, *set) {
+                            continue;
+                        }
+                    }
                     let path = self.member_path(holder, key);
                     break Some(Ok(Next::Walk(Frame { kids: Kids::Pair(map, entry), i: 0, path, pathless: None })));
                 }
@@ -377,8 +423,15 @@ impl<'a> Walker<'a> {
             self.st.size += write_key(&mut self.out, k);
             if !self.leaf(v) {
                 if let Value::Node(m) = v {
-                    if let Some(next) = self.enter(*m, path, Key::Name(k)) {
-                        return Some(Ok(next));
+                    match self.enter(*m, path, Key::Name(k)) {
+                        Some(Next::Done) => continue,
+                        Some(next) => return Some(Ok(next)),
+                        None => {}
+                    }
+                    // A promise (a row of its own, later) is written here too.
+                    if let Node::Promise(_) = self.g.node(*m) {
+                        self.promise(*m, None);
+                        continue;
                     }
                 }
                 return Some(self.value(Holder::Frame(kids, path), Key::Name(k), v, None));
@@ -404,8 +457,15 @@ impl<'a> Walker<'a> {
             self.st.size += Key::Index(i).units();
             if !self.leaf(v) {
                 if let Value::Node(m) = v {
-                    if let Some(next) = self.enter(*m, path, Key::Index(i)) {
-                        return Some(Ok(next));
+                    match self.enter(*m, path, Key::Index(i)) {
+                        Some(Next::Done) => continue,
+                        Some(next) => return Some(Ok(next)),
+                        None => {}
+                    }
+                    // A promise (a row of its own, later) is written here too.
+                    if let Node::Promise(_) = self.g.node(*m) {
+                        self.promise(*m, None);
+                        continue;
                     }
                 }
                 return Some(self.value(Holder::Frame(kids, path), Key::Index(i), v, None));
@@ -420,7 +480,7 @@ impl<'a> Walker<'a> {
     /// frame (not a whole frame moved out through them). `None`, with
     /// nothing done, for any other node (and for a node without a
     /// reference that is already being walked: the general path throws).
-    #[inline]
+    #[inline(always)]
     fn enter(&mut self, m: NodeId, parent: Option<Ref>, key: Key<'_>) -> Option<Next> {
         let object = match self.g.node(m) {
             Node::Object(_) => true,
@@ -481,6 +541,65 @@ impl<'a> Walker<'a> {
                 self.push(stack, Next::Walk(Frame { kids, i: 0, path, pathless: None }));
             }
         }
+    }
+
+    /// A Map entry `[k, set]` (at `h[key]`) whose key is not an object and
+    /// whose value is a Set or an iterator of non-objects not written
+    /// before: the pair and the Set's row written as the frames would
+    /// (paths, ids, rows), `true`; `false`, with nothing done, otherwise.
+    #[inline(never)]
+    fn pair_with_items(&mut self, h: Holder<'_>, key: Key<'_>, k: &Value, set: NodeId) -> bool {
+        let Some((items, tag)) = primitive_items(self.g, set) else { return false };
+        if self.st.written.get(&set).is_some() {
+            return false;
+        }
+        self.out.push(b'[');
+        self.st.size += 2;
+        self.leaf(k);
+        self.out.push(b',');
+        if let Some(pair) = self.member_path(h, key) {
+            let r = self.st.paths.member(pair, PathKey::Index(1));
+            self.st.written.insert(set, r);
+        }
+        let id = self.st.alloc();
+        self.items_row(id, items, tag);
+        self.out.push(b']');
+        true
+    }
+
+    /// Row `id`, a Set's or an iterator's items that are not objects (as
+    /// the frames of [`Next::Outline`] would write it, in one loop), and
+    /// `"<tag><id>"` in the row being written.
+    #[inline(never)]
+    fn items_row(&mut self, id: u32, items: &[Value], tag: &'static str) {
+        let saved = self.st.size;
+        // Without strings long enough for `T` rows of their own, nothing
+        // else adds a regular row meanwhile: the row is written straight
+        // into the regular rows' buffer.
+        let direct = !items.iter().any(|v| matches!(v, Value::String(s) if s.as_wtf8().len() >= TEXT_ROW_MIN));
+        let row = if direct {
+            self.st.begin_direct_row(id)
+        } else {
+            self.st.row_with(id, (items.len() * 16).clamp(128, 1 << 20))
+        };
+        let parent = std::mem::replace(&mut self.out, row);
+        self.out.push(b'[');
+        for (i, v) in items.iter().enumerate() {
+            if i > 0 {
+                self.out.push(b',');
+            }
+            self.st.size += Key::Index(i).units();
+            self.leaf(v);
+        }
+        self.out.push(b']');
+        let row = std::mem::replace(&mut self.out, parent);
+        if direct {
+            self.st.end_direct_row(row);
+        } else {
+            self.st.push_row(row);
+        }
+        write_ref(&mut self.out, tag, id);
+        self.st.size = saved;
     }
 
     /// Opens the frame of an array or object of the graph ([`Next::Enter`]).
@@ -770,18 +889,7 @@ impl<'a> Walker<'a> {
                 )))
             }
             Node::Promise(_) => {
-                if let Some(&r) = self.st.written.get(&n) {
-                    if root.is_none() {
-                        self.st.paths.write(&mut self.out, r);
-                        return Ok(Next::Done);
-                    }
-                }
-                let id = self.st.alloc();
-                self.st.tasks.insert(id, TaskState::Promise);
-                let r = self.st.paths.whole("$@", id);
-                self.st.written.insert(n, r);
-                self.st.await_promise(id, n);
-                self.reference("$@", id);
+                self.promise(n, root);
                 Ok(Next::Done)
             }
             _ => {
@@ -800,6 +908,24 @@ impl<'a> Walker<'a> {
                 self.object(h, key, n)
             }
         }
+    }
+
+    /// `serializeThenable` of promise `n` (the reference it was written
+    /// at before, when it is not a task's model).
+    #[inline(never)]
+    fn promise(&mut self, n: NodeId, root: Option<u32>) {
+        if let Some(&r) = self.st.written.get(&n) {
+            if root.is_none() {
+                self.st.paths.write(&mut self.out, r);
+                return;
+            }
+        }
+        let id = self.st.alloc();
+        self.st.tasks.insert(id, TaskState::Promise);
+        let r = self.st.paths.whole("$@", id);
+        self.st.written.insert(n, r);
+        self.st.await_promise(id, n);
+        self.reference("$@", id);
     }
 
     /// The object kinds after the reference bookkeeping.
@@ -989,6 +1115,18 @@ pub(super) fn binary(g: &Graph, v: &Value) -> Option<(u8, Bytes)> {
         Node::TypedArray { kind, bytes } => Some((kind.tag(), Bytes::clone(bytes))),
         _ => None,
     }
+}
+
+/// The items of Set or iterator node `n` and its tag, when none of them is
+/// an object (its row is then written in one loop).
+#[inline]
+fn primitive_items(g: &Graph, n: NodeId) -> Option<(&[Value], &'static str)> {
+    let (items, tag) = match g.node(n) {
+        Node::Set(items) => (items, "$W"),
+        Node::Iterator(items) => (items, "$i"),
+        _ => return None,
+    };
+    items.iter().all(|v| !matches!(v, Value::Node(_))).then_some((items.as_slice(), tag))
 }
 
 /// Member `i` of a frame's container (its key, for an object), borrowed;

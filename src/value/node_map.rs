@@ -18,6 +18,14 @@ impl<V> Default for NodeMap<V> {
 }
 
 impl<V> NodeMap<V> {
+    /// An empty map with a slot for each of `len` nodes already made (a
+    /// graph's nodes, say): inserting one of them never grows the table.
+    pub(crate) fn with_len(len: usize) -> Self {
+        let mut slots = Vec::new();
+        slots.resize_with(len, || None);
+        NodeMap { slots }
+    }
+
     #[inline]
     pub(crate) fn get(&self, id: &NodeId) -> Option<&V> {
         self.slots.get(id.index()).and_then(Option::as_ref)
@@ -93,6 +101,13 @@ mod tests {
 
     #[test]
     fn maps_and_sets_behave_like_hash_tables() {
+        for mut m in [NodeMap::default(), NodeMap::with_len(0), NodeMap::with_len(71)] {
+            assert_eq!(m.get(&NodeId(70)), None);
+            assert_eq!(m.insert(NodeId(70), 1), None);
+            assert_eq!(m.insert(NodeId(100), 3), None);
+            assert_eq!(m.get(&NodeId(70)), Some(&1));
+            assert_eq!(m.get(&NodeId(100)), Some(&3));
+        }
         let mut m = NodeMap::default();
         assert_eq!(m.insert(NodeId(70), 1), None);
         assert_eq!(m.insert(NodeId(70), 2), Some(1));

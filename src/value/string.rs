@@ -238,6 +238,34 @@ impl JsString {
         }
     }
 
+    /// The first byte of the WTF-8 text (`None` when empty), without
+    /// making a slice of it.
+    #[inline]
+    pub(crate) fn first_byte(&self) -> Option<u8> {
+        match &self.0 {
+            Repr::Inline { len, bytes } => (*len > 0).then_some(bytes[0]),
+            Repr::Shared { len: TO_END, buf, .. } => buf.first().copied(),
+            Repr::Shared { start, len, buf } => {
+                if *len > 0 {
+                    buf.get(*start as usize).copied()
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
+    /// The buffer a shared string is a range of, and the range (`None` for
+    /// a string kept inline): strings cut from one buffer can be checked
+    /// together, once.
+    pub(crate) fn shared_range(&self) -> Option<(&Arc<Bytes>, std::ops::Range<usize>)> {
+        match &self.0 {
+            Repr::Inline { .. } => None,
+            Repr::Shared { len: TO_END, buf, .. } => Some((buf, 0..buf.len())),
+            Repr::Shared { start, len, buf } => Some((buf, *start as usize..*start as usize + *len as usize)),
+        }
+    }
+
     /// The WTF-8 bytes as a shared buffer.
     ///
     /// ```
