@@ -20,6 +20,15 @@ use crate::value::{Graph, NodeId, Value};
 
 /// What a future settles a promise with: `Ok(value)` fulfills it, `Err(reason)`
 /// rejects it. Each value is a graph of its own (joined to the response's).
+///
+/// ```
+/// use flight_codec::response::Settlement;
+/// use flight_codec::value::{Graph, Value};
+/// let mut g = Graph::new();
+/// g.set_root(Value::from("done"));
+/// let fulfilled: Settlement = Ok(g);
+/// assert!(matches!(&fulfilled, Ok(g) if g.root().as_string().is_some()));
+/// ```
 pub type Settlement = Result<Graph, Graph>;
 
 type BoxFuture = Pin<Box<dyn Future<Output = Settlement> + Send>>;

@@ -88,9 +88,35 @@ pub struct ClientModule {
 }
 
 /// Computes the digest of an error row from what was thrown (`onError`).
+///
+/// ```
+/// use std::sync::Arc;
+/// use flight_codec::response::{OnError, Thrown};
+/// use flight_codec::value::{Graph, Value};
+/// let digest: OnError = Arc::new(|t, g| t.message(g).map(|m| format!("E:{}", m.len())));
+/// let g = Graph::new();
+/// assert_eq!(digest(&Thrown::Value(Value::from("boom")), &g).as_deref(), Some("E:4"));
+/// ```
 pub type OnError = Arc<dyn Fn(&Thrown, &Graph) -> Option<String> + Send + Sync>;
 /// Looks up a client reference in the bundler's manifest; `None` if it is
 /// not there (the reference becomes an error row, as in React).
+///
+/// ```
+/// use std::sync::Arc;
+/// use flight_codec::response::{ClientManifest, ClientModule};
+/// use flight_codec::value::ClientReference;
+/// let manifest: ClientManifest = Arc::new(|r: &ClientReference| {
+///     (r.id == "./Button.js").then(|| ClientModule {
+///         id: "42".into(),
+///         chunks: vec![],
+///         name: r.name.to_string_lossy().into_owned(),
+///         is_async: false,
+///     })
+/// });
+/// let button = ClientReference { id: "./Button.js".into(), name: "default".into() };
+/// assert_eq!(manifest(&button).map(|m| m.id), Some("42".to_string()));
+/// assert!(manifest(&ClientReference { id: "./Other.js".into(), name: "x".into() }).is_none());
+/// ```
 pub type ClientManifest = Arc<dyn Fn(&ClientReference) -> Option<ClientModule> + Send + Sync>;
 
 /// Options for [`encode`] and [`ResponseEncoder`].
