@@ -1190,6 +1190,19 @@ mod tests {
         assert_eq!(s, "d\"e");
     }
 
+    /// A text of up to 23 bytes, mostly `a` with bytes of `alphabet` mixed
+    /// in (how often varies from text to text), and an offset in it.
+    fn scan_case(rng: &mut impl Iterator<Item = u64>, alphabet: &[u8]) -> (Vec<u8>, usize) {
+        let mut next = || rng.next().unwrap_or_default() as usize;
+        let len = next() % 24;
+        let plain = next() % 4;
+        let v: Vec<u8> = (0..len)
+            .map(|_| if next() % (plain + 1) == 0 { alphabet[next() % alphabet.len()] } else { b'a' })
+            .collect();
+        let from = if len == 0 { 0 } else { next() % len };
+        (v, from)
+    }
+
     #[test]
     fn scanner_agrees_with_a_byte_loop() {
         // Every mix of specials, high bytes and plain text, at every offset
@@ -1198,13 +1211,8 @@ mod tests {
         let alphabet = [b'a', b'"', b'\\', 0x00, 0x1f, 0x20, 0x7f, 0x80, 0xc3, 0xff];
         let mut rng = crate::test_rng::xorshift(0x2545_f491_4f6c_dd1d);
         for _ in 0..20_000 {
-            let mut next = || rng.next().unwrap_or_default() as usize;
-            let len = next() % 24;
-            let plain = next() % 4;
-            let v: Vec<u8> = (0..len)
-                .map(|_| if next() % (plain + 1) == 0 { alphabet[next() % alphabet.len()] } else { b'a' })
-                .collect();
-            let from = if len == 0 { 0 } else { next() % len };
+            let (v, from) = scan_case(&mut rng, &alphabet);
+            let len = v.len();
             let want = v[from..].iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).map_or(len, |p| from + p);
             let want_high = v[from..want].iter().fold(0u8, |h, &b| h | b) & 0x80;
             let mut high = 0;
@@ -1218,13 +1226,8 @@ mod tests {
         let alphabet = [b'a', b'"', b'\\', 0x00, 0x1f, 0x20, 0x7f, 0x80, 0xc3, 0xff, 0x21, 0x5b, 0x5d];
         let mut rng = crate::test_rng::xorshift(0x5851_f42d_4c95_7f2d);
         for _ in 0..50_000 {
-            let mut next = || rng.next().unwrap_or_default() as usize;
-            let len = next() % 24;
-            let plain = next() % 4;
-            let v: Vec<u8> = (0..len)
-                .map(|_| if next() % (plain + 1) == 0 { alphabet[next() % alphabet.len()] } else { b'a' })
-                .collect();
-            let from = if len == 0 { 0 } else { next() % len };
+            let (v, from) = scan_case(&mut rng, &alphabet);
+            let len = v.len();
             let want = v[from..]
                 .iter()
                 .position(|&b| b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b))

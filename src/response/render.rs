@@ -421,20 +421,8 @@ impl<'a> Walker<'a> {
             }
             *at += 1;
             self.st.size += write_key(&mut self.out, k);
-            if !self.leaf(v) {
-                if let Value::Node(m) = v {
-                    match self.enter(*m, path, Key::Name(k)) {
-                        Some(Next::Done) => continue,
-                        Some(next) => return Some(Ok(next)),
-                        None => {}
-                    }
-                    // A promise (a row of its own, later) is written here too.
-                    if let Node::Promise(_) = self.g.node(*m) {
-                        self.promise(*m, None);
-                        continue;
-                    }
-                }
-                return Some(self.value(Holder::Frame(kids, path), Key::Name(k), v, None));
+            if let Some(next) = self.member(kids, path, Key::Name(k), v) {
+                return Some(next);
             }
         }
         None
@@ -455,23 +443,34 @@ impl<'a> Walker<'a> {
             }
             *at += 1;
             self.st.size += Key::Index(i).units();
-            if !self.leaf(v) {
-                if let Value::Node(m) = v {
-                    match self.enter(*m, path, Key::Index(i)) {
-                        Some(Next::Done) => continue,
-                        Some(next) => return Some(Ok(next)),
-                        None => {}
-                    }
-                    // A promise (a row of its own, later) is written here too.
-                    if let Node::Promise(_) = self.g.node(*m) {
-                        self.promise(*m, None);
-                        continue;
-                    }
-                }
-                return Some(self.value(Holder::Frame(kids, path), Key::Index(i), v, None));
+            if let Some(next) = self.member(kids, path, Key::Index(i), v) {
+                return Some(next);
             }
         }
         None
+    }
+
+    /// One member of [`Self::object_members`] or [`Self::array_members`],
+    /// after its key: a leaf is written, an array or object of the graph
+    /// entered, a promise written (a row of its own, later); `None` goes on
+    /// to the next member, anything else is what the loop returns.
+    #[inline(always)]
+    fn member(&mut self, kids: &Kids, path: Option<Ref>, key: Key<'_>, v: &Value) -> Option<Result<Next, Throw>> {
+        if self.leaf(v) {
+            return None;
+        }
+        if let Value::Node(m) = v {
+            match self.enter(*m, path, key) {
+                Some(Next::Done) => return None,
+                Some(next) => return Some(Ok(next)),
+                None => {}
+            }
+            if let Node::Promise(_) = self.g.node(*m) {
+                self.promise(*m, None);
+                return None;
+            }
+        }
+        Some(self.value(Holder::Frame(kids, path), key, v, None))
     }
 
     /// A member (of a graph array or object, whose reference is `parent`)

@@ -198,13 +198,7 @@ impl Date {
         let min = at(p1, 6);
         let sec = at(p2, 1);
         let milli = at(p2, 4) * 10 + at(t[2], 6);
-        if !(1..=12).contains(&month)
-            || day < 1
-            || day > days_in_month(year, month)
-            || hour > 23
-            || min > 59
-            || sec > 59
-        {
+        if !fields_in_range(year, month, day, hour, min, sec) {
             return None;
         }
         // Within ±2^53: exact, and always a valid time value.
@@ -250,13 +244,7 @@ impl Date {
         let min = digits(&rest[10..12])? as i64;
         let sec = digits(&rest[13..15])? as i64;
         let milli = digits(&rest[16..19])? as i64;
-        if !(1..=12).contains(&month)
-            || day < 1
-            || day > days_in_month(year, month)
-            || hour > 23
-            || min > 59
-            || sec > 59
-        {
+        if !fields_in_range(year, month, day, hour, min, sec) {
             return None;
         }
         let days = days_from_civil(year, month, day);
@@ -296,6 +284,13 @@ fn digits(b: &[u8]) -> Option<u32> {
 
 fn is_leap(y: i64) -> bool {
     y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)
+}
+
+/// Whether a date's fields name a real day and time (no leap seconds, as
+/// `Date.parse`).
+#[inline(always)]
+fn fields_in_range(year: i64, month: i64, day: i64, hour: i64, min: i64, sec: i64) -> bool {
+    (1..=12).contains(&month) && day >= 1 && day <= days_in_month(year, month) && hour <= 23 && min <= 59 && sec <= 59
 }
 
 fn days_in_month(y: i64, m: i64) -> i64 {
