@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use bytes::Bytes;
 
 use crate::error::{excerpt, Error, ErrorKind, Result};
-use crate::json::{Reader, Token};
+use crate::json::{load8, Reader, Token};
 use crate::limits::{LimitKind, Limits};
 use crate::value::node_map::{NodeMap, NodeSet};
 use crate::value::{BigInt, Date, Graph, JsString, Node, NodeId, PromiseState, StreamEnd, Value};
@@ -214,25 +214,17 @@ pub(crate) fn scalar_tag(limits: &Limits, b: &[u8]) -> Option<Result<Value>> {
                 BigInt::parse_bytes(digits).map(Value::BigInt).ok_or_else(|| ErrorKind::InvalidBigInt.into())
             }
         }
-        // Dispatched on the length, then one or two words compared whole.
+        // Dispatched on the length, then one or two words compared whole
+        // (the first eight bytes, zero-padded past the end).
         _ => Ok(match b.len() {
-            3 if word(b) == word(b"$-0") => Value::Number(-0.0),
-            4 if word(b) == word(b"$NaN") => Value::Number(f64::NAN),
-            9 if word(b) == word(b"$Infinit") && b[8] == b'y' => Value::Number(f64::INFINITY),
-            10 if word(b) == word(b"$undefin") && b[8..] == *b"ed" => Value::Undefined,
-            10 if word(b) == word(b"$-Infini") && b[8..] == *b"ty" => Value::Number(f64::NEG_INFINITY),
+            3 if load8(b, 0) == load8(b"$-0", 0) => Value::Number(-0.0),
+            4 if load8(b, 0) == load8(b"$NaN", 0) => Value::Number(f64::NAN),
+            9 if load8(b, 0) == load8(b"$Infinit", 0) && b[8] == b'y' => Value::Number(f64::INFINITY),
+            10 if load8(b, 0) == load8(b"$undefin", 0) && b[8..] == *b"ed" => Value::Undefined,
+            10 if load8(b, 0) == load8(b"$-Infini", 0) && b[8..] == *b"ty" => Value::Number(f64::NEG_INFINITY),
             _ => return None,
         }),
     })
-}
-
-/// The first eight bytes of `b` (fewer: zero-padded) as one little-endian word.
-#[inline(always)]
-fn word(b: &[u8]) -> u64 {
-    let mut w = [0u8; 8];
-    let n = b.len().min(8);
-    w[..n].copy_from_slice(&b[..n]);
-    u64::from_le_bytes(w)
 }
 
 /// Whether an object's pairs are already as `close_object` would leave

@@ -945,7 +945,7 @@ const POW10_U64: [u64; 16] = {
 /// Eight bytes of `src` from `i` as a little-endian word; past the end of
 /// `src` the bytes are 0 (which is not a digit or any byte of a number).
 #[inline(always)]
-fn load8(src: &[u8], i: usize) -> u64 {
+pub(crate) fn load8(src: &[u8], i: usize) -> u64 {
     match src.get(i..i + 8) {
         Some(chunk) => <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes),
         // Near the end: the last eight bytes, shifted down so that the

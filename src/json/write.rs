@@ -222,7 +222,7 @@ fn write_medium(out: &mut Vec<u8>, bytes: &[u8]) -> Option<bool> {
     let (Ok(head), Ok(tail)) = (<[u8; 16]>::try_from(head), <[u8; 16]>::try_from(tail)) else { return None };
     let (a, b) = (u128::from_le_bytes(head), u128::from_le_bytes(tail));
     let words = [a as u64, (a >> 64) as u64, b as u64, (b >> 64) as u64];
-    if words.iter().fold(0, |stop, &w| stop | special(w)) != 0 {
+    if special_any(&words) {
         return None;
     }
     let start = out.len();
