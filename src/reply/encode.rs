@@ -584,7 +584,7 @@ impl Encoder<'_, '_> {
                         None => {
                             out.push(b']');
                             self.st.pathless.remove(&node);
-                            pop_plain(&mut stack);
+                            stack.pop();
                             continue;
                         }
                     }
@@ -619,7 +619,7 @@ impl Encoder<'_, '_> {
                         None => {
                             out.push(b'}');
                             self.st.pathless.remove(&node);
-                            pop_plain(&mut stack);
+                            stack.pop();
                             continue;
                         }
                     }
@@ -867,16 +867,29 @@ impl Encoder<'_, '_> {
     /// `true`; `false`, with nothing done, for anything else.
     #[inline(never)]
     fn fulfilled_promise(&mut self, out: &mut Vec<u8>, m: NodeId) -> bool {
-        let Node::Promise(PromiseState::Fulfilled(v)) = self.g.node(m) else { return false };
+        let Node::Promise(state @ PromiseState::Fulfilled(_)) = self.g.node(m) else { return false };
         if self.st.written.get(&m).is_some() {
             return false;
         }
+        // (A fulfilled promise's reference cannot fail.)
+        self.promise_ref(out, m, state).is_ok()
+    }
+
+    /// A promise's first reference: a part id for it, its path, its `then`
+    /// task (now if it is fulfilled, once the host settles it if pending),
+    /// and `$@<id>` written; a rejected promise is an error.
+    fn promise_ref(&mut self, out: &mut Vec<u8>, id: NodeId, state: &PromiseState) -> Result<()> {
         let pid = self.alloc();
         let w = self.st.paths.whole("$@", pid);
-        self.st.written.insert(m, w);
-        self.st.tasks.push_back(Task::Promise { id: pid, value: v.clone(), hops: 0 });
+        self.st.written.insert(id, w);
+        match state {
+            PromiseState::Fulfilled(v) => self.st.tasks.push_back(Task::Promise { id: pid, value: v.clone(), hops: 0 }),
+            PromiseState::Rejected(reason) => return Err(self.rejection(reason)),
+            // Its `then` callback runs once the host settles it.
+            PromiseState::Pending => self.park(id, Task::Promise { id: pid, value: Value::Node(id), hops: 0 }),
+        }
         write_ref(out, "$@", pid);
-        true
+        Ok(())
     }
 
     /// `resolveToJSON(key, value)` for one value whose holder has `parent` as
@@ -978,18 +991,7 @@ impl Encoder<'_, '_> {
                     return Ok(Step::Done);
                 }
             }
-            let pid = self.alloc();
-            let w = self.st.paths.whole("$@", pid);
-            self.st.written.insert(id, w);
-            match state {
-                PromiseState::Fulfilled(v) => {
-                    self.st.tasks.push_back(Task::Promise { id: pid, value: v.clone(), hops: 0 })
-                }
-                PromiseState::Rejected(reason) => return Err(self.rejection(reason)),
-                // Its `then` callback runs once the host settles it.
-                PromiseState::Pending => self.park(id, Task::Promise { id: pid, value: Value::Node(id), hops: 0 }),
-            }
-            write_ref(out, "$@", pid);
+            self.promise_ref(out, id, state)?;
             return Ok(Step::Done);
         }
         // Every other object: a reference if written before, else record its path.
@@ -1311,25 +1313,6 @@ impl Encoder<'_, '_> {
         }
         Ok(())
     }
-}
-
-/// Pops an array's or an object's frame: such a frame (without a property
-/// order) owns nothing, so the common case checks its kind and drops nothing.
-#[inline(always)]
-fn pop_plain(stack: &mut Vec<Frame>) {
-    let f = stack.pop();
-    if matches!(f, None | Some(Frame::Array { .. }) | Some(Frame::Object { order: None, .. })) {
-        // (Nothing to free: no drop glue run.)
-        std::mem::forget(f);
-    } else {
-        drop_frame(f);
-    }
-}
-
-#[cold]
-#[inline(never)]
-fn drop_frame(f: Option<Frame>) {
-    drop(f);
 }
 
 /// The room of the body's buffer `cur` (a Map or Set at the root, say) goes
