@@ -17,6 +17,7 @@ pub mod reply;
 pub mod response;
 #[cfg(feature = "serde")]
 pub mod serde;
+mod swar;
 #[cfg(test)]
 mod test_rng;
 mod utf8;

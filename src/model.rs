@@ -12,8 +12,9 @@ use std::collections::HashMap;
 use bytes::Bytes;
 
 use crate::error::{excerpt, Error, ErrorKind, Result};
-use crate::json::{load8, Reader, Token};
+use crate::json::{Reader, Token};
 use crate::limits::{LimitKind, Limits};
+use crate::swar::load8;
 use crate::value::node_map::{NodeMap, NodeSet};
 use crate::value::{BigInt, Date, Graph, JsString, Node, NodeId, PromiseState, StreamEnd, Value};
 

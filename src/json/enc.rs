@@ -3,6 +3,7 @@
 //! length in UTF-16 units without a second pass.
 
 use super::write::{pack_plain, put_word, special_any, write_body, PAIRS};
+use crate::swar::{has_zero, HIGHS, ONES};
 use crate::value::{Date, Graph, JsString};
 
 /// A starting capacity for the output of a whole graph: 64 bytes a node (a
@@ -89,7 +90,7 @@ fn plain_quoted(out: &mut Vec<u8>, bytes: &[u8]) -> Option<bool> {
     put_word(out, h, 16);
     out.truncate(start + n + 2 - 16);
     put_word(out, t, 16);
-    Some(words.iter().fold(0, |seen, &w| seen | w) & 0x8080_8080_8080_8080 == 0)
+    Some(words.iter().fold(0, |seen, &w| seen | w) & HIGHS == 0)
 }
 
 /// An object member's key as `JSON.stringify` writes it, and the colon.
@@ -134,11 +135,7 @@ fn write_key_long(out: &mut Vec<u8>, bytes: &[u8]) -> usize {
 /// overlapping words, without a call.
 #[inline(always)]
 pub(crate) fn has_colon(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let colon = |w: u64| {
-        let x = w ^ (ONES * u64::from(b':'));
-        x.wrapping_sub(ONES) & !x & (ONES << 7) != 0
-    };
+    let colon = |w: u64| has_zero(w ^ (ONES * u64::from(b':'))) != 0;
     let n = bytes.len();
     if (8..=16).contains(&n) {
         let (Ok(head), Ok(tail)) = (<[u8; 8]>::try_from(&bytes[..8]), <[u8; 8]>::try_from(&bytes[n - 8..])) else {
@@ -304,7 +301,6 @@ pub(crate) fn write_row_id(out: &mut Vec<u8>, id: u32) {
 /// its own, then all of them made digits at once.
 #[inline(always)]
 fn hex_word(id: u32) -> (u64, usize) {
-    const ONES: u64 = 0x0101_0101_0101_0101;
     let digits = (32 - (id | 1).leading_zeros() as usize).div_ceil(4);
     let mut x = u64::from(id);
     x = (x | x << 16) & 0x0000_ffff_0000_ffff;

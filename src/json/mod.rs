@@ -36,7 +36,6 @@ pub(crate) mod enc;
 mod read;
 mod write;
 
-pub(crate) use read::load8;
 pub use read::{JsonError, JsonErrorKind, Reader, Token, DEFAULT_MAX_DEPTH};
 pub(crate) use write::write_wtf8;
 pub use write::{number_to_js_string, write_number, write_str, write_str_slice};

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+use crate::swar::{has_zero, load8, non_digits, HIGHS, ONES};
 use crate::value::string::{push_surrogate, INLINE};
 use crate::value::JsString;
 
@@ -942,43 +943,13 @@ const POW10_U64: [u64; 16] = {
     table
 };
 
-/// Eight bytes of `src` from `i` as a little-endian word; past the end of
-/// `src` the bytes are 0 (which is not a digit or any byte of a number).
-#[inline(always)]
-pub(crate) fn load8(src: &[u8], i: usize) -> u64 {
-    match src.get(i..i + 8) {
-        Some(chunk) => <[u8; 8]>::try_from(chunk).map_or(0, u64::from_le_bytes),
-        // Near the end: the last eight bytes, shifted down so that the
-        // bytes past the end are the zeros shifted in.
-        None => match src.len().checked_sub(8).and_then(|last| Some((last, src.get(last..)?))) {
-            Some((last, tail)) if i < src.len() => {
-                let w = <[u8; 8]>::try_from(tail).map_or(0, u64::from_le_bytes);
-                w >> ((8 * (i - last)) & 63)
-            }
-            Some(_) => 0,
-            None => {
-                let mut b = [0u8; 8];
-                for (d, s) in b.iter_mut().zip(src.get(i..).unwrap_or_default()) {
-                    *d = *s;
-                }
-                u64::from_le_bytes(b)
-            }
-        },
-    }
-}
-
 /// For `t`, eight bytes (in memory order) less `0x30` each (with
 /// `wrapping_sub` of the whole word): how many are ASCII digits before the
 /// first that is not (8 if all are).
 #[inline(always)]
 fn leading_digits(t: u64) -> usize {
-    // A digit's byte is now 0..=9: its top bit is clear, and still clear with
-    // 0x76 added; any other byte has it set in one or the other. Borrows (of
-    // the subtraction) and carries (of the addition) only come out of bytes
-    // that are not digits, into the bytes after them: bytes before the first
-    // non-digit are exact, and so is that byte.
-    let non_digit = (t | t.wrapping_add(ONES * 0x76)) & HIGHS;
-    (non_digit.trailing_zeros() / 8) as usize
+    // (Exact up to and including the first non-digit: see `non_digits`.)
+    (non_digits(t).trailing_zeros() / 8) as usize
 }
 
 /// The value of the first `n` (1..=8) digits of `t` (as [`leading_digits`]
@@ -1058,15 +1029,6 @@ fn check_utf8(src: &[u8], start: usize, end: usize, high: u8) -> Result<(), Json
         Ok(_) => Ok(()),
         Err(e) => Err(JsonError::new(JsonErrorKind::InvalidUtf8, start + e.valid_up_to())),
     }
-}
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// Nonzero if some byte of `w` is zero.
-#[inline(always)]
-fn has_zero(w: u64) -> u64 {
-    w.wrapping_sub(ONES) & !w & HIGHS
 }
 
 /// Nonzero if some byte of `w` is below 0x20.
@@ -1313,20 +1275,6 @@ mod tests {
                 let mut m = 0;
                 let got = digits(&v, 0, &mut m);
                 assert_eq!((got, m), digits_bytewise(&v, 0), "{v:?}");
-            }
-        }
-    }
-
-    #[test]
-    fn load8_pads_with_zeros() {
-        for len in 0..20usize {
-            let src: Vec<u8> = (0..len).map(|k| 0x31 + k as u8).collect();
-            for i in 0..len + 10 {
-                let mut want = [0u8; 8];
-                for (k, w) in want.iter_mut().enumerate() {
-                    *w = src.get(i + k).copied().unwrap_or(0);
-                }
-                assert_eq!(load8(&src, i), u64::from_le_bytes(want), "len {len} at {i}");
             }
         }
     }

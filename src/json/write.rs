@@ -1,5 +1,6 @@
 //! Writing strings and numbers exactly as `JSON.stringify` does.
 
+use crate::swar::{has_zero, HIGHS, ONES};
 use crate::value::JsString;
 
 /// Appends `JSON.stringify(s)`: the string in double quotes.
@@ -247,14 +248,6 @@ fn special(w: u64) -> u64 {
         | has_zero(w ^ (ONES * u64::from(b'\\')))
         | has_zero(w ^ (ONES * 0xed))
         | (w.wrapping_sub(ONES * 0x20) & !w & HIGHS)
-}
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-#[inline(always)]
-fn has_zero(w: u64) -> u64 {
-    w.wrapping_sub(ONES) & !w & HIGHS
 }
 
 /// The bytes [`scan_plain`] stops at: `"`, `\`, control characters, and

@@ -429,8 +429,7 @@ impl Pattern {
 /// whether `s` may hold `--` before it (`false` only when it does not; `-,`
 /// may count as `--`). Eight bytes at a time.
 fn scan_line(s: &[u8]) -> (Option<usize>, bool) {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    use crate::swar::{has_zero, HIGHS, ONES};
     let mut dashes = false;
     // The top bit set when the byte before the current word is a dash.
     let mut carry = 0u64;
@@ -441,8 +440,7 @@ fn scan_line(s: &[u8]) -> (Option<usize>, bool) {
         // the first such byte (false flags only come above a true one).
         let low = w.wrapping_sub(ONES * 0x0e) & !w & HIGHS;
         // Dashes, and a `,` right after one (the same trick on `w ^ '-'`).
-        let x = w ^ (ONES * u64::from(b'-'));
-        let dash = x.wrapping_sub(ONES) & !x & HIGHS;
+        let dash = has_zero(w ^ (ONES * u64::from(b'-')));
         // A byte flagged when it and the next may both be dashes (the next
         // may be the first of this word).
         let pairs = (dash & (dash >> 8)) | (dash & carry);

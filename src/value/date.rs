@@ -157,8 +157,7 @@ impl Date {
     /// `0` so that every byte must be a digit, then the two-digit values of
     /// all byte pairs at once.
     fn parse_iso_24(b: &[u8; 24]) -> Option<Self> {
-        const ONES: u64 = 0x0101_0101_0101_0101;
-        const HIGHS: u64 = 0x8080_8080_8080_8080;
+        use crate::swar::{non_digits, ONES};
         // Per word: the separators' bytes and their values (memory order is
         // little-endian: the first byte is the lowest).
         const SEPARATORS: [(u64, u64); 3] = [
@@ -176,14 +175,12 @@ impl Date {
             if w & mask != seps {
                 return None;
             }
-            // Digit values 0..=9 per byte (separators now 0); a byte that
-            // was not a digit has its top bit set here or with 0x76 added
-            // (borrows and carries only come out of such bytes).
+            // Digit values 0..=9 per byte (separators now 0).
             let v = ((w & !mask) | ((ONES * 0x30) & mask)).wrapping_sub(ONES * 0x30);
-            not_digits |= v | v.wrapping_add(ONES * 0x76);
+            not_digits |= non_digits(v);
             t[k] = v;
         }
-        if not_digits & HIGHS != 0 {
+        if not_digits != 0 {
             return None;
         }
         // Byte i of `pairs(v)` is 10 * digit i + digit i+1 (at most 99: no
