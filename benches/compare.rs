@@ -62,9 +62,9 @@ fn minor_faults() -> Option<u64> {
 }
 
 /// `P2 decode reply 113 / 1`: our minor page faults per run, and serde_json's.
-fn fault_note(payload: &str, op: &str, ours: &Stat, serde: Option<&Stat>) -> Option<String> {
+fn fault_note(payload: &str, op: &str, ours: &Stat, serde: Option<&Stat>) -> String {
     let f = |s: &Stat| s.faults.map_or("?".to_string(), |f| format!("{f:.0}"));
-    Some(format!("{payload} {op} {} / {}", f(ours), serde.map_or("–".to_string(), f)))
+    format!("{payload} {op} {} / {}", f(ours), serde.map_or("–".to_string(), f))
 }
 
 /// Median time per run of `f`: warm-up (at least 3 runs and a tenth of the
@@ -407,7 +407,7 @@ fn main() {
         let ours = measure(budget, || reply::decode_body(&inp.reply_type, inp.reply.clone(), &dopts).expect("decodes"));
         let serde =
             (!binary).then(|| measure(budget, || inp.reply_json.iter().map(|t| serde_parse(t)).collect::<Vec<_>>()));
-        faults.extend(fault_note(n, "decode reply", &ours, serde.as_ref()));
+        faults.push(fault_note(n, "decode reply", &ours, serde.as_ref()));
         rows.push(Row {
             payload: n,
             op: "decode reply",
@@ -460,7 +460,7 @@ fn main() {
             measure(budget, || values.iter().map(|v| serde_json::to_vec(v).expect("writes")).collect::<Vec<_>>())
         });
         drop(values);
-        faults.extend(fault_note(n, "encode reply", &ours, serde.as_ref()));
+        faults.push(fault_note(n, "encode reply", &ours, serde.as_ref()));
         rows.push(Row {
             payload: n,
             op: "encode reply",
@@ -480,7 +480,7 @@ fn main() {
             measure(budget, || values.iter().map(|v| serde_json::to_vec(v).expect("writes")).collect::<Vec<_>>())
         });
         drop(values);
-        faults.extend(fault_note(n, "encode response", &ours, serde.as_ref()));
+        faults.push(fault_note(n, "encode response", &ours, serde.as_ref()));
         rows.push(Row {
             payload: n,
             op: "encode response",
@@ -498,7 +498,7 @@ fn main() {
         let ours = measure(budget, || response::decode_bytes(inp.response.clone(), &dopts).expect("decodes"));
         let serde =
             (!binary).then(|| measure(budget, || inp.response_json.iter().map(|t| serde_parse(t)).collect::<Vec<_>>()));
-        faults.extend(fault_note(n, "decode response", &ours, serde.as_ref()));
+        faults.push(fault_note(n, "decode response", &ours, serde.as_ref()));
         rows.push(Row {
             payload: n,
             op: "decode response",
