@@ -932,7 +932,7 @@ fn decimal_to_f64(mantissa: u64, exponent: i64) -> Option<f64> {
     Some(q as f64 * f64::from_bits(u64::from(1023 - shift) << 52))
 }
 
-/// 10^0 ..= 10^8.
+/// 10^0 ..= 10^15 (a table of 16, indexed with `& 15`: the word readers need at most 10^8).
 const POW10_U64: [u64; 16] = {
     let mut table = [1u64; 16];
     let mut i = 1;
