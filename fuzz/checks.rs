@@ -420,11 +420,11 @@ fn build_graph_with(input: Input, extra: Vec<Extra>) -> Graph {
             Spec::Function(name) => Node::Function(name.into()),
             Spec::Instance => Node::Instance(None),
         };
-        *g.node_mut(*id) = node;
+        g.replace(*id, node);
     }
     for (id, spec) in ids[ids.len() - extra.len()..].iter().zip(extra) {
         let node = extra_node(&mut g, spec, &ids);
-        *g.node_mut(*id) = node;
+        g.replace(*id, node);
     }
     g.set_root(value(input.root, &ids));
     g
@@ -780,30 +780,6 @@ fn show(stream: &[u8]) -> String {
     s.chars().take(2000).collect()
 }
 
-/// Every value a node holds, for rewriting.
-fn values_mut(node: &mut Node) -> Vec<&mut Value> {
-    match node {
-        Node::Array(items) | Node::Set(items) | Node::Iterator(items) => items.iter_mut().collect(),
-        Node::Object(pairs) => pairs.iter_mut().map(|(_, v)| v).collect(),
-        Node::Map(entries) => entries.iter_mut().flat_map(|(k, v)| [k, v]).collect(),
-        Node::ServerReference(r) => r.bound.iter_mut().flatten().collect(),
-        Node::Promise(PromiseState::Fulfilled(v) | PromiseState::Rejected(v)) => vec![v],
-        Node::Lazy(state) => match &mut **state {
-            PromiseState::Fulfilled(v) | PromiseState::Rejected(v) => vec![v],
-            PromiseState::Pending => Vec::new(),
-        },
-        Node::Stream(s) => {
-            let mut out: Vec<&mut Value> = s.items.iter_mut().collect();
-            if let StreamEnd::Closed(v) | StreamEnd::Errored(v) = &mut s.end {
-                out.push(v);
-            }
-            out
-        }
-        Node::Element(e) => vec![&mut e.element_type, &mut e.key, &mut e.props],
-        _ => Vec::new(),
-    }
-}
-
 /// `g` with the nodes whose identity a response does not keep merged, when
 /// equivalent: server references with the same id and bound arguments,
 /// lazies in the same state with the same value, `Error`s with the same
@@ -925,9 +901,7 @@ pub fn merge_wire_identities(g: &Graph) -> Graph {
     let mut out = g.clone();
     let ids: Vec<NodeId> = out.ids().collect();
     for id in ids {
-        for v in values_mut(out.node_mut(id)) {
-            merged(v);
-        }
+        out.for_each_value_mut(id, &merged);
     }
     let mut root = out.root().clone();
     merged(&mut root);

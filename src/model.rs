@@ -16,7 +16,7 @@ use crate::json::{Reader, Token};
 use crate::limits::{LimitKind, Limits};
 use crate::swar::load8;
 use crate::value::node_map::{NodeMap, NodeSet};
-use crate::value::{BigInt, Date, Graph, JsString, Node, NodeId, PromiseState, StreamEnd, Value};
+use crate::value::{BigInt, Date, Graph, JsString, Node, NodeId, NodeRef, PromiseState, StreamEnd, Value};
 
 /// Where a resolved value goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -561,7 +561,7 @@ impl Builder {
                     };
                     let items: Vec<Value> = take_from(&mut sc.vals, start);
                     self.charge(1 + items.len() as u64)?;
-                    *self.g.node_mut(node) = Node::Array(items);
+                    self.g.replace(node, Node::Array(items));
                     tags.array_closed(self, node)?;
                     Parsed::Value(Value::Node(node))
                 }
@@ -717,7 +717,7 @@ impl Builder {
     /// deletes them).
     fn close_object(&mut self, node: NodeId, pairs: Vec<(JsString, Value)>, holes: Vec<(usize, usize)>, messy: bool) {
         if !messy || plain_pairs(&pairs) {
-            *self.g.node_mut(node) = Node::Object(pairs);
+            self.g.replace(node, Node::Object(pairs));
             return;
         }
         let hole_of: HashMap<usize, usize> = holes.iter().copied().collect();
@@ -766,7 +766,7 @@ impl Builder {
             }
             final_pairs.push((k, v));
         }
-        *self.g.node_mut(node) = Node::Object(final_pairs);
+        self.g.replace(node, Node::Object(final_pairs));
     }
 
     fn kill_hole(&mut self, h: usize) {
@@ -810,31 +810,26 @@ impl Builder {
             }
             Slot::Item(node, i) => {
                 let is_undef = matches!(v, Value::Undefined);
-                match self.g.node_mut(node) {
-                    Node::Array(items) => {
-                        if let Some(item) = items.get_mut(i as usize) {
-                            *item = v;
+                if matches!(self.g.view(node), NodeRef::Array(_)) {
+                    if let Some(item) = self.g.items_mut(node).and_then(|items| items.get_mut(i as usize)) {
+                        *item = v;
+                    }
+                } else if let Some(pairs) = self.g.members_mut(node) {
+                    if let Some(pair) = pairs.get_mut(i as usize) {
+                        pair.1 = v;
+                        if is_undef {
+                            self.undefined_in.push(node);
                         }
                     }
-                    Node::Object(pairs) => {
-                        if let Some(pair) = pairs.get_mut(i as usize) {
-                            pair.1 = v;
-                            if is_undef {
-                                self.undefined_in.push(node);
-                            }
-                        }
+                } else if let Some(Node::Stream(s)) = self.g.node_mut(node) {
+                    if let Some(item) = s.items.get_mut(i as usize) {
+                        *item = v;
                     }
-                    Node::Stream(s) => {
-                        if let Some(item) = s.items.get_mut(i as usize) {
-                            *item = v;
-                        }
-                    }
-                    _ => {}
                 }
             }
             Slot::StreamReturn(node) => {
                 // A stream that errored keeps its error.
-                if let Node::Stream(s) = self.g.node_mut(node) {
+                if let Some(Node::Stream(s)) = self.g.node_mut(node) {
                     if matches!(s.end, StreamEnd::Closed(_)) {
                         s.end = StreamEnd::Closed(v);
                     }
@@ -1038,8 +1033,9 @@ impl Builder {
                 waiting.push(node);
                 continue;
             }
-            if let Node::Object(pairs) = self.g.node_mut(node) {
-                pairs.retain(|(_, v)| !matches!(v, Value::Undefined));
+            if let NodeRef::Object(pairs) = self.g.view(node) {
+                let kept = pairs.iter().filter(|(_, v)| !matches!(v, Value::Undefined)).cloned().collect();
+                self.g.replace(node, Node::Object(kept));
             }
         }
         self.undefined_in = waiting;
@@ -1149,7 +1145,7 @@ impl Builder {
         for &(p, _) in promises {
             let Some((v, is_rejected)) = done.remove(&p) else { continue };
             let state = if is_rejected { PromiseState::Rejected(v) } else { PromiseState::Fulfilled(v) };
-            *self.g.node_mut(p) = Node::Promise(state);
+            self.g.replace(p, Node::Promise(state));
         }
         Ok(())
     }
@@ -1209,7 +1205,7 @@ impl Builder {
                 InitKind::Set => Node::Set(crate::value::js_set(self.array_items(arr, take))),
                 InitKind::Iterator => Node::Iterator(self.array_items(arr, take)),
             };
-            *self.g.node_mut(node) = filled;
+            self.g.replace(node, filled);
         }
         Ok(())
     }
@@ -1217,18 +1213,22 @@ impl Builder {
     /// The items of array `arr`, taken out of it (`take`) or copied; none
     /// if it is not an array.
     fn array_items(&mut self, arr: NodeId, take: bool) -> Vec<Value> {
-        match self.g.node_mut(arr) {
-            Node::Array(items) if take => std::mem::take(items),
-            Node::Array(items) => items.clone(),
-            _ => Vec::new(),
+        if !matches!(self.g.view(arr), NodeRef::Array(_)) {
+            return Vec::new();
         }
+        if take {
+            return self.g.take_items(arr).unwrap_or_default();
+        }
+        self.g.view(arr).items().map(<[Value]>::to_vec).unwrap_or_default()
     }
 
     /// The two items of a Map entry's array `pair`, taken out (`take`) or
     /// copied; `None` if it is not a two-item array.
     fn pair_items(&mut self, pair: NodeId, take: bool) -> Option<(Value, Value)> {
-        let Node::Array(kv) = self.g.node_mut(pair) else { return None };
-        match kv.as_mut_slice() {
+        if !matches!(self.g.view(pair), NodeRef::Array(_)) {
+            return None;
+        }
+        match self.g.items_mut(pair)? {
             [k, v] if take => Some((std::mem::replace(k, Value::Undefined), std::mem::replace(v, Value::Undefined))),
             [k, v] => Some((k.clone(), v.clone())),
             _ => None,

@@ -36,12 +36,12 @@ fn pending_values_settled_later_match_react() {
             match g.node(nid).clone() {
                 Node::Promise(PromiseState::Fulfilled(v)) => {
                     settled.insert(nid, (Some(v), Vec::new(), None));
-                    *g.node_mut(nid) = Node::Promise(PromiseState::Pending);
+                    g.replace(nid, Node::Promise(PromiseState::Pending));
                 }
                 Node::Stream(s) => {
                     let StreamEnd::Closed(ret) = s.end.clone() else { continue };
                     settled.insert(nid, (None, s.items.clone(), Some(ret)));
-                    if let Node::Stream(s) = g.node_mut(nid) {
+                    if let Some(Node::Stream(s)) = g.node_mut(nid) {
                         s.items.clear();
                         s.end = StreamEnd::Open;
                     }

@@ -121,14 +121,14 @@ fn regression_encoding_a_promise_cycle_is_an_error() {
     use flight_codec::value::{Graph, Node, PromiseState, Value};
     let mut g = Graph::new();
     let p = g.add(Node::Promise(PromiseState::Pending));
-    *g.node_mut(p) = Node::Promise(PromiseState::Fulfilled(Value::Node(p)));
+    g.replace(p, Node::Promise(PromiseState::Fulfilled(Value::Node(p))));
     g.set_root(Value::Node(p));
     let e = reply::encode(&g, &Default::default()).unwrap_err();
     assert_eq!(e.to_string(), "Chaining cycle detected for promise #<Promise>");
     let mut g = Graph::new();
     let a = g.add(Node::Promise(PromiseState::Pending));
     let b = g.add(Node::Promise(PromiseState::Fulfilled(Value::Node(a))));
-    *g.node_mut(a) = Node::Promise(PromiseState::Fulfilled(Value::Node(b)));
+    g.replace(a, Node::Promise(PromiseState::Fulfilled(Value::Node(b))));
     let root = g.add(Node::Array(vec![Value::Node(a), Value::Node(b)]));
     g.set_root(Value::Node(root));
     let e = reply::encode(&g, &Default::default()).unwrap_err();
@@ -175,7 +175,7 @@ fn regression_response_lazy_fulfilled_with_itself_is_an_error_row() {
     use flight_codec::value::{Graph, Node, PromiseState, Value};
     let mut g = Graph::new();
     let lazy = g.add(Node::Array(vec![]));
-    *g.node_mut(lazy) = Node::Lazy(Box::new(PromiseState::Fulfilled(Value::Node(lazy))));
+    g.replace(lazy, Node::Lazy(Box::new(PromiseState::Fulfilled(Value::Node(lazy)))));
     g.set_root(Value::Node(lazy));
     let stream = flight_codec::response::encode(&g, &Default::default()).unwrap();
     let e = flight_codec::response::decode(&stream, &DecodeOptions::default()).unwrap_err();
@@ -251,7 +251,7 @@ fn regression_response_path_into_a_completed_element_resolves() {
     let el = g.add(Node::Array(vec![]));
     let p = g.add_value(Node::Promise(PromiseState::Fulfilled(Value::Node(el))));
     let props = g.add_value(Node::Object(vec![("p".into(), p)]));
-    *g.node_mut(el) = Node::Element(Box::new(Element { element_type: "div".into(), key: Value::Null, props }));
+    g.replace(el, Node::Element(Box::new(Element { element_type: "div".into(), key: Value::Null, props })));
     g.set_root(Value::Node(el));
     let stream = flight_codec::response::encode(&g, &Default::default()).unwrap();
     assert_eq!(stream, b"0:[\"$\",\"div\",null,{\"p\":\"$@1\"}]\n1:[\"$\",\"div\",null,\"$0:props\"]\n");

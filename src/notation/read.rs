@@ -541,7 +541,7 @@ impl Builder<'_> {
                 Node::Element(Box::new(Element { element_type: t, key: k, props: p }))
             }
         };
-        *self.g.node_mut(p.node) = node;
+        self.g.replace(p.node, node);
         Ok(())
     }
 }

@@ -163,7 +163,7 @@ impl<'o> Decoder<'o> {
         let Some(end) = end else {
             return Err(ErrorKind::InvalidStream { id, reason: "never closed" }.into());
         };
-        if let Node::Stream(s) = self.b.g.node_mut(node) {
+        if let Some(Node::Stream(s)) = self.b.g.node_mut(node) {
             s.items = items;
             s.end = StreamEnd::Closed(end);
         }
@@ -191,7 +191,7 @@ impl<'o> Decoder<'o> {
     fn fill_server_refs(&mut self) -> Result<()> {
         for (node, part) in std::mem::take(&mut self.r.server_refs) {
             let (id, bound) = self.server_ref_meta(part).map_err(|e| e.at_part(part))?;
-            *self.b.g.node_mut(node) = Node::ServerReference(Box::new(ServerReference { id, bound }));
+            self.b.g.replace(node, Node::ServerReference(Box::new(ServerReference { id, bound })));
         }
         Ok(())
     }
@@ -212,7 +212,7 @@ impl<'o> Decoder<'o> {
                     _ => return Err(ErrorKind::InvalidStream { id, reason: "has a chunk that is not binary" }.into()),
                 }
             }
-            if let Node::Stream(s) = self.b.g.node_mut(node) {
+            if let Some(Node::Stream(s)) = self.b.g.node_mut(node) {
                 s.items = kept;
             }
         }

@@ -1490,7 +1490,7 @@ impl ReplyEncoder {
     /// # Ok::<(), flight_codec::Error>(())
     /// ```
     pub fn resolve(&mut self, promise: NodeId, value: Value) -> Result<()> {
-        *self.graph.node_mut(promise) = Node::Promise(PromiseState::Fulfilled(value));
+        self.graph.replace(promise, Node::Promise(PromiseState::Fulfilled(value)));
         self.wake(promise)
     }
 
@@ -1512,7 +1512,7 @@ impl ReplyEncoder {
     /// # Ok::<(), flight_codec::Error>(())
     /// ```
     pub fn reject(&mut self, promise: NodeId, reason: Value) -> Result<()> {
-        *self.graph.node_mut(promise) = Node::Promise(PromiseState::Rejected(reason));
+        self.graph.replace(promise, Node::Promise(PromiseState::Rejected(reason)));
         self.wake(promise)
     }
 
@@ -1534,7 +1534,7 @@ impl ReplyEncoder {
     /// ```
     pub fn push(&mut self, stream: NodeId, item: Value) -> Result<()> {
         match self.graph.node_mut(stream) {
-            Node::Stream(s) => s.items.push(item),
+            Some(Node::Stream(s)) => s.items.push(item),
             _ => return Err(unsupported("not a stream")),
         }
         self.wake(stream)
@@ -1559,7 +1559,7 @@ impl ReplyEncoder {
     /// ```
     pub fn close(&mut self, stream: NodeId, ret: Value) -> Result<()> {
         match self.graph.node_mut(stream) {
-            Node::Stream(s) => s.end = StreamEnd::Closed(ret),
+            Some(Node::Stream(s)) => s.end = StreamEnd::Closed(ret),
             _ => return Err(unsupported("not a stream")),
         }
         self.wake(stream)

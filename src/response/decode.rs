@@ -377,7 +377,7 @@ pub(super) fn parse_model(
             // made are in node order.
             let made = &r.server_refs[refs..];
             for n in first..b.g.len() {
-                if let Node::Object(pairs) = b.g.node_mut(NodeId(n as u32)) {
+                if let Some(pairs) = b.g.members_mut(NodeId(n as u32)) {
                     for (k, v) in pairs.iter_mut() {
                         if *k == "then" && v.as_node().is_some_and(|h| made.binary_search_by_key(&h, |m| m.0).is_ok()) {
                             *v = Value::Null;
@@ -431,7 +431,7 @@ pub(super) fn fill_import(b: &mut Builder, node: NodeId, meta: &Value, row: u32)
     let Value::Node(arr) = meta else { return Err(bad()) };
     let Node::Array(items) = b.g.node(*arr) else { return Err(bad()) };
     let (Some(Value::String(id)), Some(Value::String(name))) = (items.first(), items.get(2)) else { return Err(bad()) };
-    *b.g.node_mut(node) = Node::ClientReference(Box::new(ClientReference { id: id.clone(), name: name.clone() }));
+    b.g.replace(node, Node::ClientReference(Box::new(ClientReference { id: id.clone(), name: name.clone() })));
     Ok(())
 }
 
@@ -493,6 +493,6 @@ pub(super) fn fill_entry(b: &mut Builder, node: NodeId, part: u32, is_blob: bool
         }
         Node::FormData(entries)
     };
-    *b.g.node_mut(node) = filled;
+    b.g.replace(node, filled);
     Ok(())
 }

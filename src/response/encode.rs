@@ -1024,10 +1024,10 @@ impl ResponseEncoder {
     fn settle(&mut self, node: NodeId, state: PromiseState) -> Result<()> {
         match self.graph.get(node) {
             Some(Node::Promise(PromiseState::Pending)) => {
-                *self.graph.node_mut(node) = Node::Promise(state);
+                self.graph.replace(node, Node::Promise(state));
             }
             Some(Node::Lazy(s)) if matches!(**s, PromiseState::Pending) => {
-                *self.graph.node_mut(node) = Node::Lazy(Box::new(state));
+                self.graph.replace(node, Node::Lazy(Box::new(state)));
             }
             _ => return Err(not_a("a pending promise")),
         }
@@ -1082,7 +1082,7 @@ impl ResponseEncoder {
             _ => return Err(not_a("an open stream")),
         }
         match self.graph.node_mut(stream) {
-            Node::Stream(s) => Ok(s),
+            Some(Node::Stream(s)) => Ok(s),
             _ => Err(not_a("an open stream")),
         }
     }

@@ -30,7 +30,9 @@ use super::rows::{FrameLimits, RowFramer, RowTag};
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{Builder, InitKind, Slot};
 use crate::reply::DecodeOptions;
-use crate::value::{Element, Graph, JsError, Node, NodeId, PromiseState, Stream, StreamEnd, StreamKind, Value};
+use crate::value::{
+    Element, Graph, JsError, Node, NodeId, NodeRef, PromiseState, Stream, StreamEnd, StreamKind, Value,
+};
 use crate::LimitKind;
 
 /// Something that happened in a response stream, in stream order.
@@ -644,7 +646,7 @@ impl ResponseDecoder {
         }
         // A stream that errored (a chunk referred to an error) takes no more chunks.
         let open = match self.b.g.node_mut(node) {
-            Node::Stream(st) if !matches!(st.end, StreamEnd::Errored(_)) => {
+            Some(Node::Stream(st)) if !matches!(st.end, StreamEnd::Errored(_)) => {
                 st.items.push(Value::Undefined);
                 true
             }
@@ -660,7 +662,7 @@ impl ResponseDecoder {
             StreamRow::Binary(tag, bytes) => binary(&mut self.b, tag, bytes)?,
         };
         self.b.item = None;
-        if let Node::Stream(st) = self.b.g.node_mut(node) {
+        if let Some(Node::Stream(st)) = self.b.g.node_mut(node) {
             if let (true, Some(slot)) = (open, st.items.get_mut(i)) {
                 if !matches!(v, Value::Undefined) {
                     *slot = v;
@@ -681,7 +683,7 @@ impl ResponseDecoder {
             StreamClose::Closed(ret) if !ret.is_empty() => {
                 let ret = ret.clone();
                 s.end = Some(end);
-                if let Node::Stream(st) = self.b.g.node_mut(node) {
+                if let Some(Node::Stream(st)) = self.b.g.node_mut(node) {
                     if matches!(st.end, StreamEnd::Open) {
                         st.end = StreamEnd::Closed(Value::Undefined);
                     }
@@ -691,7 +693,7 @@ impl ResponseDecoder {
                 self.r.at = key;
                 let v = parse_model(&mut self.b, &mut self.r, &ret, Slot::StreamReturn(node), None)?;
                 self.b.item = None;
-                if let (Some(v), Node::Stream(st)) = (v, self.b.g.node_mut(node)) {
+                if let (Some(v), Some(Node::Stream(st))) = (v, self.b.g.node_mut(node)) {
                     st.end = StreamEnd::Closed(v);
                 }
                 self.note_deps(key);
@@ -744,8 +746,10 @@ impl ResponseDecoder {
                         }
                         _ => None,
                     };
-                    *self.b.g.node_mut(node) =
-                        Node::Error(Box::new(JsError { message: message.unwrap_or_default(), digest: None }));
+                    self.b.g.replace(
+                        node,
+                        Node::Error(Box::new(JsError { message: message.unwrap_or_default(), digest: None })),
+                    );
                 }
             }
         }
@@ -759,14 +763,14 @@ impl ResponseDecoder {
                                 key: items[2].clone(),
                                 props: items[3].clone(),
                             }));
-                            *self.b.g.node_mut(node) = element;
+                            self.b.g.replace(node, element);
                         }
                     }
                 }
             }
         }
         for (node, error) in std::mem::take(&mut self.r.failed_elements) {
-            *self.b.g.node_mut(node) = Node::Lazy(Box::new(PromiseState::Rejected(error)));
+            self.b.g.replace(node, Node::Lazy(Box::new(PromiseState::Rejected(error))));
         }
         if !self.inits_of.is_empty() {
             for row in done_rows.clone() {
@@ -910,7 +914,7 @@ impl ResponseDecoder {
             let bound = self.bound_args(array).map(<[Value]>::to_vec);
             for node in self.server_refs_of.remove(&p).unwrap_or_default() {
                 let reference = crate::value::ServerReference { id: id.clone(), bound: bound.clone() };
-                *self.b.g.node_mut(node) = Node::ServerReference(Box::new(reference));
+                self.b.g.replace(node, Node::ServerReference(Box::new(reference)));
             }
         }
         Ok(())
@@ -926,9 +930,8 @@ impl ResponseDecoder {
     /// Makes the `$h` placeholder `node`, if it is not filled, an empty
     /// server reference.
     fn box_placeholder(&mut self, node: NodeId) {
-        let n = self.b.g.node_mut(node);
-        if matches!(n, Node::Iterator(items) if items.is_empty()) {
-            *n = super::decode::empty_server_reference();
+        if matches!(self.b.g.view(node), NodeRef::Iterator([])) {
+            self.b.g.replace(node, super::decode::empty_server_reference());
         }
     }
 
@@ -1002,7 +1005,7 @@ impl ResponseDecoder {
                     Event::Fulfilled { promise: node, value: value.clone() }
                 });
             }
-            *self.b.g.node_mut(node) = if lazy { Node::Lazy(Box::new(state)) } else { Node::Promise(state) };
+            self.b.g.replace(node, if lazy { Node::Lazy(Box::new(state)) } else { Node::Promise(state) });
             // (An empty hash map is not asked: asking hashes the key.)
             if self.refs_by_bound.is_empty() && self.adopting.is_empty() {
                 continue;
@@ -1066,7 +1069,7 @@ impl ResponseDecoder {
                         Ok(v) => v,
                         Err(_) => Value::Undefined,
                     };
-                    if let Node::Stream(st) = self.b.g.node_mut(node) {
+                    if let Some(Node::Stream(st)) = self.b.g.node_mut(node) {
                         // An errored ReadableStream drops the chunks nobody read
                         // yet, as in JavaScript; an async iterable keeps them.
                         if matches!(kind, StreamKind::Readable | StreamKind::Bytes) {
@@ -1078,7 +1081,7 @@ impl ResponseDecoder {
                 }
                 _ => {
                     let value = match self.b.g.node_mut(node) {
-                        Node::Stream(st) => {
+                        Some(Node::Stream(st)) => {
                             if matches!(st.end, StreamEnd::Open) {
                                 st.end = StreamEnd::Closed(Value::Undefined);
                             }
@@ -1132,7 +1135,7 @@ impl ResponseDecoder {
                 // A stream whose chunk failed errors there: an async iterable keeps the
                 // chunks before it; a ReadableStream drops its queued chunks.
                 if let (Some(item), Some(Value::Node(n))) = (item, self.b.roots.get(&from)) {
-                    if let Node::Stream(s) = self.b.g.node_mut(*n) {
+                    if let Some(Node::Stream(s)) = self.b.g.node_mut(*n) {
                         let keep =
                             if matches!(s.kind, StreamKind::Readable | StreamKind::Bytes) { 0 } else { item as usize };
                         let already = matches!(s.end, StreamEnd::Errored(_));

@@ -577,6 +577,165 @@ pub enum Node {
     Element(Box<Element>),
 }
 
+/// A borrowed view of a [`Node`], as [`Graph::view`] reads it: the same
+/// variants, with the items, members and payloads borrowed.
+///
+/// This is how a graph is read. A graph keeps the items of its arrays,
+/// objects, maps, sets and iterators in shared storage rather than one
+/// allocation per container, so a stored node is not a [`Node`]; its view
+/// is.
+///
+/// ```
+/// use flight_codec::value::{Graph, Node, NodeRef, Value};
+/// let mut g = Graph::new();
+/// let id = g.add(Node::Object(vec![("a".into(), Value::Null)]));
+/// let NodeRef::Object(members) = g.view(id) else { panic!() };
+/// assert_eq!(members[0].0, "a");
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub enum NodeRef<'a> {
+    /// [`Node::Array`].
+    Array(&'a [Value]),
+    /// [`Node::Object`].
+    Object(&'a [(JsString, Value)]),
+    /// [`Node::Map`].
+    Map(&'a [(Value, Value)]),
+    /// [`Node::Set`].
+    Set(&'a [Value]),
+    /// [`Node::ArrayBuffer`].
+    ArrayBuffer(&'a Bytes),
+    /// [`Node::TypedArray`].
+    TypedArray {
+        /// The element type.
+        kind: TypedArrayKind,
+        /// The view's bytes.
+        bytes: &'a Bytes,
+    },
+    /// [`Node::Blob`].
+    Blob(&'a Blob),
+    /// [`Node::FormData`].
+    FormData(&'a [(JsString, FormEntry)]),
+    /// [`Node::ServerReference`].
+    ServerReference(&'a ServerReference),
+    /// [`Node::TemporaryReference`].
+    TemporaryReference(&'a JsString),
+    /// [`Node::Promise`].
+    Promise(&'a PromiseState),
+    /// [`Node::Lazy`].
+    Lazy(&'a PromiseState),
+    /// [`Node::Iterator`].
+    Iterator(&'a [Value]),
+    /// [`Node::Stream`].
+    Stream(&'a Stream),
+    /// [`Node::ClientReference`].
+    ClientReference(&'a ClientReference),
+    /// [`Node::Error`].
+    Error(&'a JsError),
+    /// [`Node::Instance`].
+    Instance(Option<&'a JsString>),
+    /// [`Node::UnregisteredSymbol`].
+    UnregisteredSymbol(&'a JsString),
+    /// [`Node::Function`].
+    Function(&'a JsString),
+    /// [`Node::Element`].
+    Element(&'a Element),
+}
+
+impl Node {
+    /// This node's [`NodeRef`] view.
+    ///
+    /// ```
+    /// use flight_codec::value::{Node, NodeRef, Value};
+    /// let n = Node::Set(vec![Value::Null]);
+    /// assert!(matches!(n.as_ref(), NodeRef::Set([Value::Null])));
+    /// ```
+    pub fn as_ref(&self) -> NodeRef<'_> {
+        match self {
+            Node::Array(items) => NodeRef::Array(items),
+            Node::Object(members) => NodeRef::Object(members),
+            Node::Map(entries) => NodeRef::Map(entries),
+            Node::Set(items) => NodeRef::Set(items),
+            Node::ArrayBuffer(bytes) => NodeRef::ArrayBuffer(bytes),
+            Node::TypedArray { kind, bytes } => NodeRef::TypedArray { kind: *kind, bytes },
+            Node::Blob(blob) => NodeRef::Blob(blob),
+            Node::FormData(entries) => NodeRef::FormData(entries),
+            Node::ServerReference(r) => NodeRef::ServerReference(r),
+            Node::TemporaryReference(id) => NodeRef::TemporaryReference(id),
+            Node::Promise(state) => NodeRef::Promise(state),
+            Node::Lazy(state) => NodeRef::Lazy(state),
+            Node::Iterator(items) => NodeRef::Iterator(items),
+            Node::Stream(stream) => NodeRef::Stream(stream),
+            Node::ClientReference(r) => NodeRef::ClientReference(r),
+            Node::Error(e) => NodeRef::Error(e),
+            Node::Instance(name) => NodeRef::Instance(name.as_ref()),
+            Node::UnregisteredSymbol(d) => NodeRef::UnregisteredSymbol(d),
+            Node::Function(name) => NodeRef::Function(name),
+            Node::Element(e) => NodeRef::Element(e),
+        }
+    }
+
+    /// Whether this is an array, object, map, set or iterator: a node whose
+    /// items a graph keeps in its shared storage (see [`Graph::node_mut`]).
+    ///
+    /// ```
+    /// use flight_codec::value::{Node, PromiseState};
+    /// assert!(Node::Array(vec![]).is_container());
+    /// assert!(!Node::Promise(PromiseState::Pending).is_container());
+    /// ```
+    pub fn is_container(&self) -> bool {
+        matches!(self, Node::Array(_) | Node::Object(_) | Node::Map(_) | Node::Set(_) | Node::Iterator(_))
+    }
+}
+
+impl<'a> NodeRef<'a> {
+    /// An owned copy of the node (its items copied; nodes it refers to are
+    /// shared by id, as before).
+    ///
+    /// ```
+    /// use flight_codec::value::{Node, Value};
+    /// let n = Node::Array(vec![Value::Null]);
+    /// assert!(matches!(n.as_ref().to_node(), Node::Array(items) if items.len() == 1));
+    /// ```
+    pub fn to_node(self) -> Node {
+        match self {
+            NodeRef::Array(items) => Node::Array(items.to_vec()),
+            NodeRef::Object(members) => Node::Object(members.to_vec()),
+            NodeRef::Map(entries) => Node::Map(entries.to_vec()),
+            NodeRef::Set(items) => Node::Set(items.to_vec()),
+            NodeRef::ArrayBuffer(bytes) => Node::ArrayBuffer(Box::new(bytes.clone())),
+            NodeRef::TypedArray { kind, bytes } => Node::TypedArray { kind, bytes: Box::new(bytes.clone()) },
+            NodeRef::Blob(blob) => Node::Blob(Box::new(blob.clone())),
+            NodeRef::FormData(entries) => Node::FormData(entries.to_vec()),
+            NodeRef::ServerReference(r) => Node::ServerReference(Box::new(r.clone())),
+            NodeRef::TemporaryReference(id) => Node::TemporaryReference(id.clone()),
+            NodeRef::Promise(state) => Node::Promise(state.clone()),
+            NodeRef::Lazy(state) => Node::Lazy(Box::new(state.clone())),
+            NodeRef::Iterator(items) => Node::Iterator(items.to_vec()),
+            NodeRef::Stream(stream) => Node::Stream(Box::new(stream.clone())),
+            NodeRef::ClientReference(r) => Node::ClientReference(Box::new(r.clone())),
+            NodeRef::Error(e) => Node::Error(Box::new(e.clone())),
+            NodeRef::Instance(name) => Node::Instance(name.cloned()),
+            NodeRef::UnregisteredSymbol(d) => Node::UnregisteredSymbol(d.clone()),
+            NodeRef::Function(name) => Node::Function(name.clone()),
+            NodeRef::Element(e) => Node::Element(Box::new(e.clone())),
+        }
+    }
+
+    /// The items of an array, set or iterator.
+    ///
+    /// ```
+    /// use flight_codec::value::{Node, Value};
+    /// assert_eq!(Node::Set(vec![Value::Null]).as_ref().items().map(<[_]>::len), Some(1));
+    /// assert!(Node::Object(vec![]).as_ref().items().is_none());
+    /// ```
+    pub fn items(self) -> Option<&'a [Value]> {
+        match self {
+            NodeRef::Array(items) | NodeRef::Set(items) | NodeRef::Iterator(items) => Some(items),
+            _ => None,
+        }
+    }
+}
+
 impl Node {
     /// A plain object as `JSON.parse` or an object literal builds it: keys in
     /// JavaScript property order (array indices first, ascending), a repeated
@@ -622,13 +781,13 @@ impl Node {
 /// A value graph: an arena of nodes plus a root value.
 ///
 /// ```
-/// use flight_codec::value::{Graph, Node, Value};
+/// use flight_codec::value::{Graph, Node, NodeRef, Value};
 /// let mut g = Graph::new();
 /// let a = g.add(Node::Array(vec![]));
 /// // a cycle: the array contains itself
-/// if let Node::Array(items) = g.node_mut(a) { items.push(Value::Node(a)); }
+/// g.replace(a, Node::Array(vec![Value::Node(a)]));
 /// g.set_root(Value::Node(a));
-/// assert!(matches!(g.node(a), Node::Array(v) if v.len() == 1));
+/// assert!(matches!(g.view(a), NodeRef::Array(v) if v.len() == 1));
 /// ```
 #[derive(Clone, Debug)]
 pub struct Graph {
@@ -722,7 +881,112 @@ impl Graph {
         &self.nodes[id.index()]
     }
 
-    /// The node with this id, mutably.
+    /// A view of the node with this id.
+    ///
+    /// # Panics
+    /// Panics if `id` does not belong to this graph.
+    ///
+    /// ```
+    /// use flight_codec::value::{Graph, Node, NodeRef, Value};
+    /// let mut g = Graph::new();
+    /// let id = g.add(Node::Array(vec![Value::Null]));
+    /// assert!(matches!(g.view(id), NodeRef::Array([Value::Null])));
+    /// ```
+    pub fn view(&self, id: NodeId) -> NodeRef<'_> {
+        self.nodes[id.index()].as_ref()
+    }
+
+    /// Replaces the node with this id (its id, and every reference to it,
+    /// stay as they were): how a node is filled in after it is referred to,
+    /// as in a cycle.
+    ///
+    /// # Panics
+    /// Panics if `id` does not belong to this graph.
+    ///
+    /// ```
+    /// use flight_codec::value::{Graph, Node, NodeRef, Value};
+    /// let mut g = Graph::new();
+    /// let a = g.add(Node::Array(vec![]));
+    /// g.replace(a, Node::Array(vec![Value::Node(a)])); // the array contains itself
+    /// assert!(matches!(g.view(a), NodeRef::Array([Value::Node(x)]) if *x == a));
+    /// ```
+    pub fn replace(&mut self, id: NodeId, node: Node) {
+        self.nodes[id.index()] = node;
+    }
+
+    /// The node with this id, mutably, unless it is an array, object, map,
+    /// set or iterator ([`Node::is_container`]): the graph keeps their items
+    /// in shared storage, so they are changed with [`replace`](Self::replace),
+    /// [`items_mut`](Self::items_mut), [`members_mut`](Self::members_mut) or
+    /// [`entries_mut`](Self::entries_mut).
+    ///
+    /// # Panics
+    /// Panics if `id` does not belong to this graph.
+    ///
+    /// ```
+    /// use flight_codec::value::{Graph, Node, PromiseState, Value};
+    /// let mut g = Graph::new();
+    /// let p = g.add(Node::Promise(PromiseState::Pending));
+    /// if let Some(Node::Promise(state)) = g.node_mut(p) {
+    ///     *state = PromiseState::Fulfilled(Value::Null);
+    /// }
+    /// let a = g.add(Node::Array(vec![]));
+    /// assert!(g.node_mut(a).is_none());
+    /// ```
+    pub fn node_mut(&mut self, id: NodeId) -> Option<&mut Node> {
+        let node = &mut self.nodes[id.index()];
+        (!node.is_container()).then_some(node)
+    }
+
+    /// The items of the array, set or iterator with this id, mutably (to
+    /// change them in place; their number stays).
+    ///
+    /// # Panics
+    /// Panics if `id` does not belong to this graph.
+    ///
+    /// ```
+    /// use flight_codec::value::{Graph, Node, NodeRef, Value};
+    /// let mut g = Graph::new();
+    /// let a = g.add(Node::Array(vec![Value::Null]));
+    /// g.items_mut(a).unwrap()[0] = Value::Bool(true);
+    /// assert!(matches!(g.view(a), NodeRef::Array([Value::Bool(true)])));
+    /// ```
+    pub fn items_mut(&mut self, id: NodeId) -> Option<&mut [Value]> {
+        match &mut self.nodes[id.index()] {
+            Node::Array(items) | Node::Set(items) | Node::Iterator(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// Calls `f` on every value directly inside the node with this id: its
+    /// items, members' values, map keys and values, bound arguments, settled
+    /// value, stream chunks and end value, or element fields.
+    ///
+    /// # Panics
+    /// Panics if `id` does not belong to this graph.
+    ///
+    /// ```
+    /// use flight_codec::value::{Graph, Node, NodeRef, Value};
+    /// let mut g = Graph::new();
+    /// let m = g.add(Node::Map(vec![(Value::Null, Value::Null)]));
+    /// g.for_each_value_mut(m, |v| *v = Value::Bool(true));
+    /// assert!(matches!(g.view(m), NodeRef::Map([(Value::Bool(true), Value::Bool(true))])));
+    /// ```
+    pub fn for_each_value_mut(&mut self, id: NodeId, f: impl FnMut(&mut Value)) {
+        self.nodes[id.index()].for_each_value_mut(f);
+    }
+
+    /// The items of the array, set or iterator with this id, moved out of
+    /// it (which is left empty).
+    pub(crate) fn take_items(&mut self, id: NodeId) -> Option<Vec<Value>> {
+        match &mut self.nodes[id.index()] {
+            Node::Array(items) | Node::Set(items) | Node::Iterator(items) => Some(std::mem::take(items)),
+            _ => None,
+        }
+    }
+
+    /// The members of the object with this id, mutably (in place; their
+    /// number stays).
     ///
     /// # Panics
     /// Panics if `id` does not belong to this graph.
@@ -730,12 +994,35 @@ impl Graph {
     /// ```
     /// use flight_codec::value::{Graph, Node, Value};
     /// let mut g = Graph::new();
-    /// let id = g.add(Node::Set(vec![]));
-    /// *g.node_mut(id) = Node::Set(vec![Value::Null]);
-    /// assert!(matches!(g.node(id), Node::Set(items) if items.len() == 1));
+    /// let o = g.add(Node::Object(vec![("a".into(), Value::Null)]));
+    /// g.members_mut(o).unwrap()[0].1 = Value::Bool(true);
+    /// assert!(g.items_mut(o).is_none());
     /// ```
-    pub fn node_mut(&mut self, id: NodeId) -> &mut Node {
-        &mut self.nodes[id.index()]
+    pub fn members_mut(&mut self, id: NodeId) -> Option<&mut [(JsString, Value)]> {
+        match &mut self.nodes[id.index()] {
+            Node::Object(members) => Some(members),
+            _ => None,
+        }
+    }
+
+    /// The entries of the map with this id, mutably (in place; their number
+    /// stays).
+    ///
+    /// # Panics
+    /// Panics if `id` does not belong to this graph.
+    ///
+    /// ```
+    /// use flight_codec::value::{Graph, Node, Value};
+    /// let mut g = Graph::new();
+    /// let m = g.add(Node::Map(vec![(Value::Null, Value::Null)]));
+    /// g.entries_mut(m).unwrap()[0].1 = Value::Bool(true);
+    /// assert!(g.members_mut(m).is_none());
+    /// ```
+    pub fn entries_mut(&mut self, id: NodeId) -> Option<&mut [(Value, Value)]> {
+        match &mut self.nodes[id.index()] {
+            Node::Map(entries) => Some(entries),
+            _ => None,
+        }
     }
 
     /// The node with this id, if it exists.

@@ -73,8 +73,8 @@ pub fn render(value: &str, schedule: Option<&Json>, temporary_references: bool) 
             }
             let id = names[&name];
             let ev = match g.node_mut(id) {
-                Node::Promise(p) => Events::Promise(std::mem::replace(p, PromiseState::Pending)),
-                Node::Stream(s) => Events::Stream {
+                Some(Node::Promise(p)) => Events::Promise(std::mem::replace(p, PromiseState::Pending)),
+                Some(Node::Stream(s)) => Events::Stream {
                     items: std::mem::take(&mut s.items),
                     end: std::mem::replace(&mut s.end, StreamEnd::Open),
                     next: 0,

@@ -106,7 +106,7 @@ fn encoder_refuses_to_loop_on_self_resolving_promises() {
     // A promise fulfilled with itself: JavaScript rejects it (a chaining cycle).
     let mut g = Graph::new();
     let p = g.add(Node::Promise(PromiseState::Pending));
-    *g.node_mut(p) = Node::Promise(PromiseState::Fulfilled(Value::Node(p)));
+    g.replace(p, Node::Promise(PromiseState::Fulfilled(Value::Node(p))));
     g.set_root(Value::Node(p));
     let out = response::encode(&g, &Default::default()).unwrap();
     assert_eq!(out, b"0:\"$@1\"\n1:E{\"digest\":\"\"}\n");
@@ -115,7 +115,7 @@ fn encoder_refuses_to_loop_on_self_resolving_promises() {
     let mut g = Graph::new();
     let a = g.add(Node::Promise(PromiseState::Pending));
     let b = g.add(Node::Promise(PromiseState::Fulfilled(Value::Node(a))));
-    *g.node_mut(a) = Node::Promise(PromiseState::Fulfilled(Value::Node(b)));
+    g.replace(a, Node::Promise(PromiseState::Fulfilled(Value::Node(b))));
     g.set_root(Value::Node(a));
     let mut enc = ResponseEncoder::new(g, Default::default());
     assert_eq!(&enc.poll_chunk().unwrap()[..], b"0:\"$@1\"\n");
