@@ -29,7 +29,7 @@ use flight_codec::response::{
 };
 use flight_codec::value::Graph;
 use flight_codec::value::{
-    BigInt, Blob, ClientReference, Date, Element, FormEntry, JsError, JsString, Node, NodeId, PromiseState,
+    BigInt, Blob, ClientReference, Date, Element, FormEntry, JsError, JsString, Node, NodeId, NodeRef, PromiseState,
     ServerReference, Stream, StreamEnd, StreamKind, TypedArrayKind, Value,
 };
 use flight_codec::ErrorKind;
@@ -684,7 +684,7 @@ pub struct ResponseInput {
 /// one made from the message.
 fn keep_digest(t: &Thrown, g: &Graph) -> Option<String> {
     if let Thrown::Value(Value::Node(n)) = t {
-        if let Some(Node::Error(e)) = g.get(*n) {
+        if let Some(NodeRef::Error(e)) = g.get(*n) {
             if let Some(d) = &e.digest {
                 return Some(d.to_string_lossy().into_owned());
             }
@@ -804,17 +804,16 @@ fn show(stream: &[u8]) -> String {
 pub fn merge_wire_identities(g: &Graph) -> Graph {
     use std::collections::{HashMap, HashSet};
     let chunk_roots: HashSet<NodeId> = g
-        .nodes()
-        .iter()
-        .filter_map(|n| match n {
-            Node::Stream(st) => Some(st.items.iter().filter_map(Value::as_node)),
+        .ids()
+        .filter_map(|id| match g.view(id) {
+            NodeRef::Stream(st) => Some(st.items.iter().filter_map(Value::as_node)),
             _ => None,
         })
         .flatten()
-        .filter(|&n| matches!(g.node(n), Node::Array(_) | Node::Object(_)))
+        .filter(|&n| matches!(g.view(n), NodeRef::Array(_) | NodeRef::Object(_)))
         .collect();
     let mergeable = |id: NodeId| {
-        matches!(g.node(id), Node::ServerReference(_) | Node::Lazy(_) | Node::Error(_) | Node::Element(_))
+        matches!(g.view(id), NodeRef::ServerReference(_) | NodeRef::Lazy(_) | NodeRef::Error(_) | NodeRef::Element(_))
             || chunk_roots.contains(&id)
     };
     let nodes: Vec<NodeId> = g.ids().filter(|&n| mergeable(n)).collect();
@@ -837,8 +836,8 @@ pub fn merge_wire_identities(g: &Graph) -> Graph {
         let mut next = HashMap::new();
         for &n in &nodes {
             let mut sig = format!("{}|", class[&n]);
-            match g.node(n) {
-                Node::ServerReference(r) => {
+            match g.view(n) {
+                NodeRef::ServerReference(r) => {
                     sig.push_str(&format!("server {:?}|", r.id));
                     match &r.bound {
                         None => sig.push_str("unbound"),
@@ -850,26 +849,26 @@ pub fn merge_wire_identities(g: &Graph) -> Graph {
                         }
                     }
                 }
-                Node::Lazy(state) => match &**state {
+                NodeRef::Lazy(state) => match state {
                     PromiseState::Fulfilled(v) => sig.push_str(&format!("lazy fulfilled {}", key(v, &class))),
                     PromiseState::Rejected(v) => sig.push_str(&format!("lazy rejected {}", key(v, &class))),
                     PromiseState::Pending => sig.push_str("lazy pending"),
                 },
-                Node::Error(e) => sig.push_str(&format!("error {:?} {:?}", e.message, e.digest)),
-                Node::Element(e) => sig.push_str(&format!(
+                NodeRef::Error(e) => sig.push_str(&format!("error {:?} {:?}", e.message, e.digest)),
+                NodeRef::Element(e) => sig.push_str(&format!(
                     "element {} {} {}",
                     key(&e.element_type, &class),
                     key(&e.key, &class),
                     key(&e.props, &class)
                 )),
-                Node::Array(items) => {
+                NodeRef::Array(items) => {
                     sig.push_str("array ");
                     for v in items {
                         sig.push_str(&key(v, &class));
                         sig.push(',');
                     }
                 }
-                Node::Object(pairs) => {
+                NodeRef::Object(pairs) => {
                     sig.push_str("object ");
                     for (k, v) in pairs {
                         sig.push_str(&format!("{k:?}:{},", key(v, &class)));
@@ -1012,15 +1011,16 @@ pub fn response_round_trip(g: &Graph, eopts: &ResponseEncodeOptions, dopts: &Dec
 
 /// Whether a server reference in `g` has bound arguments.
 fn has_bound_server_reference(g: &Graph) -> bool {
-    g.ids().any(|id| matches!(g.node(id), Node::ServerReference(r) if r.bound.as_ref().is_some_and(|b| !b.is_empty())))
+    g.ids()
+        .any(|id| matches!(g.view(id), NodeRef::ServerReference(r) if r.bound.as_ref().is_some_and(|b| !b.is_empty())))
 }
 
 /// The root is a lazy (or a chain of lazies) that is rejected.
 fn root_is_rejected_lazy(g: &Graph) -> bool {
     let mut v = g.root();
     for _ in 0..=g.len() {
-        match v.as_node().map(|n| g.node(n)) {
-            Some(Node::Lazy(state)) => match &**state {
+        match v.as_node().map(|n| g.view(n)) {
+            Some(NodeRef::Lazy(state)) => match state {
                 PromiseState::Rejected(_) => return true,
                 PromiseState::Fulfilled(next) => v = next,
                 PromiseState::Pending => return false,

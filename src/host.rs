@@ -57,7 +57,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::reply::{self, Action, DecodeOptions, FormState};
 use crate::response::{self, ResponseBody, Thrown};
 use crate::serde::{from_graph, from_reply, to_response_body};
-use crate::value::{Graph, JsError, Node, PromiseState, Value};
+use crate::value::{Graph, JsError, Node, NodeRef, PromiseState, Value};
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
 
@@ -407,7 +407,7 @@ fn respond<R: Serialize>(result: std::result::Result<R, ActionError>) -> Result<
         on_error: Some(Arc::new(|t: &Thrown, g: &Graph| {
             let digest = match t {
                 Thrown::Value(Value::Node(n)) => match g.get(*n) {
-                    Some(Node::Error(e)) => e.digest.as_ref().map(|d| d.to_string_lossy().into_owned()),
+                    Some(NodeRef::Error(e)) => e.digest.as_ref().map(|d| d.to_string_lossy().into_owned()),
                     _ => None,
                 },
                 _ => None,

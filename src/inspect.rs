@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
-use crate::value::{FormEntry, Graph, Node, PromiseState, StreamEnd, Value};
+use crate::value::{FormEntry, Graph, NodeRef, PromiseState, StreamEnd, Value};
 
 /// Renders `g` as an indented tree, one value per line. A node reached a
 /// second time (shared, or a cycle) is shown as `→ #<id>`.
@@ -32,43 +32,43 @@ pub fn tree(g: &Graph) -> String {
             Value::Symbol(s) => format!("symbol {s:?}"),
             Value::Node(id) if !seen.insert(*id) => format!("→ #{}", id.index()),
             Value::Node(id) => {
-                let n = g.node(*id);
+                let n = g.view(*id);
                 let tag = format!("#{}", id.index());
                 match n {
-                    Node::Array(items) => {
+                    NodeRef::Array(items) => {
                         kids = items.iter().enumerate().map(|(i, v)| (i.to_string(), v.clone())).collect();
                         format!("array {tag} ({} items)", items.len())
                     }
-                    Node::Object(pairs) => {
+                    NodeRef::Object(pairs) => {
                         kids = pairs.iter().map(|(k, v)| (format!("{k:?}"), v.clone())).collect();
                         format!("object {tag} ({} keys)", pairs.len())
                     }
-                    Node::Map(entries) => {
+                    NodeRef::Map(entries) => {
                         for (i, (k, v)) in entries.iter().enumerate() {
                             kids.push((format!("key {i}"), k.clone()));
                             kids.push((format!("value {i}"), v.clone()));
                         }
                         format!("Map {tag} ({} entries)", entries.len())
                     }
-                    Node::Set(items) | Node::Iterator(items) => {
+                    NodeRef::Set(items) | NodeRef::Iterator(items) => {
                         kids = items.iter().enumerate().map(|(i, v)| (i.to_string(), v.clone())).collect();
                         format!(
                             "{} {tag} ({} items)",
-                            if matches!(n, Node::Set(_)) { "Set" } else { "Iterator" },
+                            if matches!(n, NodeRef::Set(_)) { "Set" } else { "Iterator" },
                             items.len()
                         )
                     }
-                    Node::ArrayBuffer(b) => format!("ArrayBuffer {tag} ({} bytes)", b.len()),
-                    Node::TypedArray { kind, bytes } => {
+                    NodeRef::ArrayBuffer(b) => format!("ArrayBuffer {tag} ({} bytes)", b.len()),
+                    NodeRef::TypedArray { kind, bytes } => {
                         format!("{} {tag} ({} bytes)", kind.name(), bytes.len())
                     }
-                    Node::Blob(b) => match &b.name {
+                    NodeRef::Blob(b) => match &b.name {
                         Some(name) => {
                             format!("File {tag} {name:?} type {:?} ({} bytes)", b.content_type, b.bytes.len())
                         }
                         None => format!("Blob {tag} type {:?} ({} bytes)", b.content_type, b.bytes.len()),
                     },
-                    Node::FormData(entries) => {
+                    NodeRef::FormData(entries) => {
                         let mut s = format!("FormData {tag} ({} entries)", entries.len());
                         for (k, e) in entries {
                             match e {
@@ -84,7 +84,7 @@ pub fn tree(g: &Graph) -> String {
                         }
                         s
                     }
-                    Node::ServerReference(r) => {
+                    NodeRef::ServerReference(r) => {
                         let (fid, bound) = (&r.id, &r.bound);
                         kids = bound
                             .iter()
@@ -94,22 +94,22 @@ pub fn tree(g: &Graph) -> String {
                             .collect();
                         format!("server reference {tag} {fid:?}{}", if bound.is_some() { "" } else { " (unbound)" })
                     }
-                    Node::TemporaryReference(p) => format!("temporary reference {tag} {p:?}"),
-                    Node::Promise(state) => promise("promise", &tag, state, &mut kids),
-                    Node::Lazy(state) => promise("lazy", &tag, state, &mut kids),
-                    Node::Stream(s) => {
+                    NodeRef::TemporaryReference(p) => format!("temporary reference {tag} {p:?}"),
+                    NodeRef::Promise(state) => promise("promise", &tag, state, &mut kids),
+                    NodeRef::Lazy(state) => promise("lazy", &tag, state, &mut kids),
+                    NodeRef::Stream(s) => {
                         kids = s.items.iter().enumerate().map(|(i, v)| (i.to_string(), v.clone())).collect();
                         if let StreamEnd::Closed(r) | StreamEnd::Errored(r) = &s.end {
                             kids.push(("end".into(), r.clone()));
                         }
                         format!("{:?} stream {tag} ({} items)", s.kind, s.items.len())
                     }
-                    Node::Error(e) => format!("Error {tag} {:?}", e.message),
-                    Node::Instance(name) => format!("instance {tag} {name:?}"),
-                    Node::UnregisteredSymbol(d) => format!("Symbol({d:?}) {tag}"),
-                    Node::Function(name) => format!("function {tag} {name:?}"),
-                    Node::ClientReference(r) => format!("client reference {tag} {:?} {:?}", r.id, r.name),
-                    Node::Element(e) => {
+                    NodeRef::Error(e) => format!("Error {tag} {:?}", e.message),
+                    NodeRef::Instance(name) => format!("instance {tag} {name:?}"),
+                    NodeRef::UnregisteredSymbol(d) => format!("Symbol({d:?}) {tag}"),
+                    NodeRef::Function(name) => format!("function {tag} {name:?}"),
+                    NodeRef::ClientReference(r) => format!("client reference {tag} {:?} {:?}", r.id, r.name),
+                    NodeRef::Element(e) => {
                         kids = vec![
                             ("type".into(), e.element_type.clone()),
                             ("key".into(), e.key.clone()),

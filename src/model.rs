@@ -661,7 +661,7 @@ impl Builder {
                         Parsed::Value(v) => {
                             let v = match v {
                                 Value::Node(id)
-                                    if under_then && matches!(self.g.node(id), Node::ServerReference(_)) =>
+                                    if under_then && matches!(self.g.view(id), NodeRef::ServerReference(_)) =>
                                 {
                                     Value::Null
                                 }
@@ -779,12 +779,12 @@ impl Builder {
             Slot::Root(p) => self.roots.get(&p).cloned().unwrap_or(Value::Undefined),
             // Slots are checked, not indexed: a container may have been
             // replaced since (an errored stream drops its chunks).
-            Slot::Item(node, i) => match self.g.node(node) {
-                Node::Array(v) => v.get(i as usize).cloned(),
-                Node::Object(v) => v.get(i as usize).map(|(_, v)| v.clone()),
-                Node::Stream(s) => s.items.get(i as usize).cloned(),
+            Slot::Item(node, i) => match self.g.view(node) {
+                NodeRef::Array(v) => v.get(i as usize).cloned(),
+                NodeRef::Object(v) => v.get(i as usize).map(|(_, v)| v.clone()),
+                NodeRef::Stream(s) => s.items.get(i as usize).cloned(),
                 // An element tuple already made an element (its row is complete).
-                Node::Element(e) => match i {
+                NodeRef::Element(e) => match i {
                     1 => Some(e.element_type.clone()),
                     2 => Some(e.key.clone()),
                     3 => Some(e.props.clone()),
@@ -793,8 +793,8 @@ impl Builder {
                 _ => None,
             }
             .unwrap_or(Value::Undefined),
-            Slot::StreamReturn(node) => match self.g.node(node) {
-                Node::Stream(s) => match &s.end {
+            Slot::StreamReturn(node) => match self.g.view(node) {
+                NodeRef::Stream(s) => match &s.end {
                     StreamEnd::Closed(v) => v.clone(),
                     _ => Value::Undefined,
                 },
@@ -855,16 +855,16 @@ impl Builder {
         let Value::Node(node) = *value else {
             return None;
         };
-        match self.g.node(node) {
+        match self.g.view(node) {
             // An element tuple already made an element (its row is complete):
             // the same `{type, key, props}` to a path.
-            Node::Element(_) => match key {
+            NodeRef::Element(_) => match key {
                 b"type" => Some(Slot::Item(node, 1)),
                 b"key" => Some(Slot::Item(node, 2)),
                 b"props" => Some(Slot::Item(node, 3)),
                 _ => None,
             },
-            Node::Array(items) => {
+            NodeRef::Array(items) => {
                 if self.element_marker.is_some() && items.first().and_then(Value::as_node) == self.element_marker {
                     // An element is `{type, key, props}` to a path.
                     let i = match key {
@@ -878,7 +878,7 @@ impl Builder {
                 let i = parse_decimal(key)?;
                 ((i as usize) < items.len()).then_some(Slot::Item(node, i))
             }
-            Node::Object(pairs) => {
+            NodeRef::Object(pairs) => {
                 let idx = if pairs.len() <= 16 {
                     pairs.iter().position(|(k, _)| k.as_wtf8() == key)? as u32
                 } else {
@@ -984,7 +984,7 @@ impl Builder {
             let mut v = cur;
             if self.holes[h].under_then {
                 if let Value::Node(id) = v {
-                    if matches!(self.g.node(id), Node::ServerReference(_)) {
+                    if matches!(self.g.view(id), NodeRef::ServerReference(_)) {
                         v = Value::Null;
                     }
                 }
@@ -1025,8 +1025,8 @@ impl Builder {
         self.index_item_holes();
         let mut waiting = Vec::new();
         for node in std::mem::take(&mut self.undefined_in) {
-            let n = match self.g.node(node) {
-                Node::Object(pairs) => pairs.len(),
+            let n = match self.g.view(node) {
+                NodeRef::Object(pairs) => pairs.len(),
                 _ => continue,
             };
             if (0..n).any(|i| self.hole_at.contains_key(&Slot::Item(node, i as u32))) {
@@ -1061,7 +1061,7 @@ impl Builder {
     pub(crate) fn finish_root(mut self) -> Result<Graph> {
         let mut root = self.roots.get(&0).cloned().unwrap_or(Value::Undefined);
         if let Value::Node(id) = root {
-            if let Node::Promise(state) = self.g.node(id) {
+            if let NodeRef::Promise(state) = self.g.view(id) {
                 root = match state {
                     PromiseState::Fulfilled(v) => v.clone(),
                     _ => return Err(ErrorKind::RootRejected.into()),
@@ -1176,7 +1176,7 @@ impl Builder {
             let Some(Value::Node(arr)) = self.roots.get(&part).cloned() else {
                 return Err(bad());
             };
-            let Node::Array(items) = self.g.node(arr) else {
+            let NodeRef::Array(items) = self.g.view(arr) else {
                 return Err(bad());
             };
             if consume_once && !consumed.insert(arr) {
@@ -1189,7 +1189,7 @@ impl Builder {
                 InitKind::Map => {
                     // Every entry a two-item array, checked before anything moves.
                     let pairs_ok = items.iter().all(|item| {
-                        matches!(item, Value::Node(pair) if matches!(self.g.node(*pair), Node::Array(kv) if kv.len() == 2))
+                        matches!(item, Value::Node(pair) if matches!(self.g.view(*pair), NodeRef::Array(kv) if kv.len() == 2))
                     });
                     if !pairs_ok {
                         return Err(bad());
@@ -1241,7 +1241,7 @@ impl Builder {
         let Some(Value::Node(obj)) = meta else {
             return Err(bad("metadata is not an object"));
         };
-        let Node::Object(pairs) = self.g.node(*obj) else {
+        let NodeRef::Object(pairs) = self.g.view(*obj) else {
             return Err(bad("metadata is not an object"));
         };
         let get = |k: &str| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| v);
@@ -1250,9 +1250,9 @@ impl Builder {
         };
         let bound = match get("bound") {
             Some(Value::Null) => None,
-            Some(Value::Node(p)) => match self.g.node(*p) {
-                Node::Promise(PromiseState::Fulfilled(Value::Node(arr))) => match self.g.node(*arr) {
-                    Node::Array(items) => {
+            Some(Value::Node(p)) => match self.g.view(*p) {
+                NodeRef::Promise(PromiseState::Fulfilled(Value::Node(arr))) => match self.g.view(*arr) {
+                    NodeRef::Array(items) => {
                         if items.len() > self.limits.max_bound_args {
                             return Err(ErrorKind::LimitExceeded {
                                 limit: LimitKind::BoundArgs,
@@ -1260,11 +1260,11 @@ impl Builder {
                             }
                             .into());
                         }
-                        Some(items.clone())
+                        Some(items.to_vec())
                     }
                     _ => return Err(bad("`bound` is not an array")),
                 },
-                Node::Promise(_) => return Err(bad("`bound` is not an array")),
+                NodeRef::Promise(_) => return Err(bad("`bound` is not an array")),
                 _ => return Err(bad("`bound` is not null or a promise")),
             },
             _ => return Err(bad("`bound` is not null or a promise")),

@@ -2,7 +2,7 @@
 //! typed error; and the defaults accept what React accepts for legitimate data.
 
 use flight_codec::reply::{self, DecodeOptions};
-use flight_codec::value::{FormEntry, JsString, Node, Value};
+use flight_codec::value::{FormEntry, JsString, Node, NodeRef, Value};
 use flight_codec::{ErrorKind, LimitKind, Limits};
 
 fn opts(f: impl FnOnce(&mut Limits)) -> DecodeOptions {
@@ -66,7 +66,7 @@ fn defaults_accept_a_10mb_array_of_long_strings() {
     assert!(body.len() > 10_000_000);
     let g = reply::decode_str(&body, &DecodeOptions::default()).unwrap();
     let Value::Node(root) = g.root() else { panic!() };
-    assert!(matches!(g.node(*root), Node::Array(items) if items.len() == 100));
+    assert!(matches!(g.view(*root), NodeRef::Array(items) if items.len() == 100));
     // Even at the smallest limit that lets 100 elements through.
     assert!(reply::decode_str(&body, &opts(|l| l.max_array_size = 101)).is_ok());
 }

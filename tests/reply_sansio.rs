@@ -33,7 +33,7 @@ fn pending_values_settled_later_match_react() {
         // Remember how each promise settles and each stream ends; then make them pending.
         let mut settled = std::collections::HashMap::new();
         for nid in g.ids().collect::<Vec<_>>() {
-            match g.node(nid).clone() {
+            match g.view(nid).to_node() {
                 Node::Promise(PromiseState::Fulfilled(v)) => {
                     settled.insert(nid, (Some(v), Vec::new(), None));
                     g.replace(nid, Node::Promise(PromiseState::Pending));

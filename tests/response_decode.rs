@@ -153,7 +153,7 @@ fn hostile_streams_react_mishandles() {
 
 #[test]
 fn server_references_under_then_and_in_rows_that_errored() {
-    use flight_codec::value::Node;
+    use flight_codec::value::NodeRef;
     // A `$h` waits for its row as a placeholder; under a `then` key it is
     // dropped, written there directly, through a reference, through a path,
     // or under an escaped key (as React's client drops a function there).
@@ -173,9 +173,9 @@ fn server_references_under_then_and_in_rows_that_errored() {
     // Inside a row that errored, a `$h` is never filled: it ends as an
     // empty server reference (not reachable from the value).
     let g = decode(b"0:[\"$@3\",5]\n3:[\"$h1\"]\n1:E{\"digest\":\"x\"}\n", &Default::default()).unwrap();
-    let refs = g.ids().filter_map(|i| match g.node(i) {
-        Node::ServerReference(r) => Some((r.id.to_string_lossy().into_owned(), r.bound.is_none())),
-        Node::Iterator(_) => panic!("a placeholder left"),
+    let refs = g.ids().filter_map(|i| match g.view(i) {
+        NodeRef::ServerReference(r) => Some((r.id.to_string_lossy().into_owned(), r.bound.is_none())),
+        NodeRef::Iterator(_) => panic!("a placeholder left"),
         _ => None,
     });
     let refs: Vec<_> = refs.collect();

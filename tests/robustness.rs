@@ -8,6 +8,7 @@ use base64::Engine as _;
 use bytes::Bytes;
 use common::{load_vectors, Rng, B64};
 use flight_codec::reply::{self, DecodeOptions, MultipartDecoder};
+use flight_codec::value::NodeRef;
 
 fn decode_all_ways(body: &[u8], boundary: Option<&str>) {
     let opts = DecodeOptions::default();
@@ -239,10 +240,10 @@ fn regression_response_path_into_a_completed_element_resolves() {
         &DecodeOptions::default(),
     )
     .unwrap();
-    let Some(Node::Element(e)) = g.root().as_node().map(|n| g.node(n)) else { panic!("not an element") };
+    let Some(NodeRef::Element(e)) = g.root().as_node().map(|n| g.view(n)) else { panic!("not an element") };
     let props = e.props.as_node().unwrap();
-    let Node::Object(pairs) = g.node(props) else { panic!("props are not an object") };
-    let Some(Node::Promise(PromiseState::Fulfilled(v))) = pairs[0].1.as_node().map(|n| g.node(n)) else {
+    let NodeRef::Object(pairs) = g.view(props) else { panic!("props are not an object") };
+    let Some(NodeRef::Promise(PromiseState::Fulfilled(v))) = pairs[0].1.as_node().map(|n| g.view(n)) else {
         panic!("props.p is not a fulfilled promise")
     };
     assert_eq!(v.as_node(), Some(props), "props.p resolves to the props");

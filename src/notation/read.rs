@@ -114,7 +114,7 @@ pub fn from_bytes(text: Bytes) -> Result<Graph> {
 ///
 /// ```
 /// let (g, names) = flight_codec::notation::from_str_named(r#"{"array":[{"node":["p",{"promise":"pending"}]},{"ref":"p"}]}"#)?;
-/// assert!(matches!(g.node(names["p"]), flight_codec::value::Node::Promise(_)));
+/// assert!(matches!(g.view(names["p"]), flight_codec::value::NodeRef::Promise(_)));
 /// # Ok::<(), flight_codec::Error>(())
 /// ```
 pub fn from_str_named(text: &str) -> Result<(Graph, HashMap<String, NodeId>)> {

@@ -6,25 +6,25 @@ use base64::Engine as _;
 
 use crate::json::{write_number, write_str, write_str_slice};
 use crate::value::{
-    Blob, ClientReference, Element, FormEntry, Graph, JsError, Node, NodeId, PromiseState, ServerReference, StreamEnd,
-    StreamKind, Value,
+    Blob, ClientReference, Element, FormEntry, Graph, JsError, NodeId, NodeRef, PromiseState, ServerReference,
+    StreamEnd, StreamKind, Value,
 };
 
 const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
 
 /// The values directly inside a node, in notation order.
-fn children(node: &Node) -> Vec<Value> {
+fn children(node: NodeRef<'_>) -> Vec<Value> {
     match node {
-        Node::Array(v) | Node::Set(v) | Node::Iterator(v) => v.clone(),
-        Node::Object(pairs) => pairs.iter().map(|(_, v)| v.clone()).collect(),
-        Node::Map(entries) => entries.iter().flat_map(|(k, v)| [k.clone(), v.clone()]).collect(),
-        Node::ServerReference(r) => r.bound.clone().unwrap_or_default(),
-        Node::Promise(PromiseState::Fulfilled(v) | PromiseState::Rejected(v)) => vec![v.clone()],
-        Node::Lazy(state) => match &**state {
+        NodeRef::Array(v) | NodeRef::Set(v) | NodeRef::Iterator(v) => v.to_vec(),
+        NodeRef::Object(pairs) => pairs.iter().map(|(_, v)| v.clone()).collect(),
+        NodeRef::Map(entries) => entries.iter().flat_map(|(k, v)| [k.clone(), v.clone()]).collect(),
+        NodeRef::ServerReference(r) => r.bound.clone().unwrap_or_default(),
+        NodeRef::Promise(PromiseState::Fulfilled(v) | PromiseState::Rejected(v)) => vec![v.clone()],
+        NodeRef::Lazy(state) => match state {
             PromiseState::Fulfilled(v) | PromiseState::Rejected(v) => vec![v.clone()],
             PromiseState::Pending => Vec::new(),
         },
-        Node::Stream(s) => {
+        NodeRef::Stream(s) => {
             let mut v = s.items.clone();
             if matches!(s.kind, StreamKind::AsyncIterable | StreamKind::AsyncIterator) {
                 if let StreamEnd::Closed(r) = &s.end {
@@ -33,7 +33,7 @@ fn children(node: &Node) -> Vec<Value> {
             }
             v
         }
-        Node::Element(e) => vec![e.element_type.clone(), e.key.clone(), e.props.clone()],
+        NodeRef::Element(e) => vec![e.element_type.clone(), e.key.clone(), e.props.clone()],
         _ => Vec::new(),
     }
 }
@@ -50,7 +50,7 @@ fn name_shared(g: &Graph, roots: &[Value]) -> HashMap<NodeId, String> {
         *count += 1;
         if *count == 1 {
             order.push(id);
-            let kids = children(g.node(id));
+            let kids = children(g.view(id));
             stack.extend(kids.into_iter().rev());
         }
     }
@@ -138,8 +138,8 @@ fn write_one(g: &Graph, root: &Value, names: &HashMap<NodeId, String>, written: 
                 continue;
             }
             Task::ByteChunk(v) => {
-                match v.as_node().map(|n| g.node(n)) {
-                    Some(Node::TypedArray { bytes, .. } | Node::ArrayBuffer(bytes)) => b64(&mut out, bytes),
+                match v.as_node().map(|n| g.view(n)) {
+                    Some(NodeRef::TypedArray { bytes, .. } | NodeRef::ArrayBuffer(bytes)) => b64(&mut out, bytes),
                     _ => stack.push(Task::Value(v)),
                 }
                 continue;
@@ -195,7 +195,7 @@ fn write_one(g: &Graph, root: &Value, names: &HashMap<NodeId, String>, written: 
                     out.push(b',');
                     stack.push(Task::Raw("]}"));
                 }
-                write_node(&mut out, &mut stack, g.node(id));
+                write_node(&mut out, &mut stack, g.view(id));
             }
         }
     }
@@ -213,19 +213,19 @@ fn push_list(stack: &mut Vec<Task>, items: Vec<Value>) {
     }
 }
 
-fn write_node(out: &mut Vec<u8>, stack: &mut Vec<Task>, node: &Node) {
+fn write_node(out: &mut Vec<u8>, stack: &mut Vec<Task>, node: NodeRef<'_>) {
     match node {
-        Node::Array(items) | Node::Set(items) | Node::Iterator(items) => {
+        NodeRef::Array(items) | NodeRef::Set(items) | NodeRef::Iterator(items) => {
             let kind: &[u8] = match node {
-                Node::Array(_) => b"{\"array\":[",
-                Node::Set(_) => b"{\"set\":[",
+                NodeRef::Array(_) => b"{\"array\":[",
+                NodeRef::Set(_) => b"{\"set\":[",
                 _ => b"{\"iterator\":[",
             };
             out.extend_from_slice(kind);
             stack.push(Task::Raw("]}"));
-            push_list(stack, items.clone());
+            push_list(stack, items.to_vec());
         }
-        Node::Object(pairs) => {
+        NodeRef::Object(pairs) => {
             out.extend_from_slice(b"{\"object\":[");
             stack.push(Task::Raw("]}"));
             for (i, (k, v)) in pairs.iter().enumerate().rev() {
@@ -241,7 +241,7 @@ fn write_node(out: &mut Vec<u8>, stack: &mut Vec<Task>, node: &Node) {
                 stack.push(Task::Owned(key));
             }
         }
-        Node::Map(entries) => {
+        NodeRef::Map(entries) => {
             out.extend_from_slice(b"{\"map\":[");
             stack.push(Task::Raw("]}"));
             for (i, (k, v)) in entries.iter().enumerate().rev() {
@@ -252,20 +252,20 @@ fn write_node(out: &mut Vec<u8>, stack: &mut Vec<Task>, node: &Node) {
                 stack.push(Task::Raw(if i > 0 { ",[" } else { "[" }));
             }
         }
-        Node::ArrayBuffer(bytes) => {
+        NodeRef::ArrayBuffer(bytes) => {
             out.extend_from_slice(b"{\"arrayBuffer\":");
             b64(out, bytes);
             out.push(b'}');
         }
-        Node::TypedArray { kind, bytes } => {
+        NodeRef::TypedArray { kind, bytes } => {
             out.extend_from_slice(b"{\"typedArray\":{\"kind\":");
             write_str_slice(out, kind.name());
             out.extend_from_slice(b",\"base64\":");
             b64(out, bytes);
             out.extend_from_slice(b"}}");
         }
-        Node::Blob(b) => blob_body(out, b),
-        Node::FormData(entries) => {
+        NodeRef::Blob(b) => blob_body(out, b),
+        NodeRef::FormData(entries) => {
             out.extend_from_slice(b"{\"formData\":[");
             for (i, (k, e)) in entries.iter().enumerate() {
                 if i > 0 {
@@ -282,8 +282,8 @@ fn write_node(out: &mut Vec<u8>, stack: &mut Vec<Task>, node: &Node) {
             }
             out.extend_from_slice(b"]}");
         }
-        Node::ServerReference(r) => {
-            let ServerReference { id, bound } = &**r;
+        NodeRef::ServerReference(r) => {
+            let ServerReference { id, bound } = r;
             out.extend_from_slice(b"{\"serverReference\":{\"id\":");
             write_str(out, id);
             out.extend_from_slice(b",\"bound\":");
@@ -296,14 +296,14 @@ fn write_node(out: &mut Vec<u8>, stack: &mut Vec<Task>, node: &Node) {
                 }
             }
         }
-        Node::TemporaryReference(id) => {
+        NodeRef::TemporaryReference(id) => {
             out.extend_from_slice(b"{\"temporaryReference\":");
             write_str(out, id);
             out.push(b'}');
         }
-        Node::Promise(state) => write_promise(out, stack, b"{\"promise\":", state),
-        Node::Lazy(state) => write_promise(out, stack, b"{\"lazy\":", state),
-        Node::Stream(s) if !matches!(s.end, StreamEnd::Closed(_)) => {
+        NodeRef::Promise(state) => write_promise(out, stack, b"{\"promise\":", state),
+        NodeRef::Lazy(state) => write_promise(out, stack, b"{\"lazy\":", state),
+        NodeRef::Stream(s) if !matches!(s.end, StreamEnd::Closed(_)) => {
             let kind = match s.kind {
                 StreamKind::Readable => "readableStream",
                 StreamKind::Bytes => "byteStream",
@@ -323,7 +323,7 @@ fn write_node(out: &mut Vec<u8>, stack: &mut Vec<Task>, node: &Node) {
             }
             push_stream_items(stack, s);
         }
-        Node::Stream(s) => {
+        NodeRef::Stream(s) => {
             let (open, close): (&[u8], &'static str) = match s.kind {
                 StreamKind::Readable => (b"{\"readableStream\":[", "]}"),
                 StreamKind::Bytes => (b"{\"byteStream\":[", "]}"),
@@ -348,8 +348,8 @@ fn write_node(out: &mut Vec<u8>, stack: &mut Vec<Task>, node: &Node) {
                 }
             }
         }
-        Node::Error(e) => {
-            let JsError { message, digest } = &**e;
+        NodeRef::Error(e) => {
+            let JsError { message, digest } = e;
             out.extend_from_slice(b"{\"error\":{\"message\":");
             write_str(out, message);
             if let Some(d) = digest {
@@ -358,7 +358,7 @@ fn write_node(out: &mut Vec<u8>, stack: &mut Vec<Task>, node: &Node) {
             }
             out.extend_from_slice(b"}}");
         }
-        Node::Instance(name) => {
+        NodeRef::Instance(name) => {
             out.extend_from_slice(b"{\"instance\":");
             match name {
                 Some(n) => write_str(out, n),
@@ -366,26 +366,26 @@ fn write_node(out: &mut Vec<u8>, stack: &mut Vec<Task>, node: &Node) {
             }
             out.push(b'}');
         }
-        Node::UnregisteredSymbol(d) => {
+        NodeRef::UnregisteredSymbol(d) => {
             out.extend_from_slice(b"{\"unregisteredSymbol\":");
             write_str(out, d);
             out.push(b'}');
         }
-        Node::ClientReference(r) => {
-            let ClientReference { id, name } = &**r;
+        NodeRef::ClientReference(r) => {
+            let ClientReference { id, name } = r;
             out.extend_from_slice(b"{\"clientReference\":{\"id\":");
             write_str(out, id);
             out.extend_from_slice(b",\"name\":");
             write_str(out, name);
             out.extend_from_slice(b"}}");
         }
-        Node::Function(name) => {
+        NodeRef::Function(name) => {
             out.extend_from_slice(b"{\"function\":");
             write_str(out, name);
             out.push(b'}');
         }
-        Node::Element(e) => {
-            let Element { element_type, key, props } = &**e;
+        NodeRef::Element(e) => {
+            let Element { element_type, key, props } = e;
             out.extend_from_slice(b"{\"element\":{\"type\":");
             stack.push(Task::Raw("}}"));
             stack.push(Task::Value(props.clone()));

@@ -8,7 +8,7 @@ use super::decode::Decoder;
 use super::{encode, DecodeOptions, EncodeOptions};
 use crate::error::{Error, ErrorKind, Result};
 use crate::multipart;
-use crate::value::{FormEntry, Graph, JsString, Node, NodeId, PromiseState, Value};
+use crate::value::{FormEntry, Graph, JsString, Node, NodeId, NodeRef, PromiseState, Value};
 
 /// A decoded form action: which server function to call, its bound
 /// arguments, and the FormData to pass it (without the `$ACTION_` fields).
@@ -216,7 +216,7 @@ pub fn decode_form_state(entries: Vec<(JsString, FormEntry)>, opts: &DecodeOptio
 /// # Ok::<(), flight_codec::Error>(())
 /// ```
 pub fn encode_form_action(g: &Graph, reference: NodeId, identifier_prefix: &str) -> Result<Vec<(String, FormEntry)>> {
-    let Node::ServerReference(r) = g.node(reference) else {
+    let NodeRef::ServerReference(r) = g.view(reference) else {
         return Err(Error::new(ErrorKind::Unsupported { message: "not a server reference".into() }));
     };
     let (id, bound) = (&r.id, &r.bound);

@@ -19,7 +19,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::limits::LimitKind;
 use crate::model::{err_text, parse_hex, Builder, InitKind, Parsed, Pos, Slot, Tags};
 use crate::value::{
-    Graph, JsString, Node, NodeId, PromiseState, ServerReference, Stream, StreamEnd, StreamKind, TypedArrayKind, Value,
+    Graph, JsString, Node, NodeId, NodeRef, PromiseState, ServerReference, Stream, StreamEnd, StreamKind,
+    TypedArrayKind, Value,
 };
 
 enum Work {
@@ -200,11 +201,11 @@ impl<'o> Decoder<'o> {
     /// stream cannot enqueue a zero-length view).
     fn check_byte_streams(&mut self) -> Result<()> {
         for (node, id) in std::mem::take(&mut self.r.byte_streams) {
-            let Node::Stream(s) = self.b.g.node(node) else { continue };
+            let NodeRef::Stream(s) = self.b.g.view(node) else { continue };
             let mut kept = Vec::with_capacity(s.items.len());
             for item in &s.items {
-                match item.as_node().map(|n| self.b.g.node(n)) {
-                    Some(Node::TypedArray { bytes, .. }) => {
+                match item.as_node().map(|n| self.b.g.view(n)) {
+                    Some(NodeRef::TypedArray { bytes, .. }) => {
                         if !bytes.is_empty() {
                             kept.push(item.clone());
                         }
@@ -273,7 +274,7 @@ impl Reply<'_> {
     /// there by arrays under an object are the roots of their own trees,
     /// checked when they closed, and dropped.
     fn count_array(&mut self, g: &Graph, node: NodeId, max: usize) -> Result<()> {
-        let Node::Array(items) = g.node(node) else { return Ok(()) };
+        let NodeRef::Array(items) = g.view(node) else { return Ok(()) };
         let mut tree = ArrayTree { node, slots: items.len() as u64 + 1, forked: items.len() > 1 };
         let mut nested = false;
         if g.len() > node.index() + 1 {
@@ -286,7 +287,7 @@ impl Reply<'_> {
                 if id <= node {
                     continue;
                 }
-                let Node::Array(child) = g.node(id) else { continue };
+                let NodeRef::Array(child) = g.view(id) else { continue };
                 nested = true;
                 while inner.next_if(|t| t.node < id).is_some() {}
                 let (slots, forked) = match inner.next_if(|t| t.node == id) {

@@ -16,7 +16,9 @@ use crate::json::enc::{
 use crate::json::write_str_slice;
 use crate::model::write_plain;
 use crate::paths::{PathKey, Paths, Ref};
-use crate::value::{Blob, FormEntry, Graph, JsString, Node, NodeId, PromiseState, StreamEnd, StreamKind, Value};
+use crate::value::{
+    Blob, FormEntry, Graph, JsString, Node, NodeId, NodeRef, PromiseState, StreamEnd, StreamKind, Value,
+};
 
 /// Options for [`encode`].
 ///
@@ -463,9 +465,8 @@ impl Encoder<'_, '_> {
         self.st.has_form = true;
         let parts = self
             .g
-            .nodes()
-            .iter()
-            .filter(|n| !matches!(n, Node::Object(_) | Node::Array(_) | Node::FormData(_)))
+            .ids()
+            .filter(|&id| !matches!(self.g.view(id), NodeRef::Object(_) | NodeRef::Array(_) | NodeRef::FormData(_)))
             .count();
         self.st.entries.reserve(parts + 1);
     }
@@ -492,11 +493,11 @@ impl Encoder<'_, '_> {
         match (&model, &path) {
             (Item::V(Value::Node(n)), Some(p))
                 if !matches!(
-                    self.g.node(*n),
-                    Node::ServerReference(_)
-                        | Node::Function(_)
-                        | Node::ClientReference(_)
-                        | Node::UnregisteredSymbol(_)
+                    self.g.view(*n),
+                    NodeRef::ServerReference(_)
+                        | NodeRef::Function(_)
+                        | NodeRef::ClientReference(_)
+                        | NodeRef::UnregisteredSymbol(_)
                 ) =>
             {
                 self.st.written.insert(*n, *p);
@@ -553,7 +554,7 @@ impl Encoder<'_, '_> {
                 }
                 Frame::Array { node, i, path } => {
                     let (node, path) = (*node, *path);
-                    let (Node::Array(items) | Node::Set(items) | Node::Iterator(items)) = g.node(node) else {
+                    let (NodeRef::Array(items) | NodeRef::Set(items) | NodeRef::Iterator(items)) = g.view(node) else {
                         unreachable_frame()
                     };
                     // Primitives are written here, without a step of the walk each.
@@ -591,7 +592,7 @@ impl Encoder<'_, '_> {
                 }
                 Frame::Object { node, i, path, order } => {
                     let (node, path) = (*node, *path);
-                    let Node::Object(pairs) = g.node(node) else { unreachable_frame() };
+                    let NodeRef::Object(pairs) = g.view(node) else { unreachable_frame() };
                     let mut next = None;
                     let mut entered = false;
                     while *i < pairs.len() {
@@ -626,7 +627,7 @@ impl Encoder<'_, '_> {
                 }
                 Frame::Entries { node, i, path } => {
                     let (node, path) = (*node, *path);
-                    let Node::Map(entries) = g.node(node) else { unreachable_frame() };
+                    let NodeRef::Map(entries) = g.view(node) else { unreachable_frame() };
                     let mut next = None;
                     while let Some((k, v)) = entries.get(*i) {
                         let idx = *i;
@@ -659,7 +660,7 @@ impl Encoder<'_, '_> {
                 }
                 Frame::Pair { node, entry, j, path } => {
                     let path = *path;
-                    let Node::Map(entries) = g.node(*node) else { unreachable_frame() };
+                    let NodeRef::Map(entries) = g.view(*node) else { unreachable_frame() };
                     let (k, v) = &entries[*entry];
                     let mut next = None;
                     while *j < 2 {
@@ -740,9 +741,9 @@ impl Encoder<'_, '_> {
     /// otherwise.
     #[inline(never)]
     fn pair_with_items(&mut self, out: &mut Vec<u8>, path: Option<Ref>, idx: usize, k: &Value, set: NodeId) -> bool {
-        let (items, tag) = match self.g.node(set) {
-            Node::Set(items) => (items, "$W"),
-            Node::Iterator(items) => (items, "$i"),
+        let (items, tag) = match self.g.view(set) {
+            NodeRef::Set(items) => (items, "$W"),
+            NodeRef::Iterator(items) => (items, "$i"),
             _ => return false,
         };
         if self.st.written.get(&set).is_some() || !items.iter().all(is_primitive) {
@@ -795,7 +796,7 @@ impl Encoder<'_, '_> {
                 | Frame::Pair { j: i, .. } => path.push_str(&i.saturating_sub(1).to_string()),
                 Frame::Part { .. } => {}
                 Frame::Object { node, i, order, .. } => {
-                    if let Node::Object(pairs) = self.g.node(*node) {
+                    if let NodeRef::Object(pairs) = self.g.view(*node) {
                         let at = order.as_ref().map_or(i.saturating_sub(1), |o| o[i.saturating_sub(1)]);
                         path.push_str(&pairs[at].0.to_string_lossy());
                     }
@@ -820,11 +821,11 @@ impl Encoder<'_, '_> {
         m: NodeId,
         stack: &mut Vec<Frame>,
     ) -> bool {
-        let pairs = match self.g.node(m) {
-            Node::Object(pairs) => Some(pairs),
-            Node::Array(_) => None,
+        let pairs = match self.g.view(m) {
+            NodeRef::Object(pairs) => Some(pairs),
+            NodeRef::Array(_) => None,
             // A settled promise met for the first time: written here too.
-            Node::Promise(_) => return self.fulfilled_promise(out, m),
+            NodeRef::Promise(_) => return self.fulfilled_promise(out, m),
             _ => return false,
         };
         let path = match self.st.written.get(&m) {
@@ -867,7 +868,7 @@ impl Encoder<'_, '_> {
     /// `true`; `false`, with nothing done, for anything else.
     #[inline(never)]
     fn fulfilled_promise(&mut self, out: &mut Vec<u8>, m: NodeId) -> bool {
-        let Node::Promise(state @ PromiseState::Fulfilled(_)) = self.g.node(m) else { return false };
+        let NodeRef::Promise(state @ PromiseState::Fulfilled(_)) = self.g.view(m) else { return false };
         if self.st.written.get(&m).is_some() {
             return false;
         }
@@ -931,10 +932,10 @@ impl Encoder<'_, '_> {
         id: NodeId,
         stack: &mut Vec<Frame>,
     ) -> Result<Step> {
-        let node = self.g.node(id);
+        let node = self.g.view(id);
         // Non-objects first: functions and symbols never get a path.
         match node {
-            Node::ServerReference(r) => {
+            NodeRef::ServerReference(r) => {
                 let (fn_id, bound) = (&r.id, &r.bound);
                 if let Some(&r) = self.st.written.get(&id) {
                     self.st.paths.write(out, r);
@@ -962,12 +963,12 @@ impl Encoder<'_, '_> {
                 self.st.written.insert(id, r);
                 return Ok(Step::Done);
             }
-            Node::Function(_) | Node::ClientReference(_) | Node::UnregisteredSymbol(_) => {
-                let msg = if matches!(node, Node::UnregisteredSymbol(_)) { MSG_SYMBOL } else { MSG_FUNCTION };
+            NodeRef::Function(_) | NodeRef::ClientReference(_) | NodeRef::UnregisteredSymbol(_) => {
+                let msg = if matches!(node, NodeRef::UnregisteredSymbol(_)) { MSG_SYMBOL } else { MSG_FUNCTION };
                 self.temp_or(out, parent, &key, msg)?;
                 return Ok(Step::Done);
             }
-            Node::Element(_) => {
+            NodeRef::Element(_) => {
                 if self.opts.temporary_references
                     && ((!key.has_colon() && parent.is_some()) || self.st.model_root == Some(id))
                 {
@@ -982,7 +983,7 @@ impl Encoder<'_, '_> {
             _ => {}
         }
         // Promises: deduplicated by their `$@` id, never by path.
-        if let Node::Promise(state) = node {
+        if let NodeRef::Promise(state) = node {
             if let Some(r) = self.st.written.get(&id) {
                 if self.st.model_root == Some(id) {
                     self.st.model_root = None;
@@ -1014,25 +1015,25 @@ impl Encoder<'_, '_> {
             }
         }
         match node {
-            Node::Array(_) | Node::Object(_) => {
+            NodeRef::Array(_) | NodeRef::Object(_) => {
                 if path.is_none() && !self.st.pathless.insert(id) {
                     return Err(unsupported("Converting circular structure to JSON"));
                 }
-                if matches!(node, Node::Array(_)) {
+                if matches!(node, NodeRef::Array(_)) {
                     out.push(b'[');
                     stack.push(Frame::Array { node: id, i: 0, path });
                     Ok(Step::Done)
                 } else {
                     out.push(b'{');
                     let order = match node {
-                        Node::Object(pairs) => object_order(pairs),
+                        NodeRef::Object(pairs) => object_order(pairs),
                         _ => None,
                     };
                     stack.push(Frame::Object { node: id, i: 0, path, order });
                     Ok(Step::Done)
                 }
             }
-            Node::FormData(entries) => {
+            NodeRef::FormData(entries) => {
                 let fid = self.alloc();
                 for (k, e) in entries {
                     let name = format!("_{fid}_{}", k.to_string_lossy());
@@ -1048,9 +1049,9 @@ impl Encoder<'_, '_> {
                 write_ref(out, "$K", fid);
                 Ok(Step::Done)
             }
-            Node::Map(_) => Ok(Step::Outline { id: self.alloc(), model: Fresh::Entries(id), tag: "$Q" }),
-            Node::Set(_) => Ok(Step::Outline { id: self.alloc(), model: Fresh::Items(id), tag: "$W" }),
-            Node::ArrayBuffer(bytes) => {
+            NodeRef::Map(_) => Ok(Step::Outline { id: self.alloc(), model: Fresh::Entries(id), tag: "$Q" }),
+            NodeRef::Set(_) => Ok(Step::Outline { id: self.alloc(), model: Fresh::Items(id), tag: "$W" }),
+            NodeRef::ArrayBuffer(bytes) => {
                 let bid = self.alloc();
                 self.append_blob(
                     bid,
@@ -1059,7 +1060,7 @@ impl Encoder<'_, '_> {
                 write_ref(out, "$A", bid);
                 Ok(Step::Done)
             }
-            Node::TypedArray { kind, bytes } => {
+            NodeRef::TypedArray { kind, bytes } => {
                 let bid = self.alloc();
                 self.append_blob(
                     bid,
@@ -1068,14 +1069,14 @@ impl Encoder<'_, '_> {
                 write_str_slice(out, &format!("${}{bid:x}", kind.tag() as char));
                 Ok(Step::Done)
             }
-            Node::Blob(blob) => {
+            NodeRef::Blob(blob) => {
                 let bid = self.alloc();
-                self.append_blob(bid, (**blob).clone());
+                self.append_blob(bid, blob.clone());
                 write_ref(out, "$B", bid);
                 Ok(Step::Done)
             }
-            Node::Iterator(_) => Ok(Step::Outline { id: self.alloc(), model: Fresh::Items(id), tag: "$i" }),
-            Node::Stream(s) => {
+            NodeRef::Iterator(_) => Ok(Step::Outline { id: self.alloc(), model: Fresh::Items(id), tag: "$i" }),
+            NodeRef::Stream(s) => {
                 // Reading a ReadableStream locks it: a second read (the same
                 // stream written again where it has no path) fails as in JavaScript.
                 if matches!(s.kind, StreamKind::Readable | StreamKind::Bytes) && !self.st.locked.insert(id) {
@@ -1118,8 +1119,8 @@ impl Encoder<'_, '_> {
             }
             // React's encodeReply outlines a resolved lazy as a part of its own;
             // lazies only come from responses, and are not encoded back yet.
-            Node::Lazy(_) => Err(unsupported("React.lazy values cannot be encoded yet")),
-            Node::Instance(_) | Node::Error(_) | Node::TemporaryReference(_) => {
+            NodeRef::Lazy(_) => Err(unsupported("React.lazy values cannot be encoded yet")),
+            NodeRef::Instance(_) | NodeRef::Error(_) | NodeRef::TemporaryReference(_) => {
                 if self.opts.temporary_references {
                     write_str_slice(out, "$T");
                     Ok(Step::Done)
@@ -1127,12 +1128,12 @@ impl Encoder<'_, '_> {
                     Err(unsupported(MSG_INSTANCE))
                 }
             }
-            Node::Promise(_)
-            | Node::ServerReference(_)
-            | Node::Function(_)
-            | Node::ClientReference(_)
-            | Node::UnregisteredSymbol(_)
-            | Node::Element(_) => unreachable_frame(),
+            NodeRef::Promise(_)
+            | NodeRef::ServerReference(_)
+            | NodeRef::Function(_)
+            | NodeRef::ClientReference(_)
+            | NodeRef::UnregisteredSymbol(_)
+            | NodeRef::Element(_) => unreachable_frame(),
         }
     }
 
@@ -1143,7 +1144,7 @@ impl Encoder<'_, '_> {
         if !matches!(kind, StreamKind::AsyncIterable | StreamKind::AsyncIterator) {
             return Ok(Some(v));
         }
-        if let Some((p, Node::Promise(PromiseState::Pending))) = v.as_node().map(|n| (n, self.g.node(n))) {
+        if let Some((p, NodeRef::Promise(PromiseState::Pending))) = v.as_node().map(|n| (n, self.g.view(n))) {
             self.park(p, task);
             return Ok(None);
         }
@@ -1153,7 +1154,7 @@ impl Encoder<'_, '_> {
     /// A promise resolved with a promise adopts its state (JavaScript flattens).
     fn flatten(&self, mut value: Value) -> Result<Value> {
         let mut hops = 0usize;
-        while let Some(Node::Promise(state)) = value.as_node().map(|n| self.g.node(n)) {
+        while let Some(NodeRef::Promise(state)) = value.as_node().map(|n| self.g.view(n)) {
             hops += 1;
             if hops > self.g.len() {
                 return Err(unsupported("Chaining cycle detected for promise #<Promise>"));
@@ -1170,8 +1171,8 @@ impl Encoder<'_, '_> {
     fn rejection(&self, reason: &Value) -> Error {
         let message = match reason {
             Value::String(s) => s.to_string_lossy().into_owned(),
-            Value::Node(n) => match self.g.node(*n) {
-                Node::Error(e) => e.message.to_string_lossy().into_owned(),
+            Value::Node(n) => match self.g.view(*n) {
+                NodeRef::Error(e) => e.message.to_string_lossy().into_owned(),
                 _ => "rejected".to_string(),
             },
             _ => "rejected".to_string(),
@@ -1202,7 +1203,7 @@ impl Encoder<'_, '_> {
             Task::Promise { id, value, hops } => {
                 // A promise resolved with another promise adopts it, which
                 // takes two more microtask turns than a plain value.
-                if let Some((node, Node::Promise(state))) = value.as_node().map(|n| (n, self.g.node(n))) {
+                if let Some((node, NodeRef::Promise(state))) = value.as_node().map(|n| (n, self.g.view(n))) {
                     // A chain longer than the graph cycles (a promise fulfilled
                     // with itself, which JavaScript cannot build either).
                     if hops > self.g.len() {
@@ -1242,7 +1243,7 @@ impl Encoder<'_, '_> {
             }
             Task::Done { id } => self.append(format!("S{id}"), FormEntry::Text("C".into())),
             Task::Read { node, id, index } => {
-                let Node::Stream(s) = self.g.node(node) else {
+                let NodeRef::Stream(s) = self.g.view(node) else {
                     return Ok(());
                 };
                 let name = format!("S{id}");
@@ -1279,11 +1280,11 @@ impl Encoder<'_, '_> {
                 }
             }
             Task::ReadBytes { node, id, chunk, offset, mut buffer } => {
-                let Node::Stream(s) = self.g.node(node) else {
+                let NodeRef::Stream(s) = self.g.view(node) else {
                     return Ok(());
                 };
-                let chunk_bytes = s.items.get(chunk).map(|v| match v.as_node().map(|n| self.g.node(n)) {
-                    Some(Node::TypedArray { bytes, .. }) | Some(Node::ArrayBuffer(bytes)) => Ok(bytes.clone()),
+                let chunk_bytes = s.items.get(chunk).map(|v| match v.as_node().map(|n| self.g.view(n)) {
+                    Some(NodeRef::TypedArray { bytes, .. }) | Some(NodeRef::ArrayBuffer(bytes)) => Ok(bytes.clone()),
                     _ => Err(unsupported("The stream is not in a state that permits enqueue")),
                 });
                 match chunk_bytes {

@@ -9,11 +9,11 @@
 //!
 //! ```
 //! use flight_codec::reply::{self, DecodeOptions};
-//! use flight_codec::value::{Node, Value};
+//! use flight_codec::value::{Node, Value, NodeRef};
 //!
 //! let g = reply::decode_str(r#"["$n10",{"a":"$D1970-01-01T00:00:00.005Z"},"$$x"]"#, &DecodeOptions::default())?;
 //! let Value::Node(root) = g.root() else { panic!() };
-//! let Node::Array(items) = g.node(*root) else { panic!() };
+//! let NodeRef::Array(items) = g.view(*root) else { panic!() };
 //! assert_eq!(items[2].as_string().unwrap(), "$x");
 //!
 //! // and back

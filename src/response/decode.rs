@@ -9,8 +9,8 @@ use bytes::Bytes;
 use crate::error::{Error, ErrorKind, Result};
 use crate::model::{err_text, parse_hex, scalar_tag, Builder, InitKind, Parsed, Pos, Slot, Tags};
 use crate::value::{
-    Blob, ClientReference, FormEntry, JsError, JsString, Node, NodeId, PromiseState, ServerReference, StreamKind,
-    TypedArrayKind, Value,
+    Blob, ClientReference, FormEntry, JsError, JsString, Node, NodeId, NodeRef, PromiseState, ServerReference,
+    StreamKind, TypedArrayKind, Value,
 };
 
 /// The message React's production client gives every server error.
@@ -320,7 +320,7 @@ impl Tags for Response {
 
     fn array_closed(&mut self, bl: &mut Builder, node: NodeId) -> Result<()> {
         let Some(marker) = self.marker else { return Ok(()) };
-        if let Node::Array(items) = bl.g.node(node) {
+        if let NodeRef::Array(items) = bl.g.view(node) {
             if items.first().is_some_and(|v| v.as_node() == Some(marker)) {
                 if items.len() < 4 {
                     return Err(Error::new(ErrorKind::InvalidElement));
@@ -429,7 +429,7 @@ pub(super) fn binary(b: &mut Builder, tag: u8, bytes: Bytes) -> Result<Value> {
 pub(super) fn fill_import(b: &mut Builder, node: NodeId, meta: &Value, row: u32) -> Result<()> {
     let bad = || Error::new(ErrorKind::InvalidRow { id: row, reason: "is an import that is not [id, chunks, name]" });
     let Value::Node(arr) = meta else { return Err(bad()) };
-    let Node::Array(items) = b.g.node(*arr) else { return Err(bad()) };
+    let NodeRef::Array(items) = b.g.view(*arr) else { return Err(bad()) };
     let (Some(Value::String(id)), Some(Value::String(name))) = (items.first(), items.get(2)) else { return Err(bad()) };
     b.g.replace(node, Node::ClientReference(Box::new(ClientReference { id: id.clone(), name: name.clone() })));
     Ok(())
@@ -442,7 +442,7 @@ pub(super) fn error_row(b: &mut Builder, json: &Bytes) -> Result<Value> {
     let v = b.parse_json(json, Slot::Root(u32::MAX), None, &mut plain)?.unwrap_or(Value::Undefined);
     let (mut digest, mut message) = (None, None);
     if let Value::Node(obj) = v {
-        if let Node::Object(pairs) = b.g.node(obj) {
+        if let NodeRef::Object(pairs) = b.g.view(obj) {
             let field = |k: &str| pairs.iter().find(|(key, _)| *key == k).and_then(|(_, v)| v.as_string().cloned());
             digest = field("digest");
             // Development builds send the message; production omits it.
@@ -459,13 +459,15 @@ pub(super) fn fill_entry(b: &mut Builder, node: NodeId, part: u32, is_blob: bool
     let what = if is_blob { "Blob" } else { "FormData" };
     let bad = || Error::new(ErrorKind::InvalidInitializer { what }).at_part(part);
     let Some(Value::Node(arr)) = b.roots.get(&part).cloned() else { return Err(bad()) };
-    let Node::Array(items) = b.g.node(arr).clone() else { return Err(bad()) };
+    let NodeRef::Array(items) = b.g.view(arr) else { return Err(bad()) };
     let filled = if is_blob {
         let Some(Value::String(ty)) = items.first() else { return Err(bad()) };
         let mut bytes = Vec::new();
         for v in &items[1..] {
-            match v.as_node().map(|n| b.g.node(n)) {
-                Some(Node::TypedArray { bytes: part, .. } | Node::ArrayBuffer(part)) => bytes.extend_from_slice(part),
+            match v.as_node().map(|n| b.g.view(n)) {
+                Some(NodeRef::TypedArray { bytes: part, .. } | NodeRef::ArrayBuffer(part)) => {
+                    bytes.extend_from_slice(part)
+                }
                 _ => match v {
                     Value::String(s) => bytes.extend_from_slice(s.to_string_lossy().as_bytes()),
                     _ => return Err(bad()),
@@ -476,14 +478,14 @@ pub(super) fn fill_entry(b: &mut Builder, node: NodeId, part: u32, is_blob: bool
     } else {
         let mut entries = Vec::with_capacity(items.len());
         for item in items {
-            let Some(Node::Array(kv)) = item.as_node().map(|n| b.g.node(n)) else { return Err(bad()) };
+            let Some(NodeRef::Array(kv)) = item.as_node().map(|n| b.g.view(n)) else { return Err(bad()) };
             let (Some(Value::String(k)), Some(v)) = (kv.first(), kv.get(1)) else { return Err(bad()) };
             let entry = match v {
                 Value::String(t) => FormEntry::Text(t.clone()),
-                Value::Node(n) => match b.g.node(*n) {
-                    Node::Blob(blob) => FormEntry::File(Blob {
+                Value::Node(n) => match b.g.view(*n) {
+                    NodeRef::Blob(blob) => FormEntry::File(Blob {
                         name: Some(blob.name.clone().unwrap_or(JsString::from_static("blob"))),
-                        ..(**blob).clone()
+                        ..blob.clone()
                     }),
                     _ => return Err(bad()),
                 },

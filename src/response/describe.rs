@@ -8,7 +8,7 @@
 //! is capped, so a description costs bounded time on any graph.
 
 use crate::json::number_to_js_string;
-use crate::value::{Graph, Node, Value};
+use crate::value::{Graph, NodeRef, Value};
 
 /// Nesting depth at which a nested object is shown as `...`.
 const MAX_DEPTH: usize = 32;
@@ -163,17 +163,17 @@ impl Describer<'_> {
             Value::BigInt(b) => b.as_str().to_string(),
             Value::Date(_) => "Date".to_string(),
             Value::Symbol(name) => format!("Symbol({})", name.to_string_lossy()),
-            Value::Node(id) => self.node(self.g.node(*id), depth, cap),
+            Value::Node(id) => self.node(self.g.view(*id), depth, cap),
         }
     }
 
-    fn node(&mut self, n: &Node, depth: usize, cap: usize) -> String {
+    fn node(&mut self, n: NodeRef<'_>, depth: usize, cap: usize) -> String {
         let g = self.g;
         match n {
             // Only the members the budget can reach (and one more, which
             // shows as `...`), so a shared large container costs the budget,
             // not its length, each time it is described.
-            Node::Array(items) => {
+            NodeRef::Array(items) => {
                 let members: Vec<(String, Member<'_>)> = items
                     .iter()
                     .take(self.budget.min(cap) + 1)
@@ -182,7 +182,7 @@ impl Describer<'_> {
                     .collect();
                 self.container(false, &members, None, depth + 1, cap).0
             }
-            Node::Object(pairs) => {
+            NodeRef::Object(pairs) => {
                 let members: Vec<(String, Member<'_>)> = pairs
                     .iter()
                     .take(self.budget.min(cap) + 1)
@@ -192,18 +192,18 @@ impl Describer<'_> {
             }
             // A class instance or null-prototype object: the model keeps no
             // fields, so it shows as an empty object.
-            Node::Instance(_) => "{}".to_string(),
-            Node::Element(e) => format!("<{}/>", element_type(g, &e.element_type)),
-            Node::ClientReference(_) => "client".to_string(),
-            Node::Function(name) => {
+            NodeRef::Instance(_) => "{}".to_string(),
+            NodeRef::Element(e) => format!("<{}/>", element_type(g, &e.element_type)),
+            NodeRef::ClientReference(_) => "client".to_string(),
+            NodeRef::Function(name) => {
                 if name.is_empty() {
                     "function".to_string()
                 } else {
                     format!("function {}", name.to_string_lossy())
                 }
             }
-            Node::UnregisteredSymbol(name) => format!("Symbol({})", name.to_string_lossy()),
-            Node::ServerReference(r) => {
+            NodeRef::UnregisteredSymbol(name) => format!("Symbol({})", name.to_string_lossy()),
+            NodeRef::ServerReference(r) => {
                 let id = r.id.to_string_lossy();
                 let name = id.rsplit('#').next().unwrap_or_default();
                 if name.is_empty() {
@@ -212,7 +212,7 @@ impl Describer<'_> {
                     format!("function {name}")
                 }
             }
-            Node::TemporaryReference(_) | Node::Lazy(_) => "function".to_string(),
+            NodeRef::TemporaryReference(_) | NodeRef::Lazy(_) => "function".to_string(),
             other => object_name(other).to_string(),
         }
     }
@@ -241,23 +241,23 @@ fn string(s: &str) -> String {
 }
 
 /// `Object.prototype.toString` names of the built-ins.
-pub(crate) fn object_name(n: &Node) -> &'static str {
+pub(crate) fn object_name(n: NodeRef<'_>) -> &'static str {
     match n {
-        Node::Map(_) => "Map",
-        Node::Set(_) => "Set",
-        Node::ArrayBuffer(_) => "ArrayBuffer",
-        Node::TypedArray { kind, .. } => kind.name(),
-        Node::Blob(b) if b.name.is_some() => "File",
-        Node::Blob(_) => "Blob",
-        Node::FormData(_) => "FormData",
-        Node::Promise(_) => "Promise",
-        Node::Iterator(_) => "Generator",
-        Node::Stream(s) => match s.kind {
+        NodeRef::Map(_) => "Map",
+        NodeRef::Set(_) => "Set",
+        NodeRef::ArrayBuffer(_) => "ArrayBuffer",
+        NodeRef::TypedArray { kind, .. } => kind.name(),
+        NodeRef::Blob(b) if b.name.is_some() => "File",
+        NodeRef::Blob(_) => "Blob",
+        NodeRef::FormData(_) => "FormData",
+        NodeRef::Promise(_) => "Promise",
+        NodeRef::Iterator(_) => "Generator",
+        NodeRef::Stream(s) => match s.kind {
             crate::value::StreamKind::Readable | crate::value::StreamKind::Bytes => "ReadableStream",
             crate::value::StreamKind::AsyncIterable => "Object",
             crate::value::StreamKind::AsyncIterator => "AsyncGenerator",
         },
-        Node::Error(_) => "Error",
+        NodeRef::Error(_) => "Error",
         _ => "Object",
     }
 }
@@ -269,11 +269,8 @@ fn element_type(g: &Graph, t: &Value) -> String {
         Value::Symbol(s) if s == "react.suspense" => "Suspense".to_string(),
         Value::Symbol(s) if s == "react.suspense_list" => "SuspenseList".to_string(),
         Value::Symbol(s) if s == "react.view_transition" => "ViewTransition".to_string(),
-        Value::Node(id) => match g.node(*id) {
-            Node::Lazy(state) => match state.as_ref() {
-                crate::value::PromiseState::Fulfilled(v) => element_type(g, v),
-                _ => String::new(),
-            },
+        Value::Node(id) => match g.view(*id) {
+            NodeRef::Lazy(crate::value::PromiseState::Fulfilled(v)) => element_type(g, v),
             _ => String::new(),
         },
         _ => String::new(),

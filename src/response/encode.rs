@@ -22,7 +22,9 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::json::enc::write_row_id;
 use crate::json::{write_str, write_str_slice};
 use crate::paths::{Paths, Ref};
-use crate::value::{ClientReference, Graph, JsString, Node, NodeId, PromiseState, StreamEnd, StreamKind, Value};
+use crate::value::{
+    ClientReference, Graph, JsString, Node, NodeId, NodeRef, PromiseState, StreamEnd, StreamKind, Value,
+};
 
 /// Something the encoder reports to [`EncodeOptions::on_error`]: what React
 /// passes to `onError`.
@@ -59,7 +61,7 @@ impl Thrown {
             Thrown::Message(m) => Some(m.clone()),
             Thrown::Value(Value::String(s)) => Some(s.to_string_lossy().into_owned()),
             Thrown::Value(Value::Node(n)) => match g.get(*n) {
-                Some(Node::Error(e)) => Some(e.message.to_string_lossy().into_owned()),
+                Some(NodeRef::Error(e)) => Some(e.message.to_string_lossy().into_owned()),
                 _ => None,
             },
             Thrown::Value(_) => None,
@@ -500,7 +502,7 @@ enum Settled {
 fn settled(g: &Graph, v: &Value) -> Settled {
     let mut v = v.clone();
     let mut seen = 0usize;
-    while let Some((n, Node::Promise(state))) = v.as_node().map(|n| (n, g.node(n))) {
+    while let Some((n, NodeRef::Promise(state))) = v.as_node().map(|n| (n, g.view(n))) {
         seen += 1;
         if seen > g.len() {
             return Settled::Rejected(Thrown::Message("Chaining cycle detected for promise #<Promise>".into()));
@@ -621,9 +623,12 @@ impl Core {
         // blob: room for their bookkeeping at once, not by doubling (which
         // copies it again and again).
         let (mut outlined, mut waiting) = (0, 0);
-        for n in g.nodes() {
-            outlined += usize::from(!matches!(n, Node::Object(_) | Node::Array(_)));
-            waiting += usize::from(matches!(n, Node::Promise(_) | Node::Lazy(_) | Node::Element(_) | Node::Blob(_)));
+        for n in g.ids().map(|id| g.view(id)) {
+            outlined += usize::from(!matches!(n, NodeRef::Object(_) | NodeRef::Array(_)));
+            waiting += usize::from(matches!(
+                n,
+                NodeRef::Promise(_) | NodeRef::Lazy(_) | NodeRef::Element(_) | NodeRef::Blob(_)
+            ));
         }
         if outlined > 0 {
             st.regular.pieces.reserve(outlined + 1);
@@ -720,9 +725,9 @@ impl Core {
                 if !self.st.tasks.contains_key(&task) {
                     return;
                 }
-                let state = match g.node(node) {
-                    Node::Promise(s) => s,
-                    Node::Lazy(s) => s.as_ref(),
+                let state = match g.view(node) {
+                    NodeRef::Promise(s) => s,
+                    NodeRef::Lazy(s) => s,
                     _ => return,
                 };
                 match state {
@@ -731,9 +736,9 @@ impl Core {
                         self.st.errored(g, task, &Thrown::Value(r.clone()));
                         self.wrote_rows();
                     }
-                    PromiseState::Fulfilled(v) => match v.as_node().map(|n| (n, g.node(n))) {
+                    PromiseState::Fulfilled(v) => match v.as_node().map(|n| (n, g.view(n))) {
                         // A promise fulfilled with a promise adopts its state.
-                        Some((inner, Node::Promise(_))) => {
+                        Some((inner, NodeRef::Promise(_))) => {
                             if inner == node {
                                 let t = Thrown::Message("Chaining cycle detected for promise #<Promise>".into());
                                 self.st.errored(g, task, &t);
@@ -757,7 +762,7 @@ impl Core {
     fn read(&mut self, g: &Graph, task: u32) {
         let Some(TaskState::Stream { node, next, kind, .. }) = self.st.tasks.get(&task) else { return };
         let (node, i, kind) = (*node, *next, *kind);
-        let Node::Stream(s) = g.node(node) else { return };
+        let NodeRef::Stream(s) = g.view(node) else { return };
         let async_iter = matches!(kind, StreamKind::AsyncIterable | StreamKind::AsyncIterator);
         if let Some(item) = s.items.get(i) {
             let Some(item) = self.awaited(g, task, async_iter, item) else { return };
@@ -1023,10 +1028,10 @@ impl ResponseEncoder {
 
     fn settle(&mut self, node: NodeId, state: PromiseState) -> Result<()> {
         match self.graph.get(node) {
-            Some(Node::Promise(PromiseState::Pending)) => {
+            Some(NodeRef::Promise(PromiseState::Pending)) => {
                 self.graph.replace(node, Node::Promise(state));
             }
-            Some(Node::Lazy(s)) if matches!(**s, PromiseState::Pending) => {
+            Some(NodeRef::Lazy(s)) if matches!(*s, PromiseState::Pending) => {
                 self.graph.replace(node, Node::Lazy(Box::new(state)));
             }
             _ => return Err(not_a("a pending promise")),
@@ -1078,7 +1083,7 @@ impl ResponseEncoder {
 
     fn stream(&mut self, stream: NodeId) -> Result<&mut crate::value::Stream> {
         match self.graph.get(stream) {
-            Some(Node::Stream(s)) if matches!(s.end, StreamEnd::Open) => {}
+            Some(NodeRef::Stream(s)) if matches!(s.end, StreamEnd::Open) => {}
             _ => return Err(not_a("an open stream")),
         }
         match self.graph.node_mut(stream) {

@@ -740,8 +740,8 @@ impl ResponseDecoder {
             for row in done_rows.clone() {
                 for node in self.error_values_of.remove(&row).unwrap_or_default() {
                     let info = self.b.roots.get(&row).cloned();
-                    let message = match info.and_then(|v| v.as_node()).map(|n| self.b.g.node(n)) {
-                        Some(Node::Object(pairs)) => {
+                    let message = match info.and_then(|v| v.as_node()).map(|n| self.b.g.view(n)) {
+                        Some(NodeRef::Object(pairs)) => {
                             pairs.iter().find(|(k, _)| *k == "message").and_then(|(_, v)| v.as_string().cloned())
                         }
                         _ => None,
@@ -756,7 +756,7 @@ impl ResponseDecoder {
         if !self.r.elements.is_empty() {
             for &(_, k) in done {
                 for node in self.r.elements.remove(&k).unwrap_or_default() {
-                    if let Node::Array(items) = self.b.g.node(node) {
+                    if let NodeRef::Array(items) = self.b.g.view(node) {
                         if items.len() >= 4 {
                             let element = Node::Element(Box::new(Element {
                                 element_type: items[1].clone(),
@@ -816,9 +816,9 @@ impl ResponseDecoder {
     /// check costs no more than the copies the fill makes, which are counted).
     fn server_meta_of(&self, row: u32) -> Result<(crate::value::JsString, Option<NodeId>)> {
         let (id, bound) = self.b.server_ref_meta(self.b.roots.get(&row)).map_err(|e| e.at_part(row))?;
-        let array = match (bound, self.bound_promise(row).map(|p| self.b.g.node(p))) {
+        let array = match (bound, self.bound_promise(row).map(|p| self.b.g.view(p))) {
             (None, _) => None,
-            (Some(_), Some(Node::Promise(PromiseState::Fulfilled(Value::Node(array))))) => Some(*array),
+            (Some(_), Some(NodeRef::Promise(PromiseState::Fulfilled(Value::Node(array))))) => Some(*array),
             (Some(_), _) => return Err(Error::new(ErrorKind::Internal { what: "server reference metadata" })),
         };
         Ok((id, array))
@@ -826,8 +826,8 @@ impl ResponseDecoder {
 
     /// The bound arguments in `array`.
     fn bound_args(&self, array: Option<NodeId>) -> Option<&[Value]> {
-        match self.b.g.node(array?) {
-            Node::Array(items) => Some(items),
+        match self.b.g.view(array?) {
+            NodeRef::Array(items) => Some(items),
             _ => None,
         }
     }
@@ -948,13 +948,13 @@ impl ResponseDecoder {
 
     /// A server reference row's bound promise, if it has not settled.
     fn pending_bound(&self, row: u32) -> Option<NodeId> {
-        self.bound_promise(row).filter(|&p| matches!(self.b.g.node(p), Node::Promise(PromiseState::Pending)))
+        self.bound_promise(row).filter(|&p| matches!(self.b.g.view(p), NodeRef::Promise(PromiseState::Pending)))
     }
 
     /// The node a server reference row's `bound` names, if it names one.
     fn bound_promise(&self, row: u32) -> Option<NodeId> {
         let Some(Value::Node(obj)) = self.b.roots.get(&row) else { return None };
-        let Node::Object(pairs) = self.b.g.node(*obj) else { return None };
+        let NodeRef::Object(pairs) = self.b.g.view(*obj) else { return None };
         match pairs.iter().find(|(k, _)| *k == "bound").map(|(_, v)| v) {
             Some(Value::Node(p)) => Some(*p),
             _ => None,
@@ -977,8 +977,8 @@ impl ResponseDecoder {
             let state = if rejected {
                 PromiseState::Rejected(v)
             } else {
-                match v.as_node().map(|q| (q, self.b.g.node(q))) {
-                    Some((q, Node::Promise(inner))) => {
+                match v.as_node().map(|q| (q, self.b.g.view(q))) {
+                    Some((q, NodeRef::Promise(inner))) => {
                         if q == node {
                             return Err(ErrorKind::CyclicPromise.into());
                         }
@@ -1040,8 +1040,8 @@ impl ResponseDecoder {
                 let node = s.node;
                 let i = s.delivered;
                 s.delivered += 1;
-                let item = match self.b.g.node(node) {
-                    Node::Stream(st) => st.items.get(i).cloned(),
+                let item = match self.b.g.view(node) {
+                    NodeRef::Stream(st) => st.items.get(i).cloned(),
                     _ => None,
                 };
                 if let Some(item) = item {
@@ -1055,10 +1055,10 @@ impl ResponseDecoder {
             s.ended = true;
             let (node, kind) = (s.node, s.kind);
             let end = s.end.take();
-            let errored = matches!(self.b.g.node(node), Node::Stream(st) if matches!(st.end, StreamEnd::Errored(_)));
+            let errored = matches!(self.b.g.view(node), NodeRef::Stream(st) if matches!(st.end, StreamEnd::Errored(_)));
             let event = match end {
-                _ if errored => match self.b.g.node(node) {
-                    Node::Stream(st) => match &st.end {
+                _ if errored => match self.b.g.view(node) {
+                    NodeRef::Stream(st) => match &st.end {
                         StreamEnd::Errored(e) => Event::Errored { stream: node, reason: e.clone() },
                         _ => return,
                     },

@@ -17,7 +17,7 @@ use crate::json::enc::{has_colon, write_escaped, write_iso, write_js_number, wri
 use crate::json::write_str_slice;
 use crate::model::write_plain;
 use crate::paths::{PathKey, Ref};
-use crate::value::{Blob, FormEntry, Graph, JsString, Node, NodeId, PromiseState, StreamKind, Value};
+use crate::value::{Blob, FormEntry, Graph, JsString, NodeId, NodeRef, PromiseState, StreamKind, Value};
 
 /// A value made up by the encoder while rendering (React's fresh arrays and
 /// objects: Map entries, a blob's parts, a server reference's `{id, bound}`).
@@ -243,9 +243,9 @@ impl<'a> Walker<'a> {
     /// done, otherwise.
     #[inline]
     fn task_root(&mut self, id: u32, n: NodeId) -> Option<Next> {
-        let object = match self.g.node(n) {
-            Node::Object(_) => true,
-            Node::Array(_) => false,
+        let object = match self.g.view(n) {
+            NodeRef::Object(_) => true,
+            NodeRef::Array(_) => false,
             _ => return None,
         };
         match self.st.written.get(&n) {
@@ -302,12 +302,12 @@ impl<'a> Walker<'a> {
             let (kids, path) = (&frame.kids, frame.path);
             // Objects and arrays of the graph: their members straight from the node.
             let rendered = match *kids {
-                Kids::Object(n) => match g.node(n) {
-                    Node::Object(pairs) => self.object_members(kids, path, pairs, &mut frame.i),
+                Kids::Object(n) => match g.view(n) {
+                    NodeRef::Object(pairs) => self.object_members(kids, path, pairs, &mut frame.i),
                     _ => None,
                 },
-                Kids::Array(n) | Kids::Items(n) => match g.node(n) {
-                    Node::Array(items) | Node::Set(items) | Node::Iterator(items) => {
+                Kids::Array(n) | Kids::Items(n) => match g.view(n) {
+                    NodeRef::Array(items) | NodeRef::Set(items) | NodeRef::Iterator(items) => {
                         self.array_members(kids, path, items, &mut frame.i)
                     }
                     _ => None,
@@ -376,7 +376,7 @@ impl<'a> Walker<'a> {
                 }
                 Kid::I(it) => break Some(self.item(holder, key, it, None)),
                 Kid::Pair(map, entry) => {
-                    let Node::Map(entries) = g.node(map) else { break None };
+                    let NodeRef::Map(entries) = g.view(map) else { break None };
                     let (k, v) = &entries[entry];
                     // A pair of non-objects is written here (no path is
                     // ever made of it); keys `0` and `1` count one each.
@@ -465,7 +465,7 @@ impl<'a> Walker<'a> {
                 Some(next) => return Some(Ok(next)),
                 None => {}
             }
-            if let Node::Promise(_) = self.g.node(*m) {
+            if let NodeRef::Promise(_) = self.g.view(*m) {
                 self.promise(*m, None);
                 return None;
             }
@@ -481,9 +481,9 @@ impl<'a> Walker<'a> {
     /// reference that is already being walked: the general path throws).
     #[inline(always)]
     fn enter(&mut self, m: NodeId, parent: Option<Ref>, key: Key<'_>) -> Option<Next> {
-        let object = match self.g.node(m) {
-            Node::Object(_) => true,
-            Node::Array(_) => false,
+        let object = match self.g.view(m) {
+            NodeRef::Object(_) => true,
+            NodeRef::Array(_) => false,
             _ => return None,
         };
         if let Some(&r) = self.st.written.get(&m) {
@@ -526,9 +526,9 @@ impl<'a> Walker<'a> {
                 // Room for a large Map's or Set's row at once (growing it
                 // from small would copy it many times).
                 let members = match kids {
-                    Kids::Entries(n) | Kids::Items(n) => match self.g.node(n) {
-                        Node::Map(entries) => entries.len() * 2,
-                        Node::Set(items) | Node::Iterator(items) => items.len(),
+                    Kids::Entries(n) | Kids::Items(n) => match self.g.view(n) {
+                        NodeRef::Map(entries) => entries.len() * 2,
+                        NodeRef::Set(items) | NodeRef::Iterator(items) => items.len(),
                         _ => 0,
                     },
                     _ => 0,
@@ -780,8 +780,8 @@ impl<'a> Walker<'a> {
     fn node(&mut self, h: Holder<'_>, key: Key<'_>, n: NodeId, root: Option<u32>) -> Result<Next, Throw> {
         let g = self.g;
 
-        match g.node(n) {
-            Node::Element(e) => {
+        match g.view(n) {
+            NodeRef::Element(e) => {
                 let mut element_ref = None;
                 match self.st.written.get(&n) {
                     Some(_) if root.is_some() => {}
@@ -801,23 +801,23 @@ impl<'a> Walker<'a> {
                 }
                 self.element(&e.element_type, &e.key, &e.props, element_ref)
             }
-            Node::Lazy(state) => {
+            NodeRef::Lazy(state) => {
                 if self.st.size > DEFER_SIZE {
                     return Ok(self.defer(n));
                 }
                 // `init` until something that is not a lazy (iteratively: a lazy
                 // that resolves to itself is JavaScript's stack overflow).
-                let (mut lazy, mut state) = (n, state.as_ref());
+                let (mut lazy, mut state) = (n, state);
                 let mut hops = 0;
                 loop {
                     match state {
-                        PromiseState::Fulfilled(Value::Node(m)) => match g.node(*m) {
-                            Node::Lazy(next) => {
+                        PromiseState::Fulfilled(Value::Node(m)) => match g.view(*m) {
+                            NodeRef::Lazy(next) => {
                                 hops += 1;
                                 if hops > g.len() {
                                     return Err(Throw { thrown: Thrown::Message(MSG_STACK.to_string()), lazy: true });
                                 }
-                                (lazy, state) = (*m, next.as_ref());
+                                (lazy, state) = (*m, next);
                             }
                             _ => return self.value(h, key, &Value::Node(*m), root),
                         },
@@ -835,7 +835,7 @@ impl<'a> Walker<'a> {
                     }
                 }
             }
-            Node::ClientReference(c) => {
+            NodeRef::ClientReference(c) => {
                 let in_type = matches!(h, Holder::Frame(Kids::List(_, true), _)) && matches!(key, Key::Index(1));
                 let r = self.st.client_reference(c);
                 match r {
@@ -848,7 +848,7 @@ impl<'a> Walker<'a> {
                 }
                 Ok(Next::Done)
             }
-            Node::TemporaryReference(id) => {
+            NodeRef::TemporaryReference(id) => {
                 if self.st.temporary_references {
                     write_str_slice(&mut self.out, &format!("$T{}", id.to_string_lossy()));
                     Ok(Next::Done)
@@ -856,7 +856,7 @@ impl<'a> Walker<'a> {
                     Err(throw_msg(MSG_TEMP.to_string()))
                 }
             }
-            Node::ServerReference(r) => {
+            NodeRef::ServerReference(r) => {
                 if let Some(id) = self.st.server_refs.get(&n) {
                     let id = *id;
                     self.reference("$h", id);
@@ -871,7 +871,7 @@ impl<'a> Walker<'a> {
                 let kids = Kids::Obj(vec![("id".into(), Item::Str(r.id.clone())), ("bound".into(), bound)]);
                 Ok(Next::Outline { id, kids, tag: "$h" })
             }
-            Node::Function(_) => {
+            NodeRef::Function(_) => {
                 let event = key.is_event_handler();
                 let d = self.describe(h, key);
                 Err(throw_msg(if event {
@@ -880,14 +880,14 @@ impl<'a> Walker<'a> {
                     format!("{MSG_FUNCTION}{d}")
                 }))
             }
-            Node::UnregisteredSymbol(name) => {
+            NodeRef::UnregisteredSymbol(name) => {
                 let name = name.to_string_lossy();
                 Err(throw_msg(format!(
                     "Only global symbols received from Symbol.for(...) can be passed to Client Components. The symbol Symbol.for({name}) cannot be found among global symbols.{}",
                     self.describe(h, key)
                 )))
             }
-            Node::Promise(_) => {
+            NodeRef::Promise(_) => {
                 self.promise(n, root);
                 Ok(Next::Done)
             }
@@ -939,12 +939,12 @@ impl<'a> Walker<'a> {
             Ok(Next::Walk(Frame { kids, i: 0, path, pathless }))
         };
         let outline = |st: &mut State, tag: &'static str, kids: Kids| Next::Outline { id: st.alloc(), kids, tag };
-        Ok(match g.node(n) {
-            Node::Array(_) => return walk(Kids::Array(n), &self.open),
-            Node::Object(_) => return walk(Kids::Object(n), &self.open),
-            Node::Map(_) => outline(self.st, "$Q", Kids::Entries(n)),
-            Node::Set(_) => outline(self.st, "$W", Kids::Items(n)),
-            Node::FormData(entries) => {
+        Ok(match g.view(n) {
+            NodeRef::Array(_) => return walk(Kids::Array(n), &self.open),
+            NodeRef::Object(_) => return walk(Kids::Object(n), &self.open),
+            NodeRef::Map(_) => outline(self.st, "$Q", Kids::Entries(n)),
+            NodeRef::Set(_) => outline(self.st, "$W", Kids::Items(n)),
+            NodeRef::FormData(entries) => {
                 let items = entries.iter().map(|(k, e)| {
                     let v = match e {
                         FormEntry::Text(t) => Item::Str(t.clone()),
@@ -954,12 +954,12 @@ impl<'a> Walker<'a> {
                 });
                 outline(self.st, "$K", Kids::List(items.collect(), false))
             }
-            Node::Iterator(_) => outline(self.st, "$i", Kids::Items(n)),
-            Node::Error(_) => {
+            NodeRef::Iterator(_) => outline(self.st, "$i", Kids::Items(n)),
+            NodeRef::Error(_) => {
                 write_str_slice(&mut self.out, "$Z");
                 Next::Done
             }
-            Node::ArrayBuffer(_) | Node::TypedArray { .. } => {
+            NodeRef::ArrayBuffer(_) | NodeRef::TypedArray { .. } => {
                 if let Some((tag, bytes)) = binary(g, &Value::Node(n)) {
                     let id = self.st.alloc();
                     self.st.binary_row(id, tag, bytes);
@@ -967,12 +967,12 @@ impl<'a> Walker<'a> {
                 }
                 Next::Done
             }
-            Node::Blob(b) => {
+            NodeRef::Blob(b) => {
                 let id = self.blob(b);
                 self.reference("$B", id);
                 Next::Done
             }
-            Node::Stream(s) => {
+            NodeRef::Stream(s) => {
                 let id = self.st.alloc();
                 let r = self.st.paths.whole("$", id);
                 self.st.written.insert(n, r);
@@ -989,7 +989,7 @@ impl<'a> Walker<'a> {
                 self.reference("$", id);
                 Next::Done
             }
-            Node::Instance(_) => return Err(throw_msg(format!("{MSG_INSTANCE}{}", self.describe(h, key)))),
+            NodeRef::Instance(_) => return Err(throw_msg(format!("{MSG_INSTANCE}{}", self.describe(h, key)))),
             _ => {
                 // Kinds handled in `node`; nothing else reaches here.
                 write_str_slice(&mut self.out, "$undefined");
@@ -1037,8 +1037,8 @@ impl<'a> Walker<'a> {
         // A lazy type is initialised first.
         for _ in 0..g.len() + 1 {
             let Value::Node(id) = &t else { break };
-            match g.node(*id) {
-                Node::Lazy(state) => match state.as_ref() {
+            match g.view(*id) {
+                NodeRef::Lazy(state) => match state {
                     PromiseState::Fulfilled(v) => t = v.clone(),
                     PromiseState::Rejected(r) => return Err(Throw { thrown: Thrown::Value(r.clone()), lazy: true }),
                     PromiseState::Pending => break,
@@ -1047,8 +1047,8 @@ impl<'a> Walker<'a> {
             }
         }
         if matches!(&t, Value::Symbol(s) if s == "react.fragment") && matches!(element_key, Value::Null) {
-            let children = match props.as_node().map(|p| g.node(p)) {
-                Some(Node::Object(pairs)) => pairs
+            let children = match props.as_node().map(|p| g.view(p)) {
+                Some(NodeRef::Object(pairs)) => pairs
                     .iter()
                     .rev()
                     .find(|(k, _)| k == "children")
@@ -1109,9 +1109,9 @@ fn tuple_key(h: Holder<'_>, key: Key<'_>) -> PathKey {
 
 /// The bytes and row tag of a binary value.
 pub(super) fn binary(g: &Graph, v: &Value) -> Option<(u8, Bytes)> {
-    match g.node(v.as_node()?) {
-        Node::ArrayBuffer(b) => Some((b'A', Bytes::clone(b))),
-        Node::TypedArray { kind, bytes } => Some((kind.tag(), Bytes::clone(bytes))),
+    match g.view(v.as_node()?) {
+        NodeRef::ArrayBuffer(b) => Some((b'A', Bytes::clone(b))),
+        NodeRef::TypedArray { kind, bytes } => Some((kind.tag(), Bytes::clone(bytes))),
         _ => None,
     }
 }
@@ -1120,12 +1120,12 @@ pub(super) fn binary(g: &Graph, v: &Value) -> Option<(u8, Bytes)> {
 /// an object (its row is then written in one loop).
 #[inline]
 fn primitive_items(g: &Graph, n: NodeId) -> Option<(&[Value], &'static str)> {
-    let (items, tag) = match g.node(n) {
-        Node::Set(items) => (items, "$W"),
-        Node::Iterator(items) => (items, "$i"),
+    let (items, tag) = match g.view(n) {
+        NodeRef::Set(items) => (items, "$W"),
+        NodeRef::Iterator(items) => (items, "$i"),
         _ => return None,
     };
-    items.iter().all(|v| !matches!(v, Value::Node(_))).then_some((items.as_slice(), tag))
+    items.iter().all(|v| !matches!(v, Value::Node(_))).then_some((items, tag))
 }
 
 /// Member `i` of a frame's container (its key, for an object), borrowed;
@@ -1133,27 +1133,27 @@ fn primitive_items(g: &Graph, n: NodeId) -> Option<(&[Value], &'static str)> {
 #[inline(always)]
 fn member<'k>(g: &'k Graph, kids: &'k Kids, i: usize) -> Option<(Option<&'k JsString>, Kid<'k>)> {
     match kids {
-        Kids::Array(n) => match g.node(*n) {
-            Node::Array(items) => items.get(i).map(|v| (None, Kid::V(v))),
+        Kids::Array(n) => match g.view(*n) {
+            NodeRef::Array(items) => items.get(i).map(|v| (None, Kid::V(v))),
             _ => None,
         },
-        Kids::Object(n) => match g.node(*n) {
-            Node::Object(pairs) => pairs.get(i).map(|(k, v)| (Some(k), Kid::V(v))),
+        Kids::Object(n) => match g.view(*n) {
+            NodeRef::Object(pairs) => pairs.get(i).map(|(k, v)| (Some(k), Kid::V(v))),
             _ => None,
         },
         Kids::List(items, _) => items.get(i).map(|it| (None, Kid::I(it))),
         Kids::Obj(pairs) => pairs.get(i).map(|(k, it)| (Some(k), Kid::I(it))),
-        Kids::Items(n) => match g.node(*n) {
-            Node::Set(items) | Node::Iterator(items) => items.get(i).map(|v| (None, Kid::V(v))),
+        Kids::Items(n) => match g.view(*n) {
+            NodeRef::Set(items) | NodeRef::Iterator(items) => items.get(i).map(|v| (None, Kid::V(v))),
             _ => None,
         },
-        Kids::Entries(n) => match g.node(*n) {
-            Node::Map(entries) if i < entries.len() => Some((None, Kid::Pair(*n, i))),
+        Kids::Entries(n) => match g.view(*n) {
+            NodeRef::Map(entries) if i < entries.len() => Some((None, Kid::Pair(*n, i))),
             _ => None,
         },
-        Kids::Pair(n, e) => match (g.node(*n), i) {
-            (Node::Map(entries), 0) => entries.get(*e).map(|(k, _)| (None, Kid::V(k))),
-            (Node::Map(entries), 1) => entries.get(*e).map(|(_, v)| (None, Kid::V(v))),
+        Kids::Pair(n, e) => match (g.view(*n), i) {
+            (NodeRef::Map(entries), 0) => entries.get(*e).map(|(k, _)| (None, Kid::V(k))),
+            (NodeRef::Map(entries), 1) => entries.get(*e).map(|(_, v)| (None, Kid::V(v))),
             _ => None,
         },
         Kids::TaskEnd { .. } => None,
@@ -1173,15 +1173,15 @@ fn holder_members<'g>(g: &'g Graph, k: &'g Kids) -> Parent<'g> {
         }
     }
     match k {
-        Kids::Array(n) => match g.node(*n) {
-            Node::Array(items) => Parent {
+        Kids::Array(n) => match g.view(*n) {
+            NodeRef::Array(items) => Parent {
                 object: false,
                 members: items.iter().enumerate().map(|(i, v)| (i.to_string(), Member::Value(v))).collect(),
             },
             _ => Parent { object: false, members: vec![] },
         },
-        Kids::Object(n) => match g.node(*n) {
-            Node::Object(pairs) => Parent {
+        Kids::Object(n) => match g.view(*n) {
+            NodeRef::Object(pairs) => Parent {
                 object: true,
                 members: pairs.iter().map(|(k, v)| (k.to_string_lossy().into_owned(), Member::Value(v))).collect(),
             },
@@ -1195,15 +1195,15 @@ fn holder_members<'g>(g: &'g Graph, k: &'g Kids) -> Parent<'g> {
             object: true,
             members: pairs.iter().map(|(k, it)| (k.to_string_lossy().into_owned(), item(it))).collect(),
         },
-        Kids::Items(n) => match g.node(*n) {
-            Node::Set(items) | Node::Iterator(items) => Parent {
+        Kids::Items(n) => match g.view(*n) {
+            NodeRef::Set(items) | NodeRef::Iterator(items) => Parent {
                 object: false,
                 members: items.iter().enumerate().map(|(i, v)| (i.to_string(), Member::Value(v))).collect(),
             },
             _ => Parent { object: false, members: vec![] },
         },
-        Kids::Entries(n) => match g.node(*n) {
-            Node::Map(entries) => Parent {
+        Kids::Entries(n) => match g.view(*n) {
+            NodeRef::Map(entries) => Parent {
                 object: false,
                 members: entries
                     .iter()
@@ -1213,8 +1213,8 @@ fn holder_members<'g>(g: &'g Graph, k: &'g Kids) -> Parent<'g> {
             },
             _ => Parent { object: false, members: vec![] },
         },
-        Kids::Pair(n, e) => match g.node(*n) {
-            Node::Map(entries) if *e < entries.len() => Parent {
+        Kids::Pair(n, e) => match g.view(*n) {
+            NodeRef::Map(entries) if *e < entries.len() => Parent {
                 object: false,
                 members: vec![
                     ("0".to_string(), Member::Value(&entries[*e].0)),

@@ -16,7 +16,7 @@ use super::stash::{self, Kind, Stash};
 use super::types::ServerRef;
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::LimitKind;
-use crate::value::{FormEntry, Graph, JsString, Node, NodeId, PromiseState, TypedArrayKind, Value};
+use crate::value::{FormEntry, Graph, JsString, NodeId, NodeRef, PromiseState, TypedArrayKind, Value};
 
 /// Shared state of one deserialization.
 pub(crate) struct Ctx<'g> {
@@ -85,8 +85,8 @@ impl<'c, 'g> De<'c, 'g> {
         for _ in 0..MAX_CHAIN {
             match v {
                 Value::Node(id) => match self.cx.g.get(*id) {
-                    Some(Node::Promise(PromiseState::Fulfilled(x))) => v = x,
-                    Some(Node::Lazy(state)) => match &**state {
+                    Some(NodeRef::Promise(PromiseState::Fulfilled(x))) => v = x,
+                    Some(NodeRef::Lazy(state)) => match state {
                         PromiseState::Fulfilled(x) => v = x,
                         _ => return Ok(v),
                     },
@@ -99,7 +99,7 @@ impl<'c, 'g> De<'c, 'g> {
         Err(Error::new(ErrorKind::CyclicPromise))
     }
 
-    fn node(&self, v: &'g Value) -> Option<(NodeId, &'g Node)> {
+    fn node(&self, v: &'g Value) -> Option<(NodeId, NodeRef<'g>)> {
         match v {
             Value::Node(id) => self.cx.g.get(*id).map(|n| (*id, n)),
             _ => None,
@@ -125,11 +125,13 @@ impl<'c, 'g> De<'c, 'g> {
         let Some((id, node)) = self.node(v) else { return Err(mismatch(what, self.found(v))) };
         let cx = self.cx;
         cx.inside(id, || match node {
-            Node::Array(items) | Node::Set(items) | Node::Iterator(items) => visitor.visit_seq(Items::new(cx, items)),
-            Node::Stream(s) => visitor.visit_seq(Items::new(cx, &s.items)),
-            Node::TypedArray { kind, bytes } => {
+            NodeRef::Array(items) | NodeRef::Set(items) | NodeRef::Iterator(items) => {
+                visitor.visit_seq(Items::new(cx, items))
+            }
+            NodeRef::Stream(s) => visitor.visit_seq(Items::new(cx, &s.items)),
+            NodeRef::TypedArray { kind, bytes } => {
                 cx.charge(bytes.len() as u64)?;
-                visitor.visit_seq(Elements { kind: *kind, bytes, at: 0 })
+                visitor.visit_seq(Elements { kind, bytes, at: 0 })
             }
             _ => Err(mismatch(what, describe(cx.g, v))),
         })
@@ -141,9 +143,9 @@ impl<'c, 'g> De<'c, 'g> {
         let Some((id, node)) = self.node(v) else { return Err(mismatch(what, self.found(v))) };
         let cx = self.cx;
         cx.inside(id, || match node {
-            Node::Object(pairs) => visitor.visit_map(Members { cx, pairs: pairs.iter(), value: None }),
-            Node::Map(entries) => visitor.visit_map(Entries { cx, entries: entries.iter(), value: None, index: 0 }),
-            Node::FormData(entries) => visitor.visit_map(FormEntries { cx, entries: entries.iter(), value: None }),
+            NodeRef::Object(pairs) => visitor.visit_map(Members { cx, pairs: pairs.iter(), value: None }),
+            NodeRef::Map(entries) => visitor.visit_map(Entries { cx, entries: entries.iter(), value: None, index: 0 }),
+            NodeRef::FormData(entries) => visitor.visit_map(FormEntries { cx, entries: entries.iter(), value: None }),
             _ => Err(mismatch(what, describe(cx.g, v))),
         })
     }
@@ -177,20 +179,20 @@ impl<'c, 'g> De<'c, 'g> {
                 self.cx.charge(s.len() as u64)?;
                 Stash::Str(s.clone())
             }
-            (Kind::Binary, _, Some(Node::ArrayBuffer(b))) => Stash::Binary(None, bytes::Bytes::clone(b)),
-            (Kind::Binary, _, Some(Node::TypedArray { kind, bytes })) => {
-                Stash::Binary(Some(*kind), bytes::Bytes::clone(bytes))
+            (Kind::Binary, _, Some(NodeRef::ArrayBuffer(b))) => Stash::Binary(None, bytes::Bytes::clone(b)),
+            (Kind::Binary, _, Some(NodeRef::TypedArray { kind, bytes })) => {
+                Stash::Binary(Some(kind), bytes::Bytes::clone(bytes))
             }
-            (Kind::Blob, _, Some(Node::Blob(b))) => Stash::Blob((**b).clone()),
-            (Kind::FormData, _, Some(Node::FormData(entries))) => Stash::FormData(entries.clone()),
-            (Kind::ServerRef, _, Some(Node::ServerReference(r))) => {
+            (Kind::Blob, _, Some(NodeRef::Blob(b))) => Stash::Blob(b.clone()),
+            (Kind::FormData, _, Some(NodeRef::FormData(entries))) => Stash::FormData(entries.to_vec()),
+            (Kind::ServerRef, _, Some(NodeRef::ServerReference(r))) => {
                 let ServerRef { id, bound } = ServerRef::of(self.cx.g, r);
                 Stash::ServerRef(id, bound)
             }
-            (Kind::TempRef, _, Some(Node::TemporaryReference(id))) => Stash::TempRef(id.clone()),
+            (Kind::TempRef, _, Some(NodeRef::TemporaryReference(id))) => Stash::TempRef(id.clone()),
             (Kind::Graph, _, _) => Stash::Graph(self.cx.g.subgraph(raw)),
-            (Kind::Map, _, Some(Node::Map(_))) => return self.map(visitor, "Map"),
-            (Kind::Set, _, Some(Node::Set(_))) => return self.seq(visitor, "Set"),
+            (Kind::Map, _, Some(NodeRef::Map(_))) => return self.map(visitor, "Map"),
+            (Kind::Set, _, Some(NodeRef::Set(_))) => return self.seq(visitor, "Set"),
             _ => return Err(mismatch(expected_name(kind), self.found(v))),
         };
         stash::put(stash);
@@ -315,15 +317,19 @@ impl<'g> de::Deserializer<'g> for De<'_, 'g> {
                 scalar_any(v, visitor)
             }
             Value::Node(_) => match self.node(v).map(|(_, n)| n) {
-                Some(Node::Array(_) | Node::Set(_) | Node::Iterator(_) | Node::Stream(_) | Node::TypedArray { .. }) => {
-                    self.seq(visitor, "array")
-                }
-                Some(Node::Object(_) | Node::Map(_) | Node::FormData(_)) => self.map(visitor, "object"),
-                Some(Node::ArrayBuffer(b)) => {
+                Some(
+                    NodeRef::Array(_)
+                    | NodeRef::Set(_)
+                    | NodeRef::Iterator(_)
+                    | NodeRef::Stream(_)
+                    | NodeRef::TypedArray { .. },
+                ) => self.seq(visitor, "array"),
+                Some(NodeRef::Object(_) | NodeRef::Map(_) | NodeRef::FormData(_)) => self.map(visitor, "object"),
+                Some(NodeRef::ArrayBuffer(b)) => {
                     self.cx.charge(1 + b.len() as u64)?;
                     visitor.visit_borrowed_bytes(b)
                 }
-                Some(Node::Blob(b)) => {
+                Some(NodeRef::Blob(b)) => {
                     self.cx.charge(1 + b.bytes.len() as u64)?;
                     visitor.visit_borrowed_bytes(&b.bytes)
                 }
@@ -387,8 +393,8 @@ impl<'g> de::Deserializer<'g> for De<'_, 'g> {
     fn deserialize_bytes<V: Visitor<'g>>(self, visitor: V) -> Result<V::Value> {
         let v = self.resolved()?;
         let bytes = match self.node(v).map(|(_, n)| n) {
-            Some(Node::ArrayBuffer(b) | Node::TypedArray { bytes: b, .. }) => b,
-            Some(Node::Blob(b)) => &b.bytes,
+            Some(NodeRef::ArrayBuffer(b) | NodeRef::TypedArray { bytes: b, .. }) => b,
+            Some(NodeRef::Blob(b)) => &b.bytes,
             _ => return Err(mismatch("binary data", self.found(v))),
         };
         self.cx.charge(1 + bytes.len() as u64)?;
@@ -464,7 +470,7 @@ impl<'g> de::Deserializer<'g> for De<'_, 'g> {
         self.cx.charge(1)?;
         match (v, self.node(v).map(|(_, n)| n)) {
             (Value::String(s), _) => visitor.visit_enum(utf8(s)?.into_deserializer()),
-            (_, Some(Node::Object(pairs))) if pairs.len() == 1 => {
+            (_, Some(NodeRef::Object(pairs))) if pairs.len() == 1 => {
                 let (key, value) = &pairs[0];
                 let key = utf8(key)?;
                 visitor.visit_enum(Variant { cx: self.cx, key, value }).map_err(|e| in_key(e, key))

@@ -1,10 +1,11 @@
 //! Errors of the serde layer: JavaScript-flavoured messages and the path to
 //! the value that did not fit (`args[0].tags[2]: expected string, found number`).
 
+use crate::value::NodeRef;
 use std::fmt::Display;
 
 use crate::error::{Error, ErrorKind};
-use crate::value::{FormEntry, Graph, Node, PromiseState, StreamKind, Value};
+use crate::value::{FormEntry, Graph, PromiseState, StreamKind, Value};
 
 /// A type error at the value itself (the path is filled in on the way out).
 pub(crate) fn type_error(message: impl Into<String>) -> Error {
@@ -72,32 +73,32 @@ pub(crate) fn describe(g: &Graph, v: &Value) -> String {
     }
 }
 
-fn describe_node(node: &Node) -> &'static str {
+fn describe_node(node: NodeRef<'_>) -> &'static str {
     match node {
-        Node::Array(_) => "array",
-        Node::Object(_) => "object",
-        Node::Map(_)
-        | Node::Set(_)
-        | Node::ArrayBuffer(_)
-        | Node::TypedArray { .. }
-        | Node::Blob(_)
-        | Node::FormData(_) => crate::response::describe::object_name(node),
-        Node::ServerReference(_) => "server function",
-        Node::TemporaryReference(_) => "temporary reference",
-        Node::Promise(PromiseState::Pending) | Node::Lazy(_) => "pending promise",
-        Node::Promise(PromiseState::Rejected(_)) => "rejected promise",
-        Node::Promise(PromiseState::Fulfilled(_)) => "promise",
-        Node::Iterator(_) => "iterator",
-        Node::Stream(s) => match s.kind {
+        NodeRef::Array(_) => "array",
+        NodeRef::Object(_) => "object",
+        NodeRef::Map(_)
+        | NodeRef::Set(_)
+        | NodeRef::ArrayBuffer(_)
+        | NodeRef::TypedArray { .. }
+        | NodeRef::Blob(_)
+        | NodeRef::FormData(_) => crate::response::describe::object_name(node),
+        NodeRef::ServerReference(_) => "server function",
+        NodeRef::TemporaryReference(_) => "temporary reference",
+        NodeRef::Promise(PromiseState::Pending) | NodeRef::Lazy(_) => "pending promise",
+        NodeRef::Promise(PromiseState::Rejected(_)) => "rejected promise",
+        NodeRef::Promise(PromiseState::Fulfilled(_)) => "promise",
+        NodeRef::Iterator(_) => "iterator",
+        NodeRef::Stream(s) => match s.kind {
             StreamKind::Readable | StreamKind::Bytes => "ReadableStream",
             StreamKind::AsyncIterable | StreamKind::AsyncIterator => "async iterable",
         },
-        Node::ClientReference(_) => "client reference",
-        Node::Error(_) => "Error",
-        Node::Instance(_) => "class instance",
-        Node::UnregisteredSymbol(_) => "symbol",
-        Node::Function(_) => "function",
-        Node::Element(_) => "React element",
+        NodeRef::ClientReference(_) => "client reference",
+        NodeRef::Error(_) => "Error",
+        NodeRef::Instance(_) => "class instance",
+        NodeRef::UnregisteredSymbol(_) => "symbol",
+        NodeRef::Function(_) => "function",
+        NodeRef::Element(_) => "React element",
     }
 }
 

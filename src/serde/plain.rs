@@ -8,7 +8,7 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 use serde::ser::{self, Serialize, SerializeMap, SerializeSeq, Serializer};
 
 use super::types::{ArrayBuffer, FormData, JsMap, ServerRef, TemporaryReference, TypedArray};
-use crate::value::{Graph, JsString, Node, NodeId, PromiseState, Value};
+use crate::value::{Graph, JsString, Node, NodeId, NodeRef, PromiseState, Value};
 
 /// Deepest nesting written (a plain format has no references, so every
 /// level is a recursion).
@@ -69,32 +69,30 @@ impl View<'_> {
             }
             q.end()
         };
-        match self.g.node(id) {
-            Node::Array(items) | Node::Set(items) | Node::Iterator(items) => seq(s, items),
-            Node::Stream(st) => seq(s, &st.items),
-            Node::Object(pairs) => {
+        match self.g.view(id) {
+            NodeRef::Array(items) | NodeRef::Set(items) | NodeRef::Iterator(items) => seq(s, items),
+            NodeRef::Stream(st) => seq(s, &st.items),
+            NodeRef::Object(pairs) => {
                 let mut m = s.serialize_map(Some(pairs.len()))?;
                 for (k, v) in pairs {
                     m.serialize_entry(k, &self.at(v))?;
                 }
                 m.end()
             }
-            Node::Map(entries) => {
+            NodeRef::Map(entries) => {
                 JsMap(entries.iter().map(|(k, v)| (self.at(k), self.at(v))).collect::<Vec<_>>()).serialize(s)
             }
-            Node::Promise(PromiseState::Fulfilled(v)) => self.at(v).serialize(s),
-            Node::Lazy(state) => match &**state {
+            NodeRef::Promise(PromiseState::Fulfilled(v)) => self.at(v).serialize(s),
+            NodeRef::Lazy(state) => match state {
                 PromiseState::Fulfilled(v) => self.at(v).serialize(s),
                 _ => Err(ser::Error::custom("a pending or rejected promise cannot be written as plain data")),
             },
-            Node::ArrayBuffer(b) => ArrayBuffer(bytes::Bytes::clone(b)).serialize(s),
-            Node::TypedArray { kind, bytes } => {
-                TypedArray { kind: *kind, bytes: bytes::Bytes::clone(bytes) }.serialize(s)
-            }
-            Node::Blob(b) => b.serialize(s),
-            Node::FormData(e) => FormData(e.clone()).serialize(s),
-            Node::ServerReference(r) => ServerRef::of(self.g, r).serialize(s),
-            Node::TemporaryReference(t) => TemporaryReference(t.clone()).serialize(s),
+            NodeRef::ArrayBuffer(b) => ArrayBuffer(bytes::Bytes::clone(b)).serialize(s),
+            NodeRef::TypedArray { kind, bytes } => TypedArray { kind, bytes: bytes::Bytes::clone(bytes) }.serialize(s),
+            NodeRef::Blob(b) => b.serialize(s),
+            NodeRef::FormData(e) => FormData(e.to_vec()).serialize(s),
+            NodeRef::ServerReference(r) => ServerRef::of(self.g, r).serialize(s),
+            NodeRef::TemporaryReference(t) => TemporaryReference(t.clone()).serialize(s),
             _ => Err(ser::Error::custom(format!(
                 "{} cannot be written as plain data",
                 super::path::describe(self.g, &Value::Node(id))

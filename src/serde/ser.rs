@@ -11,7 +11,7 @@ use serde::ser::{self, Impossible, Serialize};
 use super::path::{mismatch, type_error};
 use super::stash::{self, Kind, Stash};
 use crate::error::{Error, Result};
-use crate::value::{Graph, JsString, Node, TypedArrayKind, Value};
+use crate::value::{Graph, JsString, Node, NodeRef, TypedArrayKind, Value};
 
 /// The largest integer a JavaScript number holds exactly (`Number.MAX_SAFE_INTEGER`).
 const MAX_SAFE: i128 = (1 << 53) - 1;
@@ -252,8 +252,8 @@ fn from_stash(cx: &mut Cx, stash: Stash) -> Value {
         Stash::ServerRef(id, bound) => {
             let bound = bound.map(|b| {
                 let args = g.append(b);
-                match args.as_node().map(|id| g.node(id)) {
-                    Some(Node::Array(items)) => items.clone(),
+                match args.as_node().map(|id| g.view(id)) {
+                    Some(NodeRef::Array(items)) => items.to_vec(),
                     _ => vec![args],
                 }
             });

@@ -464,7 +464,7 @@ impl Handover for ServerRef {
 /// ```
 /// use flight_codec::serde::{to_graph, TemporaryReference};
 /// let g = to_graph(&TemporaryReference("0".into()))?;
-/// assert!(matches!(g.node(g.root().as_node().unwrap()), flight_codec::value::Node::TemporaryReference(_)));
+/// assert!(matches!(g.view(g.root().as_node().unwrap()), flight_codec::value::NodeRef::TemporaryReference(_)));
 /// # Ok::<(), flight_codec::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

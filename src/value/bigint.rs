@@ -136,7 +136,7 @@ impl fmt::Debug for BigInt {
 #[cfg(test)]
 mod tests {
     use super::BigInt;
-    use crate::value::{Node, Value};
+    use crate::value::Value;
 
     #[test]
     fn canonical_text_is_recognised_exactly() {
@@ -154,7 +154,7 @@ mod tests {
         let body = r#"["$n12345678901234567890","$n-98765432109876543210","$n5","$n-0","$n007","$n-00","$n0","$n-0012345678901"]"#;
         let g = crate::reply::decode_text(bytes::Bytes::from_static(body.as_bytes()), &Default::default()).unwrap();
         let Value::Node(root) = g.root() else { panic!("not an array") };
-        let Node::Array(items) = g.node(*root) else { panic!("not an array") };
+        let crate::value::NodeRef::Array(items) = g.view(*root) else { panic!("not an array") };
         let texts: Vec<&str> = items.iter().map(|v| if let Value::BigInt(b) = v { b.as_str() } else { "?" }).collect();
         assert_eq!(texts, ["12345678901234567890", "-98765432109876543210", "5", "0", "7", "0", "0", "-12345678901"]);
         let b = BigInt::parse("-0012345678901").unwrap();

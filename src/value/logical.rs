@@ -1,6 +1,7 @@
 //! Logical size: how big a value would be if every shared reference were a copy.
 
-use super::{FormEntry, Graph, Node, PromiseState, StreamEnd, Value};
+use super::{FormEntry, Graph, PromiseState, StreamEnd, Value};
+use crate::value::NodeRef;
 
 /// Size of a primitive.
 fn scalar(v: &Value) -> u64 {
@@ -12,26 +13,26 @@ fn scalar(v: &Value) -> u64 {
 }
 
 /// The values directly inside a node, and the node's own size.
-fn children(node: &Node, out: &mut Vec<Value>) -> u64 {
+fn children(node: NodeRef<'_>, out: &mut Vec<Value>) -> u64 {
     match node {
-        Node::Array(items) | Node::Set(items) | Node::Iterator(items) => {
+        NodeRef::Array(items) | NodeRef::Set(items) | NodeRef::Iterator(items) => {
             out.extend(items.iter().cloned());
             1 + items.len() as u64
         }
-        Node::Object(pairs) => {
+        NodeRef::Object(pairs) => {
             out.extend(pairs.iter().map(|(_, v)| v.clone()));
             1 + pairs.iter().map(|(k, _)| 1 + k.len() as u64).sum::<u64>()
         }
-        Node::Map(entries) => {
+        NodeRef::Map(entries) => {
             for (k, v) in entries {
                 out.push(k.clone());
                 out.push(v.clone());
             }
             1 + 2 * entries.len() as u64
         }
-        Node::ArrayBuffer(b) | Node::TypedArray { bytes: b, .. } => 1 + b.len() as u64,
-        Node::Blob(b) => 1 + b.bytes.len() as u64,
-        Node::FormData(entries) => {
+        NodeRef::ArrayBuffer(b) | NodeRef::TypedArray { bytes: b, .. } => 1 + b.len() as u64,
+        NodeRef::Blob(b) => 1 + b.bytes.len() as u64,
+        NodeRef::FormData(entries) => {
             1 + entries
                 .iter()
                 .map(|(k, e)| {
@@ -43,27 +44,27 @@ fn children(node: &Node, out: &mut Vec<Value>) -> u64 {
                 })
                 .sum::<u64>()
         }
-        Node::ServerReference(r) => {
+        NodeRef::ServerReference(r) => {
             out.extend(r.bound.iter().flatten().cloned());
             1 + r.id.len() as u64 + r.bound.as_ref().map_or(0, |b| b.len() as u64)
         }
-        Node::Promise(state) => settled(state, out),
-        Node::Lazy(state) => settled(state, out),
-        Node::Stream(s) => {
+        NodeRef::Promise(state) => settled(state, out),
+        NodeRef::Lazy(state) => settled(state, out),
+        NodeRef::Stream(s) => {
             out.extend(s.items.iter().cloned());
             if let StreamEnd::Closed(v) | StreamEnd::Errored(v) = &s.end {
                 out.push(v.clone());
             }
             1 + s.items.len() as u64
         }
-        Node::Element(e) => {
+        NodeRef::Element(e) => {
             out.extend([e.element_type.clone(), e.key.clone(), e.props.clone()]);
             1
         }
-        Node::TemporaryReference(s) | Node::UnregisteredSymbol(s) | Node::Function(s) => 1 + s.len() as u64,
-        Node::ClientReference(r) => 1 + r.id.len() as u64 + r.name.len() as u64,
-        Node::Error(e) => 1 + e.message.len() as u64,
-        Node::Instance(_) => 1,
+        NodeRef::TemporaryReference(s) | NodeRef::UnregisteredSymbol(s) | NodeRef::Function(s) => 1 + s.len() as u64,
+        NodeRef::ClientReference(r) => 1 + r.id.len() as u64 + r.name.len() as u64,
+        NodeRef::Error(e) => 1 + e.message.len() as u64,
+        NodeRef::Instance(_) => 1,
     }
 }
 
@@ -91,7 +92,7 @@ pub(crate) fn logical_size(g: &Graph, cap: u64) -> u64 {
                 UNSEEN => {
                     memo[id.index()] = ACTIVE;
                     let mut kids = Vec::new();
-                    let own = children(g.node(*id), &mut kids);
+                    let own = children(g.view(*id), &mut kids);
                     stack.push((id.index(), kids, 0, own));
                     None
                 }

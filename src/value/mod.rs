@@ -436,12 +436,12 @@ pub struct Stream {
 /// [`Node::Element`].
 ///
 /// ```
-/// use flight_codec::value::{Element, Graph, Node, Value};
+/// use flight_codec::value::{Element, Graph, Node, Value, NodeRef};
 /// let mut g = Graph::new();
 /// let props = g.add(Node::Object(vec![]));
 /// let e = Element { element_type: "div".into(), key: Value::Null, props: Value::Node(props) };
 /// let id = g.add(Node::Element(Box::new(e)));
-/// assert!(matches!(g.node(id), Node::Element(e) if e.element_type.as_string().unwrap() == "div"));
+/// assert!(matches!(g.view(id), NodeRef::Element(e) if e.element_type.as_string().unwrap() == "div"));
 /// ```
 #[derive(Clone, Debug)]
 pub struct Element {
@@ -456,11 +456,11 @@ pub struct Element {
 /// A server function reference: the payload of [`Node::ServerReference`].
 ///
 /// ```
-/// use flight_codec::value::{Graph, Node, ServerReference};
+/// use flight_codec::value::{Graph, Node, ServerReference, NodeRef};
 /// let mut g = Graph::new();
 /// let r = ServerReference { id: "mod#fn".into(), bound: Some(vec![1.0.into()]) };
 /// let id = g.add(Node::ServerReference(Box::new(r)));
-/// assert!(matches!(g.node(id), Node::ServerReference(r) if r.id == "mod#fn" && r.bound.as_ref().unwrap().len() == 1));
+/// assert!(matches!(g.view(id), NodeRef::ServerReference(r) if r.id == "mod#fn" && r.bound.as_ref().unwrap().len() == 1));
 /// ```
 #[derive(Clone, Debug)]
 pub struct ServerReference {
@@ -473,11 +473,11 @@ pub struct ServerReference {
 /// A client reference: the payload of [`Node::ClientReference`].
 ///
 /// ```
-/// use flight_codec::value::{ClientReference, Graph, Node};
+/// use flight_codec::value::{ClientReference, Graph, Node, NodeRef};
 /// let mut g = Graph::new();
 /// let r = ClientReference { id: "./Button.js".into(), name: "default".into() };
 /// let id = g.add(Node::ClientReference(Box::new(r)));
-/// assert!(matches!(g.node(id), Node::ClientReference(r) if r.name == "default"));
+/// assert!(matches!(g.view(id), NodeRef::ClientReference(r) if r.name == "default"));
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClientReference {
@@ -490,11 +490,11 @@ pub struct ClientReference {
 /// A JavaScript `Error`: the payload of [`Node::Error`].
 ///
 /// ```
-/// use flight_codec::value::{Graph, JsError, Node};
+/// use flight_codec::value::{Graph, JsError, Node, NodeRef};
 /// let mut g = Graph::new();
 /// let e = JsError { message: "boom".into(), digest: None };
 /// let id = g.add(Node::Error(Box::new(e)));
-/// assert!(matches!(g.node(id), Node::Error(e) if e.message == "boom" && e.digest.is_none()));
+/// assert!(matches!(g.view(id), NodeRef::Error(e) if e.message == "boom" && e.digest.is_none()));
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct JsError {
@@ -517,12 +517,12 @@ pub struct JsError {
 /// [`JsError`], [`Element`], and a lazy's [`PromiseState`]) are boxed.
 ///
 /// ```
-/// use flight_codec::value::{Blob, Graph, Node, Value};
+/// use flight_codec::value::{Blob, Graph, Node, Value, NodeRef};
 /// let mut g = Graph::new();
 /// let set = g.add(Node::Set(vec![Value::Number(1.0)]));
-/// assert!(matches!(g.node(set), Node::Set(items) if items.len() == 1));
+/// assert!(matches!(g.view(set), NodeRef::Set(items) if items.len() == 1));
 /// let blob = g.add(Node::Blob(Box::new(Blob::new("text/plain", &b"hi"[..]))));
-/// assert!(matches!(g.node(blob), Node::Blob(b) if b.bytes.len() == 2));
+/// assert!(matches!(g.view(blob), NodeRef::Blob(b) if b.bytes.len() == 2));
 /// ```
 #[derive(Clone, Debug)]
 pub enum Node {
@@ -866,21 +866,6 @@ impl Graph {
         Value::Node(self.add(node))
     }
 
-    /// The node with this id.
-    ///
-    /// # Panics
-    /// Panics if `id` does not belong to this graph.
-    ///
-    /// ```
-    /// use flight_codec::value::{Graph, Node};
-    /// let mut g = Graph::new();
-    /// let id = g.add(Node::ArrayBuffer(Box::new(bytes::Bytes::from_static(b"ab"))));
-    /// assert!(matches!(g.node(id), Node::ArrayBuffer(b) if b.len() == 2));
-    /// ```
-    pub fn node(&self, id: NodeId) -> &Node {
-        &self.nodes[id.index()]
-    }
-
     /// A view of the node with this id.
     ///
     /// # Panics
@@ -1025,7 +1010,7 @@ impl Graph {
         }
     }
 
-    /// The node with this id, if it exists.
+    /// A view of the node with this id, if it exists.
     ///
     /// ```
     /// use flight_codec::value::{Graph, Node};
@@ -1034,20 +1019,8 @@ impl Graph {
     /// assert!(g.get(id).is_some());
     /// assert!(Graph::new().get(id).is_none());
     /// ```
-    pub fn get(&self, id: NodeId) -> Option<&Node> {
-        self.nodes.get(id.index())
-    }
-
-    /// All nodes (including any not reachable from the root).
-    ///
-    /// ```
-    /// use flight_codec::value::{Graph, Node};
-    /// let mut g = Graph::new();
-    /// g.add(Node::Map(vec![]));
-    /// assert!(matches!(g.nodes(), [Node::Map(_)]));
-    /// ```
-    pub fn nodes(&self) -> &[Node] {
-        &self.nodes
+    pub fn get(&self, id: NodeId) -> Option<NodeRef<'_>> {
+        self.nodes.get(id.index()).map(Node::as_ref)
     }
 
     /// The ids of all nodes, in the order they were added.
@@ -1116,7 +1089,7 @@ impl Graph {
     /// Panics if the graph would hold more than `u32::MAX` nodes.
     ///
     /// ```
-    /// use flight_codec::value::{Graph, Node, Value};
+    /// use flight_codec::value::{Graph, Node, Value, NodeRef};
     /// let mut g = Graph::new();
     /// g.add(Node::Array(vec![]));
     /// let mut h = Graph::new();
@@ -1124,7 +1097,7 @@ impl Graph {
     /// let outer = h.add_value(Node::Array(vec![inner]));
     /// h.set_root(outer);
     /// let v = g.append(h);
-    /// let Some(Node::Array(items)) = v.as_node().map(|id| g.node(id)) else { panic!() };
+    /// let Some(NodeRef::Array(items)) = v.as_node().map(|id| g.view(id)) else { panic!() };
     /// assert_eq!(items[0].as_node().unwrap().index(), 1);
     /// ```
     pub fn append(&mut self, other: Graph) -> Value {
@@ -1148,14 +1121,14 @@ impl Graph {
     /// nodes and cycles kept (node ids are renumbered in the order reached).
     ///
     /// ```
-    /// use flight_codec::value::{Graph, Node, Value};
+    /// use flight_codec::value::{Graph, Node, Value, NodeRef};
     /// let mut g = Graph::new();
     /// g.add(Node::Array(vec![])); // not reached
     /// let shared = g.add_value(Node::Array(vec![1.0.into()]));
     /// let pair = g.add_value(Node::Array(vec![shared.clone(), shared]));
     /// let sub = g.subgraph(&pair);
     /// assert_eq!(sub.len(), 2);
-    /// let Some(Node::Array(items)) = sub.root().as_node().map(|id| sub.node(id)) else { panic!() };
+    /// let Some(NodeRef::Array(items)) = sub.root().as_node().map(|id| sub.view(id)) else { panic!() };
     /// assert_eq!(items[0].as_node(), items[1].as_node());
     /// ```
     pub fn subgraph(&self, value: &Value) -> Graph {

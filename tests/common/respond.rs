@@ -131,7 +131,7 @@ fn drain(enc: &mut ResponseEncoder) -> Vec<Bytes> {
 /// Copies a small graph's root (an abort reason) into `g`.
 fn import(g: &mut Graph, from: &Graph) -> Value {
     match from.root() {
-        Value::Node(n) => g.add_value(from.node(*n).clone()),
+        Value::Node(n) => g.add_value(from.view(*n).to_node()),
         v => v.clone(),
     }
 }

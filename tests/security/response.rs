@@ -5,7 +5,7 @@
 //! And the encoder's side of cyclic and self-resolving promises.
 
 use flight_codec::response::{self, ResponseDecoder, ResponseEncoder};
-use flight_codec::value::{Graph, Node, PromiseState, Value};
+use flight_codec::value::{Graph, Node, NodeRef, PromiseState, Value};
 use flight_codec::{ErrorKind, LimitKind};
 
 use super::bounded;
@@ -73,7 +73,7 @@ fn run(name: &str, stream: &[u8]) -> Result<Graph, flight_codec::Error> {
 /// stream can produce is data. Server references are ids and arguments.
 fn nothing_callable(g: &Graph) {
     for id in g.ids() {
-        assert!(!matches!(g.node(id), Node::Function(_) | Node::Instance(_)), "a callable or instance decoded");
+        assert!(!matches!(g.view(id), NodeRef::Function(_) | NodeRef::Instance(_)), "a callable or instance decoded");
     }
 }
 
@@ -346,6 +346,6 @@ fn server_references_waiting_for_their_bound_arguments_are_not_rescanned() {
     }
     s.extend_from_slice(b"1:[1]\n");
     let g = run("server-refs-waiting", &s).unwrap();
-    let filled = g.ids().filter(|&id| matches!(g.node(id), Node::ServerReference(r) if r.bound.is_some())).count();
+    let filled = g.ids().filter(|&id| matches!(g.view(id), NodeRef::ServerReference(r) if r.bound.is_some())).count();
     assert_eq!(filled, n as usize);
 }
