@@ -255,25 +255,6 @@ fn key_bit(b: &[u8]) -> u64 {
     1u64 << (h.wrapping_mul(0x2545_f491) >> 26)
 }
 
-/// The items of a closing container, `scratch[start..]`, in a buffer of their
-/// own. A large container that is the whole scratch stack takes its buffer
-/// (trimmed) instead of a copy, so the decode never holds both. Otherwise
-/// the items are moved into a buffer of exactly their number.
-fn take_from<T>(scratch: &mut Vec<T>, start: usize) -> Vec<T> {
-    if start == 0 {
-        if scratch.len() >= 4096 {
-            let mut all = std::mem::take(scratch);
-            all.shrink_to_fit();
-            return all;
-        }
-        // (`split_off(0)` would hand over the scratch buffer, capacity and all.)
-        let mut all = Vec::with_capacity(scratch.len());
-        all.append(scratch);
-        return all;
-    }
-    scratch.split_off(start)
-}
-
 /// Splits reference text `<hex>[:seg…]` (after the tag) into the end of the
 /// id and the byte ranges of the path segments.
 pub(crate) fn split_path(t: &[u8], max_segments: usize) -> Result<(usize, Vec<(u32, u32)>)> {
@@ -315,7 +296,7 @@ impl Tags for PlainJson {
 }
 
 /// What a Map, Set or iterator placeholder is built as.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum InitKind {
     Map,
     Set,
@@ -513,12 +494,12 @@ impl Builder {
             };
             let produced = match tok {
                 Token::BeginArray => {
-                    let node = self.g.add(Node::Array(Vec::new()));
+                    let node = self.g.add_empty_array();
                     stack.push(Frame::Array { node, start: sc.vals.len() });
                     continue;
                 }
                 Token::BeginObject => {
-                    let node = self.g.add(Node::Object(Vec::new()));
+                    let node = self.g.add_empty_object();
                     stack.push(Frame::Object {
                         node,
                         start: sc.pairs.len(),
@@ -559,9 +540,8 @@ impl Builder {
                     let Some(Frame::Array { node, start }) = stack.pop() else {
                         return Err(reader_contract());
                     };
-                    let items: Vec<Value> = take_from(&mut sc.vals, start);
-                    self.charge(1 + items.len() as u64)?;
-                    self.g.replace(node, Node::Array(items));
+                    self.charge(1 + sc.vals.len().saturating_sub(start) as u64)?;
+                    self.g.fill_array(node, &mut sc.vals, start);
                     tags.array_closed(self, node)?;
                     Parsed::Value(Value::Node(node))
                 }
@@ -569,10 +549,15 @@ impl Builder {
                     let Some(Frame::Object { node, start, holes_start, messy, .. }) = stack.pop() else {
                         return Err(reader_contract());
                     };
-                    let pairs: Vec<(JsString, Value)> = take_from(&mut sc.pairs, start);
-                    let holes: Vec<(usize, usize)> = sc.obj_holes.drain(holes_start..).collect();
-                    self.charge(1 + pairs.iter().map(|(k, _)| 1 + k.len() as u64).sum::<u64>())?;
-                    self.close_object(node, pairs, holes, messy);
+                    self.charge(1 + sc.pairs[start..].iter().map(|(k, _)| 1 + k.len() as u64).sum::<u64>())?;
+                    if !messy || plain_pairs(&sc.pairs[start..]) {
+                        sc.obj_holes.truncate(holes_start);
+                        self.g.fill_object(node, &mut sc.pairs, start);
+                    } else {
+                        let pairs: Vec<(JsString, Value)> = sc.pairs.drain(start..).collect();
+                        let holes: Vec<(usize, usize)> = sc.obj_holes.drain(holes_start..).collect();
+                        self.close_object(node, pairs, holes);
+                    }
                     Parsed::Value(Value::Node(node))
                 }
                 Token::String(s) => {
@@ -715,11 +700,7 @@ impl Builder {
     /// first, ascending; a repeated key keeps its first position and its last
     /// value; `__proto__` keys and `undefined` values are dropped (React
     /// deletes them).
-    fn close_object(&mut self, node: NodeId, pairs: Vec<(JsString, Value)>, holes: Vec<(usize, usize)>, messy: bool) {
-        if !messy || plain_pairs(&pairs) {
-            self.g.replace(node, Node::Object(pairs));
-            return;
-        }
+    fn close_object(&mut self, node: NodeId, pairs: Vec<(JsString, Value)>, holes: Vec<(usize, usize)>) {
         let hole_of: HashMap<usize, usize> = holes.iter().copied().collect();
         // Last value wins; first position kept.
         let mut first: HashMap<JsString, usize> = HashMap::with_capacity(pairs.len());
@@ -1194,7 +1175,7 @@ impl Builder {
                     if !pairs_ok {
                         return Err(bad());
                     }
-                    let pairs = self.array_items(arr, take);
+                    let pairs = self.array_items(arr);
                     let mut entries = Vec::with_capacity(pairs.len());
                     for item in &pairs {
                         let pair = item.as_node().and_then(|pair| self.pair_items(pair, take)).ok_or_else(bad)?;
@@ -1202,24 +1183,24 @@ impl Builder {
                     }
                     Node::Map(crate::value::js_map(entries))
                 }
-                InitKind::Set => Node::Set(crate::value::js_set(self.array_items(arr, take))),
-                InitKind::Iterator => Node::Iterator(self.array_items(arr, take)),
+                InitKind::Set | InitKind::Iterator if take => {
+                    self.g.move_items(arr, node, kind == InitKind::Set);
+                    continue;
+                }
+                InitKind::Set => Node::Set(crate::value::js_set(self.array_items(arr))),
+                InitKind::Iterator => Node::Iterator(self.array_items(arr)),
             };
             self.g.replace(node, filled);
         }
         Ok(())
     }
 
-    /// The items of array `arr`, taken out of it (`take`) or copied; none
-    /// if it is not an array.
-    fn array_items(&mut self, arr: NodeId, take: bool) -> Vec<Value> {
-        if !matches!(self.g.view(arr), NodeRef::Array(_)) {
-            return Vec::new();
+    /// The items of array `arr`, copied; none if it is not an array.
+    fn array_items(&self, arr: NodeId) -> Vec<Value> {
+        match self.g.view(arr) {
+            NodeRef::Array(items) => items.to_vec(),
+            _ => Vec::new(),
         }
-        if take {
-            return self.g.take_items(arr).unwrap_or_default();
-        }
-        self.g.view(arr).items().map(<[Value]>::to_vec).unwrap_or_default()
     }
 
     /// The two items of a Map entry's array `pair`, taken out (`take`) or

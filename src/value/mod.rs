@@ -22,9 +22,12 @@ pub mod bigint;
 pub mod date;
 pub(crate) mod logical;
 pub(crate) mod node_map;
+pub(crate) mod pool;
 pub mod string;
 
 use bytes::Bytes;
+
+use pool::{Pool, Span};
 
 pub use bigint::BigInt;
 pub use date::Date;
@@ -789,10 +792,59 @@ impl Node {
 /// g.set_root(Value::Node(a));
 /// assert!(matches!(g.view(a), NodeRef::Array(v) if v.len() == 1));
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Graph {
-    nodes: Vec<Node>,
+    nodes: Vec<Stored>,
+    /// (Boxed: a graph is passed around by value, and stays small.)
+    pools: Box<Pools>,
     root: Value,
+}
+
+/// Where a graph keeps its containers' items.
+#[derive(Clone, Default)]
+struct Pools {
+    /// The items of arrays, sets and iterators.
+    items: Pool<Value>,
+    /// The members of objects.
+    members: Pool<(JsString, Value)>,
+    /// The entries of maps.
+    entries: Pool<(Value, Value)>,
+}
+
+/// How a graph stores a node: a container as a span of its pool, anything
+/// else as itself.
+#[derive(Clone, Debug)]
+enum Stored {
+    Array(Span),
+    Object(Span),
+    Map(Span),
+    Set(Span),
+    Iterator(Span),
+    /// Never a container ([`Node::is_container`]).
+    Other(Node),
+}
+
+impl Stored {
+    /// This node once the chunks of the pools it refers to have moved on by
+    /// these offsets (items, members, entries).
+    fn shifted(self, (items, members, entries): (u32, u32, u32)) -> Stored {
+        match self {
+            Stored::Array(s) => Stored::Array(s.shifted(items)),
+            Stored::Set(s) => Stored::Set(s.shifted(items)),
+            Stored::Iterator(s) => Stored::Iterator(s.shifted(items)),
+            Stored::Object(s) => Stored::Object(s.shifted(members)),
+            Stored::Map(s) => Stored::Map(s.shifted(entries)),
+            other @ Stored::Other(_) => other,
+        }
+    }
+}
+
+impl std::fmt::Debug for Graph {
+    /// The nodes as their views, and the root.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let nodes: Vec<NodeRef<'_>> = self.ids().map(|id| self.view(id)).collect();
+        f.debug_struct("Graph").field("nodes", &nodes).field("root", &self.root).finish()
+    }
 }
 
 impl Default for Graph {
@@ -811,7 +863,7 @@ impl Graph {
     /// assert!(matches!(g.root(), Value::Undefined));
     /// ```
     pub fn new() -> Self {
-        Graph { nodes: Vec::new(), root: Value::Undefined }
+        Graph::from_value(Value::Undefined)
     }
 
     /// A graph holding just a primitive root.
@@ -821,7 +873,7 @@ impl Graph {
     /// assert!(matches!(g.root(), flight_codec::value::Value::Number(_)));
     /// ```
     pub fn from_value(root: Value) -> Self {
-        Graph { nodes: Vec::new(), root }
+        Graph { nodes: Vec::new(), pools: Box::default(), root }
     }
 
     /// Adds a node and returns its id.
@@ -838,14 +890,55 @@ impl Graph {
     /// assert_eq!(g.len(), 2);
     /// ```
     pub fn add(&mut self, node: Node) -> NodeId {
+        let stored = self.store(node);
+        self.push(stored)
+    }
+
+    fn push(&mut self, stored: Stored) -> NodeId {
         let id = NodeId(u32::try_from(self.nodes.len()).expect("graph node count overflows u32"));
         if self.nodes.len() == self.nodes.capacity() {
-            // Grow by half rather than double: a decoded graph's arena is
-            // most of its memory, and this keeps its unused tail under a third.
+            // Grow by half rather than double: the node table is a large
+            // part of a decoded graph, and this keeps its unused tail under
+            // a third.
             self.nodes.reserve_exact((self.nodes.len() / 2).max(16));
         }
-        self.nodes.push(node);
+        self.nodes.push(stored);
         id
+    }
+
+    /// A node as stored: a container's items moved into its pool.
+    fn store(&mut self, node: Node) -> Stored {
+        match node {
+            Node::Array(items) => Stored::Array(self.pools.items.push_vec(items)),
+            Node::Set(items) => Stored::Set(self.pools.items.push_vec(items)),
+            Node::Iterator(items) => Stored::Iterator(self.pools.items.push_vec(items)),
+            Node::Object(members) => Stored::Object(self.pools.members.push_vec(members)),
+            Node::Map(entries) => Stored::Map(self.pools.entries.push_vec(entries)),
+            other => Stored::Other(other),
+        }
+    }
+
+    /// Adds an empty array (for a decoder to fill with
+    /// [`fill_array`](Self::fill_array)).
+    pub(crate) fn add_empty_array(&mut self) -> NodeId {
+        self.push(Stored::Array(Span::default()))
+    }
+
+    /// Adds an empty object (for [`fill_object`](Self::fill_object)).
+    pub(crate) fn add_empty_object(&mut self) -> NodeId {
+        self.push(Stored::Object(Span::default()))
+    }
+
+    /// Makes node `id` the array of `items[start..]`, moved out of `items`
+    /// (a decoder's scratch stack).
+    pub(crate) fn fill_array(&mut self, id: NodeId, items: &mut Vec<Value>, start: usize) {
+        self.nodes[id.index()] = Stored::Array(self.pools.items.push_drain(items, start));
+    }
+
+    /// Makes node `id` the object of `members[start..]`, moved out of
+    /// `members`; they must hold [`Node::Object`]'s invariants.
+    pub(crate) fn fill_object(&mut self, id: NodeId, members: &mut Vec<(JsString, Value)>, start: usize) {
+        self.nodes[id.index()] = Stored::Object(self.pools.members.push_drain(members, start));
     }
 
     /// Makes room for `n` more nodes: for a decoder that knows a count of
@@ -878,7 +971,18 @@ impl Graph {
     /// assert!(matches!(g.view(id), NodeRef::Array([Value::Null])));
     /// ```
     pub fn view(&self, id: NodeId) -> NodeRef<'_> {
-        self.nodes[id.index()].as_ref()
+        self.view_of(&self.nodes[id.index()])
+    }
+
+    fn view_of<'a>(&'a self, stored: &'a Stored) -> NodeRef<'a> {
+        match *stored {
+            Stored::Array(s) => NodeRef::Array(self.pools.items.get(s)),
+            Stored::Object(s) => NodeRef::Object(self.pools.members.get(s)),
+            Stored::Map(s) => NodeRef::Map(self.pools.entries.get(s)),
+            Stored::Set(s) => NodeRef::Set(self.pools.items.get(s)),
+            Stored::Iterator(s) => NodeRef::Iterator(self.pools.items.get(s)),
+            Stored::Other(ref node) => node.as_ref(),
+        }
     }
 
     /// Replaces the node with this id (its id, and every reference to it,
@@ -896,7 +1000,8 @@ impl Graph {
     /// assert!(matches!(g.view(a), NodeRef::Array([Value::Node(x)]) if *x == a));
     /// ```
     pub fn replace(&mut self, id: NodeId, node: Node) {
-        self.nodes[id.index()] = node;
+        let stored = self.store(node);
+        self.nodes[id.index()] = stored;
     }
 
     /// The node with this id, mutably, unless it is an array, object, map,
@@ -919,8 +1024,10 @@ impl Graph {
     /// assert!(g.node_mut(a).is_none());
     /// ```
     pub fn node_mut(&mut self, id: NodeId) -> Option<&mut Node> {
-        let node = &mut self.nodes[id.index()];
-        (!node.is_container()).then_some(node)
+        match &mut self.nodes[id.index()] {
+            Stored::Other(node) => Some(node),
+            _ => None,
+        }
     }
 
     /// The items of the array, set or iterator with this id, mutably (to
@@ -937,8 +1044,8 @@ impl Graph {
     /// assert!(matches!(g.view(a), NodeRef::Array([Value::Bool(true)])));
     /// ```
     pub fn items_mut(&mut self, id: NodeId) -> Option<&mut [Value]> {
-        match &mut self.nodes[id.index()] {
-            Node::Array(items) | Node::Set(items) | Node::Iterator(items) => Some(items),
+        match self.nodes[id.index()] {
+            Stored::Array(s) | Stored::Set(s) | Stored::Iterator(s) => Some(self.pools.items.get_mut(s)),
             _ => None,
         }
     }
@@ -957,17 +1064,34 @@ impl Graph {
     /// g.for_each_value_mut(m, |v| *v = Value::Bool(true));
     /// assert!(matches!(g.view(m), NodeRef::Map([(Value::Bool(true), Value::Bool(true))])));
     /// ```
-    pub fn for_each_value_mut(&mut self, id: NodeId, f: impl FnMut(&mut Value)) {
-        self.nodes[id.index()].for_each_value_mut(f);
+    pub fn for_each_value_mut(&mut self, id: NodeId, mut f: impl FnMut(&mut Value)) {
+        match &mut self.nodes[id.index()] {
+            Stored::Array(s) | Stored::Set(s) | Stored::Iterator(s) => {
+                self.pools.items.get_mut(*s).iter_mut().for_each(f)
+            }
+            Stored::Object(s) => self.pools.members.get_mut(*s).iter_mut().for_each(|(_, v)| f(v)),
+            Stored::Map(s) => self.pools.entries.get_mut(*s).iter_mut().for_each(|(k, v)| {
+                f(k);
+                f(v);
+            }),
+            Stored::Other(node) => node.for_each_value_mut(f),
+        }
     }
 
-    /// The items of the array, set or iterator with this id, moved out of
-    /// it (which is left empty).
-    pub(crate) fn take_items(&mut self, id: NodeId) -> Option<Vec<Value>> {
-        match &mut self.nodes[id.index()] {
-            Node::Array(items) | Node::Set(items) | Node::Iterator(items) => Some(std::mem::take(items)),
-            _ => None,
-        }
+    /// Makes node `to` a `Set` (`set`) or an iterator of the items of array
+    /// `from`, which is left empty: the items stay where they are. A set's
+    /// repeats are dropped as [`Node::set`] drops them. `false` (nothing
+    /// changed) if `from` is not an array.
+    pub(crate) fn move_items(&mut self, from: NodeId, to: NodeId, set: bool) -> bool {
+        let Stored::Array(s) = self.nodes[from.index()] else { return false };
+        self.nodes[from.index()] = Stored::Array(Span::default());
+        self.nodes[to.index()] = if set {
+            let kept = dedupe_set(self.pools.items.get_mut(s));
+            Stored::Set(s.prefix(kept))
+        } else {
+            Stored::Iterator(s)
+        };
+        true
     }
 
     /// The members of the object with this id, mutably (in place; their
@@ -984,8 +1108,8 @@ impl Graph {
     /// assert!(g.items_mut(o).is_none());
     /// ```
     pub fn members_mut(&mut self, id: NodeId) -> Option<&mut [(JsString, Value)]> {
-        match &mut self.nodes[id.index()] {
-            Node::Object(members) => Some(members),
+        match self.nodes[id.index()] {
+            Stored::Object(s) => Some(self.pools.members.get_mut(s)),
             _ => None,
         }
     }
@@ -1004,8 +1128,8 @@ impl Graph {
     /// assert!(g.members_mut(m).is_none());
     /// ```
     pub fn entries_mut(&mut self, id: NodeId) -> Option<&mut [(Value, Value)]> {
-        match &mut self.nodes[id.index()] {
-            Node::Map(entries) => Some(entries),
+        match self.nodes[id.index()] {
+            Stored::Map(s) => Some(self.pools.entries.get_mut(s)),
             _ => None,
         }
     }
@@ -1020,7 +1144,7 @@ impl Graph {
     /// assert!(Graph::new().get(id).is_none());
     /// ```
     pub fn get(&self, id: NodeId) -> Option<NodeRef<'_>> {
-        self.nodes.get(id.index()).map(Node::as_ref)
+        self.nodes.get(id.index()).map(|stored| self.view_of(stored))
     }
 
     /// The ids of all nodes, in the order they were added.
@@ -1107,11 +1231,15 @@ impl Graph {
                 id.0 = id.0.checked_add(offset).expect("graph node count overflows u32");
             }
         };
-        let Graph { nodes, mut root } = other;
+        let Graph { nodes, pools, mut root } = other;
+        let Pools { items, members, entries } = *pools;
+        let p = &mut self.pools;
+        let chunks = (p.items.append(items), p.members.append(members), p.entries.append(entries));
+        let first = self.nodes.len();
         self.nodes.reserve(nodes.len());
-        for mut node in nodes {
-            node.for_each_value_mut(shift);
-            self.nodes.push(node);
+        self.nodes.extend(nodes.into_iter().map(|n| n.shifted(chunks)));
+        for i in first..self.nodes.len() {
+            self.for_each_value_mut(NodeId(i as u32), shift);
         }
         shift(&mut root);
         root
@@ -1155,13 +1283,13 @@ impl Graph {
         for v in &mut roots {
             assign(v, &mut map, &mut order);
         }
-        let mut nodes = Vec::new();
-        while nodes.len() < order.len() {
-            let mut node = self.nodes[order[nodes.len()] as usize].clone();
+        let mut g = Graph::new();
+        while g.len() < order.len() {
+            let mut node = self.view(NodeId(order[g.len()])).to_node();
             node.for_each_value_mut(|v| assign(v, &mut map, &mut order));
-            nodes.push(node);
+            g.add(node);
         }
-        (Graph { nodes, root: Value::Undefined }, roots)
+        (g, roots)
     }
 }
 
@@ -1303,6 +1431,14 @@ fn normalize_key(v: Value) -> Value {
 /// The items of `new Set(items)`: duplicates (by `SameValueZero`) dropped,
 /// `-0` stored as `+0`. Linear time.
 pub(crate) fn js_set(mut items: Vec<Value>) -> Vec<Value> {
+    let kept = dedupe_set(&mut items);
+    items.truncate(kept);
+    items
+}
+
+/// [`js_set`] in place: moves the items kept to the front, in order, and
+/// returns their number (the repeats are left behind them).
+pub(crate) fn dedupe_set(items: &mut [Value]) -> usize {
     if items.len() <= SMALL && items.iter().all(|v| matches!(v, Value::Number(_))) {
         // A few numbers (the common small set): the same as below, on the
         // floats alone.
@@ -1317,8 +1453,7 @@ pub(crate) fn js_set(mut items: Vec<Value>) -> Vec<Value> {
                 kept += 1;
             }
         }
-        items.truncate(kept);
-        return items;
+        return kept;
     }
     if items.len() <= SMALL {
         // A few items: compare each with those kept, no table, in place
@@ -1329,39 +1464,38 @@ pub(crate) fn js_set(mut items: Vec<Value>) -> Vec<Value> {
             if !items[..kept].iter().any(|o| same_key(o, &v)) {
                 items[kept] = v;
                 kept += 1;
+            } else {
+                items[i] = v;
             }
         }
-        items.truncate(kept);
-        return items;
+        return kept;
     }
-    for v in &mut items {
+    for v in items.iter_mut() {
         *v = normalize_key(std::mem::replace(v, Value::Undefined));
     }
     // The positions of repeats, found with keys that borrow the items
-    // (one hash each), then dropped in place.
+    // (one hash each), then moved behind the kept ones.
     let mut seen = std::collections::HashSet::with_capacity(items.len());
     let repeats: Vec<usize> =
         items.iter().enumerate().filter(|(_, v)| key_of(v).is_some_and(|k| !seen.insert(k))).map(|(i, _)| i).collect();
     drop(seen);
-    remove_sorted(&mut items, &repeats);
-    items
+    compact(items, &repeats)
 }
 
-/// Removes the items at `at` (increasing positions) from `items`.
-fn remove_sorted<T>(items: &mut Vec<T>, at: &[usize]) {
-    if at.is_empty() {
-        return;
-    }
-    let mut i = 0;
+/// Moves the items not at `at` (increasing positions) to the front of
+/// `items`, in order, and returns their number.
+fn compact<T>(items: &mut [T], at: &[usize]) -> usize {
     let mut next = at.iter().peekable();
-    items.retain(|_| {
-        let drop = next.peek() == Some(&&i);
-        if drop {
+    let mut kept = 0;
+    for i in 0..items.len() {
+        if next.peek() == Some(&&i) {
             next.next();
+            continue;
         }
-        i += 1;
-        !drop
-    });
+        items.swap(kept, i);
+        kept += 1;
+    }
+    kept
 }
 
 /// Up to this many items or entries, sets and maps find repeats by
@@ -1424,7 +1558,8 @@ pub(crate) fn js_map(mut entries: Vec<(Value, Value)>) -> Vec<(Value, Value)> {
         entries[first].1 = std::mem::replace(&mut entries[i].1, Value::Undefined);
     }
     let repeats: Vec<usize> = repeats.into_iter().map(|(i, _)| i).collect();
-    remove_sorted(&mut entries, &repeats);
+    let kept = compact(&mut entries, &repeats);
+    entries.truncate(kept);
     entries
 }
 

@@ -1,0 +1,271 @@
+//! Shared storage for the items of a graph's containers.
+//!
+//! A graph keeps the items of all its arrays, sets and iterators in one
+//! [`Pool`], the members of all its objects in another and the entries of
+//! all its maps in a third, instead of one allocation per container: building
+//! a container is a copy into the pool's current chunk, and dropping a graph
+//! frees a few large buffers rather than walking one allocation per node.
+//!
+//! A container's items are contiguous in one chunk, named by a [`Span`]. The
+//! current chunk grows by doubling up to [`CHUNK`] items; a container that
+//! does not fit in what is left of it starts a new one. A container of more
+//! than a quarter of a chunk gets a chunk of its own, exactly its size, and
+//! the current chunk stays current. So the room a pool holds beyond its
+//! items is bounded: under a third of the full chunks' items (a chunk is given
+//! up only when a container of under a quarter chunk does not fit in it),
+//! plus the current chunk's doubling.
+
+/// Where a container's items are in a [`Pool`]: `len` items from `start` in
+/// chunk `chunk`. The empty span names no chunk.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Span {
+    chunk: u32,
+    start: u32,
+    len: u32,
+}
+
+impl Span {
+    /// Its first `n` items.
+    pub(crate) fn prefix(self, n: usize) -> Span {
+        let len = self.len.min(n as u32);
+        if len == 0 {
+            return Span::default();
+        }
+        Span { len, ..self }
+    }
+
+    /// This span once the chunks it is in have moved `offset` places on
+    /// (see [`Pool::append`]).
+    pub(crate) fn shifted(self, offset: u32) -> Span {
+        if self.len == 0 {
+            return self;
+        }
+        Span { chunk: self.chunk + offset, ..self }
+    }
+}
+
+/// The most items a shared chunk holds.
+pub(crate) const CHUNK: usize = 4096;
+
+/// The items of many containers (see the module docs).
+#[derive(Clone, Debug)]
+pub(crate) struct Pool<T> {
+    /// Chunk 0, kept here: a small graph's pool is one allocation.
+    head: Vec<T>,
+    /// Chunks 1, 2, …
+    rest: Vec<Vec<T>>,
+    /// Whether chunk 0 is in use.
+    head_used: bool,
+    /// The chunk small containers go to, if any yet.
+    current: Option<usize>,
+}
+
+impl<T> Default for Pool<T> {
+    fn default() -> Self {
+        Pool { head: Vec::new(), rest: Vec::new(), head_used: false, current: None }
+    }
+}
+
+impl<T> Pool<T> {
+    #[inline]
+    fn chunk(&self, i: usize) -> &Vec<T> {
+        match i {
+            0 => &self.head,
+            _ => &self.rest[i - 1],
+        }
+    }
+
+    #[inline]
+    fn chunk_mut(&mut self, i: usize) -> &mut Vec<T> {
+        match i {
+            0 => &mut self.head,
+            _ => &mut self.rest[i - 1],
+        }
+    }
+
+    /// The number of chunks in use.
+    fn chunk_count(&self) -> usize {
+        if self.head_used {
+            1 + self.rest.len()
+        } else {
+            0
+        }
+    }
+
+    /// Adds a chunk and returns its number.
+    fn add_chunk(&mut self, chunk: Vec<T>) -> usize {
+        if !self.head_used {
+            self.head = chunk;
+            self.head_used = true;
+            return 0;
+        }
+        self.rest.push(chunk);
+        self.rest.len()
+    }
+
+    /// The items a span names.
+    ///
+    /// # Panics
+    /// Panics if the span is not from this pool.
+    #[inline]
+    pub(crate) fn get(&self, s: Span) -> &[T] {
+        if s.len == 0 {
+            return &[];
+        }
+        let start = s.start as usize;
+        &self.chunk(s.chunk as usize)[start..start + s.len as usize]
+    }
+
+    /// The items a span names, mutably.
+    ///
+    /// # Panics
+    /// Panics if the span is not from this pool.
+    #[inline]
+    pub(crate) fn get_mut(&mut self, s: Span) -> &mut [T] {
+        if s.len == 0 {
+            return &mut [];
+        }
+        let start = s.start as usize;
+        &mut self.chunk_mut(s.chunk as usize)[start..start + s.len as usize]
+    }
+
+    /// Moves `items` in. A large container's buffer becomes its chunk
+    /// (trimmed when it has more room than half its items again), so it is
+    /// not copied.
+    pub(crate) fn push_vec(&mut self, mut items: Vec<T>) -> Span {
+        let n = items.len();
+        if n > CHUNK / 4 {
+            if items.capacity() > n + n / 2 {
+                items.shrink_to_fit();
+            }
+            let chunk = self.add_chunk(items);
+            return Span { chunk: chunk as u32, start: 0, len: n as u32 };
+        }
+        self.push_iter(n, items)
+    }
+
+    /// Moves `items[start..]` in, leaving `items` `start` long (a scratch
+    /// stack that is all one large container is handed over whole).
+    #[inline]
+    pub(crate) fn push_drain(&mut self, items: &mut Vec<T>, start: usize) -> Span {
+        let n = items.len().saturating_sub(start);
+        if start == 0 && n > CHUNK / 4 {
+            return self.push_vec(std::mem::take(items));
+        }
+        if n == 0 {
+            return Span::default();
+        }
+        let chunk = self.room(n);
+        let c = self.chunk_mut(chunk);
+        let at = c.len();
+        if start == 0 {
+            // All of them: one copy, and the scratch keeps its buffer.
+            c.append(items);
+        } else {
+            // Moved off the end one by one and put back in order: cheaper
+            // than a `Drain` for the few items most containers have.
+            c.extend(std::iter::from_fn(|| items.pop()).take(n));
+            c[at..].reverse();
+        }
+        Span { chunk: chunk as u32, start: at as u32, len: n as u32 }
+    }
+
+    /// Moves in the `n` items of `iter` (which yields exactly `n`).
+    #[inline]
+    fn push_iter(&mut self, n: usize, iter: impl IntoIterator<Item = T>) -> Span {
+        if n == 0 {
+            return Span::default();
+        }
+        let chunk = self.room(n);
+        let c = self.chunk_mut(chunk);
+        let start = c.len();
+        c.extend(iter);
+        debug_assert_eq!(c.len(), start + n);
+        // Chunks hold at most `u32::MAX` items: a graph's containers come
+        // from inputs bounded far below that.
+        Span { chunk: chunk as u32, start: start as u32, len: (c.len() - start) as u32 }
+    }
+
+    /// The chunk `n` more items go in, with room made for them.
+    fn room(&mut self, n: usize) -> usize {
+        if n > CHUNK / 4 {
+            // A chunk of its own, exactly its size; the current one stays.
+            return self.add_chunk(Vec::with_capacity(n));
+        }
+        if let Some(current) = self.current {
+            let c = self.chunk_mut(current);
+            let len = c.len();
+            if len + n <= c.capacity() {
+                return current;
+            }
+            if len + n <= CHUNK {
+                let want = (c.capacity() * 2).clamp(len + n, CHUNK);
+                c.reserve_exact(want - len);
+                return current;
+            }
+        }
+        // The first chunk starts small (a small graph stays small), later
+        // ones at full size.
+        let cap = if self.chunk_count() == 0 { n.max(8) } else { CHUNK };
+        let chunk = self.add_chunk(Vec::with_capacity(cap));
+        self.current = Some(chunk);
+        chunk
+    }
+
+    /// Moves the chunks of `other` in after this pool's, and returns the
+    /// offset to [`Span::shifted`] its spans by. They are never current.
+    pub(crate) fn append(&mut self, other: Pool<T>) -> u32 {
+        let offset = self.chunk_count();
+        if other.head_used {
+            self.add_chunk(other.head);
+            self.rest.extend(other.rest);
+        }
+        // Chunks number at most one per container.
+        u32::try_from(offset).expect("pool chunk count overflows u32")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spans_name_what_was_pushed_and_room_stays_bounded() {
+        let mut p: Pool<u32> = Pool::default();
+        let mut spans = Vec::new();
+        let mut next = 0u32;
+        // Small and large containers mixed, as a hostile input would.
+        for round in 0..200u32 {
+            for n in [0usize, 1, 3, 1000, 17, CHUNK / 4 + 1, 2, CHUNK + 5] {
+                let n = n + (round as usize % 3);
+                let items: Vec<u32> = (next..next + n as u32).collect();
+                next += n as u32;
+                spans.push((p.push_vec(items.clone()), items));
+            }
+        }
+        let mut stored = 0;
+        for (s, items) in &spans {
+            assert_eq!(p.get(*s), &items[..]);
+            stored += items.len();
+        }
+        let room: usize = (0..p.chunk_count()).map(|i| p.chunk(i).capacity()).sum();
+        assert!(room * 3 <= stored * 4 + 3 * CHUNK, "room {room} for {stored} items");
+    }
+
+    #[test]
+    fn drained_items_move_and_appended_spans_shift() {
+        let mut p: Pool<String> = Pool::default();
+        let mut scratch: Vec<String> = ["keep", "a", "b"].map(String::from).to_vec();
+        let s = p.push_drain(&mut scratch, 1);
+        assert_eq!(scratch, ["keep"]);
+        assert_eq!(p.get(s), ["a", "b"]);
+        p.get_mut(s)[0].push('!');
+        let mut q: Pool<String> = Pool::default();
+        let t = q.push_vec(vec!["c".into()]);
+        let off = p.append(q);
+        assert_eq!(p.get(t.shifted(off)), ["c"]);
+        assert_eq!(p.get(s), ["a!", "b"]);
+        assert!(p.get(Span::default()).is_empty());
+        assert_eq!(p.push_vec(Vec::new()), Span::default());
+    }
+}
