@@ -8,7 +8,7 @@
 //!
 //! A container's items are contiguous in one chunk, named by a [`Span`]. The
 //! current chunk grows by doubling up to [`CHUNK`] items; a container that
-//! does not fit in what is left of it starts a new one. A container of more
+//! does not fit in what is left of it starts a new one, at a quarter of that. A container of more
 //! than a quarter of a chunk gets a chunk of its own, exactly its size, and
 //! the current chunk stays current. So the room a pool holds beyond its
 //! items is bounded: under a third of the full chunks' items (a chunk is given
@@ -205,8 +205,8 @@ impl<T> Pool<T> {
             }
         }
         // The first chunk starts small (a small graph stays small), later
-        // ones at full size.
-        let cap = if self.chunk_count() == 0 { n.max(8) } else { CHUNK };
+        // ones at a quarter of full size; both double from there.
+        let cap = if self.chunk_count() == 0 { n.max(8) } else { CHUNK / 4 };
         let chunk = self.add_chunk(Vec::with_capacity(cap));
         self.current = Some(chunk);
         chunk
