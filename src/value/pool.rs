@@ -7,13 +7,14 @@
 //! frees a few large buffers rather than walking one allocation per node.
 //!
 //! A container's items are contiguous in one chunk, named by a [`Span`]. The
-//! current chunk grows by doubling up to [`CHUNK`] items; a container that
-//! does not fit in what is left of it starts a new one, at a quarter of that. A container of more
-//! than a quarter of a chunk gets a chunk of its own, exactly its size, and
-//! the current chunk stays current. So the room a pool holds beyond its
-//! items is bounded: under a third of the full chunks' items (a chunk is given
-//! up only when a container of under a quarter chunk does not fit in it),
-//! plus the current chunk's doubling.
+//! first chunk starts small and grows by doubling up to [`CHUNK`] items (a
+//! small graph stays small); a container that does not fit in what is left
+//! of the current chunk starts a new one, of [`CHUNK`] items. A container of
+//! more than a quarter of a chunk gets a chunk of its own, exactly its size,
+//! and the current chunk stays current. So the room a pool holds beyond its
+//! items is bounded: under a third of the full chunks' items (a chunk is
+//! given up only when a container of under a quarter chunk does not fit in
+//! it), plus one chunk.
 
 /// Where a container's items are in a [`Pool`]: `len` items from `start` in
 /// chunk `chunk`. The empty span names no chunk.
@@ -45,7 +46,7 @@ impl Span {
 }
 
 /// The most items a shared chunk holds.
-pub(crate) const CHUNK: usize = 4096;
+pub(crate) const CHUNK: usize = 1024;
 
 /// The items of many containers (see the module docs).
 #[derive(Clone, Debug)]
@@ -204,9 +205,9 @@ impl<T> Pool<T> {
                 return current;
             }
         }
-        // The first chunk starts small (a small graph stays small), later
-        // ones at a quarter of full size; both double from there.
-        let cap = if self.chunk_count() == 0 { n.max(8) } else { CHUNK / 4 };
+        // The first chunk starts small (a small graph stays small) and
+        // doubles; later ones are full size at once (no copying as they grow).
+        let cap = if self.chunk_count() == 0 { n.max(8) } else { CHUNK };
         let chunk = self.add_chunk(Vec::with_capacity(cap));
         self.current = Some(chunk);
         chunk
