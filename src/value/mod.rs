@@ -650,9 +650,9 @@ impl Node {
     /// ```
     /// use flight_codec::value::{Node, NodeRef, Value};
     /// let n = Node::Set(vec![Value::Null]);
-    /// assert!(matches!(n.as_ref(), NodeRef::Set([Value::Null])));
+    /// assert!(matches!(n.view(), NodeRef::Set([Value::Null])));
     /// ```
-    pub fn as_ref(&self) -> NodeRef<'_> {
+    pub fn view(&self) -> NodeRef<'_> {
         match self {
             Node::Array(items) => NodeRef::Array(items),
             Node::Object(members) => NodeRef::Object(members),
@@ -697,7 +697,7 @@ impl<'a> NodeRef<'a> {
     /// ```
     /// use flight_codec::value::{Node, Value};
     /// let n = Node::Array(vec![Value::Null]);
-    /// assert!(matches!(n.as_ref().to_node(), Node::Array(items) if items.len() == 1));
+    /// assert!(matches!(n.view().to_node(), Node::Array(items) if items.len() == 1));
     /// ```
     pub fn to_node(self) -> Node {
         match self {
@@ -728,8 +728,8 @@ impl<'a> NodeRef<'a> {
     ///
     /// ```
     /// use flight_codec::value::{Node, Value};
-    /// assert_eq!(Node::Set(vec![Value::Null]).as_ref().items().map(<[_]>::len), Some(1));
-    /// assert!(Node::Object(vec![]).as_ref().items().is_none());
+    /// assert_eq!(Node::Set(vec![Value::Null]).view().items().map(<[_]>::len), Some(1));
+    /// assert!(Node::Object(vec![]).view().items().is_none());
     /// ```
     pub fn items(self) -> Option<&'a [Value]> {
         match self {
@@ -820,8 +820,9 @@ enum Stored {
     Map(Span),
     Set(Span),
     Iterator(Span),
-    /// Never a container ([`Node::is_container`]).
-    Other(Node),
+    /// Never a container ([`Node::is_container`]). Boxed, so that a stored
+    /// node is 16 bytes: containers are most nodes.
+    Other(Box<Node>),
 }
 
 impl Stored {
@@ -914,7 +915,7 @@ impl Graph {
             Node::Iterator(items) => Stored::Iterator(self.pools.items.push_vec(items)),
             Node::Object(members) => Stored::Object(self.pools.members.push_vec(members)),
             Node::Map(entries) => Stored::Map(self.pools.entries.push_vec(entries)),
-            other => Stored::Other(other),
+            other => Stored::Other(Box::new(other)),
         }
     }
 
@@ -981,7 +982,7 @@ impl Graph {
             Stored::Map(s) => NodeRef::Map(self.pools.entries.get(s)),
             Stored::Set(s) => NodeRef::Set(self.pools.items.get(s)),
             Stored::Iterator(s) => NodeRef::Iterator(self.pools.items.get(s)),
-            Stored::Other(ref node) => node.as_ref(),
+            Stored::Other(ref node) => node.view(),
         }
     }
 
@@ -1000,6 +1001,11 @@ impl Graph {
     /// assert!(matches!(g.view(a), NodeRef::Array([Value::Node(x)]) if *x == a));
     /// ```
     pub fn replace(&mut self, id: NodeId, node: Node) {
+        if let (Stored::Other(old), false) = (&mut self.nodes[id.index()], node.is_container()) {
+            // In the box the old node had.
+            **old = node;
+            return;
+        }
         let stored = self.store(node);
         self.nodes[id.index()] = stored;
     }
@@ -1652,5 +1658,7 @@ mod tests {
         assert_eq!(std::mem::size_of::<JsString>(), 16);
         assert!(value <= 24, "size_of::<Value>() is {value} bytes; box the payload that grew");
         assert!(node <= 32, "size_of::<Node>() is {node} bytes (Value is {value}); box the payload that grew");
+        assert_eq!(std::mem::size_of::<Stored>(), 16, "a stored node is a span or a box");
+        assert!(std::mem::size_of::<Graph>() <= 64, "a graph is a handle");
     }
 }
