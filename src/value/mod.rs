@@ -1,6 +1,6 @@
 //! The JavaScript value model.
 //!
-//! A decoded or to-be-encoded value is a [`Graph`]: an arena of [`Node`]s
+//! A decoded or to-be-encoded value is a [`Graph`]: an arena of nodes
 //! (everything that has identity in JavaScript: arrays, objects, maps, binary
 //! data, promises, …) plus a root [`Value`]. A [`Value`] is either an inline
 //! primitive or a [`NodeId`] pointing into the arena, so the same object
@@ -8,14 +8,23 @@
 //! copied to express sharing, and dropping or printing a graph never
 //! recurses.
 //!
+//! Nodes go in as owned [`Node`]s and are read back as borrowed
+//! [`NodeRef`]s ([`Graph::view`]): the graph keeps the items of all its
+//! arrays, sets and iterators, the members of all its objects and the
+//! entries of all its maps in three shared pools, not in one allocation per
+//! container, so building and dropping a graph of many small containers
+//! costs a few large allocations.
+//!
 //! ```
-//! use flight_codec::value::{Graph, Node, Value};
+//! use flight_codec::value::{Graph, Node, NodeRef, Value};
 //!
 //! let mut g = Graph::new();
 //! let shared = g.add(Node::Object(vec![("s".into(), Value::Number(1.0))]));
 //! let root = g.add(Node::Array(vec![Value::Node(shared), Value::Node(shared)]));
 //! g.set_root(Value::Node(root));
 //! assert_eq!(g.len(), 2);
+//! let NodeRef::Array([a, b]) = g.view(root) else { panic!() };
+//! assert_eq!(a.as_node(), b.as_node());
 //! ```
 
 pub mod bigint;
@@ -507,17 +516,19 @@ pub struct JsError {
     pub digest: Option<JsString>,
 }
 
-/// A value with identity.
+/// A value with identity, as it is built and added to a [`Graph`] (which
+/// stores it in its own form, and reads it back as a [`NodeRef`]).
 ///
 /// The last group of variants (`Instance`, `UnregisteredSymbol`, `Function`,
 /// `Element`) are values a host may hand to the encoder that React refuses
 /// to pass (or passes only as temporary references); the decoder never
 /// produces them.
 ///
-/// Nodes are kept small (at most 48 bytes) because a graph holds one per
-/// array, object, map, … however small: the large and rare payloads
+/// A graph stores an array, object, map, set or iterator as a 16-byte span
+/// of its pools, and any other node in a box; the large and rare payloads
 /// ([`Blob`], [`Stream`], [`ServerReference`], [`ClientReference`],
-/// [`JsError`], [`Element`], and a lazy's [`PromiseState`]) are boxed.
+/// [`JsError`], [`Element`], and a lazy's [`PromiseState`]) are boxed here
+/// too, which keeps a `Node` at 32 bytes.
 ///
 /// ```
 /// use flight_codec::value::{Blob, Graph, Node, Value, NodeRef};
