@@ -53,7 +53,7 @@ pub use string::JsString;
 pub struct NodeId(pub(crate) u32);
 
 impl NodeId {
-    /// The position of the node in [`Graph::nodes`].
+    /// The position of the node in its graph, in the order nodes were added ([`Graph::ids`]).
     ///
     /// ```
     /// use flight_codec::value::{Graph, Node};
