@@ -451,6 +451,10 @@ impl Builder {
         sc.vals.clear();
         sc.pairs.clear();
         sc.obj_holes.clear();
+        if sc.pairs.capacity() == 0 {
+            // Room for a small object at once, rather than growing to it.
+            sc.pairs.reserve_exact(8);
+        }
         let r = self.parse_json_with(text, slot, part, &mut sc, tags);
         self.scratch = sc;
         r
