@@ -61,63 +61,120 @@ pub(super) fn write_body(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
 }
 
 /// [`write_body`] past its short case (kept out of line: the short case is
-/// inlined where strings are written).
+/// inlined where strings are written): [`BLOCK`] bytes at a time, each
+/// block checked at once and copied with one fixed-size store.
 #[inline(never)]
 fn write_long(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
-    let mut seen = 0u64;
-    let mut i = scan_plain(bytes, 0, &mut seen);
-    if i == bytes.len() {
-        // Nothing to escape (the common case): one copy.
-        out.extend_from_slice(bytes);
-        return seen & HIGHS == 0;
+    let mut seen = [0u8; BLOCK];
+    let mut i = 0;
+    while let Some(block) = bytes.get(i..i + BLOCK).and_then(|b| <&[u8; BLOCK]>::try_from(b).ok()) {
+        i = write_block(out, bytes, i, block, BLOCK, &mut seen);
     }
-    // `bytes[run..i]` is pending text that needs no escaping.
-    let mut run = 0;
-    while let Some(&b) = bytes.get(i) {
-        let escape: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x00..=0x1f => {
-                out.extend_from_slice(bytes.get(run..i).unwrap_or_default());
-                out.extend_from_slice(b"\\u00");
-                out.push(HEX[usize::from(b >> 4)]);
-                out.push(HEX[usize::from(b & 0xf)]);
-                run = i + 1;
-                i = scan_plain(bytes, run, &mut seen);
-                continue;
-            }
-            _ => {
-                seen |= HIGHS;
-                // 0xED: a surrogate when the next byte is 0xA0 or above.
-                match (bytes.get(i + 1), bytes.get(i + 2)) {
-                    (Some(&b1), Some(&b2)) if b1 >= 0xa0 => {
-                        out.extend_from_slice(bytes.get(run..i).unwrap_or_default());
-                        let unit = 0xd000 | (u16::from(b1 & 0x3f) << 6) | u16::from(b2 & 0x3f);
-                        out.extend_from_slice(b"\\u");
-                        for shift in [12, 8, 4, 0] {
-                            out.push(HEX[usize::from((unit >> shift) & 0xf)]);
-                        }
-                        run = i + 3;
-                        i = scan_plain(bytes, run, &mut seen);
-                    }
-                    _ => i = scan_plain(bytes, i + 1, &mut seen),
-                }
-                continue;
-            }
-        };
-        out.extend_from_slice(bytes.get(run..i).unwrap_or_default());
-        out.extend_from_slice(escape);
-        run = i + 1;
-        i = scan_plain(bytes, run, &mut seen);
+    // The last bytes, padded with `a`s (which need no escaping).
+    while let Some(rest) = bytes.get(i..).filter(|rest| !rest.is_empty()) {
+        let mut block = [b'a'; BLOCK];
+        block[..rest.len()].copy_from_slice(rest);
+        i = write_block(out, bytes, i, &block, rest.len(), &mut seen);
     }
-    out.extend_from_slice(bytes.get(run..).unwrap_or_default());
-    seen & HIGHS == 0
+    let (lo, hi) = halves(&seen);
+    (lo | hi) & (u128::from(HIGHS) * ((1 << 64) + 1)) == 0
 }
+
+/// Bytes [`write_long`] checks at a time (the compiler checks them as two
+/// 16-byte vectors).
+const BLOCK: usize = 32;
+
+/// The bytes of `bytes` from `i`, in `block` (its first `len` bytes; the
+/// rest need no escaping), written up to and including the first that
+/// needs escaping (escaped); returns the index of the next byte to write.
+/// The bytes of `block` are or-ed into `seen`.
+#[inline(always)]
+fn write_block(
+    out: &mut Vec<u8>,
+    bytes: &[u8],
+    i: usize,
+    block: &[u8; BLOCK],
+    len: usize,
+    seen: &mut [u8; BLOCK],
+) -> usize {
+    let mut stops = [0u8; BLOCK];
+    for ((stop, s), &b) in stops.iter_mut().zip(seen.iter_mut()).zip(block) {
+        *stop = u8::from((b < 0x20) | (b == b'"') | (b == b'\\') | (b == 0xed));
+        *s |= b;
+    }
+    let start = out.len();
+    out.extend_from_slice(block);
+    let (lo, hi) = halves(&stops);
+    let k = if lo != 0 {
+        (lo.trailing_zeros() / 8) as usize
+    } else if hi != 0 {
+        16 + (hi.trailing_zeros() / 8) as usize
+    } else {
+        out.truncate(start + len);
+        return i + len;
+    };
+    out.truncate(start + k);
+    let b = block[k];
+    if b != 0xed {
+        let word = ESCAPES[usize::from(b)];
+        put_word(out, u128::from(word), (word >> 56) as usize);
+        return i + k + 1;
+    }
+    // 0xED: a surrogate when the next byte is 0xA0 or above.
+    match (bytes.get(i + k + 1), bytes.get(i + k + 2)) {
+        (Some(&b1), Some(&b2)) if b1 >= 0xa0 => {
+            let unit = 0xd000 | (u16::from(b1 & 0x3f) << 6) | u16::from(b2 & 0x3f);
+            let mut word = *b"\\u0000";
+            for (d, shift) in word[2..].iter_mut().zip([12, 8, 4, 0]) {
+                *d = HEX[usize::from((unit >> shift) & 0xf)];
+            }
+            out.extend_from_slice(&word);
+            i + k + 3
+        }
+        _ => {
+            out.push(b);
+            i + k + 1
+        }
+    }
+}
+
+/// The two 16-byte halves of a block as little-endian words.
+#[inline(always)]
+fn halves(block: &[u8; BLOCK]) -> (u128, u128) {
+    let (lo, hi) = block.split_at(16);
+    let word = |half: &[u8]| <[u8; 16]>::try_from(half).map_or(0, u128::from_le_bytes);
+    (word(lo), word(hi))
+}
+
+/// How `JSON.stringify` escapes each byte below 0x60 that needs it (`"`,
+/// `\`, the control characters), as a little-endian word: the text in the
+/// low bytes, its length in the top byte. (0 for every other byte.)
+const ESCAPES: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut b = 0;
+    while b < 256 {
+        let text: [u8; 6] = match b as u8 {
+            b'"' => *b"\\\"\0\0\0\0",
+            b'\\' => *b"\\\\\0\0\0\0",
+            0x08 => *b"\\b\0\0\0\0",
+            0x0c => *b"\\f\0\0\0\0",
+            b'\n' => *b"\\n\0\0\0\0",
+            b'\r' => *b"\\r\0\0\0\0",
+            b'\t' => *b"\\t\0\0\0\0",
+            0x00..=0x1f => [b'\\', b'u', b'0', b'0', HEX[b >> 4], HEX[b & 0xf]],
+            _ => [0; 6],
+        };
+        let mut len = 0;
+        let mut word = 0u64;
+        while len < 6 && text[len] != 0 {
+            word |= (text[len] as u64) << (8 * len);
+            len += 1;
+        }
+        t[b] = word | (len as u64) << 56;
+        b += 1;
+    }
+    t
+};
 /// Up to 16 bytes that need no escaping, checked as two overlapping words
 /// and copied as two fixed-size pieces (no byte loop, no `memcpy` call):
 /// `Some(ascii)` when written, `None` (nothing written) when a byte may
@@ -250,7 +307,7 @@ fn special(w: u64) -> u64 {
         | (w.wrapping_sub(ONES * 0x20) & !w & HIGHS)
 }
 
-/// The bytes [`scan_plain`] stops at: `"`, `\`, control characters, and
+/// The bytes that may need escaping: `"`, `\`, control characters, and
 /// 0xED (which starts a surrogate in WTF-8).
 const STOP: [bool; 256] = {
     let mut t = [false; 256];
@@ -261,37 +318,6 @@ const STOP: [bool; 256] = {
     }
     t
 };
-
-/// The index of the first byte at or after `i` that may need escaping: `"`,
-/// `\`, a control character, or 0xED (which starts a surrogate in WTF-8).
-/// The bytes passed over are or-ed into `seen` (its [`HIGHS`] bits tell
-/// whether any was not ASCII).
-#[inline(always)]
-fn scan_plain(bytes: &[u8], mut i: usize, seen: &mut u64) -> usize {
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
-            break;
-        };
-        let w = u64::from_le_bytes(chunk);
-        // (Bytes past the stop are or-ed in early: they are written later anyway.)
-        *seen |= w;
-        let stop = special(w);
-        if stop != 0 {
-            // The lowest flagged byte is a true stop (a false flag needs a
-            // borrow from a true one below it): no byte loop to find it.
-            return i + (stop.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    while let Some(&b) = bytes.get(i) {
-        if STOP[usize::from(b)] {
-            break;
-        }
-        *seen |= u64::from(b);
-        i += 1;
-    }
-    i
-}
 
 /// 2^53: every integer of smaller magnitude prints as its plain digits.
 const EXACT_INT: f64 = 9_007_199_254_740_992.0;
@@ -557,6 +583,80 @@ mod tests {
             units.extend([0x62; 9]);
             let expect = format!("\"{}\\udc00bbbbbbbbb\"", "a".repeat(len));
             assert_eq!(s(&units), expect);
+        }
+    }
+
+    /// `JSON.stringify` of UTF-16 units, unit by unit.
+    fn stringify_units(units: &[u16]) -> String {
+        let mut out = String::from("\"");
+        for (i, &u) in units.iter().enumerate() {
+            let high = (0xd800..0xdc00).contains(&u);
+            let low = (0xdc00..0xe000).contains(&u);
+            let paired_high = high && units.get(i + 1).is_some_and(|n| (0xdc00..0xe000).contains(n));
+            let paired_low = low && i > 0 && (0xd800..0xdc00).contains(&units[i - 1]);
+            match u {
+                0x22 => out.push_str("\\\""),
+                0x5c => out.push_str("\\\\"),
+                0x08 => out.push_str("\\b"),
+                0x0c => out.push_str("\\f"),
+                0x0a => out.push_str("\\n"),
+                0x0d => out.push_str("\\r"),
+                0x09 => out.push_str("\\t"),
+                0..0x20 => out.push_str(&format!("\\u{u:04x}")),
+                _ if paired_high => {
+                    let c = 0x10000 + ((u32::from(u) - 0xd800) << 10) + (u32::from(units[i + 1]) - 0xdc00);
+                    out.push(char::from_u32(c).unwrap());
+                }
+                _ if paired_low => {}
+                _ if high || low => out.push_str(&format!("\\u{u:04x}")),
+                _ => out.push(char::from_u32(u32::from(u)).unwrap()),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    #[test]
+    fn long_strings_as_stringify_escapes_them() {
+        let mut rng = crate::test_rng::xorshift(0x5eed_0e5c);
+        let mut below = |n: u64| rng.next().unwrap_or(0) % n;
+        // Plain text, every byte that needs escaping, 0xED leads of
+        // surrogates and of other characters, and multi-byte characters.
+        let alphabet: [&[u16]; 18] = [
+            &[0x61],
+            &[0x20],
+            &[0x24],
+            &[0x22],
+            &[0x5c],
+            &[0x0a],
+            &[0x01],
+            &[0x1f],
+            &[0x08],
+            &[0x7f],
+            &[0xe9],
+            &[0x6f22],
+            &[0xd83d, 0xde00],
+            &[0xd800],
+            &[0xdfff],
+            &[0xd7ff],
+            &[0xd000],
+            &[0x2028],
+        ];
+        for round in 0..20_000 {
+            // Mostly plain text (long runs between stops) in some rounds.
+            let plain = below(4) == 0;
+            let len = below(if round % 10 == 0 { 400 } else { 80 }) as usize;
+            let mut units = Vec::new();
+            for _ in 0..len {
+                let pick = if plain && below(8) != 0 { 0 } else { below(alphabet.len() as u64) as usize };
+                units.extend_from_slice(alphabet[pick]);
+            }
+            let s = JsString::from_utf16(&units);
+            let mut out = vec![b'"'];
+            let ascii = write_body(&mut out, s.as_wtf8());
+            out.push(b'"');
+            assert_eq!(String::from_utf8(out).unwrap(), stringify_units(&units), "{units:x?}");
+            assert_eq!(ascii, s.as_wtf8().is_ascii(), "{units:x?}");
         }
     }
 
