@@ -62,19 +62,30 @@ pub(super) fn write_body(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
 
 /// [`write_body`] past its short case (kept out of line: the short case is
 /// inlined where strings are written): [`BLOCK`] bytes at a time, each
-/// block checked at once and copied with one fixed-size store.
+/// block checked at once and copied with one fixed-size store when nothing
+/// in it needs escaping.
 #[inline(never)]
 fn write_long(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
     let mut seen = [0u8; BLOCK];
+    let mut scratch = [0u8; SCRATCH];
     let mut i = 0;
-    while let Some(block) = bytes.get(i..i + BLOCK).and_then(|b| <&[u8; BLOCK]>::try_from(b).ok()) {
-        i = write_block(out, bytes, i, block, BLOCK, &mut seen);
+    // Each block is written from a window of two (runs are copied a
+    // block's length at a time).
+    while let Some(window) = bytes.get(i..i + 2 * BLOCK).and_then(|w| <&[u8; 2 * BLOCK]>::try_from(w).ok()) {
+        i += write_block(out, window, BLOCK, &mut seen, &mut scratch);
     }
     // The last bytes, padded with `a`s (which need no escaping).
-    while let Some(rest) = bytes.get(i..).filter(|rest| !rest.is_empty()) {
-        let mut block = [b'a'; BLOCK];
-        block[..rest.len()].copy_from_slice(rest);
-        i = write_block(out, bytes, i, &block, rest.len(), &mut seen);
+    let rest = bytes.get(i..).unwrap_or_default();
+    let mut padded = [b'a'; 4 * BLOCK];
+    if let Some(to) = padded.get_mut(..rest.len()) {
+        to.copy_from_slice(rest);
+    }
+    let mut j = 0;
+    while let Some(window) = padded.get(j..j + 2 * BLOCK).and_then(|w| <&[u8; 2 * BLOCK]>::try_from(w).ok()) {
+        if j >= rest.len() {
+            break;
+        }
+        j += write_block(out, window, (rest.len() - j).min(BLOCK), &mut seen, &mut scratch);
     }
     let (lo, hi) = halves(&seen);
     (lo | hi) & (u128::from(HIGHS) * ((1 << 64) + 1)) == 0
@@ -84,58 +95,109 @@ fn write_long(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
 /// 16-byte vectors).
 const BLOCK: usize = 32;
 
-/// The bytes of `bytes` from `i`, in `block` (its first `len` bytes; the
-/// rest need no escaping), written up to and including the first that
-/// needs escaping (escaped); returns the index of the next byte to write.
-/// The bytes of `block` are or-ed into `seen`.
+/// Room for a block escaped (at most six bytes for each of its bytes), and
+/// a block's length more (runs are copied a block at a time).
+const SCRATCH: usize = 7 * BLOCK;
+
+/// Writes the block at the start of `window` (its first `len` bytes; the
+/// others need no escaping), escaped; returns how many bytes of the window
+/// it wrote (the block's, and the rest of a surrogate that it ends with).
+/// The block's bytes are or-ed into `seen`; a block with bytes to escape is
+/// built in `scratch` and appended at once.
 #[inline(always)]
 fn write_block(
     out: &mut Vec<u8>,
-    bytes: &[u8],
-    i: usize,
-    block: &[u8; BLOCK],
+    window: &[u8; 2 * BLOCK],
     len: usize,
     seen: &mut [u8; BLOCK],
+    scratch: &mut [u8; SCRATCH],
 ) -> usize {
+    let (block, _) = window.split_first_chunk::<BLOCK>().unwrap_or((&[0; BLOCK], &[]));
     let mut stops = [0u8; BLOCK];
     for ((stop, s), &b) in stops.iter_mut().zip(seen.iter_mut()).zip(block) {
-        *stop = u8::from((b < 0x20) | (b == b'"') | (b == b'\\') | (b == 0xed));
+        // (`b ^ 2` maps the control characters onto themselves and `"` to
+        // 0x20: one comparison for them all.)
+        *stop = u8::from(((b ^ 2) <= 0x20) | (b == b'\\') | (b == 0xed));
         *s |= b;
     }
-    let start = out.len();
-    out.extend_from_slice(block);
     let (lo, hi) = halves(&stops);
-    let k = if lo != 0 {
-        (lo.trailing_zeros() / 8) as usize
-    } else if hi != 0 {
-        16 + (hi.trailing_zeros() / 8) as usize
-    } else {
+    if lo | hi == 0 {
+        let start = out.len();
+        out.extend_from_slice(block);
         out.truncate(start + len);
-        return i + len;
-    };
-    out.truncate(start + k);
-    let b = block[k];
-    if b != 0xed {
-        let word = ESCAPES[usize::from(b)];
-        put_word(out, u128::from(word), (word >> 56) as usize);
-        return i + k + 1;
+        return len;
     }
-    // 0xED: a surrogate when the next byte is 0xA0 or above.
-    match (bytes.get(i + k + 1), bytes.get(i + k + 2)) {
-        (Some(&b1), Some(&b2)) if b1 >= 0xa0 => {
-            let unit = 0xd000 | (u16::from(b1 & 0x3f) << 6) | u16::from(b2 & 0x3f);
-            let mut word = *b"\\u0000";
-            for (d, shift) in word[2..].iter_mut().zip([12, 8, 4, 0]) {
-                *d = HEX[usize::from((unit >> shift) & 0xf)];
+    // Bit `k` for byte `k` of the block.
+    let mut mask =
+        bits(lo as u64) | bits((lo >> 64) as u64) << 8 | bits(hi as u64) << 16 | bits((hi >> 64) as u64) << 24;
+    // `block[run..]` is not written yet; `scratch[..at]` is.
+    let (mut run, mut at) = (0, 0);
+    while mask != 0 {
+        let k = mask.trailing_zeros() as usize;
+        mask &= mask - 1;
+        copy_run(scratch, at, window, run);
+        at += k - run;
+        let b = block[k];
+        run = k + 1;
+        let word = if b != 0xed {
+            ESCAPES[usize::from(b)]
+        } else {
+            // 0xED: a surrogate when the next byte is 0xA0 or above.
+            match (window.get(k + 1), window.get(k + 2)) {
+                (Some(&b1), Some(&b2)) if b1 >= 0xa0 => {
+                    // (Its other bytes are not stops.)
+                    run = k + 3;
+                    surrogate_escape(0xd000 | (u16::from(b1 & 0x3f) << 6) | u16::from(b2 & 0x3f))
+                }
+                _ => 0xed | 1 << 56,
             }
-            out.extend_from_slice(&word);
-            i + k + 3
+        };
+        if let Some(to) = scratch.get_mut(at..at + 8) {
+            to.copy_from_slice(&word.to_le_bytes());
         }
-        _ => {
-            out.push(b);
-            i + k + 1
-        }
+        at += (word >> 56) as usize;
     }
+    if run < len {
+        copy_run(scratch, at, window, run);
+        at += len - run;
+    }
+    // Most blocks stay short: one fixed-size store.
+    match scratch.first_chunk::<{ 2 * BLOCK }>() {
+        Some(head) if at <= 2 * BLOCK => {
+            let start = out.len();
+            out.extend_from_slice(head);
+            out.truncate(start + at);
+        }
+        _ => out.extend_from_slice(scratch.get(..at).unwrap_or_default()),
+    }
+    run.max(len)
+}
+
+/// Copies a block's length of `window` from `from` (at most [`BLOCK`]) to
+/// `scratch[at..]`.
+#[inline(always)]
+fn copy_run(scratch: &mut [u8; SCRATCH], at: usize, window: &[u8; 2 * BLOCK], from: usize) {
+    if let (Some(run), Some(to)) = (window.get(from..from + BLOCK), scratch.get_mut(at..at + BLOCK)) {
+        to.copy_from_slice(run);
+    }
+}
+
+/// `\\udXXX` for a lone surrogate, as an [`ESCAPES`] word.
+#[inline(always)]
+fn surrogate_escape(unit: u16) -> u64 {
+    let mut word = *b"\\u0000\0\x06";
+    for (d, shift) in word[2..6].iter_mut().zip([12, 8, 4, 0]) {
+        *d = HEX[usize::from((unit >> shift) & 0xf)];
+    }
+    u64::from_le_bytes(word)
+}
+
+/// Eight flags (bytes of 0 or 1) as eight bits, byte `k` as bit `k`: each
+/// byte's product with the multiplier lands in the top byte once, without
+/// carries.
+#[inline(always)]
+fn bits(flags: u64) -> u32 {
+    (flags.wrapping_mul(0x0102_0408_1020_4080) >> 56) as u32
 }
 
 /// The two 16-byte halves of a block as little-endian words.
