@@ -419,7 +419,10 @@ mod tests {
 
     #[test]
     fn numbers_as_the_model_writes_them() {
-        for n in [f64::NAN, -f64::NAN, 0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, 1.5, -2.0, 1e300, -1e-300] {
+        let specials = [f64::NAN, -f64::NAN, 0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, 1.5, -2.0, 1e300, -1e-300];
+        // Around the small integers' fast path: integers, and not quite.
+        let near = (-20_000..=70_000).flat_map(|i| [f64::from(i), f64::from(i) + 0.5, f64::from(i) - 1e-9]);
+        for n in specials.into_iter().chain(near) {
             let (mut ours, mut theirs) = (Vec::new(), Vec::new());
             write_js_number(&mut ours, n);
             crate::model::write_js_number(&mut theirs, n);

@@ -456,19 +456,15 @@ impl Encoder<'_, '_> {
     }
 
     /// The body becomes a form. It has at most an entry per node that can
-    /// be outlined, and one more for the root: room for them at once (they
-    /// are large, and growing the list by doubling copies them again and
-    /// again).
+    /// be outlined, and one more for the root: room for one per node (up to
+    /// 65,536) at once. The entries are large, and growing the list by
+    /// doubling copies them again and again; counting only the nodes that
+    /// can be outlined costs a look at each.
     #[cold]
     #[inline(never)]
     fn first_part(&mut self) {
         self.st.has_form = true;
-        let parts = self
-            .g
-            .ids()
-            .filter(|&id| !matches!(self.g.view(id), NodeRef::Object(_) | NodeRef::Array(_) | NodeRef::FormData(_)))
-            .count();
-        self.st.entries.reserve(parts + 1);
+        self.st.entries.reserve(self.g.len().min(1 << 16) + 1);
     }
 
     fn append(&mut self, name: String, entry: FormEntry) {
