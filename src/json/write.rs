@@ -402,7 +402,6 @@ const FIXED_MAX: f64 = 1e12;
 /// }
 /// assert_eq!(out, b"0.1 0 1e+21 1e-7 123 null ");
 /// ```
-#[inline]
 pub fn write_number(out: &mut Vec<u8>, n: f64) {
     let a = n.abs();
     // NaN and the infinities fail this test. (`-0 < 0` is false: `-0` is `0`.)
