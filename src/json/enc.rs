@@ -2,7 +2,7 @@
 //! object keys, on top of the JSON writers, telling the callers the text's
 //! length in UTF-16 units without a second pass.
 
-use super::write::{pack_plain, put_word, special_any, write_body, PAIRS};
+use super::write::{pack_plain, put_word, special_any, write_body, PAIR_WORDS};
 use crate::swar::{has_zero, HIGHS, ONES};
 use crate::value::{Date, Graph, JsString};
 
@@ -180,20 +180,21 @@ pub(crate) fn write_iso(out: &mut Vec<u8>, date: Date) -> bool {
         }
     };
     let (h, mi, sec, milli) = (rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000);
-    let mut buf = *b"0000-00-00T00:00:00.000Z";
-    let pair = |buf: &mut [u8; 24], at: usize, v: u32| {
-        let v = v as usize * 2;
-        buf[at..at + 2].copy_from_slice(&PAIRS[v..v + 2]);
-    };
-    pair(&mut buf, 0, y / 100);
-    pair(&mut buf, 2, y % 100);
-    pair(&mut buf, 5, m);
-    pair(&mut buf, 8, d);
-    pair(&mut buf, 11, h);
-    pair(&mut buf, 14, mi);
-    pair(&mut buf, 17, sec);
-    buf[20] = b'0' + (milli / 100) as u8;
-    pair(&mut buf, 21, milli % 100);
+    // Three words of eight characters, from the two-digit pairs.
+    let pair = |v: u32| u64::from(PAIR_WORDS.get(v as usize).copied().unwrap_or(0));
+    let (dash, colon) = (u64::from(b'-'), u64::from(b':'));
+    let w0 = pair(y / 100) | pair(y % 100) << 16 | dash << 32 | pair(m) << 40 | dash << 56;
+    let w1 = pair(d) | u64::from(b'T') << 16 | pair(h) << 24 | colon << 40 | pair(mi) << 48;
+    let w2 = colon
+        | pair(sec) << 8
+        | u64::from(b'.') << 24
+        | u64::from(b'0' + (milli / 100) as u8) << 32
+        | pair(milli % 100) << 40
+        | u64::from(b'Z') << 56;
+    let mut buf = [0u8; 24];
+    for (to, w) in buf.chunks_exact_mut(8).zip([w0, w1, w2]) {
+        to.copy_from_slice(&w.to_le_bytes());
+    }
     out.extend_from_slice(&buf);
     true
 }

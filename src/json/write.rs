@@ -471,7 +471,7 @@ pub(super) const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 8081828384858687888990919293949596979899";
 
 /// [`PAIRS`] as little-endian words: the text of `n` is `PAIR_WORDS[n]`.
-const PAIR_WORDS: [u16; 100] = {
+pub(super) const PAIR_WORDS: [u16; 100] = {
     let mut t = [0u16; 100];
     let mut i = 0;
     while i < 100 {
