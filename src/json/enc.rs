@@ -2,8 +2,8 @@
 //! object keys, on top of the JSON writers, telling the callers the text's
 //! length in UTF-16 units without a second pass.
 
-use super::write::{pack_plain, put_word, special_any, write_body, PAIR_WORDS};
-use crate::swar::{has_zero, HIGHS, ONES};
+use super::write::{pack_plain, plain_block, put_word, write_body, BLOCK, PAIR_WORDS};
+use crate::swar::{has_zero, ONES};
 use crate::value::{Date, Graph, JsString};
 
 /// A starting capacity for the output of a whole graph: 64 bytes a node (a
@@ -75,22 +75,21 @@ fn write_escaped_long(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
 #[inline(always)]
 fn plain_quoted(out: &mut Vec<u8>, bytes: &[u8]) -> Option<bool> {
     let n = bytes.len();
-    let (Some(head), Some(tail)) = (bytes.get(..15), bytes.get(n.checked_sub(15)?..)) else { return None };
+    let (Some(head), Some(tail)) = (bytes.first_chunk::<15>(), bytes.last_chunk::<15>()) else { return None };
+    // (The two `a`s stand for the quotes.)
+    let mut block = [b'a'; BLOCK];
+    block[1..16].copy_from_slice(head);
+    block[16..31].copy_from_slice(tail);
+    let ascii = plain_block(&block)?;
     let mut h = [b'"'; 16];
     h[1..].copy_from_slice(head);
     let mut t = [b'"'; 16];
     t[..15].copy_from_slice(tail);
-    let (h, t) = (u128::from_le_bytes(h), u128::from_le_bytes(t));
-    // (The quotes' bytes are checked as `a`.)
-    let words = [h as u64 & !0xff | 0x61, (h >> 64) as u64, t as u64, (t >> 64) as u64 & !(0xff << 56) | 0x61 << 56];
-    if special_any(&words) {
-        return None;
-    }
     let start = out.len();
-    put_word(out, h, 16);
+    out.extend_from_slice(&h);
     out.truncate(start + n + 2 - 16);
-    put_word(out, t, 16);
-    Some(words.iter().fold(0, |seen, &w| seen | w) & HIGHS == 0)
+    out.extend_from_slice(&t);
+    Some(ascii)
 }
 
 /// An object member's key as `JSON.stringify` writes it, and the colon.

@@ -93,7 +93,7 @@ fn write_long(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
 
 /// Bytes [`write_long`] checks at a time (the compiler checks them as two
 /// 16-byte vectors).
-const BLOCK: usize = 32;
+pub(super) const BLOCK: usize = 32;
 
 /// Room for a block escaped (at most six bytes for each of its bytes), and
 /// a block's length more (runs are copied a block at a time).
@@ -115,9 +115,7 @@ fn write_block(
     let (block, _) = window.split_first_chunk::<BLOCK>().unwrap_or((&[0; BLOCK], &[]));
     let mut stops = [0u8; BLOCK];
     for ((stop, s), &b) in stops.iter_mut().zip(seen.iter_mut()).zip(block) {
-        // (`b ^ 2` maps the control characters onto themselves and `"` to
-        // 0x20: one comparison for them all.)
-        *stop = u8::from(((b ^ 2) <= 0x20) | (b == b'\\') | (b == 0xed));
+        *stop = u8::from(stops_at(b));
         *s |= b;
     }
     let (lo, hi) = halves(&stops);
@@ -333,29 +331,43 @@ pub(super) fn put_word(out: &mut Vec<u8>, word: u128, len: usize) {
     out.truncate(start + len);
 }
 
-/// [`write_short`] for 17 to 32 bytes: four overlapping words checked, two
-/// overlapping 16-byte pieces copied.
+/// [`write_short`] for 17 to 32 bytes: two overlapping 16-byte pieces,
+/// checked as one block and copied.
 #[inline(always)]
 fn write_medium(out: &mut Vec<u8>, bytes: &[u8]) -> Option<bool> {
     let n = bytes.len();
-    let (Some(head), Some(tail)) = (bytes.get(..16), bytes.get(n.checked_sub(16)?..)) else { return None };
-    let (Ok(head), Ok(tail)) = (<[u8; 16]>::try_from(head), <[u8; 16]>::try_from(tail)) else { return None };
-    let (a, b) = (u128::from_le_bytes(head), u128::from_le_bytes(tail));
-    let words = [a as u64, (a >> 64) as u64, b as u64, (b >> 64) as u64];
-    if special_any(&words) {
-        return None;
-    }
+    let (Some(head), Some(tail)) = (bytes.first_chunk::<16>(), bytes.last_chunk::<16>()) else { return None };
+    let mut block = [0u8; BLOCK];
+    block[..16].copy_from_slice(head);
+    block[16..].copy_from_slice(tail);
+    let ascii = plain_block(&block)?;
     let start = out.len();
-    out.extend_from_slice(&head);
+    out.extend_from_slice(head);
     out.truncate(start + n - 16);
-    out.extend_from_slice(&tail);
-    Some(words.iter().fold(0, |seen, &w| seen | w) & HIGHS == 0)
+    out.extend_from_slice(tail);
+    Some(ascii)
 }
 
-/// Whether a byte of any of `words` may need escaping (see [`special`]).
+/// Whether a byte needs escaping (or, 0xED, may: it starts a surrogate
+/// in WTF-8).
 #[inline(always)]
-pub(super) fn special_any(words: &[u64]) -> bool {
-    words.iter().fold(0, |stop, &w| stop | special(w)) != 0
+fn stops_at(b: u8) -> bool {
+    // (`b ^ 2` maps the control characters onto themselves and `"` to
+    // 0x20: one comparison for them all.)
+    ((b ^ 2) <= 0x20) | (b == b'\\') | (b == 0xed)
+}
+
+/// `Some(ascii)` when no byte of `block` needs escaping (see
+/// [`stops_at`]), `None` otherwise: one loop, which the compiler checks as
+/// two 16-byte vectors.
+#[inline(always)]
+pub(super) fn plain_block(block: &[u8; BLOCK]) -> Option<bool> {
+    let (mut stop, mut seen) = (0u8, 0u8);
+    for &b in block {
+        stop |= u8::from(stops_at(b));
+        seen |= b;
+    }
+    (stop == 0).then_some(seen < 0x80)
 }
 
 /// Non-zero when a byte of `w` may need escaping (`"`, `\`, a control
