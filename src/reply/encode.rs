@@ -821,7 +821,7 @@ impl Encoder<'_, '_> {
             NodeRef::Object(pairs) => Some(pairs),
             NodeRef::Array(_) => None,
             // A settled promise met for the first time: written here too.
-            NodeRef::Promise(_) => return self.fulfilled_promise(out, m),
+            NodeRef::Promise(state) => return self.fulfilled_promise(out, m, state),
             _ => return false,
         };
         let path = match self.st.written.get(&m) {
@@ -863,9 +863,8 @@ impl Encoder<'_, '_> {
     /// [`Self::write_node`] does for it (a part id, its `then` task, `$@`),
     /// `true`; `false`, with nothing done, for anything else.
     #[inline(never)]
-    fn fulfilled_promise(&mut self, out: &mut Vec<u8>, m: NodeId) -> bool {
-        let NodeRef::Promise(state @ PromiseState::Fulfilled(_)) = self.g.view(m) else { return false };
-        if self.st.written.get(&m).is_some() {
+    fn fulfilled_promise(&mut self, out: &mut Vec<u8>, m: NodeId, state: &PromiseState) -> bool {
+        if !matches!(state, PromiseState::Fulfilled(_)) || self.st.written.get(&m).is_some() {
             return false;
         }
         // (A fulfilled promise's reference cannot fail.)
@@ -1222,7 +1221,7 @@ impl Encoder<'_, '_> {
                     }
                     return Ok(());
                 }
-                let value = self.flatten(value)?;
+                // (Not a promise: nothing to flatten.)
                 let json = match value.as_node().and_then(|n| self.st.written.get(&n)).copied() {
                     Some(r) => {
                         let mut out = self.st.buffer(PART_CAPACITY);
