@@ -486,10 +486,15 @@ impl Encoder<'_, '_> {
     /// bookkeeping when `id` is given (stream chunks have none).
     fn serialize(&mut self, model: Item, id: Option<u32>) -> Result<Vec<u8>> {
         let path: Option<Ref> = id.map(|id| self.st.paths.whole("$", id));
-        match (&model, &path) {
-            (Item::V(Value::Node(n)), Some(p))
+        let g = self.g;
+        let root = match &model {
+            Item::V(Value::Node(n)) => Some((*n, g.view(*n))),
+            _ => None,
+        };
+        match (&root, &path) {
+            (Some((n, node)), Some(p))
                 if !matches!(
-                    self.g.view(*n),
+                    node,
                     NodeRef::ServerReference(_)
                         | NodeRef::Function(_)
                         | NodeRef::ClientReference(_)
@@ -512,9 +517,24 @@ impl Encoder<'_, '_> {
         let mut stack: Vec<Frame> = std::mem::take(&mut self.st.stack);
         // The root's holder is JSON.stringify's wrapper object, which has no path;
         // fresh root lists are recorded as `$<id>` by serializeModel.
-        let first = match model {
-            Item::V(v) => self.write_value(&mut cur, None, Key::Name(&JsString::new()), &v, &mut stack),
-            Item::List(items) => {
+        let first = match (model, root) {
+            // The part's own array or object (a settled promise's value, most
+            // often): what write_node does for it (its path is the part's),
+            // without looking at the node again.
+            (Item::V(_), Some((n, NodeRef::Object(pairs)))) if path.is_some() => {
+                self.st.model_root = None;
+                cur.push(b'{');
+                stack.push(Frame::Object { node: n, i: 0, path, order: object_order(pairs) });
+                Ok(Step::Done)
+            }
+            (Item::V(_), Some((n, NodeRef::Array(_)))) if path.is_some() => {
+                self.st.model_root = None;
+                cur.push(b'[');
+                stack.push(Frame::Array { node: n, i: 0, path });
+                Ok(Step::Done)
+            }
+            (Item::V(v), _) => self.write_value(&mut cur, None, Key::Name(&JsString::new()), &v, &mut stack),
+            (Item::List(items), _) => {
                 cur.push(b'[');
                 stack.push(Frame::List { items, i: 0, path });
                 Ok(Step::Done)
