@@ -460,14 +460,15 @@ impl<'a> Walker<'a> {
             return None;
         }
         if let Value::Node(m) = v {
-            match self.enter(*m, path, key) {
+            let node = self.g.view(*m);
+            if let NodeRef::Promise(_) = node {
+                self.promise(*m, None);
+                return None;
+            }
+            match self.enter(*m, node, path, key) {
                 Some(Next::Done) => return None,
                 Some(next) => return Some(Ok(next)),
                 None => {}
-            }
-            if let NodeRef::Promise(_) = self.g.view(*m) {
-                self.promise(*m, None);
-                return None;
             }
         }
         Some(self.value(Holder::Frame(kids, path), key, v, None))
@@ -479,9 +480,10 @@ impl<'a> Walker<'a> {
     /// frame (not a whole frame moved out through them). `None`, with
     /// nothing done, for any other node (and for a node without a
     /// reference that is already being walked: the general path throws).
+    /// `node` is the member's view, which the caller has taken.
     #[inline(always)]
-    fn enter(&mut self, m: NodeId, parent: Option<Ref>, key: Key<'_>) -> Option<Next> {
-        let object = match self.g.view(m) {
+    fn enter(&mut self, m: NodeId, node: NodeRef<'_>, parent: Option<Ref>, key: Key<'_>) -> Option<Next> {
+        let object = match node {
             NodeRef::Object(_) => true,
             NodeRef::Array(_) => false,
             _ => return None,
