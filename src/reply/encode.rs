@@ -517,24 +517,28 @@ impl Encoder<'_, '_> {
         let mut stack: Vec<Frame> = std::mem::take(&mut self.st.stack);
         // The root's holder is JSON.stringify's wrapper object, which has no path;
         // fresh root lists are recorded as `$<id>` by serializeModel.
-        let first = match (model, root) {
+        let first = match model {
             // The part's own array or object (a settled promise's value, most
             // often): what write_node does for it (its path is the part's),
             // without looking at the node again.
-            (Item::V(_), Some((n, NodeRef::Object(pairs)))) if path.is_some() => {
-                self.st.model_root = None;
-                cur.push(b'{');
-                stack.push(Frame::Object { node: n, i: 0, path, order: object_order(pairs) });
+            Item::V(_) if path.is_some() && matches!(root, Some((_, NodeRef::Array(_) | NodeRef::Object(_)))) => {
+                if let Some((n, node)) = root {
+                    self.st.model_root = None;
+                    match node {
+                        NodeRef::Object(pairs) => {
+                            cur.push(b'{');
+                            stack.push(Frame::Object { node: n, i: 0, path, order: object_order(pairs) });
+                        }
+                        _ => {
+                            cur.push(b'[');
+                            stack.push(Frame::Array { node: n, i: 0, path });
+                        }
+                    }
+                }
                 Ok(Step::Done)
             }
-            (Item::V(_), Some((n, NodeRef::Array(_)))) if path.is_some() => {
-                self.st.model_root = None;
-                cur.push(b'[');
-                stack.push(Frame::Array { node: n, i: 0, path });
-                Ok(Step::Done)
-            }
-            (Item::V(v), _) => self.write_value(&mut cur, None, Key::Name(&JsString::new()), &v, &mut stack),
-            (Item::List(items), _) => {
+            Item::V(v) => self.write_value(&mut cur, None, Key::Name(&JsString::new()), &v, &mut stack),
+            Item::List(items) => {
                 cur.push(b'[');
                 stack.push(Frame::List { items, i: 0, path });
                 Ok(Step::Done)
