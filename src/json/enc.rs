@@ -2,8 +2,8 @@
 //! object keys, on top of the JSON writers, telling the callers the text's
 //! length in UTF-16 units without a second pass.
 
-use super::write::{pack_plain, put_word, special_any, write_body, PAIRS};
-use crate::swar::{has_zero, HIGHS, ONES};
+use super::write::{pack_plain, plain_block, put_word, write_body, BLOCK, PAIR_WORDS};
+use crate::swar::{has_zero, ONES};
 use crate::value::{Date, Graph, JsString};
 
 /// A starting capacity for the output of a whole graph: 64 bytes a node (a
@@ -75,22 +75,21 @@ fn write_escaped_long(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
 #[inline(always)]
 fn plain_quoted(out: &mut Vec<u8>, bytes: &[u8]) -> Option<bool> {
     let n = bytes.len();
-    let (Some(head), Some(tail)) = (bytes.get(..15), bytes.get(n.checked_sub(15)?..)) else { return None };
+    let (Some(head), Some(tail)) = (bytes.first_chunk::<15>(), bytes.last_chunk::<15>()) else { return None };
+    // (The two `a`s stand for the quotes.)
+    let mut block = [b'a'; BLOCK];
+    block[1..16].copy_from_slice(head);
+    block[16..31].copy_from_slice(tail);
+    let ascii = plain_block(&block)?;
     let mut h = [b'"'; 16];
     h[1..].copy_from_slice(head);
     let mut t = [b'"'; 16];
     t[..15].copy_from_slice(tail);
-    let (h, t) = (u128::from_le_bytes(h), u128::from_le_bytes(t));
-    // (The quotes' bytes are checked as `a`.)
-    let words = [h as u64 & !0xff | 0x61, (h >> 64) as u64, t as u64, (t >> 64) as u64 & !(0xff << 56) | 0x61 << 56];
-    if special_any(&words) {
-        return None;
-    }
     let start = out.len();
-    put_word(out, h, 16);
+    out.extend_from_slice(&h);
     out.truncate(start + n + 2 - 16);
-    put_word(out, t, 16);
-    Some(words.iter().fold(0, |seen, &w| seen | w) & HIGHS == 0)
+    out.extend_from_slice(&t);
+    Some(ascii)
 }
 
 /// An object member's key as `JSON.stringify` writes it, and the colon.
@@ -180,20 +179,21 @@ pub(crate) fn write_iso(out: &mut Vec<u8>, date: Date) -> bool {
         }
     };
     let (h, mi, sec, milli) = (rem / 3_600_000, rem / 60_000 % 60, rem / 1000 % 60, rem % 1000);
-    let mut buf = *b"0000-00-00T00:00:00.000Z";
-    let pair = |buf: &mut [u8; 24], at: usize, v: u32| {
-        let v = v as usize * 2;
-        buf[at..at + 2].copy_from_slice(&PAIRS[v..v + 2]);
-    };
-    pair(&mut buf, 0, y / 100);
-    pair(&mut buf, 2, y % 100);
-    pair(&mut buf, 5, m);
-    pair(&mut buf, 8, d);
-    pair(&mut buf, 11, h);
-    pair(&mut buf, 14, mi);
-    pair(&mut buf, 17, sec);
-    buf[20] = b'0' + (milli / 100) as u8;
-    pair(&mut buf, 21, milli % 100);
+    // Three words of eight characters, from the two-digit pairs.
+    let pair = |v: u32| u64::from(PAIR_WORDS.get(v as usize).copied().unwrap_or(0));
+    let (dash, colon) = (u64::from(b'-'), u64::from(b':'));
+    let w0 = pair(y / 100) | pair(y % 100) << 16 | dash << 32 | pair(m) << 40 | dash << 56;
+    let w1 = pair(d) | u64::from(b'T') << 16 | pair(h) << 24 | colon << 40 | pair(mi) << 48;
+    let w2 = colon
+        | pair(sec) << 8
+        | u64::from(b'.') << 24
+        | u64::from(b'0' + (milli / 100) as u8) << 32
+        | pair(milli % 100) << 40
+        | u64::from(b'Z') << 56;
+    let mut buf = [0u8; 24];
+    for (to, w) in buf.chunks_exact_mut(8).zip([w0, w1, w2]) {
+        to.copy_from_slice(&w.to_le_bytes());
+    }
     out.extend_from_slice(&buf);
     true
 }
@@ -419,7 +419,10 @@ mod tests {
 
     #[test]
     fn numbers_as_the_model_writes_them() {
-        for n in [f64::NAN, -f64::NAN, 0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, 1.5, -2.0, 1e300, -1e-300] {
+        let specials = [f64::NAN, -f64::NAN, 0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, 1.5, -2.0, 1e300, -1e-300];
+        // Around the small integers' fast path: integers, and not quite.
+        let near = (-20_000..=70_000).flat_map(|i| [f64::from(i), f64::from(i) + 0.5, f64::from(i) - 1e-9]);
+        for n in specials.into_iter().chain(near) {
             let (mut ours, mut theirs) = (Vec::new(), Vec::new());
             write_js_number(&mut ours, n);
             crate::model::write_js_number(&mut theirs, n);

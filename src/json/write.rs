@@ -61,63 +61,180 @@ pub(super) fn write_body(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
 }
 
 /// [`write_body`] past its short case (kept out of line: the short case is
-/// inlined where strings are written).
+/// inlined where strings are written): [`BLOCK`] bytes at a time, each
+/// block checked at once and copied with one fixed-size store when nothing
+/// in it needs escaping.
 #[inline(never)]
 fn write_long(out: &mut Vec<u8>, bytes: &[u8]) -> bool {
-    let mut seen = 0u64;
-    let mut i = scan_plain(bytes, 0, &mut seen);
-    if i == bytes.len() {
-        // Nothing to escape (the common case): one copy.
-        out.extend_from_slice(bytes);
-        return seen & HIGHS == 0;
+    let mut seen = [0u8; BLOCK];
+    let mut scratch = [0u8; SCRATCH];
+    let mut i = 0;
+    // Each block is written from a window of two (runs are copied a
+    // block's length at a time).
+    while let Some(window) = bytes.get(i..i + 2 * BLOCK).and_then(|w| <&[u8; 2 * BLOCK]>::try_from(w).ok()) {
+        i += write_block(out, window, BLOCK, &mut seen, &mut scratch);
     }
-    // `bytes[run..i]` is pending text that needs no escaping.
-    let mut run = 0;
-    while let Some(&b) = bytes.get(i) {
-        let escape: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x00..=0x1f => {
-                out.extend_from_slice(bytes.get(run..i).unwrap_or_default());
-                out.extend_from_slice(b"\\u00");
-                out.push(HEX[usize::from(b >> 4)]);
-                out.push(HEX[usize::from(b & 0xf)]);
-                run = i + 1;
-                i = scan_plain(bytes, run, &mut seen);
-                continue;
-            }
-            _ => {
-                seen |= HIGHS;
-                // 0xED: a surrogate when the next byte is 0xA0 or above.
-                match (bytes.get(i + 1), bytes.get(i + 2)) {
-                    (Some(&b1), Some(&b2)) if b1 >= 0xa0 => {
-                        out.extend_from_slice(bytes.get(run..i).unwrap_or_default());
-                        let unit = 0xd000 | (u16::from(b1 & 0x3f) << 6) | u16::from(b2 & 0x3f);
-                        out.extend_from_slice(b"\\u");
-                        for shift in [12, 8, 4, 0] {
-                            out.push(HEX[usize::from((unit >> shift) & 0xf)]);
-                        }
-                        run = i + 3;
-                        i = scan_plain(bytes, run, &mut seen);
-                    }
-                    _ => i = scan_plain(bytes, i + 1, &mut seen),
+    // The last bytes, padded with `a`s (which need no escaping).
+    let rest = bytes.get(i..).unwrap_or_default();
+    let mut padded = [b'a'; 4 * BLOCK];
+    if let Some(to) = padded.get_mut(..rest.len()) {
+        to.copy_from_slice(rest);
+    }
+    let mut j = 0;
+    while let Some(window) = padded.get(j..j + 2 * BLOCK).and_then(|w| <&[u8; 2 * BLOCK]>::try_from(w).ok()) {
+        if j >= rest.len() {
+            break;
+        }
+        j += write_block(out, window, (rest.len() - j).min(BLOCK), &mut seen, &mut scratch);
+    }
+    let (lo, hi) = halves(&seen);
+    (lo | hi) & (u128::from(HIGHS) * ((1 << 64) + 1)) == 0
+}
+
+/// Bytes [`write_long`] checks at a time (the compiler checks them as two
+/// 16-byte vectors).
+pub(super) const BLOCK: usize = 32;
+
+/// Room for a block escaped (at most six bytes for each of its bytes), and
+/// a block's length more (runs are copied a block at a time).
+const SCRATCH: usize = 7 * BLOCK;
+
+/// Writes the block at the start of `window` (its first `len` bytes; the
+/// others need no escaping), escaped; returns how many bytes of the window
+/// it wrote (the block's, and the rest of a surrogate that it ends with).
+/// The block's bytes are or-ed into `seen`; a block with bytes to escape is
+/// built in `scratch` and appended at once.
+#[inline(always)]
+fn write_block(
+    out: &mut Vec<u8>,
+    window: &[u8; 2 * BLOCK],
+    len: usize,
+    seen: &mut [u8; BLOCK],
+    scratch: &mut [u8; SCRATCH],
+) -> usize {
+    let (block, _) = window.split_first_chunk::<BLOCK>().unwrap_or((&[0; BLOCK], &[]));
+    let mut stops = [0u8; BLOCK];
+    for ((stop, s), &b) in stops.iter_mut().zip(seen.iter_mut()).zip(block) {
+        *stop = u8::from(stops_at(b));
+        *s |= b;
+    }
+    let (lo, hi) = halves(&stops);
+    if lo | hi == 0 {
+        let start = out.len();
+        out.extend_from_slice(block);
+        out.truncate(start + len);
+        return len;
+    }
+    // Bit `k` for byte `k` of the block.
+    let mut mask =
+        bits(lo as u64) | bits((lo >> 64) as u64) << 8 | bits(hi as u64) << 16 | bits((hi >> 64) as u64) << 24;
+    // `block[run..]` is not written yet; `scratch[..at]` is.
+    let (mut run, mut at) = (0, 0);
+    while mask != 0 {
+        let k = mask.trailing_zeros() as usize;
+        mask &= mask - 1;
+        copy_run(scratch, at, window, run);
+        at += k - run;
+        let b = block[k];
+        run = k + 1;
+        let word = if b != 0xed {
+            ESCAPES[usize::from(b)]
+        } else {
+            // 0xED: a surrogate when the next byte is 0xA0 or above.
+            match (window.get(k + 1), window.get(k + 2)) {
+                (Some(&b1), Some(&b2)) if b1 >= 0xa0 => {
+                    // (Its other bytes are not stops.)
+                    run = k + 3;
+                    surrogate_escape(0xd000 | (u16::from(b1 & 0x3f) << 6) | u16::from(b2 & 0x3f))
                 }
-                continue;
+                _ => 0xed | 1 << 56,
             }
         };
-        out.extend_from_slice(bytes.get(run..i).unwrap_or_default());
-        out.extend_from_slice(escape);
-        run = i + 1;
-        i = scan_plain(bytes, run, &mut seen);
+        if let Some(to) = scratch.get_mut(at..at + 8) {
+            to.copy_from_slice(&word.to_le_bytes());
+        }
+        at += (word >> 56) as usize;
     }
-    out.extend_from_slice(bytes.get(run..).unwrap_or_default());
-    seen & HIGHS == 0
+    if run < len {
+        copy_run(scratch, at, window, run);
+        at += len - run;
+    }
+    // Most blocks stay short: one fixed-size store.
+    match scratch.first_chunk::<{ 2 * BLOCK }>() {
+        Some(head) if at <= 2 * BLOCK => {
+            let start = out.len();
+            out.extend_from_slice(head);
+            out.truncate(start + at);
+        }
+        _ => out.extend_from_slice(scratch.get(..at).unwrap_or_default()),
+    }
+    run.max(len)
 }
+
+/// Copies a block's length of `window` from `from` (at most [`BLOCK`]) to
+/// `scratch[at..]`.
+#[inline(always)]
+fn copy_run(scratch: &mut [u8; SCRATCH], at: usize, window: &[u8; 2 * BLOCK], from: usize) {
+    if let (Some(run), Some(to)) = (window.get(from..from + BLOCK), scratch.get_mut(at..at + BLOCK)) {
+        to.copy_from_slice(run);
+    }
+}
+
+/// `\\udXXX` for a lone surrogate, as an [`ESCAPES`] word.
+#[inline(always)]
+fn surrogate_escape(unit: u16) -> u64 {
+    let mut word = *b"\\u0000\0\x06";
+    for (d, shift) in word[2..6].iter_mut().zip([12, 8, 4, 0]) {
+        *d = HEX[usize::from((unit >> shift) & 0xf)];
+    }
+    u64::from_le_bytes(word)
+}
+
+/// Eight flags (bytes of 0 or 1) as eight bits, byte `k` as bit `k`: each
+/// byte's product with the multiplier lands in the top byte once, without
+/// carries.
+#[inline(always)]
+fn bits(flags: u64) -> u32 {
+    (flags.wrapping_mul(0x0102_0408_1020_4080) >> 56) as u32
+}
+
+/// The two 16-byte halves of a block as little-endian words.
+#[inline(always)]
+fn halves(block: &[u8; BLOCK]) -> (u128, u128) {
+    let (lo, hi) = block.split_at(16);
+    let word = |half: &[u8]| <[u8; 16]>::try_from(half).map_or(0, u128::from_le_bytes);
+    (word(lo), word(hi))
+}
+
+/// How `JSON.stringify` escapes each byte below 0x60 that needs it (`"`,
+/// `\`, the control characters), as a little-endian word: the text in the
+/// low bytes, its length in the top byte. (0 for every other byte.)
+const ESCAPES: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut b = 0;
+    while b < 256 {
+        let text: [u8; 6] = match b as u8 {
+            b'"' => *b"\\\"\0\0\0\0",
+            b'\\' => *b"\\\\\0\0\0\0",
+            0x08 => *b"\\b\0\0\0\0",
+            0x0c => *b"\\f\0\0\0\0",
+            b'\n' => *b"\\n\0\0\0\0",
+            b'\r' => *b"\\r\0\0\0\0",
+            b'\t' => *b"\\t\0\0\0\0",
+            0x00..=0x1f => [b'\\', b'u', b'0', b'0', HEX[b >> 4], HEX[b & 0xf]],
+            _ => [0; 6],
+        };
+        let mut len = 0;
+        let mut word = 0u64;
+        while len < 6 && text[len] != 0 {
+            word |= (text[len] as u64) << (8 * len);
+            len += 1;
+        }
+        t[b] = word | (len as u64) << 56;
+        b += 1;
+    }
+    t
+};
 /// Up to 16 bytes that need no escaping, checked as two overlapping words
 /// and copied as two fixed-size pieces (no byte loop, no `memcpy` call):
 /// `Some(ascii)` when written, `None` (nothing written) when a byte may
@@ -214,29 +331,43 @@ pub(super) fn put_word(out: &mut Vec<u8>, word: u128, len: usize) {
     out.truncate(start + len);
 }
 
-/// [`write_short`] for 17 to 32 bytes: four overlapping words checked, two
-/// overlapping 16-byte pieces copied.
+/// [`write_short`] for 17 to 32 bytes: two overlapping 16-byte pieces,
+/// checked as one block and copied.
 #[inline(always)]
 fn write_medium(out: &mut Vec<u8>, bytes: &[u8]) -> Option<bool> {
     let n = bytes.len();
-    let (Some(head), Some(tail)) = (bytes.get(..16), bytes.get(n.checked_sub(16)?..)) else { return None };
-    let (Ok(head), Ok(tail)) = (<[u8; 16]>::try_from(head), <[u8; 16]>::try_from(tail)) else { return None };
-    let (a, b) = (u128::from_le_bytes(head), u128::from_le_bytes(tail));
-    let words = [a as u64, (a >> 64) as u64, b as u64, (b >> 64) as u64];
-    if special_any(&words) {
-        return None;
-    }
+    let (Some(head), Some(tail)) = (bytes.first_chunk::<16>(), bytes.last_chunk::<16>()) else { return None };
+    let mut block = [0u8; BLOCK];
+    block[..16].copy_from_slice(head);
+    block[16..].copy_from_slice(tail);
+    let ascii = plain_block(&block)?;
     let start = out.len();
-    out.extend_from_slice(&head);
+    out.extend_from_slice(head);
     out.truncate(start + n - 16);
-    out.extend_from_slice(&tail);
-    Some(words.iter().fold(0, |seen, &w| seen | w) & HIGHS == 0)
+    out.extend_from_slice(tail);
+    Some(ascii)
 }
 
-/// Whether a byte of any of `words` may need escaping (see [`special`]).
+/// Whether a byte needs escaping (or, 0xED, may: it starts a surrogate
+/// in WTF-8).
 #[inline(always)]
-pub(super) fn special_any(words: &[u64]) -> bool {
-    words.iter().fold(0, |stop, &w| stop | special(w)) != 0
+fn stops_at(b: u8) -> bool {
+    // (`b ^ 2` maps the control characters onto themselves and `"` to
+    // 0x20: one comparison for them all.)
+    ((b ^ 2) <= 0x20) | (b == b'\\') | (b == 0xed)
+}
+
+/// `Some(ascii)` when no byte of `block` needs escaping (see
+/// [`stops_at`]), `None` otherwise: one loop, which the compiler checks as
+/// two 16-byte vectors.
+#[inline(always)]
+pub(super) fn plain_block(block: &[u8; BLOCK]) -> Option<bool> {
+    let (mut stop, mut seen) = (0u8, 0u8);
+    for &b in block {
+        stop |= u8::from(stops_at(b));
+        seen |= b;
+    }
+    (stop == 0).then_some(seen < 0x80)
 }
 
 /// Non-zero when a byte of `w` may need escaping (`"`, `\`, a control
@@ -250,7 +381,7 @@ fn special(w: u64) -> u64 {
         | (w.wrapping_sub(ONES * 0x20) & !w & HIGHS)
 }
 
-/// The bytes [`scan_plain`] stops at: `"`, `\`, control characters, and
+/// The bytes that may need escaping: `"`, `\`, control characters, and
 /// 0xED (which starts a surrogate in WTF-8).
 const STOP: [bool; 256] = {
     let mut t = [false; 256];
@@ -261,37 +392,6 @@ const STOP: [bool; 256] = {
     }
     t
 };
-
-/// The index of the first byte at or after `i` that may need escaping: `"`,
-/// `\`, a control character, or 0xED (which starts a surrogate in WTF-8).
-/// The bytes passed over are or-ed into `seen` (its [`HIGHS`] bits tell
-/// whether any was not ASCII).
-#[inline(always)]
-fn scan_plain(bytes: &[u8], mut i: usize, seen: &mut u64) -> usize {
-    while let Some(chunk) = bytes.get(i..i + 8) {
-        let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
-            break;
-        };
-        let w = u64::from_le_bytes(chunk);
-        // (Bytes past the stop are or-ed in early: they are written later anyway.)
-        *seen |= w;
-        let stop = special(w);
-        if stop != 0 {
-            // The lowest flagged byte is a true stop (a false flag needs a
-            // borrow from a true one below it): no byte loop to find it.
-            return i + (stop.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    while let Some(&b) = bytes.get(i) {
-        if STOP[usize::from(b)] {
-            break;
-        }
-        *seen |= u64::from(b);
-        i += 1;
-    }
-    i
-}
 
 /// 2^53: every integer of smaller magnitude prints as its plain digits.
 const EXACT_INT: f64 = 9_007_199_254_740_992.0;
@@ -383,7 +483,7 @@ pub(super) const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
 8081828384858687888990919293949596979899";
 
 /// [`PAIRS`] as little-endian words: the text of `n` is `PAIR_WORDS[n]`.
-const PAIR_WORDS: [u16; 100] = {
+pub(super) const PAIR_WORDS: [u16; 100] = {
     let mut t = [0u16; 100];
     let mut i = 0;
     while i < 100 {
@@ -557,6 +657,80 @@ mod tests {
             units.extend([0x62; 9]);
             let expect = format!("\"{}\\udc00bbbbbbbbb\"", "a".repeat(len));
             assert_eq!(s(&units), expect);
+        }
+    }
+
+    /// `JSON.stringify` of UTF-16 units, unit by unit.
+    fn stringify_units(units: &[u16]) -> String {
+        let mut out = String::from("\"");
+        for (i, &u) in units.iter().enumerate() {
+            let high = (0xd800..0xdc00).contains(&u);
+            let low = (0xdc00..0xe000).contains(&u);
+            let paired_high = high && units.get(i + 1).is_some_and(|n| (0xdc00..0xe000).contains(n));
+            let paired_low = low && i > 0 && (0xd800..0xdc00).contains(&units[i - 1]);
+            match u {
+                0x22 => out.push_str("\\\""),
+                0x5c => out.push_str("\\\\"),
+                0x08 => out.push_str("\\b"),
+                0x0c => out.push_str("\\f"),
+                0x0a => out.push_str("\\n"),
+                0x0d => out.push_str("\\r"),
+                0x09 => out.push_str("\\t"),
+                0..0x20 => out.push_str(&format!("\\u{u:04x}")),
+                _ if paired_high => {
+                    let c = 0x10000 + ((u32::from(u) - 0xd800) << 10) + (u32::from(units[i + 1]) - 0xdc00);
+                    out.push(char::from_u32(c).unwrap());
+                }
+                _ if paired_low => {}
+                _ if high || low => out.push_str(&format!("\\u{u:04x}")),
+                _ => out.push(char::from_u32(u32::from(u)).unwrap()),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    #[test]
+    fn long_strings_as_stringify_escapes_them() {
+        let mut rng = crate::test_rng::xorshift(0x5eed_0e5c);
+        let mut below = |n: u64| rng.next().unwrap_or(0) % n;
+        // Plain text, every byte that needs escaping, 0xED leads of
+        // surrogates and of other characters, and multi-byte characters.
+        let alphabet: [&[u16]; 18] = [
+            &[0x61],
+            &[0x20],
+            &[0x24],
+            &[0x22],
+            &[0x5c],
+            &[0x0a],
+            &[0x01],
+            &[0x1f],
+            &[0x08],
+            &[0x7f],
+            &[0xe9],
+            &[0x6f22],
+            &[0xd83d, 0xde00],
+            &[0xd800],
+            &[0xdfff],
+            &[0xd7ff],
+            &[0xd000],
+            &[0x2028],
+        ];
+        for round in 0..20_000 {
+            // Mostly plain text (long runs between stops) in some rounds.
+            let plain = below(4) == 0;
+            let len = below(if round % 10 == 0 { 400 } else { 80 }) as usize;
+            let mut units = Vec::new();
+            for _ in 0..len {
+                let pick = if plain && below(8) != 0 { 0 } else { below(alphabet.len() as u64) as usize };
+                units.extend_from_slice(alphabet[pick]);
+            }
+            let s = JsString::from_utf16(&units);
+            let mut out = vec![b'"'];
+            let ascii = write_body(&mut out, s.as_wtf8());
+            out.push(b'"');
+            assert_eq!(String::from_utf8(out).unwrap(), stringify_units(&units), "{units:x?}");
+            assert_eq!(ascii, s.as_wtf8().is_ascii(), "{units:x?}");
         }
     }
 

@@ -2,6 +2,8 @@
 
 use std::borrow::Cow;
 
+use crate::swar::{has_zero, ONES};
+
 /// One entry to serialize, borrowed from the caller.
 ///
 /// ```
@@ -50,10 +52,7 @@ fn push_normalized(out: &mut Vec<u8>, s: &str, crlf: &[u8], quote: Option<&[u8]>
     let mut last = 0;
     loop {
         let rest = b.get(last..).unwrap_or_default();
-        let found = match quote {
-            Some(_) => memchr::memchr3(b'\r', b'\n', b'"', rest),
-            None => memchr::memchr2(b'\r', b'\n', rest),
-        };
+        let found = next_break(rest, quote.is_some());
         let Some(at) = found.map(|off| last + off) else { break };
         let (skip, rep): (usize, &[u8]) = match b[at] {
             b'\r' if b.get(at + 1) == Some(&b'\n') => (2, crlf),
@@ -65,6 +64,31 @@ fn push_normalized(out: &mut Vec<u8>, s: &str, crlf: &[u8], quote: Option<&[u8]>
         last = at + skip;
     }
     out.extend_from_slice(b.get(last..).unwrap_or_default());
+}
+
+/// The first CR or LF in `s` (or `"`, with `quote`). Short texts (names)
+/// word by word, without `memchr`'s setup; longer ones with it.
+#[inline]
+fn next_break(s: &[u8], quote: bool) -> Option<usize> {
+    if s.len() > 16 {
+        return if quote { memchr::memchr3(b'\r', b'\n', b'"', s) } else { memchr::memchr2(b'\r', b'\n', s) };
+    }
+    let hit = |b: u8| b == b'\r' || b == b'\n' || (quote && b == b'"');
+    let mut words = s.chunks_exact(8);
+    let mut at = 0;
+    for w in &mut words {
+        let w = <[u8; 8]>::try_from(w).map_or(0, u64::from_le_bytes);
+        let mut found = has_zero(w ^ (ONES * u64::from(b'\r'))) | has_zero(w ^ (ONES * u64::from(b'\n')));
+        if quote {
+            found |= has_zero(w ^ (ONES * u64::from(b'"')));
+        }
+        if found != 0 {
+            // The lowest flagged byte is a true one.
+            return Some(at + (found.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    words.remainder().iter().position(|&b| hit(b)).map(|p| at + p)
 }
 
 /// Appends a name: line breaks normalised to CRLF, then `"`, CR and LF escaped.
@@ -276,6 +300,23 @@ fn pick(mut h: u64, entries: &[EntryRef<'_>]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn next_break_as_a_byte_search() {
+        let mut rng = crate::test_rng::xorshift(0x5eed_b4ea);
+        let mut below = |n: u64| rng.next().unwrap_or(0) % n;
+        let alphabet = [b'a', b'-', b'\r', b'\n', b'"', 0xc3, 0xa9];
+        for _ in 0..20_000 {
+            let len = below(100) as usize;
+            // Mostly plain text, so that breaks land in every position.
+            let text: Vec<u8> =
+                (0..len).map(|_| if below(10) == 0 { alphabet[below(7) as usize] } else { b'a' }).collect();
+            for quote in [false, true] {
+                let want = text.iter().position(|&b| b == b'\r' || b == b'\n' || (quote && b == b'"'));
+                assert_eq!(next_break(&text, quote), want, "{text:?} {quote}");
+            }
+        }
+    }
 
     #[test]
     fn pick_redraws_when_the_candidate_occurs() {

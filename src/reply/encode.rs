@@ -456,19 +456,15 @@ impl Encoder<'_, '_> {
     }
 
     /// The body becomes a form. It has at most an entry per node that can
-    /// be outlined, and one more for the root: room for them at once (they
-    /// are large, and growing the list by doubling copies them again and
-    /// again).
+    /// be outlined, and one more for the root: room for one per node (up to
+    /// 65,536) at once. The entries are large, and growing the list by
+    /// doubling copies them again and again; counting only the nodes that
+    /// can be outlined costs a look at each.
     #[cold]
     #[inline(never)]
     fn first_part(&mut self) {
         self.st.has_form = true;
-        let parts = self
-            .g
-            .ids()
-            .filter(|&id| !matches!(self.g.view(id), NodeRef::Object(_) | NodeRef::Array(_) | NodeRef::FormData(_)))
-            .count();
-        self.st.entries.reserve(parts + 1);
+        self.st.entries.reserve(self.g.len().min(1 << 16) + 1);
     }
 
     fn append(&mut self, name: String, entry: FormEntry) {
@@ -490,10 +486,15 @@ impl Encoder<'_, '_> {
     /// bookkeeping when `id` is given (stream chunks have none).
     fn serialize(&mut self, model: Item, id: Option<u32>) -> Result<Vec<u8>> {
         let path: Option<Ref> = id.map(|id| self.st.paths.whole("$", id));
-        match (&model, &path) {
-            (Item::V(Value::Node(n)), Some(p))
+        let g = self.g;
+        let root = match &model {
+            Item::V(Value::Node(n)) => Some((*n, g.view(*n))),
+            _ => None,
+        };
+        match (&root, &path) {
+            (Some((n, node)), Some(p))
                 if !matches!(
-                    self.g.view(*n),
+                    node,
                     NodeRef::ServerReference(_)
                         | NodeRef::Function(_)
                         | NodeRef::ClientReference(_)
@@ -517,6 +518,25 @@ impl Encoder<'_, '_> {
         // The root's holder is JSON.stringify's wrapper object, which has no path;
         // fresh root lists are recorded as `$<id>` by serializeModel.
         let first = match model {
+            // The part's own array or object (a settled promise's value, most
+            // often): what write_node does for it (its path is the part's),
+            // without looking at the node again.
+            Item::V(_) if path.is_some() && matches!(root, Some((_, NodeRef::Array(_) | NodeRef::Object(_)))) => {
+                if let Some((n, node)) = root {
+                    self.st.model_root = None;
+                    match node {
+                        NodeRef::Object(pairs) => {
+                            cur.push(b'{');
+                            stack.push(Frame::Object { node: n, i: 0, path, order: object_order(pairs) });
+                        }
+                        _ => {
+                            cur.push(b'[');
+                            stack.push(Frame::Array { node: n, i: 0, path });
+                        }
+                    }
+                }
+                Ok(Step::Done)
+            }
             Item::V(v) => self.write_value(&mut cur, None, Key::Name(&JsString::new()), &v, &mut stack),
             Item::List(items) => {
                 cur.push(b'[');
@@ -825,7 +845,7 @@ impl Encoder<'_, '_> {
             NodeRef::Object(pairs) => Some(pairs),
             NodeRef::Array(_) => None,
             // A settled promise met for the first time: written here too.
-            NodeRef::Promise(_) => return self.fulfilled_promise(out, m),
+            NodeRef::Promise(state) => return self.fulfilled_promise(out, m, state),
             _ => return false,
         };
         let path = match self.st.written.get(&m) {
@@ -867,9 +887,8 @@ impl Encoder<'_, '_> {
     /// [`Self::write_node`] does for it (a part id, its `then` task, `$@`),
     /// `true`; `false`, with nothing done, for anything else.
     #[inline(never)]
-    fn fulfilled_promise(&mut self, out: &mut Vec<u8>, m: NodeId) -> bool {
-        let NodeRef::Promise(state @ PromiseState::Fulfilled(_)) = self.g.view(m) else { return false };
-        if self.st.written.get(&m).is_some() {
+    fn fulfilled_promise(&mut self, out: &mut Vec<u8>, m: NodeId, state: &PromiseState) -> bool {
+        if !matches!(state, PromiseState::Fulfilled(_)) || self.st.written.get(&m).is_some() {
             return false;
         }
         // (A fulfilled promise's reference cannot fail.)
@@ -1226,7 +1245,7 @@ impl Encoder<'_, '_> {
                     }
                     return Ok(());
                 }
-                let value = self.flatten(value)?;
+                // (Not a promise: nothing to flatten.)
                 let json = match value.as_node().and_then(|n| self.st.written.get(&n)).copied() {
                     Some(r) => {
                         let mut out = self.st.buffer(PART_CAPACITY);

@@ -234,6 +234,8 @@ pub(super) struct State {
     pub room: usize,
     /// React's `serializedSize`.
     pub size: usize,
+    /// The graph's nodes.
+    nodes: usize,
     pub tasks: Tasks,
     pub pinged: Vec<(u32, Item)>,
     pub microtasks: VecDeque<Job>,
@@ -482,7 +484,23 @@ impl State {
     /// `serializeThenable`: a settled promise settles the task a microtask
     /// later; a pending one parks it.
     pub fn await_promise(&mut self, task: u32, node: NodeId) {
+        if self.microtasks.capacity() == 0 {
+            self.reserve_for_tasks();
+        }
         self.microtasks.push_back(Job::Promise { task, node, chain: Vec::new() });
+    }
+
+    /// At the first promise: tasks that wait, and rows of their own, come
+    /// one per node at most. Room for them at once (up to 65,536), not by
+    /// doubling (which copies them again and again); a graph without
+    /// promises does not pay for it.
+    #[cold]
+    #[inline(never)]
+    fn reserve_for_tasks(&mut self) {
+        let n = self.nodes.min(1 << 16);
+        self.microtasks.reserve(n);
+        self.pinged.reserve(n);
+        self.regular.pieces.reserve(n + 1);
     }
 
     fn has_rows(&self) -> bool {
@@ -614,29 +632,11 @@ impl Core {
             on_error: opts.on_error.clone(),
             manifest: opts.client_manifest.clone(),
             room: crate::json::enc::first_capacity(g).max(128),
+            nodes: g.len(),
             written: NodeMap::with_len(g.len()),
             paths: Paths::with_capacity(g.len() + 1),
             ..State::default()
         };
-        // Rows of their own (promises, Maps, Sets, ...) come one per such
-        // node at most, and tasks that wait one per promise, lazy, element or
-        // blob: room for their bookkeeping at once, not by doubling (which
-        // copies it again and again).
-        let (mut outlined, mut waiting) = (0, 0);
-        for n in g.ids().map(|id| g.view(id)) {
-            outlined += usize::from(!matches!(n, NodeRef::Object(_) | NodeRef::Array(_)));
-            waiting += usize::from(matches!(
-                n,
-                NodeRef::Promise(_) | NodeRef::Lazy(_) | NodeRef::Element(_) | NodeRef::Blob(_)
-            ));
-        }
-        if outlined > 0 {
-            st.regular.pieces.reserve(outlined + 1);
-        }
-        if waiting > 0 {
-            st.microtasks.reserve(waiting);
-            st.pinged.reserve(waiting);
-        }
         st.alloc();
         if let Value::Node(n) = g.root() {
             let r = st.paths.whole("$", 0);

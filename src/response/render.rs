@@ -460,14 +460,15 @@ impl<'a> Walker<'a> {
             return None;
         }
         if let Value::Node(m) = v {
-            match self.enter(*m, path, key) {
+            let node = self.g.view(*m);
+            if let NodeRef::Promise(_) = node {
+                self.promise(*m, None);
+                return None;
+            }
+            match self.enter(*m, node, path, key) {
                 Some(Next::Done) => return None,
                 Some(next) => return Some(Ok(next)),
                 None => {}
-            }
-            if let NodeRef::Promise(_) = self.g.view(*m) {
-                self.promise(*m, None);
-                return None;
             }
         }
         Some(self.value(Holder::Frame(kids, path), key, v, None))
@@ -479,9 +480,10 @@ impl<'a> Walker<'a> {
     /// frame (not a whole frame moved out through them). `None`, with
     /// nothing done, for any other node (and for a node without a
     /// reference that is already being walked: the general path throws).
+    /// `node` is the member's view, which the caller has taken.
     #[inline(always)]
-    fn enter(&mut self, m: NodeId, parent: Option<Ref>, key: Key<'_>) -> Option<Next> {
-        let object = match self.g.view(m) {
+    fn enter(&mut self, m: NodeId, node: NodeRef<'_>, parent: Option<Ref>, key: Key<'_>) -> Option<Next> {
+        let object = match node {
             NodeRef::Object(_) => true,
             NodeRef::Array(_) => false,
             _ => return None,
@@ -698,7 +700,11 @@ impl<'a> Walker<'a> {
         // Fewer bytes than TEXT_ROW_MIN means fewer UTF-16 units too.
         if bytes.len() < TEXT_ROW_MIN {
             let ascii = write_escaped(&mut self.out, s);
-            self.st.size += if ascii { bytes.len() } else { crate::value::string::utf16_units(bytes) };
+            // The size is only compared with DEFER_SIZE, and only grows
+            // until it is set back to a size saved before: once past it,
+            // any growth gives the same answers (the text is not counted).
+            let exact = !ascii && self.st.size <= DEFER_SIZE;
+            self.st.size += if exact { crate::value::string::utf16_units(bytes) } else { bytes.len() };
             return;
         }
         let units = s.len_utf16();
@@ -1224,5 +1230,39 @@ fn holder_members<'g>(g: &'g Graph, k: &'g Kids) -> Parent<'g> {
             _ => Parent { object: false, members: vec![] },
         },
         Kids::TaskEnd { .. } => Parent { object: true, members: vec![] },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::value::{Element, Graph, Node, Value};
+
+    /// Whether an element after `strings` (in one array) is deferred to a
+    /// row of its own: React's `serializedSize` counts the strings in
+    /// UTF-16 units, not bytes.
+    fn element_deferred(strings: &[String]) -> bool {
+        let mut g = Graph::new();
+        let props = g.add(Node::Object(vec![]));
+        let element = Element { element_type: "div".into(), key: Value::Null, props: Value::Node(props) };
+        let e = g.add(Node::Element(Box::new(element)));
+        let mut items: Vec<Value> = strings.iter().map(|s| Value::String(s.as_str().into())).collect();
+        items.push(Value::Node(e));
+        let root = g.add(Node::Array(items));
+        g.set_root(Value::Node(root));
+        let bytes = crate::response::encode(&g, &Default::default()).expect("encodes");
+        bytes.windows(3).any(|w| w == b"\"$L")
+    }
+
+    #[test]
+    fn deferral_counts_utf16_units() {
+        // 1,800 units in 3,600 bytes: not deferred.
+        assert!(!element_deferred(&vec!["é".repeat(120); 15]));
+        // 3,600 units: deferred.
+        assert!(element_deferred(&vec!["é".repeat(240); 15]));
+        assert!(element_deferred(&vec!["a".repeat(240); 15]));
+        // Past the threshold, and then more strings.
+        let mut past = vec!["é".repeat(240); 14];
+        past.extend(vec!["😀".repeat(10); 20]);
+        assert!(element_deferred(&past));
     }
 }
