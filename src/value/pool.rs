@@ -110,9 +110,7 @@ impl<T> Pool<T> {
     /// Panics if the span is not from this pool.
     #[inline]
     pub(crate) fn get(&self, s: Span) -> &[T] {
-        if s.len == 0 {
-            return &[];
-        }
+        // (The empty span is `0..0` of chunk 0, which is there even unused.)
         let start = s.start as usize;
         &self.chunk(s.chunk as usize)[start..start + s.len as usize]
     }
@@ -123,9 +121,6 @@ impl<T> Pool<T> {
     /// Panics if the span is not from this pool.
     #[inline]
     pub(crate) fn get_mut(&mut self, s: Span) -> &mut [T] {
-        if s.len == 0 {
-            return &mut [];
-        }
         let start = s.start as usize;
         &mut self.chunk_mut(s.chunk as usize)[start..start + s.len as usize]
     }
