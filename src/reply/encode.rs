@@ -574,9 +574,7 @@ impl Encoder<'_, '_> {
                 }
                 Frame::Array { node, i, path } => {
                     let (node, path) = (*node, *path);
-                    let (NodeRef::Array(items) | NodeRef::Set(items) | NodeRef::Iterator(items)) = g.view(node) else {
-                        unreachable_frame()
-                    };
+                    let items = g.items_of(node);
                     // Primitives are written here, without a step of the walk each.
                     let mut next = None;
                     let mut entered = false;
@@ -612,7 +610,7 @@ impl Encoder<'_, '_> {
                 }
                 Frame::Object { node, i, path, order } => {
                     let (node, path) = (*node, *path);
-                    let NodeRef::Object(pairs) = g.view(node) else { unreachable_frame() };
+                    let pairs = g.members_of(node);
                     let mut next = None;
                     let mut entered = false;
                     while *i < pairs.len() {

@@ -302,16 +302,9 @@ impl<'a> Walker<'a> {
             let (kids, path) = (&frame.kids, frame.path);
             // Objects and arrays of the graph: their members straight from the node.
             let rendered = match *kids {
-                Kids::Object(n) => match g.view(n) {
-                    NodeRef::Object(pairs) => self.object_members(kids, path, pairs, &mut frame.i),
-                    _ => None,
-                },
-                Kids::Array(n) | Kids::Items(n) => match g.view(n) {
-                    NodeRef::Array(items) | NodeRef::Set(items) | NodeRef::Iterator(items) => {
-                        self.array_members(kids, path, items, &mut frame.i)
-                    }
-                    _ => None,
-                },
+                // (Frames of these kinds are only pushed for such nodes.)
+                Kids::Object(n) => self.object_members(kids, path, g.members_of(n), &mut frame.i),
+                Kids::Array(n) | Kids::Items(n) => self.array_members(kids, path, g.items_of(n), &mut frame.i),
                 _ => self.other_members(kids, path, &mut frame.i),
             };
             match rendered {
@@ -1139,20 +1132,10 @@ fn primitive_items(g: &Graph, n: NodeId) -> Option<(&[Value], &'static str)> {
 #[inline(always)]
 fn member<'k>(g: &'k Graph, kids: &'k Kids, i: usize) -> Option<(Option<&'k JsString>, Kid<'k>)> {
     match kids {
-        Kids::Array(n) => match g.view(*n) {
-            NodeRef::Array(items) => items.get(i).map(|v| (None, Kid::V(v))),
-            _ => None,
-        },
-        Kids::Object(n) => match g.view(*n) {
-            NodeRef::Object(pairs) => pairs.get(i).map(|(k, v)| (Some(k), Kid::V(v))),
-            _ => None,
-        },
+        Kids::Array(n) | Kids::Items(n) => g.items_of(*n).get(i).map(|v| (None, Kid::V(v))),
+        Kids::Object(n) => g.members_of(*n).get(i).map(|(k, v)| (Some(k), Kid::V(v))),
         Kids::List(items, _) => items.get(i).map(|it| (None, Kid::I(it))),
         Kids::Obj(pairs) => pairs.get(i).map(|(k, it)| (Some(k), Kid::I(it))),
-        Kids::Items(n) => match g.view(*n) {
-            NodeRef::Set(items) | NodeRef::Iterator(items) => items.get(i).map(|v| (None, Kid::V(v))),
-            _ => None,
-        },
         Kids::Entries(n) => match g.view(*n) {
             NodeRef::Map(entries) if i < entries.len() => Some((None, Kid::Pair(*n, i))),
             _ => None,

@@ -997,6 +997,27 @@ impl Graph {
         }
     }
 
+    /// The items of the array, set or iterator with this id, without
+    /// building its whole view (for walks that come back to a container
+    /// many times); empty for any other node.
+    #[inline]
+    pub(crate) fn items_of(&self, id: NodeId) -> &[Value] {
+        match self.nodes[id.index()] {
+            Stored::Array(s) | Stored::Set(s) | Stored::Iterator(s) => self.pools.items.get(s),
+            _ => &[],
+        }
+    }
+
+    /// The members of the object with this id, as
+    /// [`items_of`](Self::items_of); empty for any other node.
+    #[inline]
+    pub(crate) fn members_of(&self, id: NodeId) -> &[(JsString, Value)] {
+        match self.nodes[id.index()] {
+            Stored::Object(s) => self.pools.members.get(s),
+            _ => &[],
+        }
+    }
+
     /// Replaces the node with this id (its id, and every reference to it,
     /// stay as they were): how a node is filled in after it is referred to,
     /// as in a cycle.
