@@ -820,6 +820,9 @@ struct Pools {
     members: Pool<(JsString, Value)>,
     /// The entries of maps.
     entries: Pool<(Value, Value)>,
+    /// The states of promises, one each (a promise is not boxed: there may
+    /// be one per value).
+    promises: Pool<PromiseState>,
 }
 
 /// How a graph stores a node: a container as a span of its pool, anything
@@ -831,21 +834,24 @@ enum Stored {
     Map(Span),
     Set(Span),
     Iterator(Span),
-    /// Never a container ([`Node::is_container`]). Boxed, so that a stored
-    /// node is 16 bytes: containers are most nodes.
+    /// A promise: its state, one item of the promises' pool.
+    Promise(Span),
+    /// Neither a container ([`Node::is_container`]) nor a promise. Boxed,
+    /// so that a stored node is 16 bytes: containers are most nodes.
     Other(Box<Node>),
 }
 
 impl Stored {
     /// This node once the chunks of the pools it refers to have moved on by
     /// these offsets (items, members, entries).
-    fn shifted(self, (items, members, entries): (u32, u32, u32)) -> Stored {
+    fn shifted(self, (items, members, entries, promises): (u32, u32, u32, u32)) -> Stored {
         match self {
             Stored::Array(s) => Stored::Array(s.shifted(items)),
             Stored::Set(s) => Stored::Set(s.shifted(items)),
             Stored::Iterator(s) => Stored::Iterator(s.shifted(items)),
             Stored::Object(s) => Stored::Object(s.shifted(members)),
             Stored::Map(s) => Stored::Map(s.shifted(entries)),
+            Stored::Promise(s) => Stored::Promise(s.shifted(promises)),
             other @ Stored::Other(_) => other,
         }
     }
@@ -926,6 +932,7 @@ impl Graph {
             Node::Iterator(items) => Stored::Iterator(self.pools.items.push_vec(items)),
             Node::Object(members) => Stored::Object(self.pools.members.push_vec(members)),
             Node::Map(entries) => Stored::Map(self.pools.entries.push_vec(entries)),
+            Node::Promise(state) => Stored::Promise(self.pools.promises.push_one(state)),
             other => Stored::Other(Box::new(other)),
         }
     }
@@ -993,6 +1000,7 @@ impl Graph {
             Stored::Map(s) => NodeRef::Map(self.pools.entries.get(s)),
             Stored::Set(s) => NodeRef::Set(self.pools.items.get(s)),
             Stored::Iterator(s) => NodeRef::Iterator(self.pools.items.get(s)),
+            Stored::Promise(s) => NodeRef::Promise(&self.pools.promises.get(s)[0]),
             Stored::Other(ref node) => node.view(),
         }
     }
@@ -1033,20 +1041,43 @@ impl Graph {
     /// assert!(matches!(g.view(a), NodeRef::Array([Value::Node(x)]) if *x == a));
     /// ```
     pub fn replace(&mut self, id: NodeId, node: Node) {
-        if let (Stored::Other(old), false) = (&mut self.nodes[id.index()], node.is_container()) {
+        match (&mut self.nodes[id.index()], node) {
+            // A promise's new state where its old one was.
+            (Stored::Promise(s), Node::Promise(state)) => self.pools.promises.get_mut(*s)[0] = state,
             // In the box the old node had.
-            **old = node;
-            return;
+            (Stored::Other(old), node) if !node.is_container() && !matches!(node, Node::Promise(_)) => **old = node,
+            (_, node) => {
+                let stored = self.store(node);
+                self.nodes[id.index()] = stored;
+            }
         }
-        let stored = self.store(node);
-        self.nodes[id.index()] = stored;
+    }
+
+    /// The state of the promise with this id, mutably.
+    ///
+    /// # Panics
+    /// Panics if `id` does not belong to this graph.
+    ///
+    /// ```
+    /// use flight_codec::value::{Graph, Node, NodeRef, PromiseState, Value};
+    /// let mut g = Graph::new();
+    /// let p = g.add(Node::Promise(PromiseState::Pending));
+    /// *g.promise_mut(p).unwrap() = PromiseState::Fulfilled(Value::Null);
+    /// assert!(matches!(g.view(p), NodeRef::Promise(PromiseState::Fulfilled(Value::Null))));
+    /// ```
+    pub fn promise_mut(&mut self, id: NodeId) -> Option<&mut PromiseState> {
+        match self.nodes[id.index()] {
+            Stored::Promise(s) => Some(&mut self.pools.promises.get_mut(s)[0]),
+            _ => None,
+        }
     }
 
     /// The node with this id, mutably, unless it is an array, object, map,
-    /// set or iterator ([`Node::is_container`]): the graph keeps their items
-    /// in shared storage, so they are changed with [`replace`](Self::replace),
-    /// [`items_mut`](Self::items_mut), [`members_mut`](Self::members_mut) or
-    /// [`entries_mut`](Self::entries_mut).
+    /// set or iterator ([`Node::is_container`]) or a promise: the graph keeps
+    /// their items and states in shared storage, so they are changed with
+    /// [`replace`](Self::replace), [`items_mut`](Self::items_mut),
+    /// [`members_mut`](Self::members_mut), [`entries_mut`](Self::entries_mut)
+    /// or [`promise_mut`](Self::promise_mut).
     ///
     /// # Panics
     /// Panics if `id` does not belong to this graph.
@@ -1054,9 +1085,9 @@ impl Graph {
     /// ```
     /// use flight_codec::value::{Graph, Node, PromiseState, Value};
     /// let mut g = Graph::new();
-    /// let p = g.add(Node::Promise(PromiseState::Pending));
-    /// if let Some(Node::Promise(state)) = g.node_mut(p) {
-    ///     *state = PromiseState::Fulfilled(Value::Null);
+    /// let l = g.add(Node::Lazy(Box::new(PromiseState::Pending)));
+    /// if let Some(Node::Lazy(state)) = g.node_mut(l) {
+    ///     **state = PromiseState::Fulfilled(Value::Null);
     /// }
     /// let a = g.add(Node::Array(vec![]));
     /// assert!(g.node_mut(a).is_none());
@@ -1112,6 +1143,12 @@ impl Graph {
                 f(k);
                 f(v);
             }),
+            Stored::Promise(s) => {
+                if let PromiseState::Fulfilled(v) | PromiseState::Rejected(v) = &mut self.pools.promises.get_mut(*s)[0]
+                {
+                    f(v);
+                }
+            }
             Stored::Other(node) => node.for_each_value_mut(f),
         }
     }
@@ -1270,9 +1307,10 @@ impl Graph {
             }
         };
         let Graph { nodes, pools, mut root } = other;
-        let Pools { items, members, entries } = *pools;
+        let Pools { items, members, entries, promises } = *pools;
         let p = &mut self.pools;
-        let chunks = (p.items.append(items), p.members.append(members), p.entries.append(entries));
+        let chunks =
+            (p.items.append(items), p.members.append(members), p.entries.append(entries), p.promises.append(promises));
         let first = self.nodes.len();
         self.nodes.reserve(nodes.len());
         self.nodes.extend(nodes.into_iter().map(|n| n.shifted(chunks)));

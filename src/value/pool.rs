@@ -140,6 +140,11 @@ impl<T> Pool<T> {
         self.push_iter(n, items)
     }
 
+    /// Moves one item in.
+    pub(crate) fn push_one(&mut self, item: T) -> Span {
+        self.push_iter(1, std::iter::once(item))
+    }
+
     /// Moves `items[start..]` in, leaving `items` `start` long (a scratch
     /// stack that is all one large container is handed over whole).
     #[inline]

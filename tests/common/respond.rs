@@ -72,8 +72,11 @@ pub fn render(value: &str, schedule: Option<&Json>, temporary_references: bool) 
                 continue;
             }
             let id = names[&name];
+            if let Some(p) = g.promise_mut(id) {
+                events.insert(name, (id, Events::Promise(std::mem::replace(p, PromiseState::Pending))));
+                continue;
+            }
             let ev = match g.node_mut(id) {
-                Some(Node::Promise(p)) => Events::Promise(std::mem::replace(p, PromiseState::Pending)),
                 Some(Node::Stream(s)) => Events::Stream {
                     items: std::mem::take(&mut s.items),
                     end: std::mem::replace(&mut s.end, StreamEnd::Open),
