@@ -524,8 +524,9 @@ pub struct JsError {
 /// to pass (or passes only as temporary references); the decoder never
 /// produces them.
 ///
-/// A graph stores an array, object, map, set or iterator as a 16-byte span
-/// of its pools, and any other node in a box; the large and rare payloads
+/// A graph stores an array, object, map, set or iterator, and a promise's
+/// state, as a 16-byte span of its pools, and any other node in a box; the
+/// large and rare payloads
 /// ([`Blob`], [`Stream`], [`ServerReference`], [`ClientReference`],
 /// [`JsError`], [`Element`], and a lazy's [`PromiseState`]) are boxed here
 /// too, which keeps a `Node` at 32 bytes.
@@ -825,8 +826,8 @@ struct Pools {
     promises: Pool<PromiseState>,
 }
 
-/// How a graph stores a node: a container as a span of its pool, anything
-/// else as itself.
+/// How a graph stores a node: a container, or a promise's state, as a span
+/// of its pool; anything else boxed.
 #[derive(Clone, Debug)]
 enum Stored {
     Array(Span),
@@ -843,7 +844,7 @@ enum Stored {
 
 impl Stored {
     /// This node once the chunks of the pools it refers to have moved on by
-    /// these offsets (items, members, entries).
+    /// these offsets (items, members, entries, promises).
     fn shifted(self, (items, members, entries, promises): (u32, u32, u32, u32)) -> Stored {
         match self {
             Stored::Array(s) => Stored::Array(s.shifted(items)),
@@ -924,16 +925,31 @@ impl Graph {
         id
     }
 
-    /// A node as stored: a container's items moved into its pool.
+    /// A node as stored: a container's items or a promise's state moved
+    /// into its pool, anything else boxed.
     fn store(&mut self, node: Node) -> Stored {
-        match node {
-            Node::Array(items) => Stored::Array(self.pools.items.push_vec(items)),
-            Node::Set(items) => Stored::Set(self.pools.items.push_vec(items)),
-            Node::Iterator(items) => Stored::Iterator(self.pools.items.push_vec(items)),
-            Node::Object(members) => Stored::Object(self.pools.members.push_vec(members)),
-            Node::Map(entries) => Stored::Map(self.pools.entries.push_vec(entries)),
-            Node::Promise(state) => Stored::Promise(self.pools.promises.push_one(state)),
-            other => Stored::Other(Box::new(other)),
+        self.store_over(node, None)
+    }
+
+    /// [`store`](Self::store), in place of `old` where it can be: a promise's
+    /// state goes in the old promise's slot, any other node in the old box.
+    fn store_over(&mut self, node: Node, old: Option<Stored>) -> Stored {
+        match (node, old) {
+            (Node::Array(items), _) => Stored::Array(self.pools.items.push_vec(items)),
+            (Node::Set(items), _) => Stored::Set(self.pools.items.push_vec(items)),
+            (Node::Iterator(items), _) => Stored::Iterator(self.pools.items.push_vec(items)),
+            (Node::Object(members), _) => Stored::Object(self.pools.members.push_vec(members)),
+            (Node::Map(entries), _) => Stored::Map(self.pools.entries.push_vec(entries)),
+            (Node::Promise(state), Some(Stored::Promise(s))) => {
+                self.pools.promises.get_mut(s)[0] = state;
+                Stored::Promise(s)
+            }
+            (Node::Promise(state), _) => Stored::Promise(self.pools.promises.push_one(state)),
+            (other, Some(Stored::Other(mut boxed))) => {
+                *boxed = other;
+                Stored::Other(boxed)
+            }
+            (other, _) => Stored::Other(Box::new(other)),
         }
     }
 
@@ -1041,16 +1057,8 @@ impl Graph {
     /// assert!(matches!(g.view(a), NodeRef::Array([Value::Node(x)]) if *x == a));
     /// ```
     pub fn replace(&mut self, id: NodeId, node: Node) {
-        match (&mut self.nodes[id.index()], node) {
-            // A promise's new state where its old one was.
-            (Stored::Promise(s), Node::Promise(state)) => self.pools.promises.get_mut(*s)[0] = state,
-            // In the box the old node had.
-            (Stored::Other(old), node) if !node.is_container() && !matches!(node, Node::Promise(_)) => **old = node,
-            (_, node) => {
-                let stored = self.store(node);
-                self.nodes[id.index()] = stored;
-            }
-        }
+        let old = std::mem::replace(&mut self.nodes[id.index()], Stored::Array(Span::default()));
+        self.nodes[id.index()] = self.store_over(node, Some(old));
     }
 
     /// The state of the promise with this id, mutably.
@@ -1155,10 +1163,10 @@ impl Graph {
 
     /// Makes node `to` a `Set` (`set`) or an iterator of the items of array
     /// `from`, which is left empty: the items stay where they are. A set's
-    /// repeats are dropped as [`Node::set`] drops them. `false` (nothing
-    /// changed) if `from` is not an array.
-    pub(crate) fn move_items(&mut self, from: NodeId, to: NodeId, set: bool) -> bool {
-        let Stored::Array(s) = self.nodes[from.index()] else { return false };
+    /// repeats are dropped as [`Node::set`] drops them. Nothing changes if
+    /// `from` is not an array.
+    pub(crate) fn move_items(&mut self, from: NodeId, to: NodeId, set: bool) {
+        let Stored::Array(s) = self.nodes[from.index()] else { return };
         self.nodes[from.index()] = Stored::Array(Span::default());
         self.nodes[to.index()] = if set {
             let kept = dedupe_set(self.pools.items.get_mut(s));
@@ -1166,7 +1174,6 @@ impl Graph {
         } else {
             Stored::Iterator(s)
         };
-        true
     }
 
     /// The members of the object with this id, mutably (in place; their

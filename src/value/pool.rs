@@ -17,7 +17,7 @@
 //! it), plus one chunk.
 
 /// Where a container's items are in a [`Pool`]: `len` items from `start` in
-/// chunk `chunk`. The empty span names no chunk.
+/// chunk `chunk`. The empty span is `0..0` of chunk 0 (the default).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Span {
     chunk: u32,
@@ -55,15 +55,13 @@ pub(crate) struct Pool<T> {
     head: Vec<T>,
     /// Chunks 1, 2, …
     rest: Vec<Vec<T>>,
-    /// Whether chunk 0 is in use.
-    head_used: bool,
     /// The chunk small containers go to, if any yet.
     current: Option<usize>,
 }
 
 impl<T> Default for Pool<T> {
     fn default() -> Self {
-        Pool { head: Vec::new(), rest: Vec::new(), head_used: false, current: None }
+        Pool { head: Vec::new(), rest: Vec::new(), current: None }
     }
 }
 
@@ -84,20 +82,19 @@ impl<T> Pool<T> {
         }
     }
 
-    /// The number of chunks in use.
+    /// The number of chunks in use (a chunk in use is never empty).
     fn chunk_count(&self) -> usize {
-        if self.head_used {
-            1 + self.rest.len()
-        } else {
+        if self.head.is_empty() {
             0
+        } else {
+            1 + self.rest.len()
         }
     }
 
-    /// Adds a chunk and returns its number.
+    /// Adds a chunk (which the caller fills at once) and returns its number.
     fn add_chunk(&mut self, chunk: Vec<T>) -> usize {
-        if !self.head_used {
+        if self.head.is_empty() {
             self.head = chunk;
-            self.head_used = true;
             return 0;
         }
         self.rest.push(chunk);
@@ -137,12 +134,12 @@ impl<T> Pool<T> {
             let chunk = self.add_chunk(items);
             return Span { chunk: chunk as u32, start: 0, len: n as u32 };
         }
-        self.push_iter(n, items)
+        self.push_with(n, |c| c.extend(items))
     }
 
     /// Moves one item in.
     pub(crate) fn push_one(&mut self, item: T) -> Span {
-        self.push_iter(1, std::iter::once(item))
+        self.push_with(1, |c| c.push(item))
     }
 
     /// Moves `items[start..]` in, leaving `items` `start` long (a scratch
@@ -153,34 +150,31 @@ impl<T> Pool<T> {
         if start == 0 && n > CHUNK / 4 {
             return self.push_vec(std::mem::take(items));
         }
-        if n == 0 {
-            return Span::default();
-        }
-        let chunk = self.room(n);
-        let c = self.chunk_mut(chunk);
-        let at = c.len();
-        if start == 0 {
-            // All of them: one copy, and the scratch keeps its buffer.
-            c.append(items);
-        } else {
-            // Moved off the end one by one and put back in order: cheaper
-            // than a `Drain` for the few items most containers have.
-            c.extend(std::iter::from_fn(|| items.pop()).take(n));
-            c[at..].reverse();
-        }
-        Span { chunk: chunk as u32, start: at as u32, len: n as u32 }
+        self.push_with(n, |c| {
+            if start == 0 {
+                // All of them: one copy, and the scratch keeps its buffer.
+                c.append(items);
+            } else {
+                // Moved off the end one by one and put back in order: cheaper
+                // than a `Drain` for the few items most containers have.
+                let at = c.len();
+                c.extend(std::iter::from_fn(|| items.pop()).take(n));
+                c[at..].reverse();
+            }
+        })
     }
 
-    /// Moves in the `n` items of `iter` (which yields exactly `n`).
+    /// Makes room for `n` items and has `fill` append exactly that many to
+    /// the chunk they go in.
     #[inline]
-    fn push_iter(&mut self, n: usize, iter: impl IntoIterator<Item = T>) -> Span {
+    fn push_with(&mut self, n: usize, fill: impl FnOnce(&mut Vec<T>)) -> Span {
         if n == 0 {
             return Span::default();
         }
         let chunk = self.room(n);
         let c = self.chunk_mut(chunk);
         let start = c.len();
-        c.extend(iter);
+        fill(c);
         debug_assert_eq!(c.len(), start + n);
         // Chunks hold at most `u32::MAX` items: a graph's containers come
         // from inputs bounded far below that.
@@ -217,7 +211,7 @@ impl<T> Pool<T> {
     /// offset to [`Span::shifted`] its spans by. They are never current.
     pub(crate) fn append(&mut self, other: Pool<T>) -> u32 {
         let offset = self.chunk_count();
-        if other.head_used {
+        if !other.head.is_empty() {
             self.add_chunk(other.head);
             self.rest.extend(other.rest);
         }
