@@ -373,7 +373,7 @@ fn value(leaf: Leaf, ids: &[NodeId]) -> Value {
         Leaf::String(s) => Value::String(s.into()),
         Leaf::BigInt(n) => Value::BigInt(BigInt::from(n)),
         Leaf::Date(t) => Value::Date(Date::from_millis(t as f64 * 1000.0)),
-        Leaf::Symbol(s) => Value::Symbol(s.into()),
+        Leaf::Symbol(s) => Value::symbol(s),
         Leaf::Ref(i) if !ids.is_empty() => Value::Node(ids[i as usize % ids.len()]),
         Leaf::Ref(_) => Value::Null,
     }
@@ -608,7 +608,7 @@ fn extra_node(g: &mut Graph, spec: Extra, ids: &[NodeId]) -> Node {
                     let c = g.add_value(client_reference(id, name));
                     g.add_value(Node::Lazy(Box::new(PromiseState::Fulfilled(c))))
                 }
-                ElementType::Fragment => Value::Symbol("react.fragment".into()),
+                ElementType::Fragment => Value::symbol("react.fragment"),
             };
             let props = props(pairs);
             let props = g.add_value(Node::object(props));

@@ -1139,13 +1139,13 @@ mod tests {
 
     #[test]
     fn unescaped_strings_share_the_input() {
-        // Strings longer than seven bytes are ranges of the input; shorter
-        // ones are inline.
-        let src = Bytes::from_static(br#"["abcdefgh", "d\"e"]"#);
+        // Strings longer than fourteen bytes are ranges of the input;
+        // shorter ones are inline.
+        let src = Bytes::from_static(br#"["abcdefghijklmno", "d\"e"]"#);
         let mut r = Reader::new(&src);
         r.next().unwrap();
         let Some(Token::String(s)) = r.next().unwrap() else { panic!() };
-        assert_eq!(s, "abcdefgh");
+        assert_eq!(s, "abcdefghijklmno");
         let b = s.into_bytes();
         assert_eq!(b.as_ptr(), src[2..].as_ptr());
         let Some(Token::String(s)) = r.next().unwrap() else { panic!() };

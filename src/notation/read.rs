@@ -286,7 +286,7 @@ impl Builder<'_> {
             "bigint" => scalar(Value::BigInt(
                 self.str_of(body)?.as_str().and_then(BigInt::parse).ok_or_else(|| bad("invalid bigint"))?,
             )),
-            "symbol" => scalar(Value::Symbol(self.str_of(body)?.clone())),
+            "symbol" => scalar(Value::Symbol(Box::new(self.str_of(body)?.clone()))),
             "date" => match &self.tree[body] {
                 J::Null => scalar(Value::Date(Date::invalid())),
                 _ => scalar(Value::Date(

@@ -318,6 +318,7 @@ impl Key<'_> {
         }
     }
 
+    #[inline]
     fn append_to(&self, paths: &mut Paths, parent: Ref) -> Ref {
         let key = match self {
             Key::Index(i) => PathKey::Index(*i),

@@ -258,7 +258,7 @@ impl Tags for Response {
                 self.enqueue(p);
                 Value::Node(node)
             }
-            b'S' => Value::Symbol(s.skip_bytes(2)),
+            b'S' => Value::Symbol(Box::new(s.skip_bytes(2))),
             b'T' => {
                 if !self.temporary_references {
                     return Err(ErrorKind::TemporaryReferencesDisabled.into());

@@ -266,9 +266,9 @@ pub(crate) fn object_name(n: NodeRef<'_>) -> &'static str {
 fn element_type(g: &Graph, t: &Value) -> String {
     match t {
         Value::String(s) => s.to_string_lossy().into_owned(),
-        Value::Symbol(s) if s == "react.suspense" => "Suspense".to_string(),
-        Value::Symbol(s) if s == "react.suspense_list" => "SuspenseList".to_string(),
-        Value::Symbol(s) if s == "react.view_transition" => "ViewTransition".to_string(),
+        Value::Symbol(s) if **s == *"react.suspense" => "Suspense".to_string(),
+        Value::Symbol(s) if **s == *"react.suspense_list" => "SuspenseList".to_string(),
+        Value::Symbol(s) if **s == *"react.view_transition" => "ViewTransition".to_string(),
         Value::Node(id) => match g.view(*id) {
             NodeRef::Lazy(crate::value::PromiseState::Fulfilled(v)) => element_type(g, v),
             _ => String::new(),

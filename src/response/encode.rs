@@ -1250,9 +1250,9 @@ mod tests {
     fn one_shot_output_is_the_chunks_concatenated() {
         let later: [fn(&mut Graph) -> Value; 5] = [
             |g| g.add_value(Node::Object(vec![("x".into(), Value::Number(1.0))])),
-            |_| Value::Symbol("sym".into()),
+            |_| Value::symbol("sym"),
             |g| g.add_value(Node::ArrayBuffer(Box::new(Bytes::from_static(b"abc")))),
-            |g| g.add_value(Node::Set(vec![Value::Number(2.0), Value::Symbol("other".into())])),
+            |g| g.add_value(Node::Set(vec![Value::Number(2.0), Value::symbol("other")])),
             |_| "x".repeat(5000).as_str().into(),
         ];
         for mask in 0u32..64 {
@@ -1268,7 +1268,7 @@ mod tests {
             if mask & 32 != 0 {
                 let p = g.add(Node::Promise(PromiseState::Rejected("no".into())));
                 members.push(("r".into(), Value::Node(p)));
-                members.push(("s".into(), Value::Symbol("first".into())));
+                members.push(("s".into(), Value::symbol("first")));
             }
             let root = g.add_value(Node::Object(members));
             g.set_root(root);

@@ -1045,7 +1045,7 @@ impl<'a> Walker<'a> {
                 _ => break,
             }
         }
-        if matches!(&t, Value::Symbol(s) if s == "react.fragment") && matches!(element_key, Value::Null) {
+        if matches!(&t, Value::Symbol(s) if **s == *"react.fragment") && matches!(element_key, Value::Null) {
             let children = match props.as_node().map(|p| g.view(p)) {
                 Some(NodeRef::Object(pairs)) => pairs
                     .iter()

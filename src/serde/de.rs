@@ -224,7 +224,8 @@ pub(crate) fn scalar_any<'de, V: Visitor<'de>>(v: &Value, visitor: V) -> Result<
                 visitor.visit_str(b.as_str())
             }
         }
-        Value::String(s) | Value::Symbol(s) => visitor.visit_str(utf8(s)?),
+        Value::String(s) => visitor.visit_str(utf8(s)?),
+        Value::Symbol(s) => visitor.visit_str(utf8(s)?),
         Value::Date(d) => match d.to_iso_string() {
             Some(iso) => visitor.visit_string(iso),
             None => Err(mismatch("a valid Date", "Invalid Date")),

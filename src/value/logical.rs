@@ -6,7 +6,8 @@ use crate::value::NodeRef;
 /// Size of a primitive.
 fn scalar(v: &Value) -> u64 {
     match v {
-        Value::String(s) | Value::Symbol(s) => s.len() as u64,
+        Value::String(s) => s.len() as u64,
+        Value::Symbol(s) => s.len() as u64,
         Value::BigInt(b) => b.digits() as u64,
         _ => 0,
     }

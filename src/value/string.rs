@@ -9,11 +9,16 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 /// The longest string kept inline, without a buffer.
-pub(crate) const INLINE: usize = 7;
+pub(crate) const INLINE: usize = 14;
+
+/// The largest `len` a shared range records; it also marks a string that is
+/// all of its buffer ([`TO_END`]). Longer ranges get a buffer of their own.
+const MAX_RANGE: u32 = (1 << 24) - 1;
 
 /// `len` of a shared string that runs to the end of its buffer: a string too
-/// long (or too far into its buffer) for `u32` offsets gets a buffer of its own.
-const TO_END: u32 = u32::MAX;
+/// long for a 24-bit length (or too far into its buffer for a `u32` offset)
+/// gets a buffer of its own.
+const TO_END: u32 = MAX_RANGE;
 
 /// A JavaScript string value.
 ///
@@ -25,10 +30,12 @@ const TO_END: u32 = u32::MAX;
 /// written as the 4-byte form of the character it stands for. A string without
 /// lone surrogates is therefore plain UTF-8 ([`JsString::as_str`]).
 ///
-/// A `JsString` is 16 bytes. Up to seven bytes of text are kept inline, with no
-/// allocation. Longer text is a range of a shared buffer, so strings sliced
-/// out of a decoded body share its buffer instead of being copied, and
-/// cloning is cheap.
+/// A `JsString` is 16 bytes. Up to fourteen bytes of text are kept inline,
+/// with no allocation. Longer text is a range of a shared buffer, so strings
+/// sliced out of a decoded body share its buffer instead of being copied,
+/// and cloning is cheap. Its first byte is a tag with spare values, which
+/// lets [`Value`](super::Value) keep its other variants around it: a `Value`
+/// is 16 bytes too.
 ///
 /// Equality, ordering and hashing compare the WTF-8 bytes, so two strings are
 /// equal exactly when they are the same sequence of UTF-16 code units. The
@@ -48,13 +55,30 @@ const TO_END: u32 = u32::MAX;
 #[derive(Clone)]
 pub struct JsString(Repr);
 
+/// Laid out as `#[repr(u8)]`, each variant a C struct after the tag byte, so
+/// that the tag is at offset 0 in both and its unused values are a niche.
 #[derive(Clone)]
+#[repr(u8)]
 enum Repr {
-    /// `bytes[..len]` is the text.
+    /// `bytes[..len]` is the text; the rest of `bytes` is zero.
     Inline { len: u8, bytes: [u8; INLINE] },
-    /// `buf[start..start + len]` is the text (all of `buf`, with `start` 0,
-    /// when `len` is [`TO_END`]).
-    Shared { start: u32, len: u32, buf: Arc<Bytes> },
+    /// `buf[start..start + len]` is the text, where `len` is
+    /// `len_hi << 16 | len_lo` (all of `buf`, with `start` 0, when `len` is
+    /// [`TO_END`]).
+    Shared { len_hi: u8, len_lo: u16, start: u32, buf: Arc<Bytes> },
+}
+
+/// The 24-bit length of a shared range.
+#[inline]
+fn range_len(len_hi: u8, len_lo: u16) -> u32 {
+    (u32::from(len_hi) << 16) | u32::from(len_lo)
+}
+
+/// A shared range of `len` (at most [`MAX_RANGE`]) bytes from `start`.
+#[inline]
+fn shared(start: u32, len: u32, buf: Arc<Bytes>) -> Repr {
+    debug_assert!(len <= MAX_RANGE);
+    Repr::Shared { len_hi: (len >> 16) as u8, len_lo: len as u16, start, buf }
 }
 
 impl Default for JsString {
@@ -122,12 +146,13 @@ impl JsString {
         if let Some(s) = Self::inline(text) {
             return s;
         }
-        // The range is kept as `u32`s only when its end fits one (so that
-        // `start + len` never overflows); a string reaching past 4 GiB into
-        // its buffer gets a buffer of its own.
+        // The range is kept only when its end fits a `u32` (so that
+        // `start + len` never overflows) and its length 24 bits; a string
+        // reaching past 4 GiB into its buffer, or longer than 16 MiB, gets a
+        // buffer of its own (the same bytes, not a copy).
         match (u32::try_from(start), u32::try_from(end)) {
-            (Ok(start_32), Ok(end_32)) if end_32 - start_32 != TO_END => {
-                JsString(Repr::Shared { start: start_32, len: end_32 - start_32, buf: buf.clone() })
+            (Ok(start_32), Ok(end_32)) if end_32 - start_32 < MAX_RANGE => {
+                JsString(shared(start_32, end_32 - start_32, buf.clone()))
             }
             _ => Self::whole(buf.slice(start..end)),
         }
@@ -155,9 +180,9 @@ impl JsString {
         debug_assert!(len <= INLINE && is_well_formed_wtf8(&src[start..end]));
         match src.get(start..start + INLINE) {
             Some(word) => {
-                let mut w = [0u8; 8];
+                let mut w = [0u8; 16];
                 w[..INLINE].copy_from_slice(word);
-                let v = u64::from_le_bytes(w) & ((1u64 << (8 * len)) - 1);
+                let v = u128::from_le_bytes(w) & ((1u128 << (8 * len)) - 1);
                 let mut bytes = [0; INLINE];
                 bytes.copy_from_slice(&v.to_le_bytes()[..INLINE]);
                 JsString(Repr::Inline { len: len as u8, bytes })
@@ -167,8 +192,8 @@ impl JsString {
     }
 
     fn whole(buf: Bytes) -> Self {
-        let len = u32::try_from(buf.len()).ok().filter(|&n| n != TO_END).unwrap_or(TO_END);
-        JsString(Repr::Shared { start: 0, len, buf: Arc::new(buf) })
+        let len = u32::try_from(buf.len()).ok().filter(|&n| n < MAX_RANGE).unwrap_or(TO_END);
+        JsString(shared(0, len, Arc::new(buf)))
     }
 
     /// Builds a string from UTF-16 code units; lone surrogates are kept.
@@ -233,8 +258,10 @@ impl JsString {
     pub fn as_wtf8(&self) -> &[u8] {
         match &self.0 {
             Repr::Inline { len, bytes } => &bytes[..*len as usize],
-            Repr::Shared { len: TO_END, buf, .. } => buf,
-            Repr::Shared { start, len, buf } => &buf[*start as usize..*start as usize + *len as usize],
+            Repr::Shared { len_hi, len_lo, start, buf } => match range_len(*len_hi, *len_lo) {
+                TO_END => buf,
+                len => &buf[*start as usize..*start as usize + len as usize],
+            },
         }
     }
 
@@ -244,14 +271,8 @@ impl JsString {
     pub(crate) fn first_byte(&self) -> Option<u8> {
         match &self.0 {
             Repr::Inline { len, bytes } => (*len > 0).then_some(bytes[0]),
-            Repr::Shared { len: TO_END, buf, .. } => buf.first().copied(),
-            Repr::Shared { start, len, buf } => {
-                if *len > 0 {
-                    buf.get(*start as usize).copied()
-                } else {
-                    None
-                }
-            }
+            // A shared string is longer than `INLINE` bytes, never empty.
+            Repr::Shared { start, buf, .. } => buf.get(*start as usize).copied(),
         }
     }
 
@@ -261,8 +282,10 @@ impl JsString {
     pub(crate) fn shared_range(&self) -> Option<(&Arc<Bytes>, std::ops::Range<usize>)> {
         match &self.0 {
             Repr::Inline { .. } => None,
-            Repr::Shared { len: TO_END, buf, .. } => Some((buf, 0..buf.len())),
-            Repr::Shared { start, len, buf } => Some((buf, *start as usize..*start as usize + *len as usize)),
+            Repr::Shared { len_hi, len_lo, start, buf } => match range_len(*len_hi, *len_lo) {
+                TO_END => Some((buf, 0..buf.len())),
+                len => Some((buf, *start as usize..*start as usize + len as usize)),
+            },
         }
     }
 
@@ -276,8 +299,10 @@ impl JsString {
         match self.0 {
             Repr::Inline { len, bytes } => Bytes::copy_from_slice(&bytes[..len as usize]),
             // Only `whole` makes a `TO_END` string: its buffer is exactly the text.
-            Repr::Shared { len: TO_END, buf, .. } => Arc::unwrap_or_clone(buf),
-            Repr::Shared { start, len, buf } => buf.slice(start as usize..start as usize + len as usize),
+            Repr::Shared { len_hi, len_lo, start, buf } => match range_len(len_hi, len_lo) {
+                TO_END => Arc::unwrap_or_clone(buf),
+                len => buf.slice(start as usize..start as usize + len as usize),
+            },
         }
     }
 
@@ -559,6 +584,7 @@ mod tests {
     /// costs address space, not memory.)
     #[test]
     fn ranges_past_four_gib_are_sliced_not_offset() {
+        assert_eq!(std::mem::size_of::<Option<JsString>>(), 16);
         let start = u32::MAX as usize - 10;
         let buf = Arc::new(Bytes::from(vec![0u8; start + 100]));
         let s = JsString::share_wtf8_unchecked(&buf, start, start + 20);
@@ -568,6 +594,37 @@ mod tests {
         assert_eq!(s.clone().into_bytes().len(), 20);
         let below = JsString::share_wtf8_unchecked(&buf, 8, 40);
         assert_eq!(below.skip_bytes(2).len(), 30);
+    }
+
+    /// A range longer than a 24-bit length gets a buffer of its own: the
+    /// same bytes, not a copy.
+    #[test]
+    fn ranges_over_sixteen_mib_get_their_own_buffer() {
+        let n = MAX_RANGE as usize + 5;
+        let buf = Arc::new(Bytes::from(vec![b'a'; n + 10]));
+        for (start, end) in [(3, n + 3), (0, n + 10), (1, MAX_RANGE as usize + 1), (1, MAX_RANGE as usize)] {
+            let s = JsString::share_wtf8_unchecked(&buf, start, end);
+            assert_eq!(s.len(), end - start);
+            assert_eq!(s.first_byte(), Some(b'a'));
+            assert_eq!(s.shared_range().map(|(_, r)| r.len()), Some(end - start));
+            assert_eq!(s.skip_bytes(1).len(), end - start - 1);
+            assert_eq!(s.into_bytes().as_ptr(), buf[start..].as_ptr());
+        }
+    }
+
+    #[test]
+    fn inline_strings_hold_fourteen_bytes() {
+        let text = b"0123456789abcdefgh";
+        for end in 2..=text.len() {
+            let copied = JsString::copy_wtf8_unchecked(&text[2..end]);
+            assert_eq!(copied.as_wtf8(), &text[2..end]);
+            assert_eq!(matches!(copied.0, Repr::Inline { .. }), end - 2 <= INLINE);
+            if end - 2 <= INLINE {
+                // Read as a word where the source has one, and not past `end`.
+                let s = JsString::inline_wtf8_unchecked(text, 2, end);
+                assert_eq!(s, copied);
+            }
+        }
     }
 
     #[test]
