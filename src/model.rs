@@ -126,7 +126,10 @@ pub(crate) enum Frame {
     },
     Object {
         node: NodeId,
+        /// Where its values start in the values' stack.
         start: usize,
+        /// Where its keys start in the keys' stack.
+        keys_start: usize,
         key: Option<JsString>,
         holes_start: usize,
         messy: bool,
@@ -141,8 +144,10 @@ pub(crate) enum Frame {
 /// The scratch stacks of one `parse_json` call (kept between calls).
 #[derive(Default)]
 pub(crate) struct Scratch {
+    /// The values of open arrays and objects.
     vals: Vec<Value>,
-    pairs: Vec<(JsString, Value)>,
+    /// The keys of open objects (as many as their values).
+    keys: Vec<JsString>,
     /// Holes inside open objects: (index in the object, hole).
     obj_holes: Vec<(usize, usize)>,
     /// The open containers (a buffer kept between calls: a part or row
@@ -232,9 +237,9 @@ pub(crate) fn scalar_tag(limits: &Limits, b: &[u8]) -> Option<Result<Value>> {
 /// them: no `__proto__` or array-index key (nothing is dropped or moved), no
 /// repeated key, no `undefined` value. For objects marked messy only by
 /// their size: one hash per key, of keys borrowed from the pairs.
-fn plain_pairs(pairs: &[(JsString, Value)]) -> bool {
-    let mut seen = std::collections::HashSet::with_capacity(pairs.len());
-    pairs.iter().all(|(k, v)| {
+fn plain_pairs(keys: &[JsString], values: &[Value]) -> bool {
+    let mut seen = std::collections::HashSet::with_capacity(keys.len());
+    keys.iter().zip(values).all(|(k, v)| {
         let b = k.as_wtf8();
         !matches!(v, Value::Undefined)
             && !b.first().is_some_and(u8::is_ascii_digit)
@@ -449,11 +454,12 @@ impl Builder {
     ) -> Result<Option<Value>> {
         let mut sc = std::mem::take(&mut self.scratch);
         sc.vals.clear();
-        sc.pairs.clear();
+        sc.keys.clear();
         sc.obj_holes.clear();
-        if sc.pairs.capacity() == 0 {
+        if sc.keys.capacity() == 0 {
             // Room for a small object at once, rather than growing to it.
-            sc.pairs.reserve_exact(8);
+            sc.keys.reserve_exact(8);
+            sc.vals.reserve_exact(8);
         }
         let r = self.parse_json_with(text, slot, part, &mut sc, tags);
         self.scratch = sc;
@@ -506,7 +512,8 @@ impl Builder {
                     let node = self.g.add_empty_object();
                     stack.push(Frame::Object {
                         node,
-                        start: sc.pairs.len(),
+                        start: sc.vals.len(),
+                        keys_start: sc.keys.len(),
                         key: None,
                         holes_start: sc.obj_holes.len(),
                         messy: false,
@@ -520,17 +527,17 @@ impl Builder {
                         Some((from, to)) => reader.slice_raw(from, to),
                         None => k,
                     };
-                    if let Some(Frame::Object { key, messy, start, then, seen, .. }) = stack.last_mut() {
+                    if let Some(Frame::Object { key, messy, keys_start, then, seen, .. }) = stack.last_mut() {
                         let b = k.as_wtf8();
                         *then = b.len() == 4 && b == b"then";
                         // Objects that may need reordering or deduplication take the slow path.
                         if !*messy {
                             let bit = key_bit(b);
-                            let pairs = &sc.pairs[*start..];
+                            let keys = &sc.keys[*keys_start..];
                             if b.first().is_some_and(u8::is_ascii_digit)
                                 || (b.len() == 9 && b == b"__proto__")
-                                || pairs.len() >= 16
-                                || (*seen & bit != 0 && pairs.iter().any(|(p, _)| *p == k))
+                                || keys.len() >= 16
+                                || (*seen & bit != 0 && keys.contains(&k))
                             {
                                 *messy = true;
                             }
@@ -550,15 +557,16 @@ impl Builder {
                     Parsed::Value(Value::Node(node))
                 }
                 Token::EndObject => {
-                    let Some(Frame::Object { node, start, holes_start, messy, .. }) = stack.pop() else {
+                    let Some(Frame::Object { node, start, keys_start, holes_start, messy, .. }) = stack.pop() else {
                         return Err(reader_contract());
                     };
-                    self.charge(1 + sc.pairs[start..].iter().map(|(k, _)| 1 + k.len() as u64).sum::<u64>())?;
-                    if !messy || plain_pairs(&sc.pairs[start..]) {
+                    self.charge(1 + sc.keys[keys_start..].iter().map(|k| 1 + k.len() as u64).sum::<u64>())?;
+                    if !messy || plain_pairs(&sc.keys[keys_start..], &sc.vals[start..]) {
                         sc.obj_holes.truncate(holes_start);
-                        self.g.fill_object(node, &mut sc.pairs, start);
+                        self.g.fill_object(node, (&mut sc.keys, keys_start), (&mut sc.vals, start));
                     } else {
-                        let pairs: Vec<(JsString, Value)> = sc.pairs.drain(start..).collect();
+                        let pairs: Vec<(JsString, Value)> =
+                            sc.keys.drain(keys_start..).zip(sc.vals.drain(start..)).collect();
                         let holes: Vec<(usize, usize)> = sc.obj_holes.drain(holes_start..).collect();
                         self.close_object(node, pairs, holes);
                     }
@@ -644,7 +652,7 @@ impl Builder {
                     if matches!(produced, Parsed::Value(Value::Undefined)) {
                         *messy = true;
                     }
-                    let idx = sc.pairs.len() - *start;
+                    let idx = sc.vals.len() - *start;
                     let under_then = std::mem::take(then);
                     match produced {
                         Parsed::Value(v) => {
@@ -656,10 +664,12 @@ impl Builder {
                                 }
                                 v => v,
                             };
-                            sc.pairs.push((k, v));
+                            sc.keys.push(k);
+                            sc.vals.push(v);
                         }
                         Parsed::Ref { part, text, segs } => {
-                            sc.pairs.push((k, Value::Undefined));
+                            sc.keys.push(k);
+                            sc.vals.push(Value::Undefined);
                             let h = self.add_hole(part, text, segs, Slot::Item(*node, idx as u32), under_then);
                             sc.obj_holes.push((idx, h));
                         }
@@ -766,7 +776,7 @@ impl Builder {
             // replaced since (an errored stream drops its chunks).
             Slot::Item(node, i) => match self.g.view(node) {
                 NodeRef::Array(v) => v.get(i as usize).cloned(),
-                NodeRef::Object(v) => v.get(i as usize).map(|(_, v)| v.clone()),
+                NodeRef::Object(v) => v.value(i as usize).cloned(),
                 NodeRef::Stream(s) => s.items.get(i as usize).cloned(),
                 // An element tuple already made an element (its row is complete).
                 NodeRef::Element(e) => match i {
@@ -799,9 +809,9 @@ impl Builder {
                     if let Some(item) = self.g.items_mut(node).and_then(|items| items.get_mut(i as usize)) {
                         *item = v;
                     }
-                } else if let Some(pairs) = self.g.members_mut(node) {
-                    if let Some(pair) = pairs.get_mut(i as usize) {
-                        pair.1 = v;
+                } else if let Some(values) = self.g.values_mut(node) {
+                    if let Some(value) = values.get_mut(i as usize) {
+                        *value = v;
                         if is_undef {
                             self.undefined_in.push(node);
                         }
@@ -875,7 +885,7 @@ impl Builder {
                 };
                 let slot = Slot::Item(node, idx);
                 // A key whose value is `undefined` was deleted.
-                if matches!(pairs[idx as usize].1, Value::Undefined) && !self.hole_at.contains_key(&slot) {
+                if matches!(pairs.value(idx as usize), Some(Value::Undefined)) && !self.hole_at.contains_key(&slot) {
                     return None;
                 }
                 Some(slot)
@@ -1019,7 +1029,11 @@ impl Builder {
                 continue;
             }
             if let NodeRef::Object(pairs) = self.g.view(node) {
-                let kept = pairs.iter().filter(|(_, v)| !matches!(v, Value::Undefined)).cloned().collect();
+                let kept = pairs
+                    .iter()
+                    .filter(|(_, v)| !matches!(v, Value::Undefined))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
                 self.g.replace(node, Node::Object(kept));
             }
         }

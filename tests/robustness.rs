@@ -243,7 +243,8 @@ fn regression_response_path_into_a_completed_element_resolves() {
     let Some(NodeRef::Element(e)) = g.root().as_node().map(|n| g.view(n)) else { panic!("not an element") };
     let props = e.props.as_node().unwrap();
     let NodeRef::Object(pairs) = g.view(props) else { panic!("props are not an object") };
-    let Some(NodeRef::Promise(PromiseState::Fulfilled(v))) = pairs[0].1.as_node().map(|n| g.view(n)) else {
+    let Some(NodeRef::Promise(PromiseState::Fulfilled(v))) = pairs.value(0).and_then(Value::as_node).map(|n| g.view(n))
+    else {
         panic!("props.p is not a fulfilled promise")
     };
     assert_eq!(v.as_node(), Some(props), "props.p resolves to the props");

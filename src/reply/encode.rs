@@ -17,7 +17,7 @@ use crate::json::write_str_slice;
 use crate::model::write_plain;
 use crate::paths::{PathKey, Paths, Ref};
 use crate::value::{
-    Blob, FormEntry, Graph, JsString, Node, NodeId, NodeRef, PromiseState, StreamEnd, StreamKind, Value,
+    Blob, FormEntry, Graph, JsString, Members, Node, NodeId, NodeRef, PromiseState, StreamEnd, StreamKind, Value,
 };
 
 /// Options for [`encode`].
@@ -611,16 +611,17 @@ impl Encoder<'_, '_> {
                 }
                 Frame::Object { node, i, path, order } => {
                     let (node, path) = (*node, *path);
-                    let pairs = g.members_of(node);
+                    let (keys, values) = g.members_of(node);
                     let mut next = None;
                     let mut entered = false;
-                    while *i < pairs.len() {
+                    while *i < values.len() {
                         let idx = *i;
                         *i += 1;
                         if idx > 0 {
                             out.push(b',');
                         }
-                        let (k, v) = &pairs[order.as_ref().map_or(idx, |o| o[idx])];
+                        let at = order.as_ref().map_or(idx, |o| o[idx]);
+                        let (k, v) = (&keys[at], &values[at]);
                         write_key(out, k);
                         if !write_primitive(out, v) {
                             if let Value::Node(m) = v {
@@ -817,7 +818,9 @@ impl Encoder<'_, '_> {
                 Frame::Object { node, i, order, .. } => {
                     if let NodeRef::Object(pairs) = self.g.view(*node) {
                         let at = order.as_ref().map_or(i.saturating_sub(1), |o| o[i.saturating_sub(1)]);
-                        path.push_str(&pairs[at].0.to_string_lossy());
+                        if let Some(k) = pairs.key(at) {
+                            path.push_str(&k.to_string_lossy());
+                        }
                     }
                 }
             }
@@ -1348,7 +1351,7 @@ fn hand_over_room(cur: &mut Vec<u8>, out: &mut Vec<u8>) {
 /// JavaScript's property order for an object's pairs, when they are not
 /// already in it: only array-index keys (which start with a digit) move.
 #[inline]
-fn object_order(pairs: &[(JsString, Value)]) -> Option<Vec<usize>> {
+fn object_order(pairs: Members<'_>) -> Option<Vec<usize>> {
     if pairs.iter().any(|(k, _)| k.first_byte().is_some_and(|b| b.is_ascii_digit())) {
         crate::value::property_order(pairs.iter().map(|(k, _)| k.as_wtf8()))
     } else {

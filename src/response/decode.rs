@@ -377,12 +377,16 @@ pub(super) fn parse_model(
             // made are in node order.
             let made = &r.server_refs[refs..];
             for n in first..b.g.len() {
-                if let Some(pairs) = b.g.members_mut(NodeId(n as u32)) {
-                    for (k, v) in pairs.iter_mut() {
-                        if *k == "then" && v.as_node().is_some_and(|h| made.binary_search_by_key(&h, |m| m.0).is_ok()) {
-                            *v = Value::Null;
-                        }
-                    }
+                let id = NodeId(n as u32);
+                // An object's keys are distinct: at most one is `then`.
+                let then = match b.g.view(id) {
+                    NodeRef::Object(pairs) => pairs.iter().position(|(k, v)| {
+                        *k == "then" && v.as_node().is_some_and(|h| made.binary_search_by_key(&h, |m| m.0).is_ok())
+                    }),
+                    _ => None,
+                };
+                if let Some(v) = then.and_then(|i| b.g.values_mut(id)?.get_mut(i)) {
+                    *v = Value::Null;
                 }
             }
         }

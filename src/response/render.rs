@@ -405,10 +405,10 @@ impl<'a> Walker<'a> {
         &mut self,
         kids: &Kids,
         path: Option<Ref>,
-        pairs: &[(JsString, Value)],
+        (keys, values): (&[JsString], &[Value]),
         at: &mut usize,
     ) -> Option<Result<Next, Throw>> {
-        while let Some((k, v)) = pairs.get(*at) {
+        while let (Some(k), Some(v)) = (keys.get(*at), values.get(*at)) {
             if *at > 0 {
                 self.out.push(b',');
             }
@@ -1050,7 +1050,7 @@ impl<'a> Walker<'a> {
                 Some(NodeRef::Object(pairs)) => pairs
                     .iter()
                     .rev()
-                    .find(|(k, _)| k == "children")
+                    .find(|(k, _)| **k == *"children")
                     .map(|(_, v)| v.clone())
                     .unwrap_or(Value::Undefined),
                 _ => Value::Undefined,
@@ -1133,7 +1133,10 @@ fn primitive_items(g: &Graph, n: NodeId) -> Option<(&[Value], &'static str)> {
 fn member<'k>(g: &'k Graph, kids: &'k Kids, i: usize) -> Option<(Option<&'k JsString>, Kid<'k>)> {
     match kids {
         Kids::Array(n) | Kids::Items(n) => g.items_of(*n).get(i).map(|v| (None, Kid::V(v))),
-        Kids::Object(n) => g.members_of(*n).get(i).map(|(k, v)| (Some(k), Kid::V(v))),
+        Kids::Object(n) => {
+            let (keys, values) = g.members_of(*n);
+            keys.get(i).zip(values.get(i)).map(|(k, v)| (Some(k), Kid::V(v)))
+        }
         Kids::List(items, _) => items.get(i).map(|it| (None, Kid::I(it))),
         Kids::Obj(pairs) => pairs.get(i).map(|(k, it)| (Some(k), Kid::I(it))),
         Kids::Entries(n) => match g.view(*n) {

@@ -471,11 +471,13 @@ impl<'g> de::Deserializer<'g> for De<'_, 'g> {
         self.cx.charge(1)?;
         match (v, self.node(v).map(|(_, n)| n)) {
             (Value::String(s), _) => visitor.visit_enum(utf8(s)?.into_deserializer()),
-            (_, Some(NodeRef::Object(pairs))) if pairs.len() == 1 => {
-                let (key, value) = &pairs[0];
-                let key = utf8(key)?;
-                visitor.visit_enum(Variant { cx: self.cx, key, value }).map_err(|e| in_key(e, key))
-            }
+            (_, Some(NodeRef::Object(pairs))) if pairs.len() == 1 => match pairs.at(0) {
+                Some((key, value)) => {
+                    let key = utf8(key)?;
+                    visitor.visit_enum(Variant { cx: self.cx, key, value }).map_err(|e| in_key(e, key))
+                }
+                None => Err(mismatch("string or object with one key", self.found(v))),
+            },
             _ => Err(mismatch("string or object with one key", self.found(v))),
         }
     }
@@ -561,7 +563,7 @@ impl<'g> de::SeqAccess<'g> for Elements<'g> {
 /// A plain object's members.
 struct Members<'c, 'g> {
     cx: &'c Ctx<'g>,
-    pairs: std::slice::Iter<'g, (JsString, Value)>,
+    pairs: crate::value::members::Iter<'g>,
     value: Option<(&'g str, &'g Value)>,
 }
 

@@ -30,16 +30,18 @@
 pub mod bigint;
 pub mod date;
 pub(crate) mod logical;
+pub mod members;
 pub(crate) mod node_map;
 pub(crate) mod pool;
 pub mod string;
 
 use bytes::Bytes;
 
-use pool::{Pool, Span};
+use pool::{At, Pool, Span};
 
 pub use bigint::BigInt;
 pub use date::Date;
+pub use members::Members;
 pub use string::JsString;
 
 /// Index of a [`Node`] in a [`Graph`].
@@ -617,14 +619,14 @@ pub enum Node {
 /// let mut g = Graph::new();
 /// let id = g.add(Node::Object(vec![("a".into(), Value::Null)]));
 /// let NodeRef::Object(members) = g.view(id) else { panic!() };
-/// assert_eq!(members[0].0, "a");
+/// assert_eq!(members.key(0).unwrap(), "a");
 /// ```
 #[derive(Clone, Copy, Debug)]
 pub enum NodeRef<'a> {
     /// [`Node::Array`].
     Array(&'a [Value]),
-    /// [`Node::Object`].
-    Object(&'a [(JsString, Value)]),
+    /// [`Node::Object`]: its keys and values (see [`Members`]).
+    Object(Members<'a>),
     /// [`Node::Map`].
     Map(&'a [(Value, Value)]),
     /// [`Node::Set`].
@@ -679,7 +681,7 @@ impl Node {
     pub fn view(&self) -> NodeRef<'_> {
         match self {
             Node::Array(items) => NodeRef::Array(items),
-            Node::Object(members) => NodeRef::Object(members),
+            Node::Object(members) => NodeRef::Object(Members::pairs(members)),
             Node::Map(entries) => NodeRef::Map(entries),
             Node::Set(items) => NodeRef::Set(items),
             Node::ArrayBuffer(bytes) => NodeRef::ArrayBuffer(bytes),
@@ -827,10 +829,17 @@ pub struct Graph {
 /// Where a graph keeps its containers' items.
 #[derive(Clone, Default)]
 struct Pools {
-    /// The items of arrays, sets and iterators.
+    /// The items of arrays, sets and iterators, and the values of objects.
     items: Pool<Value>,
-    /// The members of objects.
-    members: Pool<(JsString, Value)>,
+    /// The keys of objects, by shape: objects with the same keys in the same
+    /// order share one copy of them.
+    keys: Pool<JsString>,
+    /// The shapes: each a span of `keys`.
+    shapes: Vec<Span>,
+    /// The shapes objects were last given, most recent first (a new object
+    /// is compared with these, and takes one that has its keys): the records
+    /// of a list share a shape, and so do the objects inside them.
+    recent: Recent,
     /// The entries of maps.
     entries: Pool<(Value, Value)>,
     /// The states of promises, one each (a promise is not boxed: there may
@@ -838,12 +847,111 @@ struct Pools {
     promises: Pool<PromiseState>,
 }
 
+/// The shapes [`Pools::recent`] keeps.
+const RECENT: usize = 8;
+
+/// Recent shape ids, most recent first; [`NO_SHAPE`] where none is yet.
+#[derive(Clone, Copy)]
+struct Recent([u32; RECENT]);
+
+impl Default for Recent {
+    fn default() -> Self {
+        Recent([NO_SHAPE; RECENT])
+    }
+}
+
+/// The shape of an object without keys (and an unused slot of [`Recent`]).
+const NO_SHAPE: u32 = u32::MAX;
+
+impl Pools {
+    /// A recent shape with these keys, if there is one (it becomes the most
+    /// recent). At most [`RECENT`] shapes are compared, each up to its first
+    /// differing key, so this is linear in the keys.
+    #[inline]
+    fn find_shape(&mut self, keys: &[JsString]) -> Option<u32> {
+        for slot in 0..RECENT {
+            let id = self.recent.0[slot];
+            let span = *self.shapes.get(id as usize)?;
+            if span.len() == keys.len() && self.keys.get(span) == keys {
+                self.recent.0.copy_within(0..slot, 1);
+                self.recent.0[0] = id;
+                return Some(id);
+            }
+        }
+        None
+    }
+
+    /// Makes the keys `span` names (in `keys`) a shape, the most recent.
+    fn add_shape(&mut self, span: Span) -> u32 {
+        // One shape per object at most: bounded far below `u32::MAX` by
+        // the input, as node ids are.
+        let id = u32::try_from(self.shapes.len()).expect("shape count overflows u32");
+        self.shapes.push(span);
+        self.recent.0.copy_within(0..RECENT - 1, 1);
+        self.recent.0[0] = id;
+        id
+    }
+
+    /// The shape of an object with `keys[start..]`, which are moved out of
+    /// `keys` (a decoder's scratch stack) if they make a new shape.
+    #[inline]
+    fn shape_drain(&mut self, keys: &mut Vec<JsString>, start: usize) -> u32 {
+        if keys.len() <= start {
+            return NO_SHAPE;
+        }
+        match self.find_shape(&keys[start..]) {
+            Some(id) => {
+                keys.truncate(start);
+                id
+            }
+            None => {
+                let span = self.keys.push_drain(keys, start);
+                self.add_shape(span)
+            }
+        }
+    }
+
+    /// The span of a shape's keys (empty for [`NO_SHAPE`]).
+    #[inline]
+    fn shape(&self, shape: u32) -> Span {
+        self.shapes.get(shape as usize).copied().unwrap_or_default()
+    }
+
+    /// An object's members: its shape's keys and its values from `at`.
+    #[inline]
+    fn members(&self, at: At, shape: u32) -> Members<'_> {
+        let keys = self.shape(shape);
+        Members::split(self.keys.get(keys), self.items.get(at.span(keys.len())))
+    }
+
+    /// An object's values, mutably.
+    #[inline]
+    fn values_mut(&mut self, at: At, shape: u32) -> &mut [Value] {
+        let n = self.shape(shape).len();
+        self.items.get_mut(at.span(n))
+    }
+
+    /// Stores an object's pairs: its values, and its keys unless a recent
+    /// shape has them.
+    fn push_object(&mut self, pairs: Vec<(JsString, Value)>) -> Stored {
+        let (mut keys, values): (Vec<JsString>, Vec<Value>) = pairs.into_iter().unzip();
+        let shape = self.shape_drain(&mut keys, 0);
+        let values = self.items.push_vec(values);
+        Stored::Object { at: values.at(), shape }
+    }
+}
+
 /// How a graph stores a node: a container, or a promise's state, as a span
 /// of its pool; anything else boxed.
 #[derive(Clone, Debug)]
 enum Stored {
     Array(Span),
-    Object(Span),
+    /// An object: its values from `at` in the items' pool, as many as its
+    /// shape has keys.
+    Object {
+        at: At,
+        shape: u32,
+    },
     Map(Span),
     Set(Span),
     Iterator(Span),
@@ -856,13 +964,18 @@ enum Stored {
 
 impl Stored {
     /// This node once the chunks of the pools it refers to have moved on by
-    /// these offsets (items, members, entries, promises).
-    fn shifted(self, (items, members, entries, promises): (u32, u32, u32, u32)) -> Stored {
+    /// these offsets (items, entries, promises), and the shapes by
+    /// `shapes` places; `lens` gives a shape's length before it moved.
+    fn shifted(self, (items, entries, promises): (u32, u32, u32), shapes: u32, lens: &[Span]) -> Stored {
         match self {
             Stored::Array(s) => Stored::Array(s.shifted(items)),
             Stored::Set(s) => Stored::Set(s.shifted(items)),
             Stored::Iterator(s) => Stored::Iterator(s.shifted(items)),
-            Stored::Object(s) => Stored::Object(s.shifted(members)),
+            Stored::Object { shape: NO_SHAPE, at } => Stored::Object { shape: NO_SHAPE, at },
+            Stored::Object { at, shape } => {
+                let n = lens.get(shape as usize).map_or(0, |s| s.len());
+                Stored::Object { at: at.shifted(items, n), shape: shape + shapes }
+            }
             Stored::Map(s) => Stored::Map(s.shifted(entries)),
             Stored::Promise(s) => Stored::Promise(s.shifted(promises)),
             other @ Stored::Other(_) => other,
@@ -950,7 +1063,7 @@ impl Graph {
             (Node::Array(items), _) => Stored::Array(self.pools.items.push_vec(items)),
             (Node::Set(items), _) => Stored::Set(self.pools.items.push_vec(items)),
             (Node::Iterator(items), _) => Stored::Iterator(self.pools.items.push_vec(items)),
-            (Node::Object(members), _) => Stored::Object(self.pools.members.push_vec(members)),
+            (Node::Object(members), _) => self.pools.push_object(members),
             (Node::Map(entries), _) => Stored::Map(self.pools.entries.push_vec(entries)),
             (Node::Promise(state), Some(Stored::Promise(s))) => {
                 self.pools.promises.get_mut(s)[0] = state;
@@ -973,7 +1086,7 @@ impl Graph {
 
     /// Adds an empty object (for [`fill_object`](Self::fill_object)).
     pub(crate) fn add_empty_object(&mut self) -> NodeId {
-        self.push(Stored::Object(Span::default()))
+        self.push(Stored::Object { at: At::default(), shape: NO_SHAPE })
     }
 
     /// Makes node `id` the array of `items[start..]`, moved out of `items`
@@ -982,10 +1095,20 @@ impl Graph {
         self.nodes[id.index()] = Stored::Array(self.pools.items.push_drain(items, start));
     }
 
-    /// Makes node `id` the object of `members[start..]`, moved out of
-    /// `members`; they must hold [`Node::Object`]'s invariants.
-    pub(crate) fn fill_object(&mut self, id: NodeId, members: &mut Vec<(JsString, Value)>, start: usize) {
-        self.nodes[id.index()] = Stored::Object(self.pools.members.push_drain(members, start));
+    /// Makes node `id` the object of keys `keys[keys_start..]` and values
+    /// `values[values_start..]` (as many), moved out of the two (a decoder's
+    /// scratch stacks); they must hold [`Node::Object`]'s invariants.
+    pub(crate) fn fill_object(
+        &mut self,
+        id: NodeId,
+        (keys, keys_start): (&mut Vec<JsString>, usize),
+        (values, values_start): (&mut Vec<Value>, usize),
+    ) {
+        debug_assert_eq!(keys.len() - keys_start, values.len() - values_start);
+        let pools = &mut *self.pools;
+        let shape = pools.shape_drain(keys, keys_start);
+        let values = pools.items.push_drain(values, values_start);
+        self.nodes[id.index()] = Stored::Object { at: values.at(), shape };
     }
 
     /// Makes room for `n` more nodes: for a decoder that knows a count of
@@ -1024,7 +1147,7 @@ impl Graph {
     fn view_of<'a>(&'a self, stored: &'a Stored) -> NodeRef<'a> {
         match *stored {
             Stored::Array(s) => NodeRef::Array(self.pools.items.get(s)),
-            Stored::Object(s) => NodeRef::Object(self.pools.members.get(s)),
+            Stored::Object { at, shape } => NodeRef::Object(self.pools.members(at, shape)),
             Stored::Map(s) => NodeRef::Map(self.pools.entries.get(s)),
             Stored::Set(s) => NodeRef::Set(self.pools.items.get(s)),
             Stored::Iterator(s) => NodeRef::Iterator(self.pools.items.get(s)),
@@ -1045,12 +1168,16 @@ impl Graph {
     }
 
     /// The members of the object with this id, as
-    /// [`items_of`](Self::items_of); empty for any other node.
+    /// [`items_of`](Self::items_of): its keys and its values (empty for any
+    /// other node).
     #[inline]
-    pub(crate) fn members_of(&self, id: NodeId) -> &[(JsString, Value)] {
+    pub(crate) fn members_of(&self, id: NodeId) -> (&[JsString], &[Value]) {
         match self.nodes[id.index()] {
-            Stored::Object(s) => self.pools.members.get(s),
-            _ => &[],
+            Stored::Object { at, shape } => {
+                let keys = self.pools.shape(shape);
+                (self.pools.keys.get(keys), self.pools.items.get(at.span(keys.len())))
+            }
+            _ => (&[], &[]),
         }
     }
 
@@ -1096,7 +1223,7 @@ impl Graph {
     /// set or iterator ([`Node::is_container`]) or a promise: the graph keeps
     /// their items and states in shared storage, so they are changed with
     /// [`replace`](Self::replace), [`items_mut`](Self::items_mut),
-    /// [`members_mut`](Self::members_mut), [`entries_mut`](Self::entries_mut)
+    /// [`values_mut`](Self::values_mut), [`entries_mut`](Self::entries_mut)
     /// or [`promise_mut`](Self::promise_mut).
     ///
     /// # Panics
@@ -1158,7 +1285,7 @@ impl Graph {
             Stored::Array(s) | Stored::Set(s) | Stored::Iterator(s) => {
                 self.pools.items.get_mut(*s).iter_mut().for_each(f)
             }
-            Stored::Object(s) => self.pools.members.get_mut(*s).iter_mut().for_each(|(_, v)| f(v)),
+            Stored::Object { at, shape } => self.pools.values_mut(*at, *shape).iter_mut().for_each(f),
             Stored::Map(s) => self.pools.entries.get_mut(*s).iter_mut().for_each(|(k, v)| {
                 f(k);
                 f(v);
@@ -1188,22 +1315,24 @@ impl Graph {
         };
     }
 
-    /// The members of the object with this id, mutably (in place; their
-    /// number stays).
+    /// The values of the object with this id, mutably, in the order of its
+    /// keys (in place; its keys stay, and may be shared with other objects:
+    /// to change them, [`replace`](Self::replace) the object).
     ///
     /// # Panics
     /// Panics if `id` does not belong to this graph.
     ///
     /// ```
-    /// use flight_codec::value::{Graph, Node, Value};
+    /// use flight_codec::value::{Graph, Node, NodeRef, Value};
     /// let mut g = Graph::new();
     /// let o = g.add(Node::Object(vec![("a".into(), Value::Null)]));
-    /// g.members_mut(o).unwrap()[0].1 = Value::Bool(true);
+    /// g.values_mut(o).unwrap()[0] = Value::Bool(true);
+    /// assert!(matches!(g.view(o), NodeRef::Object(m) if matches!(m.get("a"), Some(Value::Bool(true)))));
     /// assert!(g.items_mut(o).is_none());
     /// ```
-    pub fn members_mut(&mut self, id: NodeId) -> Option<&mut [(JsString, Value)]> {
+    pub fn values_mut(&mut self, id: NodeId) -> Option<&mut [Value]> {
         match self.nodes[id.index()] {
-            Stored::Object(s) => Some(self.pools.members.get_mut(s)),
+            Stored::Object { at, shape } => Some(self.pools.values_mut(at, shape)),
             _ => None,
         }
     }
@@ -1219,7 +1348,7 @@ impl Graph {
     /// let mut g = Graph::new();
     /// let m = g.add(Node::Map(vec![(Value::Null, Value::Null)]));
     /// g.entries_mut(m).unwrap()[0].1 = Value::Bool(true);
-    /// assert!(g.members_mut(m).is_none());
+    /// assert!(g.values_mut(m).is_none());
     /// ```
     pub fn entries_mut(&mut self, id: NodeId) -> Option<&mut [(Value, Value)]> {
         match self.nodes[id.index()] {
@@ -1326,13 +1455,15 @@ impl Graph {
             }
         };
         let Graph { nodes, pools, mut root } = other;
-        let Pools { items, members, entries, promises } = *pools;
+        let Pools { items, keys, shapes, recent: _, entries, promises } = *pools;
         let p = &mut self.pools;
-        let chunks =
-            (p.items.append(items), p.members.append(members), p.entries.append(entries), p.promises.append(promises));
+        let chunks = (p.items.append(items), p.entries.append(entries), p.promises.append(promises));
+        let keys_moved = p.keys.append(keys);
+        let shapes_moved = u32::try_from(p.shapes.len()).expect("shape count overflows u32");
+        p.shapes.extend(shapes.iter().map(|s| s.shifted(keys_moved)));
         let first = self.nodes.len();
         self.nodes.reserve(nodes.len());
-        self.nodes.extend(nodes.into_iter().map(|n| n.shifted(chunks)));
+        self.nodes.extend(nodes.into_iter().map(|n| n.shifted(chunks, shapes_moved, &shapes)));
         for i in first..self.nodes.len() {
             self.for_each_value_mut(NodeId(i as u32), shift);
         }
@@ -1662,6 +1793,61 @@ pub(crate) fn js_map(mut entries: Vec<(Value, Value)>) -> Vec<(Value, Value)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn object(keys: &[&str], first: f64) -> Node {
+        Node::Object(keys.iter().enumerate().map(|(i, k)| (JsString::from(*k), Value::Number(first + i as f64))).collect())
+    }
+
+    fn read(g: &Graph, id: NodeId) -> Vec<(String, f64)> {
+        let NodeRef::Object(m) = g.view(id) else { panic!("not an object") };
+        m.iter().map(|(k, v)| (k.to_string(), if let Value::Number(n) = v { *n } else { f64::NAN })).collect()
+    }
+
+    /// Objects with the same keys in the same order share one copy of them;
+    /// each reads back its own values, through appends too.
+    #[test]
+    fn objects_share_shapes_and_keep_their_values() {
+        let long = "a key longer than fourteen bytes";
+        let shapes: [&[&str]; 4] = [&["a", "b"], &["c"], &["a", "b", "c"], &[long, "b"]];
+        let mut g = Graph::new();
+        let mut made = Vec::new();
+        for i in 0..400 {
+            let keys = shapes[i % shapes.len()];
+            made.push((g.add(object(keys, i as f64)), keys, i as f64));
+        }
+        g.add(Node::Object(vec![]));
+        assert_eq!(g.pools.shapes.len(), shapes.len());
+        let mut h = Graph::new();
+        // More shapes in turn than are compared: each object gets a new one.
+        let many: Vec<String> = (0..RECENT + 2).map(|i| format!("k{i}")).collect();
+        let mut made_h = Vec::new();
+        for i in 0..50 {
+            let key = [many[i % many.len()].as_str()];
+            made_h.push((h.add(object(&key, i as f64)), key[0].to_string(), i as f64));
+        }
+        assert_eq!(h.pools.shapes.len(), 50);
+        let v = g.append(h.clone());
+        assert!(matches!(v, Value::Undefined));
+        let offset = made.len() as u32 + 1;
+        for (id, keys, first) in &made {
+            let want: Vec<(String, f64)> =
+                keys.iter().enumerate().map(|(i, k)| (k.to_string(), first + i as f64)).collect();
+            assert_eq!(read(&g, *id), want);
+        }
+        for (id, key, first) in &made_h {
+            assert_eq!(read(&g, NodeId(id.0 + offset)), [(key.clone(), *first)]);
+            assert_eq!(read(&h, *id), [(key.clone(), *first)]);
+        }
+        // Values change in place; keys stay shared with the other objects.
+        let (id, _, _) = made[0];
+        g.values_mut(id).unwrap()[1] = Value::Number(-1.0);
+        assert_eq!(read(&g, id), [("a".to_string(), 0.0), ("b".to_string(), -1.0)]);
+        assert_eq!(read(&g, made[4].0), [("a".to_string(), 4.0), ("b".to_string(), 5.0)]);
+        // A replaced object takes a shape of its own keys.
+        g.replace(id, object(&["z"], 7.0));
+        assert_eq!(read(&g, id), [("z".to_string(), 7.0)]);
+        assert_eq!(read(&g, made[4].0), [("a".to_string(), 4.0), ("b".to_string(), 5.0)]);
+    }
 
     #[test]
     fn map_entries_keep_the_first_position_and_the_last_value() {

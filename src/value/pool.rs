@@ -26,6 +26,19 @@ pub(crate) struct Span {
 }
 
 impl Span {
+    /// Where it starts, without its length (for a node that knows its
+    /// length otherwise: an object, from its shape).
+    #[inline]
+    pub(crate) fn at(self) -> At {
+        At { chunk: self.chunk, start: self.start }
+    }
+
+    /// Its length.
+    #[inline]
+    pub(crate) fn len(self) -> usize {
+        self.len as usize
+    }
+
     /// Its first `n` items.
     pub(crate) fn prefix(self, n: usize) -> Span {
         let len = self.len.min(n as u32);
@@ -42,6 +55,29 @@ impl Span {
             return self;
         }
         Span { chunk: self.chunk + offset, ..self }
+    }
+}
+
+/// Where a span starts ([`Span::at`]): a span once its length is known.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct At {
+    chunk: u32,
+    start: u32,
+}
+
+impl At {
+    /// The span of `len` items from here.
+    #[inline]
+    pub(crate) fn span(self, len: usize) -> Span {
+        if len == 0 {
+            return Span::default();
+        }
+        Span { chunk: self.chunk, start: self.start, len: len as u32 }
+    }
+
+    /// [`Span::shifted`] for a start.
+    pub(crate) fn shifted(self, offset: u32, len: usize) -> At {
+        self.span(len).shifted(offset).at()
     }
 }
 
@@ -155,11 +191,7 @@ impl<T> Pool<T> {
                 // All of them: one copy, and the scratch keeps its buffer.
                 c.append(items);
             } else {
-                // Moved off the end one by one and put back in order: cheaper
-                // than a `Drain` for the few items most containers have.
-                let at = c.len();
-                c.extend(std::iter::from_fn(|| items.pop()).take(n));
-                c[at..].reverse();
+                c.extend(items.drain(start..));
             }
         })
     }

@@ -513,14 +513,23 @@ impl PartialEq<&str> for JsString {
 }
 
 impl PartialEq for JsString {
-    #[inline]
+    #[inline(always)]
     fn eq(&self, other: &JsString) -> bool {
         // Text of up to `INLINE` bytes is always inline, with zeroed tails.
         match (&self.0, &other.0) {
             (Repr::Inline { len: a, bytes: x }, Repr::Inline { len: b, bytes: y }) => a == b && x == y,
-            (Repr::Shared { .. }, Repr::Shared { .. }) => self.as_wtf8() == other.as_wtf8(),
+            (Repr::Shared { .. }, Repr::Shared { .. }) => self.eq_shared(other),
             _ => false,
         }
+    }
+}
+
+impl JsString {
+    /// [`PartialEq::eq`] of two shared strings, kept out of line: short
+    /// (inline) strings, which are most keys, are compared without a call.
+    #[inline(never)]
+    fn eq_shared(&self, other: &JsString) -> bool {
+        self.as_wtf8() == other.as_wtf8()
     }
 }
 

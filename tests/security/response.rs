@@ -8,24 +8,7 @@ use flight_codec::response::{self, ResponseDecoder, ResponseEncoder};
 use flight_codec::value::{Graph, Node, NodeRef, PromiseState, Value};
 use flight_codec::{ErrorKind, LimitKind};
 
-use super::bounded;
-
-/// The most a response decode may allocate at its peak, for `input` bytes:
-/// 8 × plus 1 MiB, as the hardening issue asks (the reply suite's budget),
-/// for every case but two. Streams of tiny rows cost the most: per row, the
-/// value itself (nodes, slots), a hole per reference, a walk per promise and
-/// the tables of rows and completeness checks. The two, measured by this
-/// suite's counting allocator since values are 16 bytes, are allowed 9 ×
-/// plus 1 MiB: 10,000 promises beside an error row, 4.11 MB for 360 kB
-/// (8.5 ×: two holes and two members per 36-byte row); and 10,000 server
-/// references waiting for one bound promise, 6.92 MB for 700 kB (8.4 ×).
-/// The work-bound case (7.6 ×) was the third until then. What is left to do
-/// is in spec/limits.md (Memory).
-fn memory_budget(name: &str, input: usize) -> usize {
-    const OVER_8: [&str; 2] = ["error-row-and-completions", "server-refs-waiting"];
-    let per_byte = if OVER_8.contains(&name) { 9 } else { 8 };
-    per_byte * input + (1 << 20)
-}
+use super::{bounded, memory_budget};
 
 /// A benign stream of about `bytes` bytes: an array of small records.
 fn benign(bytes: usize) -> Vec<u8> {
@@ -47,7 +30,7 @@ fn run(name: &str, stream: &[u8]) -> Result<Graph, flight_codec::Error> {
     let benign = benign(n);
     let input = |hostile: bool| if hostile { stream } else { &benign[..] };
     let result =
-        bounded(name, "stream", n, memory_budget(name, n), input, |s| response::decode(s, &Default::default()));
+        bounded(name, "stream", n, memory_budget(n), input, |s| response::decode(s, &Default::default()));
     // The same in pieces.
     let pieced = (|| {
         let mut d = ResponseDecoder::new(Default::default());
