@@ -50,6 +50,7 @@ impl Paths {
     }
 
     /// `parent:key`.
+    #[inline]
     pub(crate) fn member(&mut self, parent: Ref, key: PathKey) -> Ref {
         self.push(PathNode::Member(parent, key))
     }

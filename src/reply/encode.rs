@@ -604,7 +604,7 @@ impl Encoder<'_, '_> {
                         None => {
                             out.push(b']');
                             self.st.pathless.remove(&node);
-                            stack.pop();
+                            pop_plain(&mut stack);
                             continue;
                         }
                     }
@@ -640,7 +640,7 @@ impl Encoder<'_, '_> {
                         None => {
                             out.push(b'}');
                             self.st.pathless.remove(&node);
-                            stack.pop();
+                            pop_plain(&mut stack);
                             continue;
                         }
                     }
@@ -1346,6 +1346,17 @@ fn hand_over_room(cur: &mut Vec<u8>, out: &mut Vec<u8>) {
     out.extend_from_slice(cur);
     std::mem::swap(cur, out);
     out.clear();
+}
+
+/// Pops a finished array or object frame. Such a frame owns nothing unless
+/// it holds a property order, so it is not put through `Frame`'s drop glue
+/// (a call per container) when it has none.
+#[inline(always)]
+fn pop_plain(stack: &mut Vec<Frame>) {
+    match stack.pop() {
+        Some(f @ (Frame::Array { .. } | Frame::Object { order: None, .. })) => std::mem::forget(f),
+        other => drop(other),
+    }
 }
 
 /// JavaScript's property order for an object's pairs, when they are not

@@ -1170,7 +1170,7 @@ impl Graph {
     /// The members of the object with this id, as
     /// [`items_of`](Self::items_of): its keys and its values (empty for any
     /// other node).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn members_of(&self, id: NodeId) -> (&[JsString], &[Value]) {
         match self.nodes[id.index()] {
             Stored::Object { at, shape } => {
@@ -1795,7 +1795,9 @@ mod tests {
     use super::*;
 
     fn object(keys: &[&str], first: f64) -> Node {
-        Node::Object(keys.iter().enumerate().map(|(i, k)| (JsString::from(*k), Value::Number(first + i as f64))).collect())
+        Node::Object(
+            keys.iter().enumerate().map(|(i, k)| (JsString::from(*k), Value::Number(first + i as f64))).collect(),
+        )
     }
 
     fn read(g: &Graph, id: NodeId) -> Vec<(String, f64)> {

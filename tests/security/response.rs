@@ -29,8 +29,7 @@ fn run(name: &str, stream: &[u8]) -> Result<Graph, flight_codec::Error> {
     let n = stream.len();
     let benign = benign(n);
     let input = |hostile: bool| if hostile { stream } else { &benign[..] };
-    let result =
-        bounded(name, "stream", n, memory_budget(n), input, |s| response::decode(s, &Default::default()));
+    let result = bounded(name, "stream", n, memory_budget(n), input, |s| response::decode(s, &Default::default()));
     // The same in pieces.
     let pieced = (|| {
         let mut d = ResponseDecoder::new(Default::default());
