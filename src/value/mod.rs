@@ -1675,7 +1675,10 @@ pub(crate) fn dedupe_set(items: &mut [Value]) -> usize {
             let seen =
                 items[..kept].iter().any(|o| matches!(o, Value::Number(y) if *y == x || (y.is_nan() && x.is_nan())));
             if !seen {
-                items[kept] = Value::Number(x);
+                // Every item is a number: set the float (no drop of the old).
+                if let Value::Number(y) = &mut items[kept] {
+                    *y = x;
+                }
                 kept += 1;
             }
         }
