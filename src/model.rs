@@ -1201,12 +1201,14 @@ impl Builder {
                     }
                     Node::Map(crate::value::js_map(entries))
                 }
-                InitKind::Set | InitKind::Iterator if take => {
-                    self.g.move_items(arr, node, kind == InitKind::Set);
+                InitKind::Set | InitKind::Iterator => {
+                    if take {
+                        self.g.move_items(arr, node, kind == InitKind::Set);
+                    } else {
+                        self.g.copy_items(arr, node, kind == InitKind::Set);
+                    }
                     continue;
                 }
-                InitKind::Set => Node::Set(crate::value::js_set(self.array_items(arr))),
-                InitKind::Iterator => Node::Iterator(self.array_items(arr)),
             };
             self.g.replace(node, filled);
         }

@@ -1315,6 +1315,21 @@ impl Graph {
         };
     }
 
+    /// Makes node `to` a `Set` (`set`) or an iterator of a copy of the
+    /// items of array `from`, which stays as it is (see
+    /// [`move_items`](Self::move_items)). Nothing changes if `from` is not an
+    /// array.
+    pub(crate) fn copy_items(&mut self, from: NodeId, to: NodeId, set: bool) {
+        let Stored::Array(s) = self.nodes[from.index()] else { return };
+        let copy = self.pools.items.push_copy(s);
+        self.nodes[to.index()] = if set {
+            let kept = dedupe_set(self.pools.items.get_mut(copy));
+            Stored::Set(copy.prefix(kept))
+        } else {
+            Stored::Iterator(copy)
+        };
+    }
+
     /// The values of the object with this id, mutably, in the order of its
     /// keys (in place; its keys stay, and may be shared with other objects:
     /// to change them, [`replace`](Self::replace) the object).
@@ -1806,6 +1821,27 @@ mod tests {
     fn read(g: &Graph, id: NodeId) -> Vec<(String, f64)> {
         let NodeRef::Object(m) = g.view(id) else { panic!("not an object") };
         m.iter().map(|(k, v)| (k.to_string(), if let Value::Number(n) = v { *n } else { f64::NAN })).collect()
+    }
+
+    /// A Set made from a copy of an array's items leaves the array as it
+    /// was, and drops its own repeats (as `new Set(array)`).
+    #[test]
+    fn copied_items_leave_their_array() {
+        let mut g = Graph::new();
+        let n = |x: f64| Value::Number(x);
+        let items: Vec<Value> = [1.0, -0.0, 1.0, f64::NAN, 0.0, f64::NAN, 2.0].into_iter().map(n).collect();
+        let arr = g.add(Node::Array(items.clone()));
+        let set = g.add(Node::Set(vec![]));
+        let iter = g.add(Node::Iterator(vec![]));
+        g.copy_items(arr, set, true);
+        g.copy_items(arr, iter, false);
+        let NodeRef::Set(kept) = g.view(set) else { panic!() };
+        let kept: Vec<f64> = kept.iter().map(|v| if let Value::Number(x) = v { *x } else { -1.0 }).collect();
+        assert_eq!(kept.len(), 4);
+        assert_eq!((kept[0], kept[1].to_bits(), kept[3]), (1.0, 0.0f64.to_bits(), 2.0));
+        assert!(kept[2].is_nan());
+        assert!(matches!(g.view(iter), NodeRef::Iterator(v) if v.len() == 7));
+        assert!(matches!(g.view(arr), NodeRef::Array(v) if v.len() == 7 && v[1].is_negative_zero()));
     }
 
     /// Objects with the same keys in the same order share one copy of them;

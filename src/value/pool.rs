@@ -195,6 +195,26 @@ impl<T> Pool<T> {
         })
     }
 
+    /// Appends a copy of the items `src` names (of this pool).
+    pub(crate) fn push_copy(&mut self, src: Span) -> Span
+    where
+        T: Clone,
+    {
+        let n = src.len as usize;
+        if n == 0 {
+            return Span::default();
+        }
+        // Made room for first, then copied by index: the source may be in
+        // the chunk the copy goes to, which the room may have moved.
+        let chunk = self.room(n);
+        let at = self.chunk(chunk).len();
+        for i in 0..n {
+            let item = self.chunk(src.chunk as usize)[src.start as usize + i].clone();
+            self.chunk_mut(chunk).push(item);
+        }
+        Span { chunk: chunk as u32, start: at as u32, len: n as u32 }
+    }
+
     /// Makes room for `n` items and has `fill` append exactly that many to
     /// the chunk they go in.
     #[inline]
