@@ -180,7 +180,18 @@ impl<'a> IntoIterator for Members<'a> {
     }
 }
 
-/// The members of an object in order ([`Members::iter`]).
+/// The members of an object in order ([`Members::iter`]), from either end.
+///
+/// ```
+/// use flight_codec::value::{Node, NodeRef, Value};
+/// let n = Node::Object(vec![("a".into(), Value::Null), ("b".into(), Value::Bool(true))]);
+/// let NodeRef::Object(m) = n.view() else { panic!() };
+/// let mut it = m.iter();
+/// assert_eq!(it.len(), 2);
+/// assert!(matches!(it.next_back(), Some((k, Value::Bool(true))) if k == "b"));
+/// assert!(matches!(it.next(), Some((k, Value::Null)) if k == "a"));
+/// assert!(it.next().is_none());
+/// ```
 #[derive(Clone, Debug)]
 pub struct Iter<'a> {
     members: Members<'a>,

@@ -20,7 +20,7 @@ mod response;
 use std::time::Instant;
 
 use flight_codec::reply::{self, DecodeOptions};
-use flight_codec::value::{FormEntry, JsString};
+use flight_codec::value::{FormEntry, JsString, NodeRef, Value};
 use flight_codec::{Error, ErrorKind, LimitKind};
 
 /// The most a decode may allocate at its peak, for `input` bytes: 8 × plus
@@ -228,6 +228,26 @@ fn reference_bombs_are_rejected_in_linear_memory() {
             matches!(r.as_ref().unwrap_err().kind(), ErrorKind::LimitExceeded { limit: LimitKind::LogicalSize, .. }),
             "{name}"
         );
+    }
+}
+
+/// Objects share their keys by shape; objects whose keys never repeat each
+/// make a shape of their own. Tiny objects of unique keys, one key each and
+/// several, and objects cycling through more shapes than the decoder
+/// compares with, stay within the memory and time bounds (the value-model
+/// class of the reference bombs: many small containers).
+#[test]
+fn objects_of_ever_new_keys_cost_linear_memory() {
+    let unique: Vec<String> = (0..30_000).map(|i| format!(r#"{{"{i:x}":0}}"#)).collect();
+    let several: Vec<String> = (0..10_000).map(|i| format!(r#"{{"a{i:x}":0,"b{i:x}":1,"c{i:x}":2}}"#)).collect();
+    let cycling: Vec<String> = (0..30_000).map(|i| format!(r#"{{"k{}":0}}"#, i % 9)).collect();
+    for (name, objects) in [("unique-keys", unique), ("several-unique-keys", several), ("nine-shapes-in-turn", cycling)]
+    {
+        let g = run(name, &[p("0", format!("[{}]", objects.join(",")))]).unwrap();
+        let Some(NodeRef::Array(items)) = g.root().as_node().map(|id| g.view(id)) else { panic!("{name}") };
+        assert_eq!(items.len(), objects.len(), "{name}");
+        let last = items.last().and_then(Value::as_node).map(|id| g.view(id));
+        assert!(matches!(last, Some(NodeRef::Object(m)) if !m.is_empty()), "{name}");
     }
 }
 
