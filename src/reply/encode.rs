@@ -528,7 +528,8 @@ impl Encoder<'_, '_> {
                     match node {
                         NodeRef::Object(pairs) => {
                             cur.push(b'{');
-                            stack.push(Frame::Object { node: n, i: 0, path, order: object_order(pairs) });
+                            let order = if self.g.may_reorder(n) { object_order(pairs) } else { None };
+                            stack.push(Frame::Object { node: n, i: 0, path, order });
                         }
                         _ => {
                             cur.push(b'[');
@@ -875,7 +876,8 @@ impl Encoder<'_, '_> {
         match pairs {
             Some(pairs) => {
                 out.push(b'{');
-                stack.push(Frame::Object { node: m, i: 0, path, order: object_order(pairs) });
+                let order = if self.g.may_reorder(m) { object_order(pairs) } else { None };
+                stack.push(Frame::Object { node: m, i: 0, path, order });
             }
             None => {
                 out.push(b'[');
@@ -1047,7 +1049,7 @@ impl Encoder<'_, '_> {
                 } else {
                     out.push(b'{');
                     let order = match node {
-                        NodeRef::Object(pairs) => object_order(pairs),
+                        NodeRef::Object(pairs) if self.g.may_reorder(id) => object_order(pairs),
                         _ => None,
                     };
                     stack.push(Frame::Object { node: id, i: 0, path, order });
@@ -1686,6 +1688,32 @@ impl ReplyEncoder {
 #[cfg(test)]
 mod entry_tests {
     use super::*;
+
+    /// Array-index keys come first, ascending, as `JSON.stringify` writes
+    /// them; objects whose shape has no key starting with a digit are
+    /// written as they are (a shape remembers whether it has one), and so
+    /// are keys that only look like indices.
+    #[test]
+    fn index_keys_are_written_first_whatever_the_shape() {
+        let object = |keys: &[&str]| {
+            Node::Object(keys.iter().enumerate().map(|(i, k)| (JsString::from(*k), Value::Number(i as f64))).collect())
+        };
+        let mut g = Graph::new();
+        let a = g.add_value(object(&["b", "1", "a", "0"]));
+        let b = g.add_value(object(&["b", "a"]));
+        let c = g.add_value(object(&["01", "b", "4294967295", "7"]));
+        let d = g.add_value(object(&["b", "1", "a", "0"]));
+        let root = g.add_value(Node::Array(vec![a, b, c, d]));
+        g.set_root(root);
+        let body = encode(&g, &EncodeOptions::default()).unwrap();
+        assert_eq!(
+            body.as_text(),
+            Some(concat!(
+                r#"[{"0":3,"1":1,"b":0,"a":2},{"b":0,"a":1},"#,
+                r#"{"7":3,"01":0,"b":1,"4294967295":2},{"0":3,"1":1,"b":0,"a":2}]"#
+            ))
+        );
+    }
 
     #[test]
     fn texts_of_shared_buffers_read_as_their_own() {

@@ -834,8 +834,8 @@ struct Pools {
     /// The keys of objects, by shape: objects with the same keys in the same
     /// order share one copy of them.
     keys: Pool<JsString>,
-    /// The shapes: each a span of `keys`.
-    shapes: Vec<Span>,
+    /// The shapes.
+    shapes: Vec<Shape>,
     /// The shapes objects were last given, most recent first (a new object
     /// is compared with these, and takes one that has its keys): the records
     /// of a list share a shape, and so do the objects inside them.
@@ -845,6 +845,16 @@ struct Pools {
     /// The states of promises, one each (a promise is not boxed: there may
     /// be one per value).
     promises: Pool<PromiseState>,
+}
+
+/// Keys that objects share.
+#[derive(Clone, Copy, Debug)]
+struct Shape {
+    /// The keys: a span of [`Pools::keys`].
+    keys: Span,
+    /// Some key is an array index, or may be (it starts with a digit): an
+    /// encoder must then check JavaScript's property order.
+    digits: bool,
 }
 
 /// The shapes [`Pools::recent`] keeps.
@@ -871,7 +881,7 @@ impl Pools {
     fn find_shape(&mut self, keys: &[JsString]) -> Option<u32> {
         for slot in 0..RECENT {
             let id = self.recent.0[slot];
-            let span = *self.shapes.get(id as usize)?;
+            let span = self.shapes.get(id as usize)?.keys;
             if span.len() == keys.len() && self.keys.get(span) == keys {
                 self.recent.0.copy_within(0..slot, 1);
                 self.recent.0[0] = id;
@@ -886,7 +896,8 @@ impl Pools {
         // One shape per object at most: bounded far below `u32::MAX` by
         // the input, as node ids are.
         let id = u32::try_from(self.shapes.len()).expect("shape count overflows u32");
-        self.shapes.push(span);
+        let digits = self.keys.get(span).iter().any(|k| k.first_byte().is_some_and(|b| b.is_ascii_digit()));
+        self.shapes.push(Shape { keys: span, digits });
         self.recent.0.copy_within(0..RECENT - 1, 1);
         self.recent.0[0] = id;
         id
@@ -914,7 +925,7 @@ impl Pools {
     /// The span of a shape's keys (empty for [`NO_SHAPE`]).
     #[inline]
     fn shape(&self, shape: u32) -> Span {
-        self.shapes.get(shape as usize).copied().unwrap_or_default()
+        self.shapes.get(shape as usize).map(|s| s.keys).unwrap_or_default()
     }
 
     /// An object's members: its shape's keys and its values from `at`.
@@ -966,14 +977,14 @@ impl Stored {
     /// This node once the chunks of the pools it refers to have moved on by
     /// these offsets (items, entries, promises), and the shapes by
     /// `shapes` places; `lens` gives a shape's length before it moved.
-    fn shifted(self, (items, entries, promises): (u32, u32, u32), shapes: u32, lens: &[Span]) -> Stored {
+    fn shifted(self, (items, entries, promises): (u32, u32, u32), shapes: u32, lens: &[Shape]) -> Stored {
         match self {
             Stored::Array(s) => Stored::Array(s.shifted(items)),
             Stored::Set(s) => Stored::Set(s.shifted(items)),
             Stored::Iterator(s) => Stored::Iterator(s.shifted(items)),
             Stored::Object { shape: NO_SHAPE, at } => Stored::Object { shape: NO_SHAPE, at },
             Stored::Object { at, shape } => {
-                let n = lens.get(shape as usize).map_or(0, |s| s.len());
+                let n = lens.get(shape as usize).map_or(0, |s| s.keys.len());
                 Stored::Object { at: at.shifted(items, n), shape: shape + shapes }
             }
             Stored::Map(s) => Stored::Map(s.shifted(entries)),
@@ -1109,6 +1120,18 @@ impl Graph {
         let shape = pools.shape_drain(keys, keys_start);
         let values = pools.items.push_drain(values, values_start);
         self.nodes[id.index()] = Stored::Object { at: values.at(), shape };
+    }
+
+    /// Whether the object with this id may have a key that JavaScript
+    /// orders first (an array index, which starts with a digit): `false`
+    /// lets an encoder skip looking for one. `true` for any other node.
+    #[inline]
+    pub(crate) fn may_reorder(&self, id: NodeId) -> bool {
+        match self.nodes[id.index()] {
+            Stored::Object { shape: NO_SHAPE, .. } => false,
+            Stored::Object { shape, .. } => self.pools.shapes.get(shape as usize).is_none_or(|s| s.digits),
+            _ => true,
+        }
     }
 
     /// Makes room for `n` more nodes: for a decoder that knows a count of
@@ -1475,7 +1498,7 @@ impl Graph {
         let chunks = (p.items.append(items), p.entries.append(entries), p.promises.append(promises));
         let keys_moved = p.keys.append(keys);
         let shapes_moved = u32::try_from(p.shapes.len()).expect("shape count overflows u32");
-        p.shapes.extend(shapes.iter().map(|s| s.shifted(keys_moved)));
+        p.shapes.extend(shapes.iter().map(|s| Shape { keys: s.keys.shifted(keys_moved), ..*s }));
         let first = self.nodes.len();
         self.nodes.reserve(nodes.len());
         self.nodes.extend(nodes.into_iter().map(|n| n.shifted(chunks, shapes_moved, &shapes)));
