@@ -116,9 +116,10 @@ impl HoleIndex {
     }
 }
 
-/// An open container. Its children live on shared scratch stacks (`vals`,
-/// `pairs`, `obj_holes`) from `start` on, so each container costs one
-/// exact-size allocation when it closes.
+/// An open container. Its children live on shared scratch stacks from
+/// `start` on: the values of arrays and objects alike on `vals`, objects'
+/// keys on `keys` (from `keys_start`) and their holes on `obj_holes`; a
+/// closed container moves them into the graph's pools.
 pub(crate) enum Frame {
     Array {
         node: NodeId,
@@ -331,37 +332,47 @@ pub(crate) struct Pos<'a> {
     pub(crate) item: Option<u32>,
 }
 
+impl Frame {
+    /// Where its values start on the values' stack (arrays and objects
+    /// alike keep them there).
+    fn vals_start(&self) -> usize {
+        match self {
+            Frame::Array { start, .. } | Frame::Object { start, .. } => *start,
+        }
+    }
+}
+
 impl Pos<'_> {
+    /// The number of values frame `i` of the stack holds so far: up to where
+    /// the next open container's start (the values of arrays and objects
+    /// share one stack), or all of the stack's for the innermost.
+    fn values_so_far(&self, i: usize) -> usize {
+        let end = self.stack.get(i + 1).map_or(self.sc.vals.len(), Frame::vals_start);
+        end - self.stack[i].vals_start()
+    }
+
     /// The innermost open array whose first item is `first` (the response's
     /// element tuples start with the element marker).
     pub(crate) fn innermost_array_starting_with(&self, first: NodeId) -> Option<NodeId> {
-        self.stack.iter().rev().find_map(|f| match f {
-            Frame::Array { node, start } => {
+        self.stack.iter().enumerate().rev().find_map(|(i, f)| match f {
+            // (An array without items yet has none: the values past its
+            // start are a nested container's.)
+            Frame::Array { node, start } if self.values_so_far(i) > 0 => {
                 (self.sc.vals.get(*start).and_then(Value::as_node) == Some(first)).then_some(*node)
             }
-            Frame::Object { .. } => None,
+            _ => None,
         })
     }
 
     /// The temporary-reference path of the position being parsed.
     pub(crate) fn temp_path(&self) -> Result<JsString> {
-        let (stack, sc, part) = (self.stack, self.sc, self.part);
+        let (stack, part) = (self.stack, self.part);
         let part = part.ok_or(ErrorKind::TemporaryReferenceWithoutPath)?;
         let mut path = format!("{part:x}").into_bytes();
         for (i, f) in stack.iter().enumerate() {
             path.push(b':');
             match f {
-                Frame::Array { start, .. } => {
-                    // Items so far: up to where the next array frame starts, or all.
-                    let end = stack[i + 1..]
-                        .iter()
-                        .find_map(|f| match f {
-                            Frame::Array { start, .. } => Some(*start),
-                            Frame::Object { .. } => None,
-                        })
-                        .unwrap_or(sc.vals.len());
-                    path.extend_from_slice((end - start).to_string().as_bytes())
-                }
+                Frame::Array { .. } => path.extend_from_slice(self.values_so_far(i).to_string().as_bytes()),
                 Frame::Object { key, .. } => {
                     let k = key.as_ref().map(|k| k.as_wtf8()).unwrap_or_default();
                     if k.contains(&b':') {
@@ -404,6 +415,8 @@ pub(crate) struct Builder {
     pub(crate) shared: bool,
     /// Logical size charged so far (the whole size when nothing is shared).
     logical: u64,
+    /// Items copied by initializers so far (see `fill_initializers`).
+    copies: u64,
     scratch: Scratch,
     pub(crate) limits: Limits,
     /// The row being parsed (set by the direction before each parse).
@@ -433,6 +446,7 @@ impl Builder {
             key_index: HashMap::new(),
             shared: false,
             logical: 0,
+            copies: 0,
             scratch: Scratch::default(),
             limits,
             row: 0,
@@ -1152,8 +1166,18 @@ impl Builder {
     /// Fills Map, Set and iterator placeholders from the arrays their parts
     /// hold. With `consume_once`, an array can back one value only (the reply
     /// direction, as React 19.3.1).
-    pub(crate) fn fill_initializers(&mut self, inits: Vec<(NodeId, u32, InitKind)>, consume_once: bool) -> Result<()> {
-        self.fill_initializers_moving(inits, consume_once, |_| false)
+    ///
+    /// Initializers that may be used again (`consume_once` false: a
+    /// response's rows) copy their array each time, as React makes a new Set,
+    /// Map or iterator each time: the items copied over the whole decode are
+    /// limited to `max_copies`, a `max_logical_size` error past that.
+    pub(crate) fn fill_initializers(
+        &mut self,
+        inits: Vec<(NodeId, u32, InitKind)>,
+        consume_once: bool,
+        max_copies: u64,
+    ) -> Result<()> {
+        self.fill_initializers_moving(inits, consume_once, |_| false, max_copies)
     }
 
     /// [`fill_initializers`](Self::fill_initializers), taking the items out
@@ -1167,6 +1191,7 @@ impl Builder {
         inits: Vec<(NodeId, u32, InitKind)>,
         consume_once: bool,
         exclusive: impl Fn(u32) -> bool,
+        max_copies: u64,
     ) -> Result<()> {
         let mut consumed = NodeSet::default();
         for (node, part, kind) in inits {
@@ -1182,8 +1207,15 @@ impl Builder {
                 return Err(ErrorKind::AlreadyInitialized { what, id: part }.into());
             }
             // Moved out of the part's arrays when nothing else reaches
-            // them, else copied.
+            // them, else copied (and counted, before anything is copied).
             let take = exclusive(part);
+            if !take {
+                let n = items.len() as u64 * if kind == InitKind::Map { 2 } else { 1 };
+                self.copies = self.copies.saturating_add(n);
+                if self.copies > max_copies {
+                    return Err(ErrorKind::LimitExceeded { limit: LimitKind::LogicalSize, max: max_copies }.into());
+                }
+            }
             let filled = match kind {
                 InitKind::Map => {
                     // Every entry a two-item array, checked before anything moves.

@@ -101,6 +101,17 @@ fn temporary_reference_without_path() {
     assert_eq!(e.to_string(), "temporary reference at a position without a path in part 0");
     let g = reply::decode_form(form(&[("0", "{\"a\":[\"$T\"]}")]), &o).unwrap();
     assert!(notation::to_string(&g).contains(r#"{"temporaryReference":"0:a:0"}"#));
+    // An array's index counts its items, not the values of an object open
+    // inside it (arrays and objects share the builder's values stack).
+    for (body, path) in [
+        (r#"[{"a":1,"b":"$T"}]"#, "0:0:b"),
+        (r#"[{"a":1,"b":["$T"]}]"#, "0:0:b:0"),
+        (r#"[1,{"x":[2,{"y":3,"z":"$T"}]}]"#, "0:1:x:1:z"),
+    ] {
+        let g = reply::decode_form(form(&[("0", body)]), &o).unwrap();
+        let want = format!(r#"{{"temporaryReference":"{path}"}}"#);
+        assert!(notation::to_string(&g).contains(&want), "{body}: {}", notation::to_string(&g));
+    }
 }
 
 #[test]

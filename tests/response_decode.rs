@@ -120,6 +120,11 @@ fn elements_client_references_and_errors() {
     assert_eq!(ok(b"0:{\"e\":\"$Z\"}\n"), format!(r#"{{"object":[["e",{{"error":{{"message":"{PROD_ERROR}"}}}}]]}}"#));
     // Hints and development rows are skipped.
     assert_eq!(ok(b":N1795462224119.5786\n:HL[\"/a.css\",\"style\"]\n0:D{\"time\":0.64}\n0:1\n"), "1");
+    // An errored row under an array whose first item is still open (an
+    // object holding the element marker) is not inside an element: the row
+    // errors, as React's client rejects the root (checked with 19.3.1).
+    let (kind, _) = err(b"0:\"$1\"\n1:[{\"a\":\"$\",\"b\":\"$2\"}]\n2:E{\"digest\":\"d\",\"message\":\"x\"}\n");
+    assert_eq!(kind, "root-rejected");
 }
 
 #[test]

@@ -181,7 +181,12 @@ impl<'o> Decoder<'o> {
 
     fn fill_initializers(&mut self) -> Result<()> {
         let named = &self.r.named;
-        self.b.fill_initializers_moving(std::mem::take(&mut self.r.inits), true, |part| !named.contains(&part))
+        self.b.fill_initializers_moving(
+            std::mem::take(&mut self.r.inits),
+            true,
+            |part| !named.contains(&part),
+            u64::MAX,
+        )
     }
 
     /// Reads part `part` as `{"id": string, "bound": null | promise of an array}`.

@@ -778,7 +778,9 @@ impl ResponseDecoder {
                 if let Some(inits) = self.inits_of.remove(&row) {
                     if !rejected {
                         let list = inits.into_iter().map(|(n, kind)| (n, row, kind)).collect();
-                        self.b.fill_initializers(list, false)?;
+                        // Copies: one item per four bytes of stream, plus
+                        // 32,768, as for bound arguments.
+                        self.b.fill_initializers(list, false, self.fed as u64 / 4 + 32_768)?;
                     }
                 }
             }

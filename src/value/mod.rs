@@ -10,10 +10,12 @@
 //!
 //! Nodes go in as owned [`Node`]s and are read back as borrowed
 //! [`NodeRef`]s ([`Graph::view`]): the graph keeps the items of all its
-//! arrays, sets and iterators, the members of all its objects and the
-//! entries of all its maps in three shared pools, not in one allocation per
-//! container, so building and dropping a graph of many small containers
-//! costs a few large allocations.
+//! arrays, sets and iterators and the values of all its objects in one
+//! shared pool, the entries of all its maps in another, and objects' keys in
+//! *shapes* that the objects with the same keys in the same order share (see
+//! [`Members`]), not in one allocation per container, so building and
+//! dropping a graph of many small containers costs a few large allocations,
+//! and a list of records keeps one copy of its keys.
 //!
 //! ```
 //! use flight_codec::value::{Graph, Node, NodeRef, Value};
@@ -1346,8 +1348,10 @@ impl Graph {
         let Stored::Array(s) = self.nodes[from.index()] else { return };
         let copy = self.pools.items.push_copy(s);
         self.nodes[to.index()] = if set {
+            // The repeats, left behind the kept items, go at once: the copy
+            // is the last thing in its chunk.
             let kept = dedupe_set(self.pools.items.get_mut(copy));
-            Stored::Set(copy.prefix(kept))
+            Stored::Set(self.pools.items.truncate_last(copy, kept))
         } else {
             Stored::Iterator(copy)
         };

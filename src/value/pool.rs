@@ -1,8 +1,9 @@
 //! Shared storage for the items of a graph's containers.
 //!
-//! A graph keeps the items of all its arrays, sets and iterators in one
-//! [`Pool`], the members of all its objects in another and the entries of
-//! all its maps in a third, instead of one allocation per container: building
+//! A graph keeps the items of all its arrays, sets and iterators, and the
+//! values of its objects, in one [`Pool`], objects' keys (by shape) in
+//! another, the entries of all its maps and its promises' states in others,
+//! instead of one allocation per container: building
 //! a container is a copy into the pool's current chunk, and dropping a graph
 //! frees a few large buffers rather than walking one allocation per node.
 //!
@@ -213,6 +214,23 @@ impl<T> Pool<T> {
             self.chunk_mut(chunk).push(item);
         }
         Span { chunk: chunk as u32, start: at as u32, len: n as u32 }
+    }
+
+    /// Keeps the first `n` items of `s`, the last span pushed into its chunk,
+    /// and drops the rest (the chunk gives back their room); the shorter span.
+    /// A non-empty span keeps one item at least (`n` is taken as 1 if 0), so
+    /// that a chunk in use is never emptied.
+    pub(crate) fn truncate_last(&mut self, s: Span, n: usize) -> Span {
+        if s.len == 0 {
+            return s;
+        }
+        let n = n.clamp(1, s.len as usize);
+        let c = self.chunk_mut(s.chunk as usize);
+        debug_assert_eq!(c.len(), s.start as usize + s.len as usize, "not the chunk's last span");
+        if c.len() == s.start as usize + s.len as usize {
+            c.truncate(s.start as usize + n);
+        }
+        s.prefix(n)
     }
 
     /// Makes room for `n` items and has `fill` append exactly that many to

@@ -167,6 +167,54 @@ fn response_reference_bombs_and_depth() {
     assert_eq!(run("resp-chain-20000", &s).unwrap().root().as_string().unwrap(), "end");
 }
 
+/// Reused initializers (the amplification class): a response's row may be
+/// named by many `$W`, `$i` or `$Q` references, and each makes its own Set,
+/// iterator or Map from the row's array, as React's client does. The items
+/// copied are limited (one per four bytes of stream, plus 32,768), so many
+/// references to a long array are a limit error, fast; a few are values of
+/// their own. (Before the limit, 2,000 `$W` references to a 50,000-item row
+/// took 5 s and 1.5 GB.) The memory bound is not asserted for the floods:
+/// each `$W` reference costs about 100 bytes of bookkeeping before any copy
+/// (a node, its slot, a dependency and an initializer entry for 6 bytes of
+/// stream), over 8 × for a stream of nothing else; spec/limits.md (Memory)
+/// lists it as a gap.
+#[test]
+fn reused_initializers_copy_a_bounded_number_of_items() {
+    let n = 10_000;
+    let long = format!("1:[{}]\n", vec!["0"; n].join(","));
+    let pairs = format!("1:[{}]\n", vec!["[0,0]"; n / 4].join(","));
+    for (name, tag, row) in
+        [("resp-set-flood", "W", &long), ("resp-iter-flood", "i", &long), ("resp-map-flood", "Q", &pairs)]
+    {
+        let refs = vec![format!("\"${tag}1\""); 20_000].join(",");
+        let s = format!("{row}0:[{refs}]\n");
+        let started = std::time::Instant::now();
+        let r = response::decode(s.as_bytes(), &Default::default());
+        assert!(
+            matches!(r.unwrap_err().kind(), ErrorKind::LimitExceeded { limit: LimitKind::LogicalSize, .. }),
+            "{name}"
+        );
+        // (Generous: it takes milliseconds; without the limit, minutes.)
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "{name}: {:?}", started.elapsed());
+        // Two references: two values of their own, within every bound.
+        let s = format!("{row}0:[\"${tag}1\",\"${tag}1\"]\n");
+        let g = run(&format!("{name}-two"), s.as_bytes()).unwrap();
+        let Some(NodeRef::Array([a, b])) = g.root().as_node().map(|id| g.view(id)) else { panic!("{name}") };
+        assert_ne!(a.as_node(), b.as_node(), "{name}");
+    }
+}
+
+/// Floods of values that each box their text (a symbol's key, a bigint's
+/// digits): a small allocation each, within the memory bound.
+#[test]
+fn boxed_scalar_floods_stay_in_bounds() {
+    for (name, item) in [("resp-symbol-flood", "\"$Sa\""), ("resp-bigint-flood", "\"$n1\"")] {
+        let s = format!("0:[{}]\n", vec![item; 100_000].join(","));
+        let g = run(name, s.as_bytes()).unwrap();
+        assert!(matches!(g.root().as_node().map(|id| g.view(id)), Some(NodeRef::Array(v)) if v.len() == 100_000));
+    }
+}
+
 // --- invalid UTF-8 and truncation ---
 
 #[test]
