@@ -207,7 +207,8 @@ impl Tags for Response {
                     let element = self.marker.and_then(|m| pos.innermost_array_starting_with(m));
                     // The references staged are the key's being parsed.
                     debug_assert_eq!((pos.row, pos.item), self.at);
-                    self.deps.push(Dep { to: self.ids.intern(to), element });
+                    let to = self.ids.intern(to);
+                    self.depend(Dep { to, element });
                 }
                 self.wrote_refs = true;
                 let t = text.as_wtf8();
@@ -253,7 +254,7 @@ impl Tags for Response {
                 // Built from that row (and its bound arguments): if they error, so
                 // does what holds the reference.
                 let element = self.marker.and_then(|m| pos.innermost_array_starting_with(m));
-                self.deps.push(Dep { to: p, element });
+                self.depend(Dep { to: p, element });
                 self.server_refs.push((node, p));
                 self.enqueue(p);
                 Value::Node(node)
@@ -277,7 +278,7 @@ impl Tags for Response {
                 let p = self.ids.intern(id(2)?);
                 // Built from that row: if it errored, so does what needs it.
                 let element = self.marker.and_then(|m| pos.innermost_array_starting_with(m));
-                self.deps.push(Dep { to: p, element });
+                self.depend(Dep { to: p, element });
                 let node = bl.g.add(match tag {
                     b'Q' => Node::Map(Vec::new()),
                     b'W' => Node::Set(Vec::new()),
@@ -402,10 +403,23 @@ fn may_have_then_key(json: &[u8]) -> bool {
 
 /// A reference from the row (or chunk) being parsed to another row that is
 /// not through a promise or lazy.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub(super) struct Dep {
     pub(super) to: u32,
     /// The innermost element tuple around the reference.
     pub(super) element: Option<NodeId>,
+}
+
+impl Response {
+    /// Notes that the row being parsed needs row `to` (a reference inside
+    /// element tuple `element`, if any). A dependency the row has just noted
+    /// is noted once: a row of many references to one row needs it once.
+    #[inline]
+    fn depend(&mut self, dep: Dep) {
+        if self.deps.last() != Some(&dep) {
+            self.deps.push(dep);
+        }
+    }
 }
 
 /// A row, or one chunk of a stream row (`Some(index)`; `usize::MAX` for

@@ -174,10 +174,10 @@ fn response_reference_bombs_and_depth() {
 /// references to a long array are a limit error, fast; a few are values of
 /// their own. (Before the limit, 2,000 `$W` references to a 50,000-item row
 /// took 5 s and 1.5 GB.) The memory bound is not asserted for the floods:
-/// each `$W` reference costs about 100 bytes of bookkeeping before any copy
-/// (a node, its slot, a dependency and an initializer entry for 6 bytes of
-/// stream), over 8 × for a stream of nothing else; spec/limits.md (Memory)
-/// lists it as a gap.
+/// each `$W` reference costs about 80 bytes of bookkeeping before any copy
+/// (a node, its slot and two initializer entries for 6 bytes of stream),
+/// over 8 × for a stream of nothing else; spec/limits.md (Memory) lists it
+/// as a gap.
 #[test]
 fn reused_initializers_copy_a_bounded_number_of_items() {
     let n = 10_000;
