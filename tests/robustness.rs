@@ -280,3 +280,18 @@ fn regression_entries_with_escaped_filenames_past_the_header_limit() {
     let e = reply::decode_body(&body.content_type(), body.to_bytes().into(), &DecodeOptions::default()).unwrap_err();
     assert!(e.to_string().contains("exceed the limit of 8192 bytes"), "{e}");
 }
+
+/// `decode_typed` (fuzz): a repeated key whose last value is `$undefined`
+/// kept its earlier value on the serde fast path; React (and the graph path)
+/// drops the key.
+#[test]
+fn regression_typed_fast_path_drops_a_key_repeated_as_undefined() {
+    use flight_codec::serde::{from_graph, from_reply_str};
+    for body in [r#"{"k16":16,"a":1,"k16":"$undefined"}"#, r#"[{"a":1,"b":"$undefined"},{"c":"$undefined","c":2}]"#] {
+        let fast = from_reply_str::<serde_json::Value>(body, &DecodeOptions::default()).unwrap();
+        let g = reply::decode_str(body, &DecodeOptions::default()).unwrap();
+        assert_eq!(fast, from_graph::<serde_json::Value>(&g).unwrap(), "{body}");
+    }
+    let fast = from_reply_str::<serde_json::Value>(r#"{"k16":16,"a":1,"k16":"$undefined"}"#, &DecodeOptions::default());
+    assert_eq!(fast.unwrap(), serde_json::json!({"a": 1}));
+}

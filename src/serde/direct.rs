@@ -475,9 +475,12 @@ impl<'a> de::MapAccess<'a> for Members<'_, 'a> {
             if b.first().is_some_and(u8::is_ascii_digit) || b == b"__proto__" {
                 return Err(give_up());
             }
-            // React drops a property whose value is undefined.
+            // React drops a property whose value is undefined, and a key
+            // may repeat (the last value wins, `undefined` then dropping the
+            // key's earlier value): the fast path keeps no keys to know, so
+            // it leaves objects with undefined members to the graph path.
             if self.d.take_undefined()? {
-                continue;
+                return Err(give_up());
             }
             return seed.deserialize(Key(self.d.str_of(key, 0)?)).map(Some);
         }
