@@ -460,30 +460,28 @@ impl<'a> de::MapAccess<'a> for Members<'_, 'a> {
     type Error = Error;
 
     fn next_key_seed<K: DeserializeSeed<'a>>(&mut self, seed: K) -> Result<Option<K::Value>> {
-        loop {
-            let key = match self.d.next()? {
-                Some(Tok::EndObject) => {
-                    self.d.peeked = Some(Tok::EndObject);
-                    return Ok(None);
-                }
-                Some(Tok::Key(key)) => key,
-                _ => return Err(give_up()),
-            };
-            // An index key comes first in JavaScript's property order, and
-            // React's decoder drops `__proto__` keys (spec/reply.md).
-            let b = self.d.bytes(key);
-            if b.first().is_some_and(u8::is_ascii_digit) || b == b"__proto__" {
-                return Err(give_up());
+        let key = match self.d.next()? {
+            Some(Tok::EndObject) => {
+                self.d.peeked = Some(Tok::EndObject);
+                return Ok(None);
             }
-            // React drops a property whose value is undefined, and a key
-            // may repeat (the last value wins, `undefined` then dropping the
-            // key's earlier value): the fast path keeps no keys to know, so
-            // it leaves objects with undefined members to the graph path.
-            if self.d.take_undefined()? {
-                return Err(give_up());
-            }
-            return seed.deserialize(Key(self.d.str_of(key, 0)?)).map(Some);
+            Some(Tok::Key(key)) => key,
+            _ => return Err(give_up()),
+        };
+        // An index key comes first in JavaScript's property order, and
+        // React's decoder drops `__proto__` keys (spec/reply.md).
+        let b = self.d.bytes(key);
+        if b.first().is_some_and(u8::is_ascii_digit) || b == b"__proto__" {
+            return Err(give_up());
         }
+        // React drops a property whose value is undefined, and a key may
+        // repeat (the last value wins, `undefined` then dropping the key's
+        // earlier value): the fast path keeps no keys to know, so it leaves
+        // objects with undefined members to the graph path.
+        if self.d.take_undefined()? {
+            return Err(give_up());
+        }
+        seed.deserialize(Key(self.d.str_of(key, 0)?)).map(Some)
     }
 
     fn next_value_seed<V: DeserializeSeed<'a>>(&mut self, seed: V) -> Result<V::Value> {
@@ -539,11 +537,19 @@ mod tests {
 
     #[test]
     fn reads_inline_bodies_and_gives_up_on_the_rest() {
-        let v = fast(r#"[{"a":"$$x","b":"$n5","c":"$D1970-01-01T00:00:00.000Z","d":"$undefined"},"$NaN"]"#).unwrap();
+        let v = fast(r#"[{"a":"$$x","b":"$n5","c":"$D1970-01-01T00:00:00.000Z"},"$NaN"]"#).unwrap();
         assert_eq!(v.to_string(), r#"[{"a":"$x","b":5,"c":"1970-01-01T00:00:00.000Z"},null]"#);
-        for body in
-            [r#"["$1"]"#, r#"[{"a":1},"$0:0"]"#, r#"["$Q1"]"#, r#"["$T"]"#, r#"{"1":2}"#, "[1", "[1] 2", r#""$Z""#]
-        {
+        for body in [
+            r#"["$1"]"#,
+            r#"[{"a":1},"$0:0"]"#,
+            r#"["$Q1"]"#,
+            r#"["$T"]"#,
+            r#"{"1":2}"#,
+            "[1",
+            "[1] 2",
+            r#""$Z""#,
+            r#"{"d":"$undefined"}"#,
+        ] {
             assert!(fast(body).is_err(), "{body}");
         }
     }
