@@ -528,7 +528,7 @@ impl Encoder<'_, '_> {
                     match node {
                         NodeRef::Object(pairs) => {
                             cur.push(b'{');
-                            let order = if self.g.may_reorder(n) { object_order(pairs) } else { None };
+                            let order = object_order(self.g, n, pairs);
                             stack.push(Frame::Object { node: n, i: 0, path, order });
                         }
                         _ => {
@@ -876,7 +876,7 @@ impl Encoder<'_, '_> {
         match pairs {
             Some(pairs) => {
                 out.push(b'{');
-                let order = if self.g.may_reorder(m) { object_order(pairs) } else { None };
+                let order = object_order(self.g, m, pairs);
                 stack.push(Frame::Object { node: m, i: 0, path, order });
             }
             None => {
@@ -1049,7 +1049,7 @@ impl Encoder<'_, '_> {
                 } else {
                     out.push(b'{');
                     let order = match node {
-                        NodeRef::Object(pairs) if self.g.may_reorder(id) => object_order(pairs),
+                        NodeRef::Object(pairs) => object_order(self.g, id, pairs),
                         _ => None,
                     };
                     stack.push(Frame::Object { node: id, i: 0, path, order });
@@ -1361,10 +1361,14 @@ fn pop_plain(stack: &mut Vec<Frame>) {
     }
 }
 
-/// JavaScript's property order for an object's pairs, when they are not
-/// already in it: only array-index keys (which start with a digit) move.
+/// JavaScript's property order for the pairs of object `id`, when they are
+/// not already in it: only array-index keys (which start with a digit) move,
+/// and an object whose shape has none is not looked at.
 #[inline]
-fn object_order(pairs: Members<'_>) -> Option<Vec<usize>> {
+fn object_order(g: &Graph, id: NodeId, pairs: Members<'_>) -> Option<Vec<usize>> {
+    if !g.may_reorder(id) {
+        return None;
+    }
     if pairs.iter().any(|(k, _)| k.first_byte().is_some_and(|b| b.is_ascii_digit())) {
         crate::value::property_order(pairs.iter().map(|(k, _)| k.as_wtf8()))
     } else {
