@@ -930,11 +930,18 @@ impl Pools {
         self.shapes.get(shape as usize).map(|s| s.keys).unwrap_or_default()
     }
 
-    /// An object's members: its shape's keys and its values from `at`.
+    /// An object's keys (its shape's) and its values (from `at`).
+    #[inline(always)]
+    fn keys_and_values(&self, at: At, shape: u32) -> (&[JsString], &[Value]) {
+        let keys = self.shape(shape);
+        (self.keys.get(keys), self.items.get(at.span(keys.len())))
+    }
+
+    /// An object's members ([`keys_and_values`](Self::keys_and_values)).
     #[inline]
     fn members(&self, at: At, shape: u32) -> Members<'_> {
-        let keys = self.shape(shape);
-        Members::split(self.keys.get(keys), self.items.get(at.span(keys.len())))
+        let (keys, values) = self.keys_and_values(at, shape);
+        Members::split(keys, values)
     }
 
     /// An object's values, mutably.
@@ -1198,10 +1205,7 @@ impl Graph {
     #[inline(always)]
     pub(crate) fn members_of(&self, id: NodeId) -> (&[JsString], &[Value]) {
         match self.nodes[id.index()] {
-            Stored::Object { at, shape } => {
-                let keys = self.pools.shape(shape);
-                (self.pools.keys.get(keys), self.pools.items.get(at.span(keys.len())))
-            }
+            Stored::Object { at, shape } => self.pools.keys_and_values(at, shape),
             _ => (&[], &[]),
         }
     }
