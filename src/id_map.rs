@@ -10,24 +10,38 @@
 
 use std::collections::{HashMap, HashSet};
 
-/// Makes room for one more item in `v`, growing it by half (not doubling):
-/// for the tables of a decode, which hold an item per row or reference and
-/// can be most of its memory, that keeps the unused tail under a third.
+/// How many items a full table of `len` grows by: as many again while it is
+/// small (under 4,096 items: few moves, and a bounded tail), then a quarter.
+/// The tables of a decode hold an item per value, row or reference, and can
+/// be most of its memory: this keeps a large table's unused tail under a
+/// fifth of it (doubling leaves up to a half), and the cost of growing stays
+/// linear (each item is moved about four times on average; large blocks
+/// are moved by remapping, not copying).
+#[inline]
+pub(crate) fn growth(len: usize) -> usize {
+    if len < 4096 {
+        len.max(16)
+    } else {
+        len / 4
+    }
+}
+
+/// Makes room for one more item in `v`, by [`growth`].
 #[inline]
 pub(crate) fn reserve_one<T>(v: &mut Vec<T>) {
     if v.len() == v.capacity() {
-        v.reserve_exact((v.len() / 2).max(16));
+        v.reserve_exact(growth(v.len()));
     }
 }
 
 /// Makes room for `n` more items in `v` (a count of things already parsed,
 /// such as the promises a row wrote): exactly `n` when that is more than
-/// growing by half would give, so one large row's items take no slack;
+/// growing by [`growth`] would give, so one large row's items take no slack;
 /// otherwise as [`reserve_one`].
 #[inline]
 pub(crate) fn reserve_many<T>(v: &mut Vec<T>, n: usize) {
     if v.capacity() - v.len() < n {
-        v.reserve_exact(n.max(v.len() / 2).max(16));
+        v.reserve_exact(n.max(growth(v.len())));
     }
 }
 
@@ -71,9 +85,9 @@ impl<V> IdMap<V> {
                 return None;
             }
             if self.dense.capacity() <= i {
-                // Grown by half (as `reserve_one`), or to `id` if that is further.
+                // Grown by `growth`, or to `id` if that is further.
                 let len = self.dense.len();
-                self.dense.reserve_exact((i + 1).max(len + len / 2).max(16) - len);
+                self.dense.reserve_exact((i + 1).max(len + growth(len)) - len);
             }
             self.dense.resize_with(i + 1, || None);
         }

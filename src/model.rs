@@ -37,32 +37,44 @@ enum HoleState {
     Dead,
 }
 
-/// An unresolved reference `$<part>:<seg>:<seg>…`: 32 bytes (a stream of
-/// tiny rows can be mostly references).
+/// An unresolved reference `$<part>:<seg>:<seg>…`: 16 bytes (a test
+/// checks), as a stream of tiny rows can be mostly references. A reference
+/// with a path keeps its text in [`Builder::hole_texts`]; one without keeps
+/// none (its text is its part in canonical hex, the only form ids are read
+/// in).
 struct Hole {
-    /// The reference text after `$`: the part, then the path segments, each
-    /// after a `:` (read as the walk goes; error messages quote it).
-    text: JsString,
-    slot: Slot,
+    /// The part the reference starts at.
+    part: u32,
+    /// Its [`Slot`]'s two numbers, and which kind of slot it is.
+    slot: (u32, u32),
+    slot_kind: u8,
     /// The slot is an object value under the key `then`.
     under_then: bool,
     state: HoleState,
 }
 
 impl Hole {
-    /// The part the reference starts at (the text was checked when parsed).
-    fn part(&self) -> u32 {
-        let t = self.text.as_wtf8();
-        let head = t.iter().position(|&c| c == b':').unwrap_or(t.len());
-        parse_hex(&t[..head]).unwrap_or(u32::MAX)
+    fn slot(&self) -> Slot {
+        match self.slot_kind {
+            0 => Slot::Root(self.slot.0),
+            1 => Slot::Item(NodeId(self.slot.0), self.slot.1),
+            _ => Slot::StreamReturn(NodeId(self.slot.0)),
+        }
     }
 
-    /// Where its first path segment starts in `text`: past the end (`len + 1`)
-    /// when there is none. A segment runs to the next `:` or the end.
-    fn first_segment(&self) -> u32 {
-        let t = self.text.as_wtf8();
-        t.iter().position(|&c| c == b':').map_or(t.len() + 1, |head| head + 1) as u32
+    fn set_slot(&mut self, slot: Slot) {
+        (self.slot, self.slot_kind) = match slot {
+            Slot::Root(p) => ((p, 0), 0),
+            Slot::Item(node, i) => ((node.0, i), 1),
+            Slot::StreamReturn(node) => ((node.0, 0), 2),
+        };
     }
+}
+
+/// Where the first path segment of reference text `t` starts: past the end
+/// (`len + 1`) when there is none. A segment runs to the next `:` or the end.
+fn first_segment(t: &[u8]) -> usize {
+    t.iter().position(|&c| c == b':').map_or(t.len() + 1, |head| head + 1)
 }
 
 /// Which slots hold unresolved holes (by index in [`Builder::holes`]).
@@ -301,6 +313,24 @@ impl Tags for PlainJson {
     }
 }
 
+/// Pushes `item` onto a scratch stack, grown as the decode's tables are
+/// (`id_map::growth`) rather than doubled: a large container's items are
+/// handed over in its buffer, and a stream can be one array of tiny items.
+#[inline(always)]
+fn push_grown<T>(v: &mut Vec<T>, item: T) {
+    if v.len() == v.capacity() {
+        grow(v);
+    }
+    v.push(item);
+}
+
+/// Grows a full scratch stack (out of line: the pushes are the hot path).
+#[cold]
+#[inline(never)]
+fn grow<T>(v: &mut Vec<T>) {
+    crate::id_map::reserve_one(v);
+}
+
 /// What a Map, Set or iterator placeholder is built as.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum InitKind {
@@ -403,6 +433,8 @@ pub(crate) struct Builder {
     /// The value of each part (or row) parsed so far.
     pub(crate) roots: crate::id_map::IdMap<Value>,
     holes: Vec<Hole>,
+    /// The texts of the references with a path, by hole, in hole order.
+    hole_texts: Vec<(u32, JsString)>,
     hole_at: HoleIndex,
     /// Holes by where they were written, for resolving a row at a time.
     /// (A row's holes are made while it is parsed: a contiguous range.)
@@ -439,6 +471,7 @@ impl Builder {
             g: Graph::new(),
             roots: Default::default(),
             holes: Vec::new(),
+            hole_texts: Vec::new(),
             hole_at: HoleIndex::default(),
             holes_by_row: Default::default(),
             holes_by_chunk: HashMap::new(),
@@ -646,7 +679,7 @@ impl Builder {
                     return Ok(match produced {
                         Parsed::Value(v) => Some(v),
                         Parsed::Ref { part, text, segs } => {
-                            self.add_hole(part, text, segs, slot, false);
+                            self.add_hole(part, text, segs, slot, false)?;
                             None
                         }
                     });
@@ -654,10 +687,10 @@ impl Builder {
                 Some(Frame::Array { node, start }) => {
                     let at = Slot::Item(*node, (sc.vals.len() - *start) as u32);
                     match produced {
-                        Parsed::Value(v) => sc.vals.push(v),
+                        Parsed::Value(v) => push_grown(&mut sc.vals, v),
                         Parsed::Ref { part, text, segs } => {
-                            sc.vals.push(Value::Undefined);
-                            self.add_hole(part, text, segs, at, false);
+                            push_grown(&mut sc.vals, Value::Undefined);
+                            self.add_hole(part, text, segs, at, false)?;
                         }
                     }
                 }
@@ -678,13 +711,13 @@ impl Builder {
                                 }
                                 v => v,
                             };
-                            sc.keys.push(k);
-                            sc.vals.push(v);
+                            push_grown(&mut sc.keys, k);
+                            push_grown(&mut sc.vals, v);
                         }
                         Parsed::Ref { part, text, segs } => {
-                            sc.keys.push(k);
-                            sc.vals.push(Value::Undefined);
-                            let h = self.add_hole(part, text, segs, Slot::Item(*node, idx as u32), under_then);
+                            push_grown(&mut sc.keys, k);
+                            push_grown(&mut sc.vals, Value::Undefined);
+                            let h = self.add_hole(part, text, segs, Slot::Item(*node, idx as u32), under_then)?;
                             sc.obj_holes.push((idx, h));
                         }
                     }
@@ -702,13 +735,21 @@ impl Builder {
         segs: Vec<(u32, u32)>,
         slot: Slot,
         under_then: bool,
-    ) -> usize {
+    ) -> Result<usize> {
         let h = self.holes.len();
         let origin = (self.row, self.item);
         // One hole per reference, and references can be most of a body.
         crate::id_map::reserve_one(&mut self.holes);
-        let hole = Hole { text, slot, under_then, state: HoleState::Pending };
-        debug_assert!(hole.part() == part && segs.len() == hole.text.as_wtf8().iter().filter(|&&c| c == b':').count());
+        debug_assert!(segs.len() == text.as_wtf8().iter().filter(|&&c| c == b':').count());
+        if segs.is_empty() {
+            debug_assert!(text.as_wtf8() == format!("{part:x}").as_bytes(), "ids are canonical hex");
+        } else {
+            // In hole order, so found by binary search.
+            crate::id_map::reserve_one(&mut self.hole_texts);
+            self.hole_texts.push((h as u32, text));
+        }
+        let mut hole = Hole { part, slot: (0, 0), slot_kind: 0, under_then, state: HoleState::Pending };
+        hole.set_slot(slot);
         self.holes.push(hole);
         let h32 = h as u32;
         let range = match origin.1 {
@@ -721,7 +762,7 @@ impl Builder {
         range.1 = h32 + 1;
         self.hole_at.insert(slot, h);
         self.shared = true;
-        h
+        Ok(h)
     }
 
     /// Stores an object's pairs in JavaScript property order: array-index keys
@@ -767,10 +808,10 @@ impl Builder {
         let mut final_pairs = Vec::with_capacity(out.len());
         for (i, (k, v, h)) in out.into_iter().enumerate() {
             if let Some(h) = h {
-                let old = self.holes[h].slot;
+                let old = self.holes[h].slot();
                 self.hole_at.remove(&old);
                 let new = Slot::Item(node, i as u32);
-                self.holes[h].slot = new;
+                self.holes[h].set_slot(new);
                 self.hole_at.insert(new, h);
             }
             final_pairs.push((k, v));
@@ -778,8 +819,22 @@ impl Builder {
         self.g.replace(node, Node::Object(final_pairs));
     }
 
+    /// Hole `h`'s reference text after `$` (for error messages).
+    fn hole_text(&self, h: usize) -> JsString {
+        match self.hole_path(h) {
+            Some(text) => text.clone(),
+            None => JsString::from(format!("{:x}", self.holes[h].part).as_str()),
+        }
+    }
+
+    /// Hole `h`'s reference text, if it has a path.
+    fn hole_path(&self, h: usize) -> Option<&JsString> {
+        let at = self.hole_texts.binary_search_by_key(&(h as u32), |(i, _)| *i).ok()?;
+        Some(&self.hole_texts[at].1)
+    }
+
     fn kill_hole(&mut self, h: usize) {
-        self.hole_at.remove(&self.holes[h].slot);
+        self.hole_at.remove(&self.holes[h].slot());
         self.holes[h].state = HoleState::Dead;
     }
 
@@ -853,8 +908,8 @@ impl Builder {
             return;
         }
         let open = |h: &Hole| matches!(h.state, HoleState::Pending | HoleState::Waiting);
-        let items = self.holes.iter().enumerate().filter(|(_, h)| open(h) && !matches!(h.slot, Slot::Root(_)));
-        self.hole_at.items = Some(items.map(|(i, h)| (h.slot, i as u32)).collect());
+        let items = self.holes.iter().enumerate().filter(|(_, h)| open(h) && !matches!(h.slot(), Slot::Root(_)));
+        self.hole_at.items = Some(items.map(|(i, h)| (h.slot(), i as u32)).collect());
     }
 
     /// The slot of `key` inside `value`, for a path walk.
@@ -912,6 +967,7 @@ impl Builder {
     /// decode is over).
     pub(crate) fn release_holes(&mut self) {
         self.holes = Vec::new();
+        self.hole_texts = Vec::new();
         self.hole_at = HoleIndex::default();
         self.holes_by_row = Default::default();
         self.holes_by_chunk = HashMap::new();
@@ -951,14 +1007,15 @@ impl Builder {
         self.holes[start].state = HoleState::Waiting;
         'outer: while let Some(&(h, next)) = stack.last() {
             let (h, at) = (h as usize, stack.len() - 1);
-            let text = self.holes[h].text.clone();
-            let t = text.as_wtf8();
+            // A reference without a path has no segments to walk.
+            let text = self.hole_path(h).cloned();
+            let t = text.as_ref().map_or(&[][..], |t| t.as_wtf8());
             let mut pos = next as usize;
             let mut cur = match reached.remove(&h) {
                 Some(v) => v,
                 None => {
                     // Find the starting value.
-                    let part = self.holes[h].part();
+                    let part = self.holes[h].part;
                     let root = Slot::Root(part);
                     if !self.push_dep(&mut stack, root, h)? {
                         continue 'outer;
@@ -970,7 +1027,7 @@ impl Builder {
                         // The part errored: the reference is its error, whatever the path.
                         t.len() + 1
                     } else {
-                        self.holes[h].first_segment() as usize
+                        first_segment(t)
                     };
                     self.slot_value(root)
                 }
@@ -978,7 +1035,7 @@ impl Builder {
             while pos <= t.len() {
                 let end = t[pos..].iter().position(|&c| c == b':').map_or(t.len(), |i| pos + i);
                 let slot = self.child_slot(&cur, &t[pos..end]).ok_or_else(|| {
-                    Error::new(ErrorKind::InvalidReference { reference: format!("${}", err_text(&text)) })
+                    Error::new(ErrorKind::InvalidReference { reference: format!("${}", err_text(&self.hole_text(h))) })
                 })?;
                 if !self.push_dep(&mut stack, slot, h)? {
                     // Resumed here once the hole it waits for is filled.
@@ -998,7 +1055,7 @@ impl Builder {
                     }
                 }
             }
-            let slot = self.holes[h].slot;
+            let slot = self.holes[h].slot();
             self.hole_at.remove(&slot);
             self.set_slot(slot, v);
             self.holes[h].state = HoleState::Done;
@@ -1019,7 +1076,7 @@ impl Builder {
                 Ok(false)
             }
             HoleState::Waiting => {
-                Err(ErrorKind::CircularReference { reference: format!("${}", err_text(&self.holes[from].text)) }.into())
+                Err(ErrorKind::CircularReference { reference: format!("${}", err_text(&self.hole_text(from))) }.into())
             }
             HoleState::Done | HoleState::Dead => Ok(true),
         }
@@ -1173,7 +1230,7 @@ impl Builder {
     /// limited to `max_copies`, a `max_logical_size` error past that.
     pub(crate) fn fill_initializers(
         &mut self,
-        inits: Vec<(NodeId, u32, InitKind)>,
+        inits: impl IntoIterator<Item = (NodeId, u32)>,
         consume_once: bool,
         max_copies: u64,
     ) -> Result<()> {
@@ -1188,13 +1245,23 @@ impl Builder {
     /// which then stay behind empty and unreachable.
     pub(crate) fn fill_initializers_moving(
         &mut self,
-        inits: Vec<(NodeId, u32, InitKind)>,
+        inits: impl IntoIterator<Item = (NodeId, u32)>,
         consume_once: bool,
         exclusive: impl Fn(u32) -> bool,
         max_copies: u64,
     ) -> Result<()> {
         let mut consumed = NodeSet::default();
-        for (node, part, kind) in inits {
+        for (node, part) in inits {
+            // The placeholder's kind is the initializer's.
+            let kind = match self.g.view(node) {
+                NodeRef::Map(_) => InitKind::Map,
+                NodeRef::Set(_) => InitKind::Set,
+                NodeRef::Iterator(_) => InitKind::Iterator,
+                _ => {
+                    debug_assert!(false, "an initializer placeholder is a Map, Set or iterator");
+                    continue;
+                }
+            };
             let what = kind.name();
             let bad = || Error::new(ErrorKind::InvalidInitializer { what }).at_part(part);
             let Some(Value::Node(arr)) = self.roots.get(&part).cloned() else {
@@ -1358,7 +1425,23 @@ fn dollar_after(out: &mut Vec<u8>, at: usize, text: &[u8]) {
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_decimal, scalar_tag, Limits, Value};
+    use super::{parse_decimal, scalar_tag, Hole, Limits, NodeId, Slot, Value};
+
+    #[test]
+    fn a_hole_is_16_bytes_and_keeps_its_slot() {
+        // A stream can be mostly references: each costs its value and its hole.
+        assert_eq!(std::mem::size_of::<Hole>(), 16);
+        let mut h = Hole { part: 1, slot: (0, 0), slot_kind: 0, under_then: false, state: super::HoleState::Pending };
+        for slot in [
+            Slot::Root(7),
+            Slot::Item(NodeId(3), 9),
+            Slot::StreamReturn(NodeId(4)),
+            Slot::Item(NodeId(u32::MAX), u32::MAX),
+        ] {
+            h.set_slot(slot);
+            assert_eq!(h.slot(), slot);
+        }
+    }
 
     #[test]
     fn scalar_words_match_exactly() {

@@ -45,7 +45,7 @@ struct Reply<'o> {
     /// before a large initializer is built.
     later: Vec<u32>,
     promises: Vec<(NodeId, u32)>,
-    inits: Vec<(NodeId, u32, InitKind)>,
+    inits: Vec<(NodeId, u32)>,
     server_refs: Vec<(NodeId, u32)>,
     byte_streams: Vec<(NodeId, u32)>,
     consumed_binary: IdSet,
@@ -381,7 +381,7 @@ impl Tags for Reply<'_> {
                     return Err(ErrorKind::AlreadyInitialized { what: kind.name(), id: p }.into());
                 }
                 let node = bl.g.add(node);
-                self.inits.push((node, p, kind));
+                self.inits.push((node, p));
                 if self.queued.insert(p) {
                     self.later.push(p);
                 }

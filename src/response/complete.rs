@@ -21,7 +21,7 @@ use std::num::NonZeroU8;
 use super::decode::Key;
 use super::row_table::RowTable;
 use crate::error::{ErrorKind, Result};
-use crate::id_map::{reserve_many, reserve_one, IdSet};
+use crate::id_map::{reserve_one, IdSet};
 use crate::value::NodeId;
 use crate::LimitKind;
 
@@ -375,8 +375,8 @@ impl Tracker {
         let start = self.targets.len() as u32;
         let old = self.deps_of.get(&key).map_or(0, |&(a, b)| b - a) as usize;
         if self.targets.capacity() < self.targets.len() + old + new.len() {
-            // Grown by half (as `reserve_one`), or as far as these need.
-            let more = (old + new.len()).max(self.targets.len() / 2);
+            // Grown as `reserve_one` grows, or as far as these need.
+            let more = (old + new.len()).max(crate::id_map::growth(self.targets.len()));
             self.targets.reserve_exact(more);
         }
         if let Some(&(a, b)) = self.deps_of.get(&key) {
@@ -409,13 +409,6 @@ impl Tracker {
                 Some(Mark::NotItsError) => None,
             }
         })
-    }
-
-    /// Makes room for `n` more walks (values a parsed row wrote, each to be
-    /// watched): a row of 10,000 promises takes 10,000 walks, not the
-    /// 14,000 that growing by half can leave.
-    pub(super) fn reserve_walks(&mut self, n: usize) {
-        reserve_many(&mut self.walks, n.saturating_sub(self.free.len()));
     }
 
     /// Starts checking the key `unit` is, for `unit`.

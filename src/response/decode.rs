@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use bytes::Bytes;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::{err_text, parse_hex, scalar_tag, Builder, InitKind, Parsed, Pos, Slot, Tags};
+use crate::model::{err_text, parse_hex, scalar_tag, Builder, Parsed, Pos, Slot, Tags};
 use crate::value::{
     Blob, ClientReference, FormEntry, JsError, JsString, Node, NodeId, NodeRef, PromiseState, ServerReference,
     StreamKind, TypedArrayKind, Value,
@@ -140,9 +140,12 @@ pub(super) struct Response {
     pub(super) marker: Option<NodeId>,
     pub(super) promises: Vec<(NodeId, u32)>,
     pub(super) promise_nodes: super::row_table::RowTable<NodeId>,
-    pub(super) inits: Vec<(NodeId, u32, InitKind)>,
-    /// FormData (`$K`) and Blob (`$B`) placeholders: (node, row, is_blob).
-    pub(super) entries: Vec<(NodeId, u32, bool)>,
+    /// Map, Set and iterator placeholders (`$Q`, `$W`, `$i`) by the row
+    /// they are built from: their kind is the placeholder's own. One list
+    /// entry each (8 bytes), as a stream can be mostly such references.
+    pub(super) inits_of: super::row_table::RowLists<NodeId>,
+    /// FormData (`$K`) and Blob (`$B`) placeholders, likewise.
+    pub(super) entries_of: super::row_table::RowLists<NodeId>,
     pub(super) server_refs: Vec<(NodeId, u32)>,
     /// Rows that are errors (`E`): a promise of one is rejected.
     pub(super) rejected: IdSet,
@@ -287,10 +290,8 @@ impl Tags for Response {
                     _ => Node::Blob(Box::new(Blob::new("", Bytes::new()))),
                 });
                 match tag {
-                    b'Q' => self.inits.push((node, p, InitKind::Map)),
-                    b'W' => self.inits.push((node, p, InitKind::Set)),
-                    b'i' => self.inits.push((node, p, InitKind::Iterator)),
-                    _ => self.entries.push((node, p, tag == b'B')),
+                    b'Q' | b'W' | b'i' => self.inits_of.push(p, node),
+                    _ => self.entries_of.push(p, node),
                 }
                 self.enqueue(p);
                 Value::Node(node)

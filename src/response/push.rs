@@ -28,7 +28,7 @@ use super::decode::{
 };
 use super::rows::{FrameLimits, RowFramer, RowTag};
 use crate::error::{Error, ErrorKind, Result};
-use crate::model::{Builder, InitKind, Slot};
+use crate::model::{Builder, Slot};
 use crate::reply::DecodeOptions;
 use crate::value::{
     Element, Graph, JsError, Node, NodeId, NodeRef, PromiseState, Stream, StreamEnd, StreamKind, Value,
@@ -156,8 +156,6 @@ pub struct ResponseDecoder {
     server_ref_rows: IdSet,
     /// Placeholders by the row they are built from.
     promises_of: RowLists<(NodeId, bool)>,
-    inits_of: RowLists<(NodeId, InitKind)>,
-    entries_of: RowLists<(NodeId, bool)>,
     server_refs_of: IdMap<Vec<NodeId>>,
     error_values_of: RowLists<NodeId>,
     /// Promises waiting for a promise they were fulfilled with.
@@ -197,8 +195,8 @@ impl ResponseDecoder {
             marker: None,
             promises: Vec::new(),
             promise_nodes: Default::default(),
-            inits: Vec::new(),
-            entries: Vec::new(),
+            inits_of: RowLists::default(),
+            entries_of: RowLists::default(),
             server_refs: Vec::new(),
             rejected: IdSet::default(),
             elements: HashMap::new(),
@@ -226,8 +224,6 @@ impl ResponseDecoder {
             streams: IdMap::default(),
             server_ref_rows: IdSet::default(),
             promises_of: RowLists::default(),
-            inits_of: RowLists::default(),
-            entries_of: RowLists::default(),
             server_refs_of: IdMap::default(),
             error_values_of: RowLists::default(),
             adopting: HashMap::new(),
@@ -538,10 +534,10 @@ impl ResponseDecoder {
             self.boxed_placeholders = true;
             self.box_placeholders();
         }
-        // A walk and a list entry each, reserved at once: a row can be
-        // mostly promises.
+        // A list entry each, reserved at once: a row can be mostly
+        // promises. A walk for each row they wait for: while a row has a
+        // list, a walk of it is under way, and settles the whole list.
         let waiting = self.r.promises.len() + self.r.lazies.len();
-        self.t.reserve_walks(waiting);
         self.promises_of.reserve(waiting);
         for (node, p) in std::mem::take(&mut self.r.promises) {
             if self.server_ref_rows.contains(&key.0) && key.1.is_none() {
@@ -549,18 +545,16 @@ impl ResponseDecoder {
                 // them is the reference's.
                 targets.push(p);
             }
+            if !self.promises_of.contains(p) {
+                self.t.watch(Unit::Row(p));
+            }
             self.promises_of.push(p, (node, false));
-            self.t.watch(Unit::Row(p));
         }
         for (node, p) in std::mem::take(&mut self.r.lazies) {
+            if !self.promises_of.contains(p) {
+                self.t.watch(Unit::Row(p));
+            }
             self.promises_of.push(p, (node, true));
-            self.t.watch(Unit::Row(p));
-        }
-        for (node, p, kind) in std::mem::take(&mut self.r.inits) {
-            self.inits_of.push(p, (node, kind));
-        }
-        for (node, p, is_blob) in std::mem::take(&mut self.r.entries) {
-            self.entries_of.push(p, (node, is_blob));
         }
         for (node, p) in std::mem::take(&mut self.r.error_values) {
             marks.push((targets.len() as u32, Mark::NotItsError));
@@ -738,7 +732,7 @@ impl ResponseDecoder {
         }
         if !self.error_values_of.is_empty() {
             for row in done_rows.clone() {
-                for node in self.error_values_of.remove(&row).unwrap_or_default() {
+                for node in self.error_values_of.take_vec(&row) {
                     let info = self.b.roots.get(&row).cloned();
                     let message = match info.and_then(|v| v.as_node()).map(|n| self.b.g.view(n)) {
                         Some(NodeRef::Object(pairs)) => {
@@ -772,28 +766,36 @@ impl ResponseDecoder {
         for (node, error) in std::mem::take(&mut self.r.failed_elements) {
             self.b.g.replace(node, Node::Lazy(Box::new(PromiseState::Rejected(error))));
         }
-        if !self.inits_of.is_empty() {
+        if !self.r.inits_of.is_empty() {
             for row in done_rows.clone() {
                 let rejected = self.r.rejected.contains(&row);
-                if let Some(inits) = self.inits_of.remove(&row) {
+                if let Some(inits) = self.r.inits_of.remove(&row) {
                     if !rejected {
-                        let list = inits.into_iter().map(|(n, kind)| (n, row, kind)).collect();
-                        // Copies: one item per four bytes of stream, plus
-                        // 32,768, as for bound arguments.
-                        self.b.fill_initializers(list, false, self.fed as u64 / 4 + 32_768)?;
+                        let list = inits.into_iter().map(|n| (n, row));
+                        // Copies: one item (16 bytes) per sixteen bytes of
+                        // stream, plus 32,768. React writes a row per Map,
+                        // Set or iterator, so only a forged stream copies.
+                        self.b.fill_initializers(list, false, self.fed as u64 / 16 + 32_768)?;
                     }
                 }
             }
         }
-        if self.entries_of.is_empty() {
+        if self.r.entries_of.is_empty() {
             for row in done_rows {
                 self.settle_row(row)?;
             }
             return self.fill_ready_server_refs();
         }
-        // Blobs first: a FormData's file entries are Blobs (copied in).
-        let entries: Vec<(u32, Vec<(NodeId, bool)>)> =
-            done_rows.clone().filter_map(|row| self.entries_of.remove(&row).map(|e| (row, e))).collect();
+        // Blobs first: a FormData's file entries are Blobs (copied in). A
+        // placeholder is a Blob or a FormData until it is filled.
+        let g = &self.b.g;
+        let entries: Vec<(u32, Vec<(NodeId, bool)>)> = done_rows
+            .clone()
+            .filter_map(|row| {
+                let list = self.r.entries_of.remove(&row)?;
+                Some((row, list.into_iter().map(|n| (n, matches!(g.view(n), NodeRef::Blob(_)))).collect()))
+            })
+            .collect();
         for pass_blobs in [true, false] {
             for (row, list) in &entries {
                 if self.r.rejected.contains(row) {
@@ -854,7 +856,7 @@ impl ResponseDecoder {
 
     /// Settles the promises and lazies of a complete row.
     fn settle_row(&mut self, p: u32) -> Result<()> {
-        for (node, lazy) in self.promises_of.remove(&p).unwrap_or_default() {
+        for (node, lazy) in self.promises_of.take_vec(&p) {
             let rejected = self.r.rejected.contains(&p);
             let v = self.b.roots.get(&p).cloned().unwrap_or(Value::Undefined);
             self.settle(node, lazy, v, rejected, 0)?;

@@ -53,9 +53,9 @@ impl<V: Empty> RowTable<V> {
         let i = id as usize;
         if i >= self.slots.len() {
             if self.slots.capacity() <= i {
-                // Grown by half (as `reserve_one`), or to `id` if that is further.
+                // Grown by `growth` (as `reserve_one`), or to `id` if that is further.
                 let len = self.slots.len();
-                self.slots.reserve_exact((i + 1).max(len + len / 2).max(16) - len);
+                self.slots.reserve_exact((i + 1).max(len + crate::id_map::growth(len)) - len);
             }
             self.slots.resize(i + 1, V::EMPTY);
         }
@@ -86,7 +86,7 @@ impl<V: Empty> RowTable<V> {
 /// Lists of items by dense row id, in one buffer: each list is threaded
 /// through it (a first and a last entry per id), so an id with one item
 /// costs that item and a slot of two `u32`s. Taken lists leave their entries
-/// behind until every list is taken.
+/// behind until every list is taken (the buffer is emptied on the next push).
 pub(super) struct RowLists<T> {
     items: Vec<(T, u32)>,
     ends: RowTable<(u32, u32)>,
@@ -104,6 +104,9 @@ const END: u32 = u32::MAX;
 impl<T: Copy> RowLists<T> {
     /// Adds `item` last in `id`'s list.
     pub(super) fn push(&mut self, id: u32, item: T) {
+        if self.ends.is_empty() {
+            self.items.clear();
+        }
         let at = self.items.len() as u32;
         reserve_one(&mut self.items);
         self.items.push((item, END));
@@ -125,24 +128,43 @@ impl<T: Copy> RowLists<T> {
         self.ends.is_empty()
     }
 
+    /// Whether `id` has a list.
+    #[inline]
+    pub(super) fn contains(&self, id: u32) -> bool {
+        self.ends.get(&id).is_some()
+    }
+
     /// Makes room for `n` more items (as [`reserve_many`]).
     pub(super) fn reserve(&mut self, n: usize) {
         reserve_many(&mut self.items, n);
     }
 
-    /// Takes `id`'s list, in order.
-    pub(super) fn remove(&mut self, id: &u32) -> Option<Vec<T>> {
+    /// Takes `id`'s list, in order (read in place: a list can be most of
+    /// a stream's references).
+    pub(super) fn remove(&mut self, id: &u32) -> Option<ListItems<'_, T>> {
         let (first, _) = self.ends.remove(id)?;
-        let mut list = Vec::new();
-        let mut at = first;
-        while let Some(&(item, next)) = self.items.get(at as usize) {
-            list.push(item);
-            at = next;
-        }
-        if self.ends.is_empty() {
-            self.items.clear();
-        }
-        Some(list)
+        Some(ListItems { items: &self.items, at: first })
+    }
+
+    /// Takes `id`'s list as a vector (empty if there is none).
+    pub(super) fn take_vec(&mut self, id: &u32) -> Vec<T> {
+        self.remove(id).map(Iterator::collect).unwrap_or_default()
+    }
+}
+
+/// The items of a list taken from [`RowLists`], in order.
+pub(super) struct ListItems<'a, T> {
+    items: &'a [(T, u32)],
+    at: u32,
+}
+
+impl<T: Copy> Iterator for ListItems<'_, T> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        let &(item, next) = self.items.get(self.at as usize)?;
+        self.at = next;
+        Some(item)
     }
 }
 
@@ -168,8 +190,13 @@ mod tests {
         l.push(7, 'a');
         l.push(2, 'b');
         l.push(7, 'c');
-        assert_eq!(l.remove(&7), Some(vec!['a', 'c']));
-        assert_eq!((l.remove(&7), l.remove(&2)), (None, Some(vec!['b'])));
-        assert!(l.is_empty() && l.items.is_empty());
+        assert_eq!(l.remove(&7).map(Iterator::collect::<Vec<_>>), Some(vec!['a', 'c']));
+        assert!(l.remove(&7).is_none() && !l.contains(7) && l.contains(2));
+        assert_eq!(l.remove(&2).map(Iterator::collect::<Vec<_>>), Some(vec!['b']));
+        assert!(l.is_empty());
+        // The taken entries go on the next push.
+        l.push(1, 'd');
+        assert_eq!(l.items.len(), 1);
+        assert_eq!(l.remove(&1).map(Iterator::collect::<Vec<_>>), Some(vec!['d']));
     }
 }

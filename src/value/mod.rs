@@ -1061,10 +1061,9 @@ impl Graph {
     fn push(&mut self, stored: Stored) -> NodeId {
         let id = NodeId(u32::try_from(self.nodes.len()).expect("graph node count overflows u32"));
         if self.nodes.len() == self.nodes.capacity() {
-            // Grow by half rather than double: the node table is a large
-            // part of a decoded graph, and this keeps its unused tail under
-            // a third.
-            self.nodes.reserve_exact((self.nodes.len() / 2).max(16));
+            // Grown by a quarter rather than doubled: the node table is a
+            // large part of a decoded graph (see `growth`).
+            self.nodes.reserve_exact(crate::id_map::growth(self.nodes.len()));
         }
         self.nodes.push(stored);
         id

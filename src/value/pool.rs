@@ -159,12 +159,12 @@ impl<T> Pool<T> {
     }
 
     /// Moves `items` in. A large container's buffer becomes its chunk
-    /// (trimmed when it has more room than half its items again), so it is
-    /// not copied.
+    /// (trimmed when it has more room than a sixteenth of its items: the
+    /// allocator shrinks a block in place), so it is not copied.
     pub(crate) fn push_vec(&mut self, mut items: Vec<T>) -> Span {
         let n = items.len();
         if n > CHUNK / 4 {
-            if items.capacity() > n + n / 2 {
+            if items.capacity() > n + n / 16 {
                 items.shrink_to_fit();
             }
             let chunk = self.add_chunk(items);
