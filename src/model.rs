@@ -85,18 +85,83 @@ fn first_segment(t: &[u8]) -> usize {
 #[derive(Default)]
 struct HoleIndex {
     roots: crate::id_map::IdMap<u32>,
-    items: Option<HashMap<Slot, u32>>,
+    items: Option<ItemHoles>,
+}
+
+/// The open holes inside containers, by slot: a sorted table (12 bytes a
+/// hole: a walk through a stream of path references builds it over all of
+/// them), and a map of the holes made or moved since, merged into the table
+/// once it holds more than a quarter as many. Entries stay in the table when
+/// their holes are resolved or move: a lookup takes only an open hole that
+/// is still at the slot looked up.
+#[derive(Default)]
+struct ItemHoles {
+    sorted: Vec<(u32, u32, u32)>,
+    recent: HashMap<Slot, u32>,
+}
+
+/// The table key of a slot inside a container (two slots may share one: the
+/// hole found says which slot it is at).
+fn item_key(slot: Slot) -> (u32, u32) {
+    match slot {
+        Slot::Root(p) => (u32::MAX, p),
+        Slot::Item(node, i) => (node.0, i),
+        Slot::StreamReturn(node) => (node.0, u32::MAX),
+    }
+}
+
+/// Whether hole `h` is open and at `slot`.
+fn open_at(holes: &[Hole], h: u32, slot: Slot) -> bool {
+    holes.get(h as usize).is_some_and(|hole| matches!(hole.state, HoleState::Pending | HoleState::Waiting) && hole.slot() == slot)
+}
+
+impl ItemHoles {
+    /// The table of the open holes among `holes`.
+    fn build(holes: &[Hole]) -> Self {
+        let open = |h: &Hole| matches!(h.state, HoleState::Pending | HoleState::Waiting) && !matches!(h.slot(), Slot::Root(_));
+        let mut sorted = Vec::with_capacity(holes.iter().filter(|h| open(h)).count());
+        for (i, h) in holes.iter().enumerate().filter(|(_, h)| open(h)) {
+            let (a, b) = item_key(h.slot());
+            sorted.push((a, b, i as u32));
+        }
+        sorted.sort_unstable();
+        ItemHoles { sorted, recent: HashMap::new() }
+    }
+
+    fn insert(&mut self, slot: Slot, h: u32, holes: &[Hole]) {
+        self.recent.insert(slot, h);
+        if self.recent.len() > self.sorted.len() / 4 + 1024 {
+            // Merged, dropping what is no longer open where it was.
+            self.sorted.retain(|&(a, b, h)| holes.get(h as usize).is_some_and(|hole| {
+                matches!(hole.state, HoleState::Pending | HoleState::Waiting) && item_key(hole.slot()) == (a, b)
+            }));
+            for (slot, h) in self.recent.drain() {
+                let (a, b) = item_key(slot);
+                self.sorted.push((a, b, h));
+            }
+            self.sorted.sort_unstable();
+        }
+    }
+
+    fn get(&self, slot: Slot, holes: &[Hole]) -> Option<u32> {
+        if let Some(&h) = self.recent.get(&slot) {
+            if open_at(holes, h, slot) {
+                return Some(h);
+            }
+        }
+        let (a, b) = item_key(slot);
+        let from = self.sorted.partition_point(|&(x, y, _)| (x, y) < (a, b));
+        self.sorted[from..].iter().take_while(|&&(x, y, _)| (x, y) == (a, b)).map(|&(_, _, h)| h).find(|&h| open_at(holes, h, slot))
+    }
 }
 
 impl HoleIndex {
-    fn insert(&mut self, slot: Slot, h: usize) {
+    fn insert(&mut self, slot: Slot, h: usize, holes: &[Hole]) {
         match (slot, &mut self.items) {
             (Slot::Root(p), _) => {
                 self.roots.insert(p, h as u32);
             }
-            (_, Some(items)) => {
-                items.insert(slot, h as u32);
-            }
+            (_, Some(items)) => items.insert(slot, h as u32, holes),
             (_, None) => {}
         }
     }
@@ -107,24 +172,24 @@ impl HoleIndex {
                 self.roots.remove(p);
             }
             (_, Some(items)) => {
-                items.remove(slot);
+                items.recent.remove(slot);
             }
             (_, None) => {}
         }
     }
 
-    /// The hole at `slot` (a slot inside a container only once the table is
-    /// built: see [`Builder::index_item_holes`]).
-    fn get(&self, slot: &Slot) -> Option<usize> {
+    /// The open hole at `slot` (a slot inside a container only once the
+    /// table is built: see [`Builder::index_item_holes`]).
+    fn get(&self, slot: &Slot, holes: &[Hole]) -> Option<usize> {
         match slot {
-            Slot::Root(p) => self.roots.get(p),
-            _ => self.items.as_ref()?.get(slot),
+            Slot::Root(p) => self.roots.get(p).copied(),
+            _ => self.items.as_ref()?.get(*slot, holes),
         }
-        .map(|&h| h as usize)
+        .map(|h| h as usize)
     }
 
-    fn contains_key(&self, slot: &Slot) -> bool {
-        self.get(slot).is_some()
+    fn contains_key(&self, slot: &Slot, holes: &[Hole]) -> bool {
+        self.get(slot, holes).is_some()
     }
 }
 
@@ -760,7 +825,7 @@ impl Builder {
             range.0 = h32;
         }
         range.1 = h32 + 1;
-        self.hole_at.insert(slot, h);
+        self.hole_at.insert(slot, h, &self.holes);
         self.shared = true;
         Ok(h)
     }
@@ -812,7 +877,7 @@ impl Builder {
                 self.hole_at.remove(&old);
                 let new = Slot::Item(node, i as u32);
                 self.holes[h].set_slot(new);
-                self.hole_at.insert(new, h);
+                self.hole_at.insert(new, h, &self.holes);
             }
             final_pairs.push((k, v));
         }
@@ -907,9 +972,7 @@ impl Builder {
         if self.hole_at.items.is_some() {
             return;
         }
-        let open = |h: &Hole| matches!(h.state, HoleState::Pending | HoleState::Waiting);
-        let items = self.holes.iter().enumerate().filter(|(_, h)| open(h) && !matches!(h.slot(), Slot::Root(_)));
-        self.hole_at.items = Some(items.map(|(i, h)| (h.slot(), i as u32)).collect());
+        self.hole_at.items = Some(ItemHoles::build(&self.holes));
     }
 
     /// The slot of `key` inside `value`, for a path walk.
@@ -954,7 +1017,7 @@ impl Builder {
                 };
                 let slot = Slot::Item(node, idx);
                 // A key whose value is `undefined` was deleted.
-                if matches!(pairs.value(idx as usize), Some(Value::Undefined)) && !self.hole_at.contains_key(&slot) {
+                if matches!(pairs.value(idx as usize), Some(Value::Undefined)) && !self.hole_at.contains_key(&slot, &self.holes) {
                     return None;
                 }
                 Some(slot)
@@ -1065,7 +1128,7 @@ impl Builder {
 
     /// If `slot` is an unresolved hole, schedules it and returns `false`.
     fn push_dep(&mut self, stack: &mut Vec<(u32, u32)>, slot: Slot, from: usize) -> Result<bool> {
-        let Some(dep) = self.hole_at.get(&slot) else {
+        let Some(dep) = self.hole_at.get(&slot, &self.holes) else {
             return Ok(true);
         };
         match self.holes[dep].state {
@@ -1095,7 +1158,7 @@ impl Builder {
                 NodeRef::Object(pairs) => pairs.len(),
                 _ => continue,
             };
-            if (0..n).any(|i| self.hole_at.contains_key(&Slot::Item(node, i as u32))) {
+            if (0..n).any(|i| self.hole_at.contains_key(&Slot::Item(node, i as u32), &self.holes)) {
                 waiting.push(node);
                 continue;
             }
