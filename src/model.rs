@@ -112,13 +112,16 @@ fn item_key(slot: Slot) -> (u32, u32) {
 
 /// Whether hole `h` is open and at `slot`.
 fn open_at(holes: &[Hole], h: u32, slot: Slot) -> bool {
-    holes.get(h as usize).is_some_and(|hole| matches!(hole.state, HoleState::Pending | HoleState::Waiting) && hole.slot() == slot)
+    holes
+        .get(h as usize)
+        .is_some_and(|hole| matches!(hole.state, HoleState::Pending | HoleState::Waiting) && hole.slot() == slot)
 }
 
 impl ItemHoles {
     /// The table of the open holes among `holes`.
     fn build(holes: &[Hole]) -> Self {
-        let open = |h: &Hole| matches!(h.state, HoleState::Pending | HoleState::Waiting) && !matches!(h.slot(), Slot::Root(_));
+        let open =
+            |h: &Hole| matches!(h.state, HoleState::Pending | HoleState::Waiting) && !matches!(h.slot(), Slot::Root(_));
         let mut sorted = Vec::with_capacity(holes.iter().filter(|h| open(h)).count());
         for (i, h) in holes.iter().enumerate().filter(|(_, h)| open(h)) {
             let (a, b) = item_key(h.slot());
@@ -132,9 +135,11 @@ impl ItemHoles {
         self.recent.insert(slot, h);
         if self.recent.len() > self.sorted.len() / 4 + 1024 {
             // Merged, dropping what is no longer open where it was.
-            self.sorted.retain(|&(a, b, h)| holes.get(h as usize).is_some_and(|hole| {
-                matches!(hole.state, HoleState::Pending | HoleState::Waiting) && item_key(hole.slot()) == (a, b)
-            }));
+            self.sorted.retain(|&(a, b, h)| {
+                holes.get(h as usize).is_some_and(|hole| {
+                    matches!(hole.state, HoleState::Pending | HoleState::Waiting) && item_key(hole.slot()) == (a, b)
+                })
+            });
             for (slot, h) in self.recent.drain() {
                 let (a, b) = item_key(slot);
                 self.sorted.push((a, b, h));
@@ -151,7 +156,11 @@ impl ItemHoles {
         }
         let (a, b) = item_key(slot);
         let from = self.sorted.partition_point(|&(x, y, _)| (x, y) < (a, b));
-        self.sorted[from..].iter().take_while(|&&(x, y, _)| (x, y) == (a, b)).map(|&(_, _, h)| h).find(|&h| open_at(holes, h, slot))
+        self.sorted[from..]
+            .iter()
+            .take_while(|&&(x, y, _)| (x, y) == (a, b))
+            .map(|&(_, _, h)| h)
+            .find(|&h| open_at(holes, h, slot))
     }
 }
 
@@ -499,7 +508,9 @@ pub(crate) struct Builder {
     pub(crate) roots: crate::id_map::IdMap<Value>,
     holes: Vec<Hole>,
     /// The texts of the references with a path, by hole, in hole order.
-    hole_texts: Vec<(u32, JsString)>,
+    hole_texts: Vec<JsString>,
+    /// The hole each of `hole_texts` is for (apart: 20 bytes a text, not 24).
+    text_holes: Vec<u32>,
     hole_at: HoleIndex,
     /// Holes by where they were written, for resolving a row at a time.
     /// (A row's holes are made while it is parsed: a contiguous range.)
@@ -537,6 +548,7 @@ impl Builder {
             roots: Default::default(),
             holes: Vec::new(),
             hole_texts: Vec::new(),
+            text_holes: Vec::new(),
             hole_at: HoleIndex::default(),
             holes_by_row: Default::default(),
             holes_by_chunk: HashMap::new(),
@@ -811,7 +823,9 @@ impl Builder {
         } else {
             // In hole order, so found by binary search.
             crate::id_map::reserve_one(&mut self.hole_texts);
-            self.hole_texts.push((h as u32, text));
+            crate::id_map::reserve_one(&mut self.text_holes);
+            self.hole_texts.push(text);
+            self.text_holes.push(h as u32);
         }
         let mut hole = Hole { part, slot: (0, 0), slot_kind: 0, under_then, state: HoleState::Pending };
         hole.set_slot(slot);
@@ -894,8 +908,8 @@ impl Builder {
 
     /// Hole `h`'s reference text, if it has a path.
     fn hole_path(&self, h: usize) -> Option<&JsString> {
-        let at = self.hole_texts.binary_search_by_key(&(h as u32), |(i, _)| *i).ok()?;
-        Some(&self.hole_texts[at].1)
+        let at = self.text_holes.binary_search(&(h as u32)).ok()?;
+        self.hole_texts.get(at)
     }
 
     fn kill_hole(&mut self, h: usize) {
@@ -1017,7 +1031,9 @@ impl Builder {
                 };
                 let slot = Slot::Item(node, idx);
                 // A key whose value is `undefined` was deleted.
-                if matches!(pairs.value(idx as usize), Some(Value::Undefined)) && !self.hole_at.contains_key(&slot, &self.holes) {
+                if matches!(pairs.value(idx as usize), Some(Value::Undefined))
+                    && !self.hole_at.contains_key(&slot, &self.holes)
+                {
                     return None;
                 }
                 Some(slot)
@@ -1031,6 +1047,7 @@ impl Builder {
     pub(crate) fn release_holes(&mut self) {
         self.holes = Vec::new();
         self.hole_texts = Vec::new();
+        self.text_holes = Vec::new();
         self.hole_at = HoleIndex::default();
         self.holes_by_row = Default::default();
         self.holes_by_chunk = HashMap::new();

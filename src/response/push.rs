@@ -773,9 +773,9 @@ impl ResponseDecoder {
                     if !rejected {
                         let list = inits.into_iter().map(|n| (n, row));
                         // Copies: one item (16 bytes) per sixteen bytes of
-                        // stream, plus 32,768. React writes a row per Map,
+                        // stream, plus 16,384. React writes a row per Map,
                         // Set or iterator, so only a forged stream copies.
-                        self.b.fill_initializers(list, false, self.fed as u64 / 16 + 32_768)?;
+                        self.b.fill_initializers(list, false, self.fed as u64 / 16 + 16_384)?;
                     }
                 }
             }

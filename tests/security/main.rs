@@ -349,3 +349,39 @@ fn truncation_at_every_byte_is_an_error_or_a_value() {
         assert!(r.is_err(), "{cut}");
     }
 }
+
+/// Bodies of 150,000 copies of one small token, each against its own bound:
+/// `factor` × the body + 1 MiB (as in the response suite's test of the same
+/// name: a value is 16 bytes, a node 16 more).
+#[test]
+fn floods_of_the_smallest_tokens_cost_a_bounded_amount_each() {
+    let n = 150_000;
+    let flood = |token: &str| format!("[{}]", vec![token; n].join(","));
+    #[rustfmt::skip]
+    let cases: [(&str, String, &str, f64); 10] = [
+        // A reference: its value and its hole.
+        ("refs", flood("\"$1\""), "[]", 8.0),
+        // A path reference keeps its text too, and walking it indexes the open holes.
+        ("path-refs", flood("\"$1:a\""), "{\"a\":0}", 11.0),
+        // Promises of one part are one node; so are server references.
+        ("promises", flood("\"$@1\""), "[]", 8.0),
+        ("server-refs", flood("\"$h1\""), "{\"id\":\"x\",\"bound\":null}", 8.0),
+        ("bigints", flood("\"$n1\""), "[]", 8.0),
+        ("strings", flood("\"$$\""), "[]", 8.0),
+        ("empty-strings", flood("\"\""), "[]", 8.0),
+        // Three bytes a node: a node and the value naming it are 32 bytes.
+        ("empty-arrays", flood("[]"), "[]", 11.0),
+        ("empty-objects", flood("{}"), "[]", 11.0),
+        // Two bytes a value: a 16-byte value is 8 × by itself.
+        ("zeros", flood("0"), "[]", 8.0),
+    ];
+    for (name, body, part1, factor) in cases {
+        let parts = vec![p("0", body), p("1", part1)];
+        let n = size(&parts);
+        let benign_parts = benign(n);
+        let input = |hostile: bool| entries(if hostile { &parts } else { &benign_parts });
+        let budget = (factor * n as f64) as usize + (1 << 20);
+        let _ =
+            bounded(name, "body", n, budget, input, |e| reply::decode_form(e, &DecodeOptions::default()).map(|_| ()));
+    }
+}
