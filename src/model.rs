@@ -523,8 +523,11 @@ pub(crate) struct Builder {
     pub(crate) shared: bool,
     /// Logical size charged so far (the whole size when nothing is shared).
     logical: u64,
-    /// Items copied by initializers so far (see `fill_initializers`).
+    /// Items copied by initializers so far, from arrays an initializer had
+    /// used before (see `fill_initializers`).
     copies: u64,
+    /// The arrays initializers have used.
+    initialized: NodeSet,
     scratch: Scratch,
     pub(crate) limits: Limits,
     /// The row being parsed (set by the direction before each parse).
@@ -557,6 +560,7 @@ impl Builder {
             shared: false,
             logical: 0,
             copies: 0,
+            initialized: NodeSet::default(),
             scratch: Scratch::default(),
             limits,
             row: 0,
@@ -1306,7 +1310,9 @@ impl Builder {
     ///
     /// Initializers that may be used again (`consume_once` false: a
     /// response's rows) copy their array each time, as React makes a new Set,
-    /// Map or iterator each time: the items copied over the whole decode are
+    /// Map or iterator each time. The first copy of an array is free (every
+    /// Set of a stream React writes is one, of a row that is its own); the
+    /// items copied from arrays used before, over the whole decode, are
     /// limited to `max_copies`, a `max_logical_size` error past that.
     pub(crate) fn fill_initializers(
         &mut self,
@@ -1356,7 +1362,7 @@ impl Builder {
             // Moved out of the part's arrays when nothing else reaches
             // them, else copied (and counted, before anything is copied).
             let take = exclusive(part);
-            if !take {
+            if !take && !self.initialized.insert(arr) {
                 let n = items.len() as u64 * if kind == InitKind::Map { 2 } else { 1 };
                 self.copies = self.copies.saturating_add(n);
                 if self.copies > max_copies {
