@@ -772,10 +772,11 @@ impl ResponseDecoder {
                 if let Some(inits) = self.r.inits_of.remove(&row) {
                     if !rejected {
                         let list = inits.into_iter().map(|n| (n, row));
-                        // Copies: one item (16 bytes) per sixteen bytes of
-                        // stream, plus 16,384. React writes a row per Map,
-                        // Set or iterator, so only a forged stream copies.
-                        self.b.fill_initializers(list, false, self.fed as u64 / 16 + 16_384)?;
+                        // Copies of an array used before: one item (16
+                        // bytes) per sixteen bytes of stream, plus 8,192.
+                        // React writes a row per Map, Set or iterator, so
+                        // only a forged stream copies one again.
+                        self.b.fill_initializers(list, false, self.fed as u64 / 16 + 8_192)?;
                     }
                 }
             }

@@ -170,7 +170,7 @@ fn response_reference_bombs_and_depth() {
 /// Reused initializers (the amplification class): a response's row may be
 /// named by many `$W`, `$i` or `$Q` references, and each makes its own Set,
 /// iterator or Map from the row's array, as React's client does. The items
-/// copied are limited (one per sixteen bytes of stream, plus 16,384), so
+/// copied again are limited (one per sixteen bytes of stream, plus 8,192), so
 /// many references to a long array are a limit error, fast, within the
 /// memory bound; a few are values of their own. (Before the limit, 2,000
 /// `$W` references to a 50,000-item row took 5 s and 1.5 GB.) A reference
@@ -337,7 +337,7 @@ fn copies_of_bound_arguments_stay_linear_in_the_stream() {
     // Every `$h` is a function of its own with its own copy of the bound
     // arguments: 200 references to each of 200 server references bound to
     // 200 arguments would copy 8,000,000 values from 300 kB. Copies are
-    // limited to one per four bytes of stream (plus 16,384).
+    // limited to one per four bytes of stream (plus 32,768).
     let r = run("bound-copies", &server_ref_chain(200));
     assert!(matches!(r.unwrap_err().kind(), ErrorKind::LimitExceeded { limit: LimitKind::LogicalSize, .. }));
 }
