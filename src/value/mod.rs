@@ -977,6 +977,12 @@ enum Stored {
     Iterator(Span),
     /// A promise: its state, one item of the promises' pool.
     Promise(Span),
+    /// A lazy value: likewise (a stream can be mostly `$L` references, so
+    /// its state is not boxed, twice, as a boxed node's would be).
+    Lazy(Span),
+    /// A Blob, in its own box (not boxed again as a node: a stream can be
+    /// mostly `$B` references).
+    Blob(Box<Blob>),
     /// Neither a container ([`Node::is_container`]) nor a promise. Boxed,
     /// so that a stored node is 16 bytes: containers are most nodes.
     Other(Box<Node>),
@@ -998,6 +1004,8 @@ impl Stored {
             }
             Stored::Map(s) => Stored::Map(s.shifted(entries)),
             Stored::Promise(s) => Stored::Promise(s.shifted(promises)),
+            Stored::Lazy(s) => Stored::Lazy(s.shifted(promises)),
+            blob @ Stored::Blob(_) => blob,
             other @ Stored::Other(_) => other,
         }
     }
@@ -1084,11 +1092,17 @@ impl Graph {
             (Node::Iterator(items), _) => Stored::Iterator(self.pools.items.push_vec(items)),
             (Node::Object(members), _) => self.pools.push_object(members),
             (Node::Map(entries), _) => Stored::Map(self.pools.entries.push_vec(entries)),
-            (Node::Promise(state), Some(Stored::Promise(s))) => {
+            (Node::Promise(state), Some(Stored::Promise(s) | Stored::Lazy(s))) => {
                 self.pools.promises.get_mut(s)[0] = state;
                 Stored::Promise(s)
             }
             (Node::Promise(state), _) => Stored::Promise(self.pools.promises.push_one(state)),
+            (Node::Lazy(state), Some(Stored::Promise(s) | Stored::Lazy(s))) => {
+                self.pools.promises.get_mut(s)[0] = *state;
+                Stored::Lazy(s)
+            }
+            (Node::Lazy(state), _) => Stored::Lazy(self.pools.promises.push_one(*state)),
+            (Node::Blob(blob), _) => Stored::Blob(blob),
             (other, Some(Stored::Other(mut boxed))) => {
                 *boxed = other;
                 Stored::Other(boxed)
@@ -1183,6 +1197,8 @@ impl Graph {
             Stored::Set(s) => NodeRef::Set(self.pools.items.get(s)),
             Stored::Iterator(s) => NodeRef::Iterator(self.pools.items.get(s)),
             Stored::Promise(s) => NodeRef::Promise(&self.pools.promises.get(s)[0]),
+            Stored::Lazy(s) => NodeRef::Lazy(&self.pools.promises.get(s)[0]),
+            Stored::Blob(ref blob) => NodeRef::Blob(blob),
             Stored::Other(ref node) => node.view(),
         }
     }
@@ -1228,7 +1244,7 @@ impl Graph {
         self.nodes[id.index()] = self.store_over(node, Some(old));
     }
 
-    /// The state of the promise with this id, mutably.
+    /// The state of the promise or lazy value with this id, mutably.
     ///
     /// # Panics
     /// Panics if `id` does not belong to this graph.
@@ -1239,17 +1255,21 @@ impl Graph {
     /// let p = g.add(Node::Promise(PromiseState::Pending));
     /// *g.promise_mut(p).unwrap() = PromiseState::Fulfilled(Value::Null);
     /// assert!(matches!(g.view(p), NodeRef::Promise(PromiseState::Fulfilled(Value::Null))));
+    /// let l = g.add(Node::Lazy(Box::new(PromiseState::Pending)));
+    /// *g.promise_mut(l).unwrap() = PromiseState::Fulfilled(Value::Null);
+    /// assert!(matches!(g.view(l), NodeRef::Lazy(PromiseState::Fulfilled(Value::Null))));
     /// ```
     pub fn promise_mut(&mut self, id: NodeId) -> Option<&mut PromiseState> {
         match self.nodes[id.index()] {
-            Stored::Promise(s) => Some(&mut self.pools.promises.get_mut(s)[0]),
+            Stored::Promise(s) | Stored::Lazy(s) => Some(&mut self.pools.promises.get_mut(s)[0]),
             _ => None,
         }
     }
 
     /// The node with this id, mutably, unless it is an array, object, map,
-    /// set or iterator ([`Node::is_container`]) or a promise: the graph keeps
-    /// their items and states in shared storage, so they are changed with
+    /// set or iterator ([`Node::is_container`]), a promise, a lazy value or a
+    /// Blob: the graph keeps their items and states in shared storage (and a
+    /// Blob in a box of its own), so they are changed with
     /// [`replace`](Self::replace), [`items_mut`](Self::items_mut),
     /// [`values_mut`](Self::values_mut), [`entries_mut`](Self::entries_mut)
     /// or [`promise_mut`](Self::promise_mut).
@@ -1258,12 +1278,13 @@ impl Graph {
     /// Panics if `id` does not belong to this graph.
     ///
     /// ```
-    /// use flight_codec::value::{Graph, Node, PromiseState, Value};
+    /// use flight_codec::value::{Graph, JsError, Node, NodeRef};
     /// let mut g = Graph::new();
-    /// let l = g.add(Node::Lazy(Box::new(PromiseState::Pending)));
-    /// if let Some(Node::Lazy(state)) = g.node_mut(l) {
-    ///     **state = PromiseState::Fulfilled(Value::Null);
+    /// let e = g.add(Node::Error(Box::new(JsError { message: "a".into(), digest: None })));
+    /// if let Some(Node::Error(error)) = g.node_mut(e) {
+    ///     error.message = "b".into();
     /// }
+    /// assert!(matches!(g.view(e), NodeRef::Error(error) if error.message == "b"));
     /// let a = g.add(Node::Array(vec![]));
     /// assert!(g.node_mut(a).is_none());
     /// ```
@@ -1318,7 +1339,8 @@ impl Graph {
                 f(k);
                 f(v);
             }),
-            Stored::Promise(s) => {
+            Stored::Blob(_) => {}
+            Stored::Promise(s) | Stored::Lazy(s) => {
                 if let PromiseState::Fulfilled(v) | PromiseState::Rejected(v) = &mut self.pools.promises.get_mut(*s)[0]
                 {
                     f(v);
