@@ -888,16 +888,21 @@ impl Builder {
                 None => (1u8, 0),
             });
         }
+        // The holes move to their members' new places: every old slot is
+        // let go before any new one is taken (a hole may move to a slot
+        // another has yet to leave).
         let mut final_pairs = Vec::with_capacity(out.len());
+        let mut moved = Vec::new();
         for (i, (k, v, h)) in out.into_iter().enumerate() {
             if let Some(h) = h {
-                let old = self.holes[h].slot();
-                self.hole_at.remove(&old);
-                let new = Slot::Item(node, i as u32);
-                self.holes[h].set_slot(new);
-                self.hole_at.insert(new, h, &self.holes);
+                self.hole_at.remove(&self.holes[h].slot());
+                moved.push((h, Slot::Item(node, i as u32)));
             }
             final_pairs.push((k, v));
+        }
+        for (h, new) in moved {
+            self.holes[h].set_slot(new);
+            self.hole_at.insert(new, h, &self.holes);
         }
         self.g.replace(node, Node::Object(final_pairs));
     }

@@ -146,6 +146,9 @@ pub(super) struct Response {
     pub(super) inits_of: super::row_table::RowLists<NodeId>,
     /// FormData (`$K`) and Blob (`$B`) placeholders, likewise.
     pub(super) entries_of: super::row_table::RowLists<NodeId>,
+    /// The rows the placeholders of the text being parsed wait for (a row
+    /// once for consecutive placeholders of it).
+    pub(super) placeholder_rows: Vec<u32>,
     pub(super) server_refs: Vec<(NodeId, u32)>,
     /// Rows that are errors (`E`): a promise of one is rejected.
     pub(super) rejected: IdSet,
@@ -292,6 +295,9 @@ impl Tags for Response {
                 match tag {
                     b'Q' | b'W' | b'i' => self.inits_of.push(p, node),
                     _ => self.entries_of.push(p, node),
+                }
+                if self.placeholder_rows.last() != Some(&p) {
+                    self.placeholder_rows.push(p);
                 }
                 self.enqueue(p);
                 Value::Node(node)

@@ -197,6 +197,7 @@ impl ResponseDecoder {
             promise_nodes: Default::default(),
             inits_of: RowLists::default(),
             entries_of: RowLists::default(),
+            placeholder_rows: Vec::new(),
             server_refs: Vec::new(),
             rejected: IdSet::default(),
             elements: HashMap::new(),
@@ -511,8 +512,9 @@ impl ResponseDecoder {
         }
     }
 
-    /// Records the plain references a parse added, under `key`.
-    fn note_deps(&mut self, key: Key) {
+    /// Records the plain references a parse added, under `key`, and fills
+    /// the placeholders it wrote for rows already complete.
+    fn note_deps(&mut self, key: Key) -> Result<()> {
         let mut targets: Vec<u32> = Vec::with_capacity(self.r.deps.len());
         let mut marks = Vec::new();
         for d in self.r.deps.drain(..) {
@@ -562,6 +564,15 @@ impl ResponseDecoder {
             self.error_values_of.push(p, node);
         }
         self.t.add_deps(key, &targets, &marks);
+        // A placeholder for a row that completed before is filled now (as
+        // React's client fills one from a resolved chunk at once); the others
+        // when their rows complete (`finalize`).
+        let mut rows = std::mem::take(&mut self.r.placeholder_rows);
+        rows.retain(|&p| self.t.complete.contains(&(p, None)));
+        let filled = self.fill_placeholders(rows.iter().copied());
+        rows.clear();
+        self.r.placeholder_rows = rows;
+        filled
     }
 
     /// Parses row `id` into `b.roots`.
@@ -607,7 +618,7 @@ impl ResponseDecoder {
                     id,
                     StreamState { node, kind, parsed: 0, delivered: 0, end: None, end_parsed: false, ended: false },
                 );
-                self.note_deps((id, None));
+                self.note_deps((id, None))?;
                 for sr in rows {
                     self.stream_chunk(id, sr)?;
                 }
@@ -621,7 +632,7 @@ impl ResponseDecoder {
         if let Some(v) = value {
             self.b.roots.insert(id, v);
         }
-        self.note_deps((id, None));
+        self.note_deps((id, None))?;
         Ok(())
     }
 
@@ -663,7 +674,7 @@ impl ResponseDecoder {
                 }
             }
         }
-        self.note_deps((id, Some(chunk)));
+        self.note_deps((id, Some(chunk)))?;
         self.t.watch(Unit::Chunk((id, Some(chunk))));
         Ok(())
     }
@@ -690,7 +701,7 @@ impl ResponseDecoder {
                 if let (Some(v), Some(Node::Stream(st))) = (v, self.b.g.node_mut(node)) {
                     st.end = StreamEnd::Closed(v);
                 }
-                self.note_deps(key);
+                self.note_deps(key)?;
             }
             _ => s.end = Some(end),
         }
@@ -766,6 +777,16 @@ impl ResponseDecoder {
         for (node, error) in std::mem::take(&mut self.r.failed_elements) {
             self.b.g.replace(node, Node::Lazy(Box::new(PromiseState::Rejected(error))));
         }
+        self.fill_placeholders(done_rows.clone())?;
+        for row in done_rows {
+            self.settle_row(row)?;
+        }
+        self.fill_ready_server_refs()
+    }
+
+    /// Fills the Map, Set, iterator, FormData and Blob placeholders waiting
+    /// for these rows (complete).
+    fn fill_placeholders(&mut self, done_rows: impl Iterator<Item = u32> + Clone) -> Result<()> {
         if !self.r.inits_of.is_empty() {
             for row in done_rows.clone() {
                 let rejected = self.r.rejected.contains(&row);
@@ -782,10 +803,7 @@ impl ResponseDecoder {
             }
         }
         if self.r.entries_of.is_empty() {
-            for row in done_rows {
-                self.settle_row(row)?;
-            }
-            return self.fill_ready_server_refs();
+            return Ok(());
         }
         // Blobs first: a FormData's file entries are Blobs (copied in). A
         // placeholder is a Blob or a FormData until it is filled.
@@ -809,10 +827,7 @@ impl ResponseDecoder {
                 }
             }
         }
-        for row in done_rows {
-            self.settle_row(row)?;
-        }
-        self.fill_ready_server_refs()
+        Ok(())
     }
 
     /// The metadata of server reference row `row`: its id, and the array of
