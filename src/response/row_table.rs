@@ -134,8 +134,12 @@ impl<T: Copy> RowLists<T> {
         self.ends.get(&id).is_some()
     }
 
-    /// Makes room for `n` more items (as [`reserve_many`]).
+    /// Makes room for `n` more items (as [`reserve_many`]; taken entries
+    /// go first).
     pub(super) fn reserve(&mut self, n: usize) {
+        if self.ends.is_empty() {
+            self.items.clear();
+        }
         reserve_many(&mut self.items, n);
     }
 
