@@ -422,8 +422,9 @@ fn floods_of_the_smallest_tokens_cost_a_bounded_amount_each() {
         // Promises of one row are one node.
         ("resp-promises", format!("1:[]\n0:[{}]\n", flood("\"$@1\"")), 8.0),
         ("resp-forward-promises", format!("0:[{}]\n1:[]\n", flood("\"$@1\"")), 8.0),
-        // A Set each: its node and a list entry; with an item, one copy each
-        // (copies are limited to one per 16 bytes of stream).
+        // A Set each: its node and a list entry; with an item, a copy each
+        // (copies of an array used before are limited to 8,192 plus one per
+        // 16 bytes of stream: these two end in that limit's error).
         ("resp-sets-of-nothing", format!("1:[]\n0:[{}]\n", flood("\"$W1\"")), 8.0),
         ("resp-sets-of-one", format!("1:[0]\n0:[{}]\n", flood("\"$W1\"")), 9.0),
         ("resp-maps-of-one", format!("1:[[0,0]]\n0:[{}]\n", flood("\"$Q1\"")), 9.0),
