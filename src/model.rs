@@ -54,6 +54,18 @@ struct Hole {
 }
 
 impl Hole {
+    /// A pending hole for a reference to `part`, at `slot`.
+    fn new(part: u32, slot: Slot, under_then: bool) -> Self {
+        let mut hole = Hole { part, slot: (0, 0), slot_kind: 0, under_then, state: HoleState::Pending };
+        hole.set_slot(slot);
+        hole
+    }
+
+    /// Whether it is still to be resolved (pending, or being resolved).
+    fn is_open(&self) -> bool {
+        matches!(self.state, HoleState::Pending | HoleState::Waiting)
+    }
+
     fn slot(&self) -> Slot {
         match self.slot_kind {
             0 => Slot::Root(self.slot.0),
@@ -112,16 +124,13 @@ fn item_key(slot: Slot) -> (u32, u32) {
 
 /// Whether hole `h` is open and at `slot`.
 fn open_at(holes: &[Hole], h: u32, slot: Slot) -> bool {
-    holes
-        .get(h as usize)
-        .is_some_and(|hole| matches!(hole.state, HoleState::Pending | HoleState::Waiting) && hole.slot() == slot)
+    holes.get(h as usize).is_some_and(|hole| hole.is_open() && hole.slot() == slot)
 }
 
 impl ItemHoles {
     /// The table of the open holes among `holes`.
     fn build(holes: &[Hole]) -> Self {
-        let open =
-            |h: &Hole| matches!(h.state, HoleState::Pending | HoleState::Waiting) && !matches!(h.slot(), Slot::Root(_));
+        let open = |h: &Hole| h.is_open() && !matches!(h.slot(), Slot::Root(_));
         let mut sorted = Vec::with_capacity(holes.iter().filter(|h| open(h)).count());
         for (i, h) in holes.iter().enumerate().filter(|(_, h)| open(h)) {
             let (a, b) = item_key(h.slot());
@@ -136,9 +145,7 @@ impl ItemHoles {
         if self.recent.len() > self.sorted.len() / 4 + 1024 {
             // Merged, dropping what is no longer open where it was.
             self.sorted.retain(|&(a, b, h)| {
-                holes.get(h as usize).is_some_and(|hole| {
-                    matches!(hole.state, HoleState::Pending | HoleState::Waiting) && item_key(hole.slot()) == (a, b)
-                })
+                holes.get(h as usize).is_some_and(|hole| hole.is_open() && item_key(hole.slot()) == (a, b))
             });
             for (slot, h) in self.recent.drain() {
                 let (a, b) = item_key(slot);
@@ -760,7 +767,7 @@ impl Builder {
                     return Ok(match produced {
                         Parsed::Value(v) => Some(v),
                         Parsed::Ref { part, text, segs } => {
-                            self.add_hole(part, text, segs, slot, false)?;
+                            self.add_hole(part, text, segs, slot, false);
                             None
                         }
                     });
@@ -771,7 +778,7 @@ impl Builder {
                         Parsed::Value(v) => push_grown(&mut sc.vals, v),
                         Parsed::Ref { part, text, segs } => {
                             push_grown(&mut sc.vals, Value::Undefined);
-                            self.add_hole(part, text, segs, at, false)?;
+                            self.add_hole(part, text, segs, at, false);
                         }
                     }
                 }
@@ -798,7 +805,7 @@ impl Builder {
                         Parsed::Ref { part, text, segs } => {
                             push_grown(&mut sc.keys, k);
                             push_grown(&mut sc.vals, Value::Undefined);
-                            let h = self.add_hole(part, text, segs, Slot::Item(*node, idx as u32), under_then)?;
+                            let h = self.add_hole(part, text, segs, Slot::Item(*node, idx as u32), under_then);
                             sc.obj_holes.push((idx, h));
                         }
                     }
@@ -816,7 +823,7 @@ impl Builder {
         segs: Vec<(u32, u32)>,
         slot: Slot,
         under_then: bool,
-    ) -> Result<usize> {
+    ) -> usize {
         let h = self.holes.len();
         let origin = (self.row, self.item);
         // One hole per reference, and references can be most of a body.
@@ -831,9 +838,7 @@ impl Builder {
             self.hole_texts.push(text);
             self.text_holes.push(h as u32);
         }
-        let mut hole = Hole { part, slot: (0, 0), slot_kind: 0, under_then, state: HoleState::Pending };
-        hole.set_slot(slot);
-        self.holes.push(hole);
+        self.holes.push(Hole::new(part, slot, under_then));
         let h32 = h as u32;
         let range = match origin.1 {
             None => self.holes_by_row.get_or_default(origin.0),
@@ -845,7 +850,7 @@ impl Builder {
         range.1 = h32 + 1;
         self.hole_at.insert(slot, h, &self.holes);
         self.shared = true;
-        Ok(h)
+        h
     }
 
     /// Stores an object's pairs in JavaScript property order: array-index keys
@@ -1522,7 +1527,7 @@ mod tests {
     fn a_hole_is_16_bytes_and_keeps_its_slot() {
         // A stream can be mostly references: each costs its value and its hole.
         assert_eq!(std::mem::size_of::<Hole>(), 16);
-        let mut h = Hole { part: 1, slot: (0, 0), slot_kind: 0, under_then: false, state: super::HoleState::Pending };
+        let mut h = Hole::new(1, Slot::Root(0), false);
         for slot in [
             Slot::Root(7),
             Slot::Item(NodeId(3), 9),

@@ -547,16 +547,10 @@ impl ResponseDecoder {
                 // them is the reference's.
                 targets.push(p);
             }
-            if !self.promises_of.contains(p) {
-                self.t.watch(Unit::Row(p));
-            }
-            self.promises_of.push(p, (node, false));
+            self.await_row(p, node, false);
         }
         for (node, p) in std::mem::take(&mut self.r.lazies) {
-            if !self.promises_of.contains(p) {
-                self.t.watch(Unit::Row(p));
-            }
-            self.promises_of.push(p, (node, true));
+            self.await_row(p, node, true);
         }
         for (node, p) in std::mem::take(&mut self.r.error_values) {
             marks.push((targets.len() as u32, Mark::NotItsError));
@@ -573,6 +567,16 @@ impl ResponseDecoder {
         rows.clear();
         self.r.placeholder_rows = rows;
         filled
+    }
+
+    /// Puts promise (or lazy) `node` on row `p`'s list, starting a walk of
+    /// the row if it has none: while a row has a list, a walk of it is under
+    /// way, and settles the whole list.
+    fn await_row(&mut self, p: u32, node: NodeId, lazy: bool) {
+        if !self.promises_of.contains(p) {
+            self.t.watch(Unit::Row(p));
+        }
+        self.promises_of.push(p, (node, lazy));
     }
 
     /// Parses row `id` into `b.roots`.

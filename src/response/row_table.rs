@@ -104,9 +104,7 @@ const END: u32 = u32::MAX;
 impl<T: Copy> RowLists<T> {
     /// Adds `item` last in `id`'s list.
     pub(super) fn push(&mut self, id: u32, item: T) {
-        if self.ends.is_empty() {
-            self.items.clear();
-        }
+        self.drop_taken();
         let at = self.items.len() as u32;
         reserve_one(&mut self.items);
         self.items.push((item, END));
@@ -128,6 +126,13 @@ impl<T: Copy> RowLists<T> {
         self.ends.is_empty()
     }
 
+    /// Empties the buffer once every list in it is taken.
+    fn drop_taken(&mut self) {
+        if self.ends.is_empty() {
+            self.items.clear();
+        }
+    }
+
     /// Whether `id` has a list.
     #[inline]
     pub(super) fn contains(&self, id: u32) -> bool {
@@ -137,9 +142,7 @@ impl<T: Copy> RowLists<T> {
     /// Makes room for `n` more items (as [`reserve_many`]; taken entries
     /// go first).
     pub(super) fn reserve(&mut self, n: usize) {
-        if self.ends.is_empty() {
-            self.items.clear();
-        }
+        self.drop_taken();
         reserve_many(&mut self.items, n);
     }
 

@@ -411,29 +411,32 @@ fn server_references_waiting_for_their_bound_arguments_are_not_rescanned() {
 fn floods_of_the_smallest_tokens_cost_a_bounded_amount_each() {
     let n = 150_000;
     let flood = |token: &str| vec![token; n].join(",");
+    // Row 1, then row 0 of tokens; or row 0 first (forward references).
+    let after = |row1: &str, token: &str| format!("1:{row1}\n0:[{}]\n", flood(token));
+    let before = |row1: &str, token: &str| format!("0:[{}]\n1:{row1}\n", flood(token));
     #[rustfmt::skip]
     let cases: [(&str, String, f64); 13] = [
         // A reference: its value and its hole (16 bytes each).
-        ("resp-refs", format!("1:[]\n0:[{}]\n", flood("\"$1\"")), 8.0),
-        ("resp-forward-refs", format!("0:[{}]\n1:[]\n", flood("\"$1\"")), 8.0),
+        ("resp-refs", after("[]", "\"$1\""), 8.0),
+        ("resp-forward-refs", before("[]", "\"$1\""), 8.0),
         // A path reference keeps its text too, and walking it indexes the open holes.
-        ("resp-path-refs", format!("1:{{\"a\":0}}\n0:[{}]\n", flood("\"$1:a\"")), 11.0),
-        ("resp-forward-path-refs", format!("0:[{}]\n1:{{\"a\":0}}\n", flood("\"$1:a\"")), 11.0),
+        ("resp-path-refs", after("{\"a\":0}", "\"$1:a\""), 11.0),
+        ("resp-forward-path-refs", before("{\"a\":0}", "\"$1:a\""), 11.0),
         // Promises of one row are one node.
-        ("resp-promises", format!("1:[]\n0:[{}]\n", flood("\"$@1\"")), 8.0),
-        ("resp-forward-promises", format!("0:[{}]\n1:[]\n", flood("\"$@1\"")), 8.0),
+        ("resp-promises", after("[]", "\"$@1\""), 8.0),
+        ("resp-forward-promises", before("[]", "\"$@1\""), 8.0),
         // A Set each: its node and a list entry; with an item, a copy each
         // (copies of an array used before are limited to 8,192 plus one per
         // 16 bytes of stream: these two end in that limit's error).
-        ("resp-sets-of-nothing", format!("1:[]\n0:[{}]\n", flood("\"$W1\"")), 8.0),
-        ("resp-sets-of-one", format!("1:[0]\n0:[{}]\n", flood("\"$W1\"")), 9.0),
-        ("resp-maps-of-one", format!("1:[[0,0]]\n0:[{}]\n", flood("\"$Q1\"")), 9.0),
+        ("resp-sets-of-nothing", after("[]", "\"$W1\""), 8.0),
+        ("resp-sets-of-one", after("[0]", "\"$W1\""), 9.0),
+        ("resp-maps-of-one", after("[[0,0]]", "\"$Q1\""), 9.0),
         // A node each with more: a lazy (its state in the promises' pool,
         // and two list entries), a FormData (boxed), a Blob (its type and
         // bytes boxed).
-        ("resp-lazies", format!("1:[]\n0:[{}]\n", flood("\"$L1\"")), 16.0),
-        ("resp-formdata", format!("1:[]\n0:[{}]\n", flood("\"$K1\"")), 17.0),
-        ("resp-blobs", format!("1:[]\n0:[{}]\n", flood("\"$B1\"")), 22.0),
+        ("resp-lazies", after("[]", "\"$L1\""), 16.0),
+        ("resp-formdata", after("[]", "\"$K1\""), 17.0),
+        ("resp-blobs", after("[]", "\"$B1\""), 22.0),
         // Two bytes a value: a 16-byte value is 8 × by itself.
         ("resp-zeros", format!("0:[{}]\n", flood("0")), 9.0),
     ];
