@@ -1366,23 +1366,20 @@ impl Builder {
             let NodeRef::Array(items) = self.g.view(arr) else {
                 return Err(bad());
             };
+            let len = items.len() as u64;
             if consume_once && !consumed.insert(arr) {
                 return Err(ErrorKind::AlreadyInitialized { what, id: part }.into());
             }
             // Moved out of the part's arrays when nothing else reaches
             // them, else copied (and counted, before anything is copied).
             let take = exclusive(part);
-            if !take && !self.initialized.insert(arr) {
-                let n = items.len() as u64 * if kind == InitKind::Map { 2 } else { 1 };
-                self.copies = self.copies.saturating_add(n);
-                if self.copies > max_copies {
-                    return Err(ErrorKind::LimitExceeded { limit: LimitKind::LogicalSize, max: max_copies }.into());
-                }
+            if !take {
+                self.count_copy(arr, len * if kind == InitKind::Map { 2 } else { 1 }, max_copies)?;
             }
             let filled = match kind {
                 InitKind::Map => {
                     // Every entry a two-item array, checked before anything moves.
-                    let pairs_ok = items.iter().all(|item| {
+                    let pairs_ok = self.g.items_of(arr).iter().all(|item| {
                         matches!(item, Value::Node(pair) if matches!(self.g.view(*pair), NodeRef::Array(kv) if kv.len() == 2))
                     });
                     if !pairs_ok {
@@ -1406,6 +1403,20 @@ impl Builder {
                 }
             };
             self.g.replace(node, filled);
+        }
+        Ok(())
+    }
+
+    /// Counts a copy of the `n` items of array `arr` against `max_copies`
+    /// (a `max_logical_size` error past it), unless it is the array's first
+    /// use as an initializer: a part used once costs nothing more than its
+    /// bytes, and only reuse (which only a forged body makes) can amplify.
+    pub(crate) fn count_copy(&mut self, arr: NodeId, n: u64, max_copies: u64) -> Result<()> {
+        if !self.initialized.insert(arr) {
+            self.copies = self.copies.saturating_add(n);
+            if self.copies > max_copies {
+                return Err(ErrorKind::LimitExceeded { limit: LimitKind::LogicalSize, max: max_copies }.into());
+            }
         }
         Ok(())
     }

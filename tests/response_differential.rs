@@ -157,7 +157,7 @@ fn stream_prefix(react: &Json, ours: &Json) -> bool {
 #[test]
 fn hand_written_streams_decode_as_react_does() {
     let Some(mut oracle) = Oracle::start("response-server.mjs") else { return };
-    let cases: [(&str, &str); 4] = [
+    let cases: [(&str, &str); 6] = [
         // Object members reordered (an array index first) whose references
         // move into each other's slots: the second move must not drop the
         // first from the index of open holes.
@@ -169,6 +169,10 @@ fn hand_written_streams_decode_as_react_does() {
         ("map-of-complete-row", "1:[[1,2]]\n0:{\"a\":\"$Q1\",\"b\":\"$@2\"}\n2:\"$Q1\"\n"),
         ("set-of-complete-row", "1:[1,2]\n0:{\"a\":\"$W1\",\"b\":\"$@2\"}\n2:\"$W1\"\n"),
         ("formdata-of-complete-row", "1:[[\"k\",\"v\"]]\n0:{\"a\":\"$K1\",\"b\":\"$@2\"}\n2:\"$K1\"\n"),
+        // One row named by several `$B` (sharing its bytes) or `$K`
+        // (copying its entries), in its batch and once it is complete.
+        ("blob-row-reused", "1:[\"text/plain\",\"ab\",\"c\"]\n0:{\"a\":\"$B1\",\"b\":\"$B1\",\"c\":\"$@2\"}\n2:\"$B1\"\n"),
+        ("formdata-row-reused", "1:[[\"k\",\"v\"],[\"j\",\"w\"]]\n0:[\"$K1\",\"$K1\",\"$@2\"]\n2:[\"$K1\"]\n"),
     ];
     for (name, stream) in cases {
         let react = oracle.ask(&format!(

@@ -285,13 +285,14 @@ impl Tags for Response {
                 // Built from that row: if it errored, so does what needs it.
                 let element = self.marker.and_then(|m| pos.innermost_array_starting_with(m));
                 self.depend(Dep { to: p, element });
-                let node = bl.g.add(match tag {
-                    b'Q' => Node::Map(Vec::new()),
-                    b'W' => Node::Set(Vec::new()),
-                    b'i' => Node::Iterator(Vec::new()),
-                    b'K' => Node::FormData(Vec::new()),
-                    _ => Node::Blob(Box::new(Blob::new("", Bytes::new()))),
-                });
+                // Empty placeholders: none of them is boxed.
+                let node = match tag {
+                    b'Q' => bl.g.add(Node::Map(Vec::new())),
+                    b'W' => bl.g.add(Node::Set(Vec::new())),
+                    b'i' => bl.g.add(Node::Iterator(Vec::new())),
+                    b'K' => bl.g.add(Node::FormData(Vec::new())),
+                    _ => bl.g.add_empty_blob(),
+                };
                 match tag {
                     b'Q' | b'W' | b'i' => self.inits_of.push(p, node),
                     _ => self.entries_of.push(p, node),
@@ -480,10 +481,35 @@ pub(super) fn error_row(b: &mut Builder, json: &Bytes) -> Result<Value> {
 
 /// Fills a FormData (`$K`: an array of `[name, value]`) or Blob (`$B`:
 /// `[type, …parts]`) placeholder from its row.
-pub(super) fn fill_entry(b: &mut Builder, node: NodeId, part: u32, is_blob: bool) -> Result<()> {
+///
+/// A row's Blob is built once: the placeholders filled from the same row
+/// later share its bytes (`blobs` holds the first, by row), so a stream of
+/// `$B` references to one large row costs a node each, not a copy of the
+/// row each. A FormData's entries are copied each time, as React makes a new
+/// FormData each time; the copies of a row used before are counted against
+/// `max_copies` (see [`Builder::count_copy`]).
+pub(super) fn fill_entry(
+    b: &mut Builder,
+    (node, part, is_blob): (NodeId, u32, bool),
+    blobs: &mut IdMap<NodeId>,
+    max_copies: u64,
+) -> Result<()> {
+    if is_blob {
+        if let Some(NodeRef::Blob(first)) = blobs.get(&part).map(|&first| b.g.view(first)) {
+            let shared = Node::Blob(Box::new(first.clone()));
+            b.g.replace(node, shared);
+            return Ok(());
+        }
+    }
     let what = if is_blob { "Blob" } else { "FormData" };
     let bad = || Error::new(ErrorKind::InvalidInitializer { what }).at_part(part);
     let Some(Value::Node(arr)) = b.roots.get(&part).cloned() else { return Err(bad()) };
+    let NodeRef::Array(items) = b.g.view(arr) else { return Err(bad()) };
+    if !is_blob {
+        // In 16-byte items, as the initializers' copies are counted.
+        let size = std::mem::size_of::<(JsString, FormEntry)>() / std::mem::size_of::<Value>();
+        b.count_copy(arr, items.len() as u64 * size as u64, max_copies)?;
+    }
     let NodeRef::Array(items) = b.g.view(arr) else { return Err(bad()) };
     let filled = if is_blob {
         let Some(Value::String(ty)) = items.first() else { return Err(bad()) };
@@ -521,5 +547,8 @@ pub(super) fn fill_entry(b: &mut Builder, node: NodeId, part: u32, is_blob: bool
         Node::FormData(entries)
     };
     b.g.replace(node, filled);
+    if is_blob {
+        blobs.insert(part, node);
+    }
     Ok(())
 }

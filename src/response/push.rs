@@ -172,6 +172,8 @@ pub struct ResponseDecoder {
     bound_copies: u64,
     /// The `$h` placeholders were made server references (`Response::then_refs`).
     boxed_placeholders: bool,
+    /// The first Blob filled from each row: the later ones share its bytes.
+    blob_rows: IdMap<NodeId>,
 }
 
 impl ResponseDecoder {
@@ -234,6 +236,7 @@ impl ResponseDecoder {
             refs_by_bound: HashMap::new(),
             bound_copies: 0,
             boxed_placeholders: false,
+            blob_rows: IdMap::default(),
         };
         d.t.watch(Unit::Root);
         d
@@ -788,20 +791,25 @@ impl ResponseDecoder {
         self.fill_ready_server_refs()
     }
 
+    /// The items that Map, Set, iterator and FormData placeholders may copy
+    /// from arrays used before, over the whole decode: one item (16 bytes)
+    /// per sixteen bytes of stream, plus 8,192. React writes a row per Map,
+    /// Set, iterator or FormData, so only a forged stream copies one again.
+    fn max_copies(&self) -> u64 {
+        self.fed as u64 / 16 + 8_192
+    }
+
     /// Fills the Map, Set, iterator, FormData and Blob placeholders waiting
     /// for these rows (complete).
     fn fill_placeholders(&mut self, done_rows: impl Iterator<Item = u32> + Clone) -> Result<()> {
+        let max_copies = self.max_copies();
         if !self.r.inits_of.is_empty() {
             for row in done_rows.clone() {
                 let rejected = self.r.rejected.contains(&row);
                 if let Some(inits) = self.r.inits_of.remove(&row) {
                     if !rejected {
                         let list = inits.into_iter().map(|n| (n, row));
-                        // Copies of an array used before: one item (16
-                        // bytes) per sixteen bytes of stream, plus 8,192.
-                        // React writes a row per Map, Set or iterator, so
-                        // only a forged stream copies one again.
-                        self.b.fill_initializers(list, false, self.fed as u64 / 16 + 8_192)?;
+                        self.b.fill_initializers(list, false, max_copies)?;
                     }
                 }
             }
@@ -810,26 +818,25 @@ impl ResponseDecoder {
             return Ok(());
         }
         // Blobs first: a FormData's file entries are Blobs (copied in). A
-        // placeholder is a Blob or a FormData until it is filled.
-        let g = &self.b.g;
-        let entries: Vec<(u32, Vec<(NodeId, bool)>)> = done_rows
-            .clone()
-            .filter_map(|row| {
-                let list = self.r.entries_of.remove(&row)?;
-                Some((row, list.into_iter().map(|n| (n, matches!(g.view(n), NodeRef::Blob(_)))).collect()))
-            })
-            .collect();
+        // placeholder is a Blob or a FormData, and stays one when filled.
+        // The lists are read in place (they can be most of a stream's
+        // references), then taken.
+        let rows: Vec<u32> = done_rows.filter(|&row| self.r.entries_of.contains(row)).collect();
         for pass_blobs in [true, false] {
-            for (row, list) in &entries {
-                if self.r.rejected.contains(row) {
+            for &row in &rows {
+                if self.r.rejected.contains(&row) {
                     continue;
                 }
-                for &(node, is_blob) in list {
+                for node in self.r.entries_of.list(&row).into_iter().flatten() {
+                    let is_blob = matches!(self.b.g.view(node), NodeRef::Blob(_));
                     if is_blob == pass_blobs {
-                        fill_entry(&mut self.b, node, *row, is_blob)?;
+                        fill_entry(&mut self.b, (node, row, is_blob), &mut self.blob_rows, max_copies)?;
                     }
                 }
             }
+        }
+        for row in rows {
+            self.r.entries_of.remove(&row);
         }
         Ok(())
     }

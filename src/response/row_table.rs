@@ -153,6 +153,12 @@ impl<T: Copy> RowLists<T> {
         Some(ListItems { items: &self.items, at: first })
     }
 
+    /// Reads `id`'s list, in order, leaving it in place.
+    pub(super) fn list(&self, id: &u32) -> Option<ListItems<'_, T>> {
+        let &(first, _) = self.ends.get(id)?;
+        Some(ListItems { items: &self.items, at: first })
+    }
+
     /// Takes `id`'s list as a vector (empty if there is none).
     pub(super) fn take_vec(&mut self, id: &u32) -> Vec<T> {
         self.remove(id).map(Iterator::collect).unwrap_or_default()
@@ -197,7 +203,9 @@ mod tests {
         l.push(7, 'a');
         l.push(2, 'b');
         l.push(7, 'c');
+        assert_eq!(l.list(&7).map(Iterator::collect::<Vec<_>>), Some(vec!['a', 'c']));
         assert_eq!(l.remove(&7).map(Iterator::collect::<Vec<_>>), Some(vec!['a', 'c']));
+        assert!(l.list(&7).is_none());
         assert!(l.remove(&7).is_none() && !l.contains(7) && l.contains(2));
         assert_eq!(l.remove(&2).map(Iterator::collect::<Vec<_>>), Some(vec!['b']));
         assert!(l.is_empty());

@@ -315,6 +315,9 @@ impl TypedArrayKind {
     }
 }
 
+/// The Blob every empty Blob node views (they are stored with no box).
+static EMPTY_BLOB: Blob = Blob { name: None, content_type: JsString::new(), bytes: Bytes::new() };
+
 /// A `Blob`, or a `File` when it has a name.
 ///
 /// ```
@@ -983,6 +986,12 @@ enum Stored {
     /// A Blob, in its own box (not boxed again as a node: a stream can be
     /// mostly `$B` references).
     Blob(Box<Blob>),
+    /// An empty Blob (no name, no type, no bytes): a `$B` placeholder
+    /// until its row is complete, with no box.
+    EmptyBlob,
+    /// An empty FormData: a `$K` placeholder until its row is complete,
+    /// with no box ([`Graph::node_mut`] boxes it when asked).
+    EmptyFormData,
     /// Neither a container ([`Node::is_container`]) nor a promise. Boxed,
     /// so that a stored node is 16 bytes: containers are most nodes.
     Other(Box<Node>),
@@ -1005,8 +1014,7 @@ impl Stored {
             Stored::Map(s) => Stored::Map(s.shifted(entries)),
             Stored::Promise(s) => Stored::Promise(s.shifted(promises)),
             Stored::Lazy(s) => Stored::Lazy(s.shifted(promises)),
-            blob @ Stored::Blob(_) => blob,
-            other @ Stored::Other(_) => other,
+            unmoved @ (Stored::Blob(_) | Stored::EmptyBlob | Stored::EmptyFormData | Stored::Other(_)) => unmoved,
         }
     }
 }
@@ -1102,7 +1110,9 @@ impl Graph {
                 Stored::Lazy(s)
             }
             (Node::Lazy(state), _) => Stored::Lazy(self.pools.promises.push_one(*state)),
+            (Node::Blob(blob), _) if *blob == EMPTY_BLOB => Stored::EmptyBlob,
             (Node::Blob(blob), _) => Stored::Blob(blob),
+            (Node::FormData(entries), _) if entries.is_empty() => Stored::EmptyFormData,
             (other, Some(Stored::Other(mut boxed))) => {
                 *boxed = other;
                 Stored::Other(boxed)
@@ -1115,6 +1125,11 @@ impl Graph {
     /// [`fill_array`](Self::fill_array)).
     pub(crate) fn add_empty_array(&mut self) -> NodeId {
         self.push(Stored::Array(Span::default()))
+    }
+
+    /// Adds an empty Blob (a placeholder, stored with no box).
+    pub(crate) fn add_empty_blob(&mut self) -> NodeId {
+        self.push(Stored::EmptyBlob)
     }
 
     /// Adds an empty object (for [`fill_object`](Self::fill_object)).
@@ -1199,6 +1214,8 @@ impl Graph {
             Stored::Promise(s) => NodeRef::Promise(&self.pools.promises.get(s)[0]),
             Stored::Lazy(s) => NodeRef::Lazy(&self.pools.promises.get(s)[0]),
             Stored::Blob(ref blob) => NodeRef::Blob(blob),
+            Stored::EmptyBlob => NodeRef::Blob(&EMPTY_BLOB),
+            Stored::EmptyFormData => NodeRef::FormData(&[]),
             Stored::Other(ref node) => node.view(),
         }
     }
@@ -1289,7 +1306,11 @@ impl Graph {
     /// assert!(g.node_mut(a).is_none());
     /// ```
     pub fn node_mut(&mut self, id: NodeId) -> Option<&mut Node> {
-        match &mut self.nodes[id.index()] {
+        let stored = &mut self.nodes[id.index()];
+        if matches!(stored, Stored::EmptyFormData) {
+            *stored = Stored::Other(Box::new(Node::FormData(Vec::new())));
+        }
+        match stored {
             Stored::Other(node) => Some(node),
             _ => None,
         }
@@ -1339,7 +1360,7 @@ impl Graph {
                 f(k);
                 f(v);
             }),
-            Stored::Blob(_) => {}
+            Stored::Blob(_) | Stored::EmptyBlob | Stored::EmptyFormData => {}
             Stored::Promise(s) | Stored::Lazy(s) => {
                 if let PromiseState::Fulfilled(v) | PromiseState::Rejected(v) = &mut self.pools.promises.get_mut(*s)[0]
                 {
@@ -1999,6 +2020,25 @@ mod tests {
             assert_eq!(out.len(), 9 + pad, "{out:?}");
             assert!(matches!(out[1], Value::Number(z) if z == 0.0 && z.is_sign_positive()));
         }
+    }
+
+    #[test]
+    fn empty_blobs_and_form_data_are_stored_unboxed_and_read_as_any_other() {
+        let mut g = Graph::new();
+        let (blob, form) = (g.add(Node::Blob(Box::new(Blob::new("", Bytes::new())))), g.add(Node::FormData(vec![])));
+        assert!(matches!(g.nodes[blob.index()], Stored::EmptyBlob));
+        assert!(matches!(g.nodes[form.index()], Stored::EmptyFormData));
+        assert!(matches!(g.view(blob), NodeRef::Blob(b) if *b == Blob::new("", Bytes::new())));
+        assert!(matches!(g.view(form), NodeRef::FormData([])));
+        // An empty FormData is boxed when asked for mutably, so it can grow.
+        if let Some(Node::FormData(entries)) = g.node_mut(form) {
+            entries.push(("k".into(), FormEntry::Text("v".into())));
+        }
+        assert!(matches!(g.view(form), NodeRef::FormData([(k, FormEntry::Text(v))]) if k == "k" && v == "v"));
+        // Filled, a placeholder has its box; a typed Blob is never the empty one.
+        g.replace(blob, Node::Blob(Box::new(Blob::new("text/plain", &b"x"[..]))));
+        assert!(matches!(g.view(blob), NodeRef::Blob(b) if &b.bytes[..] == b"x"));
+        assert!(g.node_mut(blob).is_none());
     }
 
     #[test]
