@@ -331,6 +331,10 @@ pub(super) struct Run {
     pub finished: Option<Unit>,
 }
 
+/// The most items a buffer kept for reuse between rows may have room for
+/// (a larger one is dropped after use).
+pub(super) const SPARE_ROOM: usize = 1024;
+
 /// The dependency graph and the walks over it.
 #[derive(Default)]
 pub(super) struct Tracker {
@@ -349,6 +353,9 @@ pub(super) struct Tracker {
     free: Vec<u32>,
     /// Walks to run, in order.
     ready: Vec<u32>,
+    /// A finished run's list of completed keys, emptied, for the next run
+    /// (a run per row: a list each would be an allocation per row).
+    spare_done: Vec<(u32, Key)>,
     /// Walks stopped at a row that has not arrived, by that row.
     blocked: RowTable<List>,
     /// Walks waiting for a key (on another walk's component stack) to complete.
@@ -437,8 +444,20 @@ impl Tracker {
     }
 
     /// The walks ready to run, taken (in order).
-    pub(super) fn take_ready(&mut self) -> Vec<u32> {
-        std::mem::take(&mut self.ready)
+    pub(super) fn take_ready(&mut self, into: &mut Vec<u32>) {
+        // The buffers change places: each keeps its room.
+        into.clear();
+        std::mem::swap(into, &mut self.ready);
+    }
+
+    /// Takes back a run's list of completed keys, for the next run.
+    pub(super) fn recycle(&mut self, mut done: Vec<(u32, Key)>) {
+        // A long one goes (kept, it would hold its room while the decode
+        // grows elsewhere).
+        if done.capacity() > self.spare_done.capacity() && done.capacity() <= SPARE_ROOM {
+            done.clear();
+            self.spare_done = done;
+        }
     }
 
     /// Walk `n` goes last in `list`.
@@ -497,7 +516,8 @@ impl Tracker {
         let Some(mut w) = self.walks.get_mut(n as usize).and_then(Option::take) else {
             return Ok(Run { done: Vec::new(), finished: None });
         };
-        let mut done: Vec<(u32, Key)> = Vec::new();
+        let mut done = std::mem::take(&mut self.spare_done);
+        done.clear();
         let over = || ErrorKind::LimitExceeded { limit: LimitKind::Parts, max: max_parts as u64 }.into();
         self.scans += 1;
         let root = w.unit().key();
@@ -508,14 +528,15 @@ impl Tracker {
                 }
                 if !parsed.contains(&root.0) {
                     self.block(n, w, root.0);
-                    return Ok(Run { done: Vec::new(), finished: None });
+                    return Ok(Run { done, finished: None });
                 }
                 // Common case: a row that refers to nothing, or only to complete rows.
                 let (a, b) = self.deps(&root);
                 self.scans += u64::from(b - a);
                 if self.all_complete(a, b) {
                     self.mark_complete(root);
-                    return Ok(self.finish(n, w, vec![(0, root)]));
+                    done.push((0, root));
+                    return Ok(self.finish(n, w, done));
                 }
                 let mut s = Search::default();
                 self.push(&mut s, n, root);

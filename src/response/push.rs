@@ -15,7 +15,7 @@
 //! and are skipped; hints (`:H`) are not part of the value and are skipped
 //! too.
 
-use super::complete::{Mark, Tracker, Unit};
+use super::complete::{Mark, Tracker, Unit, SPARE_ROOM};
 use super::row_table::RowLists;
 use crate::id_map::{IdMap, IdSet};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -174,6 +174,10 @@ pub struct ResponseDecoder {
     boxed_placeholders: bool,
     /// The first Blob filled from each row: the later ones share its bytes.
     blob_rows: IdMap<NodeId>,
+    /// The walks to run next (kept for its room: a run per row).
+    ready: Vec<u32>,
+    /// A row's promises and lazies being settled (likewise).
+    settling: Vec<(NodeId, bool)>,
 }
 
 impl ResponseDecoder {
@@ -237,6 +241,8 @@ impl ResponseDecoder {
             bound_copies: 0,
             boxed_placeholders: false,
             blob_rows: IdMap::default(),
+            ready: Vec::new(),
+            settling: Vec::new(),
         };
         d.t.watch(Unit::Root);
         d
@@ -501,13 +507,19 @@ impl ResponseDecoder {
                 })?;
                 progress = true;
             }
-            for n in self.t.take_ready() {
+            let mut ready = std::mem::take(&mut self.ready);
+            self.t.take_ready(&mut ready);
+            for &n in &ready {
                 let run = self.t.run(n, &self.parsed, self.rows, self.fed, self.opts.limits.max_parts)?;
                 self.finalize(&run.done)?;
+                self.t.recycle(run.done);
                 if let Some(unit) = run.finished {
                     self.deliver(unit)?;
                 }
                 progress = true;
+            }
+            if ready.capacity() <= SPARE_ROOM {
+                self.ready = ready;
             }
             if !progress && self.r.work.is_empty() {
                 return Ok(());
@@ -883,10 +895,17 @@ impl ResponseDecoder {
 
     /// Settles the promises and lazies of a complete row.
     fn settle_row(&mut self, p: u32) -> Result<()> {
-        for (node, lazy) in self.promises_of.take_vec(&p) {
+        let Some(list) = self.promises_of.remove(&p) else { return Ok(()) };
+        let mut settling = std::mem::take(&mut self.settling);
+        settling.clear();
+        settling.extend(list);
+        for &(node, lazy) in &settling {
             let rejected = self.r.rejected.contains(&p);
             let v = self.b.roots.get(&p).cloned().unwrap_or(Value::Undefined);
             self.settle(node, lazy, v, rejected, 0)?;
+        }
+        if settling.capacity() <= SPARE_ROOM {
+            self.settling = settling;
         }
         Ok(())
     }
@@ -1036,7 +1055,7 @@ impl ResponseDecoder {
                     Event::Fulfilled { promise: node, value: value.clone() }
                 });
             }
-            self.b.g.replace(node, if lazy { Node::Lazy(Box::new(state)) } else { Node::Promise(state) });
+            self.b.g.set_promise_state(node, state, lazy);
             // (An empty hash map is not asked: asking hashes the key.)
             if self.refs_by_bound.is_empty() && self.adopting.is_empty() {
                 continue;

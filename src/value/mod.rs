@@ -1261,6 +1261,18 @@ impl Graph {
         self.nodes[id.index()] = self.store_over(node, Some(old));
     }
 
+    /// Settles promise (or, with `lazy`, lazy value) `id` in place: its
+    /// state is written into its slot of the promises' pool, without the
+    /// move of a whole node [`replace`](Self::replace) makes (and without a
+    /// box for a lazy's state); any other node is replaced.
+    pub(crate) fn set_promise_state(&mut self, id: NodeId, state: PromiseState, lazy: bool) {
+        match self.nodes[id.index()] {
+            Stored::Promise(s) if !lazy => self.pools.promises.get_mut(s)[0] = state,
+            Stored::Lazy(s) if lazy => self.pools.promises.get_mut(s)[0] = state,
+            _ => self.replace(id, if lazy { Node::Lazy(Box::new(state)) } else { Node::Promise(state) }),
+        }
+    }
+
     /// The state of the promise or lazy value with this id, mutably.
     ///
     /// # Panics
