@@ -329,17 +329,17 @@ pub(crate) fn scalar_tag(limits: &Limits, b: &[u8]) -> Option<Result<Value>> {
 
 /// Whether an object's pairs are already as `close_object` would leave
 /// them: no `__proto__` or array-index key (nothing is dropped or moved), no
-/// repeated key, no `undefined` value. For objects marked messy only by
+/// repeated key, no `undefined` value but the `holes` placeholders of its
+/// references (which stay where they are). For objects marked messy only by
 /// their size: one hash per key, of keys borrowed from the pairs.
-fn plain_pairs(keys: &[JsString], values: &[Value]) -> bool {
+fn plain_pairs(keys: &[JsString], values: &[Value], holes: usize) -> bool {
     let mut seen = std::collections::HashSet::with_capacity(keys.len());
+    let mut undefined = 0;
     keys.iter().zip(values).all(|(k, v)| {
         let b = k.as_wtf8();
-        !matches!(v, Value::Undefined)
-            && !b.first().is_some_and(u8::is_ascii_digit)
-            && b != b"__proto__"
-            && seen.insert(b)
-    })
+        undefined += usize::from(matches!(v, Value::Undefined));
+        !b.first().is_some_and(u8::is_ascii_digit) && b != b"__proto__" && seen.insert(b)
+    }) && undefined == holes
 }
 
 /// A key's bit in an object's `seen` mask: equal keys get equal bits.
@@ -523,7 +523,14 @@ pub(crate) struct Builder {
     /// (A row's holes are made while it is parsed: a contiguous range.)
     holes_by_row: crate::id_map::IdMap<(u32, u32)>,
     holes_by_chunk: HashMap<(u32, u32), (u32, u32)>,
-    undefined_in: Vec<NodeId>,
+    /// Objects with a key whose reference resolved to `undefined` (React
+    /// deletes such keys), waiting for their other references: the first
+    /// slot that may still wait for one (slots before it wait for none, and
+    /// no hole opens in an object once its row is parsed).
+    undefined_next: HashMap<NodeId, u32>,
+    /// Those of them a reference into resolved since they were last looked
+    /// at (each object once per resolution at most, so the looks are linear).
+    undefined_queue: Vec<NodeId>,
     key_index: HashMap<NodeId, HashMap<JsString, u32>>,
     /// Something is reached twice (a reference, a reused blob or promise):
     /// the logical size must be measured on the graph.
@@ -562,7 +569,8 @@ impl Builder {
             hole_at: HoleIndex::default(),
             holes_by_row: Default::default(),
             holes_by_chunk: HashMap::new(),
-            undefined_in: Vec::new(),
+            undefined_next: HashMap::new(),
+            undefined_queue: Vec::new(),
             key_index: HashMap::new(),
             shared: false,
             logical: 0,
@@ -696,7 +704,8 @@ impl Builder {
                         return Err(reader_contract());
                     };
                     self.charge(1 + sc.keys[keys_start..].iter().map(|k| 1 + k.len() as u64).sum::<u64>())?;
-                    if !messy || plain_pairs(&sc.keys[keys_start..], &sc.vals[start..]) {
+                    let holes = sc.obj_holes.len() - holes_start;
+                    if !messy || plain_pairs(&sc.keys[keys_start..], &sc.vals[start..], holes) {
                         sc.obj_holes.truncate(holes_start);
                         self.g.fill_object(node, (&mut sc.keys, keys_start), (&mut sc.vals, start));
                     } else {
@@ -927,8 +936,23 @@ impl Builder {
     }
 
     fn kill_hole(&mut self, h: usize) {
-        self.hole_at.remove(&self.holes[h].slot());
+        let slot = self.holes[h].slot();
+        self.hole_at.remove(&slot);
         self.holes[h].state = HoleState::Dead;
+        if let Slot::Item(node, _) = slot {
+            self.look_again(node);
+        }
+    }
+
+    /// A reference into object `node` resolved: if it waits to drop keys
+    /// whose references resolved to `undefined`, it is looked at again.
+    fn look_again(&mut self, node: NodeId) {
+        if !self.undefined_next.is_empty()
+            && self.undefined_queue.last() != Some(&node)
+            && self.undefined_next.contains_key(&node)
+        {
+            self.undefined_queue.push(node);
+        }
     }
 
     pub(crate) fn slot_value(&self, slot: Slot) -> Value {
@@ -975,7 +999,10 @@ impl Builder {
                     if let Some(value) = values.get_mut(i as usize) {
                         *value = v;
                         if is_undef {
-                            self.undefined_in.push(node);
+                            self.undefined_next.entry(node).or_insert(0);
+                            self.undefined_queue.push(node);
+                        } else {
+                            self.look_again(node);
                         }
                     }
                 } else if let Some(Node::Stream(s)) = self.g.node_mut(node) {
@@ -1178,21 +1205,36 @@ impl Builder {
 
     /// Deletes keys whose references resolved to `undefined` (React deletes
     /// them), in objects whose references are all resolved; the others wait.
+    ///
+    /// Only the objects a reference into resolved since the last call are
+    /// looked at, each from the first slot that still waited: the looks at
+    /// one object take its slots once in all, and each resolution one more
+    /// (an object with 8,000 such keys was looked at once per key, a scan
+    /// and a copy of it each: 1 GB for 175 kB).
     pub(crate) fn drop_undefined(&mut self) {
-        if self.undefined_in.is_empty() {
+        if self.undefined_queue.is_empty() {
             return;
         }
         self.index_item_holes();
-        let mut waiting = Vec::new();
-        for node in std::mem::take(&mut self.undefined_in) {
+        let mut queue = std::mem::take(&mut self.undefined_queue);
+        for &node in &queue {
+            let Some(&next) = self.undefined_next.get(&node) else { continue };
             let n = match self.g.view(node) {
-                NodeRef::Object(pairs) => pairs.len(),
-                _ => continue,
+                NodeRef::Object(pairs) => pairs.len() as u32,
+                _ => {
+                    self.undefined_next.remove(&node);
+                    continue;
+                }
             };
-            if (0..n).any(|i| self.hole_at.contains_key(&Slot::Item(node, i as u32), &self.holes)) {
-                waiting.push(node);
+            let mut i = next;
+            while i < n && !self.hole_at.contains_key(&Slot::Item(node, i), &self.holes) {
+                i += 1;
+            }
+            if i < n {
+                self.undefined_next.insert(node, i);
                 continue;
             }
+            self.undefined_next.remove(&node);
             if let NodeRef::Object(pairs) = self.g.view(node) {
                 let kept = pairs
                     .iter()
@@ -1200,9 +1242,14 @@ impl Builder {
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect();
                 self.g.replace(node, Node::Object(kept));
+                // Its keys moved: an index of them is stale.
+                self.key_index.remove(&node);
             }
         }
-        self.undefined_in = waiting;
+        queue.clear();
+        if self.undefined_queue.is_empty() {
+            self.undefined_queue = queue;
+        }
     }
 
     /// The logical size of the root: its size with every shared reference

@@ -157,7 +157,7 @@ fn stream_prefix(react: &Json, ours: &Json) -> bool {
 #[test]
 fn hand_written_streams_decode_as_react_does() {
     let Some(mut oracle) = Oracle::start("response-server.mjs") else { return };
-    let cases: [(&str, &str); 6] = [
+    let cases: [(&str, &str); 7] = [
         // Object members reordered (an array index first) whose references
         // move into each other's slots: the second move must not drop the
         // first from the index of open holes.
@@ -172,6 +172,9 @@ fn hand_written_streams_decode_as_react_does() {
         // One row named by several `$B` (sharing its bytes) or `$K`
         // (copying its entries), in its batch and once it is complete.
         ("blob-row-reused", "1:[\"text/plain\",\"ab\",\"c\"]\n0:{\"a\":\"$B1\",\"b\":\"$B1\",\"c\":\"$@2\"}\n2:\"$B1\"\n"),
+        // Keys whose references resolve to `undefined` are deleted, once the
+        // object's other references (one to a late row) resolve.
+        ("undefined-keys-late", "1:\"$undefined\"\n0:{\"a\":\"$1\",\"b\":\"$@2\",\"c\":\"$3\",\"d\":\"$1\"}\n2:1\n3:\"x\"\n"),
         ("formdata-row-reused", "1:[[\"k\",\"v\"],[\"j\",\"w\"]]\n0:[\"$K1\",\"$K1\",\"$@2\"]\n2:[\"$K1\"]\n"),
     ];
     for (name, stream) in cases {
