@@ -1491,18 +1491,26 @@ impl Builder {
 
     /// Reads server-reference metadata `{"id": string, "bound": null | promise of an array}`.
     pub(crate) fn server_ref_meta(&self, meta: Option<&Value>) -> Result<(JsString, Option<Vec<Value>>)> {
+        let (id, bound) = meta_fields(&self.g, meta)
+            .ok_or_else(|| Error::new(ErrorKind::InvalidServerReference { reason: "metadata is not an object" }))?;
+        let (id, array) = self.check_server_ref_meta(id.as_ref(), bound.as_ref())?;
+        let bound = array.map(|a| self.g.items_of(a).to_vec());
+        Ok((id, bound))
+    }
+
+    /// Checks the `id` and `bound` members of server-reference metadata
+    /// (see [`meta_fields`]): the id, and the array of bound arguments that
+    /// `bound`'s fulfilled promise holds (none for `null`).
+    pub(crate) fn check_server_ref_meta(
+        &self,
+        id: Option<&Value>,
+        bound: Option<&Value>,
+    ) -> Result<(JsString, Option<NodeId>)> {
         let bad = |reason| Error::new(ErrorKind::InvalidServerReference { reason });
-        let Some(Value::Node(obj)) = meta else {
-            return Err(bad("metadata is not an object"));
-        };
-        let NodeRef::Object(pairs) = self.g.view(*obj) else {
-            return Err(bad("metadata is not an object"));
-        };
-        let get = |k: &str| pairs.iter().find(|(key, _)| *key == k).map(|(_, v)| v);
-        let Some(Value::String(id)) = get("id") else {
+        let Some(Value::String(id)) = id else {
             return Err(bad("`id` is not a string"));
         };
-        let bound = match get("bound") {
+        let bound = match bound {
             Some(Value::Null) => None,
             Some(Value::Node(p)) => match self.g.view(*p) {
                 NodeRef::Promise(PromiseState::Fulfilled(Value::Node(arr))) => match self.g.view(*arr) {
@@ -1514,7 +1522,7 @@ impl Builder {
                             }
                             .into());
                         }
-                        Some(items.to_vec())
+                        Some(*arr)
                     }
                     _ => return Err(bad("`bound` is not an array")),
                 },
@@ -1525,6 +1533,23 @@ impl Builder {
         };
         Ok((id.clone(), bound))
     }
+}
+
+/// The `id` and `bound` members of server-reference metadata `meta` (each
+/// `None` when missing), in one look at its keys; `None` when `meta` is not
+/// an object.
+pub(crate) fn meta_fields(g: &Graph, meta: Option<&Value>) -> Option<(Option<Value>, Option<Value>)> {
+    let Some(Value::Node(obj)) = meta else { return None };
+    let NodeRef::Object(pairs) = g.view(*obj) else { return None };
+    let (mut id, mut bound) = (None, None);
+    for (k, v) in pairs.iter() {
+        if id.is_none() && *k == "id" {
+            id = Some(v.clone());
+        } else if bound.is_none() && *k == "bound" {
+            bound = Some(v.clone());
+        }
+    }
+    Some((id, bound))
 }
 
 /// `"<tag><text>"` for text that JSON needs no escapes for (ids, digits, ISO dates).

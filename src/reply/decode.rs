@@ -63,6 +63,8 @@ struct Reply<'o> {
     /// Closed arrays (with arrays in them) of the JSON text being parsed
     /// whose parent has not closed yet, in increasing node order ([`Limits::max_array_size`](crate::Limits::max_array_size)).
     trees: Vec<ArrayTree>,
+    /// The bytes of the temporary references' paths so far (see `$T`).
+    temp_path_bytes: usize,
 }
 
 /// A closed array that has arrays written directly inside it, with their
@@ -93,6 +95,7 @@ impl<'o> Decoder<'o> {
             later: Vec::new(),
             consumed_forms: IdSet::default(),
             blobs: IdMap::default(),
+            temp_path_bytes: 0,
             promise_nodes: IdMap::default(),
             server_ref_nodes: IdMap::default(),
             trees: Vec::new(),
@@ -458,6 +461,16 @@ impl Tags for Reply<'_> {
                     return Err(ErrorKind::TemporaryReferencesDisabled.into());
                 }
                 let path = pos.temp_path()?;
+                // Each keeps the text of its path, which can be as long as
+                // the keys around it: the texts are limited to the body's
+                // size plus 64 KiB (`$T`s under one long key were quadratic:
+                // 200 kB took 2 GB). React's paths are strings that share
+                // their prefix.
+                self.temp_path_bytes = self.temp_path_bytes.saturating_add(path.len());
+                let max = self.backing.total_bytes.saturating_add(1 << 16);
+                if self.temp_path_bytes > max {
+                    return Err(ErrorKind::LimitExceeded { limit: LimitKind::LogicalSize, max: max as u64 }.into());
+                }
                 bl.g.add_value(Node::TemporaryReference(path))
             }
             _ => match crate::model::scalar_tag(&bl.limits, b) {

@@ -169,8 +169,10 @@ pub(super) struct Response {
     pub(super) error_values: Vec<(NodeId, u32)>,
     /// Lazy wrappers (`$L`) and the rows they wrap.
     pub(super) lazies: Vec<(NodeId, u32)>,
-    /// Client references and the parsed metadata of their `I` rows.
-    pub(super) imports: Vec<(NodeId, Value, u32)>,
+    /// Client references and the parsed metadata of their `I` rows, by row
+    /// (each filled when its row completes: a list of them all was looked
+    /// through at every completion, quadratic in `I` rows waiting).
+    pub(super) imports: IdMap<(NodeId, Value)>,
 }
 
 impl Response {

@@ -178,6 +178,9 @@ pub struct ResponseDecoder {
     ready: Vec<u32>,
     /// A row's promises and lazies being settled (likewise).
     settling: Vec<(NodeId, bool)>,
+    /// The `id` and `bound` members of server reference rows of more than 16
+    /// keys (see `meta_fields`).
+    wide_meta: IdMap<(Option<Value>, Option<Value>)>,
 }
 
 impl ResponseDecoder {
@@ -213,7 +216,7 @@ impl ResponseDecoder {
             temporaries: HashMap::new(),
             error_values: Vec::new(),
             lazies: Vec::new(),
-            imports: Vec::new(),
+            imports: IdMap::default(),
         };
         r.enqueue(0);
         let mut d = ResponseDecoder {
@@ -243,6 +246,7 @@ impl ResponseDecoder {
             blob_rows: IdMap::default(),
             ready: Vec::new(),
             settling: Vec::new(),
+            wide_meta: IdMap::default(),
         };
         d.t.watch(Unit::Root);
         d
@@ -621,7 +625,7 @@ impl ResponseDecoder {
                 };
                 let node = b.g.add(Node::ClientReference(Box::new(placeholder)));
                 let meta = parse_model(b, r, &json, Slot::Root(u32::MAX), None)?.unwrap_or(Value::Undefined);
-                r.imports.push((node, meta, id));
+                r.imports.insert(id, (node, meta));
                 Some(Value::Node(node))
             }
             Chunk::Error(json) => {
@@ -752,28 +756,28 @@ impl ResponseDecoder {
         self.b.drop_undefined();
         let done_rows = done.iter().filter(|d| d.1 .1.is_none()).map(|d| d.1 .0);
         if !self.r.imports.is_empty() {
-            let done_set: HashSet<u32> = done_rows.clone().collect();
-            let imports = std::mem::take(&mut self.r.imports);
-            let (ready, later): (Vec<_>, Vec<_>) = imports.into_iter().partition(|(_, _, row)| done_set.contains(row));
-            self.r.imports = later;
-            for (node, meta, row) in ready {
-                fill_import(&mut self.b, node, &meta, row)?;
+            for row in done_rows.clone() {
+                if let Some((node, meta)) = self.r.imports.remove(&row) {
+                    fill_import(&mut self.b, node, &meta, row)?;
+                }
             }
         }
         if !self.error_values_of.is_empty() {
             for row in done_rows.clone() {
-                for node in self.error_values_of.take_vec(&row) {
-                    let info = self.b.roots.get(&row).cloned();
-                    let message = match info.and_then(|v| v.as_node()).map(|n| self.b.g.view(n)) {
-                        Some(NodeRef::Object(pairs)) => {
-                            pairs.iter().find(|(k, _)| *k == "message").and_then(|(_, v)| v.as_string().cloned())
-                        }
-                        _ => None,
-                    };
-                    self.b.g.replace(
-                        node,
-                        Node::Error(Box::new(JsError { message: message.unwrap_or_default(), digest: None })),
-                    );
+                let Some(nodes) = self.error_values_of.remove(&row) else { continue };
+                // The row's message, looked up once for all its `$Z`s (once
+                // each was quadratic for a wide row named by many).
+                let info = self.b.roots.get(&row).cloned();
+                let message = match info.and_then(|v| v.as_node()).map(|n| self.b.g.view(n)) {
+                    Some(NodeRef::Object(pairs)) => {
+                        pairs.iter().find(|(k, _)| *k == "message").and_then(|(_, v)| v.as_string().cloned())
+                    }
+                    _ => None,
+                }
+                .unwrap_or_default();
+                for node in nodes {
+                    let error = JsError { message: message.clone(), digest: None };
+                    self.b.g.replace(node, Node::Error(Box::new(error)));
                 }
             }
         }
@@ -857,14 +861,28 @@ impl ResponseDecoder {
     /// its bound arguments (if not `null`), checked each time its `$h`s are
     /// filled (not kept: a server reference row can be most of a stream; the
     /// check costs no more than the copies the fill makes, which are counted).
-    fn server_meta_of(&self, row: u32) -> Result<(crate::value::JsString, Option<NodeId>)> {
-        let (id, bound) = self.b.server_ref_meta(self.b.roots.get(&row)).map_err(|e| e.at_part(row))?;
-        let array = match (bound, self.bound_promise(row).map(|p| self.b.g.view(p))) {
-            (None, _) => None,
-            (Some(_), Some(NodeRef::Promise(PromiseState::Fulfilled(Value::Node(array))))) => Some(*array),
-            (Some(_), _) => return Err(Error::new(ErrorKind::Internal { what: "server reference metadata" })),
+    fn server_meta_of(&mut self, row: u32) -> Result<(crate::value::JsString, Option<NodeId>)> {
+        let Some((id, bound)) = self.meta_fields(row) else {
+            let reason = "metadata is not an object";
+            return Err(Error::new(ErrorKind::InvalidServerReference { reason }).at_part(row));
         };
-        Ok((id, array))
+        self.b.check_server_ref_meta(id.as_ref(), bound.as_ref()).map_err(|e| e.at_part(row))
+    }
+
+    /// The `id` and `bound` members of server reference row `row` (see
+    /// [`crate::model::meta_fields`]). Remembered for an object of more than
+    /// 16 keys: each `$h` row arriving looks at the row again, and a look at
+    /// each of its keys each time was quadratic (a 2.7 MB stream took 68 s).
+    fn meta_fields(&mut self, row: u32) -> Option<(Option<Value>, Option<Value>)> {
+        if let Some(fields) = self.wide_meta.get(&row) {
+            return Some(fields.clone());
+        }
+        let meta = self.b.roots.get(&row);
+        let fields = crate::model::meta_fields(&self.b.g, meta)?;
+        if matches!(meta.and_then(Value::as_node).map(|n| self.b.g.view(n)), Some(NodeRef::Object(p)) if p.len() > 16) {
+            self.wide_meta.insert(row, fields.clone());
+        }
+        Some(fields)
     }
 
     /// The bound arguments in `array`.
@@ -997,18 +1015,9 @@ impl ResponseDecoder {
     }
 
     /// A server reference row's bound promise, if it has not settled.
-    fn pending_bound(&self, row: u32) -> Option<NodeId> {
-        self.bound_promise(row).filter(|&p| matches!(self.b.g.view(p), NodeRef::Promise(PromiseState::Pending)))
-    }
-
-    /// The node a server reference row's `bound` names, if it names one.
-    fn bound_promise(&self, row: u32) -> Option<NodeId> {
-        let Some(Value::Node(obj)) = self.b.roots.get(&row) else { return None };
-        let NodeRef::Object(pairs) = self.b.g.view(*obj) else { return None };
-        match pairs.iter().find(|(k, _)| *k == "bound").map(|(_, v)| v) {
-            Some(Value::Node(p)) => Some(*p),
-            _ => None,
-        }
+    fn pending_bound(&mut self, row: u32) -> Option<NodeId> {
+        let (_, bound) = self.meta_fields(row)?;
+        bound.and_then(|b| b.as_node()).filter(|&p| matches!(self.b.g.view(p), NodeRef::Promise(PromiseState::Pending)))
     }
 
     /// Settles one promise (or lazy) with its row's value: a promise of a

@@ -158,11 +158,6 @@ impl<T: Copy> RowLists<T> {
         let &(first, _) = self.ends.get(id)?;
         Some(ListItems { items: &self.items, at: first })
     }
-
-    /// Takes `id`'s list as a vector (empty if there is none).
-    pub(super) fn take_vec(&mut self, id: &u32) -> Vec<T> {
-        self.remove(id).map(Iterator::collect).unwrap_or_default()
-    }
 }
 
 /// The items of a list taken from [`RowLists`], in order.

@@ -992,6 +992,10 @@ enum Stored {
     /// An empty FormData: a `$K` placeholder until its row is complete,
     /// with no box ([`Graph::node_mut`] boxes it when asked).
     EmptyFormData,
+    /// An error value, in its own box (not boxed again as a node: a stream
+    /// can be mostly `$Z` references; [`Graph::node_mut`] boxes it as a
+    /// node when asked).
+    Error(Box<JsError>),
     /// Neither a container ([`Node::is_container`]) nor a promise. Boxed,
     /// so that a stored node is 16 bytes: containers are most nodes.
     Other(Box<Node>),
@@ -1014,7 +1018,11 @@ impl Stored {
             Stored::Map(s) => Stored::Map(s.shifted(entries)),
             Stored::Promise(s) => Stored::Promise(s.shifted(promises)),
             Stored::Lazy(s) => Stored::Lazy(s.shifted(promises)),
-            unmoved @ (Stored::Blob(_) | Stored::EmptyBlob | Stored::EmptyFormData | Stored::Other(_)) => unmoved,
+            unmoved @ (Stored::Blob(_)
+            | Stored::EmptyBlob
+            | Stored::EmptyFormData
+            | Stored::Error(_)
+            | Stored::Other(_)) => unmoved,
         }
     }
 }
@@ -1113,6 +1121,7 @@ impl Graph {
             (Node::Blob(blob), _) if *blob == EMPTY_BLOB => Stored::EmptyBlob,
             (Node::Blob(blob), _) => Stored::Blob(blob),
             (Node::FormData(entries), _) if entries.is_empty() => Stored::EmptyFormData,
+            (Node::Error(error), _) => Stored::Error(error),
             (other, Some(Stored::Other(mut boxed))) => {
                 *boxed = other;
                 Stored::Other(boxed)
@@ -1216,6 +1225,7 @@ impl Graph {
             Stored::Blob(ref blob) => NodeRef::Blob(blob),
             Stored::EmptyBlob => NodeRef::Blob(&EMPTY_BLOB),
             Stored::EmptyFormData => NodeRef::FormData(&[]),
+            Stored::Error(ref error) => NodeRef::Error(error),
             Stored::Other(ref node) => node.view(),
         }
     }
@@ -1319,8 +1329,10 @@ impl Graph {
     /// ```
     pub fn node_mut(&mut self, id: NodeId) -> Option<&mut Node> {
         let stored = &mut self.nodes[id.index()];
-        if matches!(stored, Stored::EmptyFormData) {
-            *stored = Stored::Other(Box::new(Node::FormData(Vec::new())));
+        match std::mem::replace(stored, Stored::EmptyBlob) {
+            Stored::EmptyFormData => *stored = Stored::Other(Box::new(Node::FormData(Vec::new()))),
+            Stored::Error(error) => *stored = Stored::Other(Box::new(Node::Error(error))),
+            unchanged => *stored = unchanged,
         }
         match stored {
             Stored::Other(node) => Some(node),
@@ -1372,7 +1384,7 @@ impl Graph {
                 f(k);
                 f(v);
             }),
-            Stored::Blob(_) | Stored::EmptyBlob | Stored::EmptyFormData => {}
+            Stored::Blob(_) | Stored::EmptyBlob | Stored::EmptyFormData | Stored::Error(_) => {}
             Stored::Promise(s) | Stored::Lazy(s) => {
                 if let PromiseState::Fulfilled(v) | PromiseState::Rejected(v) = &mut self.pools.promises.get_mut(*s)[0]
                 {

@@ -370,6 +370,29 @@ fn many_keys_resolving_to_undefined_are_dropped_in_linear_time() {
     assert!(pairs.iter().all(|(k, _)| k.to_string().starts_with('p')));
 }
 
+/// Temporary references keep the text of their path, as long as the keys
+/// around them: `$T`s under one long key copied it each (200 kB took 2 GB;
+/// found by a review). The texts are limited to the body's size plus 64 KiB,
+/// a `max_logical_size` error past that; a few are values.
+#[test]
+fn temporary_reference_paths_are_limited() {
+    let mut opts = DecodeOptions::default();
+    opts.temporary_references = true;
+    let n = 10_000;
+    let key = "k".repeat(5 * n);
+    let parts = vec![p("0", format!("{{\"{key}\":[{}]}}", vec!["\"$T\""; n].join(",")))];
+    let size = size(&parts);
+    let benign_parts = benign(size);
+    let input = |hostile: bool| entries(if hostile { &parts } else { &benign_parts });
+    let r = bounded("temp-paths", "body", size, memory_budget(size), input, |e| reply::decode_form(e, &opts));
+    assert!(matches!(r.unwrap_err().kind(), ErrorKind::LimitExceeded { limit: LimitKind::LogicalSize, .. }));
+    // Ten of them under a key of 1,000 bytes: within the limit.
+    let body = format!("{{\"{}\":[{}]}}", &key[..1_000], ["\"$T\""; 10].join(","));
+    let g = reply::decode_form(entries(&[p("0", body)]), &opts).unwrap();
+    let temps = g.ids().filter(|&id| matches!(g.view(id), NodeRef::TemporaryReference(_))).count();
+    assert_eq!(temps, 10);
+}
+
 #[test]
 fn floods_of_the_smallest_tokens_cost_a_bounded_amount_each() {
     let n = 150_000;

@@ -26,10 +26,16 @@ fn benign(bytes: usize) -> Vec<u8> {
 /// Decodes `stream` whole, checking memory and time; and fed in pieces of
 /// 7 bytes, which must fail the same way or give the same value.
 fn run(name: &str, stream: &[u8]) -> Result<Graph, flight_codec::Error> {
+    run_within(name, stream, memory_budget(stream.len()))
+}
+
+/// [`run`] with another memory budget (for floods of tokens that cost more
+/// than 8 × their bytes: see `floods_of_the_smallest_tokens_cost_a_bounded_amount_each`).
+fn run_within(name: &str, stream: &[u8], budget: usize) -> Result<Graph, flight_codec::Error> {
     let n = stream.len();
     let benign = benign(n);
     let input = |hostile: bool| if hostile { stream } else { &benign[..] };
-    let result = bounded(name, "stream", n, memory_budget(n), input, |s| response::decode(s, &Default::default()));
+    let result = bounded(name, "stream", n, budget, input, |s| response::decode(s, &Default::default()));
     // The same in pieces.
     let pieced = (|| {
         let mut d = ResponseDecoder::new(Default::default());
@@ -461,6 +467,55 @@ fn many_keys_resolving_to_undefined_are_dropped_in_linear_time() {
     let Some(NodeRef::Object(pairs)) = g.root().as_node().map(|id| g.view(id)) else { panic!("not an object") };
     assert_eq!(pairs.len(), n + 1, "the keys resolving to undefined are deleted");
     assert!(pairs.iter().all(|(k, _)| !k.to_string().starts_with('u')));
+}
+
+/// Rows that wait for one late row, each completion looking through all of
+/// the waiting (quadratic; found by a review): `I` rows whose metadata
+/// names the last row, beside rows completing one by one (5,000 of each,
+/// 231 kB, took 0.67 s, 20,000 10 s); `$Z` error values naming a wide row,
+/// whose message was looked up once per value (20,000 of them, 636 kB,
+/// 1.4 s); `$h` rows naming a server reference row of many keys, whose `id`
+/// and `bound` were looked up at each `$h` row arriving (10,000 of each,
+/// 567 kB, 4.1 s).
+#[test]
+fn rows_waiting_for_one_row_are_not_looked_through_again() {
+    let n = 5_000u32;
+    let late = 2 * n + 1;
+    let mut items: Vec<String> = (1..=n).map(|i| format!("\"$L{i:x}\"")).collect();
+    items.extend((n + 1..=2 * n).map(|j| format!("\"$@{j:x}\"")));
+    let mut s = format!("0:[{}]\n", items.join(","));
+    for i in 1..=n {
+        s.push_str(&format!("{i:x}:I[\"${late:x}\",[],\"x\"]\n"));
+    }
+    for j in n + 1..=2 * n {
+        s.push_str(&format!("{j:x}:0\n"));
+    }
+    s.push_str(&format!("{late:x}:\"m\"\n"));
+    // A `$L` and its 20-byte `I` row: a lazy costs 15 × its token in the
+    // floods below, and the row its client reference and metadata.
+    let g = run_within("resp-imports-waiting", s.as_bytes(), 15 * s.len() + (1 << 20)).unwrap();
+    let refs = g.ids().filter(|&id| matches!(g.view(id), NodeRef::ClientReference(r) if r.id == "m")).count();
+    assert_eq!(refs, n as usize);
+
+    let n = 20_000;
+    let keys: Vec<String> = (0..n).map(|i| format!("\"k{i}\":0")).collect();
+    let s = format!("0:[{}]\n1:{{{},\"message\":\"m\"}}\n", vec!["\"$Z1\""; n].join(","), keys.join(","));
+    // Each `$Z` is an error of its own: a node, a 32-byte boxed error and a
+    // dependency mark, for 6 bytes.
+    let g = run_within("resp-error-values-of-a-wide-row", s.as_bytes(), 12 * s.len() + (1 << 20)).unwrap();
+    let errors = g.ids().filter(|&id| matches!(g.view(id), NodeRef::Error(e) if e.message == "m")).count();
+    assert_eq!(errors, n);
+
+    let n = 10_000u32;
+    let keys: Vec<String> = (0..n).map(|i| format!("\"k{i}\":0")).collect();
+    let rows: Vec<String> = (0..n).map(|i| format!("\"${:x}\"", i + 2)).collect();
+    let mut s = format!("1:{{{},\"id\":\"x\",\"bound\":null}}\n0:[{}]\n", keys.join(","), rows.join(","));
+    for i in 0..n {
+        s.push_str(&format!("{:x}:\"$h1\"\n", i + 2));
+    }
+    let g = run("resp-server-refs-of-a-wide-row", s.as_bytes()).unwrap();
+    let refs = g.ids().filter(|&id| matches!(g.view(id), NodeRef::ServerReference(r) if r.id == "x")).count();
+    assert_eq!(refs, n as usize);
 }
 
 /// Streams of 150,000 copies of one small token in a row's array, each
