@@ -747,9 +747,7 @@ impl ResponseDecoder {
             }
         }
         self.propagate_errors(done);
-        if self.b.failed.len() != self.r.rejected.len() {
-            self.b.failed.clone_from(&self.r.rejected);
-        }
+        debug_assert_eq!(self.b.failed.len(), self.r.rejected.len());
         for &(_, k) in done {
             self.b.resolve_holes_of(k).map_err(|e| at_row(e, k.0))?;
         }
@@ -1206,6 +1204,9 @@ impl ResponseDecoder {
                     }
                 }
                 if self.r.rejected.insert(from) {
+                    // (The builder's copy, kept in step: copying the set at
+                    // each completion was quadratic in errored rows.)
+                    self.b.failed.insert(from);
                     self.b.roots.insert(from, error.clone());
                     queue.push(from);
                 }
