@@ -56,7 +56,7 @@ use serde::Serialize;
 use crate::error::{Error, ErrorKind, Result};
 use crate::reply::{self, Action, DecodeOptions, FormState};
 use crate::response::{self, ResponseBody, Thrown};
-use crate::serde::{from_graph, from_reply, to_response_body};
+use crate::serde::{from_reply, to_response_body};
 use crate::value::{Graph, JsError, Node, NodeRef, PromiseState, Value};
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
@@ -216,8 +216,16 @@ pub const CONTENT_TYPE: &str = "text/x-component";
 
 /// The arguments of one call, before they are read into the parameters.
 enum Args {
-    Reply { content_type: String, body: Bytes },
-    Graph(Graph),
+    Reply {
+        content_type: String,
+        body: Bytes,
+    },
+    /// A form action's arguments, and the size of the body they came from
+    /// (the typed read's budget).
+    Graph {
+        graph: Graph,
+        body_len: usize,
+    },
 }
 
 type Invoke = dyn Fn(Args, &Options) -> BoxFuture<Result<ResponseBody>> + Send + Sync;
@@ -290,7 +298,7 @@ impl Registry {
         let invoke = move |args: Args, opts: &Options| -> BoxFuture<Result<ResponseBody>> {
             let read = match args {
                 Args::Reply { content_type, body } => from_reply::<T>(&content_type, body, &opts.decode),
-                Args::Graph(g) => from_graph::<T>(&g),
+                Args::Graph { graph, body_len } => crate::serde::from_body_graph::<T>(&graph, body_len, &opts.decode),
             };
             match read {
                 Ok(args) => handler.invoke(args),
@@ -353,13 +361,14 @@ impl Registry {
         }
         let boundary = crate::multipart::boundary_from_content_type(&request.content_type)
             .map_err(|e| Error::new(ErrorKind::Multipart(e)))?;
+        let body_len = request.body.len();
         let entries = reply::multipart_entries(&request.body, &boundary, &self.options.decode)?;
         let form_state = reply::decode_form_state(entries.clone(), &self.options.decode)?;
         let action = reply::decode_action(entries, &self.options.decode)?
             .ok_or_else(|| Error::new(ErrorKind::InvalidAction { reason: "the form names no action" }))?;
         let id = action.id.to_string_lossy().into_owned();
         let invoke = lookup(&id)?;
-        Ok((id, invoke, Args::Graph(form_arguments(action)), form_state))
+        Ok((id, invoke, Args::Graph { graph: form_arguments(action), body_len }, form_state))
     }
 }
 

@@ -5,8 +5,24 @@ use std::fmt::Write as _;
 
 use crate::value::{FormEntry, Graph, NodeRef, PromiseState, StreamEnd, Value};
 
+/// The deepest level indented as such: deeper lines are indented as deep
+/// as this and show their level as a number (`[5000] `), so that the text
+/// of a deep value stays linear in its size.
+const MAX_INDENT: usize = 64;
+
+/// The indentation of a line at `depth`.
+fn indent(depth: usize) -> String {
+    if depth <= MAX_INDENT {
+        "  ".repeat(depth)
+    } else {
+        format!("{}[{depth}] ", "  ".repeat(MAX_INDENT))
+    }
+}
+
 /// Renders `g` as an indented tree, one value per line. A node reached a
-/// second time (shared, or a cycle) is shown as `→ #<id>`.
+/// second time (shared, or a cycle) is shown as `→ #<id>`. Lines deeper
+/// than 64 levels show their level as a number instead of more indentation
+/// (a 20,000-deep value would otherwise be 400 MB of spaces).
 ///
 /// ```
 /// let g = flight_codec::reply::decode_str(r#"{"a":[1,"$n2"]}"#, &Default::default())?;
@@ -19,7 +35,7 @@ pub fn tree(g: &Graph) -> String {
     let mut seen = HashSet::new();
     let mut stack: Vec<(usize, String, Value)> = vec![(0, "root".into(), g.root().clone())];
     while let Some((depth, label, v)) = stack.pop() {
-        let pad = "  ".repeat(depth);
+        let pad = indent(depth);
         let mut kids: Vec<(String, Value)> = Vec::new();
         let desc = match &v {
             Value::Undefined => "undefined".to_string(),
@@ -140,5 +156,37 @@ fn promise(what: &str, tag: &str, state: &PromiseState, kids: &mut Vec<(String, 
             kids.push(("rejected".into(), v.clone()));
             format!("{what} {tag}")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::Node;
+
+    #[test]
+    fn deep_values_are_indented_up_to_64_levels_then_numbered() {
+        let mut g = Graph::new();
+        let mut v = Value::Number(1.0);
+        for _ in 0..20_000 {
+            v = g.add_value(Node::Array(vec![v]));
+        }
+        g.set_root(v);
+        let text = tree(&g);
+        let lines = text.lines().count();
+        assert_eq!(lines, 20_001);
+        // Linear: no line is indented by more than 64 levels.
+        assert!(text.len() < lines * 200, "{} bytes for {lines} lines", text.len());
+        assert!(text.lines().nth(64).is_some_and(|l| l.starts_with(&"  ".repeat(64)) && !l.contains('[')));
+        assert!(
+            text.lines().nth(65).is_some_and(|l| l.trim_start().starts_with("[65] 0: array")),
+            "{:?}",
+            text.lines().nth(65)
+        );
+        assert!(
+            text.lines().last().is_some_and(|l| l.trim_start() == "[20000] 0: number 1"),
+            "{:?}",
+            text.lines().last()
+        );
     }
 }

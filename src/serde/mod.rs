@@ -70,16 +70,24 @@ pub const MAX_TYPED_DEPTH: usize = 128;
 /// Units (values, string and binary bytes) a typed read of a body of `len`
 /// bytes may produce: a Rust value has no shared references, so every
 /// reference the body repeats is read again. Sixteen units per input byte
-/// plus 64 Ki bounds the amplification a reference bomb can cause.
-fn budget(len: usize, opts: &DecodeOptions) -> u64 {
-    (len as u64).saturating_mul(16).saturating_add(1 << 16).min(opts.limits.max_logical_size)
+/// plus 4 Ki bounds the amplification a reference bomb can cause (the
+/// constant was 64 Ki until the eleventh session: a 2 kB body could be read
+/// into 5 MB of `serde_json::Value`s).
+pub(crate) fn budget(len: usize, opts: &DecodeOptions) -> u64 {
+    (len as u64).saturating_mul(16).saturating_add(TYPED_BUDGET_BASE).min(opts.limits.max_logical_size)
 }
+
+/// The units every typed read may produce, whatever the body's size.
+const TYPED_BUDGET_BASE: u64 = 1 << 12;
 
 /// Reads `T` from a value graph.
 ///
 /// Strings and bytes can be borrowed from the graph (`&str`, `&[u8]`
 /// fields). Shared nodes are read at each place they occur; cycles are an
-/// error.
+/// error. A graph whose nodes are shared many times is read that many
+/// times, up to the default `max_logical_size` (128 Mi units): to read a
+/// graph decoded from untrusted input, prefer [`from_reply`] or
+/// [`from_response`], which limit the read to 16 units per input byte.
 ///
 /// # Errors
 /// [`ErrorKind::Type`](crate::ErrorKind::Type) with the path to the value
@@ -94,6 +102,13 @@ fn budget(len: usize, opts: &DecodeOptions) -> u64 {
 pub fn from_graph<'g, T: Deserialize<'g>>(g: &'g Graph) -> Result<T> {
     let limits = crate::Limits::default();
     from_graph_with(g, limits.max_logical_size, "value")
+}
+
+/// [`from_graph`] for a graph decoded from a body of `len` bytes (a form
+/// action's arguments), within the same budget as [`from_reply`]: 16 units
+/// per body byte plus 4 Ki, not the whole `max_logical_size`.
+pub(crate) fn from_body_graph<T: DeserializeOwned>(g: &Graph, len: usize, opts: &DecodeOptions) -> Result<T> {
+    from_graph_with(g, budget(len, opts), "args")
 }
 
 fn from_graph_with<'g, T: Deserialize<'g>>(g: &'g Graph, budget: u64, root: &str) -> Result<T> {
