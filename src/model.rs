@@ -709,10 +709,13 @@ impl Builder {
                         sc.obj_holes.truncate(holes_start);
                         self.g.fill_object(node, (&mut sc.keys, keys_start), (&mut sc.vals, start));
                     } else {
-                        let pairs: Vec<(JsString, Value)> =
-                            sc.keys.drain(keys_start..).zip(sc.vals.drain(start..)).collect();
-                        let holes: Vec<(usize, usize)> = sc.obj_holes.drain(holes_start..).collect();
-                        self.close_object(node, pairs, holes);
+                        self.close_object(
+                            node,
+                            (&mut sc.keys, keys_start),
+                            (&mut sc.vals, start),
+                            &sc.obj_holes[holes_start..],
+                        );
+                        sc.obj_holes.truncate(holes_start);
                     }
                     Parsed::Value(Value::Node(node))
                 }
@@ -866,59 +869,103 @@ impl Builder {
     /// first, ascending; a repeated key keeps its first position and its last
     /// value; `__proto__` keys and `undefined` values are dropped (React
     /// deletes them).
-    fn close_object(&mut self, node: NodeId, pairs: Vec<(JsString, Value)>, holes: Vec<(usize, usize)>) {
-        let hole_of: HashMap<usize, usize> = holes.iter().copied().collect();
-        // Last value wins; first position kept.
-        let mut first: HashMap<JsString, usize> = HashMap::with_capacity(pairs.len());
-        let mut out: Vec<(JsString, Value, Option<usize>)> = Vec::with_capacity(pairs.len());
-        for (i, (k, v)) in pairs.into_iter().enumerate() {
-            if k == "__proto__" {
-                if let Some(h) = hole_of.get(&i) {
-                    self.kill_hole(*h);
-                }
-                continue;
-            }
-            let hole = hole_of.get(&i).copied();
-            match first.get(&k) {
-                Some(&at) => {
-                    if let Some(old) = out[at].2.take() {
-                        self.kill_hole(old);
-                    }
-                    out[at].1 = v;
-                    out[at].2 = hole;
-                }
-                None => {
-                    first.insert(k.clone(), out.len());
-                    out.push((k, v, hole));
-                }
+    fn close_object(
+        &mut self,
+        node: NodeId,
+        (keys_vec, keys_start): (&mut Vec<JsString>, usize),
+        (vals_vec, vals_start): (&mut Vec<Value>, usize),
+        holes: &[(usize, usize)],
+    ) {
+        // (The holes are in the order of their pairs.)
+        let hole_of = |i: usize| holes.binary_search_by_key(&i, |&(at, _)| at).ok().map(|j| holes[j].1);
+        // The pairs are worked on where the parse left them, and go into
+        // the graph from there: no copy of them.
+        let (keys, vals) = (&mut keys_vec[keys_start..], &mut vals_vec[vals_start..]);
+        let n = keys.len();
+        // Repeated keys are found by sorting the pairs' positions by key
+        // (stably: a key's positions stay in order), with no table of keys:
+        // 4 bytes a pair. The first position of each key keeps it, with the
+        // value of the last (last value wins, first position kept); the
+        // holes of the others die, as do those under `__proto__` (dropped).
+        let mut by_key: Vec<u32> = (0..n as u32).collect();
+        by_key.sort_by(|&a, &b| keys[a as usize].as_wtf8().cmp(keys[b as usize].as_wtf8()));
+        let mut winner: Vec<u32> = vec![u32::MAX; n];
+        let mut dead = Vec::new();
+        for group in by_key.chunk_by(|&a, &b| keys[a as usize] == keys[b as usize]) {
+            let (first, last) = (group[0], group[group.len() - 1]);
+            let proto = keys[first as usize] == "__proto__";
+            dead.extend(group.iter().filter(|&&i| proto || i != last).filter_map(|&i| hole_of(i as usize)));
+            if !proto {
+                winner[first as usize] = last;
             }
         }
-        out.retain(|(_, v, h)| h.is_some() || !matches!(v, Value::Undefined));
-        // Array-index keys first, ascending (stable for the rest).
+        drop(by_key);
+        for h in dead {
+            self.kill_hole(h);
+        }
+        // Kept pairs move to the front in place (a pair's value comes from a
+        // position not passed yet); a key whose value is `undefined` without
+        // a reference to fill it is dropped.
+        let mut kept = 0;
+        let mut moved: Vec<(usize, u32)> = Vec::new();
+        for i in 0..n {
+            let Some(w) = winner.get(i).copied().filter(|&w| w != u32::MAX) else { continue };
+            let w = w as usize;
+            let hole = hole_of(w);
+            let v = std::mem::replace(&mut vals[w], Value::Undefined);
+            if hole.is_none() && matches!(v, Value::Undefined) {
+                continue;
+            }
+            let k = std::mem::replace(&mut keys[i], JsString::new());
+            keys[kept] = k;
+            vals[kept] = v;
+            if let Some(h) = hole {
+                moved.push((h, kept as u32));
+            }
+            kept += 1;
+        }
+        drop(winner);
+        keys_vec.truncate(keys_start + kept);
+        vals_vec.truncate(vals_start + kept);
+        let (keys, vals) = (&mut keys_vec[keys_start..], &mut vals_vec[vals_start..]);
+        // Array-index keys first, ascending (stable for the rest): the pairs
+        // are permuted in place.
         let index_of = |k: &JsString| -> Option<u32> { parse_decimal(k.as_wtf8()).filter(|&n| n != u32::MAX) };
-        if out.iter().any(|(k, _, _)| index_of(k).is_some()) {
-            out.sort_by_key(|(k, _, _)| match index_of(k) {
+        if keys.iter().any(|k| index_of(k).is_some()) {
+            let mut order: Vec<u32> = (0..kept as u32).collect();
+            order.sort_by_key(|&i| match index_of(&keys[i as usize]) {
                 Some(n) => (0u8, n),
                 None => (1u8, 0),
             });
+            let mut new_at = vec![0u32; kept];
+            for (to, &from) in order.iter().enumerate() {
+                new_at[from as usize] = to as u32;
+            }
+            drop(order);
+            for m in &mut moved {
+                m.1 = new_at[m.1 as usize];
+            }
+            for i in 0..kept {
+                while new_at[i] as usize != i {
+                    let j = new_at[i] as usize;
+                    keys.swap(i, j);
+                    vals.swap(i, j);
+                    new_at.swap(i, j);
+                }
+            }
         }
         // The holes move to their members' new places: every old slot is
         // let go before any new one is taken (a hole may move to a slot
         // another has yet to leave).
-        let mut final_pairs = Vec::with_capacity(out.len());
-        let mut moved = Vec::new();
-        for (i, (k, v, h)) in out.into_iter().enumerate() {
-            if let Some(h) = h {
-                self.hole_at.remove(&self.holes[h].slot());
-                moved.push((h, Slot::Item(node, i as u32)));
-            }
-            final_pairs.push((k, v));
+        for &(h, _) in &moved {
+            self.hole_at.remove(&self.holes[h].slot());
         }
-        for (h, new) in moved {
+        for (h, at) in moved {
+            let new = Slot::Item(node, at);
             self.holes[h].set_slot(new);
             self.hole_at.insert(new, h, &self.holes);
         }
-        self.g.replace(node, Node::Object(final_pairs));
+        self.g.fill_object(node, (keys_vec, keys_start), (vals_vec, vals_start));
     }
 
     /// Hole `h`'s reference text after `$` (for error messages).
