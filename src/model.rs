@@ -916,7 +916,7 @@ impl Builder {
             if hole.is_none() && matches!(v, Value::Undefined) {
                 continue;
             }
-            let k = std::mem::replace(&mut keys[i], JsString::new());
+            let k = std::mem::take(&mut keys[i]);
             keys[kept] = k;
             vals[kept] = v;
             if let Some(h) = hole {
