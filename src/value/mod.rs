@@ -996,6 +996,11 @@ enum Stored {
     /// can be mostly `$Z` references; [`Graph::node_mut`] boxes it as a
     /// node when asked).
     Error(Box<JsError>),
+    /// An `ArrayBuffer` or a typed array (`None`: an `ArrayBuffer`), its
+    /// bytes in their own box (not boxed again as a node: a byte stream can
+    /// be mostly small binary chunks; [`Graph::node_mut`] boxes it as a
+    /// node when asked).
+    Binary(Option<TypedArrayKind>, Box<Bytes>),
     /// Neither a container ([`Node::is_container`]) nor a promise. Boxed,
     /// so that a stored node is 16 bytes: containers are most nodes.
     Other(Box<Node>),
@@ -1022,6 +1027,7 @@ impl Stored {
             | Stored::EmptyBlob
             | Stored::EmptyFormData
             | Stored::Error(_)
+            | Stored::Binary(..)
             | Stored::Other(_)) => unmoved,
         }
     }
@@ -1122,6 +1128,8 @@ impl Graph {
             (Node::Blob(blob), _) => Stored::Blob(blob),
             (Node::FormData(entries), _) if entries.is_empty() => Stored::EmptyFormData,
             (Node::Error(error), _) => Stored::Error(error),
+            (Node::ArrayBuffer(bytes), _) => Stored::Binary(None, bytes),
+            (Node::TypedArray { kind, bytes }, _) => Stored::Binary(Some(kind), bytes),
             (other, Some(Stored::Other(mut boxed))) => {
                 *boxed = other;
                 Stored::Other(boxed)
@@ -1226,6 +1234,8 @@ impl Graph {
             Stored::EmptyBlob => NodeRef::Blob(&EMPTY_BLOB),
             Stored::EmptyFormData => NodeRef::FormData(&[]),
             Stored::Error(ref error) => NodeRef::Error(error),
+            Stored::Binary(None, ref bytes) => NodeRef::ArrayBuffer(bytes),
+            Stored::Binary(Some(kind), ref bytes) => NodeRef::TypedArray { kind, bytes },
             Stored::Other(ref node) => node.view(),
         }
     }
@@ -1332,6 +1342,8 @@ impl Graph {
         match std::mem::replace(stored, Stored::EmptyBlob) {
             Stored::EmptyFormData => *stored = Stored::Other(Box::new(Node::FormData(Vec::new()))),
             Stored::Error(error) => *stored = Stored::Other(Box::new(Node::Error(error))),
+            Stored::Binary(None, bytes) => *stored = Stored::Other(Box::new(Node::ArrayBuffer(bytes))),
+            Stored::Binary(Some(kind), bytes) => *stored = Stored::Other(Box::new(Node::TypedArray { kind, bytes })),
             unchanged => *stored = unchanged,
         }
         match stored {
@@ -1384,7 +1396,7 @@ impl Graph {
                 f(k);
                 f(v);
             }),
-            Stored::Blob(_) | Stored::EmptyBlob | Stored::EmptyFormData | Stored::Error(_) => {}
+            Stored::Blob(_) | Stored::EmptyBlob | Stored::EmptyFormData | Stored::Error(_) | Stored::Binary(..) => {}
             Stored::Promise(s) | Stored::Lazy(s) => {
                 if let PromiseState::Fulfilled(v) | PromiseState::Rejected(v) = &mut self.pools.promises.get_mut(*s)[0]
                 {
