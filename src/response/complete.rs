@@ -344,8 +344,10 @@ pub(super) struct Tracker {
     deps_of: KeyMap<(u32, u32)>,
     targets: Vec<u32>,
     /// The references in `targets` that are not plain references outside
-    /// elements, by index.
-    marks: HashMap<u32, Mark>,
+    /// elements, by index, in order (`targets` only grows at its end, so
+    /// they are appended in order: 12 bytes a mark, where a hash map took
+    /// about 36, and a stream can be mostly `$Z` references).
+    marks: Vec<(u32, Mark)>,
     /// Walks by number; finished ones are `None` and their numbers reused.
     walks: Vec<Option<Walk>>,
     /// The searches of walks stopped deeper than their own row, by walk.
@@ -388,18 +390,22 @@ impl Tracker {
         }
         if let Some(&(a, b)) = self.deps_of.get(&key) {
             self.targets.extend_from_within(a as usize..b as usize);
-            if !self.marks.is_empty() {
-                for i in a..b {
-                    if let Some(&m) = self.marks.get(&i) {
-                        self.marks.insert(start + (i - a), m);
-                    }
-                }
+            let (lo, hi) = (self.marks.partition_point(|m| m.0 < a), self.marks.partition_point(|m| m.0 < b));
+            for j in lo..hi {
+                let (i, m) = self.marks[j];
+                reserve_one(&mut self.marks);
+                self.marks.push((start + (i - a), m));
             }
         }
         let base = self.targets.len() as u32;
         self.targets.extend_from_slice(new);
         for &(at, m) in marks {
-            self.marks.insert(base + at, m);
+            reserve_one(&mut self.marks);
+            self.marks.push((base + at, m));
+        }
+        if !marks.is_sorted_by_key(|m| m.0) {
+            // (Callers give them in order; kept correct if one does not.)
+            self.marks.sort_by_key(|m| m.0);
         }
         self.deps_of.insert(key, (start, self.targets.len() as u32));
     }
@@ -410,7 +416,7 @@ impl Tracker {
         let (a, b) = self.deps(k);
         (a..b).filter_map(move |i| {
             let to = self.targets[i as usize];
-            match self.marks.get(&i) {
+            match self.marks.binary_search_by_key(&i, |m| m.0).ok().map(|j| &self.marks[j].1) {
                 None => Some((to, None)),
                 Some(Mark::Element(e)) => Some((to, Some(*e))),
                 Some(Mark::NotItsError) => None,
