@@ -479,7 +479,17 @@ impl Pos<'_> {
     pub(crate) fn temp_path(&self) -> Result<JsString> {
         let (stack, part) = (self.stack, self.part);
         let part = part.ok_or(ErrorKind::TemporaryReferenceWithoutPath)?;
-        let mut path = format!("{part:x}").into_bytes();
+        // Sized first: a path is kept as it is built (many of them can be
+        // most of what a decode holds), with no room to spare.
+        let len = 8 + stack
+            .iter()
+            .map(|f| match f {
+                Frame::Array { .. } => 11,
+                Frame::Object { key, .. } => 1 + key.as_ref().map_or(0, JsString::len),
+            })
+            .sum::<usize>();
+        let mut path = Vec::with_capacity(len);
+        path.extend_from_slice(format!("{part:x}").as_bytes());
         for (i, f) in stack.iter().enumerate() {
             path.push(b':');
             match f {
@@ -493,6 +503,7 @@ impl Pos<'_> {
                 }
             }
         }
+        path.shrink_to_fit();
         Ok(JsString::from_wtf8_vec(path))
     }
 }

@@ -366,3 +366,21 @@ fn the_value_model_is_serialize_and_deserialize() {
         from_reply("multipart/form-data; boundary=B", body, &Default::default()).unwrap();
     assert_eq!(m["a"], 1);
 }
+
+/// A typed read counts each shared node at each place it is read, within 16
+/// units a body byte plus 64 Ki: React's own body for one array of 1,000
+/// numbers passed 60 times (2.4 kB, a `$0:0` reference for each repeat)
+/// reads as 60 vectors (60,000 units). A constant of 4 Ki rejected it.
+#[test]
+fn react_bodies_that_repeat_a_shared_array_read_within_the_budget() {
+    let Some(mut oracle) = Oracle::start("reply-server.mjs") else { return };
+    let zeros = vec!["0"; 1_000].join(",");
+    let mut items = vec![format!(r#"{{"node":["a",{{"array":[{zeros}]}}]}}"#)];
+    items.extend(std::iter::repeat_n(r#"{"ref":"a"}"#.to_string(), 59));
+    let want = format!(r#"{{"array":[{}]}}"#, items.join(","));
+    let react = oracle.ask(&format!(r#"{{"op":"encode","value":{want}}}"#));
+    let body = react.get("body").unwrap_or_else(|| panic!("React cannot encode it: {}", react.compact()));
+    let read: Vec<Vec<u32>> = read_body(body).unwrap();
+    assert_eq!(read.len(), 60);
+    assert!(read.iter().all(|v| v.len() == 1_000 && v.iter().all(|&x| x == 0)));
+}

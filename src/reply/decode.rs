@@ -462,12 +462,13 @@ impl Tags for Reply<'_> {
                 }
                 let path = pos.temp_path()?;
                 // Each keeps the text of its path, which can be as long as
-                // the keys around it: the texts are limited to the body's
-                // size plus 64 KiB (`$T`s under one long key were quadratic:
-                // 200 kB took 2 GB). React's paths are strings that share
-                // their prefix.
+                // the keys around it: the texts are limited to 16 bytes per
+                // body byte plus 1 MiB (`$T`s under one long key were
+                // quadratic: 200 kB took 2 GB). React's paths are strings
+                // that share their prefix; its body for 1,000 `$T`s under a
+                // 100-byte key (5 kB) needs 106 kB of paths.
                 self.temp_path_bytes = self.temp_path_bytes.saturating_add(path.len());
-                let max = self.backing.total_bytes.saturating_add(1 << 16);
+                let max = self.backing.total_bytes.saturating_mul(16).saturating_add(1 << 20);
                 if self.temp_path_bytes > max {
                     return Err(ErrorKind::LimitExceeded { limit: LimitKind::LogicalSize, max: max as u64 }.into());
                 }

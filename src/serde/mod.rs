@@ -70,15 +70,13 @@ pub const MAX_TYPED_DEPTH: usize = 128;
 /// Units (values, string and binary bytes) a typed read of a body of `len`
 /// bytes may produce: a Rust value has no shared references, so every
 /// reference the body repeats is read again. Sixteen units per input byte
-/// plus 4 Ki bounds the amplification a reference bomb can cause (the
-/// constant was 64 Ki until the eleventh session: a 2 kB body could be read
-/// into 5 MB of `serde_json::Value`s).
+/// plus 64 Ki bounds the amplification a reference bomb can cause.
 pub(crate) fn budget(len: usize, opts: &DecodeOptions) -> u64 {
     (len as u64).saturating_mul(16).saturating_add(TYPED_BUDGET_BASE).min(opts.limits.max_logical_size)
 }
 
 /// The units every typed read may produce, whatever the body's size.
-const TYPED_BUDGET_BASE: u64 = 1 << 12;
+const TYPED_BUDGET_BASE: u64 = 1 << 16;
 
 /// Reads `T` from a value graph.
 ///
@@ -106,7 +104,7 @@ pub fn from_graph<'g, T: Deserialize<'g>>(g: &'g Graph) -> Result<T> {
 
 /// [`from_graph`] for a graph decoded from a body of `len` bytes (a form
 /// action's arguments), within the same budget as [`from_reply`]: 16 units
-/// per body byte plus 4 Ki, not the whole `max_logical_size`.
+/// per body byte plus 64 Ki, not the whole `max_logical_size`.
 pub(crate) fn from_body_graph<T: DeserializeOwned>(g: &Graph, len: usize, opts: &DecodeOptions) -> Result<T> {
     from_graph_with(g, budget(len, opts), "args")
 }

@@ -402,8 +402,10 @@ fn many_keys_resolving_to_undefined_are_dropped_in_linear_time() {
 
 /// Temporary references keep the text of their path, as long as the keys
 /// around them: `$T`s under one long key copied it each (200 kB took 2 GB;
-/// found by a review). The texts are limited to the body's size plus 64 KiB,
-/// a `max_logical_size` error past that; a few are values.
+/// found by a review). The texts are limited to 16 bytes per body byte plus
+/// 1 MiB, a `max_logical_size` error past that; React's own bodies are
+/// within (1,000 `$T`s under a 100-byte key, which React's `encodeReply`
+/// writes and its `decodeReply` reads, need 106 kB for a 5 kB body).
 #[test]
 fn temporary_reference_paths_are_limited() {
     let mut opts = DecodeOptions::default();
@@ -414,17 +416,19 @@ fn temporary_reference_paths_are_limited() {
     let size = size(&parts);
     let benign_parts = benign(size);
     let input = |hostile: bool| entries(if hostile { &parts } else { &benign_parts });
-    let r = bounded("temp-paths", "body", size, memory_budget(size), input, |e| reply::decode_form(e, &opts));
+    // The paths' own limit on top of the suite's bound.
+    let budget = 16 * size + (1 << 20) + memory_budget(size);
+    let r = bounded("temp-paths", "body", size, budget, input, |e| reply::decode_form(e, &opts));
     assert!(matches!(r.unwrap_err().kind(), ErrorKind::LimitExceeded { limit: LimitKind::LogicalSize, .. }));
-    // Ten of them under a key of 1,000 bytes: within the limit.
-    let body = format!("{{\"{}\":[{}]}}", &key[..1_000], ["\"$T\""; 10].join(","));
+    // React's body for 1,000 of them under a key of 100 bytes: values.
+    let body = format!("{{\"{}\":[{}]}}", &key[..100], vec!["\"$T\""; 1_000].join(","));
     let g = reply::decode_form(entries(&[p("0", body)]), &opts).unwrap();
     let temps = g.ids().filter(|&id| matches!(g.view(id), NodeRef::TemporaryReference(_))).count();
-    assert_eq!(temps, 10);
+    assert_eq!(temps, 1_000);
 }
 
 /// A form post's arguments are read into the handler's types within the
-/// same budget as a fetch call's (16 units per body byte plus 4 Ki): bound
+/// same budget as a fetch call's (16 units per body byte plus 64 Ki): bound
 /// arguments that double at each of 25 parts (2.3 kB) were read up to the
 /// whole `max_logical_size` (128 Mi units), 3.3 s and 2.4 GB (found by a
 /// review). Now the read is a limit error at once.
@@ -459,18 +463,26 @@ fn form_post_arguments_are_read_within_the_body_budget() {
         }
     };
     let n = body.len();
+    // The time is set by the budget's constant (64 Ki units), not by the
+    // body's size: the benign post's bound argument is an array of 60,000
+    // zeros, a legitimate read of about as many units.
     let benign_body = {
-        let mut b = String::from("--x9Qz\r\nContent-Disposition: form-data; name=\"$ACTION_ID_app#f\"\r\n\r\n\r\n");
-        b.push_str(&format!(
-            "--x9Qz\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\n{}\r\n--x9Qz--\r\n",
-            "y".repeat(n)
-        ));
+        let mut b = String::new();
+        let zeros = vec!["0"; 60_000].join(",");
+        for (name, value) in [
+            ("$ACTION_REF_1", String::new()),
+            ("$ACTION_1:0", r#"{"id":"app#f","bound":"$@1"}"#.to_string()),
+            ("$ACTION_1:1", format!("[[{zeros}]]")),
+        ] {
+            b.push_str(&format!("--x9Qz\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"));
+        }
+        b.push_str("--x9Qz--\r\n");
         b
     };
     let input = |hostile: bool| if hostile { body.clone() } else { benign_body.clone() };
-    // The typed read's budget, as for a fetch call: 16 units a byte plus 4 Ki,
+    // The typed read's budget, as for a fetch call: 16 units a byte plus 64 Ki,
     // each unit a `serde_json::Value` (32 bytes) and its share of a vector.
-    let units = 16 * n as u64 + 4096;
+    let units = 16 * n as u64 + 65_536;
     let r = bounded("form-post-doubling", "body", n, 128 * units as usize + (1 << 20), input, handle);
     let e = r.unwrap_err();
     assert!(
