@@ -479,17 +479,20 @@ impl Pos<'_> {
     pub(crate) fn temp_path(&self) -> Result<JsString> {
         let (stack, part) = (self.stack, self.part);
         let part = part.ok_or(ErrorKind::TemporaryReferenceWithoutPath)?;
-        // Sized first: a path is kept as it is built (many of them can be
-        // most of what a decode holds), with no room to spare.
-        let len = 8 + stack
-            .iter()
-            .map(|f| match f {
-                Frame::Array { .. } => 11,
-                Frame::Object { key, .. } => 1 + key.as_ref().map_or(0, JsString::len),
-            })
-            .sum::<usize>();
+        // Sized exactly first: a path is kept as it is built (many of them
+        // can be most of what a decode holds), with no room to spare.
+        let part = format!("{part:x}");
+        let len = part.len()
+            + stack
+                .iter()
+                .enumerate()
+                .map(|(i, f)| match f {
+                    Frame::Array { .. } => 1 + self.values_so_far(i).checked_ilog10().map_or(1, |d| d as usize + 1),
+                    Frame::Object { key, .. } => 1 + key.as_ref().map_or(0, |k| k.as_wtf8().len()),
+                })
+                .sum::<usize>();
         let mut path = Vec::with_capacity(len);
-        path.extend_from_slice(format!("{part:x}").as_bytes());
+        path.extend_from_slice(part.as_bytes());
         for (i, f) in stack.iter().enumerate() {
             path.push(b':');
             match f {
@@ -503,7 +506,7 @@ impl Pos<'_> {
                 }
             }
         }
-        path.shrink_to_fit();
+        debug_assert_eq!(path.len(), len);
         Ok(JsString::from_wtf8_vec(path))
     }
 }

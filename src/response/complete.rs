@@ -332,8 +332,19 @@ pub(super) struct Run {
 }
 
 /// The most items a buffer kept for reuse between rows may have room for
-/// (a larger one is dropped after use).
-pub(super) const SPARE_ROOM: usize = 1024;
+/// (a larger one is dropped after use: kept, it would hold its room while
+/// the decode grows elsewhere).
+const SPARE_ROOM: usize = 1024;
+
+/// Puts `buf`, emptied, back in `slot` for the next row, if its room is at
+/// most [`SPARE_ROOM`] items and more than the slot's buffer has (else it
+/// goes).
+pub(super) fn keep_spare<T>(slot: &mut Vec<T>, mut buf: Vec<T>) {
+    if buf.capacity() <= SPARE_ROOM && buf.capacity() >= slot.capacity() {
+        buf.clear();
+        *slot = buf;
+    }
+}
 
 /// The dependency graph and the walks over it.
 #[derive(Default)]
@@ -457,13 +468,8 @@ impl Tracker {
     }
 
     /// Takes back a run's list of completed keys, for the next run.
-    pub(super) fn recycle(&mut self, mut done: Vec<(u32, Key)>) {
-        // A long one goes (kept, it would hold its room while the decode
-        // grows elsewhere).
-        if done.capacity() > self.spare_done.capacity() && done.capacity() <= SPARE_ROOM {
-            done.clear();
-            self.spare_done = done;
-        }
+    pub(super) fn recycle(&mut self, done: Vec<(u32, Key)>) {
+        keep_spare(&mut self.spare_done, done);
     }
 
     /// Walk `n` goes last in `list`.

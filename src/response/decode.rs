@@ -468,17 +468,17 @@ pub(super) fn fill_import(b: &mut Builder, node: NodeId, meta: &Value, row: u32)
 pub(super) fn error_row(b: &mut Builder, json: &Bytes) -> Result<Value> {
     let mut plain = crate::model::PlainJson;
     let v = b.parse_json(json, Slot::Root(u32::MAX), None, &mut plain)?.unwrap_or(Value::Undefined);
-    let (mut digest, mut message) = (None, None);
-    if let Value::Node(obj) = v {
-        if let NodeRef::Object(pairs) = b.g.view(obj) {
-            let field = |k: &str| pairs.iter().find(|(key, _)| *key == k).and_then(|(_, v)| v.as_string().cloned());
-            digest = field("digest");
-            // Development builds send the message; production omits it.
-            message = field("message");
-        }
-    }
-    let message = message.unwrap_or(JsString::from_static(PROD_ERROR_MESSAGE));
+    let digest = string_member(&b.g, Some(&v), "digest");
+    // Development builds send the message; production omits it.
+    let message = string_member(&b.g, Some(&v), "message").unwrap_or(JsString::from_static(PROD_ERROR_MESSAGE));
     Ok(b.g.add_value(Node::Error(Box::new(JsError { message, digest }))))
+}
+
+/// The string member `key` of object `v` (an error row's `message` or
+/// `digest`), if `v` is an object with one.
+pub(super) fn string_member(g: &crate::value::Graph, v: Option<&Value>, key: &str) -> Option<JsString> {
+    let NodeRef::Object(pairs) = g.view(v?.as_node()?) else { return None };
+    pairs.iter().find(|(k, _)| *k == key).and_then(|(_, v)| v.as_string().cloned())
 }
 
 /// Fills a FormData (`$K`: an array of `[name, value]`) or Blob (`$B`:

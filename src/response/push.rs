@@ -15,7 +15,7 @@
 //! and are skipped; hints (`:H`) are not part of the value and are skipped
 //! too.
 
-use super::complete::{Mark, Tracker, Unit, SPARE_ROOM};
+use super::complete::{keep_spare, Mark, Tracker, Unit};
 use super::row_table::RowLists;
 use crate::id_map::{IdMap, IdSet};
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -23,8 +23,8 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use bytes::Bytes;
 
 use super::decode::{
-    binary, error_row, fill_entry, fill_import, parse_model, row_error, text, Chunk, Key, Response, StreamChunk,
-    StreamClose, StreamRow,
+    binary, error_row, fill_entry, fill_import, parse_model, row_error, string_member, text, Chunk, Key, Response,
+    StreamChunk, StreamClose, StreamRow,
 };
 use super::rows::{FrameLimits, RowFramer, RowTag};
 use crate::error::{Error, ErrorKind, Result};
@@ -522,9 +522,7 @@ impl ResponseDecoder {
                 }
                 progress = true;
             }
-            if ready.capacity() <= SPARE_ROOM {
-                self.ready = ready;
-            }
+            keep_spare(&mut self.ready, ready);
             if !progress && self.r.work.is_empty() {
                 return Ok(());
             }
@@ -765,14 +763,7 @@ impl ResponseDecoder {
                 let Some(nodes) = self.error_values_of.remove(&row) else { continue };
                 // The row's message, looked up once for all its `$Z`s (once
                 // each was quadratic for a wide row named by many).
-                let info = self.b.roots.get(&row).cloned();
-                let message = match info.and_then(|v| v.as_node()).map(|n| self.b.g.view(n)) {
-                    Some(NodeRef::Object(pairs)) => {
-                        pairs.iter().find(|(k, _)| *k == "message").and_then(|(_, v)| v.as_string().cloned())
-                    }
-                    _ => None,
-                }
-                .unwrap_or_default();
+                let message = string_member(&self.b.g, self.b.roots.get(&row), "message").unwrap_or_default();
                 for node in nodes {
                     let error = JsError { message: message.clone(), digest: None };
                     self.b.g.replace(node, Node::Error(Box::new(error)));
@@ -920,9 +911,7 @@ impl ResponseDecoder {
             let v = self.b.roots.get(&p).cloned().unwrap_or(Value::Undefined);
             self.settle(node, lazy, v, rejected, 0)?;
         }
-        if settling.capacity() <= SPARE_ROOM {
-            self.settling = settling;
-        }
+        keep_spare(&mut self.settling, settling);
         Ok(())
     }
 
