@@ -536,7 +536,10 @@ pub(crate) struct Builder {
     /// Holes by where they were written, for resolving a row at a time.
     /// (A row's holes are made while it is parsed: a contiguous range.)
     holes_by_row: crate::id_map::IdMap<(u32, u32)>,
-    holes_by_chunk: HashMap<(u32, u32), (u32, u32)>,
+    /// Stream chunks' holes, by chunk: a response numbers its streams'
+    /// chunks densely, across streams, as they are parsed, so this is a
+    /// slot per chunk (an empty range, `(0, 0)`, for none).
+    holes_by_chunk: Vec<(u32, u32)>,
     /// Objects with a key whose reference resolved to `undefined` (React
     /// deletes such keys), waiting for their other references: the first
     /// slot that may still wait for one (slots before it wait for none, and
@@ -560,7 +563,8 @@ pub(crate) struct Builder {
     pub(crate) limits: Limits,
     /// The row being parsed (set by the direction before each parse).
     pub(crate) row: u32,
-    /// The index of the stream chunk being parsed, if it is one.
+    /// The stream chunk being parsed, if it is one: its number across all
+    /// streams (dense, in the order parsed; a response's own numbering).
     pub(crate) item: Option<u32>,
     /// Parts whose value is an error (responses): a reference into one is that error.
     pub(crate) failed: crate::id_map::IdSet,
@@ -582,7 +586,7 @@ impl Builder {
             text_holes: Vec::new(),
             hole_at: HoleIndex::default(),
             holes_by_row: Default::default(),
-            holes_by_chunk: HashMap::new(),
+            holes_by_chunk: Vec::new(),
             undefined_next: HashMap::new(),
             undefined_queue: Vec::new(),
             key_index: HashMap::new(),
@@ -868,7 +872,14 @@ impl Builder {
         let h32 = h as u32;
         let range = match origin.1 {
             None => self.holes_by_row.get_or_default(origin.0),
-            Some(chunk) => self.holes_by_chunk.entry((origin.0, chunk)).or_default(),
+            Some(chunk) => {
+                let i = chunk as usize;
+                if i >= self.holes_by_chunk.len() {
+                    crate::id_map::reserve_one(&mut self.holes_by_chunk);
+                    self.holes_by_chunk.resize(i + 1, (0, 0));
+                }
+                &mut self.holes_by_chunk[i]
+            }
         };
         if range.1 == range.0 {
             range.0 = h32;
@@ -1152,7 +1163,7 @@ impl Builder {
         self.text_holes = Vec::new();
         self.hole_at = HoleIndex::default();
         self.holes_by_row = Default::default();
-        self.holes_by_chunk = HashMap::new();
+        self.holes_by_chunk = Vec::new();
     }
 
     pub(crate) fn resolve_holes(&mut self) -> Result<()> {
@@ -1167,7 +1178,7 @@ impl Builder {
     pub(crate) fn resolve_holes_of(&mut self, origin: (u32, Option<u32>)) -> Result<()> {
         let (from, to) = match origin.1 {
             None => self.holes_by_row.remove(&origin.0),
-            Some(chunk) => self.holes_by_chunk.remove(&(origin.0, chunk)),
+            Some(chunk) => self.holes_by_chunk.get_mut(chunk as usize).map(std::mem::take),
         }
         .unwrap_or_default();
         for h in from..to {

@@ -157,7 +157,7 @@ fn stream_prefix(react: &Json, ours: &Json) -> bool {
 #[test]
 fn hand_written_streams_decode_as_react_does() {
     let Some(mut oracle) = Oracle::start("response-server.mjs") else { return };
-    let cases: [(&str, &str); 7] = [
+    let cases: [(&str, &str); 9] = [
         // Object members reordered (an array index first) whose references
         // move into each other's slots: the second move must not drop the
         // first from the index of open holes.
@@ -176,6 +176,17 @@ fn hand_written_streams_decode_as_react_does() {
         // object's other references (one to a late row) resolve.
         ("undefined-keys-late", "1:\"$undefined\"\n0:{\"a\":\"$1\",\"b\":\"$@2\",\"c\":\"$3\",\"d\":\"$1\"}\n2:1\n3:\"x\"\n"),
         ("formdata-row-reused", "1:[[\"k\",\"v\"],[\"j\",\"w\"]]\n0:[\"$K1\",\"$K1\",\"$@2\"]\n2:[\"$K1\"]\n"),
+        // Two async iterables whose chunks interleave (chunks are numbered
+        // across streams): one waits for a late row, the other fails at its
+        // third chunk (an iterable keeps the chunks before the error).
+        (
+            "iterables-interleaved-error",
+            "1:X\n2:X\n0:[\"$1\",\"$2\"]\n1:\"a\"\n2:\"$3\"\n1:\"b\"\n2:\"d\"\n1:\"$4\"\n4:E{\"digest\":\"x\"}\n3:\"c\"\n1:\"e\"\n1:C\n2:C\"$3\"\n",
+        ),
+        (
+            "streams-interleaved-late",
+            "1:R\n2:x\n0:{\"r\":\"$1\",\"i\":\"$2\"}\n2:\"$3\"\n1:\"$3\"\n2:\"p\"\n1:\"q\"\n3:{\"v\":1}\n1:C\n2:C\"$3\"\n",
+        ),
     ];
     for (name, stream) in cases {
         let react = oracle.ask(&format!(

@@ -15,7 +15,7 @@
 //! stopped at a missing row, so they cannot form a cycle. Many values
 //! behind one incomplete structure cost one walk of it, not one each.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::num::NonZeroU8;
 
 use super::decode::Key;
@@ -26,18 +26,19 @@ use crate::value::NodeId;
 use crate::LimitKind;
 
 /// Row and chunk keys: rows (most keys) in a dense-or-hashed [`IdSet`],
-/// stream chunks in a hash set.
+/// stream chunks in a bit set by unit number (a chunk's key is its stream's
+/// row and its unit: chunks are numbered densely as they are parsed).
 #[derive(Default)]
 pub(super) struct KeySet {
     rows: IdSet,
-    chunks: HashSet<Key>,
+    chunks: Vec<u64>,
 }
 
 impl KeySet {
     pub(super) fn contains(&self, k: &Key) -> bool {
         match k.1 {
             None => self.rows.contains(&k.0),
-            Some(_) => self.chunks.contains(k),
+            Some(u) => self.chunks.get(u as usize / 64).is_some_and(|w| w >> (u % 64) & 1 != 0),
         }
     }
 
@@ -45,75 +46,102 @@ impl KeySet {
     pub(super) fn insert(&mut self, k: Key) -> bool {
         match k.1 {
             None => self.rows.insert(k.0),
-            Some(_) => self.chunks.insert(k),
+            Some(u) => {
+                let i = u as usize / 64;
+                if i >= self.chunks.len() {
+                    reserve_one(&mut self.chunks);
+                    self.chunks.resize(i + 1, 0);
+                }
+                let bit = 1u64 << (u % 64);
+                let new = self.chunks[i] & bit == 0;
+                self.chunks[i] |= bit;
+                new
+            }
         }
     }
 }
 
-/// Values by row or chunk key, as [`KeySet`] keeps keys.
+/// Values by row or chunk key, as [`KeySet`] keeps keys: rows and chunks
+/// each in a table by dense number.
 pub(super) struct KeyMap<V> {
     rows: RowTable<V>,
-    chunks: HashMap<Key, V>,
+    chunks: RowTable<V>,
 }
 
 impl<V> Default for KeyMap<V> {
     fn default() -> Self {
-        KeyMap { rows: RowTable::default(), chunks: HashMap::new() }
+        KeyMap { rows: RowTable::default(), chunks: RowTable::default() }
     }
 }
 
 impl<V: super::row_table::Empty> KeyMap<V> {
-    pub(super) fn get(&self, k: &Key) -> Option<&V> {
+    fn table(&self, k: &Key) -> (&RowTable<V>, u32) {
         match k.1 {
-            None => self.rows.get(&k.0),
-            Some(_) => self.chunks.get(k),
+            None => (&self.rows, k.0),
+            Some(u) => (&self.chunks, u),
         }
+    }
+
+    fn table_mut(&mut self, k: &Key) -> (&mut RowTable<V>, u32) {
+        match k.1 {
+            None => (&mut self.rows, k.0),
+            Some(u) => (&mut self.chunks, u),
+        }
+    }
+
+    pub(super) fn get(&self, k: &Key) -> Option<&V> {
+        let (t, i) = self.table(k);
+        t.get(&i)
     }
 
     fn get_mut(&mut self, k: &Key) -> Option<&mut V> {
-        match k.1 {
-            None => self.rows.get_mut(&k.0),
-            Some(_) => self.chunks.get_mut(k),
-        }
+        let (t, i) = self.table_mut(k);
+        t.get_mut(&i)
     }
 
     pub(super) fn insert(&mut self, k: Key, v: V) {
-        match k.1 {
-            None => {
-                self.rows.insert(k.0, v);
-            }
-            Some(_) => {
-                self.chunks.insert(k, v);
-            }
-        }
+        let (t, i) = self.table_mut(&k);
+        t.insert(i, v);
     }
 
     pub(super) fn remove(&mut self, k: &Key) -> Option<V> {
-        match k.1 {
-            None => self.rows.remove(&k.0),
-            Some(_) => self.chunks.remove(k),
-        }
+        let (t, i) = self.table_mut(k);
+        t.remove(&i)
     }
 }
 
 /// Discovery numbers of keys on a walk's component stack that another walk
-/// holds too, by walk and key: row keys (most of them) in a table of 12-byte
-/// entries, stream chunks in one of their own. A walk that goes past the
-/// waits of others pushes such a key per row it explores, up to the work
-/// bound, so the entries can be a large part of a decode's memory.
+/// holds too, by walk and key: row keys (most of them) and stream chunks
+/// (by unit number) in a table of 12-byte entries each. A walk that goes
+/// past the waits of others pushes such a key per row it explores, up to
+/// the work bound, so the entries can be a large part of a decode's memory.
 #[derive(Default)]
 struct ExtraNumbers {
     rows: HashMap<(u32, u32), u32>,
-    chunks: HashMap<(u32, Key), u32>,
+    chunks: HashMap<(u32, u32), u32>,
 }
 
 impl ExtraNumbers {
-    fn get(&self, walk: u32, k: Key) -> Option<u32> {
+    fn table(&self, k: Key) -> (&HashMap<(u32, u32), u32>, u32) {
         match k.1 {
-            None if self.rows.is_empty() => None,
-            None => self.rows.get(&(walk, k.0)).copied(),
-            Some(_) => self.chunks.get(&(walk, k)).copied(),
+            None => (&self.rows, k.0),
+            Some(u) => (&self.chunks, u),
         }
+    }
+
+    fn table_mut(&mut self, k: Key) -> (&mut HashMap<(u32, u32), u32>, u32) {
+        match k.1 {
+            None => (&mut self.rows, k.0),
+            Some(u) => (&mut self.chunks, u),
+        }
+    }
+
+    fn get(&self, walk: u32, k: Key) -> Option<u32> {
+        let (t, i) = self.table(k);
+        if t.is_empty() {
+            return None;
+        }
+        t.get(&(walk, i)).copied()
     }
 
     fn contains(&self, walk: u32, k: Key) -> bool {
@@ -121,18 +149,16 @@ impl ExtraNumbers {
     }
 
     fn insert(&mut self, walk: u32, k: Key, num: u32) {
-        match k.1 {
-            None => self.rows.insert((walk, k.0), num),
-            Some(_) => self.chunks.insert((walk, k), num),
-        };
+        let (t, i) = self.table_mut(k);
+        t.insert((walk, i), num);
     }
 
     fn remove(&mut self, walk: u32, k: Key) -> Option<u32> {
-        match k.1 {
-            None if self.rows.is_empty() => None,
-            None => self.rows.remove(&(walk, k.0)),
-            Some(_) => self.chunks.remove(&(walk, k)),
+        let (t, i) = self.table_mut(k);
+        if t.is_empty() {
+            return None;
         }
+        t.remove(&(walk, i))
     }
 }
 

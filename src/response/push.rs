@@ -102,10 +102,38 @@ struct StreamState {
     /// The end row was seen; its event went out.
     end_parsed: bool,
     ended: bool,
+    /// The unit number ([`Units`]) of each chunk parsed, and of the end row.
+    chunk_units: Vec<u32>,
+    end_unit: Option<u32>,
 }
 
-/// The chunk number of a stream's end row (its `C` return value) in a [`Key`].
+/// A stream's end row (its `C` return value) in [`Units`].
 const END_ROW: u32 = u32::MAX;
+
+/// Stream chunks and end rows, numbered in the order they are parsed across
+/// all streams: a chunk's [`Key`] is its stream's row and its unit number,
+/// so the completeness tracker and the builder keep chunks in tables by
+/// unit (dense), not hashed by stream and chunk. Holds each unit's place in
+/// its stream (its chunk number, or [`END_ROW`]).
+#[derive(Default)]
+struct Units(Vec<u32>);
+
+impl Units {
+    /// Numbers the chunk `chunk` (or the end row, [`END_ROW`]) of a stream.
+    fn add(&mut self, chunk: u32, max_parts: usize) -> Result<u32> {
+        let Some(unit) = u32::try_from(self.0.len()).ok().filter(|&u| u != u32::MAX) else {
+            return Err(ErrorKind::LimitExceeded { limit: LimitKind::Parts, max: max_parts as u64 }.into());
+        };
+        crate::id_map::reserve_one(&mut self.0);
+        self.0.push(chunk);
+        Ok(unit)
+    }
+
+    /// The chunk number (or [`END_ROW`]) of `unit`.
+    fn chunk(&self, unit: u32) -> u32 {
+        self.0.get(unit as usize).copied().unwrap_or(END_ROW)
+    }
+}
 
 /// A push decoder for Flight response streams.
 ///
@@ -181,6 +209,8 @@ pub struct ResponseDecoder {
     /// The `id` and `bound` members of server reference rows of more than 16
     /// keys (see `meta_fields`).
     wide_meta: IdMap<(Option<Value>, Option<Value>)>,
+    /// Stream chunks and end rows by unit number.
+    units: Units,
 }
 
 impl ResponseDecoder {
@@ -247,6 +277,7 @@ impl ResponseDecoder {
             ready: Vec::new(),
             settling: Vec::new(),
             wide_meta: IdMap::default(),
+            units: Units::default(),
         };
         d.t.watch(Unit::Root);
         d
@@ -637,7 +668,17 @@ impl ResponseDecoder {
                 b.roots.insert(id, Value::Node(node));
                 self.streams.insert(
                     id,
-                    StreamState { node, kind, parsed: 0, delivered: 0, end: None, end_parsed: false, ended: false },
+                    StreamState {
+                        node,
+                        kind,
+                        parsed: 0,
+                        delivered: 0,
+                        end: None,
+                        end_parsed: false,
+                        ended: false,
+                        chunk_units: Vec::new(),
+                        end_unit: None,
+                    },
                 );
                 self.note_deps((id, None))?;
                 for sr in rows {
@@ -667,20 +708,25 @@ impl ResponseDecoder {
             return Err(ErrorKind::LimitExceeded { limit: LimitKind::Parts, max }.into());
         };
         s.parsed += 1;
+        let unit = self.units.add(chunk, self.opts.limits.max_parts)?;
+        crate::id_map::reserve_one(&mut s.chunk_units);
+        s.chunk_units.push(unit);
         if kind == StreamKind::Bytes && !matches!(row, StreamRow::Binary(..)) {
             return Err(ErrorKind::InvalidStream { id, reason: "has a chunk that is not binary" }.into());
         }
         // A stream that errored (a chunk referred to an error) takes no more chunks.
         let open = match self.b.g.node_mut(node) {
             Some(Node::Stream(st)) if !matches!(st.end, StreamEnd::Errored(_)) => {
+                // Grown by a quarter: a stream can be most of a response.
+                crate::id_map::reserve_one(&mut st.items);
                 st.items.push(Value::Undefined);
                 true
             }
             _ => false,
         };
         self.b.row = id;
-        self.b.item = Some(chunk);
-        self.r.at = (id, Some(chunk));
+        self.b.item = Some(unit);
+        self.r.at = (id, Some(unit));
         let v = match row {
             StreamRow::Model(json) => parse_model(&mut self.b, &mut self.r, &json, Slot::Item(node, i as u32), None)?
                 .unwrap_or(Value::Undefined),
@@ -695,8 +741,8 @@ impl ResponseDecoder {
                 }
             }
         }
-        self.note_deps((id, Some(chunk)))?;
-        self.t.watch(Unit::Chunk((id, Some(chunk))));
+        self.note_deps((id, Some(unit)))?;
+        self.t.watch(Unit::Chunk((id, Some(unit))));
         Ok(())
     }
 
@@ -704,7 +750,9 @@ impl ResponseDecoder {
     fn stream_end(&mut self, id: u32, end: StreamClose) -> Result<()> {
         let Some(s) = self.streams.get_mut(&id) else { return Ok(()) };
         let node = s.node;
-        let key = (id, Some(END_ROW));
+        let unit = self.units.add(END_ROW, self.opts.limits.max_parts)?;
+        s.end_unit = Some(unit);
+        let key = (id, Some(unit));
         match &end {
             StreamClose::Closed(ret) if !ret.is_empty() => {
                 let ret = ret.clone();
@@ -715,7 +763,7 @@ impl ResponseDecoder {
                     }
                 }
                 self.b.row = id;
-                self.b.item = Some(END_ROW);
+                self.b.item = Some(unit);
                 self.r.at = key;
                 let v = parse_model(&mut self.b, &mut self.r, &ret, Slot::StreamReturn(node), None)?;
                 self.b.item = None;
@@ -1077,10 +1125,9 @@ impl ResponseDecoder {
             if s.ended {
                 return;
             }
-            // `stream_chunk` numbered every parsed chunk with a `u32`.
-            let next = (id, Some(s.delivered as u32));
             if s.delivered < s.parsed {
-                if !self.t.complete.contains(&next) {
+                let Some(&unit) = s.chunk_units.get(s.delivered) else { return };
+                if !self.t.complete.contains(&(id, Some(unit))) {
                     return;
                 }
                 let node = s.node;
@@ -1095,10 +1142,11 @@ impl ResponseDecoder {
                 }
                 continue;
             }
-            if !s.end_parsed || !self.t.complete.contains(&(id, Some(END_ROW))) {
+            if !s.end_parsed || !s.end_unit.is_some_and(|u| self.t.complete.contains(&(id, Some(u)))) {
                 return;
             }
             s.ended = true;
+            s.chunk_units = Vec::new();
             let (node, kind) = (s.node, s.kind);
             let end = s.end.take();
             let errored = matches!(self.b.g.view(node), NodeRef::Stream(st) if matches!(st.end, StreamEnd::Errored(_)));
@@ -1180,7 +1228,8 @@ impl ResponseDecoder {
                 }
                 // A stream whose chunk failed errors there: an async iterable keeps the
                 // chunks before it; a ReadableStream drops its queued chunks.
-                if let (Some(item), Some(Value::Node(n))) = (item, self.b.roots.get(&from)) {
+                if let (Some(unit), Some(Value::Node(n))) = (item, self.b.roots.get(&from)) {
+                    let item = self.units.chunk(unit);
                     if let Some(Node::Stream(s)) = self.b.g.node_mut(*n) {
                         let keep =
                             if matches!(s.kind, StreamKind::Readable | StreamKind::Bytes) { 0 } else { item as usize };
