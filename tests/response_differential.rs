@@ -157,7 +157,7 @@ fn stream_prefix(react: &Json, ours: &Json) -> bool {
 #[test]
 fn hand_written_streams_decode_as_react_does() {
     let Some(mut oracle) = Oracle::start("response-server.mjs") else { return };
-    let cases: [(&str, &str); 9] = [
+    let cases: [(&str, &str); 11] = [
         // Object members reordered (an array index first) whose references
         // move into each other's slots: the second move must not drop the
         // first from the index of open holes.
@@ -183,6 +183,11 @@ fn hand_written_streams_decode_as_react_does() {
             "iterables-interleaved-error",
             "1:X\n2:X\n0:[\"$1\",\"$2\"]\n1:\"a\"\n2:\"$3\"\n1:\"b\"\n2:\"d\"\n1:\"$4\"\n4:E{\"digest\":\"x\"}\n3:\"c\"\n1:\"e\"\n1:C\n2:C\"$3\"\n",
         ),
+        // A stream whose chunk failed keeps its error when its end row
+        // comes with a return value (found by a review: the value replaced
+        // the error), with the error row before the end row or after it.
+        ("errored-iterable-then-return", "0:[\"$1\"]\n1:X\n1:\"$2\"\n2:E{\"digest\":\"d\"}\n1:C\"r\"\n"),
+        ("iterable-return-then-error", "0:[\"$1\"]\n1:X\n1:\"$2\"\n1:C\"r\"\n2:E{\"digest\":\"d\"}\n"),
         (
             "streams-interleaved-late",
             "1:R\n2:x\n0:{\"r\":\"$1\",\"i\":\"$2\"}\n2:\"$3\"\n1:\"$3\"\n2:\"p\"\n1:\"q\"\n3:{\"v\":1}\n1:C\n2:C\"$3\"\n",

@@ -768,7 +768,11 @@ impl ResponseDecoder {
                 let v = parse_model(&mut self.b, &mut self.r, &ret, Slot::StreamReturn(node), None)?;
                 self.b.item = None;
                 if let (Some(v), Some(Node::Stream(st))) = (v, self.b.g.node_mut(node)) {
-                    st.end = StreamEnd::Closed(v);
+                    // A stream that errored (a chunk referred to an error
+                    // row) keeps its error, as its holes' fills do.
+                    if matches!(st.end, StreamEnd::Closed(_)) {
+                        st.end = StreamEnd::Closed(v);
+                    }
                 }
                 self.note_deps(key)?;
             }
