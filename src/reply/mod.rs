@@ -123,20 +123,23 @@ pub fn decode_multipart(body: &Bytes, boundary: &str, opts: &DecodeOptions) -> R
         multipart::parse_parts(body, boundary, &multipart_limits(&opts.limits)).map_err(Error::from_multipart)?;
     // Text parts are checked first, all of them, as `multipart_entries`
     // does (so errors come in the same order), and then kept as bytes.
-    for (head, body) in &parts {
+    for part in &parts {
         // (`is_ascii` first: most parts are short, where it is a few word
         // compares and the UTF-8 check's set-up would dominate.)
-        if head.filename.is_none() && !body.is_ascii() {
-            crate::utf8::validate(body).map_err(|_| Error::new(ErrorKind::InvalidUtf8))?;
+        let bytes = &body[part.body.clone()];
+        if !part.head.is_file() && !bytes.is_ascii() {
+            crate::utf8::validate(bytes).map_err(|_| Error::new(ErrorKind::InvalidUtf8))?;
         }
     }
     let count = parts.len();
-    let entries = parts.into_iter().map(|(head, body)| {
-        let entry = match head.filename {
-            Some(file) => backing::Entry::Form(FormEntry::File(file_blob(file, head.content_type, body))),
-            None => backing::Entry::Utf8(body),
+    let entries = parts.into_iter().map(|part| {
+        let bytes = body.slice(part.body);
+        let (name, filename, content_type) = part.head.into_parts();
+        let entry = match filename {
+            Some(file) => backing::Entry::Form(FormEntry::File(file_blob(file, content_type, bytes))),
+            None => backing::Entry::Utf8(bytes),
         };
-        (head.name, entry)
+        (name, entry)
     });
     let backing = backing::Backing::sort(count, entries, "", &opts.limits)?;
     decode::Decoder::new(backing, opts).run()
@@ -150,7 +153,7 @@ pub(crate) fn multipart_entries(
 ) -> Result<Vec<(JsString, FormEntry)>> {
     let parts =
         multipart::parse_parts(body, boundary, &multipart_limits(&opts.limits)).map_err(Error::from_multipart)?;
-    parts.into_iter().map(|(head, body)| part_to_entry(head, body)).collect()
+    parts.into_iter().map(|part| part_to_entry(part.head, body.slice(part.body))).collect()
 }
 
 /// The boundary of a `multipart/…` content type; `None` for any other type
@@ -190,11 +193,12 @@ pub(crate) fn multipart_limits(limits: &Limits) -> MultipartLimits {
 
 /// A multipart part as a FormData entry; text parts must be UTF-8.
 pub(crate) fn part_to_entry(head: multipart::Head, body: Bytes) -> Result<(JsString, FormEntry)> {
-    let entry = match head.filename {
-        Some(file) => FormEntry::File(file_blob(file, head.content_type, body)),
+    let (name, filename, content_type) = head.into_parts();
+    let entry = match filename {
+        Some(file) => FormEntry::File(file_blob(file, content_type, body)),
         None => FormEntry::Text(JsString::from_utf8(body).map_err(|_| Error::new(ErrorKind::InvalidUtf8))?),
     };
-    Ok((head.name, entry))
+    Ok((name, entry))
 }
 
 /// A file part's blob.
