@@ -157,7 +157,7 @@ fn stream_prefix(react: &Json, ours: &Json) -> bool {
 #[test]
 fn hand_written_streams_decode_as_react_does() {
     let Some(mut oracle) = Oracle::start("response-server.mjs") else { return };
-    let cases: [(&str, &str); 11] = [
+    let cases: [(&str, &str); 15] = [
         // Object members reordered (an array index first) whose references
         // move into each other's slots: the second move must not drop the
         // first from the index of open holes.
@@ -188,6 +188,26 @@ fn hand_written_streams_decode_as_react_does() {
         // the error), with the error row before the end row or after it.
         ("errored-iterable-then-return", "0:[\"$1\"]\n1:X\n1:\"$2\"\n2:E{\"digest\":\"d\"}\n1:C\"r\"\n"),
         ("iterable-return-then-error", "0:[\"$1\"]\n1:X\n1:\"$2\"\n1:C\"r\"\n2:E{\"digest\":\"d\"}\n"),
+        // Which error a value takes when it meets several (found by a review
+        // with random streams): a value refers to rows that are errors, and
+        // takes the last of them in its text (React parses it when first
+        // needed)…
+        (
+            "two-errors-last-in-text",
+            "20:E{\"digest\":\"a\"}\n21:E{\"digest\":\"b\"}\n0:[\"$@1\"]\n1:{\"v\":\"$21\",\"w\":{\"x\":\"$20\"}}\n",
+        ),
+        (
+            "iterable-chunk-errors-late",
+            "2:x\n0:[\"$2\"]\n20:E{\"digest\":\"a\"}\n2:{\"v\":\"$20\",\"w\":\"$21\"}\n2:C\n21:E{\"digest\":\"b\"}\n",
+        ),
+        // …a ReadableStream chunk is parsed as it arrives: the errors then…
+        (
+            "readable-chunk-errors-then",
+            "2:R\n0:[\"$2\"]\n20:E{\"digest\":\"a\"}\n2:{\"v\":\"$20\",\"w\":\"$21\"}\n2:C\n21:E{\"digest\":\"b\"}\n",
+        ),
+        // …and a stream takes the error of its first chunk that fails, even
+        // when a later chunk's error came first.
+        ("readable-first-failing-chunk", "0:[\"$2\"]\n2:R\n2:\"$20\"\n21:E{\"digest\":\"b\"}\n2:\"$21\"\n20:E{\"digest\":\"a\"}\n2:C\n"),
         (
             "streams-interleaved-late",
             "1:R\n2:x\n0:{\"r\":\"$1\",\"i\":\"$2\"}\n2:\"$3\"\n1:\"$3\"\n2:\"p\"\n1:\"q\"\n3:{\"v\":1}\n1:C\n2:C\"$3\"\n",

@@ -105,6 +105,8 @@ struct StreamState {
     /// The unit number ([`Units`]) of each chunk parsed, and of the end row.
     chunk_units: Vec<u32>,
     end_unit: Option<u32>,
+    /// The chunk (or [`END_ROW`]) whose error the stream has, if one failed.
+    errored_at: Option<u32>,
 }
 
 /// A stream's end row (its `C` return value) in [`Units`].
@@ -211,6 +213,12 @@ pub struct ResponseDecoder {
     wide_meta: IdMap<(Option<Value>, Option<Value>)>,
     /// Stream chunks and end rows by unit number.
     units: Units,
+    /// Values of more than one reference that, when parsed, referred to rows
+    /// that were already errors: the last such row in their text (the
+    /// error React gives them).
+    sync_errors: HashMap<Key, u32>,
+    /// An error row (`E`) has arrived.
+    error_rows: bool,
 }
 
 impl ResponseDecoder {
@@ -278,6 +286,8 @@ impl ResponseDecoder {
             settling: Vec::new(),
             wide_meta: IdMap::default(),
             units: Units::default(),
+            sync_errors: HashMap::new(),
+            error_rows: false,
         };
         d.t.watch(Unit::Root);
         d
@@ -493,7 +503,10 @@ impl ResponseDecoder {
                 }
                 RowTag::Binary(tag) => Chunk::Binary(tag, row.payload),
                 RowTag::Tagged(b'I') => Chunk::Import(row.payload),
-                RowTag::Tagged(b'E') => Chunk::Error(row.payload),
+                RowTag::Tagged(b'E') => {
+                    self.error_rows = true;
+                    Chunk::Error(row.payload)
+                }
                 RowTag::Tagged(t @ (b'R' | b'r' | b'X' | b'x')) => {
                     let kind = match t {
                         b'R' => StreamKind::Readable,
@@ -606,6 +619,24 @@ impl ResponseDecoder {
             self.error_values_of.push(p, node);
         }
         self.t.add_deps(key, &targets, &marks);
+        let readable = key.1.is_some()
+            && self.streams.get(&key.0).is_some_and(|s| matches!(s.kind, StreamKind::Readable | StreamKind::Bytes));
+        if self.error_rows && targets.len() > 1 && readable {
+            // A chunk of a ReadableStream is parsed as it arrives (the
+            // others, in React, when first read or needed): of the rows it
+            // refers to plainly that are errors then (error rows that
+            // arrived, parsed or not, and rows that errored), it takes the
+            // last in its text (each overwrites the error before). Kept for
+            // `propagate_errors`.
+            let r = &self.r;
+            let errored = |to: u32| {
+                r.rejected.contains(&to) || matches!(r.chunks.get(&r.ids.stream_id(to)), Some(Chunk::Error(_)))
+            };
+            let last = self.t.error_deps(&key).filter(|&(to, e)| e.is_none() && to != key.0 && errored(to));
+            if let Some((to, _)) = last.last() {
+                self.sync_errors.insert(key, to);
+            }
+        }
         // A placeholder for a row that completed before is filled now (as
         // React's client fills one from a resolved chunk at once); the others
         // when their rows complete (`finalize`).
@@ -678,6 +709,7 @@ impl ResponseDecoder {
                         ended: false,
                         chunk_units: Vec::new(),
                         end_unit: None,
+                        errored_at: None,
                     },
                 );
                 self.note_deps((id, None))?;
@@ -1220,25 +1252,59 @@ impl ResponseDecoder {
         let mut queue: Vec<u32> = referrers.keys().copied().filter(|row| self.r.rejected.contains(row)).collect();
         queue.sort_unstable_by_key(|&d| self.r.ids.stream_id(d));
         let mut failed_elements = HashSet::new();
+        // Each referrer's error row, looked up once (a value can refer to
+        // many errored rows, and is met once for each).
+        let mut picks: HashMap<Key, Option<u32>> = HashMap::new();
         while let Some(row) = queue.pop() {
-            let error = self.b.roots.get(&row).cloned().unwrap_or(Value::Undefined);
+            let row_error = self.b.roots.get(&row).cloned().unwrap_or(Value::Undefined);
             for &((from, item), element) in referrers.get(&row).map(Vec::as_slice).unwrap_or_default() {
                 if let Some(e) = element {
                     // React wraps a failed element in a rejected lazy instead.
                     if failed_elements.insert(e) {
-                        self.r.failed_elements.push((e, error.clone()));
+                        self.r.failed_elements.push((e, row_error.clone()));
                     }
                     continue;
                 }
+                // The error a value takes when it meets several: a
+                // ReadableStream chunk's, from when it was parsed; any other
+                // value's, the last errored row in its text (React parses it
+                // when it is first needed, here once the stream is read).
+                let k = (from, item);
+                let pick = match self.sync_errors.get(&k) {
+                    Some(&p) => Some(p),
+                    None => *picks.entry(k).or_insert_with(|| {
+                        let rejected = &self.r.rejected;
+                        let deps = self.t.error_deps(&k);
+                        deps.filter(|&(to, e)| e.is_none() && to != from && rejected.contains(&to)).last().map(|d| d.0)
+                    }),
+                };
+                let error = match pick {
+                    Some(p) if p != row => self.b.roots.get(&p).cloned().unwrap_or(Value::Undefined),
+                    _ => row_error.clone(),
+                };
                 // A stream whose chunk failed errors there: an async iterable keeps the
                 // chunks before it; a ReadableStream drops its queued chunks.
-                if let (Some(unit), Some(Value::Node(n))) = (item, self.b.roots.get(&from)) {
+                if let (Some(unit), Some(&Value::Node(n))) = (item, self.b.roots.get(&from)) {
                     let item = self.units.chunk(unit);
-                    if let Some(Node::Stream(s)) = self.b.g.node_mut(*n) {
-                        let keep =
-                            if matches!(s.kind, StreamKind::Readable | StreamKind::Bytes) { 0 } else { item as usize };
-                        let already = matches!(s.end, StreamEnd::Errored(_));
-                        if !already || keep < s.items.len() {
+                    // The first chunk in stream order that fails gives the
+                    // stream its error, whichever failed first: React chains
+                    // each chunk of a ReadableStream on the one before, and an
+                    // iterator reads its chunks in order.
+                    let first = match self.streams.get_mut(&from) {
+                        Some(st) if st.errored_at.is_some_and(|at| at <= item) => false,
+                        Some(st) => {
+                            st.errored_at = Some(item);
+                            true
+                        }
+                        None => true,
+                    };
+                    if let Some(Node::Stream(s)) = self.b.g.node_mut(n) {
+                        if first {
+                            let keep = if matches!(s.kind, StreamKind::Readable | StreamKind::Bytes) {
+                                0
+                            } else {
+                                item as usize
+                            };
                             s.items.truncate(keep);
                             s.end = StreamEnd::Errored(error.clone());
                         }
