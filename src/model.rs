@@ -333,7 +333,10 @@ pub(crate) fn scalar_tag(limits: &Limits, b: &[u8]) -> Option<Result<Value>> {
 /// references (which stay where they are). For objects marked messy only by
 /// their size: repeated keys are found by sorting them (short keys as one
 /// word each, longer ones as text), O(n log n) whatever the keys, and a
-/// third of what hashing each key cost.
+/// third of what hashing each key cost. (Kept out of the parser's loop:
+/// only objects of more than 64 keys come here.)
+#[cold]
+#[inline(never)]
 fn plain_pairs(keys: &[JsString], values: &[Value], holes: usize) -> bool {
     let undefined = values.iter().filter(|v| matches!(v, Value::Undefined)).count();
     if undefined != holes || keys.iter().any(|k| k.first_byte().is_some_and(|b| b.is_ascii_digit())) {
@@ -353,6 +356,20 @@ fn plain_pairs(keys: &[JsString], values: &[Value], holes: usize) -> bool {
     !short.windows(2).any(|w| w[0] == w[1])
         && !long.windows(2).any(|w| w[0] == w[1])
         && proto.is_none_or(|p| short.binary_search(&p).is_err())
+}
+
+/// Stream chunk `chunk`'s range of holes in `by_chunk` (a slot per chunk,
+/// added as chunks come; out of the parser's loop, as responses' streams
+/// are rare).
+#[cold]
+#[inline(never)]
+fn chunk_holes(by_chunk: &mut Vec<(u32, u32)>, chunk: u32) -> &mut (u32, u32) {
+    let i = chunk as usize;
+    if i >= by_chunk.len() {
+        crate::id_map::reserve_one(by_chunk);
+        by_chunk.resize(i + 1, (0, 0));
+    }
+    &mut by_chunk[i]
 }
 
 /// A key's bit in an object's `seen` mask: equal keys get equal bits.
@@ -885,14 +902,7 @@ impl Builder {
         let h32 = h as u32;
         let range = match origin.1 {
             None => self.holes_by_row.get_or_default(origin.0),
-            Some(chunk) => {
-                let i = chunk as usize;
-                if i >= self.holes_by_chunk.len() {
-                    crate::id_map::reserve_one(&mut self.holes_by_chunk);
-                    self.holes_by_chunk.resize(i + 1, (0, 0));
-                }
-                &mut self.holes_by_chunk[i]
-            }
+            Some(chunk) => chunk_holes(&mut self.holes_by_chunk, chunk),
         };
         if range.1 == range.0 {
             range.0 = h32;
