@@ -102,12 +102,19 @@ struct StreamState {
     /// The end row was seen; its event went out.
     end_parsed: bool,
     ended: bool,
-    /// The unit number ([`Units`]) of each chunk parsed, and of the end row.
-    chunk_units: Vec<u32>,
-    end_unit: Option<u32>,
+    /// The unit number ([`Units`]) of the next chunk to deliver (once it
+    /// is parsed), of the last chunk parsed, and of the end row (`NO_UNIT`
+    /// for none): the stream's chunks are a list through [`Units`], not a
+    /// list of its own (there can be many streams of a chunk or two).
+    next_unit: u32,
+    last_unit: u32,
+    end_unit: u32,
     /// The chunk (or [`END_ROW`]) whose error the stream has, if one failed.
     errored_at: Option<u32>,
 }
+
+/// No unit ([`StreamState`]'s and [`Units`]' lists).
+const NO_UNIT: u32 = u32::MAX;
 
 /// A stream's end row (its `C` return value) in [`Units`].
 const END_ROW: u32 = u32::MAX;
@@ -116,24 +123,35 @@ const END_ROW: u32 = u32::MAX;
 /// all streams: a chunk's [`Key`] is its stream's row and its unit number,
 /// so the completeness tracker and the builder keep chunks in tables by
 /// unit (dense), not hashed by stream and chunk. Holds each unit's place in
-/// its stream (its chunk number, or [`END_ROW`]).
+/// its stream (its chunk number, or [`END_ROW`]) and the unit of its
+/// stream's next chunk (`NO_UNIT` until that is parsed): 8 bytes a unit.
 #[derive(Default)]
-struct Units(Vec<u32>);
+struct Units(Vec<(u32, u32)>);
 
 impl Units {
-    /// Numbers the chunk `chunk` (or the end row, [`END_ROW`]) of a stream.
-    fn add(&mut self, chunk: u32, max_parts: usize) -> Result<u32> {
-        let Some(unit) = u32::try_from(self.0.len()).ok().filter(|&u| u != u32::MAX) else {
+    /// Numbers the chunk `chunk` (or the end row, [`END_ROW`]) of a stream,
+    /// after its chunk `prev` (if any, `NO_UNIT` for none).
+    fn add(&mut self, chunk: u32, prev: u32, max_parts: usize) -> Result<u32> {
+        let Some(unit) = u32::try_from(self.0.len()).ok().filter(|&u| u != NO_UNIT) else {
             return Err(ErrorKind::LimitExceeded { limit: LimitKind::Parts, max: max_parts as u64 }.into());
         };
         crate::id_map::reserve_one(&mut self.0);
-        self.0.push(chunk);
+        self.0.push((chunk, NO_UNIT));
+        if let Some(p) = self.0.get_mut(prev as usize) {
+            p.1 = unit;
+        }
         Ok(unit)
     }
 
     /// The chunk number (or [`END_ROW`]) of `unit`.
     fn chunk(&self, unit: u32) -> u32 {
-        self.0.get(unit as usize).copied().unwrap_or(END_ROW)
+        self.0.get(unit as usize).map_or(END_ROW, |u| u.0)
+    }
+
+    /// The unit of the chunk after `unit`'s in its stream (`NO_UNIT` if
+    /// that is not parsed yet).
+    fn next(&self, unit: u32) -> u32 {
+        self.0.get(unit as usize).map_or(NO_UNIT, |u| u.1)
     }
 }
 
@@ -707,8 +725,9 @@ impl ResponseDecoder {
                         end: None,
                         end_parsed: false,
                         ended: false,
-                        chunk_units: Vec::new(),
-                        end_unit: None,
+                        next_unit: NO_UNIT,
+                        last_unit: NO_UNIT,
+                        end_unit: NO_UNIT,
                         errored_at: None,
                     },
                 );
@@ -740,17 +759,20 @@ impl ResponseDecoder {
             return Err(ErrorKind::LimitExceeded { limit: LimitKind::Parts, max }.into());
         };
         s.parsed += 1;
-        let unit = self.units.add(chunk, self.opts.limits.max_parts)?;
-        crate::id_map::reserve_one(&mut s.chunk_units);
-        s.chunk_units.push(unit);
+        let unit = self.units.add(chunk, s.last_unit, self.opts.limits.max_parts)?;
+        s.last_unit = unit;
+        if i == s.delivered {
+            s.next_unit = unit;
+        }
         if kind == StreamKind::Bytes && !matches!(row, StreamRow::Binary(..)) {
             return Err(ErrorKind::InvalidStream { id, reason: "has a chunk that is not binary" }.into());
         }
         // A stream that errored (a chunk referred to an error) takes no more chunks.
         let open = match self.b.g.node_mut(node) {
             Some(Node::Stream(st)) if !matches!(st.end, StreamEnd::Errored(_)) => {
-                // Grown by a quarter: a stream can be most of a response.
-                crate::id_map::reserve_one(&mut st.items);
+                // Grown by a quarter once long: a stream can be most of a
+                // response (and there can be many short ones).
+                crate::id_map::reserve_one_of_many(&mut st.items);
                 st.items.push(Value::Undefined);
                 true
             }
@@ -782,8 +804,8 @@ impl ResponseDecoder {
     fn stream_end(&mut self, id: u32, end: StreamClose) -> Result<()> {
         let Some(s) = self.streams.get_mut(&id) else { return Ok(()) };
         let node = s.node;
-        let unit = self.units.add(END_ROW, self.opts.limits.max_parts)?;
-        s.end_unit = Some(unit);
+        let unit = self.units.add(END_ROW, NO_UNIT, self.opts.limits.max_parts)?;
+        s.end_unit = unit;
         let key = (id, Some(unit));
         match &end {
             StreamClose::Closed(ret) if !ret.is_empty() => {
@@ -1162,13 +1184,14 @@ impl ResponseDecoder {
                 return;
             }
             if s.delivered < s.parsed {
-                let Some(&unit) = s.chunk_units.get(s.delivered) else { return };
-                if !self.t.complete.contains(&(id, Some(unit))) {
+                let unit = s.next_unit;
+                if unit == NO_UNIT || !self.t.complete.contains(&(id, Some(unit))) {
                     return;
                 }
                 let node = s.node;
                 let i = s.delivered;
                 s.delivered += 1;
+                s.next_unit = self.units.next(unit);
                 let item = match self.b.g.view(node) {
                     NodeRef::Stream(st) => st.items.get(i).cloned(),
                     _ => None,
@@ -1178,11 +1201,10 @@ impl ResponseDecoder {
                 }
                 continue;
             }
-            if !s.end_parsed || !s.end_unit.is_some_and(|u| self.t.complete.contains(&(id, Some(u)))) {
+            if !s.end_parsed || s.end_unit == NO_UNIT || !self.t.complete.contains(&(id, Some(s.end_unit))) {
                 return;
             }
             s.ended = true;
-            s.chunk_units = Vec::new();
             let (node, kind) = (s.node, s.kind);
             let end = s.end.take();
             let errored = matches!(self.b.g.view(node), NodeRef::Stream(st) if matches!(st.end, StreamEnd::Errored(_)));
