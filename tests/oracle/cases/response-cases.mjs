@@ -282,6 +282,11 @@ add({ name: 'element-keyed-list', description: 'a list of keyed children', value
 add({ name: 'element-unkeyed-list', description: 'a list of children without keys (dev key warning)', value: el('ul', null, ['children', arr(el('li', null, ['children', 'A']), el('li', null, ['children', 'B']))]) });
 add({ name: 'element-fragment-keyed', description: 'keyed Fragment inside a host element', value: el('div', null, ['children', arr(el(FRAGMENT, 'f', ['children', arr('a', 'b')]))]) });
 add({ name: 'element-fragment-root', description: 'unkeyed Fragment at the root (rendered as its children)', value: el(FRAGMENT, null, ['children', arr('a', el('b', null))]) });
+add({
+  name: 'element-fragment-childless-twice',
+  description: 'an unkeyed Fragment without children, used twice: written as $undefined (deleting its key), then referred to by that path, which React cannot resolve (found by fuzzing)',
+  value: obj(['a', node('f', el(FRAGMENT, null, ['x', 1]))], ['b', ref('f')]),
+});
 add({ name: 'element-no-props', description: 'element with no props', value: el('br', null) });
 add({
   name: 'element-special-props',
