@@ -28,6 +28,9 @@ use crate::LimitKind;
 /// Row and chunk keys: rows (most keys) in a dense-or-hashed [`IdSet`],
 /// stream chunks in a bit set by unit number (a chunk's key is its stream's
 /// row and its unit: chunks are numbered densely as they are parsed).
+/// (Not a second `IdSet`: that one moves an id far past its count to its
+/// hash set, and chunks, all below the number parsed, can complete last
+/// first.)
 #[derive(Default)]
 pub(super) struct KeySet {
     rows: IdSet,

@@ -113,6 +113,14 @@ struct StreamState {
     errored_at: Option<u32>,
 }
 
+/// A ReadableStream (of values or bytes), as against an async iterable or
+/// iterator: React's client parses its chunks as they arrive (an
+/// iterator's when they are read), and it drops the chunks nobody read
+/// when it errors (an iterator keeps them).
+fn parsed_on_arrival(kind: StreamKind) -> bool {
+    matches!(kind, StreamKind::Readable | StreamKind::Bytes)
+}
+
 /// No unit ([`StreamState`]'s and [`Units`]' lists).
 const NO_UNIT: u32 = u32::MAX;
 
@@ -637,9 +645,8 @@ impl ResponseDecoder {
             self.error_values_of.push(p, node);
         }
         self.t.add_deps(key, &targets, &marks);
-        let readable = key.1.is_some()
-            && self.streams.get(&key.0).is_some_and(|s| matches!(s.kind, StreamKind::Readable | StreamKind::Bytes));
-        if self.error_rows && targets.len() > 1 && readable {
+        let readable = || key.1.is_some() && self.streams.get(&key.0).is_some_and(|s| parsed_on_arrival(s.kind));
+        if self.error_rows && targets.len() > 1 && readable() {
             // A chunk of a ReadableStream is parsed as it arrives (the
             // others, in React, when first read or needed): of the rows it
             // refers to plainly that are errors then (error rows that
@@ -1224,7 +1231,7 @@ impl ResponseDecoder {
                     if let Some(Node::Stream(st)) = self.b.g.node_mut(node) {
                         // An errored ReadableStream drops the chunks nobody read
                         // yet, as in JavaScript; an async iterable keeps them.
-                        if matches!(kind, StreamKind::Readable | StreamKind::Bytes) {
+                        if parsed_on_arrival(kind) {
                             st.items.clear();
                         }
                         st.end = StreamEnd::Errored(reason.clone());
@@ -1322,11 +1329,7 @@ impl ResponseDecoder {
                     };
                     if let Some(Node::Stream(s)) = self.b.g.node_mut(n) {
                         if first {
-                            let keep = if matches!(s.kind, StreamKind::Readable | StreamKind::Bytes) {
-                                0
-                            } else {
-                                item as usize
-                            };
+                            let keep = if parsed_on_arrival(s.kind) { 0 } else { item as usize };
                             s.items.truncate(keep);
                             s.end = StreamEnd::Errored(error.clone());
                         }
